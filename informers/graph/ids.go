@@ -1,0 +1,75 @@
+package graph
+
+import "strings"
+
+// ID returns the protocol id of an entity: Kind/namespace/name for namespaced
+// kinds and Kind/name for cluster-scoped ones (namespace "").
+func ID(kind Kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + namespace + "/" + name
+}
+
+// EdgeID returns the protocol id of an edge.
+func EdgeID(kind, from, to string) string {
+	return kind + ":" + from + "->" + to
+}
+
+// NamespaceOf returns the namespace of an entity id, or "" for a
+// cluster-scoped one.
+func NamespaceOf(id string) string {
+	_, rest, ok := strings.Cut(id, "/")
+	if !ok {
+		return ""
+	}
+	ns, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return ""
+	}
+	return ns
+}
+
+// EdgeFrom returns the from id of an edge id.
+func EdgeFrom(edgeID string) string {
+	_, rest, _ := strings.Cut(edgeID, ":")
+	from, _, _ := strings.Cut(rest, "->")
+	return from
+}
+
+// Filter restricts a view to some namespaces. The zero Filter matches
+// everything. Cluster-scoped entities (Nodes) match every filter, because
+// pods in any namespace run on them.
+type Filter struct {
+	namespaces map[string]bool
+}
+
+// NewFilter returns a filter for the given namespaces; none means all.
+func NewFilter(namespaces ...string) Filter {
+	var f Filter
+	for _, ns := range namespaces {
+		if ns == "" {
+			continue
+		}
+		if f.namespaces == nil {
+			f.namespaces = map[string]bool{}
+		}
+		f.namespaces[ns] = true
+	}
+	return f
+}
+
+// All reports whether f matches every namespace.
+func (f Filter) All() bool { return len(f.namespaces) == 0 }
+
+// Namespace reports whether f admits namespace ns ("" is cluster scope).
+func (f Filter) Namespace(ns string) bool {
+	return f.namespaces == nil || ns == "" || f.namespaces[ns]
+}
+
+// Node reports whether f admits the entity with this id.
+func (f Filter) Node(id string) bool { return f.Namespace(NamespaceOf(id)) }
+
+// Edge reports whether f admits the edge with this id. An edge belongs to the
+// namespace of its from end; edges never cross namespaces except into Nodes.
+func (f Filter) Edge(id string) bool { return f.Namespace(NamespaceOf(EdgeFrom(id))) }

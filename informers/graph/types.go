@@ -1,0 +1,228 @@
+// Package graph is Podium's model of a cluster: compact entities, the edges
+// derived between them, and a change log ordered by sequence number.
+//
+// It is pure: it takes API types but has no client and does no I/O, so every
+// derivation is a table-testable function. The JSON encoding of these types
+// is wire protocol v1 (docs/protocol.md); keep the names exactly as they are.
+package graph
+
+import "time"
+
+// Kind names an entity kind, as in the protocol's "kind" field.
+type Kind = string
+
+// Entity kinds.
+const (
+	KindIngress     Kind = "Ingress"
+	KindService     Kind = "Service"
+	KindDeployment  Kind = "Deployment"
+	KindReplicaSet  Kind = "ReplicaSet"
+	KindStatefulSet Kind = "StatefulSet"
+	KindDaemonSet   Kind = "DaemonSet"
+	KindPod         Kind = "Pod"
+	KindNode        Kind = "Node"
+)
+
+// Edge kinds.
+const (
+	EdgeRoutes  = "routes"
+	EdgeSelects = "selects"
+	EdgeOwns    = "owns"
+	EdgeRunsOn  = "runs-on"
+)
+
+// Endpoint states of a selects edge.
+const (
+	EndpointReady       = "ready"
+	EndpointServing     = "serving"
+	EndpointTerminating = "terminating"
+	EndpointNone        = "none"
+)
+
+// Node is one entity of the picture. Exactly one of the kind pointers is set,
+// matching Kind; JSON flattens it into the object (see json.go), because kinds
+// share field names with different types (Pod "ready" is a bool, Deployment
+// "ready" a count).
+//
+// A *Node held by the model or the log is immutable: a change makes a new one,
+// so the model, the log and encoders can share pointers without copying.
+type Node struct {
+	ID        string
+	Kind      Kind
+	Namespace string
+	Name      string
+	UID       string
+
+	Pod         *PodFields
+	Deployment  *DeploymentFields
+	ReplicaSet  *ReplicaSetFields
+	StatefulSet *SetFields
+	DaemonSet   *SetFields
+	Service     *ServiceFields
+	Ingress     *IngressFields
+	Node        *NodeFields
+}
+
+// PodFields are a Pod's drawn fields.
+type PodFields struct {
+	Status          string            `json:"status"` // kubectl's STATUS column
+	Ready           bool              `json:"ready"`  // every container ready
+	ReadyContainers int               `json:"readyContainers"`
+	Containers      int               `json:"containers"`
+	Restarts        int               `json:"restarts"`
+	Node            string            `json:"node"`  // Node id, or ""
+	Owner           string            `json:"owner"` // owner id, or ""
+	Images          []string          `json:"images"`
+	IP              string            `json:"ip,omitempty"`
+	Labels          map[string]string `json:"labels,omitempty"`
+	Created         time.Time         `json:"created,omitzero"`
+}
+
+// Strategy is a Deployment's update strategy; the budgets keep the form the
+// user wrote ("1" or "25%").
+type Strategy struct {
+	Type           string `json:"type"`
+	MaxSurge       string `json:"maxSurge,omitempty"`
+	MaxUnavailable string `json:"maxUnavailable,omitempty"`
+}
+
+// DeploymentFields are a Deployment's drawn fields.
+type DeploymentFields struct {
+	Replicas  int      `json:"replicas"` // desired (spec)
+	Updated   int      `json:"updated"`
+	Ready     int      `json:"ready"`
+	Available int      `json:"available"`
+	Revision  int      `json:"revision"`
+	Images    []string `json:"images"`
+	Strategy  Strategy `json:"strategy"`
+	Rollout   string   `json:"rollout"` // progressing | complete | stalled
+}
+
+// ReplicaSetFields are a ReplicaSet's drawn fields.
+type ReplicaSetFields struct {
+	Owner    string   `json:"owner"`
+	Revision int      `json:"revision"`
+	Replicas int      `json:"replicas"` // desired (spec)
+	Current  int      `json:"current"`  // status.replicas
+	Ready    int      `json:"ready"`
+	Images   []string `json:"images"`
+}
+
+// SetFields are a StatefulSet's or DaemonSet's drawn fields.
+type SetFields struct {
+	Replicas int      `json:"replicas"`
+	Ready    int      `json:"ready"`
+	Images   []string `json:"images,omitempty"`
+}
+
+// ServicePort is one port of a Service.
+type ServicePort struct {
+	Name       string `json:"name,omitempty"`
+	Port       int    `json:"port"`
+	TargetPort string `json:"targetPort"`
+	NodePort   int    `json:"nodePort,omitempty"`
+	Protocol   string `json:"protocol"`
+}
+
+// ServiceFields are a Service's drawn fields.
+type ServiceFields struct {
+	Type      string            `json:"type"`
+	ClusterIP string            `json:"clusterIP"`
+	Ports     []ServicePort     `json:"ports"`
+	Selector  map[string]string `json:"selector"`
+}
+
+// IngressRule is one host + path → service:port route. The default backend
+// is a rule with Default set and no host or path.
+type IngressRule struct {
+	Host    string `json:"host"`
+	Path    string `json:"path"`
+	Service string `json:"service"` // Service name, in the Ingress's namespace
+	Port    string `json:"port"`    // number or name
+	Default bool   `json:"default,omitempty"`
+}
+
+// IngressFields are an Ingress's drawn fields.
+type IngressFields struct {
+	Class string        `json:"class"`
+	Rules []IngressRule `json:"rules"`
+}
+
+// NodeFields are a Kubernetes Node's drawn fields.
+type NodeFields struct {
+	Ready         bool     `json:"ready"`
+	Roles         []string `json:"roles"`
+	InternalIP    string   `json:"internalIP"`
+	Unschedulable bool     `json:"unschedulable"`
+}
+
+// Edge is a derived relation between two entities.
+type Edge struct {
+	ID    string `json:"id"` // "<kind>:<from>-><to>"
+	Kind  string `json:"kind"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	State string `json:"state,omitempty"` // selects edges only
+	Label string `json:"label,omitempty"` // routes edges: host+path
+}
+
+// Happening is a human-readable event derived from a change. Params carries
+// the values in Text, so the browser can render it in another language.
+type Happening struct {
+	Time   time.Time         `json:"time"`
+	Kind   string            `json:"kind"` // scaled | rollout | restarted | failed | node | …
+	Ref    string            `json:"ref"`
+	Text   string            `json:"text"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// Items is a set of nodes and edges.
+type Items struct {
+	Nodes []*Node `json:"nodes"`
+	Edges []*Edge `json:"edges"`
+}
+
+// Removals names removed nodes and edges by id.
+type Removals struct {
+	Nodes []string `json:"nodes"`
+	Edges []string `json:"edges"`
+}
+
+// Snapshot is the whole graph at Seq, as GET /api/graph and the first /ws
+// message carry it.
+type Snapshot struct {
+	Type  string  `json:"type,omitempty"` // "snapshot" on /ws, absent on /api/graph
+	Epoch string  `json:"epoch"`
+	Seq   uint64  `json:"seq"`
+	Nodes []*Node `json:"nodes"`
+	Edges []*Edge `json:"edges"`
+}
+
+// Delta is the change from seq From to seq Seq. From is an extra field beyond
+// protocol v1's names: with a namespace filter or coalescing, seqs are not
+// consecutive, and From lets a client tell a gap from a skip.
+type Delta struct {
+	Type       string      `json:"type"` // "delta"
+	From       uint64      `json:"from"`
+	Seq        uint64      `json:"seq"`
+	Upsert     Items       `json:"upsert"`
+	Remove     Removals    `json:"remove"`
+	Happenings []Happening `json:"happenings,omitempty"`
+	// Time is when the server first saw the oldest change in this delta
+	// (unix milliseconds), for the browser's latency readout.
+	Time int64 `json:"time,omitempty"`
+}
+
+// Empty reports whether d carries nothing.
+func (d *Delta) Empty() bool {
+	return len(d.Upsert.Nodes) == 0 && len(d.Upsert.Edges) == 0 &&
+		len(d.Remove.Nodes) == 0 && len(d.Remove.Edges) == 0 && len(d.Happenings) == 0
+}
+
+// Status is the connection state of the source, sent as a "status" message.
+type Status struct {
+	Type      string   `json:"type"`      // "status"
+	APIServer string   `json:"apiserver"` // connected | reconnecting
+	Synced    bool     `json:"synced"`
+	Denied    []string `json:"denied"` // resource.group names the credentials may not list
+}
