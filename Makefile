@@ -1,0 +1,85 @@
+# Podium's build, test and lab targets. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/podiumhq/podium/cmd/podium/internal/version.Version=$(VERSION)
+E2E_TIMEOUT ?= 25m
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/podium
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/podium ./cmd/podium
+
+.PHONY: run
+run: ## Run Podium (the built-in demo when there is no cluster)
+	$(GO) run ./cmd/podium
+
+.PHONY: generate
+generate: ## Regenerate templ code
+	$(GO) tool templ generate
+
+.PHONY: check-generate
+check-generate: ## Fail if templ generate would change committed files
+	$(GO) tool templ generate
+	git diff --exit-code -- '*_templ.go'
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e/...
+
+.PHONY: test
+test: lint check-generate test-unit test-web fuzz-short test-e2e ## All tests: unit (-race), web (node --test), fuzz (brief), e2e (lab + Chromium)
+
+.PHONY: test-unit
+test-unit: ## Go unit tests with -race
+	$(GO) test -race -count=1 ./...
+
+.PHONY: test-web
+test-web: ## Browser module tests (node --test, no dependencies)
+	node --test web/static/test/
+
+.PHONY: fuzz-short
+fuzz-short: ## Run each fuzz target briefly
+	./.ci/fuzz.sh 10s
+
+.PHONY: deps-e2e
+deps-e2e: ## Install Chromium and CJK fonts (apt) if missing
+	@./.ci/deps.sh
+
+.PHONY: test-e2e
+test-e2e: deps-e2e lab-up ## End-to-end tests against the lab and headless Chromium
+	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/... 2>&1 | tee e2e/artifacts/e2e.log; exit $${PIPESTATUS[0]}
+
+.PHONY: lab-up
+lab-up: ## Start the local control plane (idempotent); kubeconfig in .lab/kubeconfig
+	@mkdir -p e2e/artifacts
+	$(GO) run ./e2e/labctl up
+
+.PHONY: lab-down
+lab-down: ## Stop the local control plane and everything it started
+	$(GO) run ./e2e/labctl down
+
+.PHONY: bench
+bench: lab-up ## Benchmarks; figures go to docs/benchmarks.md
+	$(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/... | tee e2e/artifacts/bench.txt
+
+.PHONY: chart-lint
+chart-lint: ## helm lint --strict
+	$(GO) tool helm lint --strict ./chart
+
+.PHONY: chart-test
+chart-test: ## Chart golden tests
+	$(GO) test -count=1 ./chart/...
+
+.PHONY: image
+image: ## Build the container image's binary the way the Dockerfile does
+	./.ci/image.sh
+
+.PHONY: clean
+clean: ## Remove build output
+	rm -rf bin e2e/artifacts
