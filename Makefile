@@ -41,7 +41,7 @@ test-unit: ## Go unit tests with -race
 
 .PHONY: test-web
 test-web: ## Browser module tests (node --test, no dependencies)
-	node --test web/static/test/
+	node --test web/test/
 
 .PHONY: fuzz-short
 fuzz-short: ## Run each fuzz target briefly
