@@ -1,0 +1,273 @@
+package graph
+
+import (
+	"sort"
+	"sync"
+)
+
+// Log is the published graph and its bounded change history: the one place
+// the server reads from. The informers (or a replay) Append deltas; clients
+// read a Snapshot or the coalesced Changes since their cursor. It is safe for
+// concurrent use.
+type Log struct {
+	mu sync.RWMutex
+	// Guarded by mu.
+	epoch string
+	seq   uint64
+	nodes map[string]*Node
+	edges map[string]*Edge
+	hist  []*Delta // oldest first, at most cap entries
+	cap   int
+	subs  map[chan struct{}]struct{}
+}
+
+// NewLog returns an empty log for epoch that keeps the last history deltas.
+func NewLog(epoch string, history int) *Log {
+	if history < 1 {
+		history = 1
+	}
+	return &Log{
+		epoch: epoch,
+		nodes: map[string]*Node{},
+		edges: map[string]*Edge{},
+		cap:   history,
+		subs:  map[chan struct{}]struct{}{},
+	}
+}
+
+// Epoch returns the current epoch.
+func (l *Log) Epoch() string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.epoch
+}
+
+// Seq returns the seq of the last appended delta.
+func (l *Log) Seq() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.seq
+}
+
+// Append publishes d as the next seq, returns that seq and wakes subscribers.
+// Node and edge pointers in d become shared and must not be modified after.
+// An empty delta publishes nothing and returns the current seq.
+func (l *Log) Append(d Delta) uint64 {
+	if d.Empty() {
+		return l.Seq()
+	}
+	l.mu.Lock()
+	d.Type = "delta"
+	d.From = l.seq
+	l.seq++
+	d.Seq = l.seq
+	for _, id := range d.Remove.Nodes {
+		delete(l.nodes, id)
+	}
+	for _, id := range d.Remove.Edges {
+		delete(l.edges, id)
+	}
+	for _, n := range d.Upsert.Nodes {
+		l.nodes[n.ID] = n
+	}
+	for _, e := range d.Upsert.Edges {
+		l.edges[e.ID] = e
+	}
+	if len(l.hist) == l.cap {
+		copy(l.hist, l.hist[1:])
+		l.hist = l.hist[:len(l.hist)-1]
+	}
+	l.hist = append(l.hist, &d)
+	seq := l.seq
+	l.wakeLocked()
+	l.mu.Unlock()
+	return seq
+}
+
+// Reset replaces the whole graph and starts a new epoch with an empty
+// history, as a replay loop does. Every client then needs a snapshot.
+func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.epoch, l.seq, l.hist = epoch, seq, nil
+	l.nodes = make(map[string]*Node, len(nodes))
+	for _, n := range nodes {
+		l.nodes[n.ID] = n
+	}
+	l.edges = make(map[string]*Edge, len(edges))
+	for _, e := range edges {
+		l.edges[e.ID] = e
+	}
+	l.wakeLocked()
+}
+
+// Snapshot returns the graph at the current seq, restricted to f, sorted by id.
+func (l *Log) Snapshot(f Filter) Snapshot {
+	l.mu.RLock()
+	s := Snapshot{Epoch: l.epoch, Seq: l.seq, Nodes: make([]*Node, 0, len(l.nodes)), Edges: make([]*Edge, 0, len(l.edges))}
+	for id, n := range l.nodes {
+		if f.Node(id) {
+			s.Nodes = append(s.Nodes, n)
+		}
+	}
+	for id, e := range l.edges {
+		if f.Edge(id) {
+			s.Edges = append(s.Edges, e)
+		}
+	}
+	l.mu.RUnlock()
+	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
+	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
+	return s
+}
+
+// Changes returns one delta that takes a client from since to the current
+// seq, restricted to f, with repeated changes to an entity collapsed into its
+// final state. ok is false when the client needs a snapshot instead: another
+// epoch, a seq from the future, or one that fell out of the history. The
+// delta may be empty when nothing inside f changed.
+func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if epoch != l.epoch || since > l.seq {
+		return Delta{}, false
+	}
+	d = Delta{Type: "delta", From: since, Seq: l.seq}
+	if since == l.seq {
+		return d, true
+	}
+	if len(l.hist) == 0 || l.hist[0].From > since {
+		return Delta{}, false
+	}
+	// The first delta after since, found by seq arithmetic: history is
+	// contiguous.
+	start := int(since - l.hist[0].From)
+	window := l.hist[start:]
+	if len(window) == 1 {
+		return filterDelta(window[0], f, since), true
+	}
+	// Last operation per id wins; an id upserted then removed ends removed.
+	nodes := map[string]*Node{}
+	edges := map[string]*Edge{}
+	for _, h := range window {
+		if d.Time == 0 || (h.Time != 0 && h.Time < d.Time) {
+			d.Time = h.Time
+		}
+		for _, id := range h.Remove.Nodes {
+			if f.Node(id) {
+				nodes[id] = nil
+			}
+		}
+		for _, id := range h.Remove.Edges {
+			if f.Edge(id) {
+				edges[id] = nil
+			}
+		}
+		for _, n := range h.Upsert.Nodes {
+			if f.Node(n.ID) {
+				nodes[n.ID] = n
+			}
+		}
+		for _, e := range h.Upsert.Edges {
+			if f.Edge(e.ID) {
+				edges[e.ID] = e
+			}
+		}
+		for _, hp := range h.Happenings {
+			if f.Node(hp.Ref) {
+				d.Happenings = append(d.Happenings, hp)
+			}
+		}
+	}
+	for id, n := range nodes {
+		if n == nil {
+			d.Remove.Nodes = append(d.Remove.Nodes, id)
+		} else {
+			d.Upsert.Nodes = append(d.Upsert.Nodes, n)
+		}
+	}
+	for id, e := range edges {
+		if e == nil {
+			d.Remove.Edges = append(d.Remove.Edges, id)
+		} else {
+			d.Upsert.Edges = append(d.Upsert.Edges, e)
+		}
+	}
+	sortDelta(&d)
+	return d, true
+}
+
+// filterDelta restricts one logged delta to f, sharing what it can.
+func filterDelta(h *Delta, f Filter, since uint64) Delta {
+	if f.All() {
+		d := *h
+		d.From = since
+		return d
+	}
+	d := Delta{Type: "delta", From: since, Seq: h.Seq, Time: h.Time}
+	for _, n := range h.Upsert.Nodes {
+		if f.Node(n.ID) {
+			d.Upsert.Nodes = append(d.Upsert.Nodes, n)
+		}
+	}
+	for _, e := range h.Upsert.Edges {
+		if f.Edge(e.ID) {
+			d.Upsert.Edges = append(d.Upsert.Edges, e)
+		}
+	}
+	for _, id := range h.Remove.Nodes {
+		if f.Node(id) {
+			d.Remove.Nodes = append(d.Remove.Nodes, id)
+		}
+	}
+	for _, id := range h.Remove.Edges {
+		if f.Edge(id) {
+			d.Remove.Edges = append(d.Remove.Edges, id)
+		}
+	}
+	for _, hp := range h.Happenings {
+		if f.Node(hp.Ref) {
+			d.Happenings = append(d.Happenings, hp)
+		}
+	}
+	return d
+}
+
+func sortDelta(d *Delta) {
+	sort.Slice(d.Upsert.Nodes, func(i, j int) bool { return d.Upsert.Nodes[i].ID < d.Upsert.Nodes[j].ID })
+	sort.Slice(d.Upsert.Edges, func(i, j int) bool { return d.Upsert.Edges[i].ID < d.Upsert.Edges[j].ID })
+	sort.Strings(d.Remove.Nodes)
+	sort.Strings(d.Remove.Edges)
+}
+
+// Subscribe returns a one-slot channel that receives a wake-up after each
+// Append or Reset, and a function that unsubscribes. A wake-up that finds the
+// slot full is dropped: the subscriber reads everything new on its next turn,
+// so a slow subscriber never makes a backlog.
+func (l *Log) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	l.mu.Lock()
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	return ch, func() {
+		l.mu.Lock()
+		delete(l.subs, ch)
+		l.mu.Unlock()
+	}
+}
+
+// Wake wakes every subscriber without a change, e.g. when the status changed.
+func (l *Log) Wake() {
+	l.mu.Lock()
+	l.wakeLocked()
+	l.mu.Unlock()
+}
+
+func (l *Log) wakeLocked() {
+	for ch := range l.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func pod(ns, name, status string) *Node {
+	return &Node{ID: ID(KindPod, ns, name), Kind: KindPod, Namespace: ns, Name: name, Pod: &PodFields{Status: status}}
+}
+
+func ids(nodes []*Node) []string {
+	out := []string{}
+	for _, n := range nodes {
+		out = append(out, n.ID+"="+n.Pod.Status)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestLogChanges(t *testing.T) {
+	l := NewLog("e1", 3)
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Pending"), pod("b", "p2", "Pending")}}}) // 1
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Running")}}})                             // 2
+	l.Append(Delta{Remove: Removals{Nodes: []string{"Pod/b/p2"}}})                                        // 3
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("b", "p3", "Running")}}})                             // 4
+
+	tests := []struct {
+		name        string
+		epoch       string
+		since       uint64
+		filter      Filter
+		wantOK      bool
+		wantUpserts []string
+		wantRemoved []string
+	}{
+		{name: "at head", epoch: "e1", since: 4, wantOK: true, wantUpserts: []string{}, wantRemoved: nil},
+		{name: "one behind", epoch: "e1", since: 3, wantOK: true, wantUpserts: []string{"Pod/b/p3=Running"}},
+		{name: "coalesced", epoch: "e1", since: 1, wantOK: true, wantUpserts: []string{"Pod/a/p1=Running", "Pod/b/p3=Running"}, wantRemoved: []string{"Pod/b/p2"}},
+		{name: "filtered", epoch: "e1", since: 1, filter: NewFilter("a"), wantOK: true, wantUpserts: []string{"Pod/a/p1=Running"}},
+		{name: "filtered to nothing", epoch: "e1", since: 3, filter: NewFilter("a"), wantOK: true, wantUpserts: []string{}},
+		{name: "fell out of history", epoch: "e1", since: 0, wantOK: false},
+		{name: "other epoch", epoch: "e0", since: 4, wantOK: false},
+		{name: "from the future", epoch: "e1", since: 9, wantOK: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, ok := l.Changes(tc.epoch, tc.since, tc.filter)
+			if ok != tc.wantOK {
+				t.Fatalf("ok = %v, want %v", ok, tc.wantOK)
+			}
+			if !ok {
+				return
+			}
+			if d.From != tc.since || d.Seq != 4 {
+				t.Errorf("delta covers (%d, %d], want (%d, 4]", d.From, d.Seq, tc.since)
+			}
+			if diff := cmp.Diff(tc.wantUpserts, ids(d.Upsert.Nodes)); diff != "" {
+				t.Errorf("upserts (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantRemoved, d.Remove.Nodes); diff != "" {
+				t.Errorf("removals (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLogEmptyDeltaPublishesNothing(t *testing.T) {
+	l := NewLog("e", 8)
+	wake, stop := l.Subscribe()
+	defer stop()
+	if seq := l.Append(Delta{}); seq != 0 {
+		t.Fatalf("empty delta got seq %d", seq)
+	}
+	select {
+	case <-wake:
+		t.Fatal("empty delta woke a subscriber")
+	default:
+	}
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p", "Running")}}})
+	select {
+	case <-wake:
+	default:
+		t.Fatal("append did not wake the subscriber")
+	}
+}
+
+func TestLogWakeNeverBlocks(t *testing.T) {
+	l := NewLog("e", 8)
+	_, stop := l.Subscribe() // never read
+	defer stop()
+	for i := range 100 {
+		l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", fmt.Sprint(i), "Running")}}})
+	}
+	if got := l.Seq(); got != 100 {
+		t.Fatalf("seq = %d, want 100", got)
+	}
+}
+
+// apply folds d into a graph held as maps, as a client does.
+func apply(nodes map[string]*Node, edges map[string]*Edge, d Delta) {
+	for _, id := range d.Remove.Nodes {
+		delete(nodes, id)
+	}
+	for _, id := range d.Remove.Edges {
+		delete(edges, id)
+	}
+	for _, n := range d.Upsert.Nodes {
+		nodes[n.ID] = n
+	}
+	for _, e := range d.Upsert.Edges {
+		edges[e.ID] = e
+	}
+}
+
+// The protocol's invariant: a snapshot at any seq plus Changes since it equals
+// the snapshot at head, for every filter.
+func TestLogInvariantRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	l := NewLog("e", 64)
+	type snap struct {
+		seq uint64
+		s   map[string]Snapshot
+	}
+	filters := map[string]Filter{"all": {}, "a": NewFilter("a"), "b,c": NewFilter("b", "c")}
+	var snaps []snap
+	for step := range 300 {
+		var d Delta
+		for range 1 + rng.Intn(4) {
+			ns := []string{"a", "b", "c"}[rng.Intn(3)]
+			name := fmt.Sprint(rng.Intn(10))
+			id := ID(KindPod, ns, name)
+			edge := &Edge{ID: EdgeID(EdgeRunsOn, id, "Node/n"+name), Kind: EdgeRunsOn, From: id, To: "Node/n" + name}
+			if rng.Intn(3) == 0 {
+				d.Remove.Nodes = append(d.Remove.Nodes, id)
+				d.Remove.Edges = append(d.Remove.Edges, edge.ID)
+			} else {
+				d.Upsert.Nodes = append(d.Upsert.Nodes, pod(ns, name, fmt.Sprint("s", step)))
+				d.Upsert.Edges = append(d.Upsert.Edges, edge)
+			}
+		}
+		seq := l.Append(d)
+		s := snap{seq: seq, s: map[string]Snapshot{}}
+		for k, f := range filters {
+			s.s[k] = l.Snapshot(f)
+		}
+		snaps = append(snaps, s)
+	}
+	for k, f := range filters {
+		head := l.Snapshot(f)
+		for _, s := range snaps[len(snaps)-60:] {
+			base := s.s[k]
+			nodes, edges := map[string]*Node{}, map[string]*Edge{}
+			apply(nodes, edges, Delta{Upsert: Items{Nodes: base.Nodes, Edges: base.Edges}})
+			d, ok := l.Changes("e", s.seq, f)
+			if !ok {
+				t.Fatalf("filter %s since %d: snapshot needed", k, s.seq)
+			}
+			apply(nodes, edges, d)
+			got := Snapshot{Epoch: "e", Seq: d.Seq}
+			for _, n := range nodes {
+				got.Nodes = append(got.Nodes, n)
+			}
+			for _, e := range edges {
+				got.Edges = append(got.Edges, e)
+			}
+			sort.Slice(got.Nodes, func(i, j int) bool { return got.Nodes[i].ID < got.Nodes[j].ID })
+			sort.Slice(got.Edges, func(i, j int) bool { return got.Edges[i].ID < got.Edges[j].ID })
+			if diff := cmp.Diff(head, got, cmp.Comparer(func(a, b []*Node) bool { return cmp.Equal(ids(a), ids(b)) })); diff != "" {
+				t.Fatalf("filter %s since %d (-head +replayed):\n%s", k, s.seq, diff)
+			}
+		}
+	}
+}
+
+func TestLogResetStartsEpoch(t *testing.T) {
+	l := NewLog("e1", 8)
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p", "Running")}}})
+	l.Reset("e2", 0, []*Node{pod("a", "q", "Pending")}, nil)
+	if _, ok := l.Changes("e1", 1, Filter{}); ok {
+		t.Fatal("old epoch resumed after Reset")
+	}
+	if got := ids(l.Snapshot(Filter{}).Nodes); !cmp.Equal(got, []string{"Pod/a/q=Pending"}) {
+		t.Fatalf("snapshot after Reset = %v", got)
+	}
+}
+
+func TestNodeJSONRoundTrip(t *testing.T) {
+	n := &Node{ID: "Deployment/d/web", Kind: KindDeployment, Namespace: "d", Name: "web", UID: "u",
+		Deployment: &DeploymentFields{Replicas: 3, Ready: 2, Images: []string{"web:v1"}, Strategy: Strategy{Type: "RollingUpdate", MaxSurge: "1"}}}
+	b, err := n.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"Deployment/d/web","kind":"Deployment","namespace":"d","name":"web","uid":"u","replicas":3,"updated":0,"ready":2,"available":0,"revision":0,"images":["web:v1"],"strategy":{"type":"RollingUpdate","maxSurge":"1"},"rollout":""}`
+	if string(b) != want {
+		t.Fatalf("json:\n got %s\nwant %s", b, want)
+	}
+	var back Node
+	if err := back.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(n, &back); diff != "" {
+		t.Fatalf("round trip (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{`{}`, `{"id":"x","kind":"Nope"}`, `[1]`, `{"id":"Pod/a/b","kind":"Pod","ready":"yes"}`} {
+		if err := new(Node).UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("UnmarshalJSON(%s) accepted bad input", bad)
+		}
+	}
+}
