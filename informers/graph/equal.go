@@ -1,0 +1,43 @@
+package graph
+
+import (
+	"reflect"
+	"slices"
+)
+
+// nodeEqual reports whether two entities have the same value. Pods, the
+// bulk of every cluster, are compared field by field; the rest by
+// reflection.
+func nodeEqual(a, b *Node) bool {
+	if a.ID != b.ID || a.Kind != b.Kind || a.Namespace != b.Namespace || a.Name != b.Name || a.UID != b.UID {
+		return false
+	}
+	if a.Pod != nil || b.Pod != nil {
+		return a.Pod != nil && b.Pod != nil && podEqual(a.Pod, b.Pod)
+	}
+	return reflect.DeepEqual(a.fields(), b.fields())
+}
+
+func podEqual(a, b *PodFields) bool {
+	return a.Status == b.Status && a.Ready == b.Ready && a.ReadyContainers == b.ReadyContainers &&
+		a.Containers == b.Containers && a.Restarts == b.Restarts && a.Node == b.Node &&
+		a.Owner == b.Owner && a.IP == b.IP && a.Created.Equal(b.Created) &&
+		slices.Equal(a.Images, b.Images) && mapsEqual(a.Labels, b.Labels)
+}
+
+// mapsEqual compares string maps, treating nil and empty alike; the same
+// map (the common case: a resync) is equal without a walk.
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

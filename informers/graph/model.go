@@ -1,0 +1,541 @@
+package graph
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// Resource names an API resource the model folds.
+type Resource string
+
+// The resources the model folds.
+const (
+	Pods           Resource = "pods"
+	Deployments    Resource = "deployments"
+	ReplicaSets    Resource = "replicasets"
+	StatefulSets   Resource = "statefulsets"
+	DaemonSets     Resource = "daemonsets"
+	Services       Resource = "services"
+	EndpointSlices Resource = "endpointslices"
+	Ingresses      Resource = "ingresses"
+	Nodes          Resource = "nodes"
+)
+
+// kindOf maps a resource to the entity kind it draws; EndpointSlices draw
+// none (they only colour selects edges).
+var kindOf = map[Resource]Kind{
+	Pods: KindPod, Deployments: KindDeployment, ReplicaSets: KindReplicaSet,
+	StatefulSets: KindStatefulSet, DaemonSets: KindDaemonSet, Services: KindService,
+	Ingresses: KindIngress, Nodes: KindNode,
+}
+
+// nsIndex holds one namespace's pods, Services and EndpointSlices, so that a
+// pod change re-matches only its namespace's Services, and a Service or
+// slice change only its namespace's pods.
+type nsIndex struct {
+	pods     map[string]*Node // by name
+	services map[string]*Node // by name
+	slices   map[string]*sliceInfo
+	bySvc    map[string][]*sliceInfo // Service name → its slices
+}
+
+func (x *nsIndex) empty() bool {
+	return len(x.pods) == 0 && len(x.services) == 0 && len(x.slices) == 0
+}
+
+// dirtyNode is a node touched since the last Flush: its value then (nil if
+// absent) and when it last changed.
+type dirtyNode struct {
+	prev     *Node
+	prevFail string // the pod's PodFailure then
+	at       time.Time
+}
+
+// Model folds API objects into entities, derived edges and happenings.
+//
+// Edges that come from one object's own fields (a pod's owner and node, an
+// Ingress's backends, a ReplicaSet's Deployment) exist as long as that
+// object does, even while the other end is absent: they are drawn as
+// dangling references, and the other end usually appears a moment later.
+// Selects edges need both the Service and the pod.
+//
+// A Model is NOT safe for concurrent use; one goroutine owns it. *Node and
+// *Edge values it returns are immutable: a change makes new ones.
+type Model struct {
+	nodes map[string]*Node // by id
+	edges map[string]*Edge // by id
+	ns    map[string]*nsIndex
+
+	dirtyNodes map[string]dirtyNode
+	dirtyEdges map[string]*Edge // id → value at the last Flush, nil if absent
+
+	// ids interns the ids that many entities point at (Nodes, owners), so
+	// 10,000 pods on one node share one "Node/worker-1".
+	ids map[string]string
+	buf []byte // scratch for id lookups without allocating
+
+	// failed holds PodFailure of the pods that have one, by id: the
+	// "failed" happening needs the phase, which PodFields does not carry,
+	// and few pods fail, so this costs little.
+	failed map[string]string
+}
+
+// NewModel returns an empty model.
+func NewModel() *Model {
+	return &Model{
+		nodes:      map[string]*Node{},
+		edges:      map[string]*Edge{},
+		ns:         map[string]*nsIndex{},
+		dirtyNodes: map[string]dirtyNode{},
+		dirtyEdges: map[string]*Edge{},
+		ids:        map[string]string{},
+		failed:     map[string]string{},
+	}
+}
+
+func (m *Model) index(ns string) *nsIndex {
+	x := m.ns[ns]
+	if x == nil {
+		x = &nsIndex{pods: map[string]*Node{}, services: map[string]*Node{},
+			slices: map[string]*sliceInfo{}, bySvc: map[string][]*sliceInfo{}}
+		m.ns[ns] = x
+	}
+	return x
+}
+
+func (m *Model) dropIndexIfEmpty(ns string) {
+	if x := m.ns[ns]; x != nil && x.empty() {
+		delete(m.ns, ns)
+	}
+}
+
+// intern returns a shared copy of id.
+func (m *Model) intern(id string) string {
+	if id == "" {
+		return ""
+	}
+	if s, ok := m.ids[id]; ok {
+		return s
+	}
+	// Bound the table: ids of long-gone ReplicaSets would pile up. Dropping
+	// it only costs sharing, never correctness.
+	if len(m.ids) > 2*len(m.nodes)+1024 {
+		clear(m.ids)
+	}
+	m.ids[id] = id
+	return id
+}
+
+// edgeKey builds an edge id in the scratch buffer, for lookups that must not
+// allocate; the result is valid until the next call.
+func (m *Model) edgeKey(kind, from, to string) []byte {
+	m.buf = append(m.buf[:0], kind...)
+	m.buf = append(m.buf, ':')
+	m.buf = append(m.buf, from...)
+	m.buf = append(m.buf, "->"...)
+	m.buf = append(m.buf, to...)
+	return m.buf
+}
+
+// setNode makes n the current value of its id, recording the value at the
+// last Flush the first time the id changes. An equal value replaces the
+// current one without marking it changed, so the model shares the newest
+// object's maps and lets the old object go.
+func (m *Model) setNode(n *Node, now time.Time) {
+	old := m.nodes[n.ID]
+	m.nodes[n.ID] = n
+	if old != nil && nodeEqual(old, n) {
+		return
+	}
+	m.markNode(n.ID, old, now)
+}
+
+func (m *Model) markNode(id string, old *Node, now time.Time) {
+	d, ok := m.dirtyNodes[id]
+	if !ok {
+		d.prev, d.prevFail = old, m.failed[id]
+	}
+	d.at = now
+	m.dirtyNodes[id] = d
+}
+
+func (m *Model) removeNode(id string, now time.Time) *Node {
+	old := m.nodes[id]
+	if old == nil {
+		return nil
+	}
+	delete(m.nodes, id)
+	m.markNode(id, old, now)
+	return old
+}
+
+// putEdge makes e the current value of its id unless an equal edge is there.
+func (m *Model) putEdge(e *Edge) {
+	old := m.edges[e.ID]
+	if old != nil && *old == *e {
+		return
+	}
+	if _, ok := m.dirtyEdges[e.ID]; !ok {
+		m.dirtyEdges[e.ID] = old
+	}
+	m.edges[e.ID] = e
+}
+
+// delEdge removes the edge with the id in key, if any.
+func (m *Model) delEdge(key []byte) {
+	old, ok := m.edges[string(key)]
+	if !ok {
+		return
+	}
+	delete(m.edges, old.ID)
+	if _, ok := m.dirtyEdges[old.ID]; !ok {
+		m.dirtyEdges[old.ID] = old
+	}
+}
+
+func (m *Model) newEdge(kind, from, to, state string) *Edge {
+	return &Edge{ID: EdgeID(kind, from, to), Kind: kind, From: from, To: to, State: state}
+}
+
+// Set folds an object's current state in: *corev1.Pod, *appsv1.Deployment,
+// *appsv1.ReplicaSet, *appsv1.StatefulSet, *appsv1.DaemonSet,
+// *corev1.Service, *discoveryv1.EndpointSlice, *networkingv1.Ingress or
+// *corev1.Node. Other types are ignored. The object is shared with the
+// informer cache: Set never modifies it, and keeps references to its maps
+// and strings.
+func (m *Model) Set(obj any, now time.Time) {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		if o != nil {
+			n := PodNode(o)
+			m.setPod(n, PodFailure(o, n.Pod.Status), now)
+		}
+	case *appsv1.Deployment:
+		if o != nil {
+			m.setNode(DeploymentNode(o), now)
+		}
+	case *appsv1.ReplicaSet:
+		if o != nil {
+			m.setReplicaSet(ReplicaSetNode(o), now)
+		}
+	case *appsv1.StatefulSet:
+		if o != nil {
+			m.setNode(StatefulSetNode(o), now)
+		}
+	case *appsv1.DaemonSet:
+		if o != nil {
+			m.setNode(DaemonSetNode(o), now)
+		}
+	case *corev1.Service:
+		if o != nil {
+			m.setService(ServiceNode(o), now)
+		}
+	case *discoveryv1.EndpointSlice:
+		if o != nil {
+			svc, pods := SliceStates(o)
+			m.setSlice(o.Namespace, o.Name, &sliceInfo{service: svc, pods: pods})
+		}
+	case *networkingv1.Ingress:
+		if o != nil {
+			m.setIngress(IngressNode(o), now)
+		}
+	case *corev1.Node:
+		if o != nil {
+			m.setNode(NodeNode(o), now)
+		}
+	}
+}
+
+// Delete folds a deletion in. Deleting what the model does not hold is a
+// no-op.
+func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
+	if r == EndpointSlices {
+		m.setSlice(namespace, name, nil)
+		return
+	}
+	kind, ok := kindOf[r]
+	if !ok {
+		return
+	}
+	if kind == KindNode {
+		namespace = "" // cluster-scoped
+	}
+	old := m.removeNode(ID(kind, namespace, name), now)
+	if old == nil {
+		return
+	}
+	switch kind {
+	case KindPod:
+		delete(m.failed, old.ID)
+		m.podEdges(old, nil)
+		x := m.ns[namespace]
+		delete(x.pods, name)
+		m.dropIndexIfEmpty(namespace)
+	case KindService:
+		x := m.ns[namespace]
+		delete(x.services, name)
+		for _, p := range x.pods {
+			m.delEdge(m.edgeKey(EdgeSelects, old.ID, p.ID))
+		}
+		m.dropIndexIfEmpty(namespace)
+	case KindReplicaSet:
+		if o := old.ReplicaSet.Owner; o != "" {
+			m.delEdge(m.edgeKey(EdgeOwns, o, old.ID))
+		}
+	case KindIngress:
+		for _, e := range IngressEdges(old) {
+			m.delEdge([]byte(e.ID))
+		}
+	}
+}
+
+func (m *Model) setPod(n *Node, fail string, now time.Time) {
+	f := n.Pod
+	f.Node = m.intern(f.Node)
+	f.Owner = m.intern(f.Owner)
+	old := m.nodes[n.ID]
+	m.setNode(n, now)
+	if was := m.failed[n.ID]; was != fail {
+		// The phase can turn Failed with the drawn fields unchanged.
+		m.markNode(n.ID, old, now)
+		if fail == "" {
+			delete(m.failed, n.ID)
+		} else {
+			m.failed[n.ID] = fail
+		}
+	}
+	x := m.index(n.Namespace)
+	x.pods[n.Name] = n
+	m.podEdges(old, n)
+}
+
+// podEdges moves a pod's owns, runs-on and selects edges from what old
+// implied to what n implies; either may be nil.
+func (m *Model) podEdges(old, n *Node) {
+	var was, is PodFields
+	id, ns := "", ""
+	if old != nil {
+		was, id, ns = *old.Pod, old.ID, old.Namespace
+	}
+	if n != nil {
+		is, id, ns = *n.Pod, n.ID, n.Namespace
+	}
+	if was.Owner != is.Owner || old == nil || n == nil {
+		if was.Owner != "" {
+			m.delEdge(m.edgeKey(EdgeOwns, was.Owner, id))
+		}
+		if is.Owner != "" {
+			m.putEdge(m.newEdge(EdgeOwns, is.Owner, id, ""))
+		}
+	}
+	if was.Node != is.Node || old == nil || n == nil {
+		if was.Node != "" {
+			m.delEdge(m.edgeKey(EdgeRunsOn, id, was.Node))
+		}
+		if is.Node != "" {
+			m.putEdge(m.newEdge(EdgeRunsOn, id, is.Node, ""))
+		}
+	}
+	// Selects edges depend on the labels only; a status change that keeps
+	// them re-matches nothing.
+	if old != nil && n != nil && mapsEqual(was.Labels, is.Labels) {
+		return
+	}
+	x := m.ns[ns]
+	if x == nil {
+		return
+	}
+	name := ""
+	if n != nil {
+		name = n.Name
+	} else {
+		name = old.Name
+	}
+	for _, svc := range x.services {
+		if n != nil && Selects(svc.Service.Selector, is.Labels) {
+			m.putEdge(m.newEdge(EdgeSelects, svc.ID, id, x.endpointState(svc.Name, name)))
+		} else {
+			m.delEdge(m.edgeKey(EdgeSelects, svc.ID, id))
+		}
+	}
+}
+
+// endpointState returns the best state of pod among a Service's slices.
+func (x *nsIndex) endpointState(service, pod string) string {
+	best := EndpointNone
+	for _, s := range x.bySvc[service] {
+		if st, ok := s.pods[pod]; ok && endpointRank(st) > endpointRank(best) {
+			best = st
+		}
+	}
+	return best
+}
+
+func (m *Model) setService(n *Node, now time.Time) {
+	old := m.nodes[n.ID]
+	m.setNode(n, now)
+	x := m.index(n.Namespace)
+	x.services[n.Name] = n
+	if old != nil && mapsEqual(old.Service.Selector, n.Service.Selector) {
+		return
+	}
+	for _, p := range x.pods {
+		if Selects(n.Service.Selector, p.Pod.Labels) {
+			m.putEdge(m.newEdge(EdgeSelects, n.ID, p.ID, x.endpointState(n.Name, p.Name)))
+		} else {
+			m.delEdge(m.edgeKey(EdgeSelects, n.ID, p.ID))
+		}
+	}
+}
+
+// setSlice replaces the slice ns/name with s (nil deletes it) and recolours
+// the selects edges of the pods it listed before or lists now.
+func (m *Model) setSlice(ns, name string, s *sliceInfo) {
+	x := m.ns[ns]
+	if x == nil && s == nil {
+		return
+	}
+	x = m.index(ns)
+	old := x.slices[name]
+	if old != nil {
+		x.bySvc[old.service] = slices.DeleteFunc(x.bySvc[old.service], func(e *sliceInfo) bool { return e == old })
+		if len(x.bySvc[old.service]) == 0 {
+			delete(x.bySvc, old.service)
+		}
+		delete(x.slices, name)
+	}
+	if s != nil {
+		x.slices[name] = s
+		x.bySvc[s.service] = append(x.bySvc[s.service], s)
+	}
+	for _, si := range []*sliceInfo{old, s} {
+		if si == nil {
+			continue
+		}
+		svc := x.services[si.service]
+		if svc == nil {
+			continue
+		}
+		for pod := range si.pods {
+			p := x.pods[pod]
+			if p == nil {
+				continue
+			}
+			if e := m.edges[string(m.edgeKey(EdgeSelects, svc.ID, p.ID))]; e != nil {
+				if st := x.endpointState(svc.Name, pod); st != e.State {
+					m.putEdge(m.newEdge(EdgeSelects, svc.ID, p.ID, st))
+				}
+			}
+		}
+	}
+	m.dropIndexIfEmpty(ns)
+}
+
+func (m *Model) setReplicaSet(n *Node, now time.Time) {
+	n.ReplicaSet.Owner = m.intern(n.ReplicaSet.Owner)
+	old := m.nodes[n.ID]
+	m.setNode(n, now)
+	was := ""
+	if old != nil {
+		was = old.ReplicaSet.Owner
+	}
+	if old != nil && was == n.ReplicaSet.Owner {
+		return
+	}
+	if was != "" {
+		m.delEdge(m.edgeKey(EdgeOwns, was, n.ID))
+	}
+	if o := n.ReplicaSet.Owner; o != "" {
+		m.putEdge(m.newEdge(EdgeOwns, o, n.ID, ""))
+	}
+}
+
+func (m *Model) setIngress(n *Node, now time.Time) {
+	old := m.nodes[n.ID]
+	m.setNode(n, now)
+	edges := IngressEdges(n)
+	if old != nil {
+		keep := map[string]bool{}
+		for _, e := range edges {
+			keep[e.ID] = true
+		}
+		for _, e := range IngressEdges(old) {
+			if !keep[e.ID] {
+				m.delEdge([]byte(e.ID))
+			}
+		}
+	}
+	for _, e := range edges {
+		m.putEdge(e)
+	}
+}
+
+// Flush returns what changed since the last Flush: the nodes and edges
+// whose value changed, whole; the ids removed; and the happenings derived
+// from the changes. From, Seq and Type are left for the caller. Changes that
+// cancel out produce nothing, and repeated changes collapse to the final
+// state.
+func (m *Model) Flush() Delta {
+	var d Delta
+	for id, dn := range m.dirtyNodes {
+		cur := m.nodes[id]
+		switch {
+		case cur == nil && dn.prev == nil:
+		case cur == nil:
+			d.Remove.Nodes = append(d.Remove.Nodes, id)
+		case dn.prev == nil:
+			d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
+		default:
+			if !nodeEqual(dn.prev, cur) {
+				d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
+			}
+			d.Happenings = append(d.Happenings, Happenings(dn.prev, cur, dn.prevFail, m.failed[id], dn.at)...)
+		}
+	}
+	for id, prev := range m.dirtyEdges {
+		cur := m.edges[id]
+		switch {
+		case cur == nil && prev == nil:
+		case cur == nil:
+			d.Remove.Edges = append(d.Remove.Edges, id)
+		case prev == nil || *prev != *cur:
+			d.Upsert.Edges = append(d.Upsert.Edges, cur)
+		}
+	}
+	clear(m.dirtyNodes)
+	clear(m.dirtyEdges)
+	slices.SortFunc(d.Upsert.Nodes, func(a, b *Node) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(d.Upsert.Edges, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
+	slices.Sort(d.Remove.Nodes)
+	slices.Sort(d.Remove.Edges)
+	slices.SortStableFunc(d.Happenings, func(a, b Happening) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Ref, b.Ref))
+	})
+	return d
+}
+
+// Nodes returns the current entities, sorted by id.
+func (m *Model) Nodes() []*Node {
+	out := make([]*Node, 0, len(m.nodes))
+	for _, n := range m.nodes {
+		out = append(out, n)
+	}
+	slices.SortFunc(out, func(a, b *Node) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Edges returns the current edges, sorted by id.
+func (m *Model) Edges() []*Edge {
+	out := make([]*Edge, 0, len(m.edges))
+	for _, e := range m.edges {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
