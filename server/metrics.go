@@ -1,0 +1,52 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are Podium's Prometheus metrics, on a registry of their own.
+type Metrics struct {
+	reg            *prometheus.Registry
+	clients        prometheus.Gauge
+	messages       *prometheus.CounterVec
+	bytes          prometheus.Counter
+	latency        prometheus.Histogram
+	events         *prometheus.CounterVec
+	forcedSnapshot prometheus.Counter
+}
+
+// NewMetrics registers Podium's metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		clients: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "podium_ws_clients", Help: "WebSocket clients connected now."}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podium_ws_messages_sent_total", Help: "WebSocket messages sent, by type."}, []string{"type"}),
+		bytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "podium_ws_bytes_sent_total", Help: "WebSocket payload bytes sent (before compression)."}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "podium_event_to_write_seconds",
+			Help:    "Time from receiving an API event to writing its delta to a WebSocket.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podium_informer_events_total", Help: "Informer events received, by resource."}, []string{"resource"}),
+		forcedSnapshot: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "podium_snapshots_forced_total", Help: "Snapshots sent because a client fell behind the change history."}),
+	}
+	m.reg.MustRegister(m.clients, m.messages, m.bytes, m.latency, m.events, m.forcedSnapshot,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// InformerEvent counts one informer event for resource.
+func (m *Metrics) InformerEvent(resource string) { m.events.WithLabelValues(resource).Inc() }
+
+// Handler serves the metrics in Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,339 @@
+// Package server serves Podium over HTTP: the page shell, its assets, the
+// graph as JSON (/api/graph), the live stream (/ws), health and metrics.
+//
+// It knows HTTP and WebSockets but treats the model as opaque: it reads a
+// graph.Log and a status function, whether they come from informers or from
+// a replayed recording.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// PageFunc renders the page shell for a request's language and namespaces.
+type PageFunc func(lang string, namespaces []string) templ.Component
+
+// Config is what a Server needs.
+type Config struct {
+	// Log is the graph and its change history.
+	Log *graph.Log
+	// Status reports the source's connection state; Synced gates /readyz.
+	Status func() graph.Status
+	// Page renders the HTML shell at /, and Static holds its assets served
+	// at /static/. Either may be nil in tests.
+	Page   PageFunc
+	Static fs.FS
+	// AllowedOrigins are extra origins (host patterns, see coder/websocket's
+	// OriginPatterns) allowed to open /ws; the page's own origin always is.
+	AllowedOrigins []string
+	// AuthToken, when set, is required by every route except the probes, as
+	// "Authorization: Bearer <token>" or the login cookie.
+	AuthToken string
+	// WriteTimeout bounds each WebSocket write; a client that cannot take a
+	// message in time is closed. Default 5s.
+	WriteTimeout time.Duration
+	// Extra routes (the replay controls mount here). May be nil.
+	Routes func(e *echo.Echo)
+	Logger *slog.Logger
+	// Metrics may be shared with the informers; nil makes a new one.
+	Metrics *Metrics
+}
+
+// Server is Podium's HTTP server.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+	log  *slog.Logger
+
+	// closing ends every WebSocket loop on shutdown, since http.Server's
+	// Shutdown does not wait for hijacked connections.
+	closing context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	if cfg.Status == nil {
+		cfg.Status = func() graph.Status {
+			return graph.Status{Type: "status", APIServer: "connected", Synced: true, Denied: []string{}}
+		}
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.closing, s.stop = context.WithCancel(context.Background())
+	s.echo = s.routes()
+	return s
+}
+
+// Metrics returns the server's metrics, for the informers to count events.
+func (s *Server) Metrics() *Metrics { return s.cfg.Metrics }
+
+// Handler returns the server as an http.Handler (for httptest).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelDebug
+			if v.Status >= 500 {
+				level = slog.LevelWarn
+			}
+			attrs := []slog.Attr{slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency)}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			s.log.LogAttrs(context.Background(), level, "request", attrs...)
+			return nil
+		},
+	}))
+	e.Use(secureHeaders)
+
+	// Probes stay open so kubelet needs no token.
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", func(c echo.Context) error {
+		if !s.cfg.Status().Synced {
+			return c.String(http.StatusServiceUnavailable, "caches not synced\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
+	})
+
+	g := e.Group("")
+	if s.cfg.AuthToken != "" {
+		e.GET("/login", s.loginPage)
+		e.POST("/login", s.login)
+		g.Use(s.requireToken)
+	}
+	g.GET("/", s.page)
+	g.GET("/api/graph", s.graphJSON)
+	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
+	g.GET("/ws", s.ws)
+	g.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	if s.cfg.Static != nil {
+		static := g.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				c.Response().Header().Set("Cache-Control", "no-cache")
+				return next(c)
+			}
+		})
+		static.StaticFS("/", s.cfg.Static)
+	}
+	if s.cfg.Routes != nil {
+		s.cfg.Routes(e)
+	}
+	return e
+}
+
+// apiError is the body of every error response.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+// errorHandler answers errors as JSON for the API and text elsewhere, never
+// echoing internals of unexpected errors.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg := http.StatusInternalServerError, "internal error"
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+		msg = fmt.Sprint(he.Message)
+	} else {
+		s.log.Error("request failed", "uri", c.Request().RequestURI, "error", err)
+	}
+	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Request().URL.Path, "/api/") || c.Path() == "/ws" {
+		_ = c.JSON(code, apiError{msg})
+		return
+	}
+	_ = c.String(code, msg+"\n")
+}
+
+// secureHeaders sets safe defaults on every response.
+func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		// Inline style attributes are how SVG is styled; scripts are only ours.
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "+
+			"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		return next(c)
+	}
+}
+
+const tokenCookie = "podium_token"
+
+func (s *Server) tokenOK(got string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AuthToken)) == 1
+}
+
+// requireToken admits a request with the bearer token or the login cookie.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if bearer, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(bearer) {
+			return next(c)
+		}
+		if ck, err := c.Cookie(tokenCookie); err == nil && s.tokenOK(ck.Value) {
+			return next(c)
+		}
+		if c.Request().URL.Path == "/" {
+			return c.Redirect(http.StatusSeeOther, "/login")
+		}
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="podium"`)
+		return echo.NewHTTPError(http.StatusUnauthorized, "a valid access token is required (Authorization: Bearer <token>, or log in at /login)")
+	}
+}
+
+const loginHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Podium · log in</title>
+<meta name="viewport" content="width=device-width"></head>
+<body style="font-family:system-ui,sans-serif;background:#0f1520;color:#e8eef8;display:grid;place-items:center;height:100vh;margin:0">
+<form method="post" action="/login" style="display:grid;gap:12px;min-width:320px">
+<h1 style="margin:0">Podium</h1><label for="token">Access token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" autofocus required style="font-size:18px;padding:8px">
+%s<button type="submit" style="font-size:18px;padding:8px">Log in</button></form></body></html>`
+
+func (s *Server) loginPage(c echo.Context) error {
+	return c.HTML(http.StatusOK, fmt.Sprintf(loginHTML, ""))
+}
+
+func (s *Server) login(c echo.Context) error {
+	if !s.tokenOK(c.FormValue("token")) {
+		return c.HTML(http.StatusUnauthorized, fmt.Sprintf(loginHTML, `<p role="alert" style="color:#ff5c7a">That token is not valid.</p>`))
+	}
+	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: s.cfg.AuthToken, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) page(c echo.Context) error {
+	if s.cfg.Page == nil {
+		return c.String(http.StatusOK, "Podium: no page configured\n")
+	}
+	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	if err != nil {
+		return err
+	}
+	lang := c.QueryParam("lang")
+	if lang == "" {
+		lang = PreferredLanguage(c.Request().Header.Get("Accept-Language"))
+	}
+	return Render(c, http.StatusOK, s.cfg.Page(lang, ns))
+}
+
+// Render writes a templ component as the response.
+func Render(c echo.Context, status int, t templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return t.Render(c.Request().Context(), c.Response().Writer)
+}
+
+// PreferredLanguage picks "zh-CN" or "en" from an Accept-Language header.
+func PreferredLanguage(header string) string {
+	for _, part := range strings.Split(header, ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(tag)
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return "zh-CN"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "en"
+}
+
+func (s *Server) graphJSON(c echo.Context) error {
+	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	if err != nil {
+		return err
+	}
+	if err := rejectUnknown(c, "namespace"); err != nil {
+		return err
+	}
+	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
+	return c.JSON(http.StatusOK, snap)
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: new
+// requests stop, WebSockets are closed with "going away", and in-flight
+// requests get up to 10 seconds.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		s.stop()
+		return err
+	case <-ctx.Done():
+	}
+	s.stop()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutCtx.Done():
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// ReadTokenFile reads an access token file, trimming surrounding space.
+func ReadTokenFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("auth token file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("auth token file %s is empty", path)
+	}
+	return tok, nil
+}

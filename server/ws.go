@@ -1,0 +1,232 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// maxClientFrame is the largest message a client may send. Clients only send
+// small control messages; anything bigger closes the connection.
+const maxClientFrame = 4 << 10
+
+// clientMessage is what a browser may send.
+type clientMessage struct {
+	Type string `json:"type"` // "ping"
+	// ID is echoed back in the pong, for the latency readout.
+	ID json.RawMessage `json:"id,omitempty"`
+}
+
+// errorMessage tells a client that something it sent was rejected.
+type errorMessage struct {
+	Type    string `json:"type"` // "error"
+	Message string `json:"message"`
+}
+
+// ws streams the graph to one client: a snapshot (or the missing deltas when
+// it resumes), then a delta each time the log changes, coalesced to whatever
+// happened since the client's cursor. The client has a one-slot wake-up
+// channel, never a queue: a slow client simply gets a bigger delta later, or
+// a fresh snapshot when its cursor fell out of the history.
+func (s *Server) ws(c echo.Context) error {
+	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	if err != nil {
+		return err
+	}
+	res, err := parseResume(c)
+	if err != nil {
+		return err
+	}
+	if err := rejectUnknown(c, "namespace", "epoch", "since"); err != nil {
+		return err
+	}
+	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{
+		OriginPatterns:       s.cfg.AllowedOrigins,
+		CompressionMode:      websocket.CompressionNoContextTakeover,
+		CompressionThreshold: 512,
+	})
+	if err != nil {
+		// Accept has written the response (403 for a foreign origin).
+		s.log.Debug("websocket refused", "error", err, "origin", c.Request().Header.Get("Origin"))
+		return nil
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
+	conn.SetReadLimit(maxClientFrame)
+	s.cfg.Metrics.clients.Inc()
+	defer s.cfg.Metrics.clients.Dec()
+
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing.Done():
+			conn.Close(websocket.StatusGoingAway, "server shutting down")
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	cl := &client{s: s, conn: conn, filter: graph.NewFilter(ns...), out: make(chan any, 1)}
+	go cl.read(ctx, cancel)
+	err = cl.run(ctx, res)
+	var ce websocket.CloseError
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.As(err, &ce):
+		conn.Close(websocket.StatusNormalClosure, "")
+	case errors.Is(err, errTooSlow):
+		s.log.Info("closing a client that cannot keep up", "error", err)
+		conn.Close(websocket.StatusPolicyViolation, "client too slow")
+	default:
+		s.log.Debug("websocket closed", "error", err)
+		conn.Close(websocket.StatusInternalError, "")
+	}
+	return nil
+}
+
+var errTooSlow = errors.New("write timed out")
+
+type client struct {
+	s      *Server
+	conn   *websocket.Conn
+	filter graph.Filter
+	// out carries replies to client messages (pong, error) to the writer,
+	// which owns all writes. One slot: a client flooding pings loses pongs,
+	// never grows memory.
+	out chan any
+}
+
+// read handles what the client sends and notices when it goes away.
+func (cl *client) read(ctx context.Context, cancel context.CancelFunc) {
+	defer cancel()
+	for {
+		typ, data, err := cl.conn.Read(ctx)
+		if err != nil {
+			return // closed, too big (the library closes with 1009), or ctx done
+		}
+		var reply any
+		var m clientMessage
+		switch {
+		case typ != websocket.MessageText:
+			reply = errorMessage{"error", "binary messages are not accepted; send JSON text"}
+		case json.Unmarshal(data, &m) != nil:
+			reply = errorMessage{"error", "message is not valid JSON"}
+		case m.Type == "ping":
+			reply = struct {
+				Type string          `json:"type"`
+				ID   json.RawMessage `json:"id,omitempty"`
+				Time int64           `json:"time"`
+			}{"pong", m.ID, time.Now().UnixMilli()}
+		default:
+			reply = errorMessage{"error", fmt.Sprintf("unknown message type %q; the only one is \"ping\"", truncate(m.Type, 40))}
+		}
+		select {
+		case cl.out <- reply:
+		default:
+		}
+	}
+}
+
+// run is the client's writer loop.
+func (cl *client) run(ctx context.Context, res resume) error {
+	l := cl.s.cfg.Log
+	wake, unsubscribe := l.Subscribe()
+	defer unsubscribe()
+
+	var epoch string
+	var cursor, clientSeq uint64 // cursor: log seq read up to; clientSeq: last seq the client was sent
+	snapshot := func() error {
+		snap := l.Snapshot(cl.filter)
+		snap.Type = "snapshot"
+		epoch, cursor, clientSeq = snap.Epoch, snap.Seq, snap.Seq
+		return cl.write(ctx, "snapshot", snap, 0)
+	}
+	// The first message is a snapshot, unless the client resumes in this
+	// epoch: then it gets only the deltas it missed.
+	if _, ok := l.Changes(res.epoch, res.since, cl.filter); res.ok && ok {
+		epoch, cursor, clientSeq = res.epoch, res.since, res.since
+	} else if err := snapshot(); err != nil {
+		return err
+	}
+	var lastStatus graph.Status
+	statusSent := false
+	for {
+		if st := cl.s.cfg.Status(); !statusSent || !sameStatus(lastStatus, st) {
+			if err := cl.write(ctx, "status", st, 0); err != nil {
+				return err
+			}
+			lastStatus, statusSent = st, true
+		}
+		d, ok := l.Changes(epoch, cursor, cl.filter)
+		if !ok {
+			if epoch == l.Epoch() {
+				cl.s.cfg.Metrics.forcedSnapshot.Inc()
+			}
+			if err := snapshot(); err != nil {
+				return err
+			}
+			continue
+		}
+		cursor = d.Seq
+		if !d.Empty() {
+			d.From = clientSeq
+			if err := cl.write(ctx, "delta", d, d.Time); err != nil {
+				return err
+			}
+			clientSeq = d.Seq
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		case reply := <-cl.out:
+			if err := cl.write(ctx, "reply", reply, 0); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// write sends one JSON message with a deadline. eventMillis, when set, is the
+// receive time of the oldest API event in the message, for the latency
+// histogram.
+func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int64) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, cl.s.cfg.WriteTimeout)
+	defer cancel()
+	if err := cl.conn.Write(wctx, websocket.MessageText, b); err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return fmt.Errorf("%w after %s", errTooSlow, cl.s.cfg.WriteTimeout)
+		}
+		return err
+	}
+	m := cl.s.cfg.Metrics
+	m.messages.WithLabelValues(kind).Inc()
+	m.bytes.Add(float64(len(b)))
+	if eventMillis > 0 {
+		m.latency.Observe(time.Since(time.UnixMilli(eventMillis)).Seconds())
+	}
+	return nil
+}
+
+func sameStatus(a, b graph.Status) bool {
+	if a.APIServer != b.APIServer || a.Synced != b.Synced || len(a.Denied) != len(b.Denied) {
+		return false
+	}
+	for i := range a.Denied {
+		if a.Denied[i] != b.Denied[i] {
+			return false
+		}
+	}
+	return true
+}
