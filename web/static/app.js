@@ -1,0 +1,429 @@
+// Podium's page: wires the store, the connection, the layout and the
+// renderer to the templ shell (web/page.templ). All state lives in the store;
+// this file only reacts to it and to the viewer.
+
+import { Connection } from './conn.js';
+import { formatTime, POD_STATES } from './format.js';
+import { happeningText, setLang, t } from './i18n.js';
+import { layout } from './layout.js';
+import { detailsRows, esc, glyph, related, Renderer } from './render.js';
+import { Store } from './store.js';
+
+const $ = (sel) => document.querySelector(sel);
+const body = document.body;
+const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+const ui = {
+  banner: $('[data-testid="banner"]'),
+  bannerText: $('[data-testid="banner"] .banner-text'),
+  seq: $('[data-testid="banner"] .banner-seq'),
+  svg: $('[data-testid="canvas"]'),
+  stage: $('[data-testid="stage"]'),
+  empty: $('[data-testid="empty"]'),
+  details: $('[data-testid="details"]'),
+  detailsBody: $('[data-testid="details"] .details-body'),
+  ticker: $('[data-testid="ticker"] ol'),
+  search: $('[data-testid="search"]'),
+  searchCount: $('[data-testid="search-count"]'),
+  picker: $('[data-testid="namespace-picker"]'),
+  pickerList: $('[data-testid="namespace-picker"] .ns-list'),
+  pickerSummary: $('[data-testid="namespace-picker"] summary .ns-current'),
+  legend: $('[data-testid="legend"] .legend-body'),
+};
+
+// --- language and chrome strings -------------------------------------------
+setLang(body.dataset.lang || document.documentElement.lang || 'en');
+for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+for (const n of document.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
+for (const n of document.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
+for (const n of document.querySelectorAll('[data-i18n-aria]')) n.setAttribute('aria-label', t(n.dataset.i18nAria));
+
+// --- theme ------------------------------------------------------------------
+function setTheme(th) {
+  document.documentElement.dataset.theme = th;
+  try {
+    localStorage.setItem('podium-theme', th);
+  } catch {
+    // storage may be off; the theme still applies to this page
+  }
+}
+let savedTheme = null;
+try {
+  savedTheme = localStorage.getItem('podium-theme');
+} catch {
+  savedTheme = null;
+}
+// Dark unless the viewer chose light: projectors wash out light pages.
+setTheme(savedTheme === 'light' ? 'light' : 'dark');
+const toggleTheme = () => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
+
+// --- legend, drawn with the same glyphs as the picture ------------------------
+{
+  let s = '';
+  for (const st of POD_STATES) {
+    s += `<li><svg class="st-${st}" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">${glyph(st, 10)}</svg>${esc(t('state.' + st))}</li>`;
+  }
+  for (const st of ['ready', 'serving', 'terminating', 'none']) {
+    s += `<li><svg class="edge k-selects s-${st}" width="34" height="14" aria-hidden="true"><path d="M2,7 H32"/></svg>${esc(t('edge.' + st))}</li>`;
+  }
+  s += `<li><svg class="badge-legend" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true"><g class="badge"><circle r="9"/><text y="4">3</text></g></svg>${esc(t('legend.restarts'))}</li>`;
+  ui.legend.innerHTML = `<ul>${s}</ul>`;
+}
+
+// --- namespaces: kept in the URL as ?namespace=a,b ----------------------------
+const url = new URL(location.href);
+let selected = (url.searchParams.get('namespace') || '').split(',').map((s) => s.trim()).filter(Boolean);
+let collapsed = new Set();
+try {
+  collapsed = new Set(JSON.parse(localStorage.getItem('podium-collapsed') || '[]'));
+} catch {
+  collapsed = new Set();
+}
+const known = new Set([...ui.pickerList.querySelectorAll('input')].map((i) => i.value));
+
+function pickerSync(seen) {
+  for (const ns of seen) {
+    if (known.has(ns)) continue;
+    known.add(ns);
+    const li = document.createElement('li');
+    li.innerHTML = `<label><input type="checkbox" data-testid="ns-option" value="${esc(ns)}"> ${esc(ns)}</label>`;
+    ui.pickerList.appendChild(li);
+  }
+  for (const i of ui.pickerList.querySelectorAll('input')) i.checked = selected.includes(i.value);
+  ui.pickerSummary.textContent = selected.length === 0 ? t('ns.all') : selected.length <= 2 ? selected.join(', ') : t('ns.count', { count: selected.length });
+}
+
+ui.pickerList.addEventListener('change', () => {
+  selected = [...ui.pickerList.querySelectorAll('input:checked')].map((i) => i.value).sort();
+  const u = new URL(location.href);
+  if (selected.length) u.searchParams.set('namespace', selected.join(','));
+  else u.searchParams.delete('namespace');
+  history.replaceState(null, '', u.toString().replace(/%2C/g, ','));
+  pickerSync([]);
+  layoutState = null;
+  conn.setNamespaces(selected);
+  schedule();
+});
+$('[data-testid="ns-all"]')?.addEventListener('click', () => {
+  for (const i of ui.pickerList.querySelectorAll('input')) i.checked = false;
+  ui.pickerList.dispatchEvent(new Event('change'));
+});
+
+// --- banner -------------------------------------------------------------------
+let connState = 'connecting';
+let connInfo = {};
+function showBanner() {
+  const st = store.status;
+  let state = connState;
+  let text;
+  if (connState === 'live' && st.apiserver === 'reconnecting') state = 'apiserver';
+  else if (connState === 'live' && !st.synced) state = 'syncing';
+  switch (state) {
+    case 'live':
+      text = t('banner.connected');
+      break;
+    case 'reconnecting':
+      text = t('banner.reconnecting', { seconds: Math.max(1, Math.round((connInfo.delay || 0) / 1000)) });
+      break;
+    case 'error':
+      text = t('banner.error', { detail: connInfo.detail || '' });
+      break;
+    default:
+      text = t('banner.' + state);
+  }
+  if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
+  ui.banner.dataset.state = state;
+  ui.banner.dataset.apiserver = st.apiserver || 'connected';
+  ui.bannerText.textContent = text;
+  ui.seq.textContent = store.synced ? t('banner.seq', { seq: store.seq }) : '';
+}
+
+// --- ticker -------------------------------------------------------------------
+const TICKER_MAX = 60;
+function addHappenings(list) {
+  if (!list.length) return;
+  ui.ticker.querySelector('.ticker-empty')?.remove();
+  for (const h of list) {
+    const li = document.createElement('li');
+    li.dataset.kind = String(h.kind || '');
+    li.dataset.ref = String(h.ref || '');
+    li.innerHTML = `<time datetime="${esc(h.time)}">${esc(formatTime(h.time))}</time><span>${esc(happeningText(h))}</span>`;
+    ui.ticker.prepend(li);
+  }
+  while (ui.ticker.children.length > TICKER_MAX) ui.ticker.lastElementChild.remove();
+}
+
+// --- drawing --------------------------------------------------------------------
+const store = new Store();
+const renderer = new Renderer(ui.svg, {
+  motion: !reduceMotion.matches,
+  onToggleNamespace(ns) {
+    if (collapsed.has(ns)) collapsed.delete(ns);
+    else collapsed.add(ns);
+    try {
+      localStorage.setItem('podium-collapsed', JSON.stringify([...collapsed]));
+    } catch {
+      // not persisted; still applies now
+    }
+    schedule();
+  },
+});
+reduceMotion.addEventListener?.('change', () => {
+  renderer.motion = !reduceMotion.matches;
+});
+
+let layoutState = null;
+let lastL = null;
+let frame = 0;
+let userView = false; // the viewer panned or zoomed: stop auto-fitting
+let lastSize = '';
+const stats = { frames: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0 };
+
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(draw);
+}
+
+function draw() {
+  frame = 0;
+  const t0 = performance.now();
+  try {
+    const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected });
+    layoutState = L.state;
+    lastL = L;
+    renderer.render(L, store);
+    const empty = store.synced && store.nodes.size === 0 && selected.length === 0;
+    ui.empty.hidden = store.synced && !empty;
+    ui.empty.textContent = store.synced ? t('empty.cluster') : t('empty.waiting');
+    ui.stage.dataset.empty = String(empty);
+    const seen = new Set();
+    for (const n of store.nodes.values()) if (n.namespace) seen.add(n.namespace);
+    pickerSync(seen);
+    const size = `${L.width}x${L.height}`;
+    if (!userView && size !== lastSize) fit();
+    lastSize = size;
+    if (detailsId) showDetails(detailsId);
+    if (hoverId) doHover(hoverId);
+    if (query) doSearch();
+    ui.svg.dataset.seq = String(store.seq);
+  } catch (err) {
+    // Never leave a broken page: say what failed and keep the last picture.
+    console.error(err);
+    connState = 'error';
+    connInfo = { detail: String(err?.message || err) };
+  }
+  showBanner();
+  const ms = performance.now() - t0;
+  stats.renders++;
+  stats.lastRenderMs = ms;
+  stats.maxRenderMs = Math.max(stats.maxRenderMs, ms);
+}
+
+// --- connection -------------------------------------------------------------------
+const conn = new Connection({
+  store,
+  href: location.href,
+  namespaces: selected,
+  WebSocket: window.WebSocket,
+  onChange(change) {
+    if (change.happenings?.length) addHappenings(change.happenings);
+    if (change.type === 'status') showBanner();
+    else schedule();
+  },
+  onState(state, info) {
+    connState = state;
+    connInfo = info || {};
+    showBanner();
+  },
+});
+conn.start();
+
+// --- pan and zoom ---------------------------------------------------------------------
+const view = { x: 0, y: 0, k: 1 };
+function applyView() {
+  renderer.root.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`);
+  ui.svg.dataset.zoom = view.k.toFixed(3);
+}
+function fit() {
+  const r = ui.svg.getBoundingClientRect();
+  if (!lastL || r.width === 0) return;
+  const k = Math.min(r.width / lastL.width, r.height / lastL.height, 1.5);
+  view.k = Math.max(0.05, k);
+  view.x = (r.width - lastL.width * view.k) / 2;
+  view.y = Math.max(0, (r.height - lastL.height * view.k) / 2);
+  applyView();
+}
+function zoomAt(factor, cx, cy) {
+  const k = Math.min(6, Math.max(0.05, view.k * factor));
+  view.x = cx - ((cx - view.x) * k) / view.k;
+  view.y = cy - ((cy - view.y) * k) / view.k;
+  view.k = k;
+  userView = true;
+  applyView();
+}
+ui.svg.addEventListener('wheel', (ev) => {
+  ev.preventDefault();
+  const r = ui.svg.getBoundingClientRect();
+  zoomAt(Math.exp(-ev.deltaY * 0.0015), ev.clientX - r.left, ev.clientY - r.top);
+}, { passive: false });
+let drag = null;
+ui.svg.addEventListener('pointerdown', (ev) => {
+  if (ev.button !== 0) return;
+  drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y, moved: false };
+});
+window.addEventListener('pointermove', (ev) => {
+  if (!drag) return;
+  const dx = ev.clientX - drag.x;
+  const dy = ev.clientY - drag.y;
+  if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+  drag.moved = true;
+  ui.svg.classList.add('panning');
+  view.x = drag.vx + dx;
+  view.y = drag.vy + dy;
+  userView = true;
+  applyView();
+});
+window.addEventListener('pointerup', () => {
+  ui.svg.classList.remove('panning');
+  setTimeout(() => {
+    drag = null;
+  });
+});
+new ResizeObserver(() => {
+  if (!userView) fit();
+}).observe(ui.svg);
+const centre = () => {
+  const r = ui.svg.getBoundingClientRect();
+  return [r.width / 2, r.height / 2];
+};
+$('[data-testid="fit"]').addEventListener('click', () => {
+  userView = false;
+  fit();
+});
+$('[data-testid="zoom-in"]').addEventListener('click', () => zoomAt(1.25, ...centre()));
+$('[data-testid="zoom-out"]').addEventListener('click', () => zoomAt(0.8, ...centre()));
+$('[data-testid="theme-toggle"]').addEventListener('click', toggleTheme);
+
+// --- hover: the whole path lights up -------------------------------------------------
+let hoverId = '';
+const entityOf = (target) => target?.closest?.('[data-id], [data-lane], [data-group]');
+const keyOf = (n) => n.getAttribute('data-id') || n.getAttribute('data-lane') || n.getAttribute('data-group');
+function doHover(id) {
+  renderer.highlight(related(id, store.nodes, store.edges, lastL?.lanes));
+}
+ui.svg.addEventListener('pointerover', (ev) => {
+  if (drag?.moved) return;
+  const n = entityOf(ev.target);
+  const id = n ? keyOf(n) : '';
+  if (id === hoverId) return;
+  hoverId = id;
+  if (id) doHover(id);
+  else renderer.highlight(null);
+});
+ui.svg.addEventListener('pointerleave', () => {
+  hoverId = '';
+  renderer.highlight(null);
+});
+
+// --- details panel ---------------------------------------------------------------------
+let detailsId = '';
+function showDetails(id) {
+  detailsId = id;
+  ui.details.hidden = false;
+  ui.details.dataset.id = id;
+  const n = store.nodes.get(id);
+  if (!n) {
+    ui.detailsBody.innerHTML = `<p class="muted">${esc(t('details.missing'))}</p><p><code>${esc(id)}</code></p>`;
+    return;
+  }
+  let s = `<h2><span class="kind">${esc(t('kind.' + n.kind))}</span> ${esc(n.name)}</h2><dl>`;
+  for (const [k, v] of detailsRows(n)) s += `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`;
+  s += '</dl>';
+  if (n.kind === 'Pod') {
+    const labels = Object.entries(n.labels || {}).sort();
+    s += `<h3>${esc(t('details.labels'))}</h3>`;
+    s += labels.length
+      ? `<ul class="labels" data-testid="details-labels">${labels.map(([k, v]) => `<li><code>${esc(k)}=${esc(v)}</code></li>`).join('')}</ul>`
+      : `<p class="muted">${esc(t('details.none'))}</p>`;
+  }
+  ui.detailsBody.innerHTML = s;
+}
+ui.svg.addEventListener('click', (ev) => {
+  if (drag?.moved) return;
+  const n = entityOf(ev.target);
+  if (!n || !n.hasAttribute('data-id')) return;
+  showDetails(n.getAttribute('data-id'));
+});
+$('[data-testid="details-close"]').addEventListener('click', () => {
+  detailsId = '';
+  ui.details.hidden = true;
+});
+
+// --- search ----------------------------------------------------------------------------------
+let query = '';
+function doSearch() {
+  if (!query) {
+    renderer.highlight(null, 'match');
+    ui.searchCount.textContent = '';
+    return;
+  }
+  const ids = new Set();
+  for (const n of store.nodes.values()) if (n.name?.toLowerCase().includes(query)) ids.add(n.id);
+  renderer.highlight({ ids, edgeIds: [] }, 'match');
+  ui.searchCount.textContent = ids.size ? t('search.matches', { count: ids.size }) : t('search.none');
+}
+ui.search.addEventListener('input', () => {
+  query = ui.search.value.trim().toLowerCase();
+  doSearch();
+});
+ui.search.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter') {
+    const first = ui.svg.querySelector('.match[data-id]');
+    if (first) showDetails(first.getAttribute('data-id'));
+  } else if (ev.key === 'Escape') {
+    ui.search.value = '';
+    query = '';
+    doSearch();
+    ui.search.blur();
+  }
+});
+
+// --- keyboard (presenter mode) -----------------------------------------------------------------
+window.addEventListener('keydown', (ev) => {
+  if (ev.target instanceof HTMLInputElement || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  switch (ev.key) {
+    case '/':
+      ev.preventDefault();
+      ui.search.focus();
+      break;
+    case 'f':
+      userView = false;
+      fit();
+      break;
+    case 't':
+      toggleTheme();
+      break;
+    case '+':
+    case '=':
+      zoomAt(1.25, ...centre());
+      break;
+    case '-':
+      zoomAt(0.8, ...centre());
+      break;
+    case 'Escape':
+      detailsId = '';
+      ui.details.hidden = true;
+      break;
+  }
+});
+
+// Frame counter for the benchmarks (e2e/web_bench_test.go).
+(function count() {
+  stats.frames++;
+  requestAnimationFrame(count);
+})();
+
+// For tests and tools: read-only views of the state.
+window.podium = { store, stats, view, get layout() { return lastL; }, fit };
+pickerSync([]);
+showBanner();
+schedule();

@@ -1,0 +1,160 @@
+// The /ws connection: connects, feeds the store, reconnects with backoff and
+// resumes with ?epoch=E&since=N. The socket class, timers and randomness are
+// injected, so node --test drives it with fakes.
+
+import { ProtocolError, parseMessage } from './store.js';
+
+// wsURL builds the /ws address relative to the page, so Podium works behind a
+// path prefix. namespaces is a list; resume is {epoch, since} or null.
+export function wsURL(pageHref, namespaces, resume) {
+  const u = new URL('ws', pageHref);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.search = '';
+  u.hash = '';
+  const q = [];
+  if (namespaces && namespaces.length) q.push('namespace=' + namespaces.map(encodeURIComponent).join(','));
+  if (resume && resume.epoch) {
+    q.push('epoch=' + encodeURIComponent(resume.epoch));
+    q.push('since=' + resume.since);
+  }
+  u.search = q.length ? '?' + q.join('&') : '';
+  return u.toString();
+}
+
+// backoffDelay is the wait before reconnect attempt n (0-based): doubling from
+// base to max, with ±20% jitter so a room full of wall screens does not
+// reconnect in step after a server restart.
+export function backoffDelay(n, random = Math.random, base = 500, max = 10000) {
+  const d = Math.min(max, base * 2 ** Math.min(n, 20));
+  return Math.round(d * (0.8 + 0.4 * random()));
+}
+
+// Connection states reported to onState.
+export const STATES = ['connecting', 'live', 'reconnecting', 'resyncing', 'error'];
+
+export class Connection {
+  /**
+   * @param {object} o
+   * @param {import('./store.js').Store} o.store
+   * @param {string} o.href page address
+   * @param {string[]} o.namespaces
+   * @param {Function} o.WebSocket socket constructor
+   * @param {(change: object) => void} o.onChange called after each applied message
+   * @param {(state: string, info: object) => void} o.onState
+   */
+  constructor(o) {
+    this.store = o.store;
+    this.href = o.href;
+    this.namespaces = o.namespaces || [];
+    this.WS = o.WebSocket;
+    this.onChange = o.onChange || (() => {});
+    this.onState = o.onState || (() => {});
+    this.setTimeout = o.setTimeout || setTimeout;
+    this.clearTimeout = o.clearTimeout || clearTimeout;
+    this.random = o.random || Math.random;
+    this.attempt = 0;
+    this.ws = null;
+    this.timer = null;
+    this.closed = false;
+    this.pending = ''; // state to show when the next socket opens
+  }
+
+  start() {
+    this.closed = false;
+    this.#open('connecting');
+  }
+
+  stop() {
+    this.closed = true;
+    this.clearTimeout(this.timer);
+    this.timer = null;
+    this.#drop();
+  }
+
+  // setNamespaces changes the filter: the old resume point belongs to another
+  // view, so the store is reset and a fresh snapshot is asked for.
+  setNamespaces(list) {
+    this.namespaces = list.slice();
+    this.store.reset();
+    this.#drop();
+    this.clearTimeout(this.timer);
+    this.#open('connecting');
+  }
+
+  #drop() {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  #open(state) {
+    this.timer = null;
+    if (this.closed) return;
+    const url = wsURL(this.href, this.namespaces, this.store.resume());
+    this.onState(state, { url });
+    let ws;
+    try {
+      ws = new this.WS(url);
+    } catch (err) {
+      this.#retry();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (ev) => this.#message(ws, ev.data);
+    ws.onclose = () => {
+      if (this.ws === ws) {
+        this.ws = null;
+        this.#retry();
+      }
+    };
+    ws.onerror = () => {}; // onclose follows
+  }
+
+  #retry() {
+    if (this.closed || this.timer) return;
+    const delay = backoffDelay(this.attempt++, this.random);
+    this.onState('reconnecting', { delay });
+    this.timer = this.setTimeout(() => this.#open('connecting'), delay);
+  }
+
+  // resync drops the socket and reconnects at once with the store's resume
+  // point (or none, for a fresh snapshot).
+  #resync(state, info) {
+    this.#drop();
+    this.clearTimeout(this.timer);
+    this.onState(state, info);
+    this.timer = this.setTimeout(() => this.#open(state), state === 'error' ? backoffDelay(this.attempt++, this.random) : 0);
+  }
+
+  #message(ws, data) {
+    if (this.ws !== ws) return;
+    let msg;
+    try {
+      msg = parseMessage(typeof data === 'string' ? data : String(data));
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      // Keep the last good picture, show the error, and start over from a
+      // fresh snapshot: the stream can no longer be trusted.
+      this.store.forgetResume();
+      this.#resync('error', { detail: err.message });
+      return;
+    }
+    const change = this.store.apply(msg);
+    if (change.type === 'gap') {
+      this.#resync('resyncing', { since: this.store.seq });
+      return;
+    }
+    if (change.type === 'snapshot' || change.type === 'delta') {
+      this.attempt = 0;
+      this.onState('live', { seq: this.store.seq });
+    }
+    this.onChange(change);
+  }
+}

@@ -1,0 +1,165 @@
+// Pure formatting helpers shared by the layout, the renderer and the panels.
+// No DOM access, so node --test can run them and the server-side SVG export
+// can reuse them.
+
+// Pod display states, in legend order. Each has a colour AND a shape/icon
+// (see style.css and render.js), so no state is told by colour alone.
+export const POD_STATES = ['ready', 'notready', 'pending', 'creating', 'terminating', 'failed', 'completed'];
+
+const FAILED = new Set([
+  'CrashLoopBackOff', 'Error', 'Failed', 'OOMKilled', 'ErrImagePull', 'ImagePullBackOff',
+  'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError',
+  'Evicted', 'ContainerStatusUnknown', 'StartError', 'Unknown', 'NodeLost', 'UnexpectedAdmissionError',
+]);
+
+// podState maps a Pod's kubectl-style status and readiness to a display state.
+export function podState(pod) {
+  const s = String(pod?.status || '');
+  if (s === 'Terminating') return 'terminating';
+  if (s === 'Completed' || s === 'Succeeded') return 'completed';
+  if (s === 'Running') return pod.ready ? 'ready' : 'notready';
+  if (s === 'ContainerCreating' || s === 'PodInitializing' || s.startsWith('Init:')) {
+    // Init:Error and Init:CrashLoopBackOff are failures, not progress.
+    const rest = s.startsWith('Init:') ? s.slice(5) : '';
+    return FAILED.has(rest) ? 'failed' : 'creating';
+  }
+  if (s === 'Pending' || s === '') return 'pending';
+  if (FAILED.has(s) || s.startsWith('Signal:') || s.startsWith('ExitCode:')) return 'failed';
+  // NotReady and unrecognised reasons: treat as running without readiness,
+  // which is the least alarming state that is still not "ready".
+  return pod?.ready ? 'ready' : 'notready';
+}
+
+// shortPodName drops the owner's prefix so a lane of pods reads as its
+// distinguishing suffixes: "hellok8s-66799848c4-kpc6q" under its ReplicaSet
+// "hellok8s-66799848c4" becomes "…-kpc6q".
+export function shortPodName(name, ownerName) {
+  name = String(name || '');
+  if (ownerName && name.startsWith(ownerName + '-') && name.length > ownerName.length + 1) {
+    return '…-' + name.slice(ownerName.length + 1);
+  }
+  return name;
+}
+
+// rsHash returns the pod-template-hash part of a ReplicaSet name owned by a
+// Deployment.
+export function rsHash(rsName, deployName) {
+  if (deployName && rsName.startsWith(deployName + '-')) return rsName.slice(deployName.length + 1);
+  return rsName;
+}
+
+// ellipsize cuts s to at most max characters, keeping the end when keepEnd
+// (pod names differ at the end) and the start otherwise.
+export function ellipsize(s, max, keepEnd = false) {
+  s = String(s ?? '');
+  if (max < 2 || s.length <= max) return s;
+  return keepEnd ? '…' + s.slice(s.length - max + 1) : s.slice(0, max - 1) + '…';
+}
+
+// shortImage keeps the repository's last path element and the tag:
+// "registry.example/team/hellok8s:v3" → "hellok8s:v3".
+export function shortImage(image) {
+  const s = String(image || '');
+  // A digest is cut to its first 8 hex digits; nobody reads more from afar.
+  const at = s.indexOf('@');
+  const name = at >= 0 ? s.slice(0, at) : s;
+  const digest = at >= 0 ? '@' + s.slice(at + 1).replace(/^(sha256:)?([0-9a-f]{8})[0-9a-f]*$/, '$2') : '';
+  const slash = name.lastIndexOf('/');
+  return (slash >= 0 ? name.slice(slash + 1) : name) + digest;
+}
+
+// imageDiff shortens the second of two images when only the tag differs:
+// ("hellok8s:v2", "hellok8s:v3") → ["hellok8s:v2", "v3"].
+export function imageDiff(a, b) {
+  a = shortImage(a);
+  b = shortImage(b);
+  const ia = a.lastIndexOf(':');
+  const ib = b.lastIndexOf(':');
+  if (ia > 0 && ib > 0 && a.slice(0, ia) === b.slice(0, ib)) return [a, b.slice(ib + 1)];
+  return [a, b];
+}
+
+// pad2 zero-pads to two digits.
+const pad2 = (n) => String(n).padStart(2, '0');
+
+// formatTime renders an RFC 3339 time as HH:MM:SS in the viewer's local
+// time (or UTC when utc is set, for tests). Bad input gives "--:--:--".
+export function formatTime(rfc3339, utc = false) {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return '--:--:--';
+  return utc
+    ? `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
+    : `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+// formatAge renders a duration in kubectl's AGE style: 45s, 3m, 2h, 5d.
+export function formatAge(fromRFC3339, nowMs) {
+  const t = new Date(fromRFC3339).getTime();
+  if (Number.isNaN(t)) return '';
+  let s = Math.max(0, Math.floor((nowMs - t) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+// resolveBudget turns a maxSurge/maxUnavailable value ("1", "25%", "") into
+// a pod count for `replicas`, the way the Deployment controller does: surge
+// rounds up, unavailable rounds down.
+export function resolveBudget(value, replicas, roundUp) {
+  const s = String(value ?? '').trim();
+  if (s === '') return 0;
+  if (s.endsWith('%')) {
+    const pct = Number(s.slice(0, -1));
+    if (!Number.isFinite(pct)) return 0;
+    const x = (pct * replicas) / 100;
+    return roundUp ? Math.ceil(x) : Math.floor(x);
+  }
+  const n = Number(s);
+  return Number.isFinite(n) ? n : 0;
+}
+
+// budgetInUse reports how much of a rolling update's budgets are spent: surge
+// is pods beyond the desired count (across all of the Deployment's
+// ReplicaSets), unavailable is desired pods that are not available.
+export function budgetInUse(deploy, totalPods) {
+  const desired = deploy.replicas | 0;
+  return {
+    surge: resolveBudget(deploy.strategy?.maxSurge, desired, true),
+    unavailable: resolveBudget(deploy.strategy?.maxUnavailable, desired, false),
+    surgeUsed: Math.max(0, (totalPods | 0) - desired),
+    unavailableUsed: Math.max(0, desired - (deploy.available | 0)),
+  };
+}
+
+// ordinal returns a StatefulSet pod's ordinal from its name, or -1.
+export function ordinal(podName, setName) {
+  const s = String(podName || '');
+  if (setName && !s.startsWith(setName + '-')) return -1;
+  const m = /-(\d+)$/.exec(s);
+  return m ? Number(m[1]) : -1;
+}
+
+// idParts splits a protocol id into kind, namespace and name.
+export function idParts(id) {
+  const s = String(id || '');
+  const i = s.indexOf('/');
+  if (i < 0) return { kind: s, namespace: '', name: '' };
+  const kind = s.slice(0, i);
+  const rest = s.slice(i + 1);
+  const j = rest.indexOf('/');
+  if (kind === 'Node' || j < 0) return { kind, namespace: '', name: rest };
+  return { kind, namespace: rest.slice(0, j), name: rest.slice(j + 1) };
+}
+
+// countBy counts pod display states.
+export function countStates(pods) {
+  const c = {};
+  for (const p of pods) {
+    const s = podState(p);
+    c[s] = (c[s] || 0) + 1;
+  }
+  return c;
+}

@@ -1,0 +1,219 @@
+// Every UI string, keyed by message id. Issue 7 adds zh-CN as a second
+// table; nothing else in the app holds user-visible text.
+//
+// Placeholders are {name}; t() fills them from params. A happening is drawn
+// from its kind + params (see happeningText) so it can be translated; when a
+// placeholder has no value the server's English text is used instead.
+
+export const messages = {
+  en: {
+    'app.title': 'Podium',
+    'col.ingress': 'Ingress',
+    'col.service': 'Service',
+    'col.workloads': 'Workloads',
+    'col.nodes': 'Nodes',
+
+    'banner.connecting': 'Connecting…',
+    'banner.connected': 'Live',
+    'banner.reconnecting': 'Connection lost — reconnecting in {seconds}s',
+    'banner.resyncing': 'Resyncing…',
+    'banner.apiserver': 'API server unreachable — reconnecting',
+    'banner.syncing': 'Loading the cluster…',
+    'banner.error': 'Bad message from the server: {detail} — resyncing',
+    'banner.denied': 'Not allowed to list: {list}',
+    'banner.seq': 'seq {seq}',
+
+    'ns.all': 'All namespaces',
+    'ns.label': 'Namespaces',
+    'ns.count': '{count} namespaces',
+    'ns.collapse': 'Collapse namespace {ns}',
+    'ns.expand': 'Expand namespace {ns}',
+    'ns.empty': 'Nothing in namespace {ns}',
+
+    'search.placeholder': 'Search by name  ( / )',
+    'search.matches': '{count} matches',
+    'search.none': 'No match',
+
+    'btn.fit': 'Fit',
+    'btn.fit.title': 'Fit to screen (f)',
+    'btn.zoomIn': 'Zoom in (+)',
+    'btn.zoomOut': 'Zoom out (−)',
+    'btn.theme': 'Theme',
+    'btn.theme.title': 'Light or dark theme (t)',
+    'btn.close': 'Close',
+    'btn.legend': 'Legend',
+
+    'empty.cluster': 'Nothing to draw yet: no Ingresses, Services, workloads or Nodes in view.',
+    'empty.waiting': 'Waiting for the first snapshot…',
+
+    'legend.title': 'Legend',
+    'state.ready': 'Running, ready',
+    'state.notready': 'Running, not ready',
+    'state.pending': 'Pending',
+    'state.creating': 'Creating',
+    'state.terminating': 'Terminating',
+    'state.failed': 'Failed / CrashLoop',
+    'state.completed': 'Completed',
+    'edge.ready': 'ready endpoint',
+    'edge.serving': 'serving, not ready',
+    'edge.terminating': 'terminating endpoint',
+    'edge.none': 'selected, not an endpoint',
+    'edge.routes': 'Ingress route',
+    'edge.runsOn': 'runs on Node',
+    'legend.restarts': 'restarts',
+
+    'kind.Ingress': 'Ingress',
+    'kind.Service': 'Service',
+    'kind.Deployment': 'Deployment',
+    'kind.ReplicaSet': 'ReplicaSet',
+    'kind.StatefulSet': 'StatefulSet',
+    'kind.DaemonSet': 'DaemonSet',
+    'kind.Pod': 'Pod',
+    'kind.Node': 'Node',
+    'group.pods': 'Pods',
+    'group.orphans': 'Other pods',
+
+    'deploy.rolling': 'rolling update · revision {from} → {to}',
+    'deploy.rollingImage': 'rolling update · revision {from} → {to} · {fromImage} → {toImage}',
+    'deploy.complete': 'revision {rev} · {image}',
+    'deploy.stalled': 'rollout stalled · revision {rev}',
+    'deploy.progress': '{updated} updated · {ready} ready · {desired} desired',
+    'deploy.budget': 'maxSurge {surge} (in use: {surgeUsed}) · maxUnavailable {unavail} (in use: {unavailUsed})',
+    'deploy.recreate': 'strategy Recreate',
+    'lane.rs': 'rev {rev} · {image}',
+    'lane.count': '{current} → {desired}',
+    'lane.aggregate': '{total} pods: {parts}',
+    'set.count': '{ready}/{desired} ready',
+
+    'svc.ready': '{ready} ready',
+    'svc.notReady': '{count} not ready',
+    'svc.terminating': '{count} terminating',
+    'svc.noEndpoints': 'no endpoints',
+    'svc.noSelector': 'no selector',
+    'ing.rules': '{count} rules',
+    'ing.rule': '1 rule',
+    'ing.missing': 'missing Service {name}',
+    'node.ready': 'Ready',
+    'node.notReady': 'NotReady',
+    'node.cordoned': 'cordoned',
+    'node.pods': '{count} pods',
+    'node.pods#one': '{count} pod',
+
+    'pod.restarts': 'restarts {count}',
+    'pod.containers': '{ready}/{total}',
+
+    'details.title': 'Details',
+    'details.id': 'ID',
+    'details.kind': 'Kind',
+    'details.namespace': 'Namespace',
+    'details.name': 'Name',
+    'details.uid': 'UID',
+    'details.labels': 'Labels',
+    'details.none': 'none',
+    'details.hint': 'Click anything in the picture to see its fields.',
+    'details.missing': 'This object is gone.',
+
+    'ticker.title': 'Happenings',
+    'ticker.empty': 'Nothing has happened yet.',
+
+    'happening.scaled': '{kindName} {ns}/{name} scaled {from} → {to}',
+    'happening.rollout': 'rollout {ns}/{name}: revision {fromRevision} → {toRevision}',
+    'happening.rolloutImage': 'rollout {ns}/{name}: revision {fromRevision} → {toRevision}, image {fromImage} → {toImage}',
+    'happening.restarted': 'Pod {ns}/{name} restarted ({restarts})',
+    'happening.failed': 'Pod {ns}/{name} failed: {reason}',
+    'happening.nodeNotReady': 'Node {name} NotReady',
+    'happening.nodeReady': 'Node {name} Ready',
+  },
+};
+
+let current = messages.en;
+let plural = new Intl.PluralRules('en');
+
+// setLang picks the table for a BCP 47 tag ("zh-CN", "en-GB"), falling back to
+// the language alone and then English. Returns the tag in use.
+export function setLang(tag) {
+  const tries = [tag, String(tag || '').split('-')[0], 'en'];
+  for (const k of tries) {
+    if (k && messages[k]) {
+      current = messages[k];
+      plural = new Intl.PluralRules(k);
+      return k;
+    }
+  }
+  current = messages.en;
+  return 'en';
+}
+
+// fill replaces {name} placeholders; it returns null when one has no value,
+// so callers can fall back.
+export function fill(template, params = {}) {
+  let missing = false;
+  const out = template.replace(/\{(\w+)\}/g, (_, k) => {
+    const v = params[k];
+    if (v === undefined || v === null || v === '') {
+      missing = true;
+      return '';
+    }
+    return String(v);
+  });
+  return missing ? null : out;
+}
+
+// t returns the message for id in the current language (English when the
+// table lacks it). A missing placeholder is shown as "?" rather than hidden,
+// so a wrong call is visible.
+//
+// A numeric params.count picks a plural form when the table has one, as
+// "id#one", "id#few"… (Intl.PluralRules categories); "id" is the other form.
+export function t(id, params) {
+  let tpl;
+  if (typeof params?.count === 'number') {
+    const k = `${id}#${plural.select(params.count)}`;
+    tpl = current[k];
+  }
+  tpl ??= current[id] ?? messages.en[id];
+  if (tpl === undefined) return id;
+  return tpl.replace(/\{(\w+)\}/g, (_, k) => {
+    const v = params?.[k];
+    return v === undefined || v === null ? '?' : String(v);
+  });
+}
+
+// happeningText renders a happening in the current language from its kind and
+// params, and falls back to the server's text when the params do not cover
+// the message.
+export function happeningText(h) {
+  const p = { ...(h?.params || {}) };
+  const ref = String(h?.ref || '');
+  const parts = ref.split('/');
+  if (parts.length >= 2) {
+    p.kindName ??= parts[0];
+    p.name ??= parts[parts.length - 1];
+    if (parts.length === 3) p.ns ??= parts[1];
+  }
+  const ids = [];
+  switch (h?.kind) {
+    case 'scaled':
+      ids.push('happening.scaled');
+      break;
+    case 'rollout':
+      ids.push('happening.rolloutImage', 'happening.rollout');
+      break;
+    case 'restarted':
+      ids.push('happening.restarted');
+      break;
+    case 'failed':
+      ids.push('happening.failed');
+      break;
+    case 'node':
+      if (p.ready === 'true') ids.push('happening.nodeReady');
+      else if (p.ready === 'false') ids.push('happening.nodeNotReady');
+      break;
+  }
+  for (const id of ids) {
+    const tpl = current[id] ?? messages.en[id];
+    const s = tpl && fill(tpl, p);
+    if (s) return s;
+  }
+  return String(h?.text || h?.kind || '');
+}

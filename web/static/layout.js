@@ -1,0 +1,597 @@
+// Layout: graph in, positions out. Pure and deterministic: no DOM, no clock,
+// no randomness, so the same graph and the same previous state always give
+// the same picture, and the server-side SVG export can reuse it.
+//
+// Columns, left to right: Ingress | Service | workloads | Node. Each
+// namespace is a horizontal band across the first three columns; Nodes are
+// cluster-scoped and stack in their own column.
+//
+// Stability: the previous call's `state` is passed back in. A pod keeps its
+// slot in its lane for as long as it exists (new pods take the first free
+// slot, deleted ones leave a hole until a new pod fills it), and boxes keep
+// their relative order, so a scale-up or scale-down moves nothing else in
+// the lane and nothing above it.
+
+import { ordinal, podState } from './format.js';
+
+export const GEOM = Object.freeze({
+  width: 1600,
+  top: 64, // first band; column headings sit above it
+  col: {
+    ingress: { x: 40, w: 220 },
+    service: { x: 330, w: 250 },
+    work: { x: 660, w: 560 },
+    node: { x: 1310, w: 250 },
+  },
+  bandHeader: 40,
+  bandGap: 28,
+  ingressHead: 58,
+  ingressRules: 6,
+  ruleLine: 24,
+  serviceH: 86,
+  boxGap: 18,
+  deployHeader: 108,
+  setHeader: 50,
+  laneInset: 16,
+  laneHeader: 32,
+  laneGap: 10,
+  lanePad: 8,
+  row: 36,
+  podR: 12,
+  cell: 13, // compact grid pitch
+  cellSize: 10,
+  countsLine: 24,
+  nodeH: 96,
+  nodeHCompact: 44,
+  nodeGap: 16,
+  nodeCompactAbove: 40, // more nodes than this: short node boxes
+});
+
+export const DEFAULTS = Object.freeze({
+  compactAbove: 12, // a lane with more slots than this becomes a grid of cells
+  collapsed: new Set(), // namespaces drawn as a header only
+  namespaces: [], // namespaces in the viewer's filter: drawn even when empty
+});
+
+// Node identity colours (indices into the --node-N CSS variables).
+export const NODE_COLOURS = 8;
+
+const byStr = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+function toMap(x) {
+  if (x instanceof Map) return x;
+  const m = new Map();
+  for (const v of x || []) m.set(v.id, v);
+  return m;
+}
+
+// stickyOrder keeps the previous relative order of ids that still exist and
+// appends new ones in their default order.
+export function stickyOrder(prevOrder, ids) {
+  const want = new Set(ids);
+  const out = [];
+  const seen = new Set();
+  for (const id of prevOrder || []) {
+    if (want.has(id) && !seen.has(id)) {
+      out.push(id);
+      seen.add(id);
+    }
+  }
+  for (const id of ids) if (!seen.has(id)) out.push(id);
+  return out;
+}
+
+// assignSlots gives each pod of a lane a slot. Pods seen before keep theirs;
+// new pods take the lowest free slots, in the order given.
+export function assignSlots(prev, podIds) {
+  const slots = new Map();
+  const used = new Set();
+  if (prev) {
+    for (const id of podIds) {
+      const s = prev.get(id);
+      if (s !== undefined && !used.has(s)) {
+        slots.set(id, s);
+        used.add(s);
+      }
+    }
+  }
+  let next = 0;
+  for (const id of podIds) {
+    if (slots.has(id)) continue;
+    while (used.has(next)) next++;
+    slots.set(id, next);
+    used.add(next);
+  }
+  return slots;
+}
+
+const podCreated = (p) => String(p.created || '');
+
+// defaultPodOrder: oldest first, then by name; deterministic for a first
+// layout and for several pods arriving in one delta.
+function defaultPodOrder(a, b) {
+  return byStr(podCreated(a), podCreated(b)) || byStr(a.name, b.name) || byStr(a.id, b.id);
+}
+
+// workloadsOf groups a namespace's pods into boxes and lanes.
+function workloadsOf(ns, nodes, podsByOwner, opts) {
+  const boxes = [];
+  const usedPods = new Set();
+  const rsByDeploy = new Map();
+  for (const n of nodes.values()) {
+    if (n.kind !== 'ReplicaSet' || n.namespace !== ns) continue;
+    const owner = n.owner && nodes.get(n.owner)?.kind === 'Deployment' ? n.owner : '';
+    if (!rsByDeploy.has(owner)) rsByDeploy.set(owner, []);
+    rsByDeploy.get(owner).push(n);
+  }
+  const lane = (id, kind, owner, pods, desired, extra = {}) => {
+    pods.forEach((p) => usedPods.add(p.id));
+    return { id, kind, owner, pods, desired, ...extra };
+  };
+  for (const d of [...nodes.values()].filter((n) => n.kind === 'Deployment' && n.namespace === ns)) {
+    const rss = (rsByDeploy.get(d.id) || []).slice();
+    rss.sort((a, b) => (a.revision | 0) - (b.revision | 0) || byStr(a.id, b.id));
+    // Old ReplicaSets are kept by Kubernetes at 0 replicas; show those that
+    // hold pods or want some, plus the two newest revisions, so a finished
+    // rollout still shows the lane it emptied.
+    const newest = new Set(rss.slice(-2).map((r) => r.id));
+    const lanes = rss
+      .filter((r) => newest.has(r.id) || (r.replicas | 0) > 0 || (r.current | 0) > 0 || podsByOwner.has(r.id))
+      .map((r) => lane(r.id, 'ReplicaSet', r, podsByOwner.get(r.id) || [], r.replicas | 0));
+    boxes.push({ id: d.id, kind: 'Deployment', sortKey: '0' + d.name, node: d, lanes });
+  }
+  for (const r of rsByDeploy.get('') || []) {
+    boxes.push({
+      id: r.id,
+      kind: 'ReplicaSet',
+      sortKey: '1' + r.name,
+      node: r,
+      lanes: [lane(r.id, 'ReplicaSet', r, podsByOwner.get(r.id) || [], r.replicas | 0)],
+    });
+  }
+  for (const kind of ['StatefulSet', 'DaemonSet']) {
+    for (const s of [...nodes.values()].filter((n) => n.kind === kind && n.namespace === ns)) {
+      const pods = podsByOwner.get(s.id) || [];
+      boxes.push({
+        id: s.id,
+        kind,
+        sortKey: (kind === 'StatefulSet' ? '2' : '3') + s.name,
+        node: s,
+        lanes: [lane(s.id, kind, s, pods, kind === 'StatefulSet' ? s.replicas | 0 : 0, { setName: s.name })],
+      });
+    }
+  }
+  // Bare pods and pods whose owner is not drawn (Jobs, or a filtered owner).
+  const rest = [];
+  for (const n of nodes.values()) {
+    if (n.kind === 'Pod' && n.namespace === ns && !usedPods.has(n.id)) rest.push(n);
+  }
+  if (rest.length) {
+    const id = `group:${ns}:pods`;
+    boxes.push({ id, kind: 'group', sortKey: '4', node: null, lanes: [lane(id, 'group', null, rest, 0)] });
+  }
+  boxes.sort((a, b) => byStr(a.sortKey, b.sortKey) || byStr(a.id, b.id));
+  return boxes;
+}
+
+// layout computes the picture. graph has nodes and edges (Maps by id or
+// arrays); prev is the previous result's .state (or null); opts overrides
+// DEFAULTS.
+export function layout(graph, prev = null, options = {}) {
+  const opts = { ...DEFAULTS, ...options };
+  const G = GEOM;
+  const nodes = toMap(graph.nodes);
+  const edges = toMap(graph.edges);
+  const state = { slots: new Map(), order: new Map() };
+  const prevSlots = prev?.slots || new Map();
+  const prevOrder = prev?.order || new Map();
+  const sticky = (key, ids) => {
+    const o = stickyOrder(prevOrder.get(key), ids);
+    state.order.set(key, o);
+    return o;
+  };
+
+  const out = {
+    width: G.width,
+    height: 0,
+    columns: Object.entries(G.col).map(([id, c]) => ({ id, x: c.x, w: c.w })),
+    bands: [],
+    boxes: new Map(), // id → {id, kind, x, y, w, h, ...}
+    lanes: new Map(), // id → lane geometry
+    pods: new Map(), // id → {x, y, r, compact, lane, slot}
+    ghosts: [], // dangling references: {id, kind, x, y, w, h, name, ns}
+    edges: [], // {id, kind, from, to, d, state, label, lx, ly, agg, count}
+    state,
+  };
+
+  // Index pods by owner and namespaces present.
+  const podsByOwner = new Map();
+  const namespaces = new Set();
+  for (const n of nodes.values()) {
+    if (n.kind !== 'Node' && n.namespace) namespaces.add(n.namespace);
+    if (n.kind === 'Pod') {
+      const o = n.owner && nodes.has(n.owner) ? n.owner : '';
+      if (!o) continue;
+      if (!podsByOwner.has(o)) podsByOwner.set(o, []);
+      podsByOwner.get(o).push(n);
+    }
+  }
+
+  for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
+
+  // Nodes column, cluster-wide.
+  const k8sNodes = [...nodes.values()].filter((n) => n.kind === 'Node').sort((a, b) => byStr(a.name, b.name));
+  const nodeOrder = sticky('nodes', k8sNodes.map((n) => n.id));
+  const compactNodes = nodeOrder.length > G.nodeCompactAbove;
+  const nodeH = compactNodes ? G.nodeHCompact : G.nodeH;
+  let ny = G.top;
+  nodeOrder.forEach((id, i) => {
+    out.boxes.set(id, { id, kind: 'Node', x: G.col.node.x, y: ny, w: G.col.node.w, h: nodeH, colour: i % NODE_COLOURS, compact: compactNodes });
+    ny += nodeH + (compactNodes ? 8 : G.nodeGap);
+  });
+  let bottom = ny;
+
+  // Namespace bands.
+  let y = G.top;
+  const nsOrder = [...namespaces].sort(byStr);
+  for (const ns of nsOrder) {
+    const collapsed = opts.collapsed.has(ns);
+    const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
+    out.bands.push(band);
+    const boxes = workloadsOf(ns, nodes, podsByOwner, opts);
+    const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
+    band.pods = allPods.length;
+    for (const p of allPods) {
+      const s = podState(p);
+      band.counts[s] = (band.counts[s] || 0) + 1;
+    }
+    const services = [...nodes.values()].filter((n) => n.kind === 'Service' && n.namespace === ns);
+    const ingresses = [...nodes.values()].filter((n) => n.kind === 'Ingress' && n.namespace === ns);
+    band.services = services.length;
+    band.ingresses = ingresses.length;
+    band.workloads = boxes.length;
+    if (collapsed) {
+      // Keep slot memory across a collapse, so expanding restores the picture.
+      for (const [k, v] of prevSlots) if (k.includes(`/${ns}/`) || k === `group:${ns}:pods`) state.slots.set(k, v);
+      for (const [k, v] of prevOrder) if (k.endsWith(`:${ns}`) && !state.order.has(k)) state.order.set(k, v);
+      band.h = G.bandHeader;
+      y += band.h + G.bandGap;
+      continue;
+    }
+    const top = y + G.bandHeader;
+
+    // Workloads.
+    const boxOrder = sticky(`boxes:${ns}`, boxes.map((b) => b.id));
+    const boxById = new Map(boxes.map((b) => [b.id, b]));
+    let wy = top;
+    for (const bid of boxOrder) {
+      const b = boxById.get(bid);
+      const header = b.kind === 'Deployment' ? G.deployHeader : G.setHeader;
+      const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
+      let ly = wy + header;
+      for (const l of b.lanes) {
+        const geo = placeLane(l, ly, prevSlots.get(l.id), opts, out, state);
+        box.lanes.push(l.id);
+        ly += geo.h + G.laneGap;
+      }
+      box.h = Math.max(header + 8, ly - wy - (b.lanes.length ? G.laneGap : 0) + G.laneInset - 4);
+      out.boxes.set(b.id, box);
+      wy += box.h + G.boxGap;
+    }
+    let workBottom = boxOrder.length ? wy - G.boxGap : top;
+
+    // Services: in sticky order, each as close as it can get to the first of
+    // the pods it selects, so edges run short and mostly flat.
+    const selected = new Map(); // service id → [pod ids]
+    for (const e of edges.values()) {
+      if (e.kind !== 'selects' || !out.pods.has(e.to)) continue;
+      if (!selected.has(e.from)) selected.set(e.from, []);
+      selected.get(e.from).push(e.to);
+    }
+    // Ordered by where their pods are (then by name), so edges barely cross;
+    // a Service moves only when the pods it selects move.
+    const anchors = new Map();
+    for (const sv of services) {
+      const podIds = selected.get(sv.id) || [];
+      anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => out.pods.get(p).y)) - G.serviceH / 2 : Infinity);
+    }
+    const svcOrder = services
+      .sort((a, b) => anchors.get(a.id) - anchors.get(b.id) || byStr(a.name, b.name))
+      .map((sv) => sv.id);
+    let sy = top;
+    for (const id of svcOrder) {
+      const anchor = anchors.get(id);
+      const yy = Math.max(sy, Number.isFinite(anchor) ? Math.round(anchor) : sy);
+      out.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
+      sy = yy + G.serviceH + G.boxGap;
+    }
+    // Services named by Ingress rules that do not exist: dangling references.
+    const missing = new Map();
+    for (const ing of ingresses) {
+      for (const r of ing.rules || []) {
+        if (!r || !r.service) continue;
+        const sid = `Service/${ns}/${r.service}`;
+        if (!nodes.has(sid) && !missing.has(sid)) missing.set(sid, r.service);
+      }
+    }
+    for (const [sid, name] of [...missing].sort((a, b) => byStr(a[0], b[0]))) {
+      const g = { id: sid, kind: 'Service', x: G.col.service.x, y: sy, w: G.col.service.w, h: 60, name, ns };
+      out.ghosts.push(g);
+      sy += g.h + G.boxGap;
+    }
+    const svcBottom = sy > top ? sy - G.boxGap : top;
+
+    // Ingresses: beside the first Service they route to.
+    const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+    const ingAnchor = new Map();
+    for (const ing of ingresses) {
+      const ys = (ing.rules || [])
+        .map((r) => `Service/${ns}/${r?.service}`)
+        .map((t) => (out.boxes.get(t) || ghostById.get(t))?.y)
+        .filter((v) => v !== undefined);
+      ingAnchor.set(ing.id, ys.length ? Math.min(...ys) : Infinity);
+    }
+    const ingOrder = ingresses
+      .sort((a, b) => ingAnchor.get(a.id) - ingAnchor.get(b.id) || byStr(a.name, b.name))
+      .map((i) => i.id);
+    let iy = top;
+    for (const id of ingOrder) {
+      const ing = nodes.get(id);
+      const anchor = ingAnchor.get(id);
+      const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
+      const h = ingressHeight((ing.rules || []).length);
+      out.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
+      iy = yy + h + G.boxGap;
+    }
+    const ingBottom = iy > top ? iy - G.boxGap : top;
+
+    const contentBottom = Math.max(workBottom, svcBottom, ingBottom, top + 24);
+    band.h = contentBottom - y + 12;
+    band.empty = boxes.length + services.length + ingresses.length === 0;
+    y = contentBottom + 12 + G.bandGap;
+  }
+  bottom = Math.max(bottom, y);
+  out.height = Math.max(bottom + 24, 400);
+  routeEdges(out, nodes, edges);
+  return out;
+}
+
+// ingressHeight fits the title, the class line and one line per rule (up
+// to ingressRules, then a "+n more" line).
+export function ingressHeight(rules) {
+  const shown = Math.min(rules, GEOM.ingressRules + (rules > GEOM.ingressRules ? 1 : 0));
+  return GEOM.ingressHead + Math.max(1, shown) * GEOM.ruleLine + 10;
+}
+
+// rulePortY is the y of an Ingress rule's line (its edge leaves from there).
+export function rulePortY(box, i) {
+  return box.y + GEOM.ingressHead + Math.min(i, GEOM.ingressRules) * GEOM.ruleLine + GEOM.ruleLine / 2;
+}
+
+// placeLane positions a lane and its pods from y, recording slots in state.
+function placeLane(l, y, prevLane, opts, out, state) {
+  const G = GEOM;
+  const x = G.col.work.x + G.laneInset;
+  const w = G.col.work.w - 2 * G.laneInset;
+  let slots;
+  if (l.kind === 'StatefulSet') {
+    // Ordinal order: pod-3 is always in slot 3, gaps included.
+    slots = new Map();
+    const taken = new Set();
+    const stray = [];
+    for (const p of l.pods) {
+      const o = ordinal(p.name, l.setName);
+      if (o >= 0 && !taken.has(o)) {
+        slots.set(p.id, o);
+        taken.add(o);
+      } else stray.push(p);
+    }
+    let next = 0;
+    for (const p of stray.sort(defaultPodOrder)) {
+      while (taken.has(next)) next++;
+      slots.set(p.id, next);
+      taken.add(next);
+    }
+  } else {
+    const order = l.kind === 'DaemonSet'
+      ? l.pods.slice().sort((a, b) => byStr(a.node || '', b.node || '') || defaultPodOrder(a, b))
+      : l.pods.slice().sort(defaultPodOrder);
+    slots = assignSlots(prevLane, order.map((p) => p.id));
+  }
+  state.slots.set(l.id, slots);
+  let used = 0;
+  for (const s of slots.values()) used = Math.max(used, s + 1);
+  // Reserve room for the desired count, so a scale-up grows the lane once,
+  // when the spec changes, and not once per pod.
+  const cap = Math.max(used, l.desired | 0);
+  const compact = cap > opts.compactAbove;
+  const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, compact, cap, pods: l.pods.map((p) => p.id) };
+  if (compact) {
+    const cols = Math.max(1, Math.floor((w - 24) / G.cell));
+    const rows = Math.max(1, Math.ceil(cap / cols));
+    lane.cols = cols;
+    lane.gridY = y + G.laneHeader + G.countsLine;
+    lane.h = G.laneHeader + G.countsLine + rows * G.cell + G.lanePad + 4;
+    for (const [id, s] of slots) {
+      const cx = x + 12 + (s % cols) * G.cell + G.cellSize / 2;
+      const cy = lane.gridY + Math.floor(s / cols) * G.cell + G.cellSize / 2;
+      out.pods.set(id, { id, x: cx, y: cy, r: G.cellSize / 2, compact: true, lane: l.id, slot: s });
+    }
+  } else {
+    lane.h = G.laneHeader + Math.max(cap, 1) * G.row + G.lanePad;
+    for (const [id, s] of slots) {
+      const cy = y + G.laneHeader + s * G.row + G.row / 2;
+      out.pods.set(id, { id, x: x + 14 + G.podR, y: cy, r: G.podR, compact: false, lane: l.id, slot: s });
+    }
+  }
+  out.lanes.set(l.id, lane);
+  return lane;
+}
+
+// curve is a horizontal S-bend from (x1,y1) to (x2,y2).
+function curve(x1, y1, x2, y2) {
+  const mx = (x1 + x2) / 2;
+  return `M${r1(x1)},${r1(y1)} C${r1(mx)},${r1(y1)} ${r1(mx)},${r1(y2)} ${r1(x2)},${r1(y2)}`;
+}
+const r1 = (v) => Math.round(v * 10) / 10;
+
+// spread returns n port positions evenly inside [a, b].
+function spread(n, a, b) {
+  if (n <= 1) return [(a + b) / 2];
+  const step = (b - a) / (n - 1);
+  return Array.from({ length: n }, (_, i) => a + i * step);
+}
+
+// routeEdges draws the protocol edges between placed entities. Edges into
+// compact lanes are merged into one per (service, lane) or (lane, node),
+// because thousands of hair-thin lines tell nothing.
+function routeEdges(out, nodes, edges) {
+  const G = GEOM;
+  const wx = G.col.work.x;
+  const sorted = [...edges.values()].sort((a, b) => byStr(a.id, b.id));
+
+  // routes: Ingress → Service, plus dangling rules.
+  const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+  const byIngress = new Map();
+  for (const e of sorted) {
+    if (e.kind !== 'routes') continue;
+    const from = out.boxes.get(e.from);
+    const to = out.boxes.get(e.to) || ghostById.get(e.to);
+    if (!from || !to) continue;
+    if (!byIngress.has(e.from)) byIngress.set(e.from, []);
+    byIngress.get(e.from).push({ e, to });
+  }
+  // Rules whose Service is missing and that the server sent no edge for.
+  for (const g of out.ghosts) {
+    for (const [iid, box] of out.boxes) {
+      if (box.kind !== 'Ingress') continue;
+      const ing = nodes.get(iid);
+      if (!(ing.rules || []).some((r) => r && `Service/${ing.namespace}/${r.service}` === g.id)) continue;
+      const list = byIngress.get(iid) || [];
+      if (list.some((x) => x.e.to === g.id)) continue;
+      const e = { id: `routes:${iid}->${g.id}`, kind: 'routes', from: iid, to: g.id, synthetic: true };
+      list.push({ e, to: g });
+      byIngress.set(iid, list);
+    }
+  }
+  for (const [iid, list] of [...byIngress].sort((a, b) => byStr(a[0], b[0]))) {
+    const from = out.boxes.get(iid);
+    const ing = nodes.get(iid);
+    const rules = ing?.rules || [];
+    list.sort((a, b) => a.to.y - b.to.y || byStr(a.e.id, b.e.id));
+    list.forEach(({ e, to }) => {
+      // Leave from the first rule line that names this Service.
+      let i = rules.findIndex((r) => r && `Service/${ing.namespace}/${r.service}` === e.to);
+      if (i < 0) i = 0;
+      const x1 = from.x + from.w;
+      const y1 = rulePortY(from, i);
+      out.edges.push({
+        id: e.id, kind: 'routes', from: e.from, to: e.to, state: ghostById.has(e.to) ? 'dangling' : '',
+        d: curve(x1, y1, to.x - 4, to.y + 30), label: e.label || ruleLabel(ing, to.id), synthetic: !!e.synthetic,
+      });
+    });
+  }
+
+  // selects: Service → Pod (or → compact lane).
+  const bySvc = new Map();
+  for (const e of sorted) {
+    if (e.kind !== 'selects') continue;
+    const from = out.boxes.get(e.from);
+    const pod = out.pods.get(e.to);
+    if (!from || !pod) continue;
+    if (!bySvc.has(e.from)) bySvc.set(e.from, []);
+    bySvc.get(e.from).push({ e, pod });
+  }
+  for (const [sid, list] of [...bySvc].sort((a, b) => byStr(a[0], b[0]))) {
+    const from = out.boxes.get(sid);
+    const targets = []; // {y, x, edge | agg}
+    const aggs = new Map();
+    for (const { e, pod } of list) {
+      if (!pod.compact) {
+        targets.push({ y: pod.y, x: pod.x - pod.r - 4, e });
+        continue;
+      }
+      const lane = out.lanes.get(pod.lane);
+      let a = aggs.get(lane.id);
+      if (!a) {
+        a = { lane, count: 0, states: {} };
+        aggs.set(lane.id, a);
+        targets.push({ y: lane.gridY + 6, x: lane.x + 4, agg: a });
+      }
+      a.count++;
+      const st = e.state || 'ready';
+      a.states[st] = (a.states[st] || 0) + 1;
+    }
+    targets.sort((a, b) => a.y - b.y);
+    const ys = spread(targets.length, from.y + 22, from.y + from.h - 12);
+    targets.forEach((t, i) => {
+      const x1 = from.x + from.w;
+      // Bend in the gutter, then run flat into the lane, so the edge
+      // never crosses a lane's header text.
+      const d = `${curve(x1, ys[i], wx - 2, t.y)} L${r1(t.x)},${r1(t.y)}`;
+      if (t.e) {
+        out.edges.push({ id: t.e.id, kind: 'selects', from: t.e.from, to: t.e.to, state: t.e.state || 'none', d });
+      } else {
+        const st = ['ready', 'serving', 'terminating', 'none'].find((s) => t.agg.states[s]) || 'none';
+        out.edges.push({
+          id: `agg:selects:${sid}->${t.agg.lane.id}`, kind: 'selects', from: sid, to: t.agg.lane.id, state: st, d,
+          agg: true, count: t.agg.count, states: t.agg.states, lx: wx - 10, ly: t.y - 6,
+        });
+      }
+    });
+  }
+
+  // runs-on: Pod → Node, leaving from the lane's right edge.
+  const byNode = new Map();
+  for (const e of sorted) {
+    if (e.kind !== 'runs-on') continue;
+    const pod = out.pods.get(e.from);
+    const node = out.boxes.get(e.to);
+    if (!pod || !node) continue;
+    if (!byNode.has(e.to)) byNode.set(e.to, []);
+    byNode.get(e.to).push({ e, pod });
+  }
+  for (const [nid, list] of [...byNode].sort((a, b) => byStr(a[0], b[0]))) {
+    const node = out.boxes.get(nid);
+    const sources = [];
+    const aggs = new Map();
+    for (const { e, pod } of list) {
+      const lane = out.lanes.get(pod.lane);
+      if (!pod.compact) {
+        sources.push({ y: pod.y, x: lane.x + lane.w, e });
+        continue;
+      }
+      let a = aggs.get(lane.id);
+      if (!a) {
+        a = { lane, count: 0 };
+        aggs.set(lane.id, a);
+        sources.push({ y: lane.gridY + 6, x: lane.x + lane.w, agg: a });
+      }
+      a.count++;
+    }
+    sources.sort((a, b) => a.y - b.y);
+    const ys = spread(sources.length, node.y + 14, node.y + node.h - 14);
+    sources.forEach((s, i) => {
+      const d = `M${r1(s.x)},${r1(s.y)} L${r1(wx + G.col.work.w + 2)},${r1(s.y)} ${curve(wx + G.col.work.w + 2, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;
+      if (s.e) {
+        out.edges.push({ id: s.e.id, kind: 'runs-on', from: s.e.from, to: s.e.to, d, colour: node.colour });
+      } else {
+        out.edges.push({
+          id: `agg:runs-on:${s.agg.lane.id}->${nid}`, kind: 'runs-on', from: s.agg.lane.id, to: nid, d,
+          colour: node.colour, agg: true, count: s.agg.count, lx: node.x - 8, ly: ys[i] - 5,
+        });
+      }
+    });
+  }
+}
+
+// ruleLabel is the host+path text for an Ingress → Service route.
+function ruleLabel(ing, serviceId) {
+  if (!ing) return '';
+  const parts = [];
+  for (const r of ing.rules || []) {
+    if (!r || `Service/${ing.namespace}/${r.service}` !== serviceId) continue;
+    parts.push(r.default ? '*' : `${r.host || ''}${r.path || '/'}`);
+  }
+  return parts.join(', ');
+}

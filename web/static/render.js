@@ -1,0 +1,669 @@
+// SVG renderer: reconciles the layout into one <svg>, keyed by protocol id,
+// and animates entry, exit and state changes. The markup builders at the top
+// are pure strings (tested in node); the Renderer class is the only DOM code.
+//
+// DOM contract (docs/protocol.md): every drawn entity has data-id and, where
+// it has one, data-status; every drawn edge has data-edge. Objects on their
+// way out lose data-id/data-edge at once (they keep data-leaving), so tests
+// and tools never see a deleted object as present.
+
+import {
+  budgetInUse, ellipsize, imageDiff, podState, POD_STATES, rsHash, shortImage, shortPodName,
+} from './format.js';
+import { GEOM } from './layout.js';
+import { t } from './i18n.js';
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+
+export const esc = (s) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+// glyph returns a pod's state shape centred on 0,0: the shape alone tells the
+// state (filled, half, dotted, dashed, cross…), the colour only repeats it.
+export function glyph(state, r) {
+  const ring = (cls = '') => `<circle class="g-ring ${cls}" r="${r}"/>`;
+  switch (state) {
+    case 'ready':
+      return `<circle class="g-fill" r="${r}"/><path class="g-mark" d="M${-r * 0.45},0 L${-r * 0.1},${r * 0.35} L${r * 0.45},${-r * 0.3}"/>`;
+    case 'notready':
+      return `${ring()}<path class="g-fill" d="M0,${-r} A${r},${r} 0 0,1 0,${r} Z"/>`;
+    case 'pending':
+      return `${ring('dotted')}<circle class="g-dot" cx="${-r * 0.4}" r="${r * 0.13}"/><circle class="g-dot" r="${r * 0.13}"/><circle class="g-dot" cx="${r * 0.4}" r="${r * 0.13}"/>`;
+    case 'creating':
+      return `<g class="g-spin">${ring('dashed')}</g><circle class="g-fill" r="${r * 0.35}"/>`;
+    case 'terminating':
+      return `${ring('dashed')}<path class="g-stroke" d="M${-r * 0.45},0 H${r * 0.45}"/>`;
+    case 'failed':
+      return `${ring()}<path class="g-stroke" d="M${-r * 0.4},${-r * 0.4} L${r * 0.4},${r * 0.4} M${r * 0.4},${-r * 0.4} L${-r * 0.4},${r * 0.4}"/>`;
+    case 'completed':
+      return `${ring('thin')}<path class="g-stroke" d="M${-r * 0.45},0 L${-r * 0.1},${r * 0.35} L${r * 0.45},${-r * 0.3}"/>`;
+    default:
+      return ring();
+  }
+}
+
+// podStatusText is what a pod row says after its name.
+export function podStatusText(p) {
+  const s = p.status || 'Unknown';
+  if (s === 'Running' && !p.ready && p.containers) return `Running ${p.readyContainers | 0}/${p.containers}`;
+  return s;
+}
+
+// podMarkup is a full-size pod row, relative to the pod's centre.
+export function podMarkup(p, geo, lane, owner, nodeBox) {
+  const st = podState(p);
+  const r = geo.r;
+  const name = ellipsize(shortPodName(p.name, owner?.name), 28, true);
+  const rowEnd = lane.x + lane.w - geo.x; // right end of the row, relative
+  let s = `<title>${esc(p.name)}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
+  s += `<g class="glyph">${glyph(st, r)}</g>`;
+  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}<tspan class="pod-status" dx="10">${esc(ellipsize(podStatusText(p), 22))}</tspan></text>`;
+  if (p.restarts > 0) {
+    s += `<g class="badge" transform="translate(${r * 0.8},${-r * 0.8})"><circle r="8"/><text y="3.5">${p.restarts > 99 ? '99+' : p.restarts}</text></g>`;
+  }
+  // The node chip names the pod's node in the node's colour, so the node is
+  // obvious even before the eye follows the edge.
+  const chipW = 96;
+  const cx = rowEnd - chipW - 6;
+  if (nodeBox) {
+    const nodeName = p.node.replace(/^Node\//, '');
+    s += `<g class="chip node-c${nodeBox.colour}" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(ellipsize(nodeName, 12, true))}</text></g>`;
+  } else if (!p.node) {
+    s += `<g class="chip chip-none" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(t('state.pending'))}</text></g>`;
+  }
+  return s;
+}
+
+// nodeStatus is a Node's data-status.
+export const nodeStatus = (n) => (n.ready ? 'Ready' : 'NotReady');
+
+// serviceSummary counts a Service's endpoint states from its selects edges.
+export function serviceSummary(edgeStates) {
+  const c = { ready: 0, serving: 0, terminating: 0, none: 0 };
+  for (const s of edgeStates) c[s in c ? s : 'none']++;
+  return c;
+}
+
+function serviceMarkup(n, box, summary) {
+  // ClusterIP: where it answers inside; NodePort/LoadBalancer: the port
+  // pairs are what a speaker points at.
+  const type = n.type || 'ClusterIP';
+  const ports = (n.ports || []).map((p) => (p.nodePort ? `${p.port} → :${p.nodePort}` : `${p.port}`));
+  let line2;
+  if (type === 'ClusterIP') {
+    const ip = n.clusterIP === 'None' ? 'headless' : n.clusterIP || '';
+    line2 = `${type} ${ip}${ip && ports.length && ip !== 'headless' ? ':' + ports.join(',') : ''}`;
+  } else {
+    line2 = `${type} ${ports.join(', ')}`;
+  }
+  const parts = [];
+  let cls = 'ok';
+  const noSel = !n.selector || Object.keys(n.selector).length === 0;
+  if (noSel) {
+    parts.push(t('svc.noSelector'));
+    cls = 'muted';
+  } else {
+    if (summary.ready) parts.push(t('svc.ready', { ready: summary.ready }));
+    const notReady = summary.serving + summary.none;
+    if (notReady) parts.push(t('svc.notReady', { count: notReady }));
+    if (summary.terminating) parts.push(t('svc.terminating', { count: summary.terminating }));
+    if (!parts.length) parts.push(t('svc.noEndpoints'));
+    if (!summary.ready) cls = 'warn';
+  }
+  return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
+    `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
+    `<text class="box-sub" x="16" y="53">${esc(ellipsize(line2.trim(), 33))}</text>` +
+    `<text class="box-sub small ${cls}" x="16" y="74">${esc(ellipsize(parts.join(' · '), 38))}</text>`;
+}
+
+function ingressMarkup(n, box, missing) {
+  const rules = n.rules || [];
+  const shown = rules.slice(0, GEOM.ingressRules);
+  let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
+    `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
+    `<text class="box-sub" x="16" y="49">${esc(ellipsize([n.class, rules.length === 1 ? t('ing.rule') : t('ing.rules', { count: rules.length })].filter(Boolean).join(' · '), 30))}</text>`;
+  shown.forEach((r, i) => {
+    const y = GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5;
+    const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
+    const to = ellipsize(r?.service || '?', Math.max(8, 25 - where.length));
+    const bad = missing.has(r?.service);
+    s += `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>`;
+  });
+  if (rules.length > shown.length) {
+    s += `<text class="box-sub" x="16" y="${GEOM.ingressHead + shown.length * GEOM.ruleLine + GEOM.ruleLine / 2 + 5}">+${rules.length - shown.length}</text>`;
+  }
+  return s;
+}
+
+function nodeMarkup(n, box, podCount) {
+  const ready = n.ready;
+  const icon = ready ? '✓' : '✗';
+  const status = `${icon} ${ready ? t('node.ready') : t('node.notReady')}${n.unschedulable ? ' · ' + t('node.cordoned') : ''}`;
+  const roles = (n.roles || []).join(',');
+  const base = `<title>${esc(n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
+  if (box.compact) {
+    return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${ready ? 'ok' : 'bad'}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
+  }
+  return base +
+    `<text class="box-title" x="22" y="30">${esc(ellipsize(n.name, 20))}</text>` +
+    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsize(status + (n.internalIP ? ' · ' + n.internalIP : ''), 30))}</text>` +
+    `<text class="box-sub" x="22" y="78">${esc(ellipsize([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30))}</text>`;
+}
+
+// deploymentInfo derives the header lines of a Deployment from its lanes.
+export function deploymentInfo(d, lanes) {
+  // lanes: [{rs, pods}] in revision order.
+  const withPods = lanes.filter((l) => l.pods.length > 0 || (l.rs.replicas | 0) > 0);
+  const newest = lanes.length ? lanes[lanes.length - 1] : null;
+  const livePods = lanes.reduce((n, l) => n + l.pods.filter((p) => p.status !== 'Terminating').length, 0);
+  const budget = budgetInUse(d, livePods);
+  const oldWithPods = withPods.filter((l) => l !== newest);
+  const rolling = d.rollout === 'progressing' || (oldWithPods.length > 0 && newest && withPods.includes(newest));
+  const image = (newest?.rs.images || d.images || [])[0] || '';
+  let line;
+  let tone = 'muted';
+  if (d.rollout === 'stalled') {
+    line = t('deploy.stalled', { rev: d.revision || newest?.rs.revision || '?' });
+    tone = 'bad';
+  } else if (rolling && oldWithPods.length) {
+    const from = oldWithPods[oldWithPods.length - 1].rs;
+    const [a, b] = imageDiff((from.images || [])[0] || '', image);
+    line = a !== b && a && b
+      ? t('deploy.rollingImage', { from: from.revision, to: newest.rs.revision, fromImage: a, toImage: b })
+      : t('deploy.rolling', { from: from.revision, to: newest.rs.revision });
+    tone = 'warn';
+  } else {
+    line = t('deploy.complete', { rev: d.revision || newest?.rs.revision || 0, image: shortImage(image) || '—' });
+  }
+  const strat = d.strategy || {};
+  const budgetLine = strat.type === 'Recreate'
+    ? t('deploy.recreate')
+    : t('deploy.budget', {
+      surge: strat.maxSurge || '25%', surgeUsed: budget.surgeUsed,
+      unavail: strat.maxUnavailable || '25%', unavailUsed: budget.unavailableUsed,
+    });
+  return { line, tone, rolling: !!rolling, budgetLine, budget, newestId: newest?.rs.id || '' };
+}
+
+function deploymentMarkup(d, box, info) {
+  const barW = 300;
+  const desired = Math.max(0, d.replicas | 0);
+  const scale = Math.max(desired, d.updated | 0, d.ready | 0, 1);
+  const upd = Math.min(barW, (barW * (d.updated | 0)) / scale);
+  const rdy = Math.min(barW, (barW * (d.ready | 0)) / scale);
+  let ticks = '';
+  if (scale > 1 && scale <= 24) {
+    for (let i = 1; i < scale; i++) ticks += `<line class="bar-tick" x1="${(barW * i) / scale}" x2="${(barW * i) / scale}" y1="0" y2="10"/>`;
+  }
+  return `<title>${esc(d.namespace + '/' + d.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
+    `<text class="box-title big" x="20" y="32">${esc(ellipsize(d.name, 34))}</text>` +
+    `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.Deployment').toUpperCase())}</text>` +
+    `<text class="box-sub ${info.tone}" x="20" y="56">${esc(ellipsize(info.line, 62))}</text>` +
+    `<g class="bar" transform="translate(20,68)"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
+    `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/>${ticks}</g>` +
+    `<text class="box-sub" x="${20 + barW + 12}" y="78">${esc(t('deploy.progress', { updated: d.updated | 0, ready: d.ready | 0, desired }))}</text>` +
+    `<text class="box-sub small" x="20" y="100">${esc(info.budgetLine)}</text>`;
+}
+
+function setMarkup(n, box, kind, podCount) {
+  const title = n ? n.name : t('group.pods');
+  const sub = n ? t('set.count', { ready: n.ready | 0, desired: n.replicas | 0 }) : t('node.pods', { count: podCount });
+  return `<rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
+    `<text class="box-title big" x="20" y="32">${esc(ellipsize(title, 30))}</text>` +
+    `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc((kind === 'group' ? t('kind.Pod') : t('kind.' + kind)).toUpperCase())}</text>` +
+    `<text class="box-sub" x="${box.w - 130}" y="30" text-anchor="end">${esc(sub)}</text>`;
+}
+
+function laneMarkup(lane, rs, deployName, isNew, counts) {
+  let label = '';
+  let right = '';
+  if (rs && lane.kind === 'ReplicaSet') {
+    const hash = rsHash(rs.name, deployName);
+    label = `${t('kind.ReplicaSet')} ${ellipsize(hash, 14)} · ${t('lane.rs', { rev: rs.revision | 0, image: ellipsize(shortImage((rs.images || [])[0] || '—'), 28) })}`;
+    const cur = lane.pods.length;
+    right = cur !== (rs.replicas | 0) ? t('lane.count', { current: cur, desired: rs.replicas | 0 }) : t('node.pods', { count: cur });
+  } else if (lane.kind === 'group') {
+    right = '';
+  } else {
+    right = t('node.pods', { count: lane.pods.length });
+  }
+  let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
+  if (label) s += `<text class="lane-label" x="14" y="21">${esc(label)}</text>`;
+  if (right) s += `<text class="lane-label" x="${lane.w - 14}" y="21" text-anchor="end">${esc(right)}</text>`;
+  if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${GEOM.laneHeader + 20}">${esc(t('node.pods', { count: 0 }))}</text>`;
+  if (lane.compact) {
+    const parts = POD_STATES.filter((k) => counts[k]).map((k) => `${counts[k]} ${t('state.' + k).toLowerCase()}`);
+    s += `<text class="lane-counts" x="14" y="${GEOM.laneHeader + 14}">${esc(ellipsize(parts.join(' · ') || '—', 70))}</text>`;
+  }
+  return s;
+}
+
+// detailsRows lists an entity's fields for the details panel, as
+// [label, value] pairs; labels of pods come separately.
+export function detailsRows(n) {
+  const rows = [
+    [t('details.kind'), n.kind],
+    [t('details.name'), n.name],
+  ];
+  if (n.namespace) rows.push([t('details.namespace'), n.namespace]);
+  rows.push([t('details.id'), n.id]);
+  const skip = new Set(['id', 'kind', 'name', 'namespace', 'uid', 'labels']);
+  for (const [k, v] of Object.entries(n)) {
+    if (skip.has(k) || v === undefined || v === null || v === '') continue;
+    let val;
+    if (Array.isArray(v)) {
+      val = v.map((x) => (x && typeof x === 'object' ? Object.entries(x).filter(([, y]) => y !== '' && y !== undefined && y !== false).map(([a, b]) => `${a}=${b}`).join(' ') : String(x))).join('\n');
+    } else if (typeof v === 'object') {
+      val = Object.entries(v).map(([a, b]) => `${a}=${b}`).join('\n');
+    } else val = String(v);
+    rows.push([k, val || t('details.none')]);
+  }
+  if (n.uid) rows.push([t('details.uid'), n.uid]);
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// DOM side.
+
+function el(tag, attrs = {}) {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+// related returns the ids on the path through id: Ingress → Service → Pods →
+// Nodes, following routes/selects/runs-on both ways as fits the kind.
+export function related(id, nodes, edges, lanes) {
+  const out = new Map(); // id → true
+  const up = new Map();
+  const down = new Map();
+  for (const e of edges.values()) {
+    if (e.kind === 'owns') continue;
+    if (!down.has(e.from)) down.set(e.from, []);
+    down.get(e.from).push(e);
+    if (!up.has(e.to)) up.set(e.to, []);
+    up.get(e.to).push(e);
+  }
+  const ids = new Set([id]);
+  const edgeIds = new Set();
+  const goUp = (x) => {
+    for (const e of up.get(x) || []) {
+      if (e.kind === 'runs-on') continue;
+      edgeIds.add(e.id);
+      if (!ids.has(e.from)) {
+        ids.add(e.from);
+        goUp(e.from);
+      }
+    }
+  };
+  const goDown = (x) => {
+    for (const e of down.get(x) || []) {
+      edgeIds.add(e.id);
+      if (!ids.has(e.to)) {
+        ids.add(e.to);
+        goDown(e.to);
+      }
+    }
+  };
+  const n = nodes.get(id);
+  let seeds = [id];
+  if (n?.kind === 'Node') {
+    seeds = (up.get(id) || []).filter((e) => e.kind === 'runs-on').map((e) => {
+      edgeIds.add(e.id);
+      return e.from;
+    });
+  } else if (lanes && (n?.kind === 'Deployment' || n?.kind === 'ReplicaSet' || n?.kind === 'StatefulSet' || n?.kind === 'DaemonSet' || id.startsWith('group:'))) {
+    seeds = [];
+    for (const [lid, lane] of lanes) {
+      if (lid === id || nodes.get(lid)?.owner === id) {
+        ids.add(lid);
+        seeds.push(...lane.pods);
+      }
+    }
+  }
+  for (const s of seeds) {
+    ids.add(s);
+    goUp(s);
+    goDown(s);
+  }
+  void out;
+  return { ids, edgeIds };
+}
+
+export class Renderer {
+  constructor(svg, opts = {}) {
+    this.svg = svg;
+    this.motion = opts.motion !== false;
+    this.onToggleNamespace = opts.onToggleNamespace || (() => {});
+    this.root = el('g', { class: 'viewport' });
+    svg.appendChild(this.root);
+    this.layers = {};
+    for (const name of ['bands', 'heads', 'boxes', 'lanes', 'edges', 'pods']) {
+      this.layers[name] = el('g', { class: 'layer-' + name });
+      this.root.appendChild(this.layers[name]);
+    }
+    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map() };
+    this.first = true;
+    this.drawHeadings();
+  }
+
+  drawHeadings() {
+    const g = this.layers.heads;
+    g.textContent = '';
+    for (const [id, c] of Object.entries(GEOM.col)) {
+      const key = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', node: 'col.nodes' }[id];
+      const txt = el('text', { class: 'col-head', x: c.x + 4, y: GEOM.top - 22 });
+      txt.textContent = t(key).toUpperCase();
+      g.appendChild(txt);
+    }
+  }
+
+  // animate runs a Web Animation unless motion is off; done runs either way.
+  animate(node, frames, opts, done) {
+    if (!this.motion || this.first || typeof node.animate !== 'function') {
+      done?.();
+      return;
+    }
+    const a = node.animate(frames, { easing: 'cubic-bezier(.2,.7,.2,1)', ...opts });
+    if (done) a.onfinish = a.oncancel = done;
+  }
+
+  leave(item) {
+    const node = item.el;
+    for (const attr of ['data-id', 'data-edge']) {
+      if (node.hasAttribute(attr)) {
+        node.setAttribute('data-leaving', node.getAttribute(attr));
+        node.removeAttribute(attr);
+      }
+    }
+    node.classList.add('leaving');
+    const target = item.body || node;
+    this.animate(target, [{ opacity: 1, transform: 'scale(1)' }, { opacity: 0, transform: 'scale(0.2)' }], { duration: 420 }, () => node.remove());
+    if (!this.motion || this.first) node.remove();
+  }
+
+  // sync reconciles one keyed layer.
+  sync(map, want, create, update) {
+    for (const [id, item] of map) {
+      if (!want.has(id)) {
+        map.delete(id);
+        this.leave(item);
+      }
+    }
+    for (const [id, v] of want) {
+      let item = map.get(id);
+      if (!item) {
+        item = create(id, v);
+        map.set(id, item);
+        item.fresh = true;
+      } else item.fresh = false;
+      update(item, v);
+    }
+  }
+
+  /**
+   * render draws layout L of graph {nodes, edges}.
+   */
+  render(L, graph) {
+    const { nodes, edges } = graph;
+    // Nothing animates into an empty picture: the first snapshot just appears.
+    this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
+    this.L = L;
+    this.graph = graph;
+    const G = GEOM;
+
+    // Per-service endpoint states and per-node pod counts.
+    const svcStates = new Map();
+    const podsOnNode = new Map();
+    for (const e of edges.values()) {
+      if (e.kind === 'selects') {
+        if (!svcStates.has(e.from)) svcStates.set(e.from, []);
+        svcStates.get(e.from).push(e.state || 'none');
+      }
+    }
+    for (const n of nodes.values()) {
+      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
+    }
+
+    // Bands.
+    const bandWant = new Map(L.bands.map((b) => [b.ns, b]));
+    this.sync(this.items.bands, bandWant, (ns) => {
+      const g = el('g', { class: 'band', 'data-testid': 'ns-band', 'data-ns': ns });
+      g.addEventListener('click', (ev) => {
+        if (ev.target.closest('.band-head')) this.onToggleNamespace(ns);
+      });
+      this.layers.bands.appendChild(g);
+      return { el: g, sig: '' };
+    }, (item, b) => {
+      const w = G.col.work.x + G.col.work.w + 20 - 20;
+      const counts = POD_STATES.filter((k) => b.counts[k]).map((k) => `${b.counts[k]} ${t('state.' + k).toLowerCase()}`);
+      const summary = [t('node.pods', { count: b.pods }), ...(b.collapsed ? counts : [])].join(' · ');
+      const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}`;
+      if (item.sig === sig) return;
+      item.sig = sig;
+      item.el.setAttribute('data-collapsed', String(b.collapsed));
+      item.el.innerHTML = `<rect class="band-bg" x="20" y="${b.y}" width="${w}" height="${b.h}" rx="18"/>` +
+        `<g class="band-head" role="button" tabindex="0" aria-label="${esc(t(b.collapsed ? 'ns.expand' : 'ns.collapse', { ns: b.ns }))}">` +
+        `<rect class="band-hit" x="20" y="${b.y}" width="${w}" height="${G.bandHeader - 4}" rx="18"/>` +
+        `<text class="band-title" x="40" y="${b.y + 26}">${b.collapsed ? '▸' : '▾'} ${esc(b.ns)}<tspan class="band-sum" dx="14">${esc(summary)}</tspan></text></g>` +
+        (b.empty ? `<text class="band-empty" x="${G.col.work.x}" y="${b.y + G.bandHeader + 18}">${esc(t('ns.empty', { ns: b.ns }))}</text>` : '');
+    });
+
+    // Boxes: Ingress, Service, workloads, Nodes.
+    const boxWant = new Map();
+    for (const [id, box] of L.boxes) boxWant.set(id, box);
+    this.sync(this.items.boxes, boxWant, (id, box) => {
+      const g = el('g', { class: `box kind-${box.kind}`, 'data-id': id });
+      if (id.startsWith('group:')) {
+        g.removeAttribute('data-id');
+        g.setAttribute('data-group', id);
+      }
+      const body = el('g', { class: 'body' });
+      g.appendChild(body);
+      this.layers.boxes.appendChild(g);
+      return { el: g, body, sig: '' };
+    }, (item, box) => {
+      const n = nodes.get(box.id);
+      let markup;
+      let status = '';
+      if (box.kind === 'Service') {
+        const summary = serviceSummary(svcStates.get(box.id) || []);
+        const noSel = !n.selector || Object.keys(n.selector).length === 0;
+        status = noSel ? 'NoSelector' : summary.ready ? 'Ready' : 'NoEndpoints';
+        markup = serviceMarkup(n, box, summary);
+      } else if (box.kind === 'Ingress') {
+        const missing = new Set(L.ghosts.filter((g) => g.ns === n.namespace).map((g) => g.name));
+        const dangling = (n.rules || []).some((r) => missing.has(r?.service));
+        status = dangling ? 'Dangling' : 'Ready';
+        markup = ingressMarkup(n, box, missing);
+      } else if (box.kind === 'Node') {
+        status = nodeStatus(n);
+        markup = nodeMarkup(n, box, podsOnNode.get(box.id) || 0);
+        item.el.setAttribute('class', `box kind-Node node-c${box.colour}`);
+      } else if (box.kind === 'Deployment') {
+        const lanes = box.lanes.map((lid) => ({ rs: nodes.get(lid), pods: L.lanes.get(lid).pods.map((p) => nodes.get(p)) }));
+        const info = deploymentInfo(n, lanes);
+        item.info = info;
+        status = n.rollout || (info.rolling ? 'progressing' : 'complete');
+        markup = deploymentMarkup(n, box, info);
+      } else {
+        const podCount = box.lanes.reduce((k, lid) => k + L.lanes.get(lid).pods.length, 0);
+        if (n) status = (n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing';
+        markup = setMarkup(n, box, box.kind, podCount);
+      }
+      const sig = `${box.x},${box.y},${box.h}|${markup}`;
+      item.el.style.transform = `translate(${box.x}px,${box.y}px)`;
+      if (status) item.el.setAttribute('data-status', status);
+      if (item.sig !== sig) {
+        item.body.innerHTML = markup;
+        item.sig = sig;
+      }
+      if (item.fresh) this.animate(item.body, [{ opacity: 0 }, { opacity: 1 }], { duration: 350 });
+    });
+
+    // Ghosts (dangling Service references) live with the boxes.
+    const ghostWant = new Map(L.ghosts.map((g) => [g.id, g]));
+    this.sync(this.items.ghosts, ghostWant, (id) => {
+      const g = el('g', { class: 'box ghost', 'data-ghost': id, 'data-status': 'Missing' });
+      this.layers.boxes.appendChild(g);
+      return { el: g, sig: '' };
+    }, (item, g) => {
+      item.el.style.transform = `translate(${g.x}px,${g.y}px)`;
+      const sig = `${g.h}|${g.name}`;
+      if (item.sig === sig) return;
+      item.sig = sig;
+      item.el.innerHTML = `<rect class="box-bg" width="${g.w}" height="${g.h}" rx="12"/>` +
+        `<text class="box-sub bad" x="16" y="26">${esc(t('ing.missing', { name: '' }).trim())}</text>` +
+        `<text class="box-title small" x="16" y="48">${esc(ellipsize(g.name, 24))}</text>`;
+    });
+
+    // Lanes.
+    const laneOwnerBox = new Map();
+    for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
+    this.sync(this.items.lanes, L.lanes, (id) => {
+      const g = el('g', { class: 'lane', 'data-id': id });
+      if (id.startsWith('group:') || !id.startsWith('ReplicaSet/')) {
+        g.removeAttribute('data-id');
+        g.setAttribute('data-lane', id);
+      }
+      this.layers.lanes.appendChild(g);
+      return { el: g, sig: '' };
+    }, (item, lane) => {
+      const rs = lane.kind === 'ReplicaSet' ? nodes.get(lane.id) : null;
+      const box = laneOwnerBox.get(lane.id);
+      const deploy = box?.kind === 'Deployment' ? nodes.get(box.id) : null;
+      const info = deploy ? this.items.boxes.get(box.id)?.info : null;
+      const isNew = !!info && info.rolling && info.newestId === lane.id;
+      const counts = {};
+      if (lane.compact) for (const pid of lane.pods) { const s = podState(nodes.get(pid)); counts[s] = (counts[s] || 0) + 1; }
+      const markup = laneMarkup(lane, rs, deploy?.name, isNew, counts);
+      if (rs) {
+        item.el.setAttribute('data-status', info && info.newestId === lane.id ? 'new' : 'old');
+        item.el.setAttribute('data-revision', String(rs.revision | 0));
+        item.el.setAttribute('data-pods', String(lane.pods.length));
+      }
+      item.el.style.transform = `translate(${lane.x}px,${lane.y}px)`;
+      const sig = markup;
+      if (item.sig !== sig) {
+        item.el.innerHTML = markup;
+        item.sig = sig;
+      }
+    });
+
+    // Pods.
+    this.sync(this.items.pods, L.pods, (id, geo) => {
+      const g = el('g', { class: 'pod', 'data-id': id });
+      const body = el('g', { class: 'body' });
+      g.appendChild(body);
+      this.layers.pods.appendChild(g);
+      return { el: g, body, sig: '', state: '', restarts: 0, uid: '' };
+    }, (item, geo) => {
+      const p = nodes.get(geo.id);
+      const st = podState(p);
+      const lane = L.lanes.get(geo.lane);
+      const ownerNode = p.owner ? nodes.get(p.owner) : null;
+      const nodeBox = p.node ? L.boxes.get(p.node) : null;
+      const g = item.el;
+      g.setAttribute('data-status', p.status || 'Unknown');
+      g.setAttribute('data-state', st);
+      g.setAttribute('data-x', String(geo.x));
+      g.setAttribute('data-y', String(geo.y));
+      g.setAttribute('data-node', p.node || '');
+      g.setAttribute('class', `pod st-${st}${geo.compact ? ' compact' : ''}`);
+      g.style.transform = `translate(${geo.x}px,${geo.y}px)`;
+      const markup = geo.compact
+        ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
+        : podMarkup(p, geo, lane, ownerNode, nodeBox);
+      if (item.sig !== markup) {
+        item.body.innerHTML = markup;
+        item.sig = markup;
+      }
+      const recreated = item.uid && p.uid && item.uid !== p.uid;
+      if (item.fresh || recreated) {
+        this.animate(item.body, [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
+      } else if (item.state && item.state !== st && !geo.compact) {
+        const gl = item.body.querySelector('.glyph');
+        if (gl) this.animate(gl, [{ transform: 'scale(1.45)' }, { transform: 'scale(1)' }], { duration: 520 });
+      }
+      if (!item.fresh && p.restarts > item.restarts) {
+        const badge = item.body.querySelector('.badge');
+        if (badge) {
+          badge.classList.add('pulse');
+          this.animate(badge, [{ transform: `${badge.getAttribute('transform')} scale(1)` }, { transform: `${badge.getAttribute('transform')} scale(1.9)` }, { transform: `${badge.getAttribute('transform')} scale(1)` }], { duration: 700, iterations: 2 });
+        }
+      }
+      item.state = st;
+      item.restarts = p.restarts | 0;
+      item.uid = p.uid || '';
+    });
+
+    // Edges, with their labels.
+    const edgeWant = new Map(L.edges.map((e) => [e.id, e]));
+    this.sync(this.items.edges, edgeWant, (id, e) => {
+      const g = el('g', { class: 'edge' });
+      if (e.agg || e.synthetic) g.setAttribute('data-agg', id);
+      else g.setAttribute('data-edge', id);
+      const path = el('path', {});
+      g.appendChild(path);
+      this.layers.edges.appendChild(g);
+      return { el: g, path, sig: '', state: '' };
+    }, (item, e) => {
+      const cls = `edge k-${e.kind} s-${e.state || 'none'}${e.kind === 'runs-on' ? ` node-c${e.colour}` : ''}${e.agg ? ' agg' : ''}`;
+      const label = e.agg ? `×${e.count}` : e.label || '';
+      const sig = `${cls}|${e.d}|${label}|${e.lx},${e.ly}`;
+      if (e.state && e.kind === 'selects') item.el.setAttribute('data-status', e.state);
+      if (item.sig === sig) return;
+      item.sig = sig;
+      item.el.setAttribute('class', cls);
+      item.path.setAttribute('d', e.d);
+      if (e.agg && e.kind === 'runs-on') item.path.style.strokeWidth = String(Math.min(10, 1.5 + Math.log2(e.count)));
+      let txt = item.el.querySelector('text');
+      if (label && e.lx !== undefined) {
+        if (!txt) {
+          txt = el('text', { class: 'edge-label' });
+          item.el.appendChild(txt);
+        }
+        txt.setAttribute('x', e.lx);
+        txt.setAttribute('y', e.ly);
+        txt.setAttribute('text-anchor', e.kind === 'routes' ? 'start' : 'end');
+        txt.textContent = ellipsize(label, 22);
+      } else if (txt) txt.remove();
+      // Traffic cut-over: an endpoint joining or leaving draws its edge in,
+      // or flashes it, so the change is seen even from afar.
+      if (e.kind === 'selects' && !e.agg) {
+        const joined = (item.fresh && e.state === 'ready') || (item.state && item.state !== e.state);
+        if (joined && this.motion && !this.first && item.path.getTotalLength) {
+          const len = item.path.getTotalLength();
+          this.animate(item.path, [{ strokeDasharray: `${len} ${len}`, strokeDashoffset: len }, { strokeDasharray: `${len} ${len}`, strokeDashoffset: 0 }], { duration: 650 });
+          this.animate(item.el, [{ filter: 'drop-shadow(0 0 6px var(--ready))' }, { filter: 'none' }], { duration: 900 });
+        }
+      } else if (item.fresh) {
+        this.animate(item.el, [{ opacity: 0 }, { opacity: 1 }], { duration: 400 });
+      }
+      item.state = e.state || '';
+    });
+    this.first = false;
+  }
+
+  // highlight marks a set of ids and edge ids, dimming the rest; null clears.
+  highlight(sel, cls = 'hl') {
+    for (const node of this.svg.querySelectorAll('.' + cls)) node.classList.remove(cls);
+    this.svg.classList.toggle('has-' + cls, !!sel);
+    if (!sel) return;
+    for (const id of sel.ids) {
+      for (const m of ['boxes', 'pods', 'lanes']) {
+        const it = this.items[m].get(id);
+        if (it) it.el.classList.add(cls);
+      }
+    }
+    for (const eid of sel.edgeIds || []) this.items.edges.get(eid)?.el.classList.add(cls);
+    // Aggregated edges light up when both ends are lit.
+    if (this.L) {
+      for (const e of this.L.edges) {
+        if (e.agg && sel.ids.has(e.from) && (sel.ids.has(e.to) || this.L.lanes.get(e.to)?.pods.some((p) => sel.ids.has(p)))) {
+          this.items.edges.get(e.id)?.el.classList.add(cls);
+        }
+      }
+    }
+  }
+}
