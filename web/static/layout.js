@@ -12,14 +12,14 @@
 // their relative order, so a scale-up or scale-down moves nothing else in
 // the lane and nothing above it.
 
-import { ordinal, podState } from './format.js';
+import { ordinal, POD_STATES, podState } from './format.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
   top: 64, // first band; column headings sit above it
   col: {
-    ingress: { x: 40, w: 220 },
-    service: { x: 330, w: 250 },
+    ingress: { x: 34, w: 250 },
+    service: { x: 334, w: 270 },
     work: { x: 660, w: 560 },
     node: { x: 1310, w: 250 },
   },
@@ -241,10 +241,12 @@ export function layout(graph, prev = null, options = {}) {
     const boxes = workloadsOf(ns, nodes, podsByOwner, opts);
     const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
     band.pods = allPods.length;
+    const counts = {};
     for (const p of allPods) {
       const s = podState(p);
-      band.counts[s] = (band.counts[s] || 0) + 1;
+      counts[s] = (counts[s] || 0) + 1;
     }
+    for (const s of POD_STATES) if (counts[s]) band.counts[s] = counts[s];
     const services = [...nodes.values()].filter((n) => n.kind === 'Service' && n.namespace === ns);
     const ingresses = [...nodes.values()].filter((n) => n.kind === 'Ingress' && n.namespace === ns);
     band.services = services.length;
@@ -405,21 +407,22 @@ function placeLane(l, y, prevLane, opts, out, state) {
   // when the spec changes, and not once per pod.
   const cap = Math.max(used, l.desired | 0);
   const compact = cap > opts.compactAbove;
-  const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, compact, cap, pods: l.pods.map((p) => p.id) };
+  const podIds = [...slots].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+  const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, compact, cap, pods: podIds };
   if (compact) {
     const cols = Math.max(1, Math.floor((w - 24) / G.cell));
     const rows = Math.max(1, Math.ceil(cap / cols));
     lane.cols = cols;
     lane.gridY = y + G.laneHeader + G.countsLine;
     lane.h = G.laneHeader + G.countsLine + rows * G.cell + G.lanePad + 4;
-    for (const [id, s] of slots) {
+    for (const [id, s] of [...slots].sort((a, b) => a[1] - b[1])) {
       const cx = x + 12 + (s % cols) * G.cell + G.cellSize / 2;
       const cy = lane.gridY + Math.floor(s / cols) * G.cell + G.cellSize / 2;
       out.pods.set(id, { id, x: cx, y: cy, r: G.cellSize / 2, compact: true, lane: l.id, slot: s });
     }
   } else {
     lane.h = G.laneHeader + Math.max(cap, 1) * G.row + G.lanePad;
-    for (const [id, s] of slots) {
+    for (const [id, s] of [...slots].sort((a, b) => a[1] - b[1])) {
       const cy = y + G.laneHeader + s * G.row + G.row / 2;
       out.pods.set(id, { id, x: x + 14 + G.podR, y: cy, r: G.podR, compact: false, lane: l.id, slot: s });
     }
