@@ -1,0 +1,188 @@
+// Command podium serves a live picture of a Kubernetes cluster.
+//
+//	podium [serve] [flags]   watch the cluster of the current kubeconfig context
+//	podium version
+//
+// Run "podium <command> --help" for each command's flags.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/a-h/templ"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/podiumhq/podium/cmd/podium/internal/version"
+	"github.com/podiumhq/podium/informers"
+	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/server"
+	"github.com/podiumhq/podium/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, errHelp) {
+		fmt.Fprintln(os.Stderr, "podium:", err)
+		os.Exit(2)
+	}
+}
+
+const usage = `Podium draws a live picture of a Kubernetes cluster.
+
+Usage:
+  podium [serve] [flags]   serve the dashboard for the current kubeconfig context (the default)
+  podium version           print the version
+
+Run "podium serve --help" for the flags.
+`
+
+// run dispatches a subcommand; the first argument may be a flag of serve.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "podium", version.String())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+}
+
+// serveFlags are serve's flags beyond the connection and log flags.
+type serveFlags struct {
+	listen         string
+	allowedOrigins listFlag
+	authTokenFile  string
+	history        int
+	flushInterval  time.Duration
+}
+
+func (s *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.listen, "listen", "127.0.0.1:8080", "address to serve HTTP on")
+	fs.Var(&s.allowedOrigins, "allowed-origins", "extra origins (host patterns) allowed to open /ws, e.g. podium.example.com; the page's own origin always is")
+	fs.StringVar(&s.authTokenFile, "auth-token-file", "", "require this file's token (Bearer header or login cookie) for the UI and API")
+	fs.IntVar(&s.history, "history", 4096, "deltas kept for clients to resume from")
+	fs.DurationVar(&s.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
+}
+
+func (s *serveFlags) validate() error {
+	if _, _, err := net.SplitHostPort(s.listen); err != nil {
+		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", s.listen)
+	}
+	if s.history < 1 {
+		return fmt.Errorf("--history must be at least 1, got %d", s.history)
+	}
+	return positiveDuration("flush-interval", s.flushInterval)
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var conn connFlags
+	var logf logFlags
+	var sf serveFlags
+	conn.register(fs)
+	logf.register(fs)
+	sf.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := sf.validate(); err != nil {
+		return err
+	}
+	logger, err := logf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	var token string
+	if sf.authTokenFile != "" {
+		if token, err = server.ReadTokenFile(sf.authTokenFile); err != nil {
+			return err
+		}
+	}
+	cfg, where, err := restConfig(&conn)
+	if err != nil {
+		return err
+	}
+	cfg.UserAgent = "podium/" + version.String()
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("kubernetes client for %s: %w", where, err)
+	}
+
+	log := graph.NewLog(newEpoch(), sf.history)
+	metrics := server.NewMetrics()
+	w := informers.New(client, log, informers.Options{
+		Namespaces:    conn.namespaces.listFlag,
+		FlushInterval: sf.flushInterval,
+		Logger:        logger,
+		OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },
+	})
+	srv := server.New(server.Config{
+		Log:            log,
+		Status:         w.Status,
+		Page:           page(conn.namespaces.listFlag),
+		Static:         web.Static,
+		AllowedOrigins: sf.allowedOrigins,
+		AuthToken:      token,
+		Logger:         logger,
+		Metrics:        metrics,
+	})
+	ln, err := net.Listen("tcp", sf.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", sf.listen, err)
+	}
+	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "cluster", cfg.Host, "via", where,
+		"namespaces", conn.namespaces.String(), "version", version.String())
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := w.Run(ctx); err != nil {
+			logger.Error("watching the cluster stopped", "error", err)
+		}
+	}()
+	err = srv.Serve(ctx, ln)
+	cancel()
+	<-done
+	logger.Info("podium stopped")
+	return err
+}
+
+// page returns the shell renderer; namespaces the server watches are offered
+// in the picker from the start.
+func page(watched []string) server.PageFunc {
+	return func(lang string, selected []string) templ.Component {
+		return web.Page(web.PageView{Version: version.String(), Namespaces: watched, Selected: selected, Lang: lang})
+	}
+}
+
+// newEpoch returns a random epoch id: a reconnecting client that lands on
+// another process (or replica) must not resume with a seq from this one.
+func newEpoch() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,456 @@
+// Package informers watches the Kubernetes API with client-go informers and
+// folds what changes into the graph model, publishing deltas to a graph.Log.
+//
+// Event handlers only record "this key changed" (no I/O, never blocking); one
+// goroutine reads the changed objects from the informer caches, folds them into
+// the model and appends the result to the log. It knows Kubernetes, but
+// nothing about HTTP, WebSockets or templ.
+package informers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// Options configure a Watcher.
+type Options struct {
+	// Namespaces restricts the namespaced resources to these namespaces; none
+	// means all. Nodes are always watched cluster-wide.
+	Namespaces []string
+	// FlushInterval is the shortest time between two published deltas during
+	// a burst. A lone change is published at once. Default 50ms.
+	FlushInterval time.Duration
+	// Logger receives warnings such as a denied resource (once each).
+	Logger *slog.Logger
+	// OnEvent, if set, is called from event handlers with the resource name
+	// of every informer event (for metrics). It must not block.
+	OnEvent func(r graph.Resource)
+}
+
+// resource is one watched API resource.
+type resource struct {
+	name      graph.Resource
+	group     string // "" for core
+	clustered bool
+	informer  func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer
+}
+
+// Denied-name of a resource as kubectl spells it: "pods", "ingresses.networking.k8s.io".
+func (r resource) qualified() string {
+	if r.group == "" {
+		return string(r.name)
+	}
+	return string(r.name) + "." + r.group
+}
+
+var resources = []resource{
+	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Pods().Informer() }},
+	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Services().Informer() }},
+	{graph.Deployments, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Apps().V1().Deployments().Informer()
+	}},
+	{graph.ReplicaSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Apps().V1().ReplicaSets().Informer()
+	}},
+	{graph.StatefulSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Apps().V1().StatefulSets().Informer()
+	}},
+	{graph.DaemonSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Apps().V1().DaemonSets().Informer()
+	}},
+	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Discovery().V1().EndpointSlices().Informer()
+	}},
+	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Networking().V1().Ingresses().Informer()
+	}},
+	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Nodes().Informer() }},
+}
+
+// Resources returns the qualified names of every resource Podium reads, as
+// RBAC rules and the status's "denied" list spell them.
+func Resources() []string {
+	out := make([]string, 0, len(resources))
+	for _, r := range resources {
+		out = append(out, r.qualified())
+	}
+	return out
+}
+
+// key names one changed object.
+type key struct {
+	res graph.Resource
+	ns  string
+	obj string // namespace/name or name, as the informer cache keys it
+}
+
+// watched is one informer of one resource, cluster-wide or in one namespace.
+type watched struct {
+	res      resource
+	ns       string // "" for cluster-wide
+	informer cache.SharedIndexInformer
+}
+
+// Watcher runs the informers and the fold loop.
+type Watcher struct {
+	client kubernetes.Interface
+	log    *graph.Log
+	opts   Options
+	model  *graph.Model
+
+	mu sync.Mutex
+	// Guarded by mu.
+	pending    map[key]struct{}
+	firstSeen  time.Time // receive time of the oldest pending change
+	synced     map[*watched]bool
+	denied     map[string]bool
+	connErr    bool // a watch failed for a reason other than permissions
+	published  bool // the initial lists are in the log
+	status     graph.Status
+	probeAlive bool
+
+	wake    chan struct{} // one slot: "pending changed" or "sync state changed"
+	watched []*watched
+}
+
+// New returns a Watcher that publishes into log.
+func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = 50 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	w := &Watcher{
+		client:  client,
+		log:     log,
+		opts:    opts,
+		model:   graph.NewModel(),
+		pending: map[key]struct{}{},
+		synced:  map[*watched]bool{},
+		denied:  map[string]bool{},
+		wake:    make(chan struct{}, 1),
+		status:  graph.Status{Type: "status", APIServer: "connected", Denied: []string{}},
+	}
+	w.setup()
+	return w
+}
+
+func (w *Watcher) setup() {
+	// One factory for cluster scope, and one per namespace when restricted,
+	// so that a namespaced Role is all the credentials need.
+	cluster := k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0, k8sinformers.WithTransform(Transform))
+	perNS := map[string]k8sinformers.SharedInformerFactory{}
+	for _, ns := range w.opts.Namespaces {
+		perNS[ns] = k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0,
+			k8sinformers.WithNamespace(ns), k8sinformers.WithTransform(Transform))
+	}
+	nsList := make([]string, 0, len(perNS))
+	for ns := range perNS {
+		nsList = append(nsList, ns)
+	}
+	sort.Strings(nsList)
+	for _, r := range resources {
+		if r.clustered || len(perNS) == 0 {
+			w.add(r, "", r.informer(cluster))
+			continue
+		}
+		for _, ns := range nsList {
+			w.add(r, ns, r.informer(perNS[ns]))
+		}
+	}
+}
+
+func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
+	wd := &watched{res: r, ns: ns, informer: inf}
+	w.watched = append(w.watched, wd)
+	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
+	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) { w.changed(r.name, obj) },
+		UpdateFunc: func(old, obj any) {
+			// A resync or a relist that found nothing new: nothing to do.
+			if o, n := metaOf(old), metaOf(obj); o != nil && n != nil && o.GetResourceVersion() == n.GetResourceVersion() {
+				w.connected()
+				return
+			}
+			w.changed(r.name, obj)
+		},
+		DeleteFunc: func(obj any) { w.changed(r.name, obj) },
+	})
+}
+
+func metaOf(obj any) metav1.Object {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// changed records that an object changed. It runs on the informer's
+// notification goroutine, so it only takes a short lock and never blocks.
+func (w *Watcher) changed(r graph.Resource, obj any) {
+	k, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return
+	}
+	var ns string
+	if m := metaOf(obj); m != nil {
+		ns = m.GetNamespace()
+	}
+	if w.opts.OnEvent != nil {
+		w.opts.OnEvent(r)
+	}
+	w.mu.Lock()
+	if len(w.pending) == 0 {
+		w.firstSeen = time.Now()
+	}
+	w.pending[key{r, ns, k}] = struct{}{}
+	w.connErr = false
+	w.updateStatusLocked()
+	w.mu.Unlock()
+	w.signal()
+}
+
+func (w *Watcher) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// watchError classifies a failed list or watch: a permission problem is
+// reported once and in status; anything else means the API server is out of
+// reach until a probe or an event says otherwise.
+func (w *Watcher) watchError(wd *watched, err error) {
+	switch {
+	case apierrors.IsForbidden(err):
+		name := wd.res.qualified()
+		w.mu.Lock()
+		first := !w.denied[name]
+		w.denied[name] = true
+		w.updateStatusLocked()
+		w.mu.Unlock()
+		if first {
+			where := "in all namespaces"
+			if wd.ns != "" {
+				where = "in namespace " + wd.ns
+			}
+			w.opts.Logger.Warn("not allowed to list and watch "+name+" "+where+"; showing everything else", "error", err.Error())
+		}
+		w.signal()
+		w.log.Wake()
+	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err) || errors.Is(err, context.Canceled):
+		// A normal relist, not an outage.
+	default:
+		w.mu.Lock()
+		was := w.connErr
+		w.connErr = true
+		w.updateStatusLocked()
+		startProbe := !w.probeAlive
+		w.probeAlive = true
+		w.mu.Unlock()
+		if !was {
+			w.opts.Logger.Warn("lost the API server; reconnecting", "resource", wd.res.qualified(), "error", err.Error())
+			w.log.Wake()
+		}
+		if startProbe {
+			go w.probe()
+		}
+	}
+}
+
+// probe asks the API server's /readyz until it answers, then marks the
+// connection restored. It runs only while the connection is in doubt: the
+// data itself is never polled.
+func (w *Watcher) probe() {
+	defer func() {
+		w.mu.Lock()
+		w.probeAlive = false
+		w.mu.Unlock()
+	}()
+	for {
+		w.mu.Lock()
+		bad := w.connErr
+		w.mu.Unlock()
+		if !bad {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := w.client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
+		cancel()
+		if err == nil {
+			w.connected()
+			return
+		}
+		time.Sleep(500 * time.Millisecond) // retry interval while disconnected, not a data poll
+	}
+}
+
+// connected records evidence that the API server answers again.
+func (w *Watcher) connected() {
+	w.mu.Lock()
+	was := w.connErr
+	w.connErr = false
+	w.updateStatusLocked()
+	w.mu.Unlock()
+	if was {
+		w.opts.Logger.Info("API server connection restored")
+		w.log.Wake()
+	}
+}
+
+// updateStatusLocked recomputes the status from the fields mu guards.
+func (w *Watcher) updateStatusLocked() {
+	s := graph.Status{Type: "status", APIServer: "connected", Denied: []string{}}
+	if w.connErr {
+		s.APIServer = "reconnecting"
+	}
+	for name := range w.denied {
+		s.Denied = append(s.Denied, name)
+	}
+	sort.Strings(s.Denied)
+	s.Synced = w.published && w.syncedLocked()
+	w.status = s
+}
+
+// syncedLocked reports whether every informer has synced or is denied.
+func (w *Watcher) syncedLocked() bool {
+	for _, wd := range w.watched {
+		if !w.synced[wd] && !w.denied[wd.res.qualified()] {
+			return false
+		}
+	}
+	return true
+}
+
+// Status returns the current connection status.
+func (w *Watcher) Status() graph.Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+// Synced reports whether the initial lists are in the log.
+func (w *Watcher) Synced() bool { return w.Status().Synced }
+
+// Run starts the informers and folds changes into the log until ctx ends.
+func (w *Watcher) Run(ctx context.Context) error {
+	for _, wd := range w.watched {
+		go wd.informer.Run(ctx.Done())
+		go func(wd *watched) {
+			if !cache.WaitForCacheSync(ctx.Done(), wd.informer.HasSynced) {
+				return
+			}
+			w.mu.Lock()
+			w.synced[wd] = true
+			if w.denied[wd.res.qualified()] {
+				// Permission came back (or the first error was transient).
+				delete(w.denied, wd.res.qualified())
+			}
+			w.updateStatusLocked()
+			w.mu.Unlock()
+			w.signal()
+		}(wd)
+	}
+	return w.fold(ctx)
+}
+
+// fold is the one goroutine that owns the model. It publishes a lone change
+// at once, and during a burst at most once per FlushInterval.
+func (w *Watcher) fold(ctx context.Context) error {
+	var last time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	published := false
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-timer.C:
+		}
+		w.mu.Lock()
+		synced := w.syncedLocked()
+		w.mu.Unlock()
+		if !synced {
+			continue // the first delta carries the whole initial list
+		}
+		if !published {
+			published = true
+			w.flush()
+			last = time.Now()
+			w.mu.Lock()
+			w.published = true
+			w.updateStatusLocked()
+			w.mu.Unlock()
+			w.log.Wake() // status now says synced
+			continue
+		}
+		if wait := w.opts.FlushInterval - time.Since(last); wait > 0 {
+			timer.Reset(wait)
+			continue
+		}
+		if w.flush() {
+			last = time.Now()
+		}
+	}
+}
+
+// flush folds every pending key into the model and appends the delta.
+func (w *Watcher) flush() bool {
+	w.mu.Lock()
+	pending, first := w.pending, w.firstSeen
+	w.pending = make(map[key]struct{}, len(pending))
+	w.mu.Unlock()
+	if len(pending) == 0 {
+		return false
+	}
+	now := time.Now()
+	for k := range pending {
+		store := w.store(k)
+		if store == nil {
+			continue
+		}
+		obj, exists, err := store.GetByKey(k.obj)
+		if err == nil && exists {
+			w.model.Set(obj, now)
+			continue
+		}
+		ns, name, _ := cache.SplitMetaNamespaceKey(k.obj)
+		w.model.Delete(k.res, ns, name, now)
+	}
+	d := w.model.Flush()
+	d.Time = first.UnixMilli()
+	w.log.Append(d)
+	return true
+}
+
+// store returns the cache that holds k.
+func (w *Watcher) store(k key) cache.Store {
+	for _, wd := range w.watched {
+		if wd.res.name == k.res && (wd.ns == "" || wd.ns == k.ns) {
+			return wd.informer.GetStore()
+		}
+	}
+	// Keys come only from our own handlers, so this cannot happen.
+	w.opts.Logger.Error(fmt.Sprintf("informers: no cache for %s in %q", k.res, k.ns))
+	return nil
+}

@@ -1,0 +1,113 @@
+package informers
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// These tests only prove the wiring with a fake clientset; watch semantics
+// are tested against the real lab in e2e/.
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func hasNode(l *graph.Log, id string) bool {
+	for _, n := range l.Snapshot(graph.Filter{}).Nodes {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func TestWatcherFoldsObjectsIntoLog(t *testing.T) {
+	client := fake.NewClientset(
+		&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "worker-1"}},
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web-1"}, Spec: corev1.PodSpec{NodeName: "worker-1"}},
+	)
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+
+	waitFor(t, "sync", w.Synced)
+	// The first delta carries the whole initial list.
+	if !hasNode(l, "Pod/demo/web-1") || !hasNode(l, "Node/worker-1") {
+		t.Fatalf("after sync the log lacks the listed objects: %+v", l.Snapshot(graph.Filter{}).Nodes)
+	}
+	if l.Seq() != 1 {
+		t.Fatalf("initial list published as %d deltas, want 1", l.Seq())
+	}
+	_, err := client.CoreV1().Pods("demo").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web-2"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "web-2 in the log", func() bool { return hasNode(l, "Pod/demo/web-2") })
+	if err := client.CoreV1().Pods("demo").Delete(ctx, "web-1", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "web-1 gone from the log", func() bool { return !hasNode(l, "Pod/demo/web-1") })
+}
+
+func TestWatcherReportsDeniedResource(t *testing.T) {
+	client := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web-1"}})
+	client.PrependReactor("list", "ingresses", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, "", nil)
+	})
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+
+	waitFor(t, "sync despite the denied resource", w.Synced)
+	st := w.Status()
+	if len(st.Denied) != 1 || st.Denied[0] != "ingresses.networking.k8s.io" {
+		t.Fatalf("denied = %v, want [ingresses.networking.k8s.io]", st.Denied)
+	}
+	if !hasNode(l, "Pod/demo/web-1") {
+		t.Fatal("the allowed resources were not served")
+	}
+}
+
+func TestNamespaceRestriction(t *testing.T) {
+	client := fake.NewClientset(
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p"}},
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "p"}},
+	)
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{Namespaces: []string{"a"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	waitFor(t, "sync", w.Synced)
+	if !hasNode(l, "Pod/a/p") || hasNode(l, "Pod/b/p") {
+		t.Fatalf("with --namespace a: %+v", l.Snapshot(graph.Filter{}).Nodes)
+	}
+	// Every namespaced list went to namespace a only.
+	for _, a := range client.Actions() {
+		if a.GetVerb() == "list" && a.GetResource().Resource != "nodes" && a.GetNamespace() != "a" {
+			t.Errorf("listed %s in namespace %q", a.GetResource().Resource, a.GetNamespace())
+		}
+	}
+}
