@@ -426,6 +426,18 @@ func NodeRoles(labels map[string]string) []string {
 	return slices.Compact(roles)
 }
 
+// NodeRoleLabels returns the keys of the labels NodeRoles reads, for the
+// informer transform to keep.
+func NodeRoleLabels(labels map[string]string) []string {
+	var keys []string
+	for k := range labels {
+		if strings.HasPrefix(k, labelNodeRolePrefix) || k == labelNodeRole {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
 // NodeNode derives a Kubernetes Node's entity.
 func NodeNode(n *corev1.Node) *Node {
 	f := &NodeFields{Roles: NodeRoles(n.Labels), Unschedulable: n.Spec.Unschedulable}

@@ -1,0 +1,403 @@
+package informers
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/podiumhq/podium/informers/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
+)
+
+// Realistic objects, shaped like what a v1.37 API server returns for the
+// hellok8s demo: managed fields, last-applied annotations, projected
+// service-account volumes, probes, resources and full statuses.
+const podJSON = `{
+ "metadata": {
+  "name": "web-7d9c5f6b8-x2x9z", "generateName": "web-7d9c5f6b8-", "namespace": "default",
+  "uid": "0b7e1c52-6a63-4c1e-9a55-1f3f1e2b8c11", "resourceVersion": "48213", "generation": 1,
+  "creationTimestamp": "2026-11-25T12:00:00Z",
+  "labels": {"app": "web", "pod-template-hash": "7d9c5f6b8", "tier": "frontend"},
+  "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-25T11:59:00Z", "prometheus.io/scrape": "true", "prometheus.io/port": "9090"},
+  "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d9c5f6b8", "uid": "5c0e8a3e-2d6b-4b8e-8f38-7d1f2a6c9e01", "controller": true, "blockOwnerDeletion": true}],
+  "managedFields": [
+   {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": "2026-11-25T12:00:00Z", "fieldsType": "FieldsV1",
+    "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:tier": {}}, "f:ownerReferences": {".": {}, "k:{\"uid\":\"5c0e8a3e-2d6b-4b8e-8f38-7d1f2a6c9e01\"}": {}}}, "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {".": {}, "f:env": {".": {}, "k:{\"name\":\"MESSAGE\"}": {".": {}, "f:name": {}, "f:value": {}}}, "f:image": {}, "f:imagePullPolicy": {}, "f:livenessProbe": {".": {}, "f:failureThreshold": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}, "f:scheme": {}}}, "f:name": {}, "f:ports": {".": {}, "k:{\"containerPort\":3000,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:protocol": {}}}, "f:readinessProbe": {".": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}}}, "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}}}}, "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {}, "f:terminationGracePeriodSeconds": {}}}},
+   {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-11-25T12:00:02Z", "fieldsType": "FieldsV1", "subresource": "status",
+    "fieldsV1": {"f:status": {"f:conditions": {"k:{\"type\":\"ContainersReady\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}, "k:{\"type\":\"Initialized\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}, "k:{\"type\":\"Ready\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}}, "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {}, "f:podIPs": {".": {}, "k:{\"ip\":\"10.244.1.17\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}}}
+  ]
+ },
+ "spec": {
+  "volumes": [{"name": "kube-api-access-8xk2p", "projected": {"defaultMode": 420, "sources": [
+   {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+   {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+   {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
+  "containers": [{
+   "name": "web", "image": "guangzhengli/hellok8s:v3",
+   "ports": [{"containerPort": 3000, "protocol": "TCP"}],
+   "env": [{"name": "MESSAGE", "value": "It works!"}, {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}],
+   "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}, "requests": {"cpu": "100m", "memory": "64Mi"}},
+   "volumeMounts": [{"name": "kube-api-access-8xk2p", "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}],
+   "livenessProbe": {"httpGet": {"path": "/healthz", "port": 3000, "scheme": "HTTP"}, "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
+   "readinessProbe": {"httpGet": {"path": "/ready", "port": 3000, "scheme": "HTTP"}, "timeoutSeconds": 1, "periodSeconds": 5, "successThreshold": 1, "failureThreshold": 3},
+   "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent"}],
+  "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+  "serviceAccountName": "default", "serviceAccount": "default", "nodeName": "worker-1",
+  "securityContext": {}, "schedulerName": "default-scheduler",
+  "tolerations": [
+   {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+   {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
+  "priority": 0, "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority"
+ },
+ "status": {
+  "phase": "Running",
+  "conditions": [
+   {"type": "PodReadyToStartContainers", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-25T12:00:01Z"},
+   {"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-25T12:00:00Z"},
+   {"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-25T12:00:02Z"},
+   {"type": "ContainersReady", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-25T12:00:02Z"},
+   {"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-25T12:00:00Z"}],
+  "hostIP": "10.1.0.2", "hostIPs": [{"ip": "10.1.0.2"}],
+  "podIP": "10.244.1.17", "podIPs": [{"ip": "10.244.1.17"}],
+  "startTime": "2026-11-25T12:00:00Z",
+  "containerStatuses": [{
+   "name": "web", "state": {"running": {"startedAt": "2026-11-25T12:00:01Z"}},
+   "lastState": {"terminated": {"exitCode": 137, "reason": "Error", "startedAt": "2026-11-25T11:58:00Z", "finishedAt": "2026-11-25T12:00:00Z", "containerID": "containerd://1f2e3d"}},
+   "ready": true, "restartCount": 1, "image": "docker.io/guangzhengli/hellok8s:v3",
+   "imageID": "docker.io/guangzhengli/hellok8s@sha256:5e1b3c6f9d2a4b7c8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d",
+   "containerID": "containerd://9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b", "started": true,
+   "volumeMounts": [{"name": "kube-api-access-8xk2p", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true, "recursiveReadOnly": "Disabled"}]}],
+  "qosClass": "Burstable"
+ }
+}`
+
+const deploymentJSON = `{
+ "metadata": {"name": "web", "namespace": "default", "uid": "d-1", "resourceVersion": "48000", "generation": 4,
+  "creationTimestamp": "2026-11-25T11:00:00Z", "labels": {"app": "web"},
+  "annotations": {"deployment.kubernetes.io/revision": "3", "kubectl.kubernetes.io/last-applied-configuration": "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"annotations\":{},\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"replicas\":3}}"},
+  "managedFields": [{"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "apps/v1", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+ "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+  "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "guangzhengli/hellok8s:v3",
+   "ports": [{"containerPort": 3000}], "readinessProbe": {"httpGet": {"path": "/ready", "port": 3000}}}]}},
+  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "0%"}},
+  "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600},
+ "status": {"observedGeneration": 4, "replicas": 4, "updatedReplicas": 2, "readyReplicas": 3, "availableReplicas": 3, "unavailableReplicas": 1,
+  "conditions": [
+   {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."},
+   {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated", "message": "ReplicaSet \"web-7d9c5f6b8\" is progressing."}]}
+}`
+
+const replicaSetJSON = `{
+ "metadata": {"name": "web-7d9c5f6b8", "namespace": "default", "uid": "rs-1", "resourceVersion": "48100", "generation": 2,
+  "labels": {"app": "web", "pod-template-hash": "7d9c5f6b8"},
+  "annotations": {"deployment.kubernetes.io/desired-replicas": "3", "deployment.kubernetes.io/max-replicas": "4", "deployment.kubernetes.io/revision": "3"},
+  "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d-1", "controller": true, "blockOwnerDeletion": true}]},
+ "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web", "pod-template-hash": "7d9c5f6b8"}},
+  "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "guangzhengli/hellok8s:v3"}]}}},
+ "status": {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 2}
+}`
+
+const statefulSetJSON = `{
+ "metadata": {"name": "db", "namespace": "default", "uid": "ss-1", "generation": 1, "annotations": {"x": "y"}},
+ "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+  "template": {"spec": {"containers": [{"name": "pg", "image": "postgres:17", "env": [{"name": "PGDATA", "value": "/data"}]}]}},
+  "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]},
+ "status": {"replicas": 3, "readyReplicas": 2, "currentReplicas": 3, "updatedReplicas": 3, "availableReplicas": 2}
+}`
+
+const daemonSetJSON = `{
+ "metadata": {"name": "proxy", "namespace": "kube-system", "uid": "ds-1"},
+ "spec": {"selector": {"matchLabels": {"k8s-app": "proxy"}}, "template": {"spec": {"containers": [{"name": "proxy", "image": "proxy:1.37", "command": ["/proxy", "--v=2"]}]}}},
+ "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 2, "numberAvailable": 2}
+}`
+
+const serviceJSON = `{
+ "metadata": {"name": "web", "namespace": "default", "uid": "s-1", "labels": {"app": "web"},
+  "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+ "spec": {"type": "NodePort", "clusterIP": "10.96.12.34", "clusterIPs": ["10.96.12.34"], "selector": {"app": "web"},
+  "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 3000, "nodePort": 30080}, {"name": "admin", "protocol": "TCP", "port": 9090, "targetPort": "admin"}],
+  "sessionAffinity": "None", "externalTrafficPolicy": "Cluster", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster"}
+}`
+
+const sliceJSON = `{
+ "metadata": {"name": "web-abc12", "namespace": "default", "uid": "es-1", "generateName": "web-",
+  "labels": {"kubernetes.io/service-name": "web", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io", "app": "web"},
+  "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": "2026-11-25T12:00:02Z"},
+  "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": "web", "uid": "s-1", "controller": true, "blockOwnerDeletion": true}]},
+ "addressType": "IPv4",
+ "endpoints": [
+  {"addresses": ["10.244.1.17"], "conditions": {"ready": true, "serving": true, "terminating": false}, "nodeName": "worker-1", "zone": "a",
+   "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-7d9c5f6b8-x2x9z", "uid": "0b7e1c52"}},
+  {"addresses": ["10.244.2.4"], "conditions": {"ready": false, "serving": true, "terminating": true}, "nodeName": "worker-2",
+   "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-old-abcde", "uid": "1"}},
+  {"addresses": ["10.244.2.5"], "conditions": {"ready": false, "serving": false, "terminating": false},
+   "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-7d9c5f6b8-notready", "uid": "2"}},
+  {"addresses": ["10.1.0.9"], "conditions": {"ready": true}}],
+ "ports": [{"name": "http", "protocol": "TCP", "port": 3000}]
+}`
+
+const ingressJSON = `{
+ "metadata": {"name": "hello", "namespace": "default", "uid": "i-1",
+  "annotations": {"kubernetes.io/ingress.class": "nginx", "nginx.ingress.kubernetes.io/rewrite-target": "/"}},
+ "spec": {"tls": [{"hosts": ["hello.example.com"], "secretName": "hello-tls"}],
+  "defaultBackend": {"service": {"name": "fallback", "port": {"number": 80}}},
+  "rules": [{"host": "hello.example.com", "http": {"paths": [
+   {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+   {"path": "/api", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": {"name": "http"}}}}]}}]},
+ "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.7"}]}}
+}`
+
+const nodeJSON = `{
+ "metadata": {"name": "worker-1", "uid": "n-1", "resourceVersion": "47000",
+  "labels": {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "worker-1",
+   "kubernetes.io/os": "linux", "node-role.kubernetes.io/worker": "", "node.kubernetes.io/instance-type": "m5.large", "topology.kubernetes.io/zone": "eu-west-1a", "type": "kwok"},
+  "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+ "spec": {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24"], "taints": [{"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}]},
+ "status": {
+  "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}, "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+  "conditions": [
+   {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": "2026-11-25T12:00:00Z", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+   {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": "2026-11-25T12:00:00Z", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+   {"type": "Ready", "status": "True", "lastHeartbeatTime": "2026-11-25T12:00:00Z", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+  "addresses": [{"type": "InternalIP", "address": "10.1.0.2"}, {"type": "Hostname", "address": "worker-1"}],
+  "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+  "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "6.1", "osImage": "kwok", "containerRuntimeVersion": "kwok-v0.8.0", "kubeletVersion": "fake", "kubeProxyVersion": "fake", "operatingSystem": "linux", "architecture": "amd64"},
+  "images": [{"names": ["registry.k8s.io/pause:3.10"], "sizeBytes": 320000}, {"names": ["docker.io/guangzhengli/hellok8s:v3"], "sizeBytes": 1200000}]}
+}`
+
+func decode[T any](t testing.TB, s string) *T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("decode %T: %v", v, err)
+	}
+	return &v
+}
+
+// fullObjects returns one realistic object of every kind the model folds.
+func fullObjects(t testing.TB) []any {
+	return []any{
+		decode[corev1.Pod](t, podJSON),
+		decode[appsv1.Deployment](t, deploymentJSON),
+		decode[appsv1.ReplicaSet](t, replicaSetJSON),
+		decode[appsv1.StatefulSet](t, statefulSetJSON),
+		decode[appsv1.DaemonSet](t, daemonSetJSON),
+		decode[corev1.Service](t, serviceJSON),
+		decode[discoveryv1.EndpointSlice](t, sliceJSON),
+		decode[networkingv1.Ingress](t, ingressJSON),
+		decode[corev1.Node](t, nodeJSON),
+	}
+}
+
+// derived is everything the model derives from one object.
+func derived(obj any) any {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		n := graph.PodNode(o)
+		return []any{n, graph.PodFailure(o, n.Pod.Status)}
+	case *appsv1.Deployment:
+		return graph.DeploymentNode(o)
+	case *appsv1.ReplicaSet:
+		return graph.ReplicaSetNode(o)
+	case *appsv1.StatefulSet:
+		return graph.StatefulSetNode(o)
+	case *appsv1.DaemonSet:
+		return graph.DaemonSetNode(o)
+	case *corev1.Service:
+		return graph.ServiceNode(o)
+	case *discoveryv1.EndpointSlice:
+		svc, pods := graph.SliceStates(o)
+		return []any{svc, pods}
+	case *networkingv1.Ingress:
+		n := graph.IngressNode(o)
+		return []any{n, graph.IngressEdges(n)}
+	case *corev1.Node:
+		return graph.NodeNode(o)
+	}
+	return fmt.Sprintf("unexpected %T", obj)
+}
+
+func jsonOf(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestTransformKeepsWhatTheModelReads: the model derives the same from a
+// stripped object as from the full one, the input is untouched, and the
+// output is a new object.
+func TestTransformKeepsWhatTheModelReads(t *testing.T) {
+	for _, full := range fullObjects(t) {
+		t.Run(fmt.Sprintf("%T", full), func(t *testing.T) {
+			before := jsonOf(t, full)
+			stripped, err := Transform(full)
+			if err != nil {
+				t.Fatalf("Transform: %v", err)
+			}
+			if fmt.Sprintf("%p", stripped) == fmt.Sprintf("%p", full) {
+				t.Fatal("Transform returned its input")
+			}
+			if after := jsonOf(t, full); after != before {
+				t.Errorf("Transform modified its input")
+			}
+			if diff := cmp.Diff(derived(full), derived(stripped)); diff != "" {
+				t.Errorf("model output differs (-full +stripped):\n%s", diff)
+			}
+			again, err := Transform(stripped)
+			if err != nil {
+				t.Fatalf("Transform twice: %v", err)
+			}
+			if a, b := jsonOf(t, stripped), jsonOf(t, again); a != b {
+				t.Errorf("Transform is not idempotent:\n%s\n%s", a, b)
+			}
+			if s := jsonOf(t, stripped); strings.Contains(s, "managedFields") || strings.Contains(s, "last-applied") {
+				t.Errorf("stripped object still has managed fields or last-applied: %s", s)
+			}
+		})
+	}
+}
+
+// TestTransformModelRoundTrip feeds a model the full objects and another the
+// stripped ones: the graphs must be equal.
+func TestTransformModelRoundTrip(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	full, stripped := graph.NewModel(), graph.NewModel()
+	for _, o := range fullObjects(t) {
+		s, err := Transform(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.Set(o, now)
+		stripped.Set(s, now)
+	}
+	if diff := cmp.Diff(full.Nodes(), stripped.Nodes()); diff != "" {
+		t.Errorf("nodes (-full +stripped):\n%s", diff)
+	}
+	if diff := cmp.Diff(full.Edges(), stripped.Edges()); diff != "" {
+		t.Errorf("edges (-full +stripped):\n%s", diff)
+	}
+	if len(full.Edges()) < 5 {
+		t.Errorf("only %d edges: the fixture does not exercise the model", len(full.Edges()))
+	}
+}
+
+// TestTransformSaving measures what stripping saves on a realistic pod, in
+// JSON and protobuf bytes and in heap bytes held per cached pod.
+func TestTransformSaving(t *testing.T) {
+	pod := decode[corev1.Pod](t, podJSON)
+	out, err := TransformPod(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripped := out.(*corev1.Pod)
+	jsonFull, jsonStripped := len(jsonOf(t, pod)), len(jsonOf(t, stripped))
+	pbFull, pbStripped := pod.Size(), stripped.Size()
+	t.Logf("realistic pod: JSON %d → %d bytes, protobuf %d → %d bytes", jsonFull, jsonStripped, pbFull, pbStripped)
+	if jsonStripped*4 > jsonFull || pbStripped*4 > pbFull {
+		t.Errorf("stripping keeps more than a quarter of the pod: JSON %d/%d, protobuf %d/%d", jsonStripped, jsonFull, pbStripped, pbFull)
+	}
+
+	full, kept := heapPerPod(t, false), heapPerPod(t, true)
+	t.Logf("heap held per cached pod: %d bytes full, %d bytes stripped", full, kept)
+	if kept*2 > full {
+		t.Errorf("stripped pod holds %d bytes of heap, more than half of the full %d", kept, full)
+	}
+}
+
+// heapPerPod decodes many copies of the realistic pod, as a watch would,
+// keeps them (stripped or not) and returns the heap held per pod.
+func heapPerPod(t *testing.T, strip bool) int {
+	const n = 1000
+	data := []byte(podJSON)
+	keep := make([]any, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range keep {
+		var p corev1.Pod
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		keep[i] = &p
+		if strip {
+			s, err := TransformPod(&p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep[i] = s
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(keep)
+	return int(after.HeapAlloc-before.HeapAlloc) / n
+}
+
+func TestTransformTombstone(t *testing.T) {
+	pod := decode[corev1.Pod](t, podJSON)
+	for _, f := range []cache.TransformFunc{Transform, TransformPod} {
+		out, err := f(cache.DeletedFinalStateUnknown{Key: "default/web-7d9c5f6b8-x2x9z", Obj: pod})
+		if err != nil {
+			t.Fatalf("tombstone: %v", err)
+		}
+		ts, ok := out.(cache.DeletedFinalStateUnknown)
+		if !ok {
+			t.Fatalf("got %T, want a tombstone", out)
+		}
+		p, ok := ts.Obj.(*corev1.Pod)
+		if !ok || p == pod || p.ManagedFields != nil || ts.Key != "default/web-7d9c5f6b8-x2x9z" {
+			t.Errorf("tombstone not stripped: key %q, %T", ts.Key, ts.Obj)
+		}
+	}
+	empty := cache.DeletedFinalStateUnknown{Key: "k"}
+	if out, err := Transform(empty); err != nil || out != any(empty) {
+		t.Errorf("empty tombstone: %v, %v", out, err)
+	}
+	if _, err := TransformPod(cache.DeletedFinalStateUnknown{Key: "k", Obj: &corev1.Service{}}); err == nil {
+		t.Error("a tombstone of the wrong kind gave no error")
+	}
+}
+
+func TestTransformBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		f    cache.TransformFunc
+		obj  any
+		want string // error substring
+	}{
+		{"wrong type", TransformPod, &corev1.Service{}, "transform Pod: got *v1.Service"},
+		{"nil pointer", TransformNode, (*corev1.Node)(nil), "transform Node: nil object"},
+		{"nil", TransformDeployment, nil, "transform Deployment: got <nil>"},
+		{"string", TransformIngress, "pod", "transform Ingress: got string"},
+		{"nil pod through Transform", Transform, (*corev1.Pod)(nil), "nil object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.f(tt.obj)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	// Kinds the model does not fold pass through Transform untouched.
+	cm := &corev1.ConfigMap{}
+	if out, err := Transform(cm); err != nil || out != any(cm) {
+		t.Errorf("ConfigMap: %v, %v", out, err)
+	}
+	gvk := schema.GroupVersionKind{Kind: "x"}
+	if out, err := Transform(gvk); err != nil || out != any(gvk) {
+		t.Errorf("other value: %v, %v", out, err)
+	}
+}
