@@ -58,8 +58,12 @@ func (r resource) qualified() string {
 }
 
 var resources = []resource{
-	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Pods().Informer() }},
-	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Services().Informer() }},
+	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Core().V1().Pods().Informer()
+	}},
+	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Core().V1().Services().Informer()
+	}},
 	{graph.Deployments, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
 		return f.Apps().V1().Deployments().Informer()
 	}},
@@ -78,7 +82,9 @@ var resources = []resource{
 	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
 		return f.Networking().V1().Ingresses().Informer()
 	}},
-	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer { return f.Core().V1().Nodes().Informer() }},
+	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+		return f.Core().V1().Nodes().Informer()
+	}},
 }
 
 // Resources returns the qualified names of every resource Podium reads, as
