@@ -246,7 +246,11 @@ function applyView() {
 function fit() {
   const r = ui.svg.getBoundingClientRect();
   if (!lastL || r.width === 0) return;
-  const k = Math.min(r.width / lastL.width, r.height / lastL.height, 1.5);
+  const kw = r.width / lastL.width;
+  let k = Math.min(kw, r.height / lastL.height, 1.5);
+  // A very tall picture (thousands of pods) fits by width instead, top
+  // first: a readable top beats an unreadable whole; pan to see the rest.
+  if (k < kw * 0.45) k = kw;
   view.k = Math.max(0.05, k);
   view.x = (r.width - lastL.width * view.k) / 2;
   view.y = Math.max(0, (r.height - lastL.height * view.k) / 2);

@@ -100,6 +100,7 @@ export const messages = {
     'node.pods#one': '{count} pod',
 
     'pod.restarts': 'restarts {count}',
+    'pod.unscheduled': 'unscheduled',
     'pod.containers': '{ready}/{total}',
 
     'details.title': 'Details',

@@ -69,7 +69,7 @@ export function podMarkup(p, geo, lane, owner, nodeBox) {
     const nodeName = p.node.replace(/^Node\//, '');
     s += `<g class="chip node-c${nodeBox.colour}" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(ellipsize(nodeName, 12, true))}</text></g>`;
   } else if (!p.node) {
-    s += `<g class="chip chip-none" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(t('state.pending'))}</text></g>`;
+    s += `<g class="chip chip-none" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(t('pod.unscheduled'))}</text></g>`;
   }
   return s;
 }

@@ -1,0 +1,246 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/chromedp/chromedp"
+
+	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/server"
+	"github.com/podiumhq/podium/web"
+)
+
+// The browser benchmarks drive the real server and the real page in
+// headless Chromium from a synthetic graph (no informers), so they measure
+// the browser side alone: how long 5,000 pods take to draw, whether the page
+// still answers input, and the frame rate while 100 pods arrive.
+
+// serveLog serves Podium's server for log on a loopback port and returns the
+// page address.
+func serveLog(tb testing.TB, log *graph.Log) string {
+	tb.Helper()
+	srv := server.New(server.Config{
+		Log: log,
+		Page: func(lang string, ns []string) templ.Component {
+			return web.Page(web.PageView{Version: "bench", Lang: lang, Selected: ns})
+		},
+		Static: web.Static,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Logf("server: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// synth builds graphs the way the informers would describe them.
+type synth struct {
+	nodes []*graph.Node
+	edges []*graph.Edge
+}
+
+func (s *synth) node(n *graph.Node) *graph.Node { s.nodes = append(s.nodes, n); return n }
+func (s *synth) edge(kind, from, to, state string) {
+	s.edges = append(s.edges, &graph.Edge{ID: graph.EdgeID(kind, from, to), Kind: kind, From: from, To: to, State: state})
+}
+
+func synthNode(name string) *graph.Node {
+	return &graph.Node{ID: graph.ID(graph.KindNode, "", name), Kind: graph.KindNode, Name: name, UID: "u-" + name,
+		Node: &graph.NodeFields{Ready: true, Roles: []string{"worker"}, InternalIP: "10.0.0.1"}}
+}
+
+func synthPod(ns, rs, name, node, status string, ready bool) *graph.Node {
+	return &graph.Node{ID: graph.ID(graph.KindPod, ns, name), Kind: graph.KindPod, Namespace: ns, Name: name, UID: "u-" + name,
+		Pod: &graph.PodFields{Status: status, Ready: ready, Containers: 1, ReadyContainers: map[bool]int{true: 1}[ready],
+			Node: graph.ID(graph.KindNode, "", node), Owner: graph.ID(graph.KindReplicaSet, ns, rs), Images: []string{"web:v1"},
+			Labels: map[string]string{"app": name[:len(name)-6]}, Created: time.Unix(1700000000, 0).UTC()}}
+}
+
+// app adds a Service, a Deployment with one ReplicaSet and n ready pods.
+func (s *synth) app(ns, name string, n int, nodes []string) (rsName string) {
+	rsName = name + "-5d5545b69c"
+	dep := graph.ID(graph.KindDeployment, ns, name)
+	rs := graph.ID(graph.KindReplicaSet, ns, rsName)
+	svc := graph.ID(graph.KindService, ns, name)
+	s.node(&graph.Node{ID: dep, Kind: graph.KindDeployment, Namespace: ns, Name: name, UID: "u-" + dep,
+		Deployment: &graph.DeploymentFields{Replicas: n, Updated: n, Ready: n, Available: n, Revision: 1, Images: []string{"web:v1"},
+			Strategy: graph.Strategy{Type: "RollingUpdate", MaxSurge: "25%", MaxUnavailable: "25%"}, Rollout: "complete"}})
+	s.node(&graph.Node{ID: rs, Kind: graph.KindReplicaSet, Namespace: ns, Name: rsName, UID: "u-" + rs,
+		ReplicaSet: &graph.ReplicaSetFields{Owner: dep, Revision: 1, Replicas: n, Current: n, Ready: n, Images: []string{"web:v1"}}})
+	s.node(&graph.Node{ID: svc, Kind: graph.KindService, Namespace: ns, Name: name, UID: "u-" + svc,
+		Service: &graph.ServiceFields{Type: "ClusterIP", ClusterIP: "10.96.0.1", Ports: []graph.ServicePort{{Port: 80, TargetPort: "8080", Protocol: "TCP"}}, Selector: map[string]string{"app": name}}})
+	s.edge(graph.EdgeOwns, dep, rs, "")
+	for i := range n {
+		p := s.node(synthPod(ns, rsName, fmt.Sprintf("%s-%05d", rsName, i), nodes[i%len(nodes)], "Running", true))
+		s.edge(graph.EdgeOwns, rs, p.ID, "")
+		s.edge(graph.EdgeSelects, svc, p.ID, graph.EndpointReady)
+		s.edge(graph.EdgeRunsOn, p.ID, p.Pod.Node, "")
+	}
+	return rsName
+}
+
+// cluster builds apps×podsEach pods over nodeCount nodes in 5 namespaces.
+func cluster(apps, podsEach, nodeCount int) *synth {
+	s := &synth{}
+	var nodes []string
+	for i := range nodeCount {
+		name := fmt.Sprintf("kwok-node-%03d", i)
+		nodes = append(nodes, name)
+		s.node(synthNode(name))
+	}
+	for i := range apps {
+		s.app(fmt.Sprintf("team-%d", i%5), fmt.Sprintf("app%03d", i), podsEach, nodes)
+	}
+	return s
+}
+
+type frameStats struct {
+	Frames   int     `json:"frames"`
+	MeanFPS  float64 `json:"meanFps"`
+	MinFPS   float64 `json:"minFps"` // lowest over any 500 ms window
+	WorstMS  float64 `json:"worstMs"`
+	Rendered int     `json:"rendered"`
+}
+
+// sampleFrames records frame times for d in the page, after start() runs.
+const sampleFrames = `(async (ms) => {
+  window.__sampling = true;
+  const out = []; let last = performance.now(); const end = last + ms;
+  while (performance.now() < end) { await new Promise(r => requestAnimationFrame(r)); const now = performance.now(); out.push(now - last); last = now; }
+  let sum = 0, worst = 0; for (const f of out) { sum += f; worst = Math.max(worst, f); }
+  let minFps = Infinity;
+  for (let i = 0; i < out.length; i++) { let s = 0, k = 0; for (let j = i; j < out.length && s < 500; j++) { s += out[j]; k++; } if (s >= 500) minFps = Math.min(minFps, k / (s / 1000)); }
+  window.__sampling = false;
+  return { frames: out.length, meanFps: out.length / (sum / 1000), minFps: Number.isFinite(minFps) ? minFps : 0, worstMs: worst, rendered: document.querySelectorAll('.pod[data-id]').length };
+})`
+
+// BenchmarkWeb5000Pods: first draw of 5,000 pods, then input latency (a
+// hover that lights a path, a search, a zoom) measured to the next painted
+// frame.
+func BenchmarkWeb5000Pods(b *testing.B) {
+	s := cluster(50, 100, 50)
+	log := graph.NewLog("bench", 1024)
+	log.Reset("bench", 1, s.nodes, s.edges)
+	url := serveLog(b, log)
+	br := newBrowser(b, false)
+	for b.Loop() {
+		start := time.Now()
+		br.open(url)
+		br.waitJS(`document.querySelectorAll('.pod[data-id]').length === 5000`, 120*time.Second, "5,000 pods drawn")
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/first-draw")
+	}
+	br.shot("5000-pods")
+	// Each probe: input, then two frames (the second one is painted).
+	probe := func(js string) float64 {
+		return eval[float64](br, `(async () => { const t0 = performance.now(); `+js+`; await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); return performance.now() - t0; })()`)
+	}
+	b.ReportMetric(probe(`document.querySelector('.pod[data-id]').dispatchEvent(new PointerEvent('pointerover', {bubbles: true}))`), "ms/hover")
+	b.ReportMetric(probe(`const s = document.querySelector('[data-testid=search]'); s.value = 'app01'; s.dispatchEvent(new Event('input'))`), "ms/search")
+	b.ReportMetric(probe(`document.querySelector('[data-testid=zoom-in]').click()`), "ms/zoom")
+	b.ReportMetric(probe(`document.querySelector('.pod[data-id]').dispatchEvent(new MouseEvent('click', {bubbles: true}))`), "ms/details")
+	b.ReportMetric(eval[float64](br, `window.podium.stats.maxRenderMs`), "ms/max-render")
+}
+
+// BenchmarkWebScaleUp100 measures the frame rate while a Deployment scales up
+// by 100 pods the way the lab shows it: pods arrive Pending in bursts, then
+// start, then become ready endpoints.
+func BenchmarkWebScaleUp100(b *testing.B) {
+	for _, base := range []struct {
+		name           string
+		apps, podsEach int
+	}{{"small", 3, 3}, {"5000", 50, 100}} {
+		b.Run("base="+base.name, func(b *testing.B) {
+			s := cluster(base.apps, base.podsEach, 20)
+			log := graph.NewLog("bench", 4096)
+			log.Reset("bench", 1, s.nodes, s.edges)
+			url := serveLog(b, log)
+			br := newBrowser(b, false)
+			br.open(url)
+			total := base.apps * base.podsEach
+			br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total), 120*time.Second, "base drawn")
+			var st frameStats
+			for b.Loop() {
+				// Start sampling, then publish the scale-up from Go.
+				done := make(chan frameStats, 1)
+				go func() { done <- evalAsync[frameStats](br, sampleFrames+`(2500)`) }()
+				br.waitJS(`window.__sampling === true`, 10*time.Second, "frame sampling to start")
+				scaleUp(log, "team-0", "app000", 100, 20)
+				st = <-done
+				br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total+100), 30*time.Second, "100 new pods")
+			}
+			br.shot("scaled-up-" + base.name)
+			b.ReportMetric(st.MinFPS, "fps-min")
+			b.ReportMetric(st.MeanFPS, "fps-mean")
+			b.ReportMetric(st.WorstMS, "ms/worst-frame")
+		})
+	}
+}
+
+// evalAsync is eval for use off the test goroutine: it reports errors
+// instead of failing.
+func evalAsync[T any](b *browser, expr string) T {
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Errorf("eval: %v", err)
+	}
+	return v
+}
+
+// scaleUp publishes n new pods of app in ns as the lab would: created in
+// bursts of 20, then ContainerCreating, then Running and ready endpoints,
+// 50 ms apart (the server's burst flush interval).
+func scaleUp(log *graph.Log, ns, app string, n, nodeCount int) {
+	rsName := app + "-5d5545b69c"
+	rs := graph.ID(graph.KindReplicaSet, ns, rsName)
+	svc := graph.ID(graph.KindService, ns, app)
+	names := make([]string, n)
+	for i := range n {
+		names[i] = fmt.Sprintf("%s-n%04d", rsName, i)
+	}
+	tick := func() { time.Sleep(50 * time.Millisecond) } // pacing the publisher, like the informers' flush
+	step := func(status string, ready bool, from, to int) {
+		var d graph.Delta
+		for i := from; i < to; i++ {
+			p := synthPod(ns, rsName, names[i], fmt.Sprintf("kwok-node-%03d", i%nodeCount), status, ready)
+			d.Upsert.Nodes = append(d.Upsert.Nodes, p)
+			state := graph.EndpointNone
+			if ready {
+				state = graph.EndpointReady
+			}
+			d.Upsert.Edges = append(d.Upsert.Edges,
+				&graph.Edge{ID: graph.EdgeID(graph.EdgeOwns, rs, p.ID), Kind: graph.EdgeOwns, From: rs, To: p.ID},
+				&graph.Edge{ID: graph.EdgeID(graph.EdgeSelects, svc, p.ID), Kind: graph.EdgeSelects, From: svc, To: p.ID, State: state},
+				&graph.Edge{ID: graph.EdgeID(graph.EdgeRunsOn, p.ID, p.Pod.Node), Kind: graph.EdgeRunsOn, From: p.ID, To: p.Pod.Node})
+		}
+		log.Append(d)
+		tick()
+	}
+	for i := 0; i < n; i += 20 {
+		step("Pending", false, i, min(n, i+20))
+	}
+	step("ContainerCreating", false, 0, n)
+	for i := 0; i < n; i += 50 {
+		step("Running", true, i, min(n, i+50))
+	}
+}

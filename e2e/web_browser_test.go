@@ -1,0 +1,151 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser is a headless Chromium tab for one test, with a fresh profile.
+type browser struct {
+	t   testing.TB
+	ctx context.Context
+	n   int // screenshots taken
+}
+
+// chromiumPath finds the browser; $PODIUM_CHROMIUM overrides.
+func chromiumPath() string {
+	if p := os.Getenv("PODIUM_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts Chromium for t (1600×900, the projector size the design
+// targets) and closes it when t ends. reducedMotion emulates the user
+// preference, so tests can assert on final states without waiting out
+// animations.
+func newBrowser(t testing.TB, reducedMotion bool) *browser {
+	t.Helper()
+	exe := chromiumPath()
+	if exe == "" {
+		t.Skip("no Chromium on this machine (make deps-e2e installs it)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1600, 900),
+	)
+	if reducedMotion {
+		opts = append(opts, chromedp.Flag("force-prefers-reduced-motion", true))
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	// The first Run starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		cancelA()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cancelA()
+	})
+	return &browser{t: t, ctx: ctx}
+}
+
+// open loads url and waits for the page's app to be running.
+func (b *browser) open(url string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		b.t.Fatalf("open %s: %v", url, err)
+	}
+	b.waitJS("window.podium !== undefined", 15*time.Second, "the app to start")
+}
+
+// eval evaluates expr in the page and decodes the result into T.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("eval %q: %v", expr, err)
+	}
+	return v
+}
+
+// waitJS polls a JavaScript predicate until it is truthy or the deadline
+// passes; what names the condition in the failure.
+func (b *browser) waitJS(pred string, d time.Duration, what string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, d)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingInterval(25*time.Millisecond)))
+	if err != nil {
+		b.shot("timeout")
+		banner, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=banner]')?.innerText || ''`))
+		b.t.Fatalf("waiting for %s (%s): %v; banner: %q", what, pred, err, banner)
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// shot saves a screenshot of the page to e2e/artifacts/<test>-NN-<step>.png.
+func (b *browser) shot(step string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", step, err)
+		return ""
+	}
+	dir := "artifacts"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Logf("screenshot dir: %v", err)
+		return ""
+	}
+	b.n++
+	name := fmt.Sprintf("%s-%02d-%s.png", unsafeName.ReplaceAllString(b.t.Name(), "_"), b.n, unsafeName.ReplaceAllString(step, "_"))
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", step, err)
+		return ""
+	}
+	b.t.Logf("screenshot %s", path)
+	return path
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// sel is a CSS attribute selector for a data- attribute value.
+func sel(attr, value string) string {
+	return fmt.Sprintf(`[%s="%s"]`, attr, strings.ReplaceAll(value, `"`, `\"`))
+}
