@@ -111,27 +111,34 @@ func (cl *client) read(ctx context.Context, cancel context.CancelFunc) {
 		if err != nil {
 			return // closed, too big (the library closes with 1009), or ctx done
 		}
-		var reply any
-		var m clientMessage
-		switch {
-		case typ != websocket.MessageText:
-			reply = errorMessage{"error", "binary messages are not accepted; send JSON text"}
-		case json.Unmarshal(data, &m) != nil:
-			reply = errorMessage{"error", "message is not valid JSON"}
-		case m.Type == "ping":
-			reply = struct {
-				Type string          `json:"type"`
-				ID   json.RawMessage `json:"id,omitempty"`
-				Time int64           `json:"time"`
-			}{"pong", m.ID, time.Now().UnixMilli()}
-		default:
-			reply = errorMessage{"error", fmt.Sprintf("unknown message type %q; the only one is \"ping\"", truncate(m.Type, 40))}
-		}
+		reply := replyTo(typ, data)
 		select {
 		case cl.out <- reply:
 		default:
 		}
 	}
+}
+
+// replyTo answers one client message: a pong, or an error naming what is
+// wrong with it.
+func replyTo(typ websocket.MessageType, data []byte) any {
+	var m clientMessage
+	switch {
+	case typ != websocket.MessageText:
+		return errorMessage{"error", "binary messages are not accepted; send JSON text"}
+	case json.Unmarshal(data, &m) != nil:
+		return errorMessage{"error", "message is not valid JSON"}
+	case m.Type == "ping":
+		return pong{"pong", m.ID, time.Now().UnixMilli()}
+	default:
+		return errorMessage{"error", fmt.Sprintf("unknown message type %q; the only one is \"ping\"", truncate(m.Type, 40))}
+	}
+}
+
+type pong struct {
+	Type string          `json:"type"`
+	ID   json.RawMessage `json:"id,omitempty"`
+	Time int64           `json:"time"`
 }
 
 // run is the client's writer loop.
