@@ -1,0 +1,360 @@
+// Package podiumtest runs the real podium binary against a cluster for
+// end-to-end tests, and reads its /api/graph and /ws the way a browser does.
+package podiumtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/podiumhq/podium/e2e/labtest"
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds cmd/podium once per test process and returns its path.
+func Binary() (string, error) {
+	buildOnce.Do(func() {
+		root, err := labtest.RepoRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "podium-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "podium")
+		cmd := exec.Command("go", "build", "-race", "-o", binPath, "./cmd/podium")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/podium: %v\n%s", err, out)
+		}
+	})
+	return binPath, buildErr
+}
+
+// Options configure a Podium process.
+type Options struct {
+	Kubeconfig string   // required unless Env sets up the in-cluster config
+	Args       []string // extra flags, e.g. --namespace a
+	Env        []string // extra environment
+	// WaitReady waits for /readyz (default true unless NoWait).
+	NoWait bool
+}
+
+// Podium is one running podium process.
+type Podium struct {
+	URL     string
+	LogPath string
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	tb      testing.TB
+}
+
+// FreePort returns a free loopback port.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Start runs podium serve and stops it when tb ends.
+func Start(tb testing.TB, opts Options) *Podium {
+	tb.Helper()
+	bin, err := Binary()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	port := FreePort(tb)
+	args := []string{"serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--log-level", "debug"}
+	if opts.Kubeconfig != "" {
+		args = append(args, "--kubeconfig", opts.Kubeconfig)
+	}
+	args = append(args, opts.Args...)
+	root, _ := labtest.RepoRoot()
+	logDir := filepath.Join(root, "e2e", "artifacts")
+	_ = os.MkdirAll(logDir, 0o755)
+	logPath := filepath.Join(logDir, "podium-"+strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name())+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), opts.Env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p := &Podium{URL: fmt.Sprintf("http://127.0.0.1:%d", port), LogPath: logPath, cmd: cmd, exited: make(chan struct{}), tb: tb}
+	go func() { _ = cmd.Wait(); logf.Close(); close(p.exited) }()
+	tb.Cleanup(p.Stop)
+	if !opts.NoWait {
+		p.WaitReady(60 * time.Second)
+	}
+	return p
+}
+
+// WaitReady waits until /readyz answers 200.
+func (p *Podium) WaitReady(d time.Duration) {
+	p.tb.Helper()
+	labtest.Eventually(p.tb, d, func(ctx context.Context) error {
+		select {
+		case <-p.exited:
+			log, _ := os.ReadFile(p.LogPath)
+			return fmt.Errorf("podium exited early:\n%s", log)
+		default:
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/readyz", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("/readyz: %d", resp.StatusCode)
+		}
+		return nil
+	})
+}
+
+// Stop ends the process with SIGTERM, as kubelet would, and checks that it
+// exits cleanly.
+func (p *Podium) Stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+			p.tb.Errorf("podium exited with %d after SIGTERM; log: %s", code, p.LogPath)
+		}
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		p.tb.Errorf("podium did not stop within 15s of SIGTERM; log: %s", p.LogPath)
+	}
+}
+
+// Graph fetches /api/graph with an optional query ("namespace=a").
+func (p *Podium) Graph(ctx context.Context, query string) (graph.Snapshot, error) {
+	var s graph.Snapshot
+	u := p.URL + "/api/graph"
+	if query != "" {
+		u += "?" + query
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return s, fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+// Status fetches /api/status.
+func (p *Podium) Status(ctx context.Context) (graph.Status, error) {
+	var s graph.Status
+	req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/api/status", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+// Stream is a /ws client that rebuilds the graph from the messages, as the
+// browser's store does, and checks the protocol on the way.
+type Stream struct {
+	conn *websocket.Conn
+
+	mu sync.Mutex
+	// Guarded by mu.
+	epoch    string
+	seq      uint64
+	nodes    map[string]*graph.Node
+	edges    map[string]*graph.Edge
+	status   graph.Status
+	msgs     int
+	bytes    int
+	last     []byte
+	err      error
+	happened []graph.Happening
+}
+
+// Dial opens /ws with query (e.g. "namespace=a" or "epoch=E&since=N").
+func (p *Podium) Dial(tb testing.TB, query string) *Stream {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(p.URL, "http") + "/ws"
+	if query != "" {
+		u += "?" + query
+	}
+	conn, _, err := websocket.Dial(ctx, u, nil)
+	if err != nil {
+		tb.Fatalf("dial %s: %v", u, err)
+	}
+	conn.SetReadLimit(256 << 20)
+	s := &Stream{conn: conn, nodes: map[string]*graph.Node{}, edges: map[string]*graph.Edge{}}
+	go s.read()
+	tb.Cleanup(func() { conn.CloseNow() })
+	return s
+}
+
+func (s *Stream) read() {
+	for {
+		_, b, err := s.conn.Read(context.Background())
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		if err := s.apply(b); err != nil {
+			s.fail(err)
+			return
+		}
+	}
+}
+
+func (s *Stream) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+}
+
+func (s *Stream) apply(b []byte) error {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return fmt.Errorf("message is not JSON: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs++
+	s.bytes += len(b)
+	s.last = b
+	switch head.Type {
+	case "snapshot":
+		var snap graph.Snapshot
+		if err := json.Unmarshal(b, &snap); err != nil {
+			return err
+		}
+		s.epoch, s.seq = snap.Epoch, snap.Seq
+		s.nodes, s.edges = map[string]*graph.Node{}, map[string]*graph.Edge{}
+		for _, n := range snap.Nodes {
+			s.nodes[n.ID] = n
+		}
+		for _, e := range snap.Edges {
+			s.edges[e.ID] = e
+		}
+	case "delta":
+		var d graph.Delta
+		if err := json.Unmarshal(b, &d); err != nil {
+			return err
+		}
+		if d.From != s.seq || d.Seq <= d.From {
+			return fmt.Errorf("delta (%d, %d] does not follow seq %d", d.From, d.Seq, s.seq)
+		}
+		s.seq = d.Seq
+		for _, id := range d.Remove.Nodes {
+			delete(s.nodes, id)
+		}
+		for _, id := range d.Remove.Edges {
+			delete(s.edges, id)
+		}
+		for _, n := range d.Upsert.Nodes {
+			s.nodes[n.ID] = n
+		}
+		for _, e := range d.Upsert.Edges {
+			s.edges[e.ID] = e
+		}
+		s.happened = append(s.happened, d.Happenings...)
+	case "status":
+		return json.Unmarshal(b, &s.status)
+	case "pong", "error":
+	default:
+		return fmt.Errorf("unknown message type %q", head.Type)
+	}
+	return nil
+}
+
+// Err returns the error that ended the stream, if any.
+func (s *Stream) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Snapshot returns the graph rebuilt from the stream, sorted like /api/graph.
+func (s *Stream) Snapshot() graph.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := graph.Snapshot{Epoch: s.epoch, Seq: s.seq}
+	for _, n := range s.nodes {
+		out.Nodes = append(out.Nodes, n)
+	}
+	for _, e := range s.edges {
+		out.Edges = append(out.Edges, e)
+	}
+	Sort(&out)
+	return out
+}
+
+// Status returns the last status message.
+func (s *Stream) Status() graph.Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Happenings returns every happening received so far.
+func (s *Stream) Happenings() []graph.Happening {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]graph.Happening(nil), s.happened...)
+}
+
+// Counters returns the messages and payload bytes received so far.
+func (s *Stream) Counters() (msgs, bytes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.msgs, s.bytes
+}
+
+// Sort orders a snapshot's nodes and edges by id.
+func Sort(s *graph.Snapshot) {
+	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
+	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
+}
