@@ -117,11 +117,18 @@ export const messages = {
     'ticker.title': 'Happenings',
     'ticker.empty': 'Nothing has happened yet.',
 
-    'happening.scaled': '{kindName} {ns}/{name} scaled {from} → {to}',
-    'happening.rollout': 'rollout {ns}/{name}: revision {fromRevision} → {toRevision}',
-    'happening.rolloutImage': 'rollout {ns}/{name}: revision {fromRevision} → {toRevision}, image {fromImage} → {toImage}',
-    'happening.restarted': 'Pod {ns}/{name} restarted ({restarts})',
-    'happening.failed': 'Pod {ns}/{name} failed: {reason}',
+    // Happening params are informers/graph/happen.go's: name is "ns/name"
+    // (or a Node's name), kind, from, to, state, fromRevision, toRevision,
+    // fromImage, toImage, restarts, reason.
+    'happening.scaled': '{kind} {name} scaled {from} → {to}',
+    'happening.rollout': 'rollout {name}: revision {fromRevision} → {toRevision}',
+    'happening.rolloutImage': 'rollout {name}: revision {fromRevision} → {toRevision}, image {fromImage} → {toImage}',
+    'happening.rolloutState': 'rollout {name} {stateText}',
+    'rollout.progressing': 'progressing',
+    'rollout.complete': 'complete',
+    'rollout.stalled': 'stalled',
+    'happening.restarted': 'Pod {name} restarted ({restarts})',
+    'happening.failed': 'Pod {name} failed: {reason}',
     'happening.nodeNotReady': 'Node {name} NotReady',
     'happening.nodeReady': 'Node {name} Ready',
   },
@@ -185,12 +192,10 @@ export function t(id, params) {
 // the message.
 export function happeningText(h) {
   const p = { ...(h?.params || {}) };
-  const ref = String(h?.ref || '');
-  const parts = ref.split('/');
+  const parts = String(h?.ref || '').split('/');
   if (parts.length >= 2) {
-    p.kindName ??= parts[0];
-    p.name ??= parts[parts.length - 1];
-    if (parts.length === 3) p.ns ??= parts[1];
+    p.kind ??= parts[0];
+    p.name ??= parts.slice(1).join('/');
   }
   const ids = [];
   switch (h?.kind) {
@@ -198,7 +203,11 @@ export function happeningText(h) {
       ids.push('happening.scaled');
       break;
     case 'rollout':
-      ids.push('happening.rolloutImage', 'happening.rollout');
+      if (p.state && p.state !== 'started') {
+        const st = current['rollout.' + p.state] ?? messages.en['rollout.' + p.state];
+        if (st) p.stateText = st;
+        ids.push('happening.rolloutState');
+      } else ids.push('happening.rolloutImage', 'happening.rollout');
       break;
     case 'restarted':
       ids.push('happening.restarted');
@@ -207,8 +216,8 @@ export function happeningText(h) {
       ids.push('happening.failed');
       break;
     case 'node':
-      if (p.ready === 'true') ids.push('happening.nodeReady');
-      else if (p.ready === 'false') ids.push('happening.nodeNotReady');
+      if (p.state === 'Ready') ids.push('happening.nodeReady');
+      else if (p.state === 'NotReady') ids.push('happening.nodeNotReady');
       break;
   }
   for (const id of ids) {

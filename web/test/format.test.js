@@ -138,10 +138,16 @@ describe('i18n', () => {
     assert.equal(setLang('en-GB'), 'en');
   });
   it('renders happenings from kind + params, else the server text', () => {
-    assert.equal(happeningText({ kind: 'scaled', ref: 'Deployment/default/web', params: { from: '3', to: '6' }, text: 'x' }), 'Deployment default/web scaled 3 → 6');
+    // Params as informers/graph/happen.go sends them.
+    assert.equal(happeningText({ kind: 'scaled', ref: 'Deployment/default/web', params: { name: 'default/web', kind: 'Deployment', from: '3', to: '6' }, text: 'x' }), 'Deployment default/web scaled 3 → 6');
+    assert.equal(happeningText({ kind: 'scaled', ref: 'Deployment/default/web', params: { from: '3', to: '6' } }), 'Deployment default/web scaled 3 → 6', 'name and kind fall back to the ref');
     assert.equal(happeningText({ kind: 'scaled', ref: 'Deployment/default/web', text: 'server text' }), 'server text');
-    assert.equal(happeningText({ kind: 'rollout', ref: 'Deployment/d/web', params: { fromRevision: '2', toRevision: '3' } }), 'rollout d/web: revision 2 → 3');
-    assert.equal(happeningText({ kind: 'node', ref: 'Node/w2', params: { ready: 'false' } }), 'Node w2 NotReady');
+    assert.equal(happeningText({ kind: 'rollout', ref: 'Deployment/d/web', params: { name: 'd/web', state: 'started', fromRevision: '2', toRevision: '3' } }), 'rollout d/web: revision 2 → 3');
+    assert.equal(happeningText({ kind: 'rollout', ref: 'Deployment/d/web', params: { name: 'd/web', state: 'started', fromRevision: '2', toRevision: '3', fromImage: 'a:v2', toImage: 'a:v3' } }), 'rollout d/web: revision 2 → 3, image a:v2 → a:v3');
+    assert.equal(happeningText({ kind: 'rollout', ref: 'Deployment/d/web', params: { name: 'd/web', state: 'complete' } }), 'rollout d/web complete');
+    assert.equal(happeningText({ kind: 'restarted', ref: 'Pod/d/p', params: { name: 'd/p', restarts: '4' } }), 'Pod d/p restarted (4)');
+    assert.equal(happeningText({ kind: 'failed', ref: 'Pod/d/p', params: { name: 'd/p', reason: 'Evicted' } }), 'Pod d/p failed: Evicted');
+    assert.equal(happeningText({ kind: 'node', ref: 'Node/w2', params: { name: 'w2', state: 'NotReady' } }), 'Node w2 NotReady');
     assert.equal(happeningText({ kind: 'brand-new', text: 'something' }), 'something');
     assert.equal(happeningText(null), '');
   });
