@@ -14,7 +14,9 @@ import (
 
 // The transforms below run before an object enters the informer cache and
 // keep only what the graph model reads (informers/graph/derive.go), so the
-// cache holds a fraction of each object. Each returns a new object and never
+// cache holds a fraction of each object. Pods and EndpointSlices, the bulk
+// of a cluster, become the compact graph.CachedPod and graph.CachedSlice,
+// which the model folds directly; the other kinds stay their API type. Each returns a new object and never
 // modifies its input; the output may share the input's strings, maps and
 // small read-only pointers, which is safe because nothing mutates cached
 // objects, and saves copying them.
@@ -28,7 +30,7 @@ import (
 // the factory applies one transform to every informer it makes.
 func Transform(obj interface{}) (interface{}, error) {
 	switch obj.(type) {
-	case *corev1.Pod:
+	case *corev1.Pod, *graph.CachedPod:
 		return TransformPod(obj)
 	case *appsv1.Deployment:
 		return TransformDeployment(obj)
@@ -40,7 +42,7 @@ func Transform(obj interface{}) (interface{}, error) {
 		return TransformDaemonSet(obj)
 	case *corev1.Service:
 		return TransformService(obj)
-	case *discoveryv1.EndpointSlice:
+	case *discoveryv1.EndpointSlice, *graph.CachedSlice:
 		return TransformEndpointSlice(obj)
 	case *networkingv1.Ingress:
 		return TransformIngress(obj)
@@ -105,15 +107,14 @@ func stripMeta(in *metav1.ObjectMeta, labels map[string]string, keep ...string) 
 	return out
 }
 
-// containers keeps each container's name and image, and for init
-// containers the restart policy that marks a sidecar.
+// containers keeps each container's name and image.
 func containers(in []corev1.Container) []corev1.Container {
 	if len(in) == 0 {
 		return nil
 	}
 	out := make([]corev1.Container, len(in))
 	for i := range in {
-		out[i] = corev1.Container{Name: in[i].Name, Image: in[i].Image, RestartPolicy: in[i].RestartPolicy}
+		out[i] = corev1.Container{Name: in[i].Name, Image: in[i].Image}
 	}
 	return out
 }
@@ -122,60 +123,26 @@ func template(in *corev1.PodTemplateSpec) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: containers(in.Spec.Containers)}}
 }
 
-func containerStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]corev1.ContainerStatus, len(in))
-	for i := range in {
-		c := &in[i]
-		s := corev1.ContainerStatus{Name: c.Name, Ready: c.Ready, RestartCount: c.RestartCount, Started: c.Started}
-		if w := c.State.Waiting; w != nil {
-			s.State.Waiting = &corev1.ContainerStateWaiting{Reason: w.Reason}
-		}
-		if c.State.Running != nil {
-			s.State.Running = &corev1.ContainerStateRunning{}
-		}
-		if t := c.State.Terminated; t != nil {
-			s.State.Terminated = &corev1.ContainerStateTerminated{Reason: t.Reason, ExitCode: t.ExitCode, Signal: t.Signal}
-		}
-		out[i] = s
-	}
-	return out
-}
-
-// TransformPod keeps a Pod's labels, controller, containers' names and
-// images, node, phase, reason, IP, the Ready, Initialized and
-// scheduling-gated conditions, and the containers' states.
+// TransformPod turns a Pod into a *graph.CachedPod: its identity and the
+// entity the model derives from it, computed at the door. A stripped
+// corev1.Pod would still cost 1.2 KB of struct per pod; a CachedPod costs
+// 256 bytes plus what it shares with the model. A CachedPod passes through
+// unchanged, so the transform is idempotent.
 func TransformPod(obj interface{}) (interface{}, error) {
-	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		return tombstone(t, TransformPod)
+	switch o := obj.(type) {
+	case cache.DeletedFinalStateUnknown:
+		return tombstone(o, TransformPod)
+	case *graph.CachedPod:
+		if o == nil {
+			return nil, fmt.Errorf("transform Pod: nil object")
+		}
+		return o, nil
 	}
 	in, err := typed[corev1.Pod](obj, "Pod")
 	if err != nil {
 		return nil, err
 	}
-	out := &corev1.Pod{
-		ObjectMeta: stripMeta(&in.ObjectMeta, in.Labels),
-		Spec: corev1.PodSpec{
-			NodeName:       in.Spec.NodeName,
-			Containers:     containers(in.Spec.Containers),
-			InitContainers: containers(in.Spec.InitContainers),
-		},
-		Status: corev1.PodStatus{
-			Phase: in.Status.Phase, Reason: in.Status.Reason, PodIP: in.Status.PodIP,
-			ContainerStatuses:     containerStatuses(in.Status.ContainerStatuses),
-			InitContainerStatuses: containerStatuses(in.Status.InitContainerStatuses),
-		},
-	}
-	for _, c := range in.Status.Conditions {
-		switch {
-		case c.Type == corev1.PodReady, c.Type == corev1.PodInitialized,
-			c.Type == corev1.PodScheduled && c.Reason == corev1.PodReasonSchedulingGated:
-			out.Status.Conditions = append(out.Status.Conditions, corev1.PodCondition{Type: c.Type, Status: c.Status, Reason: c.Reason})
-		}
-	}
-	return out, nil
+	return graph.NewCachedPod(in), nil
 }
 
 // TransformDeployment keeps the replicas, strategy, revision, images, and
@@ -275,32 +242,24 @@ func TransformService(obj interface{}) (interface{}, error) {
 	return out, nil
 }
 
-// TransformEndpointSlice keeps the Service label and each pod endpoint's
-// target and conditions; addresses, topology and ports go.
+// TransformEndpointSlice turns an EndpointSlice into a *graph.CachedSlice:
+// its Service and each pod endpoint's state. Addresses, topology and ports
+// go; the cache keeps one small map entry per endpoint.
 func TransformEndpointSlice(obj interface{}) (interface{}, error) {
-	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		return tombstone(t, TransformEndpointSlice)
+	switch o := obj.(type) {
+	case cache.DeletedFinalStateUnknown:
+		return tombstone(o, TransformEndpointSlice)
+	case *graph.CachedSlice:
+		if o == nil {
+			return nil, fmt.Errorf("transform EndpointSlice: nil object")
+		}
+		return o, nil
 	}
 	in, err := typed[discoveryv1.EndpointSlice](obj, "EndpointSlice")
 	if err != nil {
 		return nil, err
 	}
-	var labels map[string]string
-	if svc, ok := in.Labels[graph.LabelServiceName]; ok {
-		labels = map[string]string{graph.LabelServiceName: svc}
-	}
-	out := &discoveryv1.EndpointSlice{ObjectMeta: stripMeta(&in.ObjectMeta, labels), AddressType: in.AddressType}
-	for i := range in.Endpoints {
-		ep := &in.Endpoints[i]
-		if ep.TargetRef == nil || ep.TargetRef.Kind != "Pod" {
-			continue
-		}
-		out.Endpoints = append(out.Endpoints, discoveryv1.Endpoint{
-			TargetRef:  &corev1.ObjectReference{Kind: ep.TargetRef.Kind, Namespace: ep.TargetRef.Namespace, Name: ep.TargetRef.Name},
-			Conditions: ep.Conditions,
-		})
-	}
-	return out, nil
+	return graph.NewCachedSlice(in), nil
 }
 
 // TransformIngress keeps the class and the rules; TLS (secret names) goes.

@@ -204,6 +204,10 @@ func derived(obj any) any {
 	case *corev1.Pod:
 		n := graph.PodNode(o)
 		return []any{n, graph.PodFailure(o, n.Pod.Status)}
+	case *graph.CachedPod:
+		return []any{o.Node, o.Failure}
+	case *graph.CachedSlice:
+		return []any{o.Service, o.Pods}
 	case *appsv1.Deployment:
 		return graph.DeploymentNode(o)
 	case *appsv1.ReplicaSet:
@@ -252,6 +256,16 @@ func TestTransformKeepsWhatTheModelReads(t *testing.T) {
 			if after := jsonOf(t, full); after != before {
 				t.Errorf("Transform modified its input")
 			}
+			// The informer's store keys objects by namespace/name and its
+			// handlers compare resourceVersions: the cached form keeps both.
+			fullKey, err1 := cache.MetaNamespaceKeyFunc(full)
+			key, err2 := cache.MetaNamespaceKeyFunc(stripped)
+			if err1 != nil || err2 != nil || key != fullKey {
+				t.Errorf("key %q (%v), want %q (%v)", key, err2, fullKey, err1)
+			}
+			if a, b := metaOf(full), metaOf(stripped); b == nil || a.GetResourceVersion() != b.GetResourceVersion() || a.GetUID() != b.GetUID() {
+				t.Errorf("resourceVersion or uid lost: %v", b)
+			}
 			if diff := cmp.Diff(derived(full), derived(stripped)); diff != "" {
 				t.Errorf("model output differs (-full +stripped):\n%s", diff)
 			}
@@ -293,32 +307,29 @@ func TestTransformModelRoundTrip(t *testing.T) {
 	}
 }
 
-// TestTransformSaving measures what stripping saves on a realistic pod, in
-// JSON and protobuf bytes and in heap bytes held per cached pod.
+// TestTransformSaving measures what the transform saves on a realistic
+// pod, in JSON bytes and in heap bytes held per cached pod.
 func TestTransformSaving(t *testing.T) {
 	pod := decode[corev1.Pod](t, podJSON)
 	out, err := TransformPod(pod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stripped := out.(*corev1.Pod)
-	jsonFull, jsonStripped := len(jsonOf(t, pod)), len(jsonOf(t, stripped))
-	pbFull, pbStripped := pod.Size(), stripped.Size()
-	t.Logf("realistic pod: JSON %d → %d bytes, protobuf %d → %d bytes", jsonFull, jsonStripped, pbFull, pbStripped)
-	if jsonStripped*4 > jsonFull || pbStripped*4 > pbFull {
-		t.Errorf("stripping keeps more than a quarter of the pod: JSON %d/%d, protobuf %d/%d", jsonStripped, jsonFull, pbStripped, pbFull)
+	jsonFull, jsonKept := len(jsonOf(t, pod)), len(jsonOf(t, out))
+	t.Logf("realistic pod: JSON %d → %d bytes", jsonFull, jsonKept)
+	if jsonKept*4 > jsonFull {
+		t.Errorf("the cache keeps more than a quarter of the pod: JSON %d of %d bytes", jsonKept, jsonFull)
 	}
-
 	full, kept := heapPerPod(t, false), heapPerPod(t, true)
-	t.Logf("heap held per cached pod: %d bytes full, %d bytes stripped", full, kept)
-	if kept*2 > full {
-		t.Errorf("stripped pod holds %d bytes of heap, more than half of the full %d", kept, full)
+	t.Logf("heap held per cached pod: %d bytes full, %d bytes transformed", full, kept)
+	if kept*4 > full {
+		t.Errorf("a transformed pod holds %d bytes of heap, more than a quarter of the full %d", kept, full)
 	}
 }
 
 // heapPerPod decodes many copies of the realistic pod, as a watch would,
-// keeps them (stripped or not) and returns the heap held per pod.
-func heapPerPod(t *testing.T, strip bool) int {
+// keeps them (transformed or not) and returns the heap held per pod.
+func heapPerPod(t *testing.T, transform bool) int {
 	const n = 1000
 	data := []byte(podJSON)
 	keep := make([]any, n)
@@ -331,7 +342,7 @@ func heapPerPod(t *testing.T, strip bool) int {
 			t.Fatal(err)
 		}
 		keep[i] = &p
-		if strip {
+		if transform {
 			s, err := TransformPod(&p)
 			if err != nil {
 				t.Fatal(err)
@@ -345,6 +356,92 @@ func heapPerPod(t *testing.T, strip bool) int {
 	return int(after.HeapAlloc-before.HeapAlloc) / n
 }
 
+// TestMemoryPerPod measures the whole budget the design sets at ≤ 2 KB of
+// heap per pod: 5,000 realistic pods (and their EndpointSlices) decoded as a
+// watch would, transformed into an informer indexer with its namespace
+// index, folded into the model and published to a Log.
+func TestMemoryPerPod(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes 5,000 pods")
+	}
+	const pods, perSlice = 5000, 100
+	heap := func() int {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return int(ms.HeapAlloc)
+	}
+	var podData [][]byte
+	for i := range pods {
+		s := strings.ReplaceAll(podJSON, "web-7d9c5f6b8-x2x9z", fmt.Sprintf("web-7d9c5f6b8-%05d", i))
+		s = strings.Replace(s, "0b7e1c52-6a63-4c1e-9a55-1f3f1e2b8c11", fmt.Sprintf("0b7e1c52-6a63-4c1e-9a55-1f3f1e2%05d", i), 1)
+		s = strings.Replace(s, `"nodeName": "worker-1"`, fmt.Sprintf(`"nodeName": "worker-%d"`, i%50), 1)
+		podData = append(podData, []byte(s))
+	}
+	var sliceData [][]byte
+	for i := 0; i < pods; i += perSlice {
+		var eps []string
+		for j := i; j < i+perSlice; j++ {
+			eps = append(eps, fmt.Sprintf(`{"addresses": ["10.244.%d.%d"], "conditions": {"ready": true, "serving": true, "terminating": false}, "nodeName": "worker-%d", "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-7d9c5f6b8-%05d", "uid": "u-%d"}}`, j/250, j%250, j%50, j, j))
+		}
+		sliceData = append(sliceData, []byte(fmt.Sprintf(`{"metadata": {"name": "web-%d", "namespace": "default", "labels": {"kubernetes.io/service-name": "web", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}}, "addressType": "IPv4", "endpoints": [%s], "ports": [{"name": "http", "protocol": "TCP", "port": 3000}]}`, i, strings.Join(eps, ","))))
+	}
+
+	before := heap()
+	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	add := func(obj any) {
+		out, err := Transform(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := indexer.Add(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range podData {
+		var p corev1.Pod
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		add(&p)
+	}
+	for _, b := range sliceData {
+		var s discoveryv1.EndpointSlice
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		add(&s)
+	}
+	add(decode[corev1.Service](t, serviceJSON))
+	cached := heap()
+
+	m := graph.NewModel()
+	now := time.Now()
+	for _, obj := range indexer.List() {
+		m.Set(obj, now)
+	}
+	log := graph.NewLog("e", 1)
+	d := m.Flush()
+	if len(d.Upsert.Edges) != 3*pods {
+		t.Fatalf("flushed %d edges, want %d (selects, owns, runs-on per pod)", len(d.Upsert.Edges), 3*pods)
+	}
+	log.Append(d)
+	d = graph.Delta{}
+	log.Append(graph.Delta{Remove: graph.Removals{Nodes: []string{"none"}}}) // the initial delta leaves the history
+	total := heap()
+	runtime.KeepAlive(indexer)
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(log)
+	runtime.KeepAlive(podData) // measured before: must not be freed in between
+	runtime.KeepAlive(sliceData)
+
+	perPod := func(b int) int { return b / pods }
+	t.Logf("heap per pod: informer cache %d B, model + log %d B, total %d B", perPod(cached-before), perPod(total-cached), perPod(total-before))
+	if got := perPod(total - before); got > 2048 {
+		t.Errorf("%d B of heap per pod, over the 2 KB budget", got)
+	}
+}
+
 func TestTransformTombstone(t *testing.T) {
 	pod := decode[corev1.Pod](t, podJSON)
 	for _, f := range []cache.TransformFunc{Transform, TransformPod} {
@@ -356,8 +453,8 @@ func TestTransformTombstone(t *testing.T) {
 		if !ok {
 			t.Fatalf("got %T, want a tombstone", out)
 		}
-		p, ok := ts.Obj.(*corev1.Pod)
-		if !ok || p == pod || p.ManagedFields != nil || ts.Key != "default/web-7d9c5f6b8-x2x9z" {
+		p, ok := ts.Obj.(*graph.CachedPod)
+		if !ok || p.Node == nil || p.Node.Pod.Status != "Running" || ts.Key != "default/web-7d9c5f6b8-x2x9z" {
 			t.Errorf("tombstone not stripped: key %q, %T", ts.Key, ts.Obj)
 		}
 	}

@@ -53,7 +53,7 @@ func controllerOwner(refs []metav1.OwnerReference, ns string, want ...Kind) stri
 		if !ok || !slices.Contains(want, k) {
 			return ""
 		}
-		return ID(k, ns, r.Name)
+		return internID(ID(k, ns, r.Name))
 	}
 	return ""
 }
@@ -224,7 +224,7 @@ func PodNode(pod *corev1.Pod) *Node {
 		f.Ready = true
 	}
 	if pod.Spec.NodeName != "" {
-		f.Node = ID(KindNode, "", pod.Spec.NodeName)
+		f.Node = internID(ID(KindNode, "", pod.Spec.NodeName))
 	}
 	return &Node{ID: ID(KindPod, pod.Namespace, pod.Name), Kind: KindPod,
 		Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID), Pod: f}

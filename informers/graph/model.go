@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -68,17 +69,14 @@ type dirtyNode struct {
 // A Model is NOT safe for concurrent use; one goroutine owns it. *Node and
 // *Edge values it returns are immutable: a change makes new ones.
 type Model struct {
-	nodes map[string]*Node // by id
+	nodes map[string]*Node // by id, except pods, which only nsIndex holds
 	edges map[string]*Edge // by id
 	ns    map[string]*nsIndex
 
 	dirtyNodes map[string]dirtyNode
 	dirtyEdges map[string]*Edge // id → value at the last Flush, nil if absent
 
-	// ids interns the ids that many entities point at (Nodes, owners), so
-	// 10,000 pods on one node share one "Node/worker-1".
-	ids map[string]string
-	buf []byte // scratch for id lookups without allocating
+	buf []byte // scratch for edge-id lookups without allocating
 
 	// failed holds PodFailure of the pods that have one, by id: the
 	// "failed" happening needs the phase, which PodFields does not carry,
@@ -94,7 +92,6 @@ func NewModel() *Model {
 		ns:         map[string]*nsIndex{},
 		dirtyNodes: map[string]dirtyNode{},
 		dirtyEdges: map[string]*Edge{},
-		ids:        map[string]string{},
 		failed:     map[string]string{},
 	}
 }
@@ -115,23 +112,6 @@ func (m *Model) dropIndexIfEmpty(ns string) {
 	}
 }
 
-// intern returns a shared copy of id.
-func (m *Model) intern(id string) string {
-	if id == "" {
-		return ""
-	}
-	if s, ok := m.ids[id]; ok {
-		return s
-	}
-	// Bound the table: ids of long-gone ReplicaSets would pile up. Dropping
-	// it only costs sharing, never correctness.
-	if len(m.ids) > 2*len(m.nodes)+1024 {
-		clear(m.ids)
-	}
-	m.ids[id] = id
-	return id
-}
-
 // edgeKey builds an edge id in the scratch buffer, for lookups that must not
 // allocate; the result is valid until the next call.
 func (m *Model) edgeKey(kind, from, to string) []byte {
@@ -148,8 +128,12 @@ func (m *Model) edgeKey(kind, from, to string) []byte {
 // current one without marking it changed, so the model shares the newest
 // object's maps and lets the old object go.
 func (m *Model) setNode(n *Node, now time.Time) {
-	old := m.nodes[n.ID]
-	m.nodes[n.ID] = n
+	old := m.node(n.ID)
+	if n.Kind == KindPod {
+		m.index(n.Namespace).pods[n.Name] = n
+	} else {
+		m.nodes[n.ID] = n
+	}
 	if old != nil && nodeEqual(old, n) {
 		return
 	}
@@ -165,12 +149,28 @@ func (m *Model) markNode(id string, old *Node, now time.Time) {
 	m.dirtyNodes[id] = d
 }
 
+// node returns the current entity with this id, or nil.
+func (m *Model) node(id string) *Node {
+	if rest, ok := strings.CutPrefix(id, KindPod+"/"); ok {
+		ns, name, _ := strings.Cut(rest, "/")
+		if x := m.ns[ns]; x != nil {
+			return x.pods[name]
+		}
+		return nil
+	}
+	return m.nodes[id]
+}
+
 func (m *Model) removeNode(id string, now time.Time) *Node {
-	old := m.nodes[id]
+	old := m.node(id)
 	if old == nil {
 		return nil
 	}
-	delete(m.nodes, id)
+	if old.Kind == KindPod {
+		delete(m.ns[old.Namespace].pods, old.Name)
+	} else {
+		delete(m.nodes, id)
+	}
 	m.markNode(id, old, now)
 	return old
 }
@@ -206,7 +206,8 @@ func (m *Model) newEdge(kind, from, to, state string) *Edge {
 // Set folds an object's current state in: *corev1.Pod, *appsv1.Deployment,
 // *appsv1.ReplicaSet, *appsv1.StatefulSet, *appsv1.DaemonSet,
 // *corev1.Service, *discoveryv1.EndpointSlice, *networkingv1.Ingress or
-// *corev1.Node. Other types are ignored. The object is shared with the
+// *corev1.Node, or the compact *CachedPod and *CachedSlice the informer
+// transforms make of pods and slices. Other types are ignored. The object is shared with the
 // informer cache: Set never modifies it, and keeps references to its maps
 // and strings.
 func (m *Model) Set(obj any, now time.Time) {
@@ -236,10 +237,18 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setService(ServiceNode(o), now)
 		}
+	case *CachedPod:
+		if o != nil && o.Node != nil && o.Node.Pod != nil {
+			m.setPod(o.Node, o.Failure, now)
+		}
 	case *discoveryv1.EndpointSlice:
 		if o != nil {
 			svc, pods := SliceStates(o)
 			m.setSlice(o.Namespace, o.Name, &sliceInfo{service: svc, pods: pods})
+		}
+	case *CachedSlice:
+		if o != nil {
+			m.setSlice(o.Namespace, o.Name, &sliceInfo{service: o.Service, pods: o.Pods})
 		}
 	case *networkingv1.Ingress:
 		if o != nil {
@@ -274,8 +283,6 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	case KindPod:
 		delete(m.failed, old.ID)
 		m.podEdges(old, nil)
-		x := m.ns[namespace]
-		delete(x.pods, name)
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
 		x := m.ns[namespace]
@@ -295,11 +302,10 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	}
 }
 
+// setPod folds in a pod's entity n, which the informer cache may share
+// (CachedPod): it must not be modified.
 func (m *Model) setPod(n *Node, fail string, now time.Time) {
-	f := n.Pod
-	f.Node = m.intern(f.Node)
-	f.Owner = m.intern(f.Owner)
-	old := m.nodes[n.ID]
+	old := m.node(n.ID)
 	m.setNode(n, now)
 	if was := m.failed[n.ID]; was != fail {
 		// The phase can turn Failed with the drawn fields unchanged.
@@ -310,8 +316,6 @@ func (m *Model) setPod(n *Node, fail string, now time.Time) {
 			m.failed[n.ID] = fail
 		}
 	}
-	x := m.index(n.Namespace)
-	x.pods[n.Name] = n
 	m.podEdges(old, n)
 }
 
@@ -378,7 +382,7 @@ func (x *nsIndex) endpointState(service, pod string) string {
 }
 
 func (m *Model) setService(n *Node, now time.Time) {
-	old := m.nodes[n.ID]
+	old := m.node(n.ID)
 	m.setNode(n, now)
 	x := m.index(n.Namespace)
 	x.services[n.Name] = n
@@ -438,8 +442,7 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 }
 
 func (m *Model) setReplicaSet(n *Node, now time.Time) {
-	n.ReplicaSet.Owner = m.intern(n.ReplicaSet.Owner)
-	old := m.nodes[n.ID]
+	old := m.node(n.ID)
 	m.setNode(n, now)
 	was := ""
 	if old != nil {
@@ -457,7 +460,7 @@ func (m *Model) setReplicaSet(n *Node, now time.Time) {
 }
 
 func (m *Model) setIngress(n *Node, now time.Time) {
-	old := m.nodes[n.ID]
+	old := m.node(n.ID)
 	m.setNode(n, now)
 	edges := IngressEdges(n)
 	if old != nil {
@@ -484,7 +487,7 @@ func (m *Model) setIngress(n *Node, now time.Time) {
 func (m *Model) Flush() Delta {
 	var d Delta
 	for id, dn := range m.dirtyNodes {
-		cur := m.nodes[id]
+		cur := m.node(id)
 		switch {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:
@@ -508,8 +511,14 @@ func (m *Model) Flush() Delta {
 			d.Upsert.Edges = append(d.Upsert.Edges, cur)
 		}
 	}
-	clear(m.dirtyNodes)
-	clear(m.dirtyEdges)
+	// clear keeps a map's table: after the initial sync's 10,000-pod
+	// flush that would pin a large table for good, so start afresh.
+	if len(m.dirtyNodes) > 1024 || len(m.dirtyEdges) > 1024 {
+		m.dirtyNodes, m.dirtyEdges = map[string]dirtyNode{}, map[string]*Edge{}
+	} else {
+		clear(m.dirtyNodes)
+		clear(m.dirtyEdges)
+	}
 	slices.SortFunc(d.Upsert.Nodes, func(a, b *Node) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(d.Upsert.Edges, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
 	slices.Sort(d.Remove.Nodes)
@@ -525,6 +534,11 @@ func (m *Model) Nodes() []*Node {
 	out := make([]*Node, 0, len(m.nodes))
 	for _, n := range m.nodes {
 		out = append(out, n)
+	}
+	for _, x := range m.ns {
+		for _, n := range x.pods {
+			out = append(out, n)
+		}
 	}
 	slices.SortFunc(out, func(a, b *Node) int { return cmp.Compare(a.ID, b.ID) })
 	return out
