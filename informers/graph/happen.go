@@ -112,8 +112,10 @@ func Happenings(prev, cur *Node, failWas, failNow string, at time.Time) []Happen
 			}
 			out = append(out, h(HappeningRollout, text, p))
 		}
-		// A new revision implies progressing; say only where it ends.
-		if a.Rollout != b.Rollout && !(started && b.Rollout == RolloutProgressing) {
+		// A new revision or a scale implies progressing; say only where
+		// it ends.
+		implied := started || a.Replicas != b.Replicas
+		if a.Rollout != b.Rollout && !(implied && b.Rollout == RolloutProgressing) {
 			out = append(out, h(HappeningRollout, fmt.Sprintf("rollout %s %s", name, b.Rollout),
 				map[string]string{ParamState: b.Rollout}))
 		}

@@ -305,6 +305,9 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 // setPod folds in a pod's entity n, which the informer cache may share
 // (CachedPod): it must not be modified.
 func (m *Model) setPod(n *Node, fail string, now time.Time) {
+	if n.Namespace == "" || n.Name == "" {
+		return // not a valid pod: every pod has both
+	}
 	old := m.node(n.ID)
 	m.setNode(n, now)
 	if was := m.failed[n.ID]; was != fail {

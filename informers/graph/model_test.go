@@ -450,6 +450,7 @@ func TestModelScenarios(t *testing.T) {
 			name: "unknown types, nil objects and unknown deletions are ignored",
 			ops: []op{
 				set("a string"), set(&corev1.ConfigMap{}), set((*corev1.Pod)(nil)), set((*discoveryv1.EndpointSlice)(nil)),
+				set(&corev1.Pod{}), set(mkRunning("", "no-namespace")),
 				del("configmaps", "default", "x"), del(Pods, "default", "never-seen"), del(EndpointSlices, "nowhere", "x"),
 			},
 		},
@@ -569,6 +570,9 @@ func TestHappenings(t *testing.T) {
 		{"rollout complete",
 			[]any{dep(3, "3", "web:v3", rollingOut)}, []any{dep(3, "3", "web:v3")},
 			[]string{"rollout: rollout default/web complete"}, nil},
+		{"scaling implies progressing",
+			[]any{dep(3, "2", "web:v1")}, []any{dep(6, "2", "web:v1", rollingOut)},
+			[]string{"scaled: Deployment default/web scaled 3 → 6"}, nil},
 		{"rollout stalled",
 			[]any{dep(3, "3", "web:v3", rollingOut)}, []any{dep(3, "3", "web:v3", stalled)},
 			[]string{"rollout: rollout default/web stalled"}, nil},
