@@ -49,8 +49,10 @@ export class Connection {
     this.WS = o.WebSocket;
     this.onChange = o.onChange || (() => {});
     this.onState = o.onState || (() => {});
-    this.setTimeout = o.setTimeout || setTimeout;
-    this.clearTimeout = o.clearTimeout || clearTimeout;
+    // Wrapped: the browser's timer functions throw "Illegal invocation" when
+    // called as methods of another object.
+    this.setTimeout = o.setTimeout || ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimeout = o.clearTimeout || ((id) => clearTimeout(id));
     this.random = o.random || Math.random;
     this.attempt = 0;
     this.ws = null;

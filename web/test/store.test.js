@@ -269,6 +269,35 @@ describe('connection', () => {
     assert.equal(h.states.at(-1)[0], 'live');
   });
 
+  it('uses the real timers correctly when none are injected', async () => {
+    // Browsers throw "Illegal invocation" for timers called as methods of
+    // another object; calling them unbound works in both.
+    const opened = [];
+    class S {
+      constructor(url) {
+        opened.push(url);
+        this.close = () => {};
+      }
+    }
+    const realSet = globalThis.setTimeout;
+    globalThis.setTimeout = function (fn, ms) {
+      assert.ok(this === undefined || this === globalThis, 'setTimeout called with a foreign this');
+      return realSet(fn, ms);
+    };
+    const conn = new Connection({ store: new Store(), href: 'http://h/', WebSocket: S, random: () => 0 });
+    try {
+      conn.start();
+      opened.length = 0;
+      conn.ws.onclose();
+      const deadline = Date.now() + 2000;
+      while (opened.length === 0 && Date.now() < deadline) await new Promise((r) => realSet(r, 20));
+      assert.equal(opened.length, 1, 'reconnected after the backoff');
+    } finally {
+      globalThis.setTimeout = realSet;
+      conn.stop();
+    }
+  });
+
   it('asks for a fresh snapshot when the namespace filter changes', () => {
     const h = harness();
     h.conn.start();
