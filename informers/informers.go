@@ -39,6 +39,9 @@ type Options struct {
 	// OnEvent, if set, is called from event handlers with the resource name
 	// of every informer event (for metrics). It must not block.
 	OnEvent func(r graph.Resource)
+	// KeepWholeObjects caches objects as the API server sends them, without
+	// Transform: only for measuring what the transforms save.
+	KeepWholeObjects bool
 }
 
 // resource is one watched API resource.
@@ -159,11 +162,15 @@ func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
 func (w *Watcher) setup() {
 	// One factory for cluster scope, and one per namespace when restricted,
 	// so that a namespaced Role is all the credentials need.
-	cluster := k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0, k8sinformers.WithTransform(Transform))
+	transform := cache.TransformFunc(Transform)
+	if w.opts.KeepWholeObjects {
+		transform = nil
+	}
+	cluster := k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0, k8sinformers.WithTransform(transform))
 	perNS := map[string]k8sinformers.SharedInformerFactory{}
 	for _, ns := range w.opts.Namespaces {
 		perNS[ns] = k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0,
-			k8sinformers.WithNamespace(ns), k8sinformers.WithTransform(Transform))
+			k8sinformers.WithNamespace(ns), k8sinformers.WithTransform(transform))
 	}
 	nsList := make([]string, 0, len(perNS))
 	for ns := range perNS {

@@ -1,0 +1,306 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	ptrs "k8s.io/utils/ptr"
+
+	"github.com/podiumhq/podium/e2e/labtest"
+	"github.com/podiumhq/podium/informers"
+	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/server"
+)
+
+// inProcess is Podium wired as cmd/podium wires it, inside the benchmark's
+// process, so its heap can be measured.
+type inProcess struct {
+	log     *graph.Log
+	watcher *informers.Watcher
+	url     string
+	stop    func()
+}
+
+func startInProcess(tb testing.TB, cfg *rest.Config, opts informers.Options) *inProcess {
+	tb.Helper()
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = 100, 200
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := graph.NewLog("bench", 4096)
+	w := informers.New(cs, l, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	srv := httptest.NewServer(server.New(server.Config{Log: l, Status: w.Status}).Handler())
+	labtest.Eventually(tb, 5*time.Minute, func(context.Context) error {
+		if !w.Synced() {
+			return fmt.Errorf("not synced")
+		}
+		return nil
+	})
+	return &inProcess{log: l, watcher: w, url: srv.URL, stop: func() { srv.Close(); cancel(); <-done }}
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[int(float64(len(s)-1)*p)]
+}
+
+// BenchmarkLatency measures, for lone changes to one pod, the time from the
+// API server's watch event to Podium's WebSocket delta, against a plain
+// client-go watch on the same pod in the same run.
+func BenchmarkLatency(b *testing.B) {
+	const changes = 400
+	cs := lab.Client()
+	ns := labtest.Namespace(b, lab)
+	ctx := context.Background()
+	pod := benchPod(ns, "lone", "worker-1", 0)
+	if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	// Wait for KWOK's last status write (Ready), so that only our patches
+	// change the pod from here on.
+	labtest.Eventually(b, time.Minute, func(ctx context.Context) error {
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, "lone", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+				return nil
+			}
+		}
+		return fmt.Errorf("pod not ready yet")
+	})
+	pi := startInProcess(b, lab.Config(), informers.Options{Namespaces: []string{ns}})
+	defer pi.stop()
+
+	var mu sync.Mutex
+	watchAt, wsAt, wsBytes := map[string]time.Time{}, map[string]time.Time{}, map[string]int{}
+	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	raw, err := cs.CoreV1().Pods(ns).Watch(wctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() {
+		for ev := range raw.ResultChan() {
+			if p, ok := ev.Object.(*corev1.Pod); ok && ev.Type == watch.Modified {
+				now := time.Now()
+				mu.Lock()
+				if _, seen := watchAt[p.Labels["v"]]; !seen {
+					watchAt[p.Labels["v"]] = now
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(pi.url, "http")+"/ws?namespace="+ns, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn.SetReadLimit(64 << 20)
+	defer conn.CloseNow()
+	go func() {
+		for {
+			_, msg, err := conn.Read(wctx)
+			if err != nil {
+				return
+			}
+			now := time.Now()
+			var d graph.Delta
+			if json.Unmarshal(msg, &d) != nil || d.Type != "delta" {
+				continue
+			}
+			for _, n := range d.Upsert.Nodes {
+				if n.Pod != nil {
+					mu.Lock()
+					v := n.Pod.Labels["v"]
+					if _, seen := wsAt[v]; !seen {
+						wsAt[v], wsBytes[v] = now, len(msg)
+					}
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+
+	var added, rawLat []time.Duration
+	var sizes []int
+	b.ResetTimer()
+	for range b.N {
+		added, rawLat, sizes = nil, nil, nil
+		for i := range changes {
+			v := fmt.Sprintf("%d-%d", b.N, i)
+			patch := fmt.Sprintf(`{"metadata":{"labels":{"v":%q}}}`, v)
+			start := time.Now()
+			if _, err := cs.CoreV1().Pods(ns).Patch(ctx, "lone", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				mu.Lock()
+				tw, okw := watchAt[v]
+				ts, oks := wsAt[v]
+				size := wsBytes[v]
+				mu.Unlock()
+				if okw && oks {
+					added = append(added, ts.Sub(tw))
+					rawLat = append(rawLat, tw.Sub(start))
+					sizes = append(sizes, size)
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("change %s: watch seen %v, websocket seen %v", v, okw, oks)
+				}
+				time.Sleep(100 * time.Microsecond) // polling our own in-memory maps, not the cluster
+			}
+		}
+	}
+	b.StopTimer()
+	sort.Ints(sizes)
+	b.ReportMetric(float64(percentile(added, 0.5).Microseconds()), "added-p50-µs")
+	b.ReportMetric(float64(percentile(added, 0.99).Microseconds()), "added-p99-µs")
+	b.ReportMetric(float64(sizes[len(sizes)/2]), "B/pod-change")
+	b.Logf("%d lone pod changes: raw watch after write p50 %s p99 %s; Podium adds p50 %s p99 %s max %s; delta size p50 %d B (uncompressed JSON)",
+		len(added), percentile(rawLat, 0.5), percentile(rawLat, 0.99), percentile(added, 0.5), percentile(added, 0.99), percentile(added, 1), sizes[len(sizes)/2])
+}
+
+// benchPod is a pod shaped like one a Deployment makes.
+func benchPod(ns, name, node string, i int) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns,
+			Labels: map[string]string{"app": "bench", "pod-template-hash": "7d9c5b8f4", "tier": "web"},
+			Annotations: map[string]string{
+				"kubectl.kubernetes.io/restartedAt": "2026-11-25T12:00:00Z",
+				"prometheus.io/scrape":              "true", "prometheus.io/port": "9090",
+			}},
+		Spec: corev1.PodSpec{
+			NodeName: node,
+			Containers: []corev1.Container{{
+				Name: "web", Image: "registry.example/team/web:v1.2.3",
+				Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+				Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}, {Name: "INDEX", Value: fmt.Sprint(i)}},
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+					corev1.ResourceCPU: resource.MustParse("1m"), corev1.ResourceMemory: resource.MustParse("1Mi")}},
+				ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}}},
+			}},
+			TerminationGracePeriodSeconds: ptrs.To(int64(0)),
+		},
+	}
+}
+
+// createPods creates n pods in ns across the lab's nodes, in parallel.
+func createPods(tb testing.TB, ns string, n int) {
+	cfg := rest.CopyConfig(lab.Config())
+	cfg.QPS, cfg.Burst = 2000, 2000
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	nodes := []string{"worker-1", "worker-2", "worker-3"}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				_, err := cs.CoreV1().Pods(ns).Create(context.Background(), benchPod(ns, fmt.Sprintf("web-7d9c5b8f4-%05d", i), nodes[i%3], i), metav1.CreateOptions{})
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		tb.Fatal(firstErr)
+	}
+}
+
+func heapNow() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkScale10k measures heap per cached pod (informer cache + model +
+// log) with and without the transforms, and the size and time of a
+// 10,000-pod snapshot.
+func BenchmarkScale10k(b *testing.B) {
+	const pods = 10000
+	ns := labtest.Namespace(b, lab)
+	start := time.Now()
+	createPods(b, ns, pods)
+	b.Logf("created %d pods in %s", pods, time.Since(start))
+	defer func() {
+		_ = lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
+			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{})
+	}()
+
+	for range b.N {
+		for _, whole := range []bool{false, true} {
+			base := heapNow()
+			pi := startInProcess(b, lab.Config(), informers.Options{Namespaces: []string{ns}, KeepWholeObjects: whole})
+			got := len(pi.log.Snapshot(graph.NewFilter(ns)).Nodes)
+			used := heapNow() - base
+			name := "transformed"
+			if whole {
+				name = "whole"
+			}
+			b.ReportMetric(float64(used)/pods, "heap-B/pod-"+name)
+			b.Logf("%s objects: %d nodes in the graph, heap %.1f MiB = %d B per pod", name, got, float64(used)/(1<<20), used/pods)
+			if !whole {
+				t0 := time.Now()
+				snap := pi.log.Snapshot(graph.Filter{})
+				body, err := json.Marshal(snap)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(body)), "snapshot-B")
+				b.ReportMetric(float64(time.Since(t0).Milliseconds()), "snapshot-ms")
+				b.Logf("snapshot of %d nodes and %d edges: %d bytes (%d B per pod) built and encoded in %s",
+					len(snap.Nodes), len(snap.Edges), len(body), len(body)/pods, time.Since(t0))
+			}
+			pi.stop()
+		}
+	}
+}
