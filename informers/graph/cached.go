@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unique"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -168,13 +167,31 @@ func internLabels(labels map[string]string) map[string]string {
 	return labels
 }
 
+// idTable interns the ids that many entities point at. (unique.Make would
+// forget an id as soon as its handle is dropped, so later pods would get
+// their own copies again.)
+var idTable struct {
+	sync.Mutex
+	m map[string]string
+}
+
 // internID returns the canonical copy of an id that many entities point at
 // (a Node, an owner), so 10,000 pods on one node share one "Node/worker-1".
-// It is safe for concurrent use, which the informer transforms need, and
-// forgets ids nobody holds any more.
+// It is safe for concurrent use, which the informer transforms need. The
+// table is dropped when it grows large (ids of long-gone ReplicaSets),
+// which costs only sharing, never correctness.
 func internID(id string) string {
 	if id == "" {
 		return ""
 	}
-	return unique.Make(id).Value()
+	idTable.Lock()
+	defer idTable.Unlock()
+	if s, ok := idTable.m[id]; ok {
+		return s
+	}
+	if idTable.m == nil || len(idTable.m) >= 65536 {
+		idTable.m = map[string]string{}
+	}
+	idTable.m[id] = id
+	return id
 }
