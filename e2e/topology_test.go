@@ -127,6 +127,9 @@ func settled(t testing.TB, cs kubernetes.Interface, ns, name string, wantStalled
 		if d.Status.ObservedGeneration < d.Generation {
 			return fmt.Errorf("generation %d not observed", d.Generation)
 		}
+		if err := endpointsCaughtUp(ctx, cs, ns, name); err != nil {
+			return err
+		}
 		if wantStalled {
 			for _, c := range d.Status.Conditions {
 				if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
@@ -151,12 +154,64 @@ func settled(t testing.TB, cs kubernetes.Interface, ns, name string, wantStalled
 	})
 }
 
+// endpointsCaughtUp reports whether the EndpointSlices of Service name list
+// exactly the ready pods as ready: the EndpointSlice controller lags the
+// Deployment's status.
+func endpointsCaughtUp(ctx context.Context, cs kubernetes.Interface, ns, name string) error {
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
+	if err != nil {
+		return err
+	}
+	ready := map[string]bool{}
+	for _, p := range pods.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
+				ready[p.Name] = true
+			}
+		}
+	}
+	slices, err := cs.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: "kubernetes.io/service-name=" + name})
+	if err != nil {
+		return err
+	}
+	listed := map[string]bool{}
+	for _, sl := range slices.Items {
+		for _, ep := range sl.Endpoints {
+			if ep.TargetRef != nil && ep.Conditions.Ready != nil && *ep.Conditions.Ready {
+				listed[ep.TargetRef.Name] = true
+			}
+		}
+	}
+	if len(ready) != len(listed) {
+		return fmt.Errorf("%d ready pods, %d ready endpoints", len(ready), len(listed))
+	}
+	for p := range ready {
+		if !listed[p] {
+			return fmt.Errorf("ready pod %s is not a ready endpoint yet", p)
+		}
+	}
+	return nil
+}
+
 // converged waits until the graph rebuilt from the stream, /api/graph and the
 // API server's truth agree for namespace ns.
 func converged(t testing.TB, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, ns, step string) graph.Snapshot {
 	t.Helper()
 	var got graph.Snapshot
+	var last error // the last real mismatch, not the deadline cutting a request short
 	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		err := convergedOnce(ctx, p, s, cs, ns, step, &got)
+		if err != nil && ctx.Err() != nil && last != nil {
+			return last
+		}
+		last = err
+		return err
+	})
+	return got
+}
+
+func convergedOnce(ctx context.Context, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, ns, step string, got *graph.Snapshot) error {
+	{
 		if err := s.Err(); err != nil {
 			return fmt.Errorf("stream ended: %v", err)
 		}
@@ -178,10 +233,9 @@ func converged(t testing.TB, p *podiumtest.Podium, s *podiumtest.Stream, cs kube
 		if d := want.diff(truthOf(api)); d != "" {
 			return fmt.Errorf("%s: /api/graph differs from the API server:\n%s", step, d)
 		}
-		got = api
+		*got = api
 		return nil
-	})
-	return got
+	}
 }
 
 func count(s graph.Snapshot, pred func(n *graph.Node) bool) int {
@@ -221,7 +275,7 @@ func TestTopologyUserSteps(t *testing.T) {
 		t.Fatalf("create: %d pods, want 3", n)
 	}
 	if edgesOf(g, "routes", "") != 1 || edgesOf(g, "selects", "ready") != 3 || edgesOf(g, "runs-on", "") != 3 {
-		t.Fatalf("create: the chain Ingress → Service → 3 ready Pods → Nodes is incomplete: %v", g.Edges)
+		t.Fatalf("create: the chain Ingress → Service → 3 ready Pods → Nodes is incomplete:\n%s", edgeList(g))
 	}
 
 	steps := []struct {
@@ -324,4 +378,12 @@ func wantRevisionImage(g graph.Snapshot, ns string, rev int, image string) error
 		}
 	}
 	return nil
+}
+
+func edgeList(g graph.Snapshot) string {
+	var out []string
+	for _, e := range g.Edges {
+		out = append(out, e.ID+" "+e.State)
+	}
+	return strings.Join(out, "\n")
 }
