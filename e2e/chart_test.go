@@ -1,0 +1,725 @@
+//go:build e2e
+
+package e2e
+
+// The Helm chart against the lab: every value set passes server-side
+// validation, a real `helm install` (helm as a Go library) works, and the
+// podium binary run exactly as the chart's pod would (the chart's
+// ServiceAccount token from the TokenRequest API, the CA, KUBERNETES_SERVICE_*
+// and the chart's own args) syncs and draws the cluster. Removing any one RBAC
+// rule makes Podium report exactly that resource as denied, and namespace mode
+// works with only its Roles plus Node read.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/cli/values"
+	"helm.sh/helm/v4/pkg/getter"
+	"helm.sh/helm/v4/pkg/kube"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	authnv1 "k8s.io/api/authentication/v1"
+	authzv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/restmapper"
+	ptrs "k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/podiumhq/podium/e2e/labtest"
+	"github.com/podiumhq/podium/e2e/podiumtest"
+	"github.com/podiumhq/podium/informers"
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// chartValueSets are the files under chart/ci.
+var chartValueSets = []string{"default", "namespaced", "ingress", "auth"}
+
+func chartDir(t testing.TB) string {
+	t.Helper()
+	root, err := labtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, "chart")
+}
+
+func chartCIValues(t testing.TB, name string) string {
+	return filepath.Join(chartDir(t), "ci", name+"-values.yaml")
+}
+
+// chartValues merges values files and inline YAML documents the way
+// `helm install -f a.yaml -f b.yaml` does.
+func chartValues(t testing.TB, files []string, inline ...string) map[string]any {
+	t.Helper()
+	dir := t.TempDir()
+	for i, y := range inline {
+		p := filepath.Join(dir, fmt.Sprintf("inline-%d.yaml", i))
+		if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	vals, err := (&values.Options{ValueFiles: files}).MergeValues(getter.Providers{})
+	if err != nil {
+		t.Fatalf("values: %v", err)
+	}
+	return vals
+}
+
+var quietHelm = func(c *action.Configuration) { c.SetLogger(slog.NewTextHandler(io.Discard, nil)) }
+
+// chartRender is `helm template` into namespace ns.
+func chartRender(t testing.TB, ns string, vals map[string]any) (*release.Release, error) {
+	t.Helper()
+	chrt, err := loader.Load(chartDir(t))
+	if err != nil {
+		t.Fatalf("load chart: %v", err)
+	}
+	inst := action.NewInstall(action.NewConfiguration(quietHelm))
+	inst.DryRunStrategy = action.DryRunClient
+	inst.ReleaseName = "podium"
+	inst.Namespace = ns
+	inst.Replace = true
+	kv, err := common.ParseKubeVersion("v1.37.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.KubeVersion = kv
+	rel, err := inst.RunWithContext(context.Background(), chrt, vals)
+	if err != nil {
+		return nil, err
+	}
+	return rel.(*release.Release), nil
+}
+
+// chartHelm returns a helm action configuration talking to the lab as admin.
+func chartHelm(t testing.TB, ns string) *action.Configuration {
+	t.Helper()
+	flags := genericclioptions.NewConfigFlags(false)
+	kc := lab.Kubeconfig()
+	flags.KubeConfig = &kc
+	flags.Namespace = &ns
+	cfg := action.NewConfiguration(quietHelm)
+	if err := cfg.Init(flags, ns, "secret"); err != nil {
+		t.Fatalf("helm init: %v", err)
+	}
+	return cfg
+}
+
+// chartInstall is `helm install name ./chart -n ns` with vals; the release
+// is uninstalled when t ends.
+func chartInstall(t testing.TB, ns, name string, vals map[string]any) (*release.Release, error) {
+	t.Helper()
+	chrt, err := loader.Load(chartDir(t))
+	if err != nil {
+		t.Fatalf("load chart: %v", err)
+	}
+	cfg := chartHelm(t, ns)
+	inst := action.NewInstall(cfg)
+	inst.ReleaseName = name
+	inst.Namespace = ns
+	// Wait for the Deployment to be available: KWOK runs the pod, so this
+	// proves the scheduler and the API accept the pod spec as rendered.
+	inst.WaitStrategy = kube.StatusWatcherStrategy
+	inst.Timeout = 2 * time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rel, err := inst.RunWithContext(ctx, chrt, vals)
+	if rel != nil || err == nil {
+		t.Cleanup(func() {
+			un := action.NewUninstall(chartHelm(t, ns))
+			un.WaitStrategy = kube.HookOnlyStrategy
+			if _, err := un.Run(name); err != nil {
+				t.Errorf("helm uninstall %s: %v", name, err)
+			}
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rel.(*release.Release), nil
+}
+
+// chartObjects splits a manifest stream into objects.
+func chartObjects(t testing.TB, manifest string) []*unstructured.Unstructured {
+	t.Helper()
+	var out []*unstructured.Unstructured
+	for _, doc := range strings.Split(manifest, "\n---") {
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+			t.Fatalf("manifest does not parse: %v\n%s", err, doc)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	if len(out) == 0 {
+		t.Fatal("manifest holds no objects")
+	}
+	return out
+}
+
+func chartObject[T any](t testing.TB, objs []*unstructured.Unstructured, kind string) []*T {
+	t.Helper()
+	var out []*T
+	for _, o := range objs {
+		if o.GetKind() != kind {
+			continue
+		}
+		v := new(T)
+		if err := runtimeFromUnstructured(o, v); err != nil {
+			t.Fatalf("%s %s: %v", kind, o.GetName(), err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func runtimeFromUnstructured(o *unstructured.Unstructured, into any) error {
+	raw, err := o.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return yaml.Unmarshal(raw, into)
+}
+
+// chartEnsureNamespace creates namespace name unless it exists; it is removed
+// when t ends only if this call created it.
+func chartEnsureNamespace(t testing.TB, cs kubernetes.Interface, name string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: name, Labels: map[string]string{"podium.dev/e2e": "true"}}}, metav1.CreateOptions{})
+	switch {
+	case apierrors.IsAlreadyExists(err):
+	case err != nil:
+		t.Fatalf("create namespace %s: %v", name, err)
+	default:
+		t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	}
+}
+
+func TestChartServerSideDryRun(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	dyn, err := dynamic.NewForConfig(lab.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))
+	// The namespaced value set puts Roles into these; they must exist.
+	for _, n := range []string{"team-a", "team-b"} {
+		chartEnsureNamespace(t, cs, n)
+	}
+	for _, set := range chartValueSets {
+		t.Run(set, func(t *testing.T) {
+			rel, err := chartRender(t, ns, chartValues(t, []string{chartCIValues(t, set)}))
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			objs := chartObjects(t, rel.Manifest)
+			for _, o := range objs {
+				gvk := o.GroupVersionKind()
+				m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+				if err != nil {
+					t.Fatalf("%s: %v", gvk, err)
+				}
+				var ri dynamic.ResourceInterface = dyn.Resource(m.Resource)
+				if m.Scope.Name() == meta.RESTScopeNameNamespace {
+					if o.GetNamespace() == "" {
+						t.Errorf("%s %s has no namespace", gvk.Kind, o.GetName())
+					}
+					ri = dyn.Resource(m.Resource).Namespace(o.GetNamespace())
+				} else if o.GetNamespace() != "" {
+					t.Errorf("cluster-scoped %s %s has namespace %q", gvk.Kind, o.GetName(), o.GetNamespace())
+				}
+				raw, err := o.MarshalJSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Server-side apply, dry run, strict field validation: the API
+				// server's own schema and admission check every field.
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				_, err = ri.Patch(ctx, o.GetName(), types.ApplyPatchType, raw, metav1.PatchOptions{
+					DryRun: []string{metav1.DryRunAll}, FieldManager: "podium-chart-e2e", Force: ptrs.To(true),
+					FieldValidation: "Strict",
+				})
+				cancel()
+				if err != nil {
+					t.Errorf("%s %s/%s does not pass server-side dry-run: %v", gvk.Kind, o.GetNamespace(), o.GetName(), err)
+				}
+			}
+			// Dry run means nothing was created.
+			for _, o := range objs {
+				if o.GetKind() == "Deployment" {
+					if _, err := cs.AppsV1().Deployments(o.GetNamespace()).Get(context.Background(), o.GetName(), metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						t.Errorf("dry run left Deployment %s/%s behind (err %v)", o.GetNamespace(), o.GetName(), err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// chartCanI asks the API server whether the ServiceAccount may do verb on
+// resource.group, cluster-wide (ns "") or in ns.
+func chartCanI(ctx context.Context, cs kubernetes.Interface, saNS, sa, verb, qualified, ns string) (bool, error) {
+	res, group, _ := strings.Cut(qualified, ".")
+	sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
+		User:   "system:serviceaccount:" + saNS + ":" + sa,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + saNS, "system:authenticated"},
+		ResourceAttributes: &authzv1.ResourceAttributes{
+			Namespace: ns, Verb: verb, Group: group, Resource: res,
+		},
+	}}
+	out, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+	if err != nil {
+		return false, err
+	}
+	return out.Status.Allowed, nil
+}
+
+// chartRunAsPod starts podium the way the chart's pod starts it: with the
+// chart's container args, a TokenRequest token for the chart's ServiceAccount
+// and the CA in a service-account directory, KUBERNETES_SERVICE_HOST/PORT
+// pointing at the lab, and no kubeconfig anywhere.
+func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *podiumtest.Podium {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs := lab.Client()
+	spec := dep.Spec.Template.Spec
+	var exp int64 = 3600
+	for _, v := range spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for _, s := range v.Projected.Sources {
+			if s.ServiceAccountToken != nil && s.ServiceAccountToken.ExpirationSeconds != nil {
+				exp = *s.ServiceAccountToken.ExpirationSeconds
+			}
+		}
+	}
+	tok, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, spec.ServiceAccountName,
+		&authnv1.TokenRequest{Spec: authnv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("TokenRequest for %s/%s: %v", ns, spec.ServiceAccountName, err)
+	}
+	dir := t.TempDir()
+	saDir := filepath.Join(dir, "serviceaccount")
+	if err := os.Mkdir(saDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := lab.Config()
+	ca := cfg.CAData
+	if len(ca) == 0 && cfg.CAFile != "" {
+		if ca, err = os.ReadFile(cfg.CAFile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ca) == 0 {
+		t.Fatal("the lab's client config has no CA")
+	}
+	for name, data := range map[string][]byte{"token": []byte(tok.Status.Token), "ca.crt": ca, "namespace": []byte(ns)} {
+		if err := os.WriteFile(filepath.Join(saDir, name), data, 0o400); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := url.Parse(lab.Server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// podiumtest adds "serve" and its own --listen; the rest is the chart's.
+	var args []string
+	for _, a := range spec.Containers[0].Args {
+		if a == "serve" || strings.HasPrefix(a, "--listen") {
+			continue
+		}
+		args = append(args, a)
+	}
+	args = append(args, "--serviceaccount-dir", saDir)
+	return podiumtest.Start(t, podiumtest.Options{
+		Args: args,
+		Env: []string{
+			"KUBERNETES_SERVICE_HOST=" + u.Hostname(),
+			"KUBERNETES_SERVICE_PORT=" + u.Port(),
+			// No kubeconfig may be found, or Podium would not be "in the pod".
+			"KUBECONFIG=" + filepath.Join(dir, "no-kubeconfig"),
+			"HOME=" + dir,
+		},
+		NoWait: !wait,
+	})
+}
+
+// chartWaitStatus polls /api/status until it is synced and denies exactly want.
+func chartWaitStatus(t testing.TB, p *podiumtest.Podium, want []string) {
+	t.Helper()
+	if want == nil {
+		want = []string{}
+	}
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		st, err := p.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if !st.Synced || !slices.Equal(st.Denied, want) || st.APIServer != "connected" {
+			return fmt.Errorf("status %+v; want connected, synced, denied %v", st, want)
+		}
+		return nil
+	})
+}
+
+func chartDeployment(t testing.TB, rel *release.Release) *appsv1.Deployment {
+	t.Helper()
+	ds := chartObject[appsv1.Deployment](t, chartObjects(t, rel.Manifest), "Deployment")
+	if len(ds) != 1 {
+		t.Fatalf("release has %d Deployments, want 1", len(ds))
+	}
+	return ds[0]
+}
+
+func chartHas(g graph.Snapshot, id string) bool {
+	return slices.ContainsFunc(g.Nodes, func(n *graph.Node) bool { return n.ID == id })
+}
+
+// TestChartInstall installs the default value set and runs Podium as its pod.
+func TestChartInstall(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "default")}))
+	if err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	if !strings.Contains(rel.Info.Notes, "port-forward service/podium") {
+		t.Errorf("NOTES lack the port-forward line:\n%s", rel.Info.Notes)
+	}
+	objs := chartObjects(t, rel.Manifest)
+	dep := chartDeployment(t, rel)
+	crs := chartObject[rbacv1.ClusterRole](t, objs, "ClusterRole")
+	if len(crs) != 1 {
+		t.Fatalf("release has %d ClusterRoles, want 1", len(crs))
+	}
+	crName := crs[0].Name
+	sa := dep.Spec.Template.Spec.ServiceAccountName
+	ctx := context.Background()
+
+	// What the API server holds, not just what was rendered: read-only, no
+	// Secrets, ConfigMaps, wildcards or non-resource URLs.
+	installed, err := cs.RbacV1().ClusterRoles().Get(ctx, crName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted []string
+	for _, r := range installed.Rules {
+		if len(r.NonResourceURLs) > 0 || !slices.Equal(r.Verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("rule %+v is not plain read-only", r)
+		}
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				if res == "secrets" || res == "configmaps" || strings.Contains(res+g, "*") {
+					t.Errorf("rule grants %s in group %q", res, g)
+				}
+				granted = append(granted, strings.TrimSuffix(res+"."+g, "."))
+			}
+		}
+	}
+	slices.Sort(granted)
+	want := slices.Sorted(slices.Values(informers.Resources()))
+	if !slices.Equal(granted, want) {
+		t.Errorf("ClusterRole grants %v; Podium reads %v", granted, want)
+	}
+	for _, c := range []struct{ verb, res string }{
+		{"get", "secrets"}, {"list", "secrets"}, {"list", "configmaps"}, {"create", "pods"},
+		{"delete", "pods"}, {"update", "deployments.apps"}, {"patch", "nodes"}, {"list", "namespaces"},
+		{"create", "serviceaccounts/token"},
+	} {
+		ok, err := chartCanI(ctx, cs, ns, sa, c.verb, c.res, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			t.Errorf("the chart's ServiceAccount may %s %s", c.verb, c.res)
+		}
+	}
+
+	// Something to draw besides Podium itself.
+	app := labtest.Namespace(t, lab)
+	chartApp(t, cs, app, "web", 2)
+
+	t.Run("as the pod", func(t *testing.T) {
+		p := chartRunAsPod(t, ns, dep, true)
+		chartWaitStatus(t, p, nil)
+		nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(nodes.Items) == 0 {
+			t.Fatal("the lab has no nodes")
+		}
+		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+			g, err := p.Graph(ctx, "")
+			if err != nil {
+				return err
+			}
+			var missing []string
+			for _, n := range nodes.Items {
+				if id := graph.ID(graph.KindNode, "", n.Name); !chartHas(g, id) {
+					missing = append(missing, id)
+				}
+			}
+			for _, id := range []string{
+				graph.ID(graph.KindDeployment, ns, dep.Name), // Podium's own release
+				graph.ID(graph.KindService, ns, dep.Name),
+				graph.ID(graph.KindDeployment, app, "web"),
+				graph.ID(graph.KindService, app, "web"),
+			} {
+				if !chartHas(g, id) {
+					missing = append(missing, id)
+				}
+			}
+			pods := 0
+			for _, n := range g.Nodes {
+				if n.Kind == graph.KindPod && n.Namespace == app {
+					pods++
+				}
+			}
+			if pods != 2 {
+				missing = append(missing, fmt.Sprintf("2 pods in %s (have %d)", app, pods))
+			}
+			if len(missing) > 0 {
+				return fmt.Errorf("/api/graph lacks %v", missing)
+			}
+			return nil
+		})
+	})
+
+	// Each resource removed in turn: Podium names exactly that one as denied.
+	orig := installed.DeepCopy()
+	for _, res := range want {
+		t.Run("without "+res, func(t *testing.T) {
+			cr, err := cs.RbacV1().ClusterRoles().Get(ctx, crName, metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr.Rules = chartWithout(orig.Rules, res)
+			if _, err := cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { chartRestoreRules(t, cs, crName, orig.Rules, ns, sa, res) })
+			// The authorizer caches roles; wait until it sees the change.
+			labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+				ok, err := chartCanI(ctx, cs, ns, sa, "list", res, "")
+				if err == nil && ok {
+					err = errors.New("still allowed")
+				}
+				return err
+			})
+			p := chartRunAsPod(t, ns, dep, true)
+			chartWaitStatus(t, p, []string{res})
+		})
+	}
+}
+
+// chartWithout drops one resource (resource.group) from rules, and any rule
+// left empty.
+func chartWithout(rules []rbacv1.PolicyRule, qualified string) []rbacv1.PolicyRule {
+	res, group, _ := strings.Cut(qualified, ".")
+	var out []rbacv1.PolicyRule
+	for _, r := range rules {
+		r = *r.DeepCopy()
+		if slices.Contains(r.APIGroups, group) {
+			r.Resources = slices.DeleteFunc(r.Resources, func(s string) bool { return s == res })
+		}
+		if len(r.Resources) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func chartRestoreRules(t testing.TB, cs kubernetes.Interface, name string, rules []rbacv1.PolicyRule, ns, sa, res string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cr, err := cs.RbacV1().ClusterRoles().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Errorf("restore %s: %v", name, err)
+		return
+	}
+	cr.Rules = rules
+	if _, err := cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{}); err != nil {
+		t.Errorf("restore %s: %v", name, err)
+		return
+	}
+	if err := labtest.Poll(ctx, 30*time.Second, func(ctx context.Context) error {
+		ok, err := chartCanI(ctx, cs, ns, sa, "list", res, "")
+		if err == nil && !ok {
+			err = errors.New("not allowed yet")
+		}
+		return err
+	}); err != nil {
+		t.Errorf("restored %s, but %s is still denied: %v", name, res, err)
+	}
+}
+
+// chartApp creates a Deployment with replicas pods and a Service selecting them.
+func chartApp(t testing.TB, cs kubernetes.Interface, ns, name string, replicas int32) {
+	t.Helper()
+	ctx := context.Background()
+	labels := map[string]string{"app": name}
+	_, err := cs.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "web:v1"}}},
+			},
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.CoreV1().Services(ns).Create(ctx, &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChartNamespaceMode installs with mode=namespaces and runs Podium as its
+// pod: it needs nothing beyond the Roles and the Node ClusterRole.
+func TestChartNamespaceMode(t *testing.T) {
+	cs := lab.Client()
+	ctx := context.Background()
+	ns := labtest.Namespace(t, lab)
+	watchA, watchB, other := labtest.Namespace(t, lab), labtest.Namespace(t, lab), labtest.Namespace(t, lab)
+	chartApp(t, cs, watchA, "web", 2)
+	chartApp(t, cs, other, "hidden", 1)
+
+	vals := chartValues(t, nil, fmt.Sprintf("mode: namespaces\nnamespaces: [%s, %s]\n", watchA, watchB))
+	rel, err := chartInstall(t, ns, "podium", vals)
+	if err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	objs := chartObjects(t, rel.Manifest)
+	dep := chartDeployment(t, rel)
+	sa := dep.Spec.Template.Spec.ServiceAccountName
+
+	// RBAC: Roles in the watched namespaces only; cluster-wide, Nodes only.
+	for _, c := range []struct {
+		verb, res, ns string
+		want          bool
+	}{
+		{"list", "pods", watchA, true},
+		{"watch", "endpointslices.discovery.k8s.io", watchB, true},
+		{"list", "nodes", "", true},
+		{"list", "pods", "", false},
+		{"list", "pods", other, false},
+		{"list", "deployments.apps", ns, false},
+		{"list", "secrets", watchA, false},
+		{"list", "configmaps", watchA, false},
+		{"create", "pods", watchA, false},
+	} {
+		ok, err := chartCanI(ctx, cs, ns, sa, c.verb, c.res, c.ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != c.want {
+			t.Errorf("may %s %s in %q: %v, want %v", c.verb, c.res, c.ns, ok, c.want)
+		}
+	}
+	if n := len(chartObject[rbacv1.Role](t, objs, "Role")); n != 2 {
+		t.Errorf("%d Roles, want 2", n)
+	}
+
+	p := chartRunAsPod(t, ns, dep, true)
+	chartWaitStatus(t, p, nil)
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		g, err := p.Graph(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, id := range []string{graph.ID(graph.KindDeployment, watchA, "web"), graph.ID(graph.KindService, watchA, "web")} {
+			if !chartHas(g, id) {
+				return fmt.Errorf("/api/graph lacks %s", id)
+			}
+		}
+		nodes := 0
+		for _, n := range g.Nodes {
+			if n.Namespace != "" && n.Namespace != watchA && n.Namespace != watchB {
+				return fmt.Errorf("/api/graph shows %s outside the watched namespaces", n.ID)
+			}
+			if n.Kind == graph.KindNode {
+				nodes++
+			}
+		}
+		if nodes == 0 {
+			return errors.New("/api/graph shows no Nodes")
+		}
+		return nil
+	})
+}
+
+// TestChartBadValuesFailInstall: the schema stops bad values before anything
+// reaches the cluster, with its own message.
+func TestChartBadValuesFailInstall(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	cases := []struct{ name, values, want string }{
+		{"wrong type", "replicaCount: two\n", "at '/replicaCount': got string, want integer"},
+		{"negative replicas", "replicaCount: -1\n", "at '/replicaCount': minimum: got -1, want 0"},
+		{"unknown mode", "mode: everything\n", "at '/mode': value must be one of 'cluster', 'namespaces'"},
+		{"namespaces mode without namespaces", "mode: namespaces\n", "at '/namespaces': minItems: got 0, want 1"},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name := fmt.Sprintf("bad-%d", i)
+			_, err := chartInstall(t, ns, name, chartValues(t, nil, c.values))
+			if err == nil {
+				t.Fatalf("helm install with %q succeeded", c.values)
+			}
+			if !strings.Contains(err.Error(), "values don't meet the specifications of the schema") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q lacks the schema's message %q", err, c.want)
+			}
+			// Nothing reached the cluster: no ServiceAccount, no release record.
+			if _, err := cs.CoreV1().ServiceAccounts(ns).Get(context.Background(), name+"-podium", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+				t.Errorf("a ServiceAccount was created (err %v)", err)
+			}
+			secrets, err := cs.CoreV1().Secrets(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "owner=helm,name=" + name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(secrets.Items) > 0 {
+				t.Errorf("helm recorded a release for bad values")
+			}
+		})
+	}
+}
