@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -354,11 +355,42 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Secret volumes are materialised as the kubelet would mount them, under
+	// dir, and args naming files in them are pointed there.
+	remap := map[string]string{}
+	for _, m := range spec.Containers[0].VolumeMounts {
+		i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name })
+		if i < 0 || spec.Volumes[i].Secret == nil {
+			continue
+		}
+		vs := spec.Volumes[i].Secret
+		sec, err := cs.CoreV1().Secrets(ns).Get(ctx, vs.SecretName, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("secret volume %s: %v", m.Name, err)
+		}
+		local := filepath.Join(dir, "mounts", m.Name)
+		if err := os.MkdirAll(local, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range vs.Items {
+			data, ok := sec.Data[it.Key]
+			if !ok {
+				t.Fatalf("secret %s has no key %q", vs.SecretName, it.Key)
+			}
+			if err := os.WriteFile(filepath.Join(local, it.Path), data, 0o400); err != nil {
+				t.Fatal(err)
+			}
+		}
+		remap[strings.TrimSuffix(m.MountPath, "/")+"/"] = local + "/"
+	}
 	// podiumtest adds "serve" and its own --listen; the rest is the chart's.
 	var args []string
 	for _, a := range spec.Containers[0].Args {
 		if a == "serve" || strings.HasPrefix(a, "--listen") {
 			continue
+		}
+		for from, to := range remap {
+			a = strings.Replace(a, "="+from, "="+to, 1)
 		}
 		args = append(args, a)
 	}
@@ -721,5 +753,58 @@ func TestChartBadValuesFailInstall(t *testing.T) {
 				t.Errorf("helm recorded a release for bad values")
 			}
 		})
+	}
+}
+
+// TestChartAuth installs the auth value set with a token Secret, and Podium
+// run as its pod then requires that token for the UI and the API.
+func TestChartAuth(t *testing.T) {
+	cs := lab.Client()
+	ctx := context.Background()
+	ns := labtest.Namespace(t, lab)
+	token := "e2e-" + strings.ReplaceAll(ns, "-", "")
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "podium-token"},
+		StringData: map[string]string{"token": token},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "auth")}))
+	if err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	dep := chartDeployment(t, rel)
+	sa := dep.Spec.Template.Spec.ServiceAccountName
+	// The token reaches the pod through the kubelet's mount, not through RBAC.
+	if ok, err := chartCanI(ctx, cs, ns, sa, "get", "secrets", ns); err != nil || ok {
+		t.Errorf("the ServiceAccount may read Secrets in its namespace (%v, %v)", ok, err)
+	}
+	p := chartRunAsPod(t, ns, dep, true)
+	for _, c := range []struct {
+		path, auth string
+		want       int
+	}{
+		{"/api/graph", "", http.StatusUnauthorized},
+		{"/api/graph", "Bearer wrong", http.StatusUnauthorized},
+		{"/api/graph", "Bearer " + token, http.StatusOK},
+		{"/api/status", "Bearer " + token, http.StatusOK},
+		{"/healthz", "", http.StatusOK},
+		{"/readyz", "", http.StatusOK},
+	} {
+		req, err := http.NewRequestWithContext(ctx, "GET", p.URL+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("GET %s with %q: %d, want %d", c.path, c.auth, resp.StatusCode, c.want)
+		}
 	}
 }
