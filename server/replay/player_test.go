@@ -1,0 +1,331 @@
+package replay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/labstack/echo/v4"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func loadScript(t *testing.T) *Recording {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rec.jsonl.gz")
+	writeScript(t, path, false)
+	rec, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// newTestPlayer returns a player on a fake clock with counted epochs.
+func newTestPlayer(t *testing.T, o Options) (*Player, *graph.Log, *fakeClock) {
+	t.Helper()
+	clock := &fakeClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var n atomic.Int64
+	o.Now = clock.now
+	o.Epoch = func() string { return fmt.Sprintf("epoch-%d", n.Add(1)) }
+	log := graph.NewLog("initial", 64)
+	p, err := NewPlayer(loadScript(t), log, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, log, clock
+}
+
+// wantState checks that the log holds exactly the recorded state after
+// frame i.
+func wantState(t *testing.T, log *graph.Log, rec *Recording, i int, what string) {
+	t.Helper()
+	want := rec.StateAfter(i).Snapshot()
+	got := log.Snapshot(graph.Filter{})
+	want.Epoch, want.Seq = got.Epoch, got.Seq
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("%s: log differs from the recorded state after frame %d (-want +got):\n%s", what, i, d)
+	}
+}
+
+func TestPlayerPlaysFramesOnTime(t *testing.T) {
+	p, log, clock := newTestPlayer(t, Options{})
+	rec := p.Recording()
+	wantState(t, log, rec, 0, "start")
+	if got := log.Epoch(); got != "epoch-1" {
+		t.Errorf("epoch %q, want a fresh one at start", got)
+	}
+	// Frame 1 (status) is at 0s; the next frame is at 1s.
+	if wait := p.step(); wait != time.Second {
+		t.Errorf("wait %v, want 1s", wait)
+	}
+	clock.advance(999 * time.Millisecond)
+	p.step()
+	wantState(t, log, rec, 1, "at 0.999s")
+	clock.advance(time.Millisecond)
+	if wait := p.step(); wait != time.Second {
+		t.Errorf("wait %v after the 1s frame, want 1s", wait)
+	}
+	wantState(t, log, rec, 2, "at 1s")
+	clock.advance(1600 * time.Millisecond) // 2.6s: the delta at 2s and the status at 2.5s
+	p.step()
+	wantState(t, log, rec, 4, "at 2.6s")
+	if st := p.Status(); st.APIServer != "reconnecting" || !st.Synced {
+		t.Errorf("status %+v, want the recorded reconnecting (and synced)", st)
+	}
+	if got := log.Epoch(); got != "epoch-1" {
+		t.Errorf("epoch changed to %q during plain play", got)
+	}
+	clock.advance(5 * time.Second)
+	if wait := p.step(); wait >= 0 {
+		t.Errorf("wait %v at the end without loop, want none", wait)
+	}
+	wantState(t, log, rec, 5, "end")
+	if info := p.Info(); info.Playing || info.Position != 4 || info.Duration != 4 {
+		t.Errorf("at the end: %+v, want paused at 4s of 4s", info)
+	}
+}
+
+func TestPlayerSpeed(t *testing.T) {
+	p, log, clock := newTestPlayer(t, Options{Speed: 2})
+	p.step()
+	if wait := p.step(); wait != 500*time.Millisecond {
+		t.Errorf("wait %v at speed 2, want 0.5s", wait)
+	}
+	clock.advance(500 * time.Millisecond)
+	p.step()
+	wantState(t, log, p.Recording(), 2, "1s of recording in 0.5s")
+	if err := p.SetSpeed(0.5); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Second) // 0.5s of recording: 1.5s
+	p.step()
+	wantState(t, log, p.Recording(), 2, "speed 0.5")
+	if got := p.Info().Position; got != 1.5 {
+		t.Errorf("position %v, want 1.5", got)
+	}
+	for _, bad := range []float64{0, -1, 0.01, 65, 1e9} {
+		if err := p.SetSpeed(bad); err == nil {
+			t.Errorf("speed %v accepted", bad)
+		}
+	}
+}
+
+func TestPlayerPauseAndPlay(t *testing.T) {
+	p, log, clock := newTestPlayer(t, Options{})
+	p.step()
+	p.Pause()
+	clock.advance(10 * time.Second)
+	if wait := p.step(); wait >= 0 {
+		t.Errorf("paused player waits %v", wait)
+	}
+	wantState(t, log, p.Recording(), 1, "paused")
+	p.Play()
+	clock.advance(time.Second)
+	p.step()
+	wantState(t, log, p.Recording(), 2, "played 1s after the pause")
+}
+
+func TestPlayerSeekIsExact(t *testing.T) {
+	p, log, clock := newTestPlayer(t, Options{Paused: true})
+	rec := p.Recording()
+	for i, m := range p.Markers() {
+		if err := p.SeekHappening(i); err != nil {
+			t.Fatal(err)
+		}
+		wantState(t, log, rec, m.Frame, "seek to "+m.Text)
+		if got := p.Info().Position; got != m.Time {
+			t.Errorf("position %v after seeking to %q, want %v", got, m.Text, m.Time)
+		}
+	}
+	// Back in time: the removed pod is there again.
+	if err := p.SeekTime(2200 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	wantState(t, log, rec, 3, "seek to 2.2s")
+	epoch := log.Epoch()
+	if err := p.SeekTime(500 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	wantState(t, log, rec, 1, "seek back to 0.5s")
+	if log.Epoch() == epoch {
+		t.Errorf("a seek kept epoch %q: browsers would not resnapshot", epoch)
+	}
+	// Seeking while paused stays paused; play continues from the seek.
+	clock.advance(time.Minute)
+	p.step()
+	wantState(t, log, rec, 1, "paused after seek")
+	p.Play()
+	clock.advance(500 * time.Millisecond)
+	p.step()
+	wantState(t, log, rec, 2, "0.5s after playing from 0.5s")
+
+	for _, bad := range []time.Duration{-time.Second, 5 * time.Second} {
+		if err := p.SeekTime(bad); err == nil {
+			t.Errorf("seek to %v accepted", bad)
+		}
+	}
+	for _, bad := range []int{-1, len(p.Markers())} {
+		if err := p.SeekHappening(bad); err == nil {
+			t.Errorf("seek to happening %d accepted", bad)
+		}
+	}
+}
+
+func TestPlayerLoopsWithNewEpoch(t *testing.T) {
+	p, log, clock := newTestPlayer(t, Options{Loop: true})
+	p.step()
+	clock.advance(4 * time.Second)
+	if wait := p.step(); wait != 0 {
+		t.Errorf("wait %v at the loop point, want 0 (go on at once)", wait)
+	}
+	info := p.Info()
+	if info.Loops != 1 || !info.Playing || info.Position != 0 {
+		t.Errorf("after one loop: %+v", info)
+	}
+	if log.Epoch() != "epoch-2" {
+		t.Errorf("epoch %q after a loop, want epoch-2", log.Epoch())
+	}
+	wantState(t, log, p.Recording(), 0, "loop start")
+}
+
+// TestPlayerRunRealClock plays the whole script at top speed on the real
+// clock and checks the final picture and the time it took.
+func TestPlayerRunRealClock(t *testing.T) {
+	rec := loadScript(t)
+	log := graph.NewLog("x", 64)
+	p, err := NewPlayer(rec, log, Options{Speed: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- p.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Info().Playing {
+		if time.Now().After(deadline) {
+			t.Fatalf("still playing after 10s: %+v", p.Info())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	took := time.Since(start)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	wantState(t, log, rec, len(rec.Frames)-1, "end of run")
+	// 4s at 16x is 250ms.
+	if took < 240*time.Millisecond || took > 3*time.Second {
+		t.Errorf("4s at speed 16 took %v, want about 250ms", took)
+	}
+	t.Logf("4s recording at speed 16 played in %v", took)
+}
+
+func do(t *testing.T, h http.Handler, method, body string, hdr map[string]string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, "http://podium.test/api/replay", strings.NewReader(body))
+	req.Host = "podium.test"
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	if rr.Code != 200 {
+		// Error bodies are JSON; read the message without its escapes.
+		var m map[string]any
+		if json.Unmarshal(rr.Body.Bytes(), &m) == nil {
+			return rr.Code, fmt.Sprint(m)
+		}
+	}
+	return rr.Code, rr.Body.String()
+}
+
+func TestHTTPControls(t *testing.T) {
+	p, log, _ := newTestPlayer(t, Options{Paused: true})
+	e := echo.New()
+	p.Routes(e)
+	jsonHdr := map[string]string{"Content-Type": "application/json"}
+
+	code, body := do(t, e, "GET", "", nil)
+	var info Info
+	if err := json.Unmarshal([]byte(body), &info); code != 200 || err != nil {
+		t.Fatalf("GET: %d %s %v", code, body, err)
+	}
+	if info.Duration != 4 || len(info.Happenings) != 2 || info.Happenings[0].Kind != "scaled" || info.Recording.ClusterVersion != "v1.37.2" {
+		t.Errorf("GET /api/replay = %+v", info)
+	}
+
+	code, body = do(t, e, "POST", `{"action":"seek","happening":1}`, jsonHdr)
+	if code != 200 {
+		t.Fatalf("seek: %d %s", code, body)
+	}
+	wantState(t, log, p.Recording(), info.Happenings[1].Frame, "POST seek happening 1")
+	if code, body = do(t, e, "POST", `{"action":"speed","speed":2}`, jsonHdr); code != 200 || !strings.Contains(body, `"speed":2`) {
+		t.Errorf("speed: %d %s", code, body)
+	}
+	if code, body = do(t, e, "POST", `{"action":"play"}`, jsonHdr); code != 200 || !strings.Contains(body, `"playing":true`) {
+		t.Errorf("play: %d %s", code, body)
+	}
+	if code, body = do(t, e, "POST", `{"action":"pause"}`, jsonHdr); code != 200 || !strings.Contains(body, `"playing":false`) {
+		t.Errorf("pause: %d %s", code, body)
+	}
+	if code, body = do(t, e, "POST", `{"action":"seek","time":0.5}`, map[string]string{"Content-Type": "application/json; charset=utf-8",
+		"Origin": "http://podium.test", "Sec-Fetch-Site": "same-origin"}); code != 200 || !strings.Contains(body, `"position":0.5`) {
+		t.Errorf("seek time from the page: %d %s", code, body)
+	}
+
+	bad := []struct {
+		name, body string
+		hdr        map[string]string
+		code       int
+		want       string
+	}{
+		{"form post", `action=pause`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "application/json"},
+		{"text/plain (a no-preflight fetch)", `{"action":"pause"}`, map[string]string{"Content-Type": "text/plain"}, 415, "application/json"},
+		{"cross-site", `{"action":"pause"}`, map[string]string{"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, 403, "cross-site"},
+		{"foreign origin", `{"action":"pause"}`, map[string]string{"Content-Type": "application/json", "Origin": "http://evil.test"}, 403, "cross-origin"},
+		{"unknown action", `{"action":"rewind"}`, jsonHdr, 400, `unknown action "rewind"`},
+		{"no action", `{}`, jsonHdr, 400, `missing "action"`},
+		{"unknown field", `{"action":"play","volume":11}`, jsonHdr, 400, "unknown field"},
+		{"not JSON", `{"action":`, jsonHdr, 400, "body"},
+		{"seek without target", `{"action":"seek"}`, jsonHdr, 400, `needs "time"`},
+		{"seek past the end", `{"action":"seek","time":99}`, jsonHdr, 400, "outside the recording"},
+		{"seek to a missing happening", `{"action":"seek","happening":7}`, jsonHdr, 400, "has 2"},
+		{"speed without value", `{"action":"speed"}`, jsonHdr, 400, `needs "speed"`},
+		{"speed too high", `{"action":"speed","speed":1000}`, jsonHdr, 400, "from 0.1 to 64"},
+		{"huge body", `{"action":"play","x":"` + strings.Repeat("a", 5000) + `"}`, jsonHdr, 413, "over"},
+	}
+	for _, c := range bad {
+		code, body := do(t, e, "POST", c.body, c.hdr)
+		if code != c.code || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s, want %d mentioning %q", c.name, code, body, c.code, c.want)
+		}
+	}
+}

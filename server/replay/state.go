@@ -1,0 +1,184 @@
+package replay
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// State is the graph rebuilt from a recording's frames: the last snapshot
+// and every delta after it.
+type State struct {
+	Seq   uint64
+	Nodes map[string]*graph.Node
+	Edges map[string]*graph.Edge
+}
+
+func newState() State {
+	return State{Nodes: map[string]*graph.Node{}, Edges: map[string]*graph.Edge{}}
+}
+
+// apply folds one frame into s, as a /ws client does.
+func (s *State) apply(f *Frame) {
+	switch {
+	case f.Snapshot != nil:
+		s.Seq = f.Snapshot.Seq
+		s.Nodes = make(map[string]*graph.Node, len(f.Snapshot.Nodes))
+		s.Edges = make(map[string]*graph.Edge, len(f.Snapshot.Edges))
+		for _, n := range f.Snapshot.Nodes {
+			s.Nodes[n.ID] = n
+		}
+		for _, e := range f.Snapshot.Edges {
+			s.Edges[e.ID] = e
+		}
+	case f.Delta != nil:
+		d := f.Delta
+		s.Seq = d.Seq
+		for _, id := range d.Remove.Nodes {
+			delete(s.Nodes, id)
+		}
+		for _, id := range d.Remove.Edges {
+			delete(s.Edges, id)
+		}
+		for _, n := range d.Upsert.Nodes {
+			s.Nodes[n.ID] = n
+		}
+		for _, e := range d.Upsert.Edges {
+			s.Edges[e.ID] = e
+		}
+	}
+}
+
+// Snapshot returns s as /api/graph would, sorted by id.
+func (s State) Snapshot() graph.Snapshot {
+	out := graph.Snapshot{Seq: s.Seq, Nodes: make([]*graph.Node, 0, len(s.Nodes)), Edges: make([]*graph.Edge, 0, len(s.Edges))}
+	for _, n := range s.Nodes {
+		out.Nodes = append(out.Nodes, n)
+	}
+	for _, e := range s.Edges {
+		out.Edges = append(out.Edges, e)
+	}
+	sort.Slice(out.Nodes, func(i, j int) bool { return out.Nodes[i].ID < out.Nodes[j].ID })
+	sort.Slice(out.Edges, func(i, j int) bool { return out.Edges[i].ID < out.Edges[j].ID })
+	return out
+}
+
+// StateAfter returns the graph once frames[0..i] are applied; i < 0 is the
+// empty graph before the first frame. It starts from the last snapshot at
+// or before i, so the cost is that of one snapshot plus the deltas after it.
+func (r *Recording) StateAfter(i int) State {
+	s := newState()
+	if i >= len(r.Frames) {
+		i = len(r.Frames) - 1
+	}
+	start := 0
+	for j := i; j >= 0; j-- {
+		if r.Frames[j].Snapshot != nil {
+			start = j
+			break
+		}
+	}
+	for j := start; j <= i; j++ {
+		s.apply(&r.Frames[j])
+	}
+	return s
+}
+
+// IndexAt returns the index of the last frame at or before t, or -1.
+func (r *Recording) IndexAt(t time.Duration) int {
+	return sort.Search(len(r.Frames), func(i int) bool { return r.Frames[i].At > t }) - 1
+}
+
+// StatusAt returns the last status recorded at or before frame i; a
+// recording without one reports a connected, synced source.
+func (r *Recording) StatusAt(i int) graph.Status {
+	for j := min(i, len(r.Frames)-1); j >= 0; j-- {
+		if s := r.Frames[j].Status; s != nil {
+			st := *s
+			st.Type = "status"
+			if st.Denied == nil {
+				st.Denied = []string{}
+			}
+			return st
+		}
+	}
+	return graph.Status{Type: "status", APIServer: "connected", Synced: true, Denied: []string{}}
+}
+
+// Marker is one happening on the replay timeline.
+type Marker struct {
+	Index  int               `json:"index"`
+	Time   float64           `json:"time"` // seconds since the recording's start
+	At     time.Time         `json:"at"`   // wall time when it happened
+	Kind   string            `json:"kind"`
+	Ref    string            `json:"ref"`
+	Text   string            `json:"text"`
+	Params map[string]string `json:"params,omitempty"`
+	// Frame is the index of the frame that carries it; seeking to the
+	// marker applies frames up to and including this one.
+	Frame int `json:"frame"`
+}
+
+// HappeningCreated marks an Ingress, Service or workload that appeared
+// during the recording. It exists only on the replay timeline (the live
+// protocol derives no happening for a creation), so a tutorial's "kubectl
+// apply" steps can be jumped to as well.
+const HappeningCreated = "created"
+
+// createdKinds are the kinds whose appearance is a step worth marking; pods
+// and ReplicaSets come and go with every rollout.
+var createdKinds = map[string]bool{
+	graph.KindIngress: true, graph.KindService: true, graph.KindDeployment: true,
+	graph.KindStatefulSet: true, graph.KindDaemonSet: true,
+}
+
+// Markers lists the recording's happenings in order: those the deltas
+// carry, plus a "created" marker for each Ingress, Service or workload
+// that appeared after the first snapshot.
+func (r *Recording) Markers() []Marker {
+	var out []Marker
+	seen := map[string]bool{}
+	snapped := false
+	for i := range r.Frames {
+		f := &r.Frames[i]
+		if f.Snapshot != nil {
+			snapped = true
+			for _, n := range f.Snapshot.Nodes {
+				seen[n.ID] = true
+			}
+			continue
+		}
+		if f.Delta == nil || !snapped {
+			continue
+		}
+		at := r.Header.Start.Add(f.At)
+		for _, n := range f.Delta.Upsert.Nodes {
+			if seen[n.ID] || !createdKinds[n.Kind] {
+				continue
+			}
+			seen[n.ID] = true
+			name := n.Name
+			if n.Namespace != "" {
+				name = n.Namespace + "/" + n.Name
+			}
+			text := fmt.Sprintf("%s %s created", n.Kind, name)
+			if n.Service != nil && n.Service.Type != "" {
+				text += " (" + n.Service.Type + ")"
+			}
+			out = append(out, Marker{Time: f.At.Seconds(), At: at, Kind: HappeningCreated, Ref: n.ID, Text: text,
+				Params: map[string]string{graph.ParamName: name, graph.ParamKind: n.Kind}, Frame: i})
+		}
+		for _, id := range f.Delta.Remove.Nodes {
+			delete(seen, id)
+		}
+		for _, h := range f.Delta.Happenings {
+			out = append(out, Marker{Time: f.At.Seconds(), At: h.Time, Kind: h.Kind, Ref: h.Ref, Text: h.Text, Params: h.Params, Frame: i})
+		}
+	}
+	for i := range out {
+		out[i].Index = i
+	}
+	return out
+}

@@ -1,0 +1,186 @@
+package replay
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// Writer writes a recording. Each line is flushed through gzip and to the
+// file as it is written, so a crash loses at most the line being written.
+type Writer struct {
+	f     *os.File // nil when writing to a caller's io.Writer
+	gz    *gzip.Writer
+	buf   *bufio.Writer
+	start time.Time
+	last  int64 // offset of the last line, ms: lines never go backwards
+}
+
+// Create creates the recording file at path, gzip-compressed when the name
+// ends in .gz, and writes the header. h.Format and h.Version are filled in.
+func Create(path string, h Header) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	w, err := NewWriter(f, strings.HasSuffix(path, ".gz"), h)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	w.f = f
+	return w, nil
+}
+
+// NewWriter writes a recording to out and writes the header.
+func NewWriter(out io.Writer, compress bool, h Header) (*Writer, error) {
+	w := &Writer{start: h.Start}
+	if compress {
+		w.gz = gzip.NewWriter(out)
+		out = w.gz
+	}
+	w.buf = bufio.NewWriterSize(out, 64<<10)
+	h.Format, h.Version = FormatName, FormatVersion
+	if h.Namespaces == nil {
+		h.Namespaces = []string{}
+	}
+	if err := w.writeJSON(h); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// offset returns at as milliseconds since the start, never less than the
+// previous line's.
+func (w *Writer) offset(at time.Time) int64 {
+	ms := at.Sub(w.start).Milliseconds()
+	if ms < w.last {
+		ms = w.last
+	}
+	w.last = ms
+	return ms
+}
+
+// Write appends one protocol message (a graph.Snapshot, graph.Delta or
+// graph.Status with its Type set) seen at time at.
+func (w *Writer) Write(at time.Time, msg any) error {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("recording: encode message: %w", err)
+	}
+	return w.writeJSON(line{T: w.offset(at), Msg: b})
+}
+
+// Close writes the end line at time at and closes the file.
+func (w *Writer) Close(at time.Time) error {
+	err := w.writeJSON(line{T: w.offset(at), End: true})
+	if w.gz != nil {
+		err = errors.Join(err, w.gz.Close())
+	}
+	if w.f != nil {
+		err = errors.Join(err, w.f.Close())
+	}
+	return err
+}
+
+func (w *Writer) writeJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("recording: encode: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := w.buf.Write(b); err != nil {
+		return fmt.Errorf("recording: write: %w", err)
+	}
+	if err := w.buf.Flush(); err != nil {
+		return fmt.Errorf("recording: write: %w", err)
+	}
+	if w.gz != nil {
+		// A sync flush ends the deflate block, so the bytes so far decode
+		// on their own: a crash leaves a readable prefix.
+		if err := w.gz.Flush(); err != nil {
+			return fmt.Errorf("recording: write: %w", err)
+		}
+	}
+	return nil
+}
+
+// Record writes what log publishes to w until ctx ends, then closes w. It
+// waits until status reports the source synced, writes a snapshot, then
+// each change as a delta (coalesced when several arrived between two
+// wake-ups) and each change of status. A recorder that falls out of the
+// log's history writes a fresh snapshot. now is the clock (time.Now).
+func Record(ctx context.Context, log *graph.Log, status func() graph.Status, w *Writer, now func() time.Time) (err error) {
+	defer func() { err = errors.Join(err, w.Close(now())) }()
+	wake, unsubscribe := log.Subscribe()
+	defer unsubscribe()
+	// Status changes do not always wake the log; poll them as well.
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+
+	for !status().Synced {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+	var epoch string
+	var seq uint64
+	snapshot := func() error {
+		s := log.Snapshot(graph.Filter{})
+		s.Type = "snapshot"
+		epoch, seq = s.Epoch, s.Seq
+		return w.Write(now(), s)
+	}
+	if err := snapshot(); err != nil {
+		return err
+	}
+	var last graph.Status
+	writeStatus := func() error {
+		st := status()
+		if reflect.DeepEqual(st, last) {
+			return nil
+		}
+		last = st
+		st.Type = "status"
+		return w.Write(now(), st)
+	}
+	if err := writeStatus(); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-tick.C:
+		}
+		d, ok := log.Changes(epoch, seq, graph.Filter{})
+		switch {
+		case !ok:
+			if err := snapshot(); err != nil {
+				return err
+			}
+		case d.Seq > seq:
+			seq = d.Seq
+			if err := w.Write(now(), d); err != nil {
+				return err
+			}
+		}
+		if err := writeStatus(); err != nil {
+			return err
+		}
+	}
+}
