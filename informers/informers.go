@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/podiumhq/podium/informers/graph"
@@ -123,18 +125,48 @@ type Watcher struct {
 
 	mu sync.Mutex
 	// Guarded by mu.
-	pending    map[key]struct{}
-	firstSeen  time.Time // receive time of the oldest pending change
-	synced     map[*watched]bool
-	denied     map[string]bool
-	connErr    bool // a watch failed for a reason other than permissions
-	published  bool // the initial lists are in the log
-	status     graph.Status
-	probeAlive bool
+	pending   map[key]struct{}
+	firstSeen time.Time // receive time of the oldest pending change
+	synced    map[*watched]bool
+	denied    map[string]bool
+	connErr   bool // a watch failed for a reason other than permissions
+	published bool // the initial lists are in the log
+	status    graph.Status
 
 	wake    chan struct{} // one slot: "pending changed" or "sync state changed"
 	watched []*watched
 }
+
+// NewForConfig returns a Watcher for the cluster at cfg. Its client's
+// transport tells the Watcher about every request: client-go retries a
+// refused or reset connection quietly, so this is how "reconnecting" shows
+// without polling anything.
+func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, error) {
+	cfg = rest.CopyConfig(cfg)
+	var w *Watcher // set below, before any request is made
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			resp, err := rt.RoundTrip(req)
+			switch {
+			case err == nil:
+				w.connected()
+			case req.Context().Err() == nil:
+				w.disconnected(err)
+			}
+			return resp, err
+		})
+	})
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w = New(client, log, opts)
+	return w, nil
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // New returns a Watcher that publishes into log.
 func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
@@ -273,47 +305,20 @@ func (w *Watcher) watchError(wd *watched, err error) {
 	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err) || errors.Is(err, context.Canceled):
 		// A normal relist, not an outage.
 	default:
-		w.mu.Lock()
-		was := w.connErr
-		w.connErr = true
-		w.updateStatusLocked()
-		startProbe := !w.probeAlive
-		w.probeAlive = true
-		w.mu.Unlock()
-		if !was {
-			w.opts.Logger.Warn("lost the API server; reconnecting", "resource", wd.res.qualified(), "error", err.Error())
-			w.log.Wake()
-		}
-		if startProbe {
-			go w.probe()
-		}
+		w.disconnected(err)
 	}
 }
 
-// probe asks the API server's /readyz until it answers, then marks the
-// connection restored. It runs only while the connection is in doubt: the
-// data itself is never polled.
-func (w *Watcher) probe() {
-	defer func() {
-		w.mu.Lock()
-		w.probeAlive = false
-		w.mu.Unlock()
-	}()
-	for {
-		w.mu.Lock()
-		bad := w.connErr
-		w.mu.Unlock()
-		if !bad {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := w.client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
-		cancel()
-		if err == nil {
-			w.connected()
-			return
-		}
-		time.Sleep(500 * time.Millisecond) // retry interval while disconnected, not a data poll
+// disconnected records that a request to the API server failed in transport.
+func (w *Watcher) disconnected(err error) {
+	w.mu.Lock()
+	was := w.connErr
+	w.connErr = true
+	w.updateStatusLocked()
+	w.mu.Unlock()
+	if !was {
+		w.opts.Logger.Warn("lost the API server; reconnecting", "error", err.Error())
+		w.log.Wake()
 	}
 }
 

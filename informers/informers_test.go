@@ -2,6 +2,7 @@ package informers
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/podiumhq/podium/informers/graph"
@@ -109,5 +111,28 @@ func TestNamespaceRestriction(t *testing.T) {
 		if a.GetVerb() == "list" && a.GetResource().Resource != "nodes" && a.GetNamespace() != "a" {
 			t.Errorf("listed %s in namespace %q", a.GetResource().Resource, a.GetNamespace())
 		}
+	}
+}
+
+// An API server that cannot be reached shows as "reconnecting" even though
+// client-go retries such errors without telling the informers.
+func TestUnreachableAPIServerReportsReconnecting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens here now
+	l := graph.NewLog("e", 8)
+	w, err := NewForConfig(&rest.Config{Host: "http://" + addr}, l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	waitFor(t, "reconnecting", func() bool { return w.Status().APIServer == "reconnecting" })
+	if w.Synced() {
+		t.Fatal("synced without an API server")
 	}
 }

@@ -165,12 +165,6 @@ func (cl *client) run(ctx context.Context, res resume) error {
 	var lastStatus graph.Status
 	statusSent := false
 	for {
-		if st := cl.s.cfg.Status(); !statusSent || !sameStatus(lastStatus, st) {
-			if err := cl.write(ctx, "status", st, 0); err != nil {
-				return err
-			}
-			lastStatus, statusSent = st, true
-		}
 		d, ok := l.Changes(epoch, cursor, cl.filter)
 		if !ok {
 			if epoch == l.Epoch() {
@@ -188,6 +182,12 @@ func (cl *client) run(ctx context.Context, res resume) error {
 				return err
 			}
 			clientSeq = d.Seq
+		}
+		if st := cl.s.cfg.Status(); !statusSent || !sameStatus(lastStatus, st) {
+			if err := cl.write(ctx, "status", st, 0); err != nil {
+				return err
+			}
+			lastStatus, statusSent = st, true
 		}
 		select {
 		case <-ctx.Done():

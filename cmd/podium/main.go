@@ -1,6 +1,9 @@
 // Command podium serves a live picture of a Kubernetes cluster.
 //
 //	podium [serve] [flags]   watch the cluster of the current kubeconfig context
+//	podium record --out FILE record what Podium sees to a file
+//	podium replay FILE       serve a recording
+//	podium demo              serve the built-in demo recording, no cluster needed
 //	podium version
 //
 // Run "podium <command> --help" for each command's flags.
@@ -21,7 +24,6 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers"
@@ -44,9 +46,12 @@ const usage = `Podium draws a live picture of a Kubernetes cluster.
 
 Usage:
   podium [serve] [flags]   serve the dashboard for the current kubeconfig context (the default)
+  podium record --out FILE record what Podium sees (same connection flags as serve); Ctrl-C stops
+  podium replay FILE       serve a recording: [--speed 2] [--loop] [--listen addr]
+  podium demo              serve the built-in demo at http://127.0.0.1:8080, no cluster needed
   podium version           print the version
 
-Run "podium serve --help" for the flags.
+Run "podium <command> --help" for the flags.
 `
 
 // run dispatches a subcommand; the first argument may be a flag of serve.
@@ -58,6 +63,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stderr)
+	case "record":
+		return record(ctx, args, stderr)
+	case "replay":
+		return replayCmd(ctx, args, stderr)
+	case "demo":
+		return demo(ctx, args, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "podium", version.String())
 		return nil
@@ -125,19 +136,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.UserAgent = "podium/" + version.String()
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return fmt.Errorf("kubernetes client for %s: %w", where, err)
-	}
-
 	log := graph.NewLog(newEpoch(), sf.history)
 	metrics := server.NewMetrics()
-	w := informers.New(client, log, informers.Options{
+	w, err := informers.NewForConfig(cfg, log, informers.Options{
 		Namespaces:    conn.namespaces.listFlag,
 		FlushInterval: sf.flushInterval,
 		Logger:        logger,
 		OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },
 	})
+	if err != nil {
+		return fmt.Errorf("kubernetes client for %s: %w", where, err)
+	}
 	srv := server.New(server.Config{
 		Log:            log,
 		Status:         w.Status,

@@ -25,9 +25,9 @@ func ids(nodes []*Node) []string {
 func TestLogChanges(t *testing.T) {
 	l := NewLog("e1", 3)
 	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Pending"), pod("b", "p2", "Pending")}}}) // 1
-	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Running")}}})                             // 2
-	l.Append(Delta{Remove: Removals{Nodes: []string{"Pod/b/p2"}}})                                        // 3
-	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("b", "p3", "Running")}}})                             // 4
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Running")}}})                            // 2
+	l.Append(Delta{Remove: Removals{Nodes: []string{"Pod/b/p2"}}})                                       // 3
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("b", "p3", "Running")}}})                            // 4
 
 	tests := []struct {
 		name        string
