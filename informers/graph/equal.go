@@ -31,7 +31,7 @@ func mapsEqual(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	if len(a) == 0 || reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+	if len(a) == 0 || sameMap(a, b) {
 		return true
 	}
 	for k, v := range a {
@@ -40,4 +40,9 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// sameMap reports whether a and b are the same map (not merely equal).
+func sameMap(a, b map[string]string) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

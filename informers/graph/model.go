@@ -309,6 +309,9 @@ func (m *Model) setPod(n *Node, fail string, now time.Time) {
 		return // not a valid pod: every pod has both
 	}
 	old := m.node(n.ID)
+	if old == n {
+		return // a resync hands back the cached pod itself
+	}
 	m.setNode(n, now)
 	if was := m.failed[n.ID]; was != fail {
 		// The phase can turn Failed with the drawn fields unchanged.
@@ -410,6 +413,9 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 	}
 	x = m.index(ns)
 	old := x.slices[name]
+	if old != nil && s != nil && old.service == s.service && sameMap(old.pods, s.pods) {
+		return // a resync hands back the cached slice itself
+	}
 	if old != nil {
 		x.bySvc[old.service] = slices.DeleteFunc(x.bySvc[old.service], func(e *sliceInfo) bool { return e == old })
 		if len(x.bySvc[old.service]) == 0 {
