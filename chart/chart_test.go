@@ -189,6 +189,7 @@ func TestBadValuesFailWithSchemaMessage(t *testing.T) {
 		{"port out of range", "service: {port: 70000}\n", []string{"/service/port", "maximum"}},
 		{"typo in a key", "replicas: 2\n", []string{"additional properties 'replicas' not allowed"}},
 		{"ingress without paths", "ingress: {enabled: true, hosts: [{host: a.example.com, paths: []}]}\n", []string{"/ingress/hosts/0/paths", "minItems"}},
+		{"existing ServiceAccount without a name", "serviceAccount: {create: false}\n", []string{"/serviceAccount/name", "minLength"}},
 		{"short token lifetime", "tokenExpirationSeconds: 60\n", []string{"/tokenExpirationSeconds", "minimum"}},
 	}
 	for _, c := range cases {
@@ -516,5 +517,25 @@ func TestIngressWithoutAuthWarns(t *testing.T) {
 	}
 	if strings.Contains(mustRender(t, ciValues("ingress")).Notes, "WARNING") {
 		t.Error("the ingress value set (auth on) still warns")
+	}
+}
+
+// .helmignore keeps the Go tests and golden files out of the chart.
+func TestChartPackageHoldsNoTests(t *testing.T) {
+	chrt, err := loader.Load(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range chrt.Raw {
+		names = append(names, f.Name)
+	}
+	if !slices.Contains(names, "values.schema.json") || !slices.Contains(names, "templates/rbac.yaml") {
+		t.Fatalf("chart files look wrong: %v", names)
+	}
+	for _, n := range names {
+		if strings.HasSuffix(n, "_test.go") || strings.HasPrefix(n, "testdata/") {
+			t.Errorf("chart package contains %s", n)
+		}
 	}
 }
