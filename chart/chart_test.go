@@ -539,3 +539,32 @@ func TestChartPackageHoldsNoTests(t *testing.T) {
 		}
 	}
 }
+
+// `make chart-lint` lints the defaults; this lints every value set the same
+// way (helm lint --strict: warnings fail too).
+func TestLintStrictEveryValueSet(t *testing.T) {
+	for _, name := range valueSets {
+		t.Run(name, func(t *testing.T) {
+			vals, err := (&values.Options{ValueFiles: ciValues(name)}).MergeValues(getter.Providers{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lint := action.NewLint()
+			lint.Strict = true
+			lint.Namespace = releaseNamespace
+			res := lint.Run([]string{"."}, vals)
+			if res.TotalChartsLinted != 1 {
+				t.Fatalf("linted %d charts: %v", res.TotalChartsLinted, res.Errors)
+			}
+			for _, e := range res.Errors {
+				t.Errorf("helm lint --strict: %v", e)
+			}
+		})
+	}
+	// And a bad value set does fail lint, so the check above can fail.
+	lint := action.NewLint()
+	lint.Strict = true
+	if res := lint.Run([]string{"."}, map[string]any{"replicaCount": -1}); len(res.Errors) == 0 {
+		t.Error("helm lint accepted replicaCount: -1")
+	}
+}
