@@ -188,6 +188,7 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 				br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total+100), 30*time.Second, "100 new pods")
 			}
 			br.shot("scaled-up-" + base.name)
+			b.Logf("recent draws [layout ms, render ms]: %v", eval[[][]float64](br, `window.podium.stats.recent`))
 			b.ReportMetric(st.MinFPS, "fps-min")
 			b.ReportMetric(st.MeanFPS, "fps-mean")
 			b.ReportMetric(st.WorstMS, "ms/worst-frame")
@@ -236,6 +237,27 @@ func scaleUp(log *graph.Log, ns, app string, n, nodeCount int) {
 		log.Append(d)
 		tick()
 	}
+	// As Kubernetes does it: the desired count changes first (kubectl
+	// scale), then the ReplicaSet's pods appear.
+	var spec graph.Delta
+	for _, id := range []string{graph.ID(graph.KindDeployment, ns, app), rs} {
+		if cur := findNode(log, ns, id); cur != nil {
+			next := *cur
+			if next.Deployment != nil {
+				d := *next.Deployment
+				d.Replicas += n
+				next.Deployment = &d
+			}
+			if next.ReplicaSet != nil {
+				r := *next.ReplicaSet
+				r.Replicas += n
+				next.ReplicaSet = &r
+			}
+			spec.Upsert.Nodes = append(spec.Upsert.Nodes, &next)
+		}
+	}
+	log.Append(spec)
+	tick()
 	for i := 0; i < n; i += 20 {
 		step("Pending", false, i, min(n, i+20))
 	}
@@ -243,4 +265,14 @@ func scaleUp(log *graph.Log, ns, app string, n, nodeCount int) {
 	for i := 0; i < n; i += 50 {
 		step("Running", true, i, min(n, i+50))
 	}
+}
+
+// findNode returns the published node id of namespace ns, or nil.
+func findNode(log *graph.Log, ns, id string) *graph.Node {
+	for _, n := range log.Snapshot(graph.NewFilter(ns)).Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
 }

@@ -177,7 +177,8 @@ let lastL = null;
 let frame = 0;
 let userView = false; // the viewer panned or zoomed: stop auto-fitting
 let lastSize = '';
-const stats = { frames: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0 };
+// recent: [layout ms, render ms] of the last draws.
+const stats = { frames: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0, recent: [] };
 
 function schedule() {
   if (!frame) frame = requestAnimationFrame(draw);
@@ -188,9 +189,12 @@ function draw() {
   const t0 = performance.now();
   try {
     const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected });
+    const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
     renderer.render(L, store);
+    stats.recent.push([Math.round(t1 - t0), Math.round(performance.now() - t1)]);
+    if (stats.recent.length > 50) stats.recent.shift();
     const empty = store.synced && store.nodes.size === 0 && selected.length === 0;
     ui.empty.hidden = store.synced && !empty;
     ui.empty.textContent = store.synced ? t('empty.cluster') : t('empty.waiting');
@@ -312,7 +316,7 @@ let hoverId = '';
 const entityOf = (target) => target?.closest?.('[data-id], [data-lane], [data-group]');
 const keyOf = (n) => n.getAttribute('data-id') || n.getAttribute('data-lane') || n.getAttribute('data-group');
 function doHover(id) {
-  renderer.highlight(related(id, store.nodes, store.edges, lastL?.lanes));
+  renderer.highlight(related(id, store.nodes, store.edges, lastL?.lanes, store.gen));
 }
 ui.svg.addEventListener('pointerover', (ev) => {
   if (drag?.moved) return;

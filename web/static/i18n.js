@@ -83,6 +83,8 @@ export const messages = {
     'lane.rs': 'rev {rev} · {image}',
     'lane.count': '{current} → {desired}',
     'lane.aggregate': '{total} pods: {parts}',
+    'lane.nodes': 'on {count} nodes',
+    'lane.nodes#one': 'on {count} node',
     'set.count': '{ready}/{desired} ready',
 
     'svc.ready': '{ready} ready',

@@ -45,6 +45,7 @@ export const GEOM = Object.freeze({
   nodeHCompact: 44,
   nodeGap: 16,
   nodeCompactAbove: 40, // more nodes than this: short node boxes
+  aggNodesMax: 6, // a compact lane on more nodes than this draws no node edges
 });
 
 export const DEFAULTS = Object.freeze({
@@ -114,12 +115,11 @@ function defaultPodOrder(a, b) {
 }
 
 // workloadsOf groups a namespace's pods into boxes and lanes.
-function workloadsOf(ns, nodes, podsByOwner, opts) {
+function workloadsOf(ns, nodes, podsByOwner, of) {
   const boxes = [];
   const usedPods = new Set();
   const rsByDeploy = new Map();
-  for (const n of nodes.values()) {
-    if (n.kind !== 'ReplicaSet' || n.namespace !== ns) continue;
+  for (const n of of('ReplicaSet')) {
     const owner = n.owner && nodes.get(n.owner)?.kind === 'Deployment' ? n.owner : '';
     if (!rsByDeploy.has(owner)) rsByDeploy.set(owner, []);
     rsByDeploy.get(owner).push(n);
@@ -128,7 +128,7 @@ function workloadsOf(ns, nodes, podsByOwner, opts) {
     pods.forEach((p) => usedPods.add(p.id));
     return { id, kind, owner, pods, desired, ...extra };
   };
-  for (const d of [...nodes.values()].filter((n) => n.kind === 'Deployment' && n.namespace === ns)) {
+  for (const d of of('Deployment')) {
     const rss = (rsByDeploy.get(d.id) || []).slice();
     rss.sort((a, b) => (a.revision | 0) - (b.revision | 0) || byStr(a.id, b.id));
     // Old ReplicaSets are kept by Kubernetes at 0 replicas; show those that
@@ -150,7 +150,7 @@ function workloadsOf(ns, nodes, podsByOwner, opts) {
     });
   }
   for (const kind of ['StatefulSet', 'DaemonSet']) {
-    for (const s of [...nodes.values()].filter((n) => n.kind === kind && n.namespace === ns)) {
+    for (const s of of(kind)) {
       const pods = podsByOwner.get(s.id) || [];
       boxes.push({
         id: s.id,
@@ -162,10 +162,7 @@ function workloadsOf(ns, nodes, podsByOwner, opts) {
     }
   }
   // Bare pods and pods whose owner is not drawn (Jobs, or a filtered owner).
-  const rest = [];
-  for (const n of nodes.values()) {
-    if (n.kind === 'Pod' && n.namespace === ns && !usedPods.has(n.id)) rest.push(n);
-  }
+  const rest = of('Pod').filter((n) => !usedPods.has(n.id));
   if (rest.length) {
     const id = `group:${ns}:pods`;
     boxes.push({ id, kind: 'group', sortKey: '4', node: null, lanes: [lane(id, 'group', null, rest, 0)] });
@@ -207,8 +204,17 @@ export function layout(graph, prev = null, options = {}) {
   // Index pods by owner and namespaces present.
   const podsByOwner = new Map();
   const namespaces = new Set();
+  const buckets = new Map(); // namespace → kind → [node], one pass over the graph
+  const k8sNodes = [];
   for (const n of nodes.values()) {
-    if (n.kind !== 'Node' && n.namespace) namespaces.add(n.namespace);
+    if (n.kind === 'Node') k8sNodes.push(n);
+    else if (n.namespace) {
+      namespaces.add(n.namespace);
+      let b = buckets.get(n.namespace);
+      if (!b) buckets.set(n.namespace, (b = new Map()));
+      if (!b.has(n.kind)) b.set(n.kind, []);
+      b.get(n.kind).push(n);
+    }
     if (n.kind === 'Pod') {
       const o = n.owner && nodes.has(n.owner) ? n.owner : '';
       if (!o) continue;
@@ -219,8 +225,28 @@ export function layout(graph, prev = null, options = {}) {
 
   for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
 
+  // Edges by kind, in one pass; each group is ordered where it is used.
+  const byKind = { routes: [], selects: [], 'runs-on': [] };
+  for (const e of edges.values()) byKind[e.kind]?.push(e);
+  const selectsByNs = new Map(); // namespace → service id → [pod ids]
+  for (const e of byKind.selects) {
+    const ns = e.from.split('/')[1];
+    if (!selectsByNs.has(ns)) selectsByNs.set(ns, new Map());
+    const m = selectsByNs.get(ns);
+    if (!m.has(e.from)) m.set(e.from, []);
+    m.get(e.from).push(e.to);
+  }
+  const selectedBy = (ns) => {
+    const out2 = new Map();
+    for (const [svc, podIds] of selectsByNs.get(ns) || []) {
+      const drawn = podIds.filter((p) => out.pods.has(p));
+      if (drawn.length) out2.set(svc, drawn);
+    }
+    return out2;
+  };
+
   // Nodes column, cluster-wide.
-  const k8sNodes = [...nodes.values()].filter((n) => n.kind === 'Node').sort((a, b) => byStr(a.name, b.name));
+  k8sNodes.sort((a, b) => byStr(a.name, b.name));
   const nodeOrder = sticky('nodes', k8sNodes.map((n) => n.id));
   const compactNodes = nodeOrder.length > G.nodeCompactAbove;
   const nodeH = compactNodes ? G.nodeHCompact : G.nodeH;
@@ -238,7 +264,8 @@ export function layout(graph, prev = null, options = {}) {
     const collapsed = opts.collapsed.has(ns);
     const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
     out.bands.push(band);
-    const boxes = workloadsOf(ns, nodes, podsByOwner, opts);
+    const of = (kind) => buckets.get(ns)?.get(kind) || [];
+    const boxes = workloadsOf(ns, nodes, podsByOwner, of);
     const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
     band.pods = allPods.length;
     const counts = {};
@@ -247,8 +274,8 @@ export function layout(graph, prev = null, options = {}) {
       counts[s] = (counts[s] || 0) + 1;
     }
     for (const s of POD_STATES) if (counts[s]) band.counts[s] = counts[s];
-    const services = [...nodes.values()].filter((n) => n.kind === 'Service' && n.namespace === ns);
-    const ingresses = [...nodes.values()].filter((n) => n.kind === 'Ingress' && n.namespace === ns);
+    const services = of('Service').slice();
+    const ingresses = of('Ingress').slice();
     band.services = services.length;
     band.ingresses = ingresses.length;
     band.workloads = boxes.length;
@@ -284,12 +311,7 @@ export function layout(graph, prev = null, options = {}) {
 
     // Services: in sticky order, each as close as it can get to the first of
     // the pods it selects, so edges run short and mostly flat.
-    const selected = new Map(); // service id → [pod ids]
-    for (const e of edges.values()) {
-      if (e.kind !== 'selects' || !out.pods.has(e.to)) continue;
-      if (!selected.has(e.from)) selected.set(e.from, []);
-      selected.get(e.from).push(e.to);
-    }
+    const selected = selectedBy(ns);
     // Ordered by where their pods are (then by name), so edges barely cross;
     // a Service moves only when the pods it selects move.
     const anchors = new Map();
@@ -354,7 +376,7 @@ export function layout(graph, prev = null, options = {}) {
   }
   bottom = Math.max(bottom, y);
   out.height = Math.max(bottom + 24, 400);
-  routeEdges(out, nodes, edges);
+  routeEdges(out, nodes, byKind);
   return out;
 }
 
@@ -448,16 +470,14 @@ function spread(n, a, b) {
 // routeEdges draws the protocol edges between placed entities. Edges into
 // compact lanes are merged into one per (service, lane) or (lane, node),
 // because thousands of hair-thin lines tell nothing.
-function routeEdges(out, nodes, edges) {
+function routeEdges(out, nodes, byKind) {
   const G = GEOM;
   const wx = G.col.work.x;
-  const sorted = [...edges.values()].sort((a, b) => byStr(a.id, b.id));
 
   // routes: Ingress → Service, plus dangling rules.
   const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
   const byIngress = new Map();
-  for (const e of sorted) {
-    if (e.kind !== 'routes') continue;
+  for (const e of byKind.routes) {
     const from = out.boxes.get(e.from);
     const to = out.boxes.get(e.to) || ghostById.get(e.to);
     if (!from || !to) continue;
@@ -497,8 +517,7 @@ function routeEdges(out, nodes, edges) {
 
   // selects: Service → Pod (or → compact lane).
   const bySvc = new Map();
-  for (const e of sorted) {
-    if (e.kind !== 'selects') continue;
+  for (const e of byKind.selects) {
     const from = out.boxes.get(e.from);
     const pod = out.pods.get(e.to);
     if (!from || !pod) continue;
@@ -525,7 +544,7 @@ function routeEdges(out, nodes, edges) {
       const st = e.state || 'ready';
       a.states[st] = (a.states[st] || 0) + 1;
     }
-    targets.sort((a, b) => a.y - b.y);
+    targets.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
     const ys = spread(targets.length, from.y + 22, from.y + from.h - 12);
     targets.forEach((t, i) => {
       const x1 = from.x + from.w;
@@ -544,10 +563,17 @@ function routeEdges(out, nodes, edges) {
     });
   }
 
-  // runs-on: Pod → Node, leaving from the lane's right edge.
+  // runs-on: Pod → Node, leaving from the lane's right edge. A compact lane
+  // spread over many nodes draws no node edges at all (its counts line says
+  // how many nodes; hover lights them): a fan of hundreds of curves across
+  // the screen says nothing and costs every frame.
+  for (const lane of out.lanes.values()) lane.nodes = new Set();
+  for (const e of byKind['runs-on']) {
+    const pod = out.pods.get(e.from);
+    if (pod?.compact && out.boxes.has(e.to)) out.lanes.get(pod.lane).nodes.add(e.to);
+  }
   const byNode = new Map();
-  for (const e of sorted) {
-    if (e.kind !== 'runs-on') continue;
+  for (const e of byKind['runs-on']) {
     const pod = out.pods.get(e.from);
     const node = out.boxes.get(e.to);
     if (!pod || !node) continue;
@@ -564,6 +590,7 @@ function routeEdges(out, nodes, edges) {
         sources.push({ y: pod.y, x: lane.x + lane.w, e });
         continue;
       }
+      if (lane.nodes.size > GEOM.aggNodesMax) continue;
       let a = aggs.get(lane.id);
       if (!a) {
         a = { lane, count: 0 };
@@ -572,7 +599,7 @@ function routeEdges(out, nodes, edges) {
       }
       a.count++;
     }
-    sources.sort((a, b) => a.y - b.y);
+    sources.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
     const ys = spread(sources.length, node.y + 14, node.y + node.h - 14);
     sources.forEach((s, i) => {
       const d = `M${r1(s.x)},${r1(s.y)} L${r1(wx + G.col.work.w + 2)},${r1(s.y)} ${curve(wx + G.col.work.w + 2, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;

@@ -24,7 +24,7 @@ export function glyph(state, r) {
   const ring = (cls = '') => `<circle class="g-ring ${cls}" r="${r}"/>`;
   switch (state) {
     case 'ready':
-      return `<circle class="g-fill" r="${r}"/><path class="g-mark" d="M${-r * 0.45},0 L${-r * 0.1},${r * 0.35} L${r * 0.45},${-r * 0.3}"/>`;
+      return `<circle class="g-halo" r="${r + 4}"/><circle class="g-fill" r="${r}"/><path class="g-mark" d="M${-r * 0.45},0 L${-r * 0.1},${r * 0.35} L${r * 0.45},${-r * 0.3}"/>`;
     case 'notready':
       return `${ring()}<path class="g-fill" d="M0,${-r} A${r},${r} 0 0,1 0,${r} Z"/>`;
     case 'pending':
@@ -233,7 +233,8 @@ function laneMarkup(lane, rs, deployName, isNew, counts) {
   if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${GEOM.laneHeader + 20}">${esc(t('node.pods', { count: 0 }))}</text>`;
   if (lane.compact) {
     const parts = POD_STATES.filter((k) => counts[k]).map((k) => `${counts[k]} ${t('state.' + k).toLowerCase()}`);
-    s += `<text class="lane-counts" x="14" y="${GEOM.laneHeader + 14}">${esc(ellipsize(parts.join(' · ') || '—', 70))}</text>`;
+    if (lane.nodes?.size) parts.push(t('lane.nodes', { count: lane.nodes.size }));
+    s += `<text class="lane-counts" x="14" y="${GEOM.laneHeader + 14}">${esc(ellipsize(parts.join(' · ') || '—', 76))}</text>`;
   }
   return s;
 }
@@ -273,8 +274,13 @@ function el(tag, attrs = {}) {
 
 // related returns the ids on the path through id: Ingress → Service → Pods →
 // Nodes, following routes/selects/runs-on both ways as fits the kind.
-export function related(id, nodes, edges, lanes) {
-  const out = new Map(); // id → true
+const adjCache = new WeakMap(); // edges Map → {gen, up, down}
+
+// adjacency indexes edges both ways; it is rebuilt only when gen (the
+// store's change counter) moves, so hovering costs nothing per frame.
+function adjacency(edges, gen) {
+  const c = adjCache.get(edges);
+  if (c && gen !== undefined && c.gen === gen) return c;
   const up = new Map();
   const down = new Map();
   for (const e of edges.values()) {
@@ -284,6 +290,13 @@ export function related(id, nodes, edges, lanes) {
     if (!up.has(e.to)) up.set(e.to, []);
     up.get(e.to).push(e);
   }
+  const v = { gen, up, down };
+  adjCache.set(edges, v);
+  return v;
+}
+
+export function related(id, nodes, edges, lanes, gen) {
+  const { up, down } = adjacency(edges, gen);
   const ids = new Set([id]);
   const edgeIds = new Set();
   const goUp = (x) => {
@@ -326,9 +339,11 @@ export function related(id, nodes, edges, lanes) {
     goUp(s);
     goDown(s);
   }
-  void out;
   return { ids, edgeIds };
 }
+
+// JUMP_ABOVE: more pods than this moving in one frame jump instead of glide.
+export const JUMP_ABOVE = 150;
 
 export class Renderer {
   constructor(svg, opts = {}) {
@@ -342,7 +357,7 @@ export class Renderer {
       this.layers[name] = el('g', { class: 'layer-' + name });
       this.root.appendChild(this.layers[name]);
     }
-    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map() };
+    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map() };
     this.first = true;
     this.drawHeadings();
   }
@@ -408,6 +423,7 @@ export class Renderer {
     const { nodes, edges } = graph;
     // Nothing animates into an empty picture: the first snapshot just appears.
     this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
+    this.moved = 0;
     this.L = L;
     this.graph = graph;
     const G = GEOM;
@@ -550,27 +566,70 @@ export class Renderer {
       }
     });
 
-    // Pods.
-    this.sync(this.items.pods, L.pods, (id, geo) => {
+    // Pods live in one container per lane, positioned relative to it: when a
+    // lane moves (a lane above grew), one transform moves all its pods.
+    for (const [lid, c] of this.items.podLanes) {
+      if (!L.lanes.has(lid)) {
+        c.remove();
+        this.items.podLanes.delete(lid);
+      }
+    }
+    for (const [lid, lane] of L.lanes) {
+      let c = this.items.podLanes.get(lid);
+      if (!c) {
+        c = el('g', { class: 'lane-pods' });
+        this.layers.pods.appendChild(c);
+        this.items.podLanes.set(lid, c);
+      }
+      const tr = `translate(${lane.x}px,${lane.y}px)`;
+      if (c._tr !== tr) {
+        if (c._tr) this.moved++;
+        c._tr = tr;
+        c.style.transform = tr;
+      }
+    }
+    this.sync(this.items.pods, L.pods, (id) => {
       const g = el('g', { class: 'pod', 'data-id': id });
       const body = el('g', { class: 'body' });
       g.appendChild(body);
-      this.layers.pods.appendChild(g);
       return { el: g, body, sig: '', state: '', restarts: 0, uid: '' };
     }, (item, geo) => {
       const p = nodes.get(geo.id);
-      const st = podState(p);
       const lane = L.lanes.get(geo.lane);
-      const ownerNode = p.owner ? nodes.get(p.owner) : null;
       const nodeBox = p.node ? L.boxes.get(p.node) : null;
+      const container = this.items.podLanes.get(geo.lane);
+      if (item.el.parentNode !== container) container.appendChild(item.el);
+      if (item.x !== geo.x || item.y !== geo.y) {
+        item.el.setAttribute('data-x', String(geo.x));
+        item.el.setAttribute('data-y', String(geo.y));
+      }
+      const rx = geo.x - lane.x;
+      const ry = geo.y - lane.y;
+      // Fast path: the same object at the same place draws the same; with
+      // thousands of pods most of every frame is this.
+      const key = `${rx},${ry},${geo.r},${geo.compact},${lane.w},${nodeBox ? nodeBox.colour : -1}`;
+      if (!item.fresh && item.p === p && item.key === key) {
+        item.x = geo.x;
+        item.y = geo.y;
+        return;
+      }
+      if (!item.fresh && item.key && item.key !== key && (item.rx !== rx || item.ry !== ry)) this.moved++;
+      item.rx = rx;
+      item.ry = ry;
+      item.x = geo.x;
+      item.y = geo.y;
+      item.p = p;
+      item.key = key;
+      const st = podState(p);
+      const ownerNode = p.owner ? nodes.get(p.owner) : null;
       const g = item.el;
       g.setAttribute('data-status', p.status || 'Unknown');
       g.setAttribute('data-state', st);
-      g.setAttribute('data-x', String(geo.x));
-      g.setAttribute('data-y', String(geo.y));
       g.setAttribute('data-node', p.node || '');
-      g.setAttribute('class', `pod st-${st}${geo.compact ? ' compact' : ''}`);
-      g.style.transform = `translate(${geo.x}px,${geo.y}px)`;
+      g.classList.remove(`st-${item.state}`);
+      g.classList.add(`st-${st}`);
+      g.classList.toggle('compact', geo.compact);
+      g.style.transform = `translate(${rx}px,${ry}px)`;
       const markup = geo.compact
         ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
         : podMarkup(p, geo, lane, ownerNode, nodeBox);
@@ -580,7 +639,7 @@ export class Renderer {
       }
       const recreated = item.uid && p.uid && item.uid !== p.uid;
       if (item.fresh || recreated) {
-        this.animate(item.body, [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
+        this.animate(item.body, geo.compact ? [{ opacity: 0 }, { opacity: 1 }] : [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
       } else if (item.state && item.state !== st && !geo.compact) {
         const gl = item.body.querySelector('.glyph');
         if (gl) this.animate(gl, [{ transform: 'scale(1.45)' }, { transform: 'scale(1)' }], { duration: 520 });
@@ -588,8 +647,8 @@ export class Renderer {
       if (!item.fresh && p.restarts > item.restarts) {
         const badge = item.body.querySelector('.badge');
         if (badge) {
-          badge.classList.add('pulse');
-          this.animate(badge, [{ transform: `${badge.getAttribute('transform')} scale(1)` }, { transform: `${badge.getAttribute('transform')} scale(1.9)` }, { transform: `${badge.getAttribute('transform')} scale(1)` }], { duration: 700, iterations: 2 });
+          const base = badge.getAttribute('transform');
+          this.animate(badge, [{ transform: `${base} scale(1)` }, { transform: `${base} scale(1.9)` }, { transform: `${base} scale(1)` }], { duration: 700, iterations: 2 });
         }
       }
       item.state = st;
@@ -643,6 +702,15 @@ export class Renderer {
       item.state = e.state || '';
     });
     this.first = false;
+    // Moves glide, unless this frame moves a crowd: hundreds of transform
+    // transitions at once would stall every frame until they end. Styles are
+    // not computed yet, so the class still applies to this frame's moves; it
+    // is set only then, because any class change on the root restyles every
+    // element of the picture.
+    if (this.moved > JUMP_ABOVE && !this.svg.classList.contains('jump')) {
+      this.svg.classList.add('jump');
+      requestAnimationFrame(() => requestAnimationFrame(() => this.svg.classList.remove('jump')));
+    }
   }
 
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.

@@ -113,6 +113,7 @@ export class Store {
   constructor() {
     this.reset();
     this.status = { apiserver: 'connected', synced: true, denied: [] };
+    this.gen = 0; // counts applied snapshots and deltas, for caches
   }
 
   // reset forgets the graph, e.g. when the namespace filter changes.
@@ -183,6 +184,7 @@ export class Store {
     this.epoch = msg.epoch;
     this.seq = msg.seq;
     this.synced = true;
+    this.gen++;
     return ch;
   }
 
@@ -230,6 +232,7 @@ export class Store {
     }
     ch.happenings = msg.happenings || [];
     this.seq = msg.seq;
+    this.gen++;
     return ch;
   }
 }
