@@ -175,8 +175,9 @@ var idTable struct {
 	m map[string]string
 }
 
-// internID returns the canonical copy of an id that many entities point at
-// (a Node, an owner), so 10,000 pods on one node share one "Node/worker-1".
+// internID returns the canonical copy of an id or other string that many
+// entities carry (a Node, an owner, an image, a namespace), so 10,000 pods
+// on one node share one "Node/worker-1".
 // It is safe for concurrent use, which the informer transforms need. The
 // table is dropped when it grows large (ids of long-gone ReplicaSets),
 // which costs only sharing, never correctness.

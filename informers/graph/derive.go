@@ -65,7 +65,7 @@ func containerImages(cs []corev1.Container) []string {
 	}
 	out := make([]string, len(cs))
 	for i := range cs {
-		out[i] = cs[i].Image
+		out[i] = internID(cs[i].Image) // one copy per image, not per pod
 	}
 	return out
 }
@@ -210,7 +210,7 @@ func PodStatus(pod *corev1.Pod) (status string, ready, total, restarts int) {
 func PodNode(pod *corev1.Pod) *Node {
 	status, ready, total, restarts := PodStatus(pod)
 	f := &PodFields{
-		Status:          status,
+		Status:          internID(status),
 		ReadyContainers: ready,
 		Containers:      total,
 		Restarts:        restarts,
@@ -227,7 +227,7 @@ func PodNode(pod *corev1.Pod) *Node {
 		f.Node = internID(ID(KindNode, "", pod.Spec.NodeName))
 	}
 	return &Node{ID: ID(KindPod, pod.Namespace, pod.Name), Kind: KindPod,
-		Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID), Pod: f}
+		Namespace: internID(pod.Namespace), Name: pod.Name, UID: string(pod.UID), Pod: f}
 }
 
 // DeploymentRollout returns progressing, complete or stalled, by the rules
