@@ -53,8 +53,10 @@ try {
 } catch {
   savedTheme = null;
 }
-// Dark unless the viewer chose light: projectors wash out light pages.
-setTheme(savedTheme === 'light' ? 'light' : 'dark');
+// Dark unless the viewer chose light (or the URL says ?theme=light, for wall
+// screens): projectors wash out light pages.
+const urlTheme = new URL(location.href).searchParams.get('theme');
+setTheme(urlTheme === 'light' || urlTheme === 'dark' ? urlTheme : savedTheme === 'light' ? 'light' : 'dark');
 const toggleTheme = () => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
 
 // --- legend, drawn with the same glyphs as the picture ------------------------

@@ -186,7 +186,7 @@ export function deploymentInfo(d, lanes) {
 }
 
 function deploymentMarkup(d, box, info) {
-  const barW = 300;
+  const barW = 220;
   const desired = Math.max(0, d.replicas | 0);
   const scale = Math.max(desired, d.updated | 0, d.ready | 0, 1);
   const upd = Math.min(barW, (barW * (d.updated | 0)) / scale);
