@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v4/pkg/action"
@@ -566,5 +568,45 @@ func TestLintStrictEveryValueSet(t *testing.T) {
 	lint.Strict = true
 	if res := lint.Run([]string{"."}, map[string]any{"replicaCount": -1}); len(res.Errors) == 0 {
 		t.Error("helm lint accepted replicaCount: -1")
+	}
+}
+
+// The pinned helm CLI (`go tool helm`, what users and `make chart-lint` run)
+// prints exactly the golden manifests, and stops bad values with the schema's
+// message.
+func TestPinnedHelmCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool helm; skipped with -short")
+	}
+	helm := func(args ...string) (string, string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "helm"}, args...)...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		return stdout.String(), stderr.String(), err
+	}
+	for _, name := range valueSets {
+		out, errOut, err := helm("template", releaseName, ".", "--namespace", releaseNamespace,
+			"--kube-version", kubeVersion, "-f", ciValues(name)[0])
+		if err != nil {
+			t.Fatalf("helm template (%s): %v\n%s", name, err, errOut)
+		}
+		golden, err := os.ReadFile(filepath.Join("testdata", name+".golden.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		manifest, _, _ := strings.Cut(string(golden), "---\n# NOTES.txt\n")
+		if diff := cmp.Diff(manifest, out); diff != "" {
+			t.Errorf("go tool helm template with ci/%s-values.yaml differs from the golden file (-golden +cli):\n%s", name, diff)
+		}
+	}
+	_, errOut, err := helm("template", releaseName, ".", "--set", "replicaCount=-1")
+	if err == nil {
+		t.Fatal("helm template accepted replicaCount=-1")
+	}
+	if !strings.Contains(errOut, "at '/replicaCount': minimum: got -1, want 0") {
+		t.Errorf("helm template's error lacks the schema's message:\n%s", errOut)
 	}
 }
