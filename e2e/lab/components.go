@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.etcd.io/etcd/server/v3/embed"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
@@ -58,13 +59,15 @@ func startEtcd(o options) (*embed.Etcd, error) {
 
 var etcdOnce sync.Once
 
-// stopEtcd closes etcd once (a second Close panics), waiting at most 5s.
+// stopEtcd closes etcd once (a second Close panics), waiting at most 2s:
+// Close drains the apiserver's open watches gracefully and can hang on them,
+// and the data is safe without it (it even survives kill -9).
 func stopEtcd(e *embed.Etcd) {
 	done := make(chan struct{})
 	go func() { etcdOnce.Do(e.Close); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(2 * time.Second):
 	}
 }
 
@@ -131,6 +134,22 @@ func waitAPIServer(ctx context.Context, o options, timeout time.Duration) error 
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// releaseNodeLeases deletes the node Leases a previous KWOK left behind.
+// Each KWOK run has a random holder identity and waits for a foreign lease
+// to expire (~30-40 s) before it manages that node, so a restarted lab would
+// leave its pods Pending that long. Only KWOK's fake nodes hold leases here.
+func releaseNodeLeases(ctx context.Context, o options) error {
+	cfg, err := clientcmd.BuildConfigFromFlags("", o.layout().kubeconfig())
+	if err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	return cs.CoordinationV1().Leases("kube-node-lease").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 }
 
 func componentArgs(o options, component string, port int) []string {

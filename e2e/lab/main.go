@@ -99,6 +99,10 @@ func run(o options) error {
 		stopEtcd(etcd)
 		return err
 	}
+	if err := releaseNodeLeases(ctx, o); err != nil {
+		// Not fatal: KWOK takes the leases over once they expire.
+		fmt.Fprintln(os.Stderr, "podium-lab: releasing old node leases:", err)
+	}
 	fmt.Fprintln(os.Stderr, "podium-lab: kube-apiserver ready; starting the other components")
 	launch("kube-controller-manager", func() error { return runControllerManager(ctx, o) })
 	launch("kube-scheduler", func() error { return runScheduler(ctx, o) })
@@ -114,14 +118,11 @@ func run(o options) error {
 		stopEtcd(etcd)
 		return err
 	}
-	// Give the apiserver a moment to finish its graceful shutdown, but never
-	// hang: the lab's data is in etcd, which is closed below either way.
-	select {
-	case err := <-errc:
-		fmt.Fprintln(os.Stderr, "podium-lab:", err)
-	case <-time.After(5 * time.Second):
-	}
+	// No graceful apiserver drain: a lab is stopped to be restarted or
+	// thrown away, and clients must cope with a vanished apiserver anyway.
+	// Closing etcd cleanly is what keeps the data.
 	stopEtcd(etcd)
+	fmt.Fprintln(os.Stderr, "podium-lab: stopped")
 	return nil
 }
 

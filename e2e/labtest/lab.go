@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -151,7 +152,7 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l, l.start(ctx, opts.Delays)
+	return l, l.start(ctx, opts.Delays, false)
 }
 
 // Dir is the lab directory.
@@ -268,10 +269,10 @@ func (l *Lab) Restart(ctx context.Context) error {
 	if err := l.Stop(); err != nil {
 		return err
 	}
-	return l.start(ctx, nil)
+	return l.start(ctx, nil, true)
 }
 
-func (l *Lab) start(ctx context.Context, delays *Delays) error {
+func (l *Lab) start(ctx context.Context, delays *Delays, keepPorts bool) error {
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return err
 	}
@@ -313,7 +314,7 @@ func (l *Lab) start(ctx context.Context, delays *Delays) error {
 	if err := ensurePKI(l.dir); err != nil {
 		return fmt.Errorf("lab certificates: %w", err)
 	}
-	if err := l.prepareState(delays); err != nil {
+	if err := l.prepareState(delays, keepPorts); err != nil {
 		return err
 	}
 	if err := l.writeKubeconfig(); err != nil {
@@ -338,21 +339,28 @@ func (l *Lab) start(ctx context.Context, delays *Delays) error {
 }
 
 // prepareState loads lab.json, or chooses ports and delays for a new lab.
-// Persisted ports that another program took meanwhile are chosen anew.
-func (l *Lab) prepareState(delays *Delays) error {
+// Persisted ports still taken after a short wait are chosen anew, unless
+// keepPorts (a restart, whose clients expect the same address).
+func (l *Lab) prepareState(delays *Delays, keepPorts bool) error {
 	err := l.loadState()
 	switch {
 	case err == nil:
-		busy := false
-		for _, p := range l.st.ports() {
-			if !portFree(p) {
-				busy = true
+		// Just after a stop the old sockets may linger for a moment.
+		busy := Poll(context.Background(), 10*time.Second, func(context.Context) error {
+			for _, p := range l.st.ports() {
+				if !portFree(p) {
+					return fmt.Errorf("port %d is in use", p)
+				}
 			}
-		}
-		if !busy {
+			return nil
+		})
+		if busy == nil {
 			return nil
 		}
-		fmt.Fprintf(l.log, "labtest: a port of %s is taken; choosing new ports\n", l.dir)
+		if keepPorts {
+			return fmt.Errorf("cannot restart the lab in %s on its address: %w", l.dir, busy)
+		}
+		fmt.Fprintf(l.log, "labtest: %v; choosing new ports for %s\n", busy, l.dir)
 	case errors.Is(err, os.ErrNotExist):
 	default:
 		return err
@@ -681,23 +689,46 @@ func waitGone(pid int, timeout time.Duration) bool {
 	return true
 }
 
+// freePorts picks n distinct free loopback ports below the kernel's
+// ephemeral range: a port from that range can be taken at any moment as
+// the source port of some outgoing connection, and a restarted lab could
+// then not bind its persisted address again.
 func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
+	lo, hi := 10000, ephemeralLow()-1
+	if hi-lo < 1000 {
+		lo, hi = 1024, 65535
+	}
+	seen := map[int]bool{}
 	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("choose a free port: %w", err)
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > 1000 {
+			return nil, fmt.Errorf("no %d free ports in %d-%d", n, lo, hi)
 		}
-		ls = append(ls, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+		p := lo + mrand.IntN(hi-lo+1)
+		if seen[p] || !portFree(p) {
+			continue
+		}
+		seen[p] = true
+		ports = append(ports, p)
 	}
 	return ports, nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 32768
+	}
+	return n
 }
 
 func portFree(p int) bool {

@@ -101,7 +101,7 @@ func TestPrepareStateKeepsPorts(t *testing.T) {
 	dir := t.TempDir()
 	l := &Lab{dir: dir, log: testWriter{t}}
 	zero := Delays{Ready: 0, Delete: 0, RestartInterval: time.Second}
-	if err := l.prepareState(&zero); err != nil {
+	if err := l.prepareState(&zero, false); err != nil {
 		t.Fatal(err)
 	}
 	first := l.st
@@ -120,7 +120,7 @@ func TestPrepareStateKeepsPorts(t *testing.T) {
 	// A fresh handle on the same directory reads the same ports and delays,
 	// even if asked for other delays (a restart keeps what the lab has).
 	l2 := &Lab{dir: dir, log: testWriter{t}}
-	if err := l2.prepareState(&DefaultDelays); err != nil {
+	if err := l2.prepareState(&DefaultDelays, true); err != nil {
 		t.Fatal(err)
 	}
 	if l2.st != first {
@@ -292,4 +292,19 @@ func TestHelperProcess(t *testing.T) {
 	}
 	time.Sleep(time.Minute) // killed by the test long before
 	os.Exit(0)
+}
+
+func TestFreePortsAvoidEphemeralRange(t *testing.T) {
+	ports, err := freePorts(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	low := ephemeralLow()
+	seen := map[int]bool{}
+	for _, p := range ports {
+		if p >= low || p < 1024 || seen[p] {
+			t.Errorf("ports %v: want 5 distinct ports in 1024..%d", ports, low-1)
+		}
+		seen[p] = true
+	}
 }
