@@ -19,9 +19,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -305,16 +308,20 @@ func chartCanI(ctx context.Context, cs kubernetes.Interface, saNS, sa, verb, qua
 	return out.Status.Allowed, nil
 }
 
-// chartRunAsPod starts podium the way the chart's pod starts it: with the
-// chart's container args, a TokenRequest token for the chart's ServiceAccount
-// and the CA in a service-account directory, KUBERNETES_SERVICE_HOST/PORT
-// pointing at the lab, and no kubeconfig anywhere.
+// chartRunAsPod starts the image's binary the way the chart's pod starts it:
+// the chart's container args and env, a TokenRequest token for the chart's
+// ServiceAccount and the CA in a service-account directory,
+// KUBERNETES_SERVICE_HOST/PORT pointing at the lab, and no kubeconfig.
 func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *podiumtest.Podium {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cs := lab.Client()
 	spec := dep.Spec.Template.Spec
+	if len(spec.Containers) != 1 {
+		t.Fatalf("pod has %d containers, want 1", len(spec.Containers))
+	}
+	c := spec.Containers[0]
 	var exp int64 = 3600
 	for _, v := range spec.Volumes {
 		if v.Projected == nil {
@@ -358,7 +365,7 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *
 	// Secret volumes are materialised as the kubelet would mount them, under
 	// dir, and args naming files in them are pointed there.
 	remap := map[string]string{}
-	for _, m := range spec.Containers[0].VolumeMounts {
+	for _, m := range c.VolumeMounts {
 		i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name })
 		if i < 0 || spec.Volumes[i].Secret == nil {
 			continue
@@ -383,11 +390,13 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *
 		}
 		remap[strings.TrimSuffix(m.MountPath, "/")+"/"] = local + "/"
 	}
-	// podiumtest adds "serve" and its own --listen; the rest is the chart's.
-	var args []string
-	for _, a := range spec.Containers[0].Args {
-		if a == "serve" || strings.HasPrefix(a, "--listen") {
-			continue
+	// The chart's args, with the listen address moved to a free loopback port
+	// and file paths pointed at the materialised volumes.
+	port := podiumtest.FreePort(t)
+	args := []string{}
+	for _, a := range c.Args {
+		if strings.HasPrefix(a, "--listen") {
+			a = fmt.Sprintf("--listen=127.0.0.1:%d", port)
 		}
 		for from, to := range remap {
 			a = strings.Replace(a, "="+from, "="+to, 1)
@@ -395,17 +404,137 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *
 		args = append(args, a)
 	}
 	args = append(args, "--serviceaccount-dir", saDir)
-	return podiumtest.Start(t, podiumtest.Options{
-		Args: args,
-		Env: []string{
-			"KUBERNETES_SERVICE_HOST=" + u.Hostname(),
-			"KUBERNETES_SERVICE_PORT=" + u.Port(),
-			// No kubeconfig may be found, or Podium would not be "in the pod".
-			"KUBECONFIG=" + filepath.Join(dir, "no-kubeconfig"),
-			"HOME=" + dir,
-		},
-		NoWait: !wait,
+	// The container's environment and nothing else: the kubelet's service
+	// variables, the chart's env (GOMEMLIMIT from the memory limit) and HOME=/
+	// as for a UID without a passwd entry. No KUBECONFIG, no ~/.kube.
+	env := []string{
+		"HOME=/",
+		"KUBERNETES_SERVICE_HOST=" + u.Hostname(),
+		"KUBERNETES_SERVICE_PORT=" + u.Port(),
+	}
+	for _, e := range c.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env = append(env, e.Name+"="+e.Value)
+		case e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.Resource == "limits.memory":
+			lim := c.Resources.Limits[corev1.ResourceMemory]
+			env = append(env, fmt.Sprintf("%s=%d", e.Name, lim.Value()))
+		default:
+			t.Fatalf("env %s: this test cannot resolve %+v", e.Name, e.ValueFrom)
+		}
+	}
+	return chartStart(t, chartImageBinary(t), args, env, port, wait)
+}
+
+var (
+	chartImageOnce sync.Once
+	chartImageBin  string
+	chartImageErr  error
+)
+
+// chartImageBinary builds, once per test process, the binary the container
+// image ships: .ci/image.sh is the Dockerfile's build step.
+func chartImageBinary(t testing.TB) string {
+	t.Helper()
+	chartImageOnce.Do(func() {
+		root, err := labtest.RepoRoot()
+		if err != nil {
+			chartImageErr = err
+			return
+		}
+		// A fixed path, overwritten by each run, so nothing piles up in /tmp.
+		dir := filepath.Join(os.TempDir(), "podium-e2e-image")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			chartImageErr = err
+			return
+		}
+		chartImageBin = filepath.Join(dir, "podium")
+		cmd := exec.Command(filepath.Join(root, ".ci", "image.sh"), chartImageBin)
+		cmd.Env = append(os.Environ(), "VERSION=v0.0.0-e2e")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			chartImageErr = fmt.Errorf(".ci/image.sh: %v\n%s", err, out)
+		}
 	})
+	if chartImageErr != nil {
+		t.Fatal(chartImageErr)
+	}
+	return chartImageBin
+}
+
+var chartUnsafe = strings.NewReplacer("/", "_", " ", "_")
+
+// chartStart runs bin with exactly args and env, as the kubelet would, logs
+// to e2e/artifacts, and on cleanup stops it with SIGTERM and expects exit 0.
+func chartStart(t testing.TB, bin string, args, env []string, port int, wait bool) *podiumtest.Podium {
+	t.Helper()
+	root, err := labtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logDir := filepath.Join(root, "e2e", "artifacts")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(logDir, "podium-"+chartUnsafe.Replace(t.Name())+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	cmd.Dir = "/"
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); logf.Close(); close(exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+			t.Errorf("podium exited before the test ended; log: %s", logPath)
+			return
+		default:
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+			if code := cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("podium exited with %d after SIGTERM; log: %s", code, logPath)
+			}
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("podium did not stop within 15s of SIGTERM; log: %s", logPath)
+		}
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if wait {
+		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+			select {
+			case <-exited:
+				log, _ := os.ReadFile(logPath)
+				return fmt.Errorf("podium exited early:\n%s", log)
+			default:
+			}
+			req, err := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("/readyz: %s", resp.Status)
+			}
+			return nil
+		})
+	}
+	// Only URL is used: Graph and Status are plain HTTP reads.
+	return &podiumtest.Podium{URL: base, LogPath: logPath}
 }
 
 // chartWaitStatus polls /api/status until it is synced and denies exactly want.
