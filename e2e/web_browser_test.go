@@ -19,7 +19,16 @@ import (
 type browser struct {
 	t   testing.TB
 	ctx context.Context
-	n   int // screenshots taken
+	n   *int   // screenshots taken, shared by with() copies
+	tag string // screenshot name prefix: the top-level test
+}
+
+// with returns the browser for subtest t: failures are reported on t, and
+// screenshots keep one sequence.
+func (b *browser) with(t testing.TB) *browser {
+	c := *b
+	c.t = t
+	return &c
 }
 
 // chromiumPath finds the browser; $PODIUM_CHROMIUM overrides.
@@ -71,7 +80,7 @@ func newBrowser(t testing.TB, reducedMotion bool) *browser {
 		cancel()
 		cancelA()
 	})
-	return &browser{t: t, ctx: ctx}
+	return &browser{t: t, ctx: ctx, n: new(int), tag: t.Name()}
 }
 
 // open loads url and waits for the page's app to be running.
@@ -128,8 +137,8 @@ func (b *browser) shot(step string) string {
 		b.t.Logf("screenshot dir: %v", err)
 		return ""
 	}
-	b.n++
-	name := fmt.Sprintf("%s-%02d-%s.png", unsafeName.ReplaceAllString(b.t.Name(), "_"), b.n, unsafeName.ReplaceAllString(step, "_"))
+	*b.n++
+	name := fmt.Sprintf("%s-%02d-%s.png", unsafeName.ReplaceAllString(b.tag, "_"), *b.n, unsafeName.ReplaceAllString(step, "_"))
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		b.t.Logf("screenshot %s: %v", step, err)

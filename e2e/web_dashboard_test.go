@@ -96,7 +96,7 @@ func ingressOf(ns, name, service string) *networkingv1.Ingress {
 
 // positions reads each drawn pod's layout coordinates (data-x, data-y).
 func positions(br *browser, prefix string) map[string]string {
-	return eval[map[string]string](br, fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll('.pod[data-id^=%s]')].map(e => [e.dataset.id, e.dataset.x + ',' + e.dataset.y]))`, jsString(prefix)))
+	return eval[map[string]string](br, fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll(%s)].map(e => [e.dataset.id, e.dataset.x + ',' + e.dataset.y]))`, jsString(`.pod[data-id^="`+prefix+`"]`)))
 }
 
 // TestWebDashboard walks the issue's acceptance list against the lab, each
@@ -110,6 +110,7 @@ func TestWebDashboard(t *testing.T) {
 	readyPods := fmt.Sprintf(`.pod[data-id^="%s"][data-state="ready"]`, pods)
 
 	t.Run("create Ingress, Service and a 3-replica Deployment: the chain is drawn", func(t *testing.T) {
+		br := br.with(t)
 		ctx := apiCtx(t)
 		if _, err := cs.CoreV1().Services(ns).Create(ctx, serviceOf(ns, "web", map[string]string{"app": "web"}), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
@@ -134,6 +135,7 @@ func TestWebDashboard(t *testing.T) {
 	})
 
 	t.Run("scale to 6: six pods on their nodes, the old ones did not move", func(t *testing.T) {
+		br := br.with(t)
 		before := positions(br, pods)
 		if len(before) != 3 {
 			t.Fatalf("before scaling: %d pods drawn, want 3", len(before))
@@ -156,6 +158,7 @@ func TestWebDashboard(t *testing.T) {
 	})
 
 	t.Run("delete a pod: it leaves and a replacement appears", func(t *testing.T) {
+		br := br.with(t)
 		ids := eval[[]string](br, `[...document.querySelectorAll(`+jsString(readyPods)+`)].map(p => p.dataset.id)`)
 		victim := ids[0]
 		name := victim[strings.LastIndex(victim, "/")+1:]
@@ -168,6 +171,7 @@ func TestWebDashboard(t *testing.T) {
 
 	var oldRS string
 	t.Run("set image: two lanes with both revisions, and the old lane empties", func(t *testing.T) {
+		br := br.with(t)
 		ctx := apiCtx(t)
 		d, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
 		if err != nil {
@@ -188,6 +192,7 @@ func TestWebDashboard(t *testing.T) {
 	})
 
 	t.Run("rollout undo: the old revision fills again", func(t *testing.T) {
+		br := br.with(t)
 		if oldRS == "" {
 			t.Skip("set image did not finish")
 		}
@@ -216,6 +221,7 @@ func TestWebDashboard(t *testing.T) {
 	})
 
 	t.Run("pods that never become ready: not ready, and their Service edges too", func(t *testing.T) {
+		br := br.with(t)
 		ctx := apiCtx(t)
 		if _, err := cs.CoreV1().Services(ns).Create(ctx, serviceOf(ns, "stuck", map[string]string{"app": "stuck"}), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
@@ -235,6 +241,7 @@ func TestWebDashboard(t *testing.T) {
 	})
 
 	t.Run("edge input: 63-character names, 0 replicas, no selector, a dangling Ingress", func(t *testing.T) {
+		br := br.with(t)
 		ctx := apiCtx(t)
 		long := strings.Repeat("l", 55) + "-63chars"
 		if len(long) != 63 {
@@ -266,10 +273,12 @@ func TestWebDashboard(t *testing.T) {
 			countJS(sel("data-id", "Ingress/"+ns+"/broken")+`[data-status="Dangling"]`) + ` === 1`,
 			countJS(sel("data-ghost", "Service/"+ns+"/does-not-exist")) + ` === 1`,
 		}, " && "), 60*time.Second, "the edge cases drawn")
+		eval[bool](br, `window.podium.reveal(`+jsString("Ingress/"+ns+"/broken")+`)`)
 		br.shot("edge-input")
 	})
 
 	t.Run("interaction: details panel, search, hover path, theme", func(t *testing.T) {
+		br := br.with(t)
 		pod := eval[string](br, `document.querySelector(`+jsString(readyPods)+`).dataset.id`)
 		eval[bool](br, fmt.Sprintf(`(document.querySelector(%s).dispatchEvent(new MouseEvent('click', {bubbles: true})), true)`, jsString(sel("data-id", pod))))
 		br.waitJS(fmt.Sprintf(`!document.querySelector('[data-testid=details]').hidden && document.querySelector('[data-testid=details]').dataset.id === %s && document.querySelector('[data-testid=details-labels]')?.textContent.includes('app=web')`, jsString(pod)),
@@ -326,7 +335,7 @@ func TestWebAPIServerRestart(t *testing.T) {
 	if err := private.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	br.waitJS(`document.querySelector('[data-testid=banner]').dataset.apiserver === 'reconnecting'`, 90*time.Second, "the banner to say the API server is reconnecting")
+	br.waitJS(`document.querySelector('[data-testid=banner]').dataset.apiserver === 'reconnecting' && document.querySelector('[data-testid=stage]').dataset.stale === 'true'`, 90*time.Second, "the banner to say the API server is reconnecting")
 	br.shot("reconnecting")
 
 	if err := private.Restart(ctx); err != nil {

@@ -135,6 +135,8 @@ function showBanner() {
   }
   if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
   ui.banner.dataset.state = state;
+  // While the API server is away the picture may be stale: say so by look.
+  ui.stage.dataset.stale = String(state === 'apiserver' || state === 'reconnecting' || state === 'error');
   ui.banner.dataset.apiserver = st.apiserver || 'connected';
   ui.bannerText.textContent = text;
   ui.seq.textContent = store.synced ? t('banner.seq', { seq: store.seq }) : '';
@@ -301,6 +303,19 @@ window.addEventListener('pointerup', () => {
 new ResizeObserver(() => {
   if (!userView) fit();
 }).observe(ui.svg);
+// reveal pans (keeping the zoom) so the entity id is in the middle.
+function reveal(id) {
+  const g = lastL?.pods.get(id) || lastL?.boxes.get(id) || lastL?.ghosts.find((x) => x.id === id);
+  if (!g) return false;
+  const r = ui.svg.getBoundingClientRect();
+  const cx = g.w ? g.x + g.w / 2 : g.x;
+  const cy = g.h ? g.y + g.h / 2 : g.y;
+  view.x = r.width / 2 - cx * view.k;
+  view.y = r.height / 2 - cy * view.k;
+  userView = true;
+  applyView();
+  return true;
+}
 const centre = () => {
   const r = ui.svg.getBoundingClientRect();
   return [r.width / 2, r.height / 2];
@@ -388,7 +403,10 @@ ui.search.addEventListener('input', () => {
 ui.search.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter') {
     const first = ui.svg.querySelector('.match[data-id]');
-    if (first) showDetails(first.getAttribute('data-id'));
+    if (first) {
+      reveal(first.getAttribute('data-id'));
+      showDetails(first.getAttribute('data-id'));
+    }
   } else if (ev.key === 'Escape') {
     ui.search.value = '';
     query = '';
@@ -433,7 +451,7 @@ window.addEventListener('keydown', (ev) => {
 })();
 
 // For tests and tools: read-only views of the state.
-window.podium = { store, stats, view, get layout() { return lastL; }, fit };
+window.podium = { store, stats, view, get layout() { return lastL; }, fit, reveal };
 pickerSync([]);
 showBanner();
 schedule();
