@@ -60,6 +60,10 @@ lab-up: ## Start the local control plane (idempotent); kubeconfig in .lab/kubeco
 	@mkdir -p e2e/artifacts
 	$(GO) run ./e2e/labctl up
 
+.PHONY: demo-record
+demo-record: lab-up ## Re-record the built-in demo (cmd/podium/demo/hellok8s.jsonl.gz) against the lab
+	$(GO) run ./e2e/demo
+
 .PHONY: lab-down
 lab-down: ## Stop the local control plane and everything it started
 	$(GO) run ./e2e/labctl down

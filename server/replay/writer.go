@@ -19,15 +19,20 @@ import (
 // Writer writes a recording. Each line is flushed through gzip and to the
 // file as it is written, so a crash loses at most the line being written.
 type Writer struct {
-	f     *os.File // nil when writing to a caller's io.Writer
-	gz    *gzip.Writer
-	buf   *bufio.Writer
-	start time.Time
-	last  int64 // offset of the last line, ms: lines never go backwards
+	f      *os.File // nil when writing to a caller's io.Writer
+	gz     *gzip.Writer
+	buf    *bufio.Writer
+	header *Header // not yet written: waiting for the start time
+	start  time.Time
+	last   int64 // offset of the last line, ms: lines never go backwards
+	frames int
 }
 
 // Create creates the recording file at path, gzip-compressed when the name
 // ends in .gz, and writes the header. h.Format and h.Version are filled in.
+// When h.Start is zero, the time of the first message becomes the start and
+// the header is written with it, so the timeline begins with the first
+// snapshot rather than with the wait for the cluster.
 func Create(path string, h Header) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -54,11 +59,29 @@ func NewWriter(out io.Writer, compress bool, h Header) (*Writer, error) {
 	if h.Namespaces == nil {
 		h.Namespaces = []string{}
 	}
+	if h.Start.IsZero() {
+		w.header = &h
+		return w, nil
+	}
 	if err := w.writeJSON(h); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
+
+// begin writes a header that waited for its start time.
+func (w *Writer) begin(at time.Time) error {
+	if w.header == nil {
+		return nil
+	}
+	h := w.header
+	w.header = nil
+	h.Start, w.start = at, at
+	return w.writeJSON(h)
+}
+
+// Frames returns how many messages have been written.
+func (w *Writer) Frames() int { return w.frames }
 
 // offset returns at as milliseconds since the start, never less than the
 // previous line's.
@@ -78,12 +101,21 @@ func (w *Writer) Write(at time.Time, msg any) error {
 	if err != nil {
 		return fmt.Errorf("recording: encode message: %w", err)
 	}
+	if err := w.begin(at); err != nil {
+		return err
+	}
+	w.frames++
 	return w.writeJSON(line{T: w.offset(at), Msg: b})
 }
 
 // Close writes the end line at time at and closes the file.
 func (w *Writer) Close(at time.Time) error {
-	err := w.writeJSON(line{T: w.offset(at), End: true})
+	var err error
+	if w.header == nil {
+		// A recorder stopped before anything arrived leaves an empty file
+		// rather than a header-only one that no player could use.
+		err = w.writeJSON(line{T: w.offset(at), End: true})
+	}
 	if w.gz != nil {
 		err = errors.Join(err, w.gz.Close())
 	}

@@ -25,7 +25,8 @@ func TestRecordFollowsTheLog(t *testing.T) {
 			status := func() graph.Status {
 				return graph.Status{Type: "status", APIServer: "connected", Synced: synced.Load(), Denied: []string{}}
 			}
-			w, err := Create(path, Header{PodiumVersion: "test", Start: time.Now(), Namespaces: []string{"demo"}})
+			// No start: the first snapshot's time becomes it.
+			w, err := Create(path, Header{PodiumVersion: "test", Namespaces: []string{"demo"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,6 +75,9 @@ func TestRecordFollowsTheLog(t *testing.T) {
 			}
 			if rec.Truncated != "" {
 				t.Errorf("clean stop left a truncated file: %s", rec.Truncated)
+			}
+			if rec.Frames[0].At != 0 || rec.Header.Start.IsZero() {
+				t.Errorf("first frame at %v, start %v; want 0 and the snapshot's time", rec.Frames[0].At, rec.Header.Start)
 			}
 			if rec.Frames[0].Snapshot == nil || len(rec.Frames[0].Snapshot.Nodes) != 2 {
 				t.Errorf("first frame %+v, want the synced snapshot with 2 nodes", rec.Frames[0])
