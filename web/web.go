@@ -5,7 +5,9 @@
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"io/fs"
 	"net/url"
@@ -77,6 +79,28 @@ func assetURL(name, version string) string {
 // them); the map makes the browser fetch the versioned ones, so a new
 // release never runs against a stale cached module.
 func importMap(version string) string {
+	body := importMapJSON(version)
+	if body == "" {
+		return ""
+	}
+	return `<script type="importmap">` + body + `</script>`
+}
+
+// ImportMapCSP is the Content-Security-Policy script-src source that admits
+// the page's inline import map for version (e.g. "'sha256-…'"), or "" when
+// the page has none. A CSP of script-src 'self' alone makes the browser
+// ignore the map: the page still works, but its modules are fetched without
+// the version, so caches may serve an old one after an upgrade.
+func ImportMapCSP(version string) string {
+	body := importMapJSON(version)
+	if body == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(body))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+func importMapJSON(version string) string {
 	if version == "" {
 		return ""
 	}
@@ -92,6 +116,5 @@ func importMap(version string) string {
 		return ""
 	}
 	// JSON inside <script> must not close the element.
-	s := strings.ReplaceAll(string(b), "</", `<\/`)
-	return `<script type="importmap">` + s + `</script>`
+	return strings.ReplaceAll(string(b), "</", `<\/`)
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -70,5 +72,21 @@ func TestStaticIsRootedAtTheAssets(t *testing.T) {
 	}
 	if _, err := fs.Stat(Static, "static/app.js"); err == nil {
 		t.Errorf("Static is not rooted at static/")
+	}
+}
+
+func TestImportMapCSPHashesTheInlineScript(t *testing.T) {
+	html := render(t, PageView{Version: "v9"})
+	m := regexp.MustCompile(`<script type="importmap">(.*?)</script>`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no import map")
+	}
+	sum := sha256.Sum256([]byte(m[1]))
+	want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	if got := ImportMapCSP("v9"); got != want {
+		t.Errorf("ImportMapCSP = %s, want %s (the hash of the map as rendered)", got, want)
+	}
+	if ImportMapCSP("") != "" {
+		t.Errorf("no version, no map, no hash")
 	}
 }
