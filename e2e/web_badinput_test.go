@@ -121,3 +121,44 @@ func TestWebBadInput(t *testing.T) {
 	}
 	br.shot("recovered")
 }
+
+// TestWebMotion: pods animate in, restart badges pulse and joining
+// endpoints draw in; with prefers-reduced-motion nothing animates at all.
+func TestWebMotion(t *testing.T) {
+	base := strings.ReplaceAll(twoPods, `"edges":[`, `"edges":[{"id":"selects:Service/d/s->Pod/d/a","kind":"selects","from":"Service/d/s","to":"Pod/d/a","state":"none"},`)
+	base = strings.ReplaceAll(base, `"nodes":[`, `"nodes":[{"id":"Service/d/s","kind":"Service","namespace":"d","name":"s","uid":"s","type":"ClusterIP","clusterIP":"10.0.0.9","ports":[],"selector":{"app":"a"}},`)
+	// A new pod, pod a restarts, and a's endpoint becomes ready.
+	change := `{"type":"delta","from":5,"seq":6,"upsert":{"nodes":[
+ {"id":"Pod/d/c","kind":"Pod","namespace":"d","name":"c","uid":"c","status":"ContainerCreating","ready":false,"readyContainers":0,"containers":1,"restarts":0,"node":"Node/n1","owner":"","images":["x"]},
+ {"id":"Pod/d/a","kind":"Pod","namespace":"d","name":"a","uid":"a","status":"Running","ready":true,"readyContainers":1,"containers":1,"restarts":1,"node":"Node/n1","owner":"","images":["x"]}],
+ "edges":[{"id":"selects:Service/d/s->Pod/d/a","kind":"selects","from":"Service/d/s","to":"Pod/d/a","state":"ready"}]},"remove":{"nodes":[],"edges":[]}}`
+	// animating lists the kinds of element that have a running Web Animation
+	// or CSS animation.
+	const animating = `[...new Set(document.getAnimations().map(a => { const el = a.effect && a.effect.target; if (!el || !el.closest) return 'other'; if (el.closest('.badge')) return 'badge'; if (el.closest('.edge')) return 'edge'; if (el.closest('.pod')) return 'pod'; return 'other'; }))].sort().join(',')`
+
+	for _, reduced := range []bool{false, true} {
+		t.Run(map[bool]string{false: "motion", true: "reduced"}[reduced], func(t *testing.T) {
+			f, url := newFakeStream(t)
+			br := newBrowser(t, reduced)
+			br.open(url)
+			f.connected(t)
+			f.frames <- base
+			br.waitJS(countJS(`.pod[data-id]`)+` === 2`, 10*time.Second, "the first picture")
+			f.frames <- change
+			br.waitJS(countJS(sel("data-id", "Pod/d/c"))+` === 1`, 10*time.Second, "the new pod")
+			got := eval[string](br, animating)
+			if reduced {
+				if got != "" {
+					t.Errorf("animations with prefers-reduced-motion: %q", got)
+				}
+				return
+			}
+			for _, want := range []string{"badge", "edge", "pod"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("no %s animation after the change (running: %q)", want, got)
+				}
+			}
+			br.shot("mid-animation")
+		})
+	}
+}
