@@ -510,6 +510,11 @@ func (l *Lab) launch() (<-chan struct{}, error) {
 	if err := os.MkdirAll(filepath.Dir(l.LogFile()), 0o755); err != nil {
 		return nil, err
 	}
+	// Keep one previous log: the components log a lot, and a lab restarted
+	// by many test runs would otherwise grow its log without bound.
+	if fi, err := os.Stat(l.LogFile()); err == nil && fi.Size() > maxLogSize {
+		_ = os.Rename(l.LogFile(), l.LogFile()+".1")
+	}
 	logf, err := os.OpenFile(l.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -547,6 +552,8 @@ func (l *Lab) launch() (<-chan struct{}, error) {
 	fmt.Fprintf(l.log, "labtest: started podium-lab pid %d in %s (apiserver %s)\n", cmd.Process.Pid, l.dir, l.Server())
 	return exited, nil
 }
+
+const maxLogSize = 64 << 20
 
 func (l *Lab) stopLocked() error {
 	pidFile := filepath.Join(l.dir, filePID)
