@@ -240,6 +240,33 @@ func TestChartServerSideDryRun(t *testing.T) {
 	for _, n := range []string{"team-a", "team-b"} {
 		chartEnsureNamespace(t, cs, n)
 	}
+	restricted := labtest.Namespace(t, lab)
+	rns, err := cs.CoreV1().Namespaces().Get(context.Background(), restricted, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rns.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	rns.Labels["pod-security.kubernetes.io/enforce-version"] = "latest"
+	if _, err := cs.CoreV1().Namespaces().Update(context.Background(), rns, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The ServiceAccount admission plugin wants the pod's account to exist.
+	if _, err := cs.CoreV1().ServiceAccounts(restricted).Create(context.Background(),
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "podium"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Control: a bare pod is refused there, so the check below can fail.
+	bare := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "bare"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}}
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		_, err := cs.CoreV1().Pods(restricted).Create(ctx, bare, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err == nil {
+			return errors.New("a pod without a securityContext was admitted: PodSecurity admission is not enforcing")
+		}
+		if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "violates PodSecurity") {
+			return err
+		}
+		return nil
+	})
 	for _, set := range chartValueSets {
 		t.Run(set, func(t *testing.T) {
 			rel, err := chartRender(t, ns, chartValues(t, []string{chartCIValues(t, set)}))
@@ -276,6 +303,17 @@ func TestChartServerSideDryRun(t *testing.T) {
 				cancel()
 				if err != nil {
 					t.Errorf("%s %s/%s does not pass server-side dry-run: %v", gvk.Kind, o.GetNamespace(), o.GetName(), err)
+				}
+			}
+			// The pod itself passes the "restricted" Pod Security Standard,
+			// enforced by the API server's PodSecurity admission.
+			for _, d := range chartObject[appsv1.Deployment](t, objs, "Deployment") {
+				pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: d.Name, Labels: d.Spec.Template.Labels}, Spec: d.Spec.Template.Spec}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				_, err := cs.CoreV1().Pods(restricted).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+				cancel()
+				if err != nil {
+					t.Errorf("the chart's pod is refused under the restricted Pod Security Standard: %v", err)
 				}
 			}
 			// Dry run means nothing was created.
