@@ -286,14 +286,17 @@ func BenchmarkScale10k(b *testing.B) {
 		for _, whole := range []bool{false, true} {
 			base := heapNow()
 			pi := startInProcess(b, lab.Config(), informers.Options{Namespaces: []string{ns}, KeepWholeObjects: whole})
-			got := len(pi.log.Snapshot(graph.NewFilter(ns)).Nodes)
+			got := count(pi.log.Snapshot(graph.NewFilter(ns)), isPod)
+			if got != pods {
+				b.Fatalf("synced with %d of %d pods in the graph", got, pods)
+			}
 			used := heapNow() - base
 			name := "transformed"
 			if whole {
 				name = "whole"
 			}
 			b.ReportMetric(float64(used)/pods, "heap-B/pod-"+name)
-			b.Logf("%s objects: %d nodes in the graph, heap %.1f MiB = %d B per pod", name, got, float64(used)/(1<<20), used/pods)
+			b.Logf("%s objects: %d pods in the graph, heap %.1f MiB = %d B per pod", name, got, float64(used)/(1<<20), used/pods)
 			if !whole {
 				t0 := time.Now()
 				snap := pi.log.Snapshot(graph.Filter{})

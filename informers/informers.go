@@ -114,6 +114,10 @@ type watched struct {
 	res      resource
 	ns       string // "" for cluster-wide
 	informer cache.SharedIndexInformer
+	// handler is our registration; its HasSynced is true only once our
+	// handler has been told of every item of the initial list, which the
+	// informer's own HasSynced (the cache is full) does not promise.
+	handler cache.ResourceEventHandlerRegistration
 }
 
 // Watcher runs the informers and the fold loop.
@@ -224,7 +228,7 @@ func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
 	wd := &watched{res: r, ns: ns, informer: inf}
 	w.watched = append(w.watched, wd)
 	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
-	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	wd.handler, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) { w.changed(r.name, obj) },
 		UpdateFunc: func(old, obj any) {
 			// A resync or a relist that found nothing new: nothing to do.
@@ -374,7 +378,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for _, wd := range w.watched {
 		go wd.informer.Run(ctx.Done())
 		go func(wd *watched) {
-			if !cache.WaitForCacheSync(ctx.Done(), wd.informer.HasSynced) {
+			if !cache.WaitForCacheSync(ctx.Done(), wd.handler.HasSynced) {
 				return
 			}
 			w.mu.Lock()

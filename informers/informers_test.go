@@ -2,6 +2,7 @@ package informers
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -134,5 +135,26 @@ func TestUnreachableAPIServerReportsReconnecting(t *testing.T) {
 	waitFor(t, "reconnecting", func() bool { return w.Status().APIServer == "reconnecting" })
 	if w.Synced() {
 		t.Fatal("synced without an API server")
+	}
+}
+
+// The first published delta must hold the whole initial list: the informer's
+// cache is full before our handler has been told of every item, so waiting
+// for the cache alone published a partial graph (seen at 10,000 pods).
+func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
+	const pods = 20000
+	objs := make([]runtime.Object, 0, pods)
+	for i := range pods {
+		objs = append(objs, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "big", Name: fmt.Sprintf("p-%05d", i)}})
+	}
+	client := fake.NewClientset(objs...)
+	l := graph.NewLog("e", 8)
+	w := New(client, l, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	waitFor(t, "sync", w.Synced)
+	if got := len(l.Snapshot(graph.Filter{}).Nodes); got != pods {
+		t.Fatalf("synced with %d of %d pods in the graph", got, pods)
 	}
 }

@@ -209,6 +209,7 @@ type Stream struct {
 	last     []byte
 	err      error
 	happened []graph.Happening
+	lags     []time.Duration // per delta: arrival minus the server's receive time of its oldest event
 }
 
 // Dial opens /ws with query (e.g. "namespace=a" or "epoch=E&since=N").
@@ -288,6 +289,9 @@ func (s *Stream) apply(b []byte) error {
 			return fmt.Errorf("delta (%d, %d] does not follow seq %d", d.From, d.Seq, s.seq)
 		}
 		s.seq = d.Seq
+		if d.Time > 0 {
+			s.lags = append(s.lags, time.Since(time.UnixMilli(d.Time)))
+		}
 		for _, id := range d.Remove.Nodes {
 			delete(s.nodes, id)
 		}
@@ -344,6 +348,14 @@ func (s *Stream) Happenings() []graph.Happening {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]graph.Happening(nil), s.happened...)
+}
+
+// Lags returns, for every delta received, the time from the server's receipt
+// of its oldest API event to its arrival here (millisecond resolution).
+func (s *Stream) Lags() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.lags...)
 }
 
 // Counters returns the messages and payload bytes received so far.
