@@ -114,6 +114,15 @@ export function markerClass(kind) {
   }
 }
 
+// Icons are inline SVG: the media-control characters (⏮ ⏸ ⏭) are missing
+// from many projector laptops' fonts.
+const ICON = {
+  play: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor"/></svg>',
+  pause: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z" fill="currentColor"/></svg>',
+  prev: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5h2v11h-2zM14 2.5v11l-8.5-5.5z" fill="currentColor"/></svg>',
+  next: '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path d="M11.5 2.5h2v11h-2zM2 2.5v11l8.5-5.5z" fill="currentColor"/></svg>',
+};
+
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 const CSS = `
@@ -122,7 +131,8 @@ const CSS = `
 .replay .replay-title { font-size: 13px; letter-spacing: .12em; text-transform: uppercase; color: var(--faint, #5d7396); font-weight: 600; }
 .replay button, .replay select { background: var(--box, #1b2638); border: 1px solid var(--box-stroke, #3a4d6e); border-radius: 8px;
   padding: 4px 10px; color: inherit; font: inherit; cursor: pointer; }
-.replay button[data-testid="replay-play"] { min-width: 44px; font-size: 18px; }
+.replay button { display: inline-flex; align-items: center; justify-content: center; }
+.replay button[data-testid="replay-play"] { min-width: 44px; min-height: 34px; }
 .replay .replay-track { position: relative; flex: 1; min-width: 200px; height: 34px; }
 .replay input[type=range] { position: absolute; left: 0; right: 0; top: 12px; width: 100%; margin: 0; accent-color: var(--accent, #56b4e9); }
 .replay .replay-marks { position: absolute; left: 0; right: 0; top: 0; height: 12px; }
@@ -164,9 +174,9 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
   const rec = info.recording || {};
   const when = rec.start ? new Date(rec.start).toLocaleString() : '';
   bar.innerHTML = `<span class="replay-title" title="${esc(T.recorded.replace('{when}', when).replace('{cluster}', rec.clusterVersion || ''))}">${esc(T.title)}</span>
-<button type="button" data-testid="replay-prev" title="${esc(T.prev)}" aria-label="${esc(T.prev)}">⏮</button>
+<button type="button" data-testid="replay-prev" title="${esc(T.prev)}" aria-label="${esc(T.prev)}">${ICON.prev}</button>
 <button type="button" data-testid="replay-play"></button>
-<button type="button" data-testid="replay-next" title="${esc(T.next)}" aria-label="${esc(T.next)}">⏭</button>
+<button type="button" data-testid="replay-next" title="${esc(T.next)}" aria-label="${esc(T.next)}">${ICON.next}</button>
 <div class="replay-track"><div class="replay-marks" data-testid="replay-marks"></div>
 <input type="range" data-testid="replay-scrubber" min="0" step="0.1" aria-label="${esc(T.scrubber)}"></div>
 <span class="replay-time" data-testid="replay-time"></span>
@@ -201,7 +211,11 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     if (!dragging) ui.scrub.value = String(pos);
     ui.scrub.dataset.position = pos.toFixed(2);
     ui.time.textContent = `${formatClock(pos)} / ${formatClock(info.duration)}`;
-    ui.play.textContent = info.playing ? '⏸' : '▶';
+    const want = info.playing ? 'pause' : 'play';
+    if (ui.play.dataset.icon !== want) {
+      ui.play.innerHTML = ICON[want];
+      ui.play.dataset.icon = want;
+    }
     ui.play.title = info.playing ? T.pause : T.play;
     ui.play.setAttribute('aria-label', ui.play.title);
     bar.dataset.playing = String(!!info.playing);
