@@ -95,6 +95,11 @@ func record(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if w.Frames() == 0 {
+		// An empty file is no recording; do not leave one behind.
+		_ = os.Remove(out)
+		return fmt.Errorf("record: nothing recorded: stopped before the first complete graph from %s", where)
+	}
 	size := int64(0)
 	if st, err := os.Stat(out); err == nil {
 		size = st.Size()

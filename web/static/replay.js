@@ -182,6 +182,8 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
 <span class="replay-time" data-testid="replay-time"></span>
 <label>${esc(T.speed)} <select data-testid="replay-speed">${SPEEDS.map((s) => `<option value="${s}">${s}×</option>`).join('')}</select></label>
 <select data-testid="replay-jump" aria-label="${esc(T.jump)}"></select>`;
+  // Lets the page's own styles and tests tell a replay from a live cluster.
+  doc.body.dataset.replay = 'true';
   const footer = doc.querySelector('footer');
   if (footer?.parentNode) footer.parentNode.insertBefore(bar, footer);
   else doc.body.appendChild(bar);
