@@ -210,16 +210,21 @@ func TestReplayRoundTrip(t *testing.T) {
 	ls := live.Dial(t, "namespace="+ns)
 	file := filepath.Join(t.TempDir(), "roundtrip.jsonl.gz")
 	rec := runPodium(t, os.Environ(), "", "record", "--kubeconfig", lab.Kubeconfig(), "--namespace", ns, "--out", file)
-	labtest.Eventually(t, 60*time.Second, func(context.Context) error {
-		r, err := replay.ReadFile(file)
-		if err != nil {
-			return err
-		}
-		if len(r.Frames) == 0 {
-			return fmt.Errorf("no snapshot yet")
-		}
-		return nil
-	})
+	// A second recorder, uncompressed, is killed at the end as a crash would.
+	crashFile := filepath.Join(t.TempDir(), "crash.jsonl")
+	crash := runPodium(t, os.Environ(), "", "record", "--kubeconfig", lab.Kubeconfig(), "--namespace", ns, "--out", crashFile)
+	for _, f := range []string{file, crashFile} {
+		labtest.Eventually(t, 60*time.Second, func(context.Context) error {
+			r, err := replay.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if len(r.Frames) == 0 {
+				return fmt.Errorf("no snapshot yet")
+			}
+			return nil
+		})
+	}
 
 	createApp(t, cs, ns, "web", 2)
 	settled(t, cs, ns, "web", false)
@@ -246,6 +251,30 @@ func TestReplayRoundTrip(t *testing.T) {
 		return nil
 	})
 	rec.stop(t)
+
+	// SIGKILL: no end line, maybe half a line; the file still plays and
+	// ends in the same graph.
+	labtest.Eventually(t, 30*time.Second, func(context.Context) error {
+		r, err := replay.ReadFile(crashFile)
+		if err != nil {
+			return err
+		}
+		if d := sameGraph(final, fold(r, len(r.Frames)-1)); d != "" {
+			return fmt.Errorf("the second recorder has not caught up (-live +recorded):\n%s", d)
+		}
+		return nil
+	})
+	_ = crash.cmd.Process.Kill()
+	<-crash.exited
+	crashed, err := replay.ReadFile(crashFile)
+	if err != nil {
+		t.Fatalf("a recording cut short by SIGKILL does not read: %v", err)
+	}
+	if d := sameGraph(final, fold(crashed, len(crashed.Frames)-1)); d != "" {
+		t.Errorf("the killed recorder's file ends elsewhere (-live +recorded):\n%s", d)
+	}
+	t.Logf("killed recorder's file: %d messages, %s, truncated %q", len(crashed.Frames), crashed.Duration.Round(time.Millisecond), crashed.Truncated)
+
 	recording, err := replay.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
