@@ -290,8 +290,10 @@ func (l *Lab) start(ctx context.Context, delays *Delays, keepPorts bool) error {
 			return err
 		}
 		// A lab that is running but not (yet) ready is waited for, not
-		// replaced: it may be another process's start in progress.
-		if err := l.waitReady(ctx, nil); err != nil {
+		// replaced: it may be another process's start in progress. No probe
+		// pod: a lab busy with another run's thousands of pods would make
+		// it wait in KWOK's queue for nothing.
+		if err := l.waitReady(ctx, nil, false); err != nil {
 			return fmt.Errorf("lab in %s is running but not ready: %w (log: %s)", l.dir, err, l.LogFile())
 		}
 		l.mu.Lock()
@@ -327,7 +329,7 @@ func (l *Lab) start(ctx context.Context, delays *Delays, keepPorts bool) error {
 	if err != nil {
 		return err
 	}
-	if err := l.waitReady(ctx, exited); err != nil {
+	if err := l.waitReady(ctx, exited, true); err != nil {
 		// Leave nothing half-started behind.
 		_ = l.stopLocked()
 		return fmt.Errorf("lab did not become ready: %w\n--- last lines of %s ---\n%s", err, l.LogFile(), tail(l.LogFile(), 30))

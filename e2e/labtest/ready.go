@@ -24,9 +24,9 @@ const podsPerNode = "5000"
 const startTimeout = 3 * time.Minute
 
 // waitReady waits until the lab serves, has its default ServiceAccount and
-// Ready fake Nodes, and can run a pod. exited (may be nil) is closed if the
-// process dies, which ends the wait early.
-func (l *Lab) waitReady(ctx context.Context, exited <-chan struct{}) error {
+// Ready fake Nodes, and (with probe) can run a pod. exited (may be nil) is
+// closed if the process dies, which ends the wait early.
+func (l *Lab) waitReady(ctx context.Context, exited <-chan struct{}, probe bool) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	start := time.Now()
@@ -53,6 +53,9 @@ func (l *Lab) waitReady(ctx context.Context, exited <-chan struct{}) error {
 	}
 	if err := step("fake nodes Ready", func(ctx context.Context) error { return nodesReady(ctx, cs) }); err != nil {
 		return err
+	}
+	if !probe {
+		return nil
 	}
 	// probePod polls by itself; it must not be retried as a whole, or each
 	// try would leave another pod behind.
