@@ -24,10 +24,11 @@ import (
 )
 
 // startPodium runs the real podium binary against the lab with kubeconfig
-// (e2e/podiumtest) and returns the page address.
-func startPodium(t testing.TB, kubeconfig string) string {
+// (e2e/podiumtest), watching only namespace ns (other tests share the lab and
+// may fill it with thousands of pods), and returns the page address.
+func startPodium(t testing.TB, kubeconfig, ns string) string {
 	t.Helper()
-	return podiumtest.Start(t, podiumtest.Options{Kubeconfig: kubeconfig}).URL + "/"
+	return podiumtest.Start(t, podiumtest.Options{Kubeconfig: kubeconfig, Args: []string{"--namespace", ns}}).URL + "/"
 }
 
 // page opens Podium filtered to namespace ns and waits until it is live.
@@ -104,7 +105,7 @@ func positions(br *browser, prefix string) map[string]string {
 func TestWebDashboard(t *testing.T) {
 	ns := labtest.Namespace(t, lab)
 	cs := lab.Client()
-	base := startPodium(t, lab.Kubeconfig())
+	base := startPodium(t, lab.Kubeconfig(), ns)
 	br := page(t, base, ns)
 	pods := "Pod/" + ns + "/web-"
 	readyPods := fmt.Sprintf(`.pod[data-id^="%s"][data-state="ready"]`, pods)
@@ -290,6 +291,12 @@ func TestWebDashboard(t *testing.T) {
 		br.shot("hover-path")
 		eval[bool](br, `(() => { const s = document.querySelector('[data-testid=search]'); s.value = 'stuck'; s.dispatchEvent(new Event('input')); return true; })()`)
 		br.waitJS(countJS(`.match[data-id^="Pod/`+ns+`/stuck-"]`)+` === 2`, 5*time.Second, "search to mark the stuck pods")
+		// The namespace filter lives in the URL: all namespaces, then ours again.
+		eval[bool](br, `(document.querySelector('[data-testid=ns-all]').click(), true)`)
+		br.waitJS(`location.search === '' && document.querySelector('[data-testid=namespace-picker] .ns-current').textContent === 'All namespaces'`, 20*time.Second, "all namespaces, and the URL without a filter")
+		eval[bool](br, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(`[data-testid=ns-option][value="`+ns+`"]`)))
+		br.waitJS(fmt.Sprintf(`location.search === %s && document.querySelectorAll('[data-testid=ns-band]').length === 1 && %s === 6`, jsString("?namespace="+ns), countJS(readyPods)),
+			20*time.Second, "our namespace alone again, in the URL")
 		eval[bool](br, `(document.querySelector('[data-testid=theme-toggle]').click(), true)`)
 		br.waitJS(`document.documentElement.dataset.theme === 'light'`, 5*time.Second, "the light theme")
 		br.shot("light-theme")
@@ -299,7 +306,7 @@ func TestWebDashboard(t *testing.T) {
 // TestWebEmptyNamespace: a namespace with nothing in it is drawn as such.
 func TestWebEmptyNamespace(t *testing.T) {
 	ns := labtest.Namespace(t, lab)
-	br := page(t, startPodium(t, lab.Kubeconfig()), ns)
+	br := page(t, startPodium(t, lab.Kubeconfig(), ns), ns)
 	br.waitJS(countJS(sel("data-ns", ns))+` === 1 && document.querySelector(`+jsString(sel("data-ns", ns))+`).textContent.includes('Nothing in namespace')`,
 		30*time.Second, "an empty band for the namespace")
 	if n := eval[int](br, countJS(`.pod[data-id]`)); n != 0 {
@@ -328,7 +335,7 @@ func TestWebAPIServerRestart(t *testing.T) {
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deploymentOf(ns, "web", "hellok8s:v1", 2, nil), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	br := page(t, startPodium(t, private.Kubeconfig()), ns)
+	br := page(t, startPodium(t, private.Kubeconfig(), ns), ns)
 	ready := fmt.Sprintf(`.pod[data-id^="Pod/%s/web-"][data-state="ready"]`, ns)
 	br.waitJS(countJS(ready)+` === 2`, 60*time.Second, "2 ready pods")
 

@@ -152,10 +152,21 @@ function addHappenings(list) {
     li.dataset.kind = String(h.kind || '');
     li.dataset.ref = String(h.ref || '');
     li.innerHTML = `<time datetime="${esc(h.time)}">${esc(formatTime(h.time))}</time><span>${esc(happeningText(h))}</span>`;
+    li.tabIndex = 0;
+    li.title = String(h.ref || '');
     ui.ticker.prepend(li);
   }
   while (ui.ticker.children.length > TICKER_MAX) ui.ticker.lastElementChild.remove();
 }
+
+// A happening is a way into the picture: click it to see what it is about.
+ui.ticker.addEventListener('click', (ev) => {
+  const ref = ev.target.closest?.('li[data-ref]')?.dataset.ref;
+  if (ref && store.nodes.has(ref)) {
+    reveal(ref);
+    showDetails(ref);
+  }
+});
 
 // --- drawing --------------------------------------------------------------------
 const store = new Store();

@@ -172,6 +172,9 @@ export function deploymentInfo(d, lanes) {
       ? t('deploy.rollingImage', { from: from.revision, to: newest.rs.revision, fromImage: a, toImage: b })
       : t('deploy.rolling', { from: from.revision, to: newest.rs.revision });
     tone = 'warn';
+  } else if (d.rollout === 'progressing') {
+    line = t('deploy.progressing', { rev: d.revision || newest?.rs.revision || 0, image: shortImage(image) || '—' });
+    tone = 'warn';
   } else {
     line = t('deploy.complete', { rev: d.revision || newest?.rs.revision || 0, image: shortImage(image) || '—' });
   }
@@ -257,7 +260,9 @@ export function detailsRows(n) {
     } else if (typeof v === 'object') {
       val = Object.entries(v).map(([a, b]) => `${a}=${b}`).join('\n');
     } else val = String(v);
-    rows.push([k, val || t('details.none')]);
+    // Known fields get a translated label; new ones show their wire name.
+    const label = t('field.' + k);
+    rows.push([label === 'field.' + k ? k : label, val || t('details.none')]);
   }
   if (n.uid) rows.push([t('details.uid'), n.uid]);
   return rows;

@@ -184,8 +184,10 @@ describe('render: markup', () => {
   it('lists details with labels left to their own section', () => {
     const rows = detailsRows(pod('ns', 'a', '', 'n1', { labels: { app: 'x' } }));
     const keys = rows.map(([k]) => k);
-    assert.ok(keys.includes('status') && keys.includes('node') && keys.includes('UID'));
-    assert.ok(!keys.includes('labels'));
+    assert.ok(keys.includes('Status') && keys.includes('Node') && keys.includes('UID'), keys.join(','));
+    assert.ok(!keys.includes('labels') && !keys.includes('Labels'));
+    // A field the table does not know keeps its wire name.
+    assert.ok(detailsRows({ id: 'Pod/a/b', kind: 'Pod', name: 'b', brandNew: 'x' }).some(([k, v]) => k === 'brandNew' && v === 'x'));
   });
   it('finds the whole path through a pod', () => {
     const nodes = new Map([['Pod/a/p', { id: 'Pod/a/p', kind: 'Pod' }]]);
