@@ -134,9 +134,9 @@ func chartHelm(t testing.TB, ns string) *action.Configuration {
 	return cfg
 }
 
-// chartInstall is `helm install name ./chart -n ns` with vals; the release
-// is uninstalled when t ends.
-func chartInstall(t testing.TB, ns, name string, vals map[string]any) (*release.Release, error) {
+// chartInstall is `helm install name ./chart -n ns` with vals (plus --wait
+// when wait is set); the release is uninstalled when t ends.
+func chartInstall(t testing.TB, ns, name string, vals map[string]any, wait bool) (*release.Release, error) {
 	t.Helper()
 	chrt, err := loader.Load(chartDir(t))
 	if err != nil {
@@ -146,11 +146,15 @@ func chartInstall(t testing.TB, ns, name string, vals map[string]any) (*release.
 	inst := action.NewInstall(cfg)
 	inst.ReleaseName = name
 	inst.Namespace = ns
-	// Wait for the Deployment to be available: KWOK runs the pod, so this
-	// proves the scheduler and the API accept the pod spec as rendered.
-	inst.WaitStrategy = kube.StatusWatcherStrategy
-	inst.Timeout = 2 * time.Minute
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	inst.WaitStrategy = kube.HookOnlyStrategy // helm install without --wait
+	if wait {
+		// Wait for the Deployment to be available: KWOK runs the pod, so this
+		// proves the scheduler and the API accept the pod spec as rendered.
+		// Generous: the lab shares two cores with everything else.
+		inst.WaitStrategy = kube.StatusWatcherStrategy
+		inst.Timeout = 4 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	rel, err := inst.RunWithContext(ctx, chrt, vals)
 	if rel != nil || err == nil {
@@ -610,7 +614,7 @@ func chartHas(g graph.Snapshot, id string) bool {
 func TestChartInstall(t *testing.T) {
 	cs := lab.Client()
 	ns := labtest.Namespace(t, lab)
-	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "default")}))
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "default")}), true)
 	if err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
@@ -824,7 +828,7 @@ func TestChartNamespaceMode(t *testing.T) {
 	chartApp(t, cs, other, "hidden", 1)
 
 	vals := chartValues(t, nil, fmt.Sprintf("mode: namespaces\nnamespaces: [%s, %s]\n", watchA, watchB))
-	rel, err := chartInstall(t, ns, "podium", vals)
+	rel, err := chartInstall(t, ns, "podium", vals, false)
 	if err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
@@ -901,7 +905,7 @@ func TestChartBadValuesFailInstall(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			name := fmt.Sprintf("bad-%d", i)
-			_, err := chartInstall(t, ns, name, chartValues(t, nil, c.values))
+			_, err := chartInstall(t, ns, name, chartValues(t, nil, c.values), false)
 			if err == nil {
 				t.Fatalf("helm install with %q succeeded", c.values)
 			}
@@ -936,7 +940,7 @@ func TestChartAuth(t *testing.T) {
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "auth")}))
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "auth")}), false)
 	if err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
