@@ -45,7 +45,8 @@ func main() {
 const usage = `Podium draws a live picture of a Kubernetes cluster.
 
 Usage:
-  podium [serve] [flags]   serve the dashboard for the current kubeconfig context (the default)
+  podium [serve] [flags]   serve the dashboard for the current kubeconfig context (the default;
+                           a bare "podium" with no cluster plays the built-in demo)
   podium record --out FILE record what Podium sees (same connection flags as serve); Ctrl-C stops
   podium replay FILE       serve a recording: [--speed 2] [--loop] [--listen addr]
   podium demo              serve the built-in demo at http://127.0.0.1:8080, no cluster needed
@@ -56,13 +57,13 @@ Run "podium <command> --help" for the flags.
 
 // run dispatches a subcommand; the first argument may be a flag of serve.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := "serve"
+	cmd, implicit := "serve", true
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		cmd, args, implicit = args[0], args[1:], false
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, stderr)
+		return serve(ctx, args, stderr, implicit)
 	case "record":
 		return record(ctx, args, stderr)
 	case "replay":
@@ -107,7 +108,10 @@ func (s *serveFlags) validate() error {
 	return positiveDuration("flush-interval", s.flushInterval)
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
+// serve watches a cluster. With no cluster to watch, a bare "podium" (no
+// subcommand) plays the built-in demo instead, so the first command anyone
+// types shows something; an explicit "podium serve" fails with the reason.
+func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutCluster bool) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var conn connFlags
 	var logf logFlags
@@ -132,6 +136,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	cfg, where, err := restConfig(&conn)
+	if errors.Is(err, errNoCluster) && demoWithoutCluster {
+		logger.Warn("no cluster to watch (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster config): playing the built-in demo instead; point Podium at a cluster with --kubeconfig FILE")
+		return demo(ctx, []string{"--listen", sf.listen, "--log-level", logf.level, "--log-format", logf.format}, stderr)
+	}
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBadInvocationsFailClearly(t *testing.T) {
@@ -33,7 +37,7 @@ func TestBadInvocationsFailClearly(t *testing.T) {
 		{"bad log format", []string{"--log-format", "xml"}, `--log-format "xml"`},
 		{"bad history", []string{"--history", "0"}, "--history must be at least 1"},
 		{"bad duration", []string{"--flush-interval", "soon"}, "invalid value"},
-		{"no cluster", nil, "podium demo"},
+		{"no cluster", []string{"serve"}, "podium demo"},
 		{"missing kubeconfig", []string{"--kubeconfig", filepath.Join(home, "nope")}, "nope: stat"},
 		{"garbage kubeconfig", []string{"--kubeconfig", garbage}, garbage},
 		{"unknown context", []string{"--kubeconfig", garbage, "--context", "x"}, garbage},
@@ -64,5 +68,45 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"serve", "--help"}, &out, &out); err != errHelp {
 		t.Fatalf("--help: %v", err)
+	}
+}
+
+// A bare "podium" with no cluster plays the built-in demo, and says why.
+func TestBarePodiumFallsBackToDemo(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--listen", addr}, &bytes.Buffer{}, &stderr) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/api/graph")
+		if err == nil {
+			var snap struct{ Nodes []json.RawMessage }
+			json.NewDecoder(resp.Body).Decode(&snap)
+			resp.Body.Close()
+			if len(snap.Nodes) > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo did not serve a graph: %v; log:\n%s", err, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run = %v", err)
+	}
+	if !strings.Contains(stderr.String(), "playing the built-in demo") {
+		t.Fatalf("no explanation in the log:\n%s", stderr.String())
 	}
 }
