@@ -200,7 +200,7 @@ func chartObject[T any](t testing.TB, objs []*unstructured.Unstructured, kind st
 			continue
 		}
 		v := new(T)
-		if err := runtimeFromUnstructured(o, v); err != nil {
+		if err := chartDecode(o, v); err != nil {
 			t.Fatalf("%s %s: %v", kind, o.GetName(), err)
 		}
 		out = append(out, v)
@@ -208,7 +208,7 @@ func chartObject[T any](t testing.TB, objs []*unstructured.Unstructured, kind st
 	return out
 }
 
-func runtimeFromUnstructured(o *unstructured.Unstructured, into any) error {
+func chartDecode(o *unstructured.Unstructured, into any) error {
 	raw, err := o.MarshalJSON()
 	if err != nil {
 		return err
@@ -354,7 +354,7 @@ func chartCanI(ctx context.Context, cs kubernetes.Interface, saNS, sa, verb, qua
 // the chart's container args and env, a TokenRequest token for the chart's
 // ServiceAccount and the CA in a service-account directory,
 // KUBERNETES_SERVICE_HOST/PORT pointing at the lab, and no kubeconfig.
-func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *podiumtest.Podium {
+func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment) *podiumtest.Podium {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -465,7 +465,7 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment, wait bool) *
 			t.Fatalf("env %s: this test cannot resolve %+v", e.Name, e.ValueFrom)
 		}
 	}
-	return chartStart(t, chartImageBinary(t), args, env, port, wait)
+	return chartStart(t, chartImageBinary(t), args, env, port)
 }
 
 var (
@@ -506,8 +506,9 @@ func chartImageBinary(t testing.TB) string {
 var chartUnsafe = strings.NewReplacer("/", "_", " ", "_")
 
 // chartStart runs bin with exactly args and env, as the kubelet would, logs
-// to e2e/artifacts, and on cleanup stops it with SIGTERM and expects exit 0.
-func chartStart(t testing.TB, bin string, args, env []string, port int, wait bool) *podiumtest.Podium {
+// to e2e/artifacts, waits for /readyz, and on cleanup stops it with SIGTERM
+// and expects exit 0.
+func chartStart(t testing.TB, bin string, args, env []string, port int) *podiumtest.Podium {
 	t.Helper()
 	root, err := labtest.RepoRoot()
 	if err != nil {
@@ -552,29 +553,27 @@ func chartStart(t testing.TB, bin string, args, env []string, port int, wait boo
 		}
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if wait {
-		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-			select {
-			case <-exited:
-				log, _ := os.ReadFile(logPath)
-				return fmt.Errorf("podium exited early:\n%s", log)
-			default:
-			}
-			req, err := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
-			if err != nil {
-				return err
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("/readyz: %s", resp.Status)
-			}
-			return nil
-		})
-	}
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logPath)
+			return fmt.Errorf("podium exited early:\n%s", log)
+		default:
+		}
+		req, err := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("/readyz: %s", resp.Status)
+		}
+		return nil
+	})
 	// Only URL is used: Graph and Status are plain HTTP reads.
 	return &podiumtest.Podium{URL: base, LogPath: logPath}
 }
@@ -675,7 +674,7 @@ func TestChartInstall(t *testing.T) {
 	chartApp(t, cs, app, "web", 2)
 
 	t.Run("as the pod", func(t *testing.T) {
-		p := chartRunAsPod(t, ns, dep, true)
+		p := chartRunAsPod(t, ns, dep)
 		chartWaitStatus(t, p, nil)
 		nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err != nil {
@@ -742,7 +741,7 @@ func TestChartInstall(t *testing.T) {
 				}
 				return err
 			})
-			p := chartRunAsPod(t, ns, dep, true)
+			p := chartRunAsPod(t, ns, dep)
 			chartWaitStatus(t, p, []string{res})
 		})
 	}
@@ -863,7 +862,7 @@ func TestChartNamespaceMode(t *testing.T) {
 		t.Errorf("%d Roles, want 2", n)
 	}
 
-	p := chartRunAsPod(t, ns, dep, true)
+	p := chartRunAsPod(t, ns, dep)
 	chartWaitStatus(t, p, nil)
 	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
 		g, err := p.Graph(ctx, "")
@@ -950,7 +949,7 @@ func TestChartAuth(t *testing.T) {
 	if ok, err := chartCanI(ctx, cs, ns, sa, "get", "secrets", ns); err != nil || ok {
 		t.Errorf("the ServiceAccount may read Secrets in its namespace (%v, %v)", ok, err)
 	}
-	p := chartRunAsPod(t, ns, dep, true)
+	p := chartRunAsPod(t, ns, dep)
 	for _, c := range []struct {
 		path, auth string
 		want       int
