@@ -162,6 +162,11 @@ func componentArgs(o options, component string, port int) []string {
 		"--secure-port=" + strconv.Itoa(port),
 		"--cert-dir=" + l.certDir(component),
 		"--leader-elect=false",
+		// Client-side rate limits (20-50 QPS by default) would make the
+		// ReplicaSet, namespace and scheduler loops take minutes for the
+		// 10,000-pod benchmarks; the apiserver's own fairness still applies.
+		"--kube-api-qps=1000",
+		"--kube-api-burst=2000",
 	}
 }
 
