@@ -99,6 +99,8 @@ func (s state) ports() []int {
 	return []int{s.EtcdPort, s.EtcdPeerPort, s.APIServerPort, s.ControllerManagerPort, s.SchedulerPort}
 }
 
+var errNotRunning = errors.New("lab is not running")
+
 // Lab is a handle on one lab directory. Its methods are safe for concurrent use.
 type Lab struct {
 	dir, bin string

@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -194,5 +193,3 @@ func readPEMFile(path string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-var errNotRunning = errors.New("lab is not running")
