@@ -229,17 +229,20 @@ export function layout(graph, prev = null, options = {}) {
   const byKind = { routes: [], selects: [], 'runs-on': [] };
   for (const e of edges.values()) byKind[e.kind]?.push(e);
   const selectsByNs = new Map(); // namespace → service id → [pod ids]
+  const selectsEdgesByNs = new Map(); // namespace → [edge], for the band cache
   for (const e of byKind.selects) {
     const ns = e.from.split('/')[1];
+    if (!selectsEdgesByNs.has(ns)) selectsEdgesByNs.set(ns, []);
+    selectsEdgesByNs.get(ns).push(e);
     if (!selectsByNs.has(ns)) selectsByNs.set(ns, new Map());
     const m = selectsByNs.get(ns);
     if (!m.has(e.from)) m.set(e.from, []);
     m.get(e.from).push(e.to);
   }
-  const selectedBy = (ns) => {
+  const selectedBy = (ns, pods) => {
     const out2 = new Map();
     for (const [svc, podIds] of selectsByNs.get(ns) || []) {
-      const drawn = podIds.filter((p) => out.pods.has(p));
+      const drawn = podIds.filter((p) => pods.has(p));
       if (drawn.length) out2.set(svc, drawn);
     }
     return out2;
@@ -260,10 +263,22 @@ export function layout(graph, prev = null, options = {}) {
   // Namespace bands.
   let y = G.top;
   const nsOrder = [...namespaces].sort(byStr);
-  for (const ns of nsOrder) {
+  // Each namespace band is laid out on its own, and reused as is (or just
+  // shifted) when nothing in the namespace changed: with thousands of pods
+  // most deltas touch one namespace, and this keeps layout and garbage small.
+  const prevBands = prev?.bands || new Map();
+  state.bands = new Map();
+  const bandOf = (ns, y) => {
+    const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [] };
+    const st = { slots: new Map(), order: new Map() };
+    const stk = (key, ids) => {
+      const ord = stickyOrder(prevOrder.get(key), ids);
+      st.order.set(key, ord);
+      return ord;
+    };
     const collapsed = opts.collapsed.has(ns);
     const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
-    out.bands.push(band);
+    o.bands.push(band);
     const of = (kind) => buckets.get(ns)?.get(kind) || [];
     const boxes = workloadsOf(ns, nodes, podsByOwner, of);
     const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
@@ -281,16 +296,15 @@ export function layout(graph, prev = null, options = {}) {
     band.workloads = boxes.length;
     if (collapsed) {
       // Keep slot memory across a collapse, so expanding restores the picture.
-      for (const [k, v] of prevSlots) if (k.includes(`/${ns}/`) || k === `group:${ns}:pods`) state.slots.set(k, v);
-      for (const [k, v] of prevOrder) if (k.endsWith(`:${ns}`) && !state.order.has(k)) state.order.set(k, v);
+      for (const [k, v] of prevSlots) if (k.includes(`/${ns}/`) || k === `group:${ns}:pods`) st.slots.set(k, v);
+      for (const [k, v] of prevOrder) if (k.endsWith(`:${ns}`) && !st.order.has(k)) st.order.set(k, v);
       band.h = G.bandHeader;
-      y += band.h + G.bandGap;
-      continue;
+      return { ...o, st, yEnd: y + band.h + G.bandGap };
     }
     const top = y + G.bandHeader;
 
     // Workloads.
-    const boxOrder = sticky(`boxes:${ns}`, boxes.map((b) => b.id));
+    const boxOrder = stk(`boxes:${ns}`, boxes.map((b) => b.id));
     const boxById = new Map(boxes.map((b) => [b.id, b]));
     let wy = top;
     for (const bid of boxOrder) {
@@ -299,25 +313,25 @@ export function layout(graph, prev = null, options = {}) {
       const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
       let ly = wy + header;
       for (const l of b.lanes) {
-        const geo = placeLane(l, ly, prevSlots.get(l.id), opts, out, state);
+        const geo = placeLane(l, ly, prevSlots.get(l.id), opts, o, st);
         box.lanes.push(l.id);
         ly += geo.h + G.laneGap;
       }
       box.h = Math.max(header + 8, ly - wy - (b.lanes.length ? G.laneGap : 0) + G.laneInset - 4);
-      out.boxes.set(b.id, box);
+      o.boxes.set(b.id, box);
       wy += box.h + G.boxGap;
     }
     let workBottom = boxOrder.length ? wy - G.boxGap : top;
 
     // Services: in sticky order, each as close as it can get to the first of
     // the pods it selects, so edges run short and mostly flat.
-    const selected = selectedBy(ns);
+    const selected = selectedBy(ns, o.pods);
     // Ordered by where their pods are (then by name), so edges barely cross;
     // a Service moves only when the pods it selects move.
     const anchors = new Map();
     for (const sv of services) {
       const podIds = selected.get(sv.id) || [];
-      anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => out.pods.get(p).y)) - G.serviceH / 2 : Infinity);
+      anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => o.pods.get(p).y)) - G.serviceH / 2 : Infinity);
     }
     const svcOrder = services
       .sort((a, b) => anchors.get(a.id) - anchors.get(b.id) || byStr(a.name, b.name))
@@ -326,7 +340,7 @@ export function layout(graph, prev = null, options = {}) {
     for (const id of svcOrder) {
       const anchor = anchors.get(id);
       const yy = Math.max(sy, Number.isFinite(anchor) ? Math.round(anchor) : sy);
-      out.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
+      o.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
       sy = yy + G.serviceH + G.boxGap;
     }
     // Services named by Ingress rules that do not exist: dangling references.
@@ -340,18 +354,18 @@ export function layout(graph, prev = null, options = {}) {
     }
     for (const [sid, name] of [...missing].sort((a, b) => byStr(a[0], b[0]))) {
       const g = { id: sid, kind: 'Service', x: G.col.service.x, y: sy, w: G.col.service.w, h: 60, name, ns };
-      out.ghosts.push(g);
+      o.ghosts.push(g);
       sy += g.h + G.boxGap;
     }
     const svcBottom = sy > top ? sy - G.boxGap : top;
 
     // Ingresses: beside the first Service they route to.
-    const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+    const ghostById = new Map(o.ghosts.map((g) => [g.id, g]));
     const ingAnchor = new Map();
     for (const ing of ingresses) {
       const ys = (ing.rules || [])
         .map((r) => `Service/${ns}/${r?.service}`)
-        .map((t) => (out.boxes.get(t) || ghostById.get(t))?.y)
+        .map((t) => (o.boxes.get(t) || ghostById.get(t))?.y)
         .filter((v) => v !== undefined);
       ingAnchor.set(ing.id, ys.length ? Math.min(...ys) : Infinity);
     }
@@ -364,7 +378,7 @@ export function layout(graph, prev = null, options = {}) {
       const anchor = ingAnchor.get(id);
       const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
       const h = ingressHeight((ing.rules || []).length);
-      out.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
+      o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
       iy = yy + h + G.boxGap;
     }
     const ingBottom = iy > top ? iy - G.boxGap : top;
@@ -372,12 +386,66 @@ export function layout(graph, prev = null, options = {}) {
     const contentBottom = Math.max(workBottom, svcBottom, ingBottom, top + 24);
     band.h = contentBottom - y + 12;
     band.empty = boxes.length + services.length + ingresses.length === 0;
-    y = contentBottom + 12 + G.bandGap;
+    return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
+  };
+  for (const ns of nsOrder) {
+    const collapsed = opts.collapsed.has(ns);
+    const sig = bandInputs(buckets.get(ns), selectsEdgesByNs.get(ns));
+    const c = prevBands.get(ns);
+    let part;
+    if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && sameRefs(c.sig, sig)) {
+      part = c.y === y ? c.part : shiftBand(c.part, y - c.y);
+    } else {
+      part = bandOf(ns, y);
+    }
+    state.bands.set(ns, { sig, part, y, collapsed, compactAbove: opts.compactAbove });
+    out.bands.push(...part.bands);
+    for (const [k, v] of part.boxes) out.boxes.set(k, v);
+    for (const [k, v] of part.lanes) out.lanes.set(k, v);
+    for (const [k, v] of part.pods) out.pods.set(k, v);
+    out.ghosts.push(...part.ghosts);
+    for (const [k, v] of part.st.slots) state.slots.set(k, v);
+    for (const [k, v] of part.st.order) state.order.set(k, v);
+    y = part.yEnd;
   }
   bottom = Math.max(bottom, y);
   out.height = Math.max(bottom + 24, 400);
   routeEdges(out, nodes, byKind);
   return out;
+}
+
+// bandInputs lists, by reference, everything a namespace band's layout
+// reads: its objects (in a fixed kind order) and its selects edges.
+const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod'];
+function bandInputs(bucket, selects) {
+  const refs = [];
+  for (const k of BAND_KINDS) {
+    const list = bucket?.get(k) || [];
+    refs.push(list.length);
+    for (const n of list) refs.push(n);
+  }
+  for (const e of selects || []) refs.push(e);
+  return refs;
+}
+
+function sameRefs(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// shiftBand moves a cached band by dy, as new objects (layouts are values).
+function shiftBand(part, dy) {
+  const mv = (m) => new Map([...m].map(([k, v]) => [k, { ...v, y: v.y + dy, ...(v.gridY !== undefined ? { gridY: v.gridY + dy } : {}) }]));
+  return {
+    bands: part.bands.map((b) => ({ ...b, y: b.y + dy })),
+    boxes: mv(part.boxes),
+    lanes: mv(part.lanes),
+    pods: mv(part.pods),
+    ghosts: part.ghosts.map((g) => ({ ...g, y: g.y + dy })),
+    st: part.st,
+    yEnd: part.yEnd + dy,
+  };
 }
 
 // ingressHeight fits the title, the class line and one line per rule (up

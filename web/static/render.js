@@ -378,6 +378,19 @@ export class Renderer {
     }
   }
 
+  // place moves an element to x,y (a CSS transform, so it can glide) and
+  // counts weight moved things when it really moved.
+  place(el, x, y, weight) {
+    const tr = `translate(${x}px,${y}px)`;
+    if (el._tr === tr) return;
+    if (el._tr !== undefined) {
+      this.moved += weight;
+      this.movedEls.push(el);
+    }
+    el._tr = tr;
+    el.style.transform = tr;
+  }
+
   // animate runs a Web Animation unless motion is off; done runs either way.
   animate(node, frames, opts, done) {
     if (!this.motion || this.first || typeof node.animate !== 'function') {
@@ -429,6 +442,7 @@ export class Renderer {
     // Nothing animates into an empty picture: the first snapshot just appears.
     this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
     this.moved = 0;
+    this.movedEls = [];
     this.L = L;
     this.graph = graph;
     const G = GEOM;
@@ -513,7 +527,7 @@ export class Renderer {
         markup = setMarkup(n, box, box.kind, podCount);
       }
       const sig = `${box.x},${box.y},${box.h}|${markup}`;
-      item.el.style.transform = `translate(${box.x}px,${box.y}px)`;
+      this.place(item.el, box.x, box.y, 1);
       if (status) item.el.setAttribute('data-status', status);
       if (item.sig !== sig) {
         item.body.innerHTML = markup;
@@ -529,7 +543,7 @@ export class Renderer {
       this.layers.boxes.appendChild(g);
       return { el: g, sig: '' };
     }, (item, g) => {
-      item.el.style.transform = `translate(${g.x}px,${g.y}px)`;
+      this.place(item.el, g.x, g.y, 1);
       const sig = `${g.h}|${g.name}`;
       if (item.sig === sig) return;
       item.sig = sig;
@@ -563,7 +577,7 @@ export class Renderer {
         item.el.setAttribute('data-revision', String(rs.revision | 0));
         item.el.setAttribute('data-pods', String(lane.pods.length));
       }
-      item.el.style.transform = `translate(${lane.x}px,${lane.y}px)`;
+      this.place(item.el, lane.x, lane.y, 1);
       const sig = markup;
       if (item.sig !== sig) {
         item.el.innerHTML = markup;
@@ -586,12 +600,8 @@ export class Renderer {
         this.layers.pods.appendChild(c);
         this.items.podLanes.set(lid, c);
       }
-      const tr = `translate(${lane.x}px,${lane.y}px)`;
-      if (c._tr !== tr) {
-        if (c._tr) this.moved++;
-        c._tr = tr;
-        c.style.transform = tr;
-      }
+      // Moving a lane moves all its pods: count them, so a crowd jumps.
+      this.place(c, lane.x, lane.y, Math.max(1, lane.pods.length));
     }
     this.sync(this.items.pods, L.pods, (id) => {
       const g = el('g', { class: 'pod', 'data-id': id });
@@ -610,15 +620,21 @@ export class Renderer {
       }
       const rx = geo.x - lane.x;
       const ry = geo.y - lane.y;
-      // Fast path: the same object at the same place draws the same; with
-      // thousands of pods most of every frame is this.
-      const key = `${rx},${ry},${geo.r},${geo.compact},${lane.w},${nodeBox ? nodeBox.colour : -1}`;
-      if (!item.fresh && item.p === p && item.key === key) {
+      const colour = nodeBox ? nodeBox.colour : -1;
+      // Fast path, numbers only: the same object at the same place in a lane
+      // of the same width draws the same; with thousands of pods most of
+      // every frame is this.
+      if (!item.fresh && item.p === p && item.rx === rx && item.ry === ry && item.r === geo.r &&
+        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour) {
         item.x = geo.x;
         item.y = geo.y;
         return;
       }
-      if (!item.fresh && item.key && item.key !== key && (item.rx !== rx || item.ry !== ry)) this.moved++;
+      const key = `${rx},${ry},${geo.r},${geo.compact},${lane.w},${colour}`;
+      item.r = geo.r;
+      item.compact = geo.compact;
+      item.laneW = lane.w;
+      item.colour = colour;
       item.rx = rx;
       item.ry = ry;
       item.x = geo.x;
@@ -634,7 +650,7 @@ export class Renderer {
       g.classList.remove(`st-${item.state}`);
       g.classList.add(`st-${st}`);
       g.classList.toggle('compact', geo.compact);
-      g.style.transform = `translate(${rx}px,${ry}px)`;
+      this.place(g, rx, ry, 1);
       const markup = geo.compact
         ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
         : podMarkup(p, geo, lane, ownerNode, nodeBox);
@@ -712,9 +728,14 @@ export class Renderer {
     // not computed yet, so the class still applies to this frame's moves; it
     // is set only then, because any class change on the root restyles every
     // element of the picture.
-    if (this.moved > JUMP_ABOVE && !this.svg.classList.contains('jump')) {
-      this.svg.classList.add('jump');
-      requestAnimationFrame(() => requestAnimationFrame(() => this.svg.classList.remove('jump')));
+    if (this.moved > JUMP_ABOVE) {
+      // Inline, on the moved elements only: a class on the root would
+      // restyle every element of the picture, twice.
+      const els = this.movedEls;
+      for (const e of els) e.style.transition = 'none';
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        for (const e of els) e.style.transition = '';
+      }));
     }
   }
 

@@ -103,6 +103,43 @@ describe('layout: stability', () => {
   });
 });
 
+describe('layout: reuse of unchanged namespaces', () => {
+  const two = () => {
+    const a = app({ ns: 'alpha', name: 'a', pods: 2 });
+    const b = app({ ns: 'beta', name: 'b', pods: 2 });
+    return { nodes: [...a.nodes, ...b.nodes.filter((n) => n.kind !== 'Node')], edges: [...a.edges, ...b.edges] };
+  };
+  const fresh = (state) => ({ ...state, bands: new Map() });
+
+  it('reuses a namespace that did not change, as the very same objects', () => {
+    const g = two();
+    const L1 = layout(graphOf(g));
+    const g2 = addPods(g, 'ReplicaSet/beta/b-abc123', 3);
+    const L2 = layout(graphOf(g2), L1.state);
+    assert.equal(L2.pods.get('Pod/alpha/a-abc123-p000'), L1.pods.get('Pod/alpha/a-abc123-p000'));
+    assert.equal(plain(L2), plain(layout(graphOf(g2), fresh(L1.state))), 'reuse gives what a fresh layout gives');
+  });
+
+  it('shifts a reused namespace when one above it grows', () => {
+    const g = two();
+    const L1 = layout(graphOf(g));
+    const g2 = addPods(g, 'ReplicaSet/alpha/a-abc123', 8);
+    const L2 = layout(graphOf(g2), L1.state);
+    const id = 'Pod/beta/b-abc123-p000';
+    assert.ok(L2.pods.get(id).y > L1.pods.get(id).y, 'beta moved down');
+    assert.equal(plain(L2), plain(layout(graphOf(g2), fresh(L1.state))));
+  });
+
+  it('recomputes a namespace whose object changed in place', () => {
+    const g = two();
+    const L1 = layout(graphOf(g));
+    const g2 = { ...g, nodes: g.nodes.map((n) => (n.id === 'Pod/alpha/a-abc123-p001' ? { ...n, status: 'Terminating' } : n)) };
+    const L2 = layout(graphOf(g2), L1.state);
+    assert.equal(L2.bands[0].counts.terminating, 1);
+    assert.equal(plain(L2), plain(layout(graphOf(g2), fresh(L1.state))));
+  });
+});
+
 describe('layout: rollout lanes', () => {
   it('draws old and new ReplicaSets as lanes in revision order', () => {
     const L = layout(graphOf(fixture('rollout.json')));
