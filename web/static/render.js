@@ -467,6 +467,12 @@ export class Renderer {
       g.addEventListener('click', (ev) => {
         if (ev.target.closest('.band-head')) this.onToggleNamespace(ns);
       });
+      g.addEventListener('keydown', (ev) => {
+        if ((ev.key === 'Enter' || ev.key === ' ') && ev.target.closest('.band-head')) {
+          ev.preventDefault();
+          this.onToggleNamespace(ns);
+        }
+      });
       this.layers.bands.appendChild(g);
       return { el: g, sig: '' };
     }, (item, b) => {
