@@ -161,11 +161,32 @@ func chartInstall(t testing.TB, ns, name string, vals map[string]any, wait bool)
 		t.Cleanup(func() {
 			un := action.NewUninstall(chartHelm(t, ns))
 			un.WaitStrategy = kube.HookOnlyStrategy
+			un.IgnoreNotFound = true // a test may have uninstalled it already
 			if _, err := un.Run(name); err != nil {
 				t.Errorf("helm uninstall %s: %v", name, err)
 			}
 		})
 	}
+	if err != nil {
+		return nil, err
+	}
+	return rel.(*release.Release), nil
+}
+
+// chartUpgrade is `helm upgrade name ./chart -n ns` with vals (not reusing
+// the previous values).
+func chartUpgrade(t testing.TB, ns, name string, vals map[string]any) (*release.Release, error) {
+	t.Helper()
+	chrt, err := loader.Load(chartDir(t))
+	if err != nil {
+		t.Fatalf("load chart: %v", err)
+	}
+	up := action.NewUpgrade(chartHelm(t, ns))
+	up.Namespace = ns
+	up.WaitStrategy = kube.HookOnlyStrategy
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rel, err := up.RunWithContext(ctx, name, chrt, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -745,6 +766,40 @@ func TestChartInstall(t *testing.T) {
 			chartWaitStatus(t, p, []string{res})
 		})
 	}
+
+	// helm uninstall leaves no permission behind.
+	t.Run("uninstall", func(t *testing.T) {
+		un := action.NewUninstall(chartHelm(t, ns))
+		un.WaitStrategy = kube.HookOnlyStrategy
+		if _, err := un.Run("podium"); err != nil {
+			t.Fatalf("helm uninstall: %v", err)
+		}
+		for _, o := range objs {
+			if o.GetNamespace() != "" {
+				continue
+			}
+			var err error
+			switch o.GetKind() {
+			case "ClusterRole":
+				_, err = cs.RbacV1().ClusterRoles().Get(ctx, o.GetName(), metav1.GetOptions{})
+			case "ClusterRoleBinding":
+				_, err = cs.RbacV1().ClusterRoleBindings().Get(ctx, o.GetName(), metav1.GetOptions{})
+			default:
+				t.Errorf("unexpected cluster-scoped %s %s", o.GetKind(), o.GetName())
+				continue
+			}
+			if !apierrors.IsNotFound(err) {
+				t.Errorf("%s %s is still there after uninstall (err %v)", o.GetKind(), o.GetName(), err)
+			}
+		}
+		labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+			ok, err := chartCanI(ctx, cs, ns, sa, "list", "pods", "")
+			if err == nil && ok {
+				err = errors.New("the ServiceAccount may still list pods")
+			}
+			return err
+		})
+	})
 }
 
 // chartWithout drops one resource (resource.group) from rules, and any rule
@@ -816,27 +871,32 @@ func chartApp(t testing.TB, cs kubernetes.Interface, ns, name string, replicas i
 	}
 }
 
-// TestChartNamespaceMode installs with mode=namespaces and runs Podium as its
-// pod: it needs nothing beyond the Roles and the Node ClusterRole.
+// TestChartNamespaceMode installs in cluster mode, upgrades to
+// mode=namespaces and runs Podium as its pod: it needs nothing beyond the
+// Roles and the Node ClusterRole, and the upgrade leaves no cluster-wide read
+// behind.
 func TestChartNamespaceMode(t *testing.T) {
 	cs := lab.Client()
-	ctx := context.Background()
 	ns := labtest.Namespace(t, lab)
 	watchA, watchB, other := labtest.Namespace(t, lab), labtest.Namespace(t, lab), labtest.Namespace(t, lab)
 	chartApp(t, cs, watchA, "web", 2)
 	chartApp(t, cs, other, "hidden", 1)
 
-	vals := chartValues(t, nil, fmt.Sprintf("mode: namespaces\nnamespaces: [%s, %s]\n", watchA, watchB))
-	rel, err := chartInstall(t, ns, "podium", vals, false)
-	if err != nil {
+	if _, err := chartInstall(t, ns, "podium", chartValues(t, nil), false); err != nil {
 		t.Fatalf("helm install: %v", err)
+	}
+	vals := chartValues(t, nil, fmt.Sprintf("mode: namespaces\nnamespaces: [%s, %s]\n", watchA, watchB))
+	rel, err := chartUpgrade(t, ns, "podium", vals)
+	if err != nil {
+		t.Fatalf("helm upgrade: %v", err)
 	}
 	objs := chartObjects(t, rel.Manifest)
 	dep := chartDeployment(t, rel)
 	sa := dep.Spec.Template.Spec.ServiceAccountName
 
 	// RBAC: Roles in the watched namespaces only; cluster-wide, Nodes only.
-	for _, c := range []struct {
+	// Polled, as the authorizer sees the upgrade's RBAC changes a moment later.
+	checks := []struct {
 		verb, res, ns string
 		want          bool
 	}{
@@ -849,15 +909,23 @@ func TestChartNamespaceMode(t *testing.T) {
 		{"list", "secrets", watchA, false},
 		{"list", "configmaps", watchA, false},
 		{"create", "pods", watchA, false},
-	} {
-		ok, err := chartCanI(ctx, cs, ns, sa, c.verb, c.res, c.ns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok != c.want {
-			t.Errorf("may %s %s in %q: %v, want %v", c.verb, c.res, c.ns, ok, c.want)
-		}
 	}
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		var wrong []string
+		for _, c := range checks {
+			ok, err := chartCanI(ctx, cs, ns, sa, c.verb, c.res, c.ns)
+			if err != nil {
+				return err
+			}
+			if ok != c.want {
+				wrong = append(wrong, fmt.Sprintf("may %s %s in %q: %v, want %v", c.verb, c.res, c.ns, ok, c.want))
+			}
+		}
+		if len(wrong) > 0 {
+			return errors.New(strings.Join(wrong, "; "))
+		}
+		return nil
+	})
 	if n := len(chartObject[rbacv1.Role](t, objs, "Role")); n != 2 {
 		t.Errorf("%d Roles, want 2", n)
 	}
