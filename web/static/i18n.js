@@ -5,6 +5,9 @@
 // from its kind + params (see happeningText) so it can be translated; when a
 // placeholder has no value the server's English text is used instead.
 
+import { presenterEN } from './i18n-presenter.js';
+import { zhCN } from './i18n-zh.js';
+
 export const messages = {
   en: {
     'app.title': 'Podium',
@@ -165,13 +168,18 @@ export const messages = {
   },
 };
 
+// The presenter features' English strings, and the zh-CN table (i18n-zh.js).
+Object.assign(messages.en, presenterEN);
+messages['zh-CN'] = zhCN;
+
 let current = messages.en;
 let plural = new Intl.PluralRules('en');
 
 // setLang picks the table for a BCP 47 tag ("zh-CN", "en-GB"), falling back to
 // the language alone and then English. Returns the tag in use.
 export function setLang(tag) {
-  const tries = [tag, String(tag || '').split('-')[0], 'en'];
+  // Any Chinese tag (zh, zh-Hans, zh-TW…) gets the one Chinese table.
+  const tries = [tag, /^zh\b/i.test(String(tag || '')) ? 'zh-CN' : '', String(tag || '').split('-')[0], 'en'];
   for (const k of tries) {
     if (k && messages[k]) {
       current = messages[k];
