@@ -28,6 +28,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
+
+	"github.com/podiumhq/podium/informers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ from the current chart")
@@ -282,13 +284,22 @@ func readable(rules []rbacv1.PolicyRule) []string {
 	return out
 }
 
+// What Podium's informers read is the source of truth: adding an informer
+// without the matching rule fails here.
 var (
-	namespacedResources = []string{
-		"daemonsets.apps", "deployments.apps", "endpointslices.discovery.k8s.io",
-		"ingresses.networking.k8s.io", "pods", "replicasets.apps", "services", "statefulsets.apps",
-	}
-	allResources = slices.Sorted(slices.Values(append(slices.Clone(namespacedResources), "nodes")))
+	allResources        = slices.Sorted(slices.Values(informers.Resources()))
+	namespacedResources = slices.DeleteFunc(slices.Clone(allResources), func(r string) bool { return r == "nodes" })
 )
+
+func TestResourceListIsPodiums(t *testing.T) {
+	want := []string{
+		"daemonsets.apps", "deployments.apps", "endpointslices.discovery.k8s.io",
+		"ingresses.networking.k8s.io", "nodes", "pods", "replicasets.apps", "services", "statefulsets.apps",
+	}
+	if diff := cmp.Diff(want, allResources); diff != "" {
+		t.Errorf("Podium reads a different set of resources than README.md's permission table lists; update both (-readme +informers):\n%s", diff)
+	}
+}
 
 func TestRBACIsReadOnlyAndMinimal(t *testing.T) {
 	for _, name := range valueSets {
