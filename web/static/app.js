@@ -8,6 +8,7 @@ import { happeningText, setLang, t } from './i18n.js';
 import { layout } from './layout.js';
 import { detailsRows, esc, glyph, related, Renderer } from './render.js';
 import { Store } from './store.js';
+import { install as installPresenter } from './presenter.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -33,10 +34,14 @@ const ui = {
 
 // --- language and chrome strings -------------------------------------------
 setLang(body.dataset.lang || document.documentElement.lang || 'en');
-for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
-for (const n of document.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
-for (const n of document.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
-for (const n of document.querySelectorAll('[data-i18n-aria]')) n.setAttribute('aria-label', t(n.dataset.i18nAria));
+// chromeText (re)labels the shell; run again after a language switch (l).
+function chromeText() {
+  for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+  for (const n of document.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
+  for (const n of document.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
+  for (const n of document.querySelectorAll('[data-i18n-aria]')) n.setAttribute('aria-label', t(n.dataset.i18nAria));
+}
+chromeText();
 
 // --- theme ------------------------------------------------------------------
 function setTheme(th) {
@@ -60,7 +65,7 @@ setTheme(urlTheme === 'light' || urlTheme === 'dark' ? urlTheme : savedTheme ===
 const toggleTheme = () => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
 
 // --- legend, drawn with the same glyphs as the picture ------------------------
-{
+function drawLegend() {
   let s = '';
   for (const st of POD_STATES) {
     s += `<li><svg class="st-${st}" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true">${glyph(st, 10)}</svg>${esc(t('state.' + st))}</li>`;
@@ -71,6 +76,7 @@ const toggleTheme = () => setTheme(document.documentElement.dataset.theme === 'd
   s += `<li><svg class="badge-legend" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true"><g class="badge"><circle r="9"/><text y="4">3</text></g></svg>${esc(t('legend.restarts'))}</li>`;
   ui.legend.innerHTML = `<ul>${s}</ul>`;
 }
+drawLegend();
 
 // --- namespaces: kept in the URL as ?namespace=a,b ----------------------------
 const url = new URL(location.href);
@@ -114,10 +120,16 @@ $('[data-testid="ns-all"]')?.addEventListener('click', () => {
 // --- banner -------------------------------------------------------------------
 let connState = 'connecting';
 let connInfo = {};
+let drawError = ''; // set when drawing failed; the last good picture stays
 function showBanner() {
   const st = store.status;
   let state = connState;
   let text;
+  if (drawError) {
+    ui.banner.dataset.state = 'error';
+    ui.bannerText.textContent = t('banner.drawError', { detail: drawError });
+    return;
+  }
   if (connState === 'live' && st.apiserver === 'reconnecting') state = 'apiserver';
   else if (connState === 'live' && !st.synced) state = 'syncing';
   switch (state) {
@@ -153,6 +165,7 @@ function addHappenings(list) {
     li.dataset.ref = String(h.ref || '');
     li.innerHTML = `<time datetime="${esc(h.time)}">${esc(formatTime(h.time))}</time><span>${esc(happeningText(h))}</span>`;
     li.tabIndex = 0;
+    li.happening = h; // kept to retranslate it on a language switch
     li.title = String(h.ref || '');
     ui.ticker.prepend(li);
   }
@@ -188,6 +201,7 @@ reduceMotion.addEventListener?.('change', () => {
 });
 
 let layoutState = null;
+let hooks = null; // presenter features (presenter.js), installed below
 let lastL = null;
 let frame = 0;
 let userView = false; // the viewer panned or zoomed: stop auto-fitting
@@ -202,12 +216,14 @@ function schedule() {
 function draw() {
   frame = 0;
   const t0 = performance.now();
+  drawError = '';
   try {
     const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected });
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
     renderer.render(L, store);
+    hooks?.drawn(L);
     stats.recent.push([Math.round(t1 - t0), Math.round(performance.now() - t1)]);
     if (stats.recent.length > 50) stats.recent.shift();
     const empty = store.synced && store.nodes.size === 0 && selected.length === 0;
@@ -227,8 +243,7 @@ function draw() {
   } catch (err) {
     // Never leave a broken page: say what failed and keep the last picture.
     console.error(err);
-    connState = 'error';
-    connInfo = { detail: String(err?.message || err) };
+    drawError = String(err?.message || err);
   }
   showBanner();
   const ms = performance.now() - t0;
@@ -244,6 +259,7 @@ const conn = new Connection({
   namespaces: selected,
   WebSocket: window.WebSocket,
   onChange(change) {
+    hooks?.change(change);
     if (change.happenings?.length) addHappenings(change.happenings);
     if (change.type === 'status') showBanner();
     else schedule();
@@ -265,14 +281,16 @@ function applyView() {
 function fit() {
   const r = ui.svg.getBoundingClientRect();
   if (!lastL || r.width === 0) return;
-  const kw = r.width / lastL.width;
-  let k = Math.min(kw, r.height / lastL.height, 1.5);
+  // The whole picture, or the focused part of it (presenter.js).
+  const box = hooks?.fitRect(lastL) || { x: 0, y: 0, w: lastL.width, h: lastL.height };
+  const kw = r.width / box.w;
+  let k = Math.min(kw, r.height / box.h, 1.5);
   // A very tall picture (thousands of pods) fits by width instead, top
   // first: a readable top beats an unreadable whole; pan to see the rest.
   if (k < kw * 0.45) k = kw;
   view.k = Math.max(0.05, k);
-  view.x = (r.width - lastL.width * view.k) / 2;
-  view.y = Math.max(0, (r.height - lastL.height * view.k) / 2);
+  view.x = (r.width - box.w * view.k) / 2 - box.x * view.k;
+  view.y = Math.max(0, (r.height - box.h * view.k) / 2) - box.y * view.k;
   applyView();
 }
 function zoomAt(factor, cx, cy) {
@@ -462,6 +480,31 @@ window.addEventListener('keydown', (ev) => {
 })();
 
 // For tests and tools: read-only views of the state.
+// Presenter mode, focus, captions, keys, export and the latency readout see
+// the page only through this.
+hooks = installPresenter({
+  store, renderer, svg: ui.svg, stage: ui.stage, view, schedule, reveal, showDetails,
+  layout: () => lastL,
+  get userView() { return userView; },
+  autoFit() {
+    userView = false;
+    fit();
+  },
+  relabel() {
+    chromeText();
+    drawLegend();
+    renderer.drawHeadings();
+    for (const li of ui.ticker.children) {
+      if (li.happening) li.querySelector('span').textContent = happeningText(li.happening);
+    }
+    if (!ui.ticker.querySelector('li[data-ref]')) ui.ticker.innerHTML = `<li class="ticker-empty">${esc(t('ticker.empty'))}</li>`;
+    // Pod rows redraw only when their object changes; make them redraw.
+    for (const it of renderer.items.pods.values()) it.p = null;
+    pickerSync([]);
+    schedule();
+  },
+});
+
 window.podium = { store, stats, view, get layout() { return lastL; }, fit, reveal };
 pickerSync([]);
 showBanner();

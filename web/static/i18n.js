@@ -23,6 +23,7 @@ export const messages = {
     'banner.apiserver': 'API server unreachable — reconnecting',
     'banner.syncing': 'Loading the cluster…',
     'banner.error': 'Bad message from the server: {detail} — resyncing',
+    'banner.drawError': 'Could not draw the cluster: {detail}',
     'banner.denied': 'Not allowed to list: {list}',
     'banner.seq': 'seq {seq}',
 
