@@ -621,3 +621,41 @@ func TestPinnedHelmCLI(t *testing.T) {
 		t.Errorf("helm template's error lacks the schema's message:\n%s", errOut)
 	}
 }
+
+func TestSchedulingValuesReachThePod(t *testing.T) {
+	r := mustRender(t, nil, `replicaCount: 3
+nodeSelector: {kubernetes.io/os: linux}
+tolerations: [{key: dedicated, operator: Equal, value: podium, effect: NoSchedule}]
+affinity:
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector: {matchLabels: {app.kubernetes.io/name: podium}}
+priorityClassName: system-cluster-critical
+`)
+	d := deploymentOf(t, r)
+	ps := d.Spec.Template.Spec
+	if *d.Spec.Replicas != 3 {
+		t.Errorf("replicas %d, want 3", *d.Spec.Replicas)
+	}
+	if diff := cmp.Diff(map[string]string{"kubernetes.io/os": "linux"}, ps.NodeSelector); diff != "" {
+		t.Errorf("nodeSelector (-want +got):\n%s", diff)
+	}
+	wantTol := []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "podium", Effect: corev1.TaintEffectNoSchedule}}
+	if diff := cmp.Diff(wantTol, ps.Tolerations); diff != "" {
+		t.Errorf("tolerations (-want +got):\n%s", diff)
+	}
+	if ps.Affinity == nil || ps.Affinity.PodAntiAffinity == nil || len(ps.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution) != 1 {
+		t.Errorf("affinity not passed through: %+v", ps.Affinity)
+	}
+	if ps.PriorityClassName != "system-cluster-critical" {
+		t.Errorf("priorityClassName %q", ps.PriorityClassName)
+	}
+	// And none of it by default.
+	def := deploymentOf(t, mustRender(t, ciValues("default"))).Spec.Template.Spec
+	if def.NodeSelector != nil || def.Tolerations != nil || def.Affinity != nil || def.PriorityClassName != "" {
+		t.Errorf("defaults schedule with constraints: %+v %+v %+v %q", def.NodeSelector, def.Tolerations, def.Affinity, def.PriorityClassName)
+	}
+}
