@@ -97,6 +97,10 @@ func ensureBinary(ctx context.Context, bin string, log io.Writer) error {
 	tmp := bin + ".new"
 	cmd := exec.CommandContext(ctx, goBin, "build", "-ldflags", VersionLDFlags, "-o", tmp, ".")
 	cmd.Dir = src
+	// The lab is its own module with its own flags: a caller's GOFLAGS
+	// (-race, -mod=vendor…) or go.work must not leak into it, or the
+	// build would miss the warm cache or fail.
+	cmd.Env = append(os.Environ(), "GOFLAGS=-buildvcs=false", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		_ = os.Remove(tmp)
