@@ -15,6 +15,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
@@ -400,4 +401,75 @@ func TestLabPodDelays(t *testing.T) {
 	if d := readyAt.Sub(readyPod.CreationTimestamp.Time); d < 2*time.Second {
 		t.Errorf("pod became Ready %s after creation, want ≥ 2s with a 3s ready delay", d)
 	}
+}
+
+// TestLabTerminatingPodShowsInEndpoints: a deleted pod lingers for its
+// delete delay, marked terminating in its Service's EndpointSlice, then goes.
+func TestLabTerminatingPodShowsInEndpoints(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	ctx := t.Context()
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "bye", Namespace: ns},
+		Spec: corev1.ServiceSpec{
+			Selector: map[string]string{"app": "bye"},
+			Ports:    []corev1.ServicePort{{Port: 80}},
+		},
+	}
+	if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := barePod(ns, "leaving", map[string]string{"app": "bye"})
+	p.Annotations[labtest.AnnotationDeleteDelay] = "4s"
+	if _, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	endpoint := func(ctx context.Context) (*discoveryv1.Endpoint, error) {
+		eps, err := cs.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=bye"})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range eps.Items {
+			for _, e := range s.Endpoints {
+				if e.TargetRef != nil && e.TargetRef.Name == "leaving" {
+					return &e, nil
+				}
+			}
+		}
+		return nil, nil
+	}
+	isTrue := func(b *bool) bool { return b != nil && *b }
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		e, err := endpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if e == nil || !isTrue(e.Conditions.Ready) {
+			return fmt.Errorf("endpoint %+v, want a ready one", e)
+		}
+		return nil
+	})
+	if err := cs.CoreV1().Pods(ns).Delete(ctx, "leaving", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		e, err := endpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if e == nil || !isTrue(e.Conditions.Terminating) || isTrue(e.Conditions.Ready) {
+			return fmt.Errorf("endpoint %+v, want terminating and not ready", e)
+		}
+		return nil
+	})
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		_, err := cs.CoreV1().Pods(ns).Get(ctx, "leaving", metav1.GetOptions{})
+		if err == nil {
+			return fmt.Errorf("pod still there")
+		}
+		if !apierrors.IsNotFound(err) {
+			return err
+		}
+		return nil
+	})
 }
