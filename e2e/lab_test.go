@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -472,4 +473,65 @@ func TestLabTerminatingPodShowsInEndpoints(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestLabOtherWorkloads: DaemonSets, StatefulSets and Jobs run too (the
+// kinds Podium draws beside Deployments).
+func TestLabOtherWorkloads(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	ctx := t.Context()
+	tmpl := func(app string) corev1.PodTemplateSpec {
+		return corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{
+				Labels:      map[string]string{"app": app},
+				Annotations: map[string]string{labtest.AnnotationReadyDelay: "0s", labtest.AnnotationDeleteDelay: "0s"},
+			},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "podium.dev/" + app + ":v1"}}},
+		}
+	}
+	sel := func(app string) *metav1.LabelSelector {
+		return &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}
+	}
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: ns}, Spec: appsv1.DaemonSetSpec{Selector: sel("agent"), Template: tmpl("agent")}}
+	if _, err := cs.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns}, Spec: appsv1.StatefulSetSpec{Replicas: ptr(int32(2)), Selector: sel("db"), Template: tmpl("db"), ServiceName: "db"}}
+	if _, err := cs.AppsV1().StatefulSets(ns).Create(ctx, sts, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	jobTmpl := tmpl("once")
+	jobTmpl.Spec.RestartPolicy = corev1.RestartPolicyNever
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "once", Namespace: ns}, Spec: batchv1.JobSpec{Template: jobTmpl}}
+	if _, err := cs.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		d, err := cs.AppsV1().DaemonSets(ns).Get(ctx, "agent", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if d.Status.DesiredNumberScheduled != int32(len(labtest.NodeNames)) || d.Status.NumberReady != d.Status.DesiredNumberScheduled {
+			return fmt.Errorf("daemonset: desired %d ready %d, want %d", d.Status.DesiredNumberScheduled, d.Status.NumberReady, len(labtest.NodeNames))
+		}
+		s, err := cs.AppsV1().StatefulSets(ns).Get(ctx, "db", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if s.Status.ReadyReplicas != 2 {
+			return fmt.Errorf("statefulset: %d ready, want 2", s.Status.ReadyReplicas)
+		}
+		j, err := cs.BatchV1().Jobs(ns).Get(ctx, "once", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if j.Status.Succeeded != 1 {
+			return fmt.Errorf("job: %d succeeded, want 1", j.Status.Succeeded)
+		}
+		return nil
+	})
+	if _, err := cs.CoreV1().Pods(ns).Get(ctx, "db-1", metav1.GetOptions{}); err != nil {
+		t.Errorf("StatefulSet pod db-1: %v", err)
+	}
 }
