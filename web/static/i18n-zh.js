@@ -21,6 +21,7 @@ export const zhCN = {
   'banner.apiserver': 'API server 无法访问 — 正在重连',
   'banner.syncing': '正在加载集群…',
   'banner.error': '服务器消息有误：{detail} — 正在重新同步',
+  'banner.drawError': '无法绘制集群：{detail}',
   'banner.denied': '无权列出：{list}',
   'banner.seq': '序号 {seq}',
 
