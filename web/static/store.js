@@ -231,6 +231,7 @@ export class Store {
       this.edges.set(e.id, e);
     }
     ch.happenings = msg.happenings || [];
+    ch.time = typeof msg.time === 'number' ? msg.time : 0; // server receive time, for the latency readout
     this.seq = msg.seq;
     this.gen++;
     return ch;

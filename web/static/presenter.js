@@ -1,0 +1,343 @@
+// The presenter's tools (issue 7), on top of the dashboard: presenter mode,
+// focus, captions, language switch, keyboard help, export and the latency
+// readout. app.js calls install() once with a small view of the page and
+// calls the returned hooks; state that a link should carry lives in the URL
+// (?presenter=1, ?focus=Kind/ns/name, ?lang=zh-CN, ?latency=1).
+
+import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
+import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
+import { setLang, t, happeningText } from './i18n.js';
+import { actionFor, nextLang, SHORTCUTS } from './keys.js';
+import { eventsIn, Meter } from './latency.js';
+
+// Captions stay this long, then fade (the fade is in presenter.css).
+export const CAPTION_MS = 6000;
+const CAPTIONS_MAX = 3;
+
+// urlFlag reads a boolean query parameter: present and not "0"/"false".
+export function urlFlag(params, name) {
+  if (!params.has(name)) return false;
+  const v = params.get(name).toLowerCase();
+  return v !== '0' && v !== 'false' && v !== 'no';
+}
+
+// setParam writes one query parameter into the address without a reload.
+function setParam(name, value) {
+  const u = new URL(location.href);
+  if (value === null || value === false || value === '') u.searchParams.delete(name);
+  else u.searchParams.set(name, value === true ? '1' : value);
+  history.replaceState(null, '', u.toString().replace(/%2C/g, ',').replace(/%2F/g, '/'));
+}
+
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+export function install(page) {
+  const doc = document;
+  const body = doc.body;
+  const params = new URL(location.href).searchParams;
+  const stage = page.stage;
+  const svg = page.svg;
+
+  // presenter.css holds every style of these features; loaded beside the
+  // module so it shares its version (?v=) and needs no change to the shell.
+  const css = doc.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = new URL('./presenter.css', import.meta.url).toString();
+  doc.head.appendChild(css);
+
+  // --- language -----------------------------------------------------------
+  let lang = setLang(body.dataset.lang || doc.documentElement.lang || 'en');
+  function switchLang(to) {
+    lang = setLang(to);
+    doc.documentElement.lang = lang;
+    body.dataset.lang = lang;
+    setParam('lang', lang);
+    page.relabel();
+    relabel();
+  }
+
+  // --- header buttons, beside the app's own ------------------------------
+  const tools = doc.querySelector('.tools');
+  const buttons = {};
+  for (const [key, testid, label, title] of [
+    ['presenter', 'presenter-toggle', 'btn.presenter', 'btn.presenter.title'],
+    ['svg', 'export-svg', 'btn.exportSVG', 'btn.exportSVG.title'],
+    ['png', 'export-png', 'btn.exportPNG', 'btn.exportPNG.title'],
+    ['lang', 'lang-toggle', 'lang.name', 'lang.switch'],
+    ['help', 'help-toggle', '', 'btn.help'],
+  ]) {
+    const b = doc.createElement('button');
+    b.type = 'button';
+    b.dataset.testid = testid;
+    b.dataset.label = label;
+    b.dataset.tip = title;
+    tools?.appendChild(b);
+    buttons[key] = b;
+  }
+  buttons.help.textContent = '?';
+
+  // --- overlays: captions, focus chip, help, latency ----------------------
+  const captions = doc.createElement('ol');
+  captions.className = 'captions';
+  captions.dataset.testid = 'captions';
+  captions.setAttribute('aria-live', 'polite');
+  stage.appendChild(captions);
+
+  const chip = doc.createElement('div');
+  chip.className = 'focus-chip';
+  chip.dataset.testid = 'focus-chip';
+  chip.hidden = true;
+  stage.appendChild(chip);
+
+  const help = doc.createElement('div');
+  help.className = 'help';
+  help.dataset.testid = 'help';
+  help.setAttribute('role', 'dialog');
+  help.setAttribute('aria-modal', 'true');
+  help.hidden = true;
+  body.appendChild(help);
+
+  const meterBox = doc.createElement('div');
+  meterBox.className = 'latency';
+  meterBox.dataset.testid = 'latency';
+  meterBox.hidden = true;
+  stage.appendChild(meterBox);
+
+  function relabel() {
+    for (const b of Object.values(buttons)) {
+      if (b.dataset.label) b.textContent = t(b.dataset.label);
+      b.title = t(b.dataset.tip);
+      b.setAttribute('aria-label', t(b.dataset.tip));
+    }
+    help.innerHTML = `<div class="help-card"><header><h2>${esc(t('help.title'))}</h2>` +
+      `<button type="button" class="close" data-testid="help-close" aria-label="${esc(t('help.close'))}" title="${esc(t('help.close'))}">×</button></header>` +
+      `<dl>${SHORTCUTS.map((s) => `<dt>${s.keys.map((k) => `<kbd>${esc(k)}</kbd>`).join(' ')}</dt><dd data-key-id="${esc(s.id)}">${esc(t(s.id))}</dd>`).join('')}</dl></div>`;
+    drawChip();
+    drawMeter();
+  }
+
+  // --- presenter mode ------------------------------------------------------
+  function setPresenter(on) {
+    body.dataset.presenter = String(on);
+    buttons.presenter.setAttribute('aria-pressed', String(on));
+    setParam('presenter', on);
+    // The picture refits to the new stage once layout has settled.
+    requestAnimationFrame(() => page.autoFit());
+  }
+  const presenting = () => body.dataset.presenter === 'true';
+
+  function caption(list) {
+    if (!presenting()) return;
+    for (const h of list) {
+      const li = doc.createElement('li');
+      li.dataset.kind = String(h.kind || '');
+      li.dataset.ref = String(h.ref || '');
+      li.textContent = happeningText(h);
+      captions.appendChild(li);
+      setTimeout(() => li.remove(), CAPTION_MS);
+    }
+    while (captions.children.length > CAPTIONS_MAX) captions.firstElementChild.remove();
+  }
+
+  // On-screen size of SVG text is its font size times the zoom; presenter.css
+  // reads --k to keep every text at least 20 px on screen.
+  const zoomVar = () => svg.style.setProperty('--k', String(page.view.k || 1));
+  new MutationObserver(zoomVar).observe(svg, { attributes: true, attributeFilter: ['data-zoom'] });
+
+  // --- focus -----------------------------------------------------------------
+  let focus = null;
+  let focusErr = '';
+  let sel = null;
+  let lastRect = '';
+  function setFocus(raw) {
+    try {
+      focus = parseFocus(raw);
+      focusErr = '';
+    } catch (err) {
+      focus = null;
+      focusErr = String(err.message || err);
+    }
+    setParam('focus', focus ? (focus.kind === 'Namespace' ? `Namespace/${focus.ns}` : focus.id) : '');
+    lastRect = '';
+    page.schedule();
+    requestAnimationFrame(() => page.autoFit());
+  }
+  function drawChip() {
+    if (!focus && !focusErr) {
+      chip.hidden = true;
+      body.dataset.focus = '';
+      return;
+    }
+    chip.hidden = false;
+    const what = focus ? (focus.kind === 'Namespace' ? t('focus.namespace', { ns: focus.ns }) : describe(focus)) : '';
+    const text = focusErr || (sel ? t('focus.label', { what }) : t('focus.missing', { what }));
+    chip.dataset.state = focusErr ? 'error' : sel ? 'on' : 'missing';
+    chip.innerHTML = `<span>${esc(text)}</span><button type="button" data-testid="focus-clear" title="${esc(t('focus.clear'))}" aria-label="${esc(t('focus.clear'))}">×</button>`;
+    body.dataset.focus = focus && sel ? focus.id : '';
+  }
+  chip.addEventListener('click', (ev) => {
+    if (ev.target.closest('button')) setFocus('');
+  });
+  svg.addEventListener('dblclick', (ev) => {
+    const n = ev.target.closest?.('[data-id]');
+    if (!n) return;
+    ev.preventDefault();
+    const id = n.getAttribute('data-id');
+    setFocus(focus?.id === id ? '' : id);
+  });
+
+  // --- latency -----------------------------------------------------------------
+  const meter = new Meter();
+  let pending = []; // server receive times waiting for their paint
+  function drawMeter() {
+    if (meterBox.hidden) return;
+    const s = meter.summary(performance.now());
+    const num = (v) => (Number.isFinite(v) ? Math.round(v) : '–');
+    meterBox.innerHTML = `<h2>${esc(t('latency.title'))}</h2>` +
+      `<p><span class="k">${esc(t('latency.server'))}</span> <span data-testid="latency-value" data-p50="${num(s.p50)}" data-count="${s.count}">${esc(s.count ? t('latency.value', { p50: num(s.p50), p95: num(s.p95), last: num(s.last) }) : t('latency.none'))}</span></p>` +
+      `<p data-testid="latency-rate" data-rate="${s.rate.toFixed(2)}">${esc(t('latency.rate', { rate: s.rate.toFixed(1) }))}</p>`;
+  }
+  function setLatency(on) {
+    meterBox.hidden = !on;
+    setParam('latency', on);
+    drawMeter();
+  }
+  setInterval(() => {
+    if (!meterBox.hidden) drawMeter();
+  }, 1000);
+
+  // --- export --------------------------------------------------------------------
+  function exportRect() {
+    const L = page.layout();
+    if (!L) return null;
+    return (sel && focusRect(L, sel.ids)) || { x: 0, y: 0, w: L.width, h: L.height };
+  }
+  const background = () => getComputedStyle(body).backgroundColor || '#0f1520';
+  const exportName = (ext) => fileName(ext, new Date(), focus ? describe(focus) : '');
+  async function exportAs(kind) {
+    const r = exportRect();
+    if (!r) return;
+    body.dataset.exporting = kind;
+    try {
+      const markup = svgMarkup(svg, r, background());
+      if (kind === 'svg') {
+        download(doc, new Blob([markup], { type: 'image/svg+xml' }), exportName('svg'));
+      } else {
+        const blob = await pngBlob(doc, markup, r.w, r.h, pngScale(r.w, r.h));
+        download(doc, blob, exportName('png'));
+      }
+      body.dataset.exported = kind;
+    } catch (err) {
+      console.error(err);
+      body.dataset.exported = 'error';
+      alert(t('export.failed', { detail: String(err?.message || err) }));
+    } finally {
+      delete body.dataset.exporting;
+    }
+  }
+
+  // --- help ----------------------------------------------------------------------
+  function setHelp(on) {
+    help.hidden = !on;
+    if (on) help.querySelector('button')?.focus();
+  }
+  help.addEventListener('click', (ev) => {
+    if (ev.target === help || ev.target.closest('[data-testid="help-close"]')) setHelp(false);
+  });
+
+  buttons.presenter.addEventListener('click', () => setPresenter(!presenting()));
+  buttons.svg.addEventListener('click', () => exportAs('svg'));
+  buttons.png.addEventListener('click', () => exportAs('png'));
+  buttons.lang.addEventListener('click', () => switchLang(nextLang(lang)));
+  buttons.help.addEventListener('click', () => setHelp(help.hidden));
+
+  const replayStep = (dir) => {
+    // Arrow keys step through happenings only while a replay is running.
+    const bar = window.podiumReplay?.bar;
+    bar?.querySelector(`[data-testid="replay-${dir}"]`)?.click();
+    return !!bar;
+  };
+  window.addEventListener('keydown', (ev) => {
+    const a = actionFor(ev);
+    if (!a) return;
+    switch (a) {
+      case 'help':
+        setHelp(help.hidden);
+        break;
+      case 'presenter':
+        setPresenter(!presenting());
+        break;
+      case 'lang':
+        switchLang(nextLang(lang));
+        break;
+      case 'latency':
+        setLatency(meterBox.hidden);
+        break;
+      case 'prev':
+      case 'next':
+        if (replayStep(a)) ev.preventDefault();
+        return;
+      case 'escape':
+        if (!help.hidden) setHelp(false);
+        else if (focus || focusErr) setFocus('');
+        return;
+    }
+    ev.preventDefault();
+  });
+
+  // --- initial state from the URL ---------------------------------------------------
+  relabel();
+  if (urlFlag(params, 'presenter')) setPresenter(true);
+  else body.dataset.presenter = 'false';
+  if (params.get('focus')) setFocus(params.get('focus'));
+  if (urlFlag(params, 'latency')) setLatency(true);
+
+  // Read-only view for tests and tools.
+  window.podiumPresenter = {
+    get focus() { return focus; },
+    get selection() { return sel; },
+    get lang() { return lang; },
+    meter,
+    exportSVG: () => {
+      const r = exportRect();
+      return r ? svgMarkup(svg, r, background()) : '';
+    },
+  };
+
+  return {
+    // drawn runs after each render of layout L.
+    drawn(L) {
+      sel = focus ? withLayout(chain(focus, page.store.nodes, page.store.edges), L) : null;
+      page.renderer.highlight(sel, 'focus');
+      drawChip();
+      zoomVar();
+      // Presenter mode keeps the whole picture, or the focused part, on
+      // screen as it grows and shrinks, unless the viewer zoomed by hand.
+      const r = this.fitRect(L);
+      const key = r ? `${r.x},${r.y},${r.w},${r.h}` : '';
+      if (key !== lastRect) {
+        lastRect = key;
+        if (!page.userView && (presenting() || focus)) page.autoFit();
+      }
+      if (pending.length) {
+        const times = pending;
+        pending = [];
+        requestAnimationFrame(() => {
+          const now = Date.now();
+          for (const ts of times) meter.latency(now - ts);
+          drawMeter();
+        });
+      }
+    },
+    // fitRect is the part of the picture a fit shows: the focus, when set.
+    fitRect(L) {
+      return sel ? focusRect(L, sel.ids) : null;
+    },
+    change(ch) {
+      if (ch.type !== 'delta') return;
+      meter.events(eventsIn(ch), performance.now());
+      if (ch.time > 0) pending.push(ch.time);
+      if (ch.happenings?.length) caption(ch.happenings);
+    },
+  };
+}
