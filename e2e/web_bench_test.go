@@ -167,7 +167,8 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 	for _, base := range []struct {
 		name           string
 		apps, podsEach int
-	}{{"small", 3, 3}, {"5000", 50, 100}} {
+		idle           bool // no scale-up: the machine's own frame rate, for comparison
+	}{{"small", 3, 3, false}, {"small-idle", 3, 3, true}, {"5000", 50, 100, false}} {
 		b.Run("base="+base.name, func(b *testing.B) {
 			s := cluster(base.apps, base.podsEach, 20)
 			log := graph.NewLog("bench", 4096)
@@ -183,6 +184,10 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 				done := make(chan frameStats, 1)
 				go func() { done <- evalAsync[frameStats](br, sampleFrames+`(2500)`) }()
 				br.waitJS(`window.__sampling === true`, 10*time.Second, "frame sampling to start")
+				if base.idle {
+					st = <-done
+					continue
+				}
 				scaleUp(log, "team-0", "app000", 100, 20)
 				st = <-done
 				br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total+100), 30*time.Second, "100 new pods")
