@@ -109,6 +109,7 @@ ui.pickerList.addEventListener('change', () => {
   history.replaceState(null, '', u.toString().replace(/%2C/g, ','));
   pickerSync([]);
   layoutState = null;
+  lastSize = '';
   conn.setNamespaces(selected);
   schedule();
 });
@@ -234,7 +235,9 @@ function draw() {
     for (const n of store.nodes.values()) if (n.namespace) seen.add(n.namespace);
     pickerSync(seen);
     const size = `${L.width}x${L.height}`;
-    if (!userView && size !== lastSize) fit();
+    // Refit only for a first picture or one that outgrew the screen: refitting
+    // on every change would move everything on screen at each scale-up.
+    if (!userView && size !== lastSize && (lastSize === '' || !fitsView(L))) fit();
     lastSize = size;
     if (detailsId) showDetails(detailsId);
     if (hoverId) doHover(hoverId);
@@ -278,6 +281,12 @@ function applyView() {
   renderer.root.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.k})`);
   ui.svg.dataset.zoom = view.k.toFixed(3);
 }
+// fitsView reports whether layout L is wholly on screen at the current view.
+function fitsView(L) {
+  const r = ui.svg.getBoundingClientRect();
+  return view.x + L.width * view.k <= r.width + 1 && view.y + L.height * view.k <= r.height + 1 && view.x >= -1 && view.y >= -1;
+}
+
 function fit() {
   const r = ui.svg.getBoundingClientRect();
   if (!lastL || r.width === 0) return;
