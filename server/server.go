@@ -137,6 +137,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	g.GET("/", s.page)
 	g.GET("/api/graph", s.graphJSON)
+	g.GET("/api/graph.svg", s.graphSVG)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
 	g.GET("/ws", s.ws)
 	g.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// rolloutLog is a log holding the web fixture: a Deployment mid-rollout, its
+// Service and Ingress, a bare pod and two Nodes, plus a pod in namespace b.
+func rolloutLog(t *testing.T) *graph.Log {
+	t.Helper()
+	raw, err := os.ReadFile("../web/test/fixtures/rollout.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap graph.Snapshot
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		t.Fatal(err)
+	}
+	l := graph.NewLog("ep1", 16)
+	nodes := append(snap.Nodes, pod("b", "other", "Running"))
+	l.Append(graph.Delta{Upsert: graph.Items{Nodes: nodes, Edges: snap.Edges}})
+	return l
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// svgIDs parses doc as XML, failing on malformed output, and returns its
+// sorted data-id values (the DOM contract's entity ids).
+func svgIDs(t *testing.T, doc string) []string {
+	t.Helper()
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	var ids []string
+	first := true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if first && (se.Name.Local != "svg" || se.Name.Space != "http://www.w3.org/2000/svg") {
+			t.Fatalf("root is %v, want svg in the SVG namespace", se.Name)
+		}
+		first = false
+		for _, a := range se.Attr {
+			if a.Name.Local == "data-id" {
+				ids = append(ids, a.Value)
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func graphIDs(t *testing.T, url string) []string {
+	t.Helper()
+	_, body := get(t, url)
+	var snap graph.Snapshot
+	if err := json.Unmarshal([]byte(body), &snap); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, n := range snap.Nodes {
+		ids = append(ids, n.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestGraphSVGHasTheGraphsIDs(t *testing.T) {
+	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	for _, q := range []string{"", "?namespace=default", "?namespace=b", "?namespace=default,b"} {
+		resp, body := get(t, ts.URL+"/api/graph.svg"+q)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", q, resp.StatusCode, body)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "image/svg+xml") {
+			t.Errorf("%s: Content-Type %q", q, ct)
+		}
+		want := graphIDs(t, ts.URL+"/api/graph"+q)
+		if len(want) == 0 {
+			t.Fatalf("%s: empty graph", q)
+		}
+		if diff := cmp.Diff(want, svgIDs(t, body)); diff != "" {
+			t.Errorf("%s: data-id of the SVG differ from /api/graph's node ids (-graph +svg):\n%s", q, diff)
+		}
+	}
+}
+
+func TestGraphSVGFocus(t *testing.T) {
+	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	resp, body := get(t, ts.URL+"/api/graph.svg?focus=Deployment/default/hellok8s-deployment")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	svgIDs(t, body) // well-formed
+	if !strings.Contains(body, `data-focus="Deployment/default/hellok8s-deployment"`) {
+		t.Error("the SVG does not name its focus")
+	}
+	if !strings.Contains(body, ` dim"`) {
+		t.Error("nothing outside the focused chain is dimmed")
+	}
+	for _, tc := range []struct {
+		query string
+		code  int
+	}{
+		{"?focus=Deployment/default/nope", http.StatusNotFound},
+		{"?focus=a/b/c/d", http.StatusBadRequest},
+		{"?focus=%3Cscript%3E", http.StatusBadRequest},
+		{"?focus=" + strings.Repeat("x", 400), http.StatusBadRequest},
+		{"?namespace=Bad_NS", http.StatusBadRequest},
+		{"?zoom=2", http.StatusBadRequest},
+	} {
+		resp, body := get(t, ts.URL+"/api/graph.svg"+tc.query)
+		if resp.StatusCode != tc.code || !strings.Contains(body, `"error"`) {
+			t.Errorf("%.60s: status %d body %.120s, want %d with a JSON error", tc.query, resp.StatusCode, body, tc.code)
+		}
+	}
+}
+
+func TestGraphSVGEmptyGraph(t *testing.T) {
+	ts, _ := newTestServer(t, Config{})
+	resp, body := get(t, ts.URL+"/api/graph.svg")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if ids := svgIDs(t, body); len(ids) != 0 {
+		t.Errorf("empty graph drew %v", ids)
+	}
+}

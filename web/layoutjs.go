@@ -1,0 +1,254 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/dop251/goja"
+)
+
+// The server-side SVG (GET /api/graph.svg) uses the browser's own layout:
+// static/layout.js, with format.js and focus.js, run in goja, a JavaScript
+// engine in pure Go. One implementation draws both pictures, so they cannot
+// drift apart; see docs/export.md for why this beat a Go port.
+
+//go:embed svgview.js
+var svgViewJS string
+
+// layoutModules are bundled in dependency order.
+var layoutModules = []string{"format.js", "layout.js", "focus.js"}
+
+var (
+	importRe = regexp.MustCompile(`(?m)^import\s*\{([^}]*)\}\s*from\s*'\./([\w-]+)\.js';?\s*$`)
+	exportRe = regexp.MustCompile(`(?m)^export\s+(const|let|function|class)\s+([A-Za-z_$][\w$]*)`)
+	leftRe   = regexp.MustCompile(`(?m)^\s*(import|export)\b`)
+)
+
+// bundle turns the named ES modules of fsys into one classic script that
+// fills a global __mods with each module's exports. It understands the two
+// forms the modules use, `import { a, b as c } from './m.js'` and
+// `export const|let|function|class name`, and refuses anything else, so a
+// new form of import or export fails the tests instead of the export.
+func bundle(fsys fs.FS, names []string) (string, error) {
+	var b strings.Builder
+	b.WriteString("var __mods = {};\n")
+	for _, name := range names {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return "", err
+		}
+		mod := strings.TrimSuffix(name, ".js")
+		s := importRe.ReplaceAllStringFunc(string(src), func(m string) string {
+			sub := importRe.FindStringSubmatch(m)
+			var parts []string
+			for _, p := range strings.Split(sub[1], ",") {
+				p = strings.TrimSpace(p)
+				if p == "" {
+					continue
+				}
+				if from, to, ok := strings.Cut(p, " as "); ok {
+					p = strings.TrimSpace(from) + ": " + strings.TrimSpace(to)
+				}
+				parts = append(parts, p)
+			}
+			return fmt.Sprintf("const { %s } = __mods[%q];", strings.Join(parts, ", "), sub[2])
+		})
+		var exports []string
+		s = exportRe.ReplaceAllStringFunc(s, func(m string) string {
+			sub := exportRe.FindStringSubmatch(m)
+			exports = append(exports, sub[2])
+			return sub[1] + " " + sub[2]
+		})
+		if loc := leftRe.FindStringIndex(s); loc != nil {
+			line := s[loc[0]:]
+			line, _, _ = strings.Cut(line, "\n")
+			return "", fmt.Errorf("bundle %s: unsupported module syntax: %q", name, strings.TrimSpace(line))
+		}
+		fmt.Fprintf(&b, "__mods[%q] = (function () {\n%s\nreturn { %s };\n})();\n", mod, s, strings.Join(exports, ", "))
+	}
+	return b.String(), nil
+}
+
+var (
+	programOnce sync.Once
+	program     *goja.Program
+	programErr  error
+)
+
+func layoutProgram() (*goja.Program, error) {
+	programOnce.Do(func() {
+		src, err := bundle(Static, layoutModules)
+		if err != nil {
+			programErr = err
+			return
+		}
+		program, programErr = goja.Compile("podium-layout.js", src+"\n"+svgViewJS, true)
+	})
+	return program, programErr
+}
+
+// runtimes are reused: a goja.Runtime is not safe for concurrent use, so
+// each request takes its own from the pool.
+var runtimes = sync.Pool{}
+
+// FocusError is a focus the request named badly, or that is not in the graph.
+type FocusError struct {
+	Msg      string
+	NotFound bool
+}
+
+func (e *FocusError) Error() string { return e.Msg }
+
+// ComputeSVGView lays out graphJSON (a /api/graph snapshot) with the
+// browser's layout and returns what the SVG template draws. namespaces are
+// the viewer's filter (drawn even when empty); focus is a ?focus= value or "".
+func ComputeSVGView(graphJSON []byte, namespaces []string, focus string) (*SVGLayout, error) {
+	prog, err := layoutProgram()
+	if err != nil {
+		return nil, fmt.Errorf("layout script: %w", err)
+	}
+	vm, _ := runtimes.Get().(*goja.Runtime)
+	var fn goja.Callable
+	if vm != nil {
+		fn, _ = goja.AssertFunction(vm.Get("podiumSVGView"))
+	}
+	if fn == nil {
+		vm = goja.New()
+		if _, err := vm.RunProgram(prog); err != nil {
+			return nil, fmt.Errorf("layout script: %w", err)
+		}
+		var ok bool
+		if fn, ok = goja.AssertFunction(vm.Get("podiumSVGView")); !ok {
+			return nil, errors.New("layout script: podiumSVGView is not a function")
+		}
+	}
+	if namespaces == nil {
+		namespaces = []string{}
+	}
+	nsJSON, _ := json.Marshal(namespaces)
+	res, err := fn(goja.Undefined(), vm.ToValue(string(graphJSON)), vm.ToValue(string(nsJSON)), vm.ToValue(focus))
+	if err != nil {
+		// A runtime that threw may hold half-built state: let it go.
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	runtimes.Put(vm)
+	var out SVGLayout
+	if err := json.Unmarshal([]byte(res.String()), &out); err != nil {
+		return nil, fmt.Errorf("layout result: %w", err)
+	}
+	if out.Error != "" {
+		return nil, &FocusError{Msg: out.Error, NotFound: out.NotFound}
+	}
+	return &out, nil
+}
+
+// SVGLayout is the picture as laid out by static/layout.js (svgview.js
+// shapes it); units are the layout's.
+type SVGLayout struct {
+	Error    string      `json:"error"`
+	NotFound bool        `json:"notFound"`
+	Width    float64     `json:"width"`
+	Height   float64     `json:"height"`
+	Columns  []SVGColumn `json:"columns"`
+	Bands    []SVGBand   `json:"bands"`
+	Boxes    []SVGBox    `json:"boxes"`
+	Lanes    []SVGLane   `json:"lanes"`
+	Pods     []SVGPod    `json:"pods"`
+	Edges    []SVGEdge   `json:"edges"`
+	Ghosts   []SVGGhost  `json:"ghosts"`
+	Folded   []SVGFolded `json:"folded"`
+	Rect     *SVGRect    `json:"rect"` // the focused part, when focused
+}
+
+type SVGColumn struct {
+	ID string  `json:"id"`
+	X  float64 `json:"x"`
+	W  float64 `json:"w"`
+}
+
+type SVGBand struct {
+	NS   string  `json:"ns"`
+	Y    float64 `json:"y"`
+	H    float64 `json:"h"`
+	Pods int     `json:"pods"`
+	Dim  bool    `json:"dim"`
+}
+
+type SVGBox struct {
+	ID     string  `json:"id"`
+	Kind   string  `json:"kind"`
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	W      float64 `json:"w"`
+	H      float64 `json:"h"`
+	Colour int     `json:"colour"`
+	Title  string  `json:"title"`
+	Sub    string  `json:"sub"`
+	Sub2   string  `json:"sub2"`
+	Status string  `json:"status"`
+	Dim    bool    `json:"dim"`
+	Group  bool    `json:"group"` // a pod group, not an entity
+}
+
+type SVGLane struct {
+	ID       string  `json:"id"`
+	Kind     string  `json:"kind"`
+	X        float64 `json:"x"`
+	Y        float64 `json:"y"`
+	W        float64 `json:"w"`
+	H        float64 `json:"h"`
+	Label    string  `json:"label"`
+	Dim      bool    `json:"dim"`
+	IsEntity bool    `json:"isEntity"` // a ReplicaSet: carries data-id
+}
+
+type SVGPod struct {
+	ID      string  `json:"id"`
+	X       float64 `json:"x"`
+	Y       float64 `json:"y"`
+	R       float64 `json:"r"`
+	Compact bool    `json:"compact"`
+	State   string  `json:"state"`
+	Status  string  `json:"status"`
+	Name    string  `json:"name"`
+	Colour  int     `json:"colour"`
+	Dim     bool    `json:"dim"`
+}
+
+type SVGEdge struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	State  string `json:"state"`
+	D      string `json:"d"`
+	Agg    bool   `json:"agg"` // aggregated or synthetic: not a protocol edge
+	Count  int    `json:"count"`
+	Colour int    `json:"colour"`
+	Dim    bool   `json:"dim"`
+}
+
+type SVGGhost struct {
+	ID   string  `json:"id"`
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+	W    float64 `json:"w"`
+	H    float64 `json:"h"`
+	Name string  `json:"name"`
+}
+
+type SVGFolded struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+}
+
+type SVGRect struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}

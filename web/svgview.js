@@ -1,0 +1,105 @@
+// Server-side view of the picture, for GET /api/graph.svg (web/layoutjs.go
+// runs this in goja after the bundled static/format.js, layout.js and
+// focus.js, so the server uses the browser's one layout implementation).
+// It returns plain JSON: positions from layout(), plus the few labels the
+// templ component (export.templ) prints.
+
+/* global __mods */
+function podiumSVGView(graphJSON, namespacesJSON, focusRaw) {
+  const F = __mods.format;
+  const g = JSON.parse(graphJSON);
+  const nodes = new Map((g.nodes || []).map((n) => [n.id, n]));
+  const L = __mods.layout.layout({ nodes, edges: g.edges || [] }, null, { namespaces: JSON.parse(namespacesJSON) });
+
+  let focus = null;
+  let sel = null;
+  let rect = null;
+  if (focusRaw) {
+    try {
+      focus = __mods.focus.parseFocus(focusRaw);
+    } catch (err) {
+      return JSON.stringify({ error: String(err.message || err) });
+    }
+    sel = __mods.focus.withLayout(__mods.focus.chain(focus, nodes, g.edges || []), L);
+    if (!sel) return JSON.stringify({ error: `focus ${focusRaw}: no such entity in the graph`, notFound: true });
+    rect = __mods.focus.focusRect(L, sel.ids);
+  }
+  const inFocus = (id) => !sel || sel.ids.has(id);
+
+  const svcState = new Map();
+  for (const e of g.edges || []) {
+    if (e.kind !== 'selects') continue;
+    const c = svcState.get(e.from) || { ready: 0, other: 0 };
+    if (e.state === 'ready') c.ready++;
+    else c.other++;
+    svcState.set(e.from, c);
+  }
+
+  const boxes = [...L.boxes.values()].map((b) => {
+    const n = nodes.get(b.id);
+    const v = { id: b.id, kind: b.kind, x: b.x, y: b.y, w: b.w, h: b.h, colour: b.colour ?? -1, title: n ? n.name : F.ellipsize(b.id.replace(/^group:|:pods$/g, ''), 30), sub: '', status: '', dim: !inFocus(b.id), group: b.id.startsWith('group:') };
+    if (!n) return v;
+    switch (b.kind) {
+      case 'Service': {
+        const c = svcState.get(b.id) || { ready: 0, other: 0 };
+        v.sub = `${n.type || 'ClusterIP'} ${n.clusterIP && n.clusterIP !== 'None' ? n.clusterIP : ''}`.trim();
+        v.status = c.ready ? 'Ready' : 'NoEndpoints';
+        v.sub2 = `${c.ready} ready${c.other ? ` · ${c.other} not ready` : ''}`;
+        break;
+      }
+      case 'Ingress':
+        v.sub = [n.class, `${(n.rules || []).length} rules`].filter(Boolean).join(' · ');
+        v.status = 'Ready';
+        break;
+      case 'Node':
+        v.status = n.ready ? 'Ready' : 'NotReady';
+        v.sub = `${n.ready ? 'Ready' : 'NotReady'}${n.internalIP ? ' · ' + n.internalIP : ''}`;
+        break;
+      case 'Deployment':
+        v.status = n.rollout || 'complete';
+        v.sub = `revision ${n.revision | 0} · ${F.shortImage((n.images || [])[0] || '') || '—'}`;
+        v.sub2 = `${n.updated | 0} updated · ${n.ready | 0} ready · ${n.replicas | 0} desired`;
+        break;
+      default:
+        v.sub = `${n.ready | 0}/${n.replicas | 0} ready`;
+        v.status = (n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing';
+    }
+    return v;
+  });
+
+  const lanes = [...L.lanes.values()].map((l) => {
+    const rs = l.kind === 'ReplicaSet' ? nodes.get(l.id) : null;
+    return {
+      id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs,
+      label: rs ? `ReplicaSet ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · rev ${rs.revision | 0} · ${F.shortImage((rs.images || [])[0] || '') || '—'}` : '',
+    };
+  });
+
+  const pods = [...L.pods.values()].map((p) => {
+    const n = nodes.get(p.id) || {};
+    const owner = n.owner ? nodes.get(n.owner) : null;
+    return {
+      id: p.id, x: p.x, y: p.y, r: p.r, compact: !!p.compact, state: F.podState(n), status: n.status || 'Unknown',
+      name: F.ellipsize(F.shortPodName(n.name || '', owner?.name), 28, true), dim: !inFocus(p.id),
+      colour: n.node && L.boxes.get(n.node) ? L.boxes.get(n.node).colour : -1,
+    };
+  });
+
+  const edges = L.edges.map((e) => ({
+    id: e.id, kind: e.kind, state: e.state || '', d: e.d, agg: !!e.agg || !!e.synthetic, count: e.count || 0,
+    colour: e.colour ?? -1, dim: sel ? !(sel.edgeIds.has(e.id) || (sel.ids.has(e.from) && sel.ids.has(e.to))) : false,
+  }));
+
+  // Entities the picture folds away (old ReplicaSets with no pods): named
+  // in the file all the same, so it lists every id of the graph.
+  const drawn = new Set([...boxes.map((b) => b.id), ...lanes.map((l) => l.id), ...pods.map((p) => p.id)]);
+  const folded = (g.nodes || []).filter((n) => !drawn.has(n.id)).map((n) => ({ id: n.id, kind: n.kind }));
+
+  return JSON.stringify({
+    width: L.width, height: L.height, columns: L.columns,
+    bands: L.bands.map((b) => ({ ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel })),
+    boxes, lanes, pods, edges, folded,
+    ghosts: L.ghosts.map((g2) => ({ id: g2.id, x: g2.x, y: g2.y, w: g2.w, h: g2.h, name: g2.name })),
+    rect,
+  });
+}
