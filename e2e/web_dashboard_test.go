@@ -278,6 +278,39 @@ func TestWebDashboard(t *testing.T) {
 		br.shot("edge-input")
 	})
 
+	t.Run("StatefulSet pods in ordinal order, DaemonSet pods one per node", func(t *testing.T) {
+		br := br.with(t)
+		ctx := apiCtx(t)
+		three := int32(3)
+		podSpec := func(app string) corev1.PodTemplateSpec {
+			return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": app}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "db:v1"}}}}
+		}
+		sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns}, Spec: appsv1.StatefulSetSpec{
+			Replicas: &three, ServiceName: "db", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
+			PodManagementPolicy: appsv1.ParallelPodManagement, Template: podSpec("db")}}
+		if _, err := cs.AppsV1().StatefulSets(ns).Create(ctx, sts, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: ns}, Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "agent"}}, Template: podSpec("agent")}}
+		if _, err := cs.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		y := func(name string) string {
+			return fmt.Sprintf(`+document.querySelector(%s).dataset.y`, jsString(sel("data-id", "Pod/"+ns+"/"+name)))
+		}
+		br.waitJS(countJS(fmt.Sprintf(`.pod[data-id^="Pod/%s/db-"]`, ns))+` === 3 && `+y("db-0")+` < `+y("db-1")+` && `+y("db-1")+` < `+y("db-2")+` && `+
+			countJS(sel("data-id", "StatefulSet/"+ns+"/db"))+` === 1`,
+			60*time.Second, "db-0, db-1, db-2 in ordinal order")
+		// One agent pod per schedulable node the page draws.
+		br.waitJS(countJS(sel("data-id", "DaemonSet/"+ns+"/agent"))+` === 1 && `+countJS(fmt.Sprintf(`.pod[data-id^="Pod/%s/agent-"][data-state="ready"]`, ns))+` > 0 && `+
+			countJS(fmt.Sprintf(`.pod[data-id^="Pod/%s/agent-"]`, ns))+` === new Set([...document.querySelectorAll(`+jsString(fmt.Sprintf(`.pod[data-id^="Pod/%s/agent-"]`, ns))+`)].map(p => p.dataset.node)).size`,
+			60*time.Second, "DaemonSet pods, each on its own node")
+		eval[bool](br, `window.podium.reveal(`+jsString("StatefulSet/"+ns+"/db")+`)`)
+		br.shot("statefulset-daemonset")
+	})
+
 	t.Run("interaction: details panel, search, hover path, theme", func(t *testing.T) {
 		br := br.with(t)
 		pod := eval[string](br, `document.querySelector(`+jsString(readyPods)+`).dataset.id`)
