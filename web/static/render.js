@@ -53,7 +53,9 @@ export function podStatusText(p) {
 export function podMarkup(p, geo, lane, owner, nodeBox) {
   const st = podState(p);
   const r = geo.r;
-  const name = ellipsize(shortPodName(p.name, owner?.name), 28, true);
+  // Pods of a ReplicaSet read as their suffixes; a StatefulSet's are short
+  // and meaningful ("db-0"), so they keep their names.
+  const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 28, true);
   const rowEnd = lane.x + lane.w - geo.x; // right end of the row, relative
   let s = `<title>${esc(p.name)}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
   s += `<g class="glyph">${glyph(st, r)}</g>`;
