@@ -132,9 +132,13 @@ func TestWebMotion(t *testing.T) {
  {"id":"Pod/d/c","kind":"Pod","namespace":"d","name":"c","uid":"c","status":"ContainerCreating","ready":false,"readyContainers":0,"containers":1,"restarts":0,"node":"Node/n1","owner":"","images":["x"]},
  {"id":"Pod/d/a","kind":"Pod","namespace":"d","name":"a","uid":"a","status":"Running","ready":true,"readyContainers":1,"containers":1,"restarts":1,"node":"Node/n1","owner":"","images":["x"]}],
  "edges":[{"id":"selects:Service/d/s->Pod/d/a","kind":"selects","from":"Service/d/s","to":"Pod/d/a","state":"ready"}]},"remove":{"nodes":[],"edges":[]}}`
-	// animating lists the kinds of element that have a running Web Animation
-	// or CSS animation.
-	const animating = `[...new Set(document.getAnimations().map(a => { const el = a.effect && a.effect.target; if (!el || !el.closest) return 'other'; if (el.closest('.badge')) return 'badge'; if (el.closest('.edge')) return 'edge'; if (el.closest('.pod')) return 'pod'; return 'other'; }))].sort().join(',')`
+	// record notes the kind of element of every Web Animation started from
+	// now on, so a slow machine cannot miss a short one; animating adds the
+	// CSS animations running now.
+	const record = `(() => { const kind = (el) => !el || !el.closest ? 'other' : el.closest('.badge') ? 'badge' : el.closest('.edge') ? 'edge' : el.closest('.pod') ? 'pod' : 'other';
+  window.__kind = kind; window.__anims = new Set(); const orig = Element.prototype.animate;
+  Element.prototype.animate = function (...a) { window.__anims.add(kind(this)); return orig.apply(this, a); }; return true; })()`
+	const animating = `[...new Set([...window.__anims, ...document.getAnimations().map(a => window.__kind(a.effect && a.effect.target))])].sort().join(',')`
 
 	for _, reduced := range []bool{false, true} {
 		t.Run(map[bool]string{false: "motion", true: "reduced"}[reduced], func(t *testing.T) {
@@ -144,6 +148,7 @@ func TestWebMotion(t *testing.T) {
 			f.connected(t)
 			f.frames <- base
 			br.waitJS(countJS(`.pod[data-id]`)+` === 2`, 10*time.Second, "the first picture")
+			eval[bool](br, record)
 			f.frames <- change
 			br.waitJS(countJS(sel("data-id", "Pod/d/c"))+` === 1`, 10*time.Second, "the new pod")
 			got := eval[string](br, animating)
