@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -505,8 +506,19 @@ func chartImageBinary(t testing.TB) string {
 			chartImageErr = err
 			return
 		}
-		// A fixed path, overwritten by each run, so nothing piles up in /tmp.
-		dir := filepath.Join(os.TempDir(), "podium-e2e-image")
+		// One directory per test process, so parallel runs do not overwrite
+		// each other's running binary; those of finished processes are
+		// removed here, so nothing piles up in /tmp.
+		base := filepath.Join(os.TempDir(), "podium-e2e-image")
+		if old, err := os.ReadDir(base); err == nil {
+			for _, e := range old {
+				pid, err := strconv.Atoi(e.Name())
+				if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == syscall.ESRCH {
+					_ = os.RemoveAll(filepath.Join(base, e.Name()))
+				}
+			}
+		}
+		dir := filepath.Join(base, strconv.Itoa(os.Getpid()))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			chartImageErr = err
 			return
