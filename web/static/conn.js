@@ -153,7 +153,10 @@ export class Connection {
       this.#resync('resyncing', { since: this.store.seq });
       return;
     }
-    if (change.type === 'snapshot' || change.type === 'delta') {
+    // Live after a snapshot or delta, or after a status on a resumed
+    // connection: the server sends nothing else when nothing changed while
+    // we were away.
+    if (change.type === 'snapshot' || change.type === 'delta' || (change.type === 'status' && this.store.synced)) {
       this.attempt = 0;
       this.onState('live', { seq: this.store.seq });
     }

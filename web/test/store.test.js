@@ -298,6 +298,25 @@ describe('connection', () => {
     }
   });
 
+  it('is live again after a resume with nothing new (only a status arrives)', () => {
+    const h = harness();
+    h.conn.start();
+    h.sockets[0].recv(snap(5, []));
+    h.sockets[0].drop();
+    h.runTimer();
+    assert.match(h.sockets[1].url, /since=5$/);
+    assert.equal(h.states.at(-1)[0], 'connecting');
+    h.sockets[1].recv({ type: 'status', apiserver: 'connected', synced: true, denied: [] });
+    assert.equal(h.states.at(-1)[0], 'live');
+  });
+
+  it('is not live on a status before the first snapshot', () => {
+    const h = harness();
+    h.conn.start();
+    h.sockets[0].recv({ type: 'status', apiserver: 'connected', synced: false, denied: [] });
+    assert.equal(h.states.at(-1)[0], 'connecting');
+  });
+
   it('asks for a fresh snapshot when the namespace filter changes', () => {
     const h = harness();
     h.conn.start();
