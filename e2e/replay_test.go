@@ -141,41 +141,18 @@ func replayControl(t *testing.T, base, body string) replay.Info {
 // fold rebuilds the recorded graph after frame i by applying the file's
 // messages in order, as a /ws client does; independent of the player.
 func fold(rec *replay.Recording, last int) graph.Snapshot {
-	nodes, edges := map[string]*graph.Node{}, map[string]*graph.Edge{}
+	s := graph.NewState()
 	for _, f := range rec.Frames[:last+1] {
 		switch {
 		case f.Snapshot != nil:
-			nodes, edges = map[string]*graph.Node{}, map[string]*graph.Edge{}
-			for _, n := range f.Snapshot.Nodes {
-				nodes[n.ID] = n
-			}
-			for _, e := range f.Snapshot.Edges {
-				edges[e.ID] = e
-			}
+			s.Load(f.Snapshot.Seq, f.Snapshot.Nodes, f.Snapshot.Edges)
 		case f.Delta != nil:
-			for _, id := range f.Delta.Remove.Nodes {
-				delete(nodes, id)
-			}
-			for _, id := range f.Delta.Remove.Edges {
-				delete(edges, id)
-			}
-			for _, n := range f.Delta.Upsert.Nodes {
-				nodes[n.ID] = n
-			}
-			for _, e := range f.Delta.Upsert.Edges {
-				edges[e.ID] = e
-			}
+			s.Apply(f.Delta)
 		}
 	}
-	var s graph.Snapshot
-	for _, n := range nodes {
-		s.Nodes = append(s.Nodes, n)
-	}
-	for _, e := range edges {
-		s.Edges = append(s.Edges, e)
-	}
-	podiumtest.Sort(&s)
-	return s
+	snap := s.Snapshot(graph.Filter{})
+	snap.Seq = 0
+	return snap
 }
 
 // sameGraph compares nodes and edges only (epochs and seqs differ between

@@ -44,7 +44,9 @@ func scale(t testing.TB, cs kubernetes.Interface, ns, name string, n int32) {
 func TestResume(t *testing.T) {
 	cs := lab.Client()
 	ns := labtest.Namespace(t, lab)
-	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig(), Args: []string{"--history", "8"}})
+	// Watching only this namespace keeps other tests' changes out of the
+	// seq arithmetic below.
+	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig(), Args: []string{"--history", "8", "--namespace", ns}})
 	s := p.Dial(t, "namespace="+ns)
 	createApp(t, cs, ns, "web", 1)
 	settled(t, cs, ns, "web", false)

@@ -241,7 +241,7 @@ func TestReplayServesAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rec.StateAfter(len(rec.Frames) - 1).Snapshot()
+	want := rec.StateAfter(len(rec.Frames) - 1).Snapshot(graph.Filter{})
 	var got graph.Snapshot
 	getJSON(t, base+"/api/graph", &got)
 	if len(got.Nodes) != len(want.Nodes) || len(got.Edges) != len(want.Edges) {

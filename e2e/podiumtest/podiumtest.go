@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,9 +199,7 @@ type Stream struct {
 	mu sync.Mutex
 	// Guarded by mu.
 	epoch    string
-	seq      uint64
-	nodes    map[string]*graph.Node
-	edges    map[string]*graph.Edge
+	state    *graph.State
 	status   graph.Status
 	msgs     int
 	bytes    int
@@ -226,7 +223,7 @@ func (p *Podium) Dial(tb testing.TB, query string) *Stream {
 		tb.Fatalf("dial %s: %v", u, err)
 	}
 	conn.SetReadLimit(256 << 20)
-	s := &Stream{conn: conn, nodes: map[string]*graph.Node{}, edges: map[string]*graph.Edge{}}
+	s := &Stream{conn: conn, state: graph.NewState()}
 	go s.read()
 	tb.Cleanup(func() { conn.CloseNow() })
 	return s
@@ -272,38 +269,20 @@ func (s *Stream) apply(b []byte) error {
 		if err := json.Unmarshal(b, &snap); err != nil {
 			return err
 		}
-		s.epoch, s.seq = snap.Epoch, snap.Seq
-		s.nodes, s.edges = map[string]*graph.Node{}, map[string]*graph.Edge{}
-		for _, n := range snap.Nodes {
-			s.nodes[n.ID] = n
-		}
-		for _, e := range snap.Edges {
-			s.edges[e.ID] = e
-		}
+		s.epoch = snap.Epoch
+		s.state.Load(snap.Seq, snap.Nodes, snap.Edges)
 	case "delta":
 		var d graph.Delta
 		if err := json.Unmarshal(b, &d); err != nil {
 			return err
 		}
-		if d.From != s.seq || d.Seq <= d.From {
-			return fmt.Errorf("delta (%d, %d] does not follow seq %d", d.From, d.Seq, s.seq)
+		if d.From != s.state.Seq || d.Seq <= d.From {
+			return fmt.Errorf("delta (%d, %d] does not follow seq %d", d.From, d.Seq, s.state.Seq)
 		}
-		s.seq = d.Seq
 		if d.Time > 0 {
 			s.lags = append(s.lags, time.Since(time.UnixMilli(d.Time)))
 		}
-		for _, id := range d.Remove.Nodes {
-			delete(s.nodes, id)
-		}
-		for _, id := range d.Remove.Edges {
-			delete(s.edges, id)
-		}
-		for _, n := range d.Upsert.Nodes {
-			s.nodes[n.ID] = n
-		}
-		for _, e := range d.Upsert.Edges {
-			s.edges[e.ID] = e
-		}
+		s.state.Apply(&d)
 		s.happened = append(s.happened, d.Happenings...)
 	case "status":
 		return json.Unmarshal(b, &s.status)
@@ -325,14 +304,8 @@ func (s *Stream) Err() error {
 func (s *Stream) Snapshot() graph.Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := graph.Snapshot{Epoch: s.epoch, Seq: s.seq}
-	for _, n := range s.nodes {
-		out.Nodes = append(out.Nodes, n)
-	}
-	for _, e := range s.edges {
-		out.Edges = append(out.Edges, e)
-	}
-	Sort(&out)
+	out := s.state.Snapshot(graph.Filter{})
+	out.Epoch = s.epoch
 	return out
 }
 
@@ -363,10 +336,4 @@ func (s *Stream) Counters() (msgs, bytes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.msgs, s.bytes
-}
-
-// Sort orders a snapshot's nodes and edges by id.
-func Sort(s *graph.Snapshot) {
-	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
-	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
 }

@@ -13,9 +13,7 @@ type Log struct {
 	mu sync.RWMutex
 	// Guarded by mu.
 	epoch string
-	seq   uint64
-	nodes map[string]*Node
-	edges map[string]*Edge
+	state *State   // the published graph; state.Seq is the last seq
 	hist  []*Delta // oldest first, at most cap entries
 	cap   int
 	subs  map[chan struct{}]struct{}
@@ -28,8 +26,7 @@ func NewLog(epoch string, history int) *Log {
 	}
 	return &Log{
 		epoch: epoch,
-		nodes: map[string]*Node{},
-		edges: map[string]*Edge{},
+		state: NewState(),
 		cap:   history,
 		subs:  map[chan struct{}]struct{}{},
 	}
@@ -46,7 +43,7 @@ func (l *Log) Epoch() string {
 func (l *Log) Seq() uint64 {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.seq
+	return l.state.Seq
 }
 
 // Append publishes d as the next seq, returns that seq and wakes subscribers.
@@ -58,27 +55,15 @@ func (l *Log) Append(d Delta) uint64 {
 	}
 	l.mu.Lock()
 	d.Type = "delta"
-	d.From = l.seq
-	l.seq++
-	d.Seq = l.seq
-	for _, id := range d.Remove.Nodes {
-		delete(l.nodes, id)
-	}
-	for _, id := range d.Remove.Edges {
-		delete(l.edges, id)
-	}
-	for _, n := range d.Upsert.Nodes {
-		l.nodes[n.ID] = n
-	}
-	for _, e := range d.Upsert.Edges {
-		l.edges[e.ID] = e
-	}
+	d.From = l.state.Seq
+	d.Seq = d.From + 1
+	l.state.Apply(&d)
 	if len(l.hist) == l.cap {
 		copy(l.hist, l.hist[1:])
 		l.hist = l.hist[:len(l.hist)-1]
 	}
 	l.hist = append(l.hist, &d)
-	seq := l.seq
+	seq := d.Seq
 	l.wakeLocked()
 	l.mu.Unlock()
 	return seq
@@ -89,35 +74,18 @@ func (l *Log) Append(d Delta) uint64 {
 func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.epoch, l.seq, l.hist = epoch, seq, nil
-	l.nodes = make(map[string]*Node, len(nodes))
-	for _, n := range nodes {
-		l.nodes[n.ID] = n
-	}
-	l.edges = make(map[string]*Edge, len(edges))
-	for _, e := range edges {
-		l.edges[e.ID] = e
-	}
+	l.epoch, l.hist = epoch, nil
+	l.state.Load(seq, nodes, edges)
 	l.wakeLocked()
 }
 
 // Snapshot returns the graph at the current seq, restricted to f, sorted by id.
 func (l *Log) Snapshot(f Filter) Snapshot {
 	l.mu.RLock()
-	s := Snapshot{Epoch: l.epoch, Seq: l.seq, Nodes: make([]*Node, 0, len(l.nodes)), Edges: make([]*Edge, 0, len(l.edges))}
-	for id, n := range l.nodes {
-		if f.Node(id) {
-			s.Nodes = append(s.Nodes, n)
-		}
-	}
-	for id, e := range l.edges {
-		if f.Edge(id) {
-			s.Edges = append(s.Edges, e)
-		}
-	}
+	s := l.state.collect(f)
+	s.Epoch = l.epoch
 	l.mu.RUnlock()
-	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
-	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
+	s.Sort() // outside the lock: sorting 10,000 nodes must not hold up Append
 	return s
 }
 
@@ -129,11 +97,11 @@ func (l *Log) Snapshot(f Filter) Snapshot {
 func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if epoch != l.epoch || since > l.seq {
+	if epoch != l.epoch || since > l.state.Seq {
 		return Delta{}, false
 	}
-	d = Delta{Type: "delta", From: since, Seq: l.seq}
-	if since == l.seq {
+	d = Delta{Type: "delta", From: since, Seq: l.state.Seq}
+	if since == l.state.Seq {
 		return d, true
 	}
 	if len(l.hist) == 0 || l.hist[0].From > since {

@@ -120,7 +120,7 @@ func (p *Player) Status() graph.Status {
 // frame i's time.
 func (p *Player) seekLocked(i int) {
 	s := p.rec.StateAfter(i)
-	snap := s.Snapshot()
+	snap := s.Snapshot(graph.Filter{})
 	p.log.Reset(p.epoch(), s.Seq, snap.Nodes, snap.Edges)
 	p.next = i + 1
 	if i >= 0 && i < len(p.rec.Frames) {

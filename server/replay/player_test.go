@@ -66,7 +66,7 @@ func newTestPlayer(t *testing.T, o Options) (*Player, *graph.Log, *fakeClock) {
 // frame i.
 func wantState(t *testing.T, log *graph.Log, rec *Recording, i int, what string) {
 	t.Helper()
-	want := rec.StateAfter(i).Snapshot()
+	want := rec.StateAfter(i).Snapshot(graph.Filter{})
 	got := log.Snapshot(graph.Filter{})
 	want.Epoch, want.Seq = got.Epoch, got.Seq
 	if d := cmp.Diff(want, got); d != "" {

@@ -121,7 +121,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 					t.Errorf("frame %d on line %d, want %d", i, rec.Frames[i].Line, i+2)
 				}
 			}
-			got := rec.StateAfter(len(rec.Frames) - 1).Snapshot()
+			got := rec.StateAfter(len(rec.Frames) - 1).Snapshot(graph.Filter{})
 			want := graph.Snapshot{Seq: 9, Nodes: []*graph.Node{deployment(2, 1), pod("b", "Running", true), service()},
 				Edges: []*graph.Edge{selects("b", "ready")}}
 			if d := cmp.Diff(want, got); d != "" {
@@ -319,7 +319,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("accepted a recording with %d frames and duration %v", len(rec.Frames), rec.Duration)
 		}
 		st := rec.StateAfter(len(rec.Frames) - 1)
-		_ = st.Snapshot()
+		_ = st.Snapshot(graph.Filter{})
 		_ = rec.Markers()
 		log := graph.NewLog("e", 16)
 		p, err := NewPlayer(rec, log, Options{Paused: true})

@@ -8,68 +8,21 @@ import (
 	"github.com/podiumhq/podium/informers/graph"
 )
 
-// State is the graph rebuilt from a recording's frames: the last snapshot
-// and every delta after it.
-type State struct {
-	Seq   uint64
-	Nodes map[string]*graph.Node
-	Edges map[string]*graph.Edge
-}
-
-func newState() State {
-	return State{Nodes: map[string]*graph.Node{}, Edges: map[string]*graph.Edge{}}
-}
-
-// apply folds one frame into s, as a /ws client does.
-func (s *State) apply(f *Frame) {
+// applyFrame folds one frame into s, as a /ws client does.
+func applyFrame(s *graph.State, f *Frame) {
 	switch {
 	case f.Snapshot != nil:
-		s.Seq = f.Snapshot.Seq
-		s.Nodes = make(map[string]*graph.Node, len(f.Snapshot.Nodes))
-		s.Edges = make(map[string]*graph.Edge, len(f.Snapshot.Edges))
-		for _, n := range f.Snapshot.Nodes {
-			s.Nodes[n.ID] = n
-		}
-		for _, e := range f.Snapshot.Edges {
-			s.Edges[e.ID] = e
-		}
+		s.Load(f.Snapshot.Seq, f.Snapshot.Nodes, f.Snapshot.Edges)
 	case f.Delta != nil:
-		d := f.Delta
-		s.Seq = d.Seq
-		for _, id := range d.Remove.Nodes {
-			delete(s.Nodes, id)
-		}
-		for _, id := range d.Remove.Edges {
-			delete(s.Edges, id)
-		}
-		for _, n := range d.Upsert.Nodes {
-			s.Nodes[n.ID] = n
-		}
-		for _, e := range d.Upsert.Edges {
-			s.Edges[e.ID] = e
-		}
+		s.Apply(f.Delta)
 	}
-}
-
-// Snapshot returns s as /api/graph would, sorted by id.
-func (s State) Snapshot() graph.Snapshot {
-	out := graph.Snapshot{Seq: s.Seq, Nodes: make([]*graph.Node, 0, len(s.Nodes)), Edges: make([]*graph.Edge, 0, len(s.Edges))}
-	for _, n := range s.Nodes {
-		out.Nodes = append(out.Nodes, n)
-	}
-	for _, e := range s.Edges {
-		out.Edges = append(out.Edges, e)
-	}
-	sort.Slice(out.Nodes, func(i, j int) bool { return out.Nodes[i].ID < out.Nodes[j].ID })
-	sort.Slice(out.Edges, func(i, j int) bool { return out.Edges[i].ID < out.Edges[j].ID })
-	return out
 }
 
 // StateAfter returns the graph once frames[0..i] are applied; i < 0 is the
 // empty graph before the first frame. It starts from the last snapshot at
 // or before i, so the cost is that of one snapshot plus the deltas after it.
-func (r *Recording) StateAfter(i int) State {
-	s := newState()
+func (r *Recording) StateAfter(i int) *graph.State {
+	s := graph.NewState()
 	if i >= len(r.Frames) {
 		i = len(r.Frames) - 1
 	}
@@ -81,7 +34,7 @@ func (r *Recording) StateAfter(i int) State {
 		}
 	}
 	for j := start; j <= i; j++ {
-		s.apply(&r.Frames[j])
+		applyFrame(s, &r.Frames[j])
 	}
 	return s
 }

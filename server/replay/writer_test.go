@@ -83,7 +83,7 @@ func TestRecordFollowsTheLog(t *testing.T) {
 				t.Errorf("first frame %+v, want the synced snapshot with 2 nodes", rec.Frames[0])
 			}
 			want := log.Snapshot(graph.Filter{})
-			got := rec.StateAfter(len(rec.Frames) - 1).Snapshot()
+			got := rec.StateAfter(len(rec.Frames) - 1).Snapshot(graph.Filter{})
 			got.Epoch = want.Epoch
 			if d := cmp.Diff(want, got); d != "" {
 				t.Errorf("recorded final state differs from the log (-log +recording):\n%s", d)
