@@ -369,7 +369,11 @@ export class Renderer {
     this.drawHeadings();
   }
 
+  // drawHeadings (re)draws the column headings, e.g. after a language
+  // switch; pods then redraw their labels at the next render too (their fast
+  // path would otherwise keep the old words).
   drawHeadings() {
+    for (const item of this.items.pods.values()) item.p = null;
     const g = this.layers.heads;
     g.textContent = '';
     for (const [id, c] of Object.entries(GEOM.col)) {
