@@ -151,12 +151,7 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
 			resp, err := rt.RoundTrip(req)
-			switch {
-			case err == nil:
-				w.connected()
-			case req.Context().Err() == nil:
-				w.disconnected(err)
-			}
+			w.observe(req, resp, err)
 			return resp, err
 		})
 	})
@@ -166,6 +161,22 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 	}
 	w = New(client, log, opts)
 	return w, nil
+}
+
+// observe updates the connection state from one request's outcome.
+func (w *Watcher) observe(req *http.Request, resp *http.Response, err error) {
+	switch {
+	case err != nil:
+		if req.Context().Err() == nil {
+			w.disconnected(err)
+		}
+	case resp.StatusCode >= 500:
+		// The API server answers but cannot serve (etcd is down, or it is
+		// still starting): not connected yet.
+		w.disconnected(fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status))
+	default:
+		w.connected()
+	}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

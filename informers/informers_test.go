@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -156,5 +158,34 @@ func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 	waitFor(t, "sync", w.Synced)
 	if got := len(l.Snapshot(graph.Filter{}).Nodes); got != pods {
 		t.Fatalf("synced with %d of %d pods in the graph", got, pods)
+	}
+}
+
+// An API server that answers 503 (etcd down, still starting) is not
+// "connected", although requests reach it; any other answer is.
+func TestObserveRequests(t *testing.T) {
+	w := New(fake.NewClientset(), graph.NewLog("e", 8), Options{})
+	req := httptest.NewRequest("GET", "/api/v1/pods", nil)
+	for _, tc := range []struct {
+		name string
+		code int
+		err  error
+		want string
+	}{
+		{"ok", 200, nil, "connected"},
+		{"etcd down", 503, nil, "reconnecting"},
+		{"forbidden is an answer", 403, nil, "connected"},
+		{"refused", 0, fmt.Errorf("dial tcp: connection refused"), "reconnecting"},
+		{"internal error", 500, nil, "reconnecting"},
+		{"back", 200, nil, "connected"},
+	} {
+		var resp *http.Response
+		if tc.err == nil {
+			resp = &http.Response{StatusCode: tc.code, Status: fmt.Sprint(tc.code)}
+		}
+		w.observe(req, resp, tc.err)
+		if got := w.Status().APIServer; got != tc.want {
+			t.Errorf("after %s: %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }
