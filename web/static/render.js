@@ -349,6 +349,9 @@ export function related(id, nodes, edges, lanes, gen) {
   return { ids, edgeIds };
 }
 
+// DIM_MAX: with more pods than this, hover and search outline instead of dim.
+export const DIM_MAX = 1500;
+
 // JUMP_ABOVE: more pods than this moving in one frame jump instead of glide.
 export const JUMP_ABOVE = 150;
 
@@ -754,7 +757,10 @@ export class Renderer {
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
     for (const node of this.svg.querySelectorAll('.' + cls)) node.classList.remove(cls);
-    this.svg.classList.toggle('has-' + cls, !!sel);
+    // Dimming the rest restyles every element of the picture; past
+    // DIM_MAX pods that costs more than a frame, so big pictures only
+    // outline what is lit.
+    this.svg.classList.toggle('has-' + cls, !!sel && this.items.pods.size <= DIM_MAX);
     if (!sel) return;
     for (const id of sel.ids) {
       for (const m of ['boxes', 'pods', 'lanes']) {
