@@ -676,7 +676,9 @@ function routeEdges(out, nodes, byKind) {
       } else {
         out.edges.push({
           id: `agg:runs-on:${s.agg.lane.id}->${nid}`, kind: 'runs-on', from: s.agg.lane.id, to: nid, d,
-          colour: node.colour, agg: true, count: s.agg.count, lx: node.x - 8, ly: ys[i] - 5,
+          // No count label: their width tells it, and labels at a Node's edge
+          // pile up on one another.
+          colour: node.colour, agg: true, count: s.agg.count,
         });
       }
     });
