@@ -231,9 +231,9 @@ function draw() {
     ui.empty.hidden = store.synced && !empty;
     ui.empty.textContent = store.synced ? t('empty.cluster') : t('empty.waiting');
     ui.stage.dataset.empty = String(empty);
-    const seen = new Set();
-    for (const n of store.nodes.values()) if (n.namespace) seen.add(n.namespace);
-    pickerSync(seen);
+    // The bands are the namespaces seen (plus the filter's): no need to walk
+    // every object again.
+    pickerSync(L.bands.map((b) => b.ns));
     const size = `${L.width}x${L.height}`;
     // Refit only for a first picture or one that outgrew the screen: refitting
     // on every change would move everything on screen at each scale-up.
@@ -282,8 +282,9 @@ function applyView() {
   ui.svg.dataset.zoom = view.k.toFixed(3);
 }
 // fitsView reports whether layout L is wholly on screen at the current view.
+let svgSize = null; // from the ResizeObserver: reading it here forces no layout
 function fitsView(L) {
-  const r = ui.svg.getBoundingClientRect();
+  const r = svgSize || ui.svg.getBoundingClientRect();
   return view.x + L.width * view.k <= r.width + 1 && view.y + L.height * view.k <= r.height + 1 && view.x >= -1 && view.y >= -1;
 }
 
@@ -338,7 +339,9 @@ window.addEventListener('pointerup', () => {
     drag = null;
   });
 });
-new ResizeObserver(() => {
+new ResizeObserver((entries) => {
+  const cr = entries[entries.length - 1]?.contentRect;
+  if (cr) svgSize = { width: cr.width, height: cr.height };
   if (!userView) fit();
 }).observe(ui.svg);
 // reveal pans (keeping the zoom) so the entity id is in the middle.

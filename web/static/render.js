@@ -349,6 +349,9 @@ export function related(id, nodes, edges, lanes, gen) {
   return { ids, edgeIds };
 }
 
+// FADE_CELLS_MAX: with more pods than this, new grid cells appear without a fade.
+export const FADE_CELLS_MAX = 2000;
+
 // DIM_MAX: with more pods than this, hover and search outline instead of dim.
 export const DIM_MAX = 1500;
 
@@ -452,6 +455,10 @@ export class Renderer {
     this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
     this.moved = 0;
     this.movedEls = [];
+    // In a very big picture every animated frame repaints thousands of
+    // elements (SVG is one paint layer), so grid cells just appear there;
+    // full-size pods still fade and scale in.
+    const big = L.pods.size > FADE_CELLS_MAX;
     this.L = L;
     this.graph = graph;
     const G = GEOM;
@@ -674,7 +681,7 @@ export class Renderer {
         item.sig = markup;
       }
       const recreated = item.uid && p.uid && item.uid !== p.uid;
-      if (item.fresh || recreated) {
+      if ((item.fresh || recreated) && !(geo.compact && big)) {
         this.animate(item.body, geo.compact ? [{ opacity: 0 }, { opacity: 1 }] : [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
       } else if (item.state && item.state !== st && !geo.compact) {
         const gl = item.body.querySelector('.glyph');
