@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	ptrs "k8s.io/utils/ptr"
 
 	"github.com/podiumhq/podium/e2e/labtest"
@@ -257,8 +259,7 @@ func TestPresenterFocusDuringRollingUpdate(t *testing.T) {
 	cs := lab.Client()
 	createApp(t, cs, ns, "web", 3)
 	createApp(t, cs, ns, "other", 2)
-	settled(t, cs, ns, "web", false)
-	settled(t, cs, ns, "other", false)
+	appsSettled(t, cs, ns, "web", "other")
 	base := startPodium(t, lab.Kubeconfig(), ns)
 	dep := "Deployment/" + ns + "/web"
 	br := presenterPage(t, base, ns, "focus="+url.QueryEscape(dep), "", true)
@@ -333,15 +334,15 @@ func TestPresenterFocusDuringRollingUpdate(t *testing.T) {
 		if mid == 0 {
 			t.Fatal("never saw the rollout with two lanes holding pods")
 		}
-		settled(t, cs, ns, "web", false)
-		br.waitJS(countJS(`.pod[data-state="ready"]`)+` === 5`, 30*time.Second, "the rollout to finish")
+		appsSettled(t, cs, ns, "web", "other")
+		br.waitJS(countJS(`.pod[data-state="ready"]`)+` === 5 && `+countJS(`.pod[data-id]`)+` === 5`, 30*time.Second, "the rollout to finish")
 		check(t, eval[sample](br, state), "after the rollout")
 		t.Logf("%d mid-rollout samples", mid)
 	})
 
 	t.Run("the picture is fitted to the focused part", func(t *testing.T) {
 		br := br.with(t)
-		r := eval[map[string]float64](br, `(() => { const b = document.querySelector('[data-id=`+jsString(dep)+`]').getBoundingClientRect(); const s = document.querySelector('[data-testid=canvas]').getBoundingClientRect(); return { l: b.left - s.left, r: s.right - b.right, t: b.top - s.top, b: s.bottom - b.bottom, w: b.width, sw: s.width }; })()`)
+		r := eval[map[string]float64](br, `(() => { const b = document.querySelector(`+jsString(sel("data-id", dep))+`).getBoundingClientRect(); const s = document.querySelector('[data-testid=canvas]').getBoundingClientRect(); return { l: b.left - s.left, r: s.right - b.right, t: b.top - s.top, b: s.bottom - b.bottom, w: b.width, sw: s.width }; })()`)
 		if r["l"] < -2 || r["r"] < -2 || r["t"] < -2 || r["b"] < -2 {
 			t.Errorf("the focused Deployment is not all on screen: %v", r)
 		}
@@ -350,7 +351,7 @@ func TestPresenterFocusDuringRollingUpdate(t *testing.T) {
 	t.Run("double-click focuses another Deployment; Escape clears", func(t *testing.T) {
 		br := br.with(t)
 		other := "Deployment/" + ns + "/other"
-		eval[bool](br, `(() => { document.querySelector('[data-id=`+jsString(other)+`] .box-bg').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })); return true; })()`)
+		eval[bool](br, `(() => { document.querySelector(`+jsString(sel("data-id", other)+" .box-bg")+`).dispatchEvent(new MouseEvent('dblclick', { bubbles: true })); return true; })()`)
 		br.waitJS(`document.body.dataset.focus === `+jsString(other)+` && new URL(location.href).searchParams.get('focus') === `+jsString(other), 5*time.Second, "focus on other")
 		br.key(kb.Escape)
 		br.waitJS(`!document.querySelector('[data-testid=canvas]').classList.contains('has-focus') && !new URL(location.href).searchParams.has('focus')`, 5*time.Second, "focus cleared")
@@ -365,6 +366,34 @@ func TestPresenterFocusDuringRollingUpdate(t *testing.T) {
 	})
 }
 
+// appsSettled waits until every named Deployment of ns has rolled out and
+// the namespace holds exactly their pods (settled() expects one app alone).
+func appsSettled(t *testing.T, cs kubernetes.Interface, ns string, names ...string) {
+	t.Helper()
+	labtest.Eventually(t, 90*time.Second, func(ctx context.Context) error {
+		total := int32(0)
+		for _, name := range names {
+			d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			want, s := *d.Spec.Replicas, d.Status
+			if s.ObservedGeneration < d.Generation || s.UpdatedReplicas != want || s.Replicas != want || s.ReadyReplicas != want || s.AvailableReplicas != want {
+				return fmt.Errorf("%s rolling: %+v", name, s)
+			}
+			total += want
+		}
+		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return err
+		}
+		if len(pods.Items) != int(total) {
+			return fmt.Errorf("%d pods, want %d", len(pods.Items), total)
+		}
+		return nil
+	})
+}
+
 func TestPresenterLanguages(t *testing.T) {
 	ns := labtest.Namespace(t, lab)
 	cs := lab.Client()
@@ -374,7 +403,7 @@ func TestPresenterLanguages(t *testing.T) {
 
 	t.Run("Accept-Language zh-CN: the page is Chinese, and l switches to English, kept in the URL", func(t *testing.T) {
 		br := presenterPage(t, base, ns, "", "zh-CN,zh;q=0.9,en;q=0.5", true)
-		br.waitJS(`document.documentElement.lang === 'zh-CN' && document.querySelector('[data-testid=banner] .banner-text').textContent === '实时'`, 10*time.Second, "a Chinese page")
+		br.waitJS(`document.documentElement.lang === 'zh-CN' && document.querySelector('[data-testid=banner] .banner-text').textContent === '实时' && document.querySelector('.kind-tag') !== null`, 15*time.Second, "a Chinese page with the Deployment drawn")
 		zh := eval[map[string]string](br, `({ heads: [...document.querySelectorAll('.col-head')].map((e) => e.textContent).join('|'), ticker: document.querySelector('[data-testid=ticker] h2').textContent, search: document.querySelector('[data-testid=search]').placeholder, kind: document.querySelector('.kind-tag').textContent })`)
 		if zh["heads"] != "INGRESS|SERVICE|工作负载|节点" || zh["ticker"] != "动态" || !strings.Contains(zh["search"], "搜索") || zh["kind"] != "DEPLOYMENT" {
 			t.Errorf("Chinese page shows %v", zh)

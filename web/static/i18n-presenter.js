@@ -3,7 +3,7 @@
 // English table; their zh-CN forms are in i18n-zh.js with everything else.
 
 export const presenterEN = {
-  'lang.name': 'English',
+  'lang.other': '中文', // the button names the language it switches to
   'lang.switch': 'Language: English / 中文 (l)',
 
   'btn.presenter': 'Presenter',

@@ -163,7 +163,7 @@ export const zhCN = {
   'happening.nodeReady': '节点 {name} 已就绪（Ready）',
 
   // Presenter features (i18n-presenter.js).
-  'lang.name': '中文',
+  'lang.other': 'English',
   'lang.switch': '语言：English / 中文 (l)',
   'btn.presenter': '演示',
   'btn.presenter.title': '演示模式：大字号，隐藏界面元素 (p)',

@@ -47,6 +47,9 @@ export function install(page) {
 
   // --- language -----------------------------------------------------------
   let lang = setLang(body.dataset.lang || doc.documentElement.lang || 'en');
+  // ?lang=fr or zh-TW reaches the page as is; say which table is in use.
+  doc.documentElement.lang = lang;
+  body.dataset.lang = lang;
   function switchLang(to) {
     lang = setLang(to);
     doc.documentElement.lang = lang;
@@ -63,7 +66,7 @@ export function install(page) {
     ['presenter', 'presenter-toggle', 'btn.presenter', 'btn.presenter.title'],
     ['svg', 'export-svg', 'btn.exportSVG', 'btn.exportSVG.title'],
     ['png', 'export-png', 'btn.exportPNG', 'btn.exportPNG.title'],
-    ['lang', 'lang-toggle', 'lang.name', 'lang.switch'],
+    ['lang', 'lang-toggle', 'lang.other', 'lang.switch'],
     ['help', 'help-toggle', '', 'btn.help'],
   ]) {
     const b = doc.createElement('button');
