@@ -82,6 +82,13 @@ type Model struct {
 	// "failed" happening needs the phase, which PodFields does not carry,
 	// and few pods fail, so this costs little.
 	failed map[string]string
+
+	// revImages holds, by Deployment id, the images its current revision
+	// had when it became current. The controller bumps the revision after
+	// the template changes, so the two can land in different flushes; the
+	// rollout happening's "image a → b" must not depend on where a flush
+	// fell.
+	revImages map[string][]string
 }
 
 // NewModel returns an empty model.
@@ -93,6 +100,7 @@ func NewModel() *Model {
 		dirtyNodes: map[string]dirtyNode{},
 		dirtyEdges: map[string]*Edge{},
 		failed:     map[string]string{},
+		revImages:  map[string][]string{},
 	}
 }
 
@@ -488,6 +496,30 @@ func (m *Model) setIngress(n *Node, now time.Time) {
 	}
 }
 
+// noteRevision keeps revImages for a Deployment and returns prev as the
+// happenings should see it: with the images of its revision, even if the
+// template changed in an earlier flush than the revision.
+func (m *Model) noteRevision(prev, cur *Node) *Node {
+	if cur.Deployment == nil {
+		return prev
+	}
+	if prev == nil || prev.Deployment == nil || prev.UID != cur.UID {
+		m.revImages[cur.ID] = cur.Deployment.Images
+		return prev
+	}
+	if prev.Deployment.Revision == cur.Deployment.Revision {
+		return prev
+	}
+	if imgs, ok := m.revImages[cur.ID]; ok {
+		p, f := *prev, *prev.Deployment
+		f.Images = imgs
+		p.Deployment = &f
+		prev = &p
+	}
+	m.revImages[cur.ID] = cur.Deployment.Images
+	return prev
+}
+
 // Flush returns what changed since the last Flush: the nodes and edges
 // whose value changed, whole; the ids removed; and the happenings derived
 // from the changes. From, Seq and Type are left for the caller. Changes that
@@ -501,13 +533,16 @@ func (m *Model) Flush() Delta {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:
 			d.Remove.Nodes = append(d.Remove.Nodes, id)
+			delete(m.revImages, id)
 		case dn.prev == nil:
 			d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
+			m.noteRevision(nil, cur)
 		default:
 			if !nodeEqual(dn.prev, cur) {
 				d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			}
-			d.Happenings = append(d.Happenings, Happenings(dn.prev, cur, dn.prevFail, m.failed[id], dn.at)...)
+			prev := m.noteRevision(dn.prev, cur)
+			d.Happenings = append(d.Happenings, Happenings(prev, cur, dn.prevFail, m.failed[id], dn.at)...)
 		}
 	}
 	for id, prev := range m.dirtyEdges {

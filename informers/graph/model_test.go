@@ -867,3 +867,31 @@ func values[V any](m map[string]V) []V {
 }
 
 func uidOf(s string) ktypes.UID { return ktypes.UID(s) }
+
+// The controller bumps the revision after the template changes; whether the
+// two land in one flush or two, the rollout happening names both images.
+func TestRolloutImagesDoNotDependOnFlushBoundaries(t *testing.T) {
+	now := time.Now()
+	for _, split := range []bool{false, true} {
+		t.Run(fmt.Sprint("split=", split), func(t *testing.T) {
+			m := NewModel()
+			m.Set(mkDeployment("d", "web", 2, "1", "web:v1"), now)
+			m.Flush()
+			m.Set(mkDeployment("d", "web", 2, "1", "web:v2"), now) // kubectl set image
+			if split {
+				if d := m.Flush(); len(d.Happenings) != 0 {
+					t.Fatalf("a template change alone made happenings: %+v", d.Happenings)
+				}
+			}
+			m.Set(mkDeployment("d", "web", 2, "2", "web:v2"), now) // the controller's revision
+			var texts []string
+			for _, h := range m.Flush().Happenings {
+				texts = append(texts, h.Text)
+			}
+			want := "rollout d/web: revision 1 → 2, image web:v1 → web:v2"
+			if !slices.Contains(texts, want) {
+				t.Fatalf("happenings %q, want %q", texts, want)
+			}
+		})
+	}
+}
