@@ -487,7 +487,10 @@ func chartRunAsPod(t testing.TB, ns string, dep *appsv1.Deployment) *podiumtest.
 			t.Fatalf("env %s: this test cannot resolve %+v", e.Name, e.ValueFrom)
 		}
 	}
-	return chartStart(t, chartImageBinary(t), args, env, port)
+	// As the kubelet would: exactly these args and env, in /, stopped with
+	// SIGTERM and expected to exit 0.
+	return podiumtest.Start(t, podiumtest.Options{Binary: chartImageBinary(t), Command: args, Env: env, ExactEnv: true,
+		Dir: "/", Addr: fmt.Sprintf("127.0.0.1:%d", port)})
 }
 
 var (
@@ -534,81 +537,6 @@ func chartImageBinary(t testing.TB) string {
 		t.Fatal(chartImageErr)
 	}
 	return chartImageBin
-}
-
-var chartUnsafe = strings.NewReplacer("/", "_", " ", "_")
-
-// chartStart runs bin with exactly args and env, as the kubelet would, logs
-// to e2e/artifacts, waits for /readyz, and on cleanup stops it with SIGTERM
-// and expects exit 0.
-func chartStart(t testing.TB, bin string, args, env []string, port int) *podiumtest.Podium {
-	t.Helper()
-	root, err := labtest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logDir := filepath.Join(root, "e2e", "artifacts")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(logDir, "podium-"+chartUnsafe.Replace(t.Name())+".log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.Dir = "/"
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); logf.Close(); close(exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-			t.Errorf("podium exited before the test ended; log: %s", logPath)
-			return
-		default:
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-			if code := cmd.ProcessState.ExitCode(); code != 0 {
-				t.Errorf("podium exited with %d after SIGTERM; log: %s", code, logPath)
-			}
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("podium did not stop within 15s of SIGTERM; log: %s", logPath)
-		}
-	})
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(logPath)
-			return fmt.Errorf("podium exited early:\n%s", log)
-		default:
-		}
-		req, err := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("/readyz: %s", resp.Status)
-		}
-		return nil
-	})
-	// Only URL is used: Graph and Status are plain HTTP reads.
-	return &podiumtest.Podium{URL: base, LogPath: logPath}
 }
 
 // chartWaitStatus polls /api/status until it is synced and denies exactly want.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -26,79 +25,13 @@ import (
 	"github.com/podiumhq/podium/server/replay"
 )
 
-// proc is a podium process started with any subcommand.
-type proc struct {
-	*podiumtest.Podium
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    string
-}
-
-// runPodium starts the built binary with args (and env, when not nil, as
-// its whole environment) and stops it with SIGTERM when t ends. When listen
-// is set, it waits for /readyz there.
-func runPodium(t *testing.T, env []string, listen string, args ...string) *proc {
+// runPodium starts the built binary with a subcommand (args) and env (when
+// not nil, its whole environment); when listen is set, it waits for /readyz
+// there. It is stopped with SIGINT, as Ctrl-C would, when t ends.
+func runPodium(t *testing.T, env []string, listen string, args ...string) *podiumtest.Podium {
 	t.Helper()
-	bin, err := podiumtest.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := labtest.RepoRoot()
-	_ = os.MkdirAll(filepath.Join(root, "e2e", "artifacts"), 0o755)
-	logPath := filepath.Join(root, "e2e", "artifacts", "podium-"+strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+"-"+args[0]+".log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{Podium: &podiumtest.Podium{URL: "http://" + listen}, cmd: cmd, exited: make(chan struct{}), log: logPath}
-	go func() { _ = cmd.Wait(); logf.Close(); close(p.exited) }()
-	t.Cleanup(func() { p.stop(t) })
-	if listen != "" {
-		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-			select {
-			case <-p.exited:
-				b, _ := os.ReadFile(logPath)
-				return fmt.Errorf("podium %s exited early:\n%s", args[0], b)
-			default:
-			}
-			req, _ := http.NewRequestWithContext(ctx, "GET", p.URL+"/readyz", nil)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				return fmt.Errorf("/readyz: %s", resp.Status)
-			}
-			return nil
-		})
-	}
-	return p
-}
-
-// stop sends SIGINT (Ctrl-C) and checks for a clean exit.
-func (p *proc) stop(t *testing.T) {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-p.exited:
-		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			t.Errorf("podium exited with %d after Ctrl-C; log: %s", code, p.log)
-		}
-	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		t.Errorf("podium did not stop within 20s of Ctrl-C; log: %s", p.log)
-	}
+	return podiumtest.Start(t, podiumtest.Options{Command: args, Addr: listen, Env: env, ExactEnv: env != nil,
+		Signal: syscall.SIGINT, NoWait: listen == ""})
 }
 
 func freeAddr(t *testing.T) string {
@@ -227,7 +160,7 @@ func TestReplayRoundTrip(t *testing.T) {
 		}
 		return nil
 	})
-	rec.stop(t)
+	rec.Stop()
 
 	// SIGKILL: no end line, maybe half a line; the file still plays and
 	// ends in the same graph.
@@ -241,8 +174,7 @@ func TestReplayRoundTrip(t *testing.T) {
 		}
 		return nil
 	})
-	_ = crash.cmd.Process.Kill()
-	<-crash.exited
+	crash.Kill()
 	crashed, err := replay.ReadFile(crashFile)
 	if err != nil {
 		t.Fatalf("a recording cut short by SIGKILL does not read: %v", err)
@@ -351,7 +283,7 @@ func TestReplayRoundTrip(t *testing.T) {
 			if d := sameGraph(final, filterNS(s.Snapshot(), ns)); d != "" {
 				t.Errorf("speed %v ended in a different graph (-live +replayed):\n%s", speed, d)
 			}
-			p.stop(t)
+			p.Stop()
 		}
 		ratio := took[2].Seconds() / took[1].Seconds()
 		t.Logf("recording %.2fs: speed 1 played in %.2fs, speed 2 in %.2fs (ratio %.3f)",

@@ -52,13 +52,26 @@ func Binary() (string, error) {
 	return binPath, buildErr
 }
 
-// Options configure a Podium process.
+// Options configure a Podium process. The zero value runs "podium serve"
+// on a free port.
 type Options struct {
-	Kubeconfig string   // required unless Env sets up the in-cluster config
-	Args       []string // extra flags, e.g. --namespace a
-	Env        []string // extra environment
-	// WaitReady waits for /readyz (default true unless NoWait).
-	NoWait bool
+	Kubeconfig string   // for the default serve command
+	Args       []string // extra flags for the default serve command, e.g. --namespace a
+	// Command, when set, is the whole command line after the binary, used as
+	// is (e.g. "replay", FILE, "--listen", Addr). Include Addr in it when the
+	// process serves.
+	Command []string
+	// Addr is where the process serves (host:port); default a free
+	// loopback port, which the default command listens on.
+	Addr string
+	// Env is added to this process's environment, or with ExactEnv is the
+	// whole environment (as a kubelet would give it).
+	Env      []string
+	ExactEnv bool
+	Binary   string    // default: cmd/podium built by Binary
+	Dir      string    // working directory; default this one
+	Signal   os.Signal // how Stop asks it to end; default SIGTERM
+	NoWait   bool      // do not wait for /readyz (a recorder serves nothing)
 }
 
 // Podium is one running podium process.
@@ -67,6 +80,8 @@ type Podium struct {
 	LogPath string
 	cmd     *exec.Cmd
 	exited  chan struct{}
+	signal  os.Signal
+	stopped bool // Stop or Kill ended it; an exit before that is an error
 	tb      testing.TB
 }
 
@@ -81,40 +96,75 @@ func FreePort(tb testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// Start runs podium serve and stops it when tb ends.
+// FreeAddr returns a free loopback host:port.
+func FreeAddr(tb testing.TB) string {
+	return fmt.Sprintf("127.0.0.1:%d", FreePort(tb))
+}
+
+var unsafeName = strings.NewReplacer("/", "_", " ", "_")
+
+// Start runs podium, logging to e2e/artifacts, waits for /readyz unless
+// NoWait, and stops it when tb ends, expecting a clean exit.
 func Start(tb testing.TB, opts Options) *Podium {
 	tb.Helper()
-	bin, err := Binary()
-	if err != nil {
-		tb.Fatal(err)
+	bin := opts.Binary
+	if bin == "" {
+		var err error
+		if bin, err = Binary(); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	port := FreePort(tb)
-	args := []string{"serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--log-level", "debug"}
-	if opts.Kubeconfig != "" {
-		args = append(args, "--kubeconfig", opts.Kubeconfig)
+	addr := opts.Addr
+	if addr == "" {
+		addr = FreeAddr(tb)
 	}
-	args = append(args, opts.Args...)
+	args := opts.Command
+	if args == nil {
+		args = []string{"serve", "--listen", addr, "--log-level", "debug"}
+		if opts.Kubeconfig != "" {
+			args = append(args, "--kubeconfig", opts.Kubeconfig)
+		}
+		args = append(args, opts.Args...)
+	}
 	root, _ := labtest.RepoRoot()
 	logDir := filepath.Join(root, "e2e", "artifacts")
 	_ = os.MkdirAll(logDir, 0o755)
-	logPath := filepath.Join(logDir, "podium-"+strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name())+".log")
+	logPath := filepath.Join(logDir, "podium-"+unsafeName.Replace(tb.Name())+"-"+args[0]+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), opts.Env...)
+	if opts.ExactEnv {
+		cmd.Env = opts.Env
+	}
+	cmd.Dir = opts.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
+		logf.Close()
 		tb.Fatal(err)
 	}
-	p := &Podium{URL: fmt.Sprintf("http://127.0.0.1:%d", port), LogPath: logPath, cmd: cmd, exited: make(chan struct{}), tb: tb}
+	p := &Podium{URL: "http://" + addr, LogPath: logPath, cmd: cmd, exited: make(chan struct{}), signal: opts.Signal, tb: tb}
+	if p.signal == nil {
+		p.signal = syscall.SIGTERM
+	}
 	go func() { _ = cmd.Wait(); logf.Close(); close(p.exited) }()
 	tb.Cleanup(p.Stop)
 	if !opts.NoWait {
 		p.WaitReady(60 * time.Second)
 	}
 	return p
+}
+
+// Exited is closed when the process has exited.
+func (p *Podium) Exited() <-chan struct{} { return p.exited }
+
+// Kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *Podium) Kill() {
+	p.stopped = true
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // WaitReady waits until /readyz answers 200.
@@ -140,23 +190,30 @@ func (p *Podium) WaitReady(d time.Duration) {
 	})
 }
 
-// Stop ends the process with SIGTERM, as kubelet would, and checks that it
-// exits cleanly.
+// Stop asks the process to end (SIGTERM, as kubelet would, unless Options
+// said otherwise) and checks that it exits cleanly. A process that exited by
+// itself before is an error too.
 func (p *Podium) Stop() {
 	select {
 	case <-p.exited:
+		if !p.stopped {
+			p.tb.Errorf("podium exited before the test ended; log: %s", p.LogPath)
+		}
+		p.stopped = true
 		return
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.stopped = true
+	_ = p.cmd.Process.Signal(p.signal)
 	select {
 	case <-p.exited:
 		if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-			p.tb.Errorf("podium exited with %d after SIGTERM; log: %s", code, p.LogPath)
+			p.tb.Errorf("podium exited with %d after %v; log: %s", code, p.signal, p.LogPath)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(20 * time.Second):
 		_ = p.cmd.Process.Kill()
-		p.tb.Errorf("podium did not stop within 15s of SIGTERM; log: %s", p.LogPath)
+		<-p.exited
+		p.tb.Errorf("podium did not stop within 20s of %v; log: %s", p.signal, p.LogPath)
 	}
 }
 
