@@ -69,7 +69,9 @@ lab-down: ## Stop the local control plane and everything it started
 	$(GO) run ./e2e/labctl down
 
 .PHONY: bench
-bench: lab-up ## Benchmarks; figures go to docs/benchmarks.md
+bench: lab-up ## Benchmarks: print latency, memory, wire and browser figures (recorded in docs/benchmarks.md)
+	@mkdir -p e2e/artifacts
+	$(GO) test -run '^$$' -bench . -benchmem ./informers/... | tee e2e/artifacts/bench-model.txt
 	$(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/... | tee e2e/artifacts/bench.txt
 
 .PHONY: chart-lint
@@ -77,8 +79,9 @@ chart-lint: ## helm lint --strict
 	$(GO) tool helm lint --strict ./chart
 
 .PHONY: chart-test
-chart-test: ## Chart golden tests
+chart-test: lab-up ## Chart tests: golden files, schema, image; then dry-run, install, RBAC and namespace mode on the lab
 	$(GO) test -count=1 ./chart/...
+	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -run '^TestChart' ./e2e/
 
 .PHONY: image
 image: ## Build the container image's binary the way the Dockerfile does
