@@ -40,6 +40,9 @@ type Config struct {
 	// at /static/. Either may be nil in tests.
 	Page   PageFunc
 	Static fs.FS
+	// ScriptSources are extra CSP script-src sources, such as the hash of an
+	// inline script the page carries; scripts are otherwise only 'self'.
+	ScriptSources []string
 	// AllowedOrigins are extra origins (host patterns, see coder/websocket's
 	// OriginPatterns) allowed to open /ws; the page's own origin always is.
 	AllowedOrigins []string
@@ -118,7 +121,7 @@ func (s *Server) routes() *echo.Echo {
 			return nil
 		},
 	}))
-	e.Use(secureHeaders)
+	e.Use(secureHeaders(s.cfg.ScriptSources))
 
 	// Probes stay open so kubelet needs no token.
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -182,20 +185,25 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	_ = c.String(code, msg+"\n")
 }
 
-// secureHeaders sets safe defaults on every response.
-func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		// Inline style attributes are how SVG is styled; scripts are only ours.
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "+
-			"img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-		return next(c)
+// secureHeaders sets safe defaults on every response. Scripts are only
+// ours ('self', plus the given inline-script hashes); inline style
+// attributes are how SVG is styled.
+func secureHeaders(scriptSources []string) echo.MiddlewareFunc {
+	csp := "default-src 'self'; script-src " + strings.Join(append([]string{"'self'"}, scriptSources...), " ") +
+		"; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
+		"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Cross-Origin-Resource-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			h.Set("Content-Security-Policy", csp)
+			return next(c)
+		}
 	}
 }
 

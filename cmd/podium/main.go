@@ -155,16 +155,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutClus
 	if err != nil {
 		return fmt.Errorf("kubernetes client for %s: %w", where, err)
 	}
-	srv := server.New(server.Config{
+	srv := server.New(withPage(server.Config{
 		Log:            log,
 		Status:         w.Status,
-		Page:           page(conn.namespaces.listFlag),
-		Static:         web.Static,
 		AllowedOrigins: sf.allowedOrigins,
 		AuthToken:      token,
 		Logger:         logger,
 		Metrics:        metrics,
-	})
+	}, conn.namespaces.listFlag))
 	ln, err := net.Listen("tcp", sf.listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", sf.listen, err)
@@ -188,12 +186,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutClus
 	return err
 }
 
-// page returns the shell renderer; namespaces the server watches are offered
-// in the picker from the start.
-func page(watched []string) server.PageFunc {
-	return func(lang string, selected []string) templ.Component {
-		return web.Page(web.PageView{Version: version.String(), Namespaces: watched, Selected: selected, Lang: lang})
+// withPage adds the browser page to cfg: the shell (with the namespaces
+// offered in the picker from the start), its assets, and the CSP source
+// that lets the page's inline import map run.
+func withPage(cfg server.Config, namespaces []string) server.Config {
+	v := version.String()
+	cfg.Page = func(lang string, selected []string) templ.Component {
+		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: selected, Lang: lang})
 	}
+	cfg.Static = web.Static
+	if h := web.ImportMapCSP(v); h != "" {
+		cfg.ScriptSources = []string{h}
+	}
+	return cfg
 }
 
 // newEpoch returns a random epoch id: a reconnecting client that lands on

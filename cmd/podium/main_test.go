@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/podiumhq/podium/cmd/podium/internal/version"
+	"github.com/podiumhq/podium/web"
 	"time"
 )
 
@@ -101,6 +104,16 @@ func TestBarePodiumFallsBackToDemo(t *testing.T) {
 			t.Fatalf("the demo did not serve a graph: %v; log:\n%s", err, stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	// The page's CSP admits its inline import map, and nothing else inline.
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if h := web.ImportMapCSP(version.String()); h == "" || !strings.Contains(csp, "script-src 'self' "+h+";") {
+		t.Errorf("CSP %q does not admit the import map %q", csp, h)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/server"
 	"github.com/podiumhq/podium/server/replay"
-	"github.com/podiumhq/podium/web"
 )
 
 // playFlags are the flags of replay and demo.
@@ -91,14 +90,12 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{
+	srv := server.New(withPage(server.Config{
 		Log:    log,
 		Status: p.Status,
-		Page:   page(rec.Header.Namespaces),
-		Static: web.Static,
 		Routes: p.Routes,
 		Logger: logger,
-	})
+	}, rec.Header.Namespaces))
 	ln, err := net.Listen("tcp", pf.listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", pf.listen, err)
