@@ -666,3 +666,30 @@ func TestPresenterKeyboardHelpAndLatency(t *testing.T) {
 		br.shot("latency")
 	})
 }
+
+// TestPresenterReplayArrows: during a replay (the built-in demo), the arrow
+// keys step through the happenings, in presenter mode too, where the replay
+// bar is hidden; each step shows its happening as a caption.
+func TestPresenterReplayArrows(t *testing.T) {
+	addr := freeAddr(t)
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	br := newBrowser(t, true)
+	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+		t.Fatal(err)
+	}
+	br.open(p.URL + "/?presenter=1&lang=zh-CN")
+	br.waitJS(`window.podiumReplay !== undefined && window.podiumReplay.info.happenings.length > 3 && window.podiumReplay.info.playing === false`, 20*time.Second, "a paused replay")
+	if d := eval[string](br, `getComputedStyle(document.querySelector('[data-testid=replay]')).display`); d != "none" {
+		t.Errorf("the replay bar shows in presenter mode (display %s)", d)
+	}
+	at := func() int { return int(eval[float64](br, `Number(document.querySelector('[data-testid=replay]').dataset.happening)`)) }
+	start := at()
+	br.key(kb.ArrowRight)
+	br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, start+1), 10*time.Second, "→ to step to the next happening")
+	br.key(kb.ArrowRight)
+	br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, start+2), 10*time.Second, "→ again")
+	br.key(kb.ArrowLeft)
+	br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, start+1), 10*time.Second, "← to step back")
+	br.waitJS(`document.querySelectorAll('[data-testid=captions] li').length > 0 && [...document.querySelectorAll('[data-testid=captions] li')].every((li) => /[\u4e00-\u9fff]/.test(li.textContent))`, 10*time.Second, "Chinese captions for the happenings stepped to")
+	br.shot("replay-step-zh")
+}

@@ -44,4 +44,7 @@ export const presenterEN = {
   'latency.value': 'p50 {p50} ms · p95 {p95} ms · last {last} ms',
 
   'export.failed': 'Export failed: {detail}',
+
+  // The replay timeline's own happening (server/replay/state.go Markers).
+  'happening.created': '{kind} {name} created',
 };

@@ -199,6 +199,7 @@ export const zhCN = {
   'latency.none': '等待变化…',
   'latency.value': 'p50 {p50} 毫秒 · p95 {p95} 毫秒 · 最近 {last} 毫秒',
   'export.failed': '导出失败：{detail}',
+  'happening.created': '{kind} {name} 已创建',
 };
 
 // KEEP lists the ids whose zh-CN text may equal the English one: Kubernetes

@@ -255,6 +255,9 @@ export function happeningText(h) {
     case 'failed':
       ids.push('happening.failed');
       break;
+    case 'created': // replay timeline only (server/replay Markers)
+      ids.push('happening.created');
+      break;
     case 'node':
       if (p.state === 'Ready') ids.push('happening.nodeReady');
       else if (p.state === 'NotReady') ids.push('happening.nodeNotReady');

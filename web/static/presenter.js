@@ -254,11 +254,26 @@ export function install(page) {
   buttons.lang.addEventListener('click', () => switchLang(nextLang(lang)));
   buttons.help.addEventListener('click', () => setHelp(help.hidden));
 
+  // Arrow keys step through happenings only while a replay is running. A
+  // seek sends a snapshot, not the happening's delta, so the happening
+  // stepped to is captioned from the replay's own list.
+  let stepAt = 0;
+  let watched = null;
   const replayStep = (dir) => {
-    // Arrow keys step through happenings only while a replay is running.
-    const bar = window.podiumReplay?.bar;
-    bar?.querySelector(`[data-testid="replay-${dir}"]`)?.click();
-    return !!bar;
+    const r = window.podiumReplay;
+    if (!r?.bar) return false;
+    if (watched !== r.bar) {
+      watched = r.bar;
+      new MutationObserver(() => {
+        if (performance.now() - stepAt > 3000) return;
+        stepAt = 0;
+        const h = r.info?.happenings?.[Number(r.bar.dataset.happening)];
+        if (h) caption([h]);
+      }).observe(r.bar, { attributes: true, attributeFilter: ['data-happening'] });
+    }
+    stepAt = performance.now();
+    r.bar.querySelector(`[data-testid="replay-${dir}"]`)?.click();
+    return true;
   };
   window.addEventListener('keydown', (ev) => {
     const a = actionFor(ev);

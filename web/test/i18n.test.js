@@ -88,6 +88,8 @@ const HAPPENINGS = [
   { kind: 'failed', ref: 'Pod/default/web-1', text: 'Pod default/web-1 failed: Error', params: { name: 'default/web-1', reason: 'Error' } },
   { kind: 'node', ref: 'Node/worker-2', text: 'Node worker-2 NotReady', params: { name: 'worker-2', state: 'NotReady' } },
   { kind: 'node', ref: 'Node/worker-2', text: 'Node worker-2 Ready', params: { name: 'worker-2', state: 'Ready' } },
+  // server/replay's timeline marker (not on the live stream).
+  { kind: 'created', ref: 'Deployment/default/web', text: 'Deployment default/web created', params: { name: 'default/web', kind: 'Deployment' } },
 ];
 
 test('every happening renders in both languages from its params', () => {
