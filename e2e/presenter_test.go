@@ -693,3 +693,43 @@ func TestPresenterReplayArrows(t *testing.T) {
 	br.waitJS(`document.querySelectorAll('[data-testid=captions] li').length > 0 && [...document.querySelectorAll('[data-testid=captions] li')].every((li) => /[\u4e00-\u9fff]/.test(li.textContent))`, 10*time.Second, "Chinese captions for the happenings stepped to")
 	br.shot("replay-step-zh")
 }
+
+// TestPresenterScreenshots captures presenter mode in English and zh-CN on
+// the built-in demo in the middle of its rollback (two ReplicaSet lanes), at
+// 1280×720, with the step's caption: the README's pictures come from here
+// (docs/img/presenter-en.png, presenter-zh.png). Each must also keep every
+// text at 20 px or more.
+func TestPresenterScreenshots(t *testing.T) {
+	addr := freeAddr(t)
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	br := newBrowser(t, true)
+	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+		t.Fatal(err)
+	}
+	br.open(p.URL + "/?presenter=1&lang=en")
+	br.waitJS(`window.podiumReplay !== undefined && window.podiumReplay.info.happenings.length > 3`, 20*time.Second, "the replay")
+	idx := int(eval[float64](br, `window.podiumReplay.info.happenings.findIndex((h) => h.kind === 'rollout' && h.text.includes('revision 2 → 3'))`))
+	if idx < 1 {
+		t.Fatalf("the demo has no 'revision 2 → 3' happening after the first")
+	}
+	lanes := `[...document.querySelectorAll('.lane[data-id^="ReplicaSet/hellok8s/hellok8s-deployment-"]')].filter((l) => l.dataset.pods !== '0').length === 2`
+	for _, lang := range []string{"en", "zh-CN"} {
+		if eval[string](br, `document.documentElement.lang`) != lang {
+			br.key("l")
+			br.waitJS(`document.documentElement.lang === `+jsString(lang), 5*time.Second, "language "+lang)
+		}
+		// Step onto the rollback with →, so it is captioned as in a talk.
+		eval[bool](br, fmt.Sprintf(`(window.podiumReplay.post('seek-happening', %d), true)`, idx-1))
+		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, idx-1), 10*time.Second, "the step before the rollback")
+		eval[bool](br, `([...document.querySelectorAll('[data-testid=captions] li')].forEach((li) => li.remove()), true)`)
+		br.key(kb.ArrowRight)
+		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d && %s && document.querySelector('[data-testid=captions] li[data-kind=rollout]') !== null`, idx, lanes), 20*time.Second, "the rollback, two lanes and its caption")
+		br.waitJS(quietJS+` || true`, time.Second, "")
+		for _, x := range eval[[]textSize](br, visibleTextJS) {
+			if x.Px < 20 {
+				t.Errorf("%s: %.1f px: %q (%s)", lang, x.Px, x.Text, x.Cls)
+			}
+		}
+		br.shot("readme-presenter-" + lang)
+	}
+}

@@ -12,7 +12,7 @@ import { eventsIn, Meter } from './latency.js';
 
 // Captions stay this long, then fade (the fade is in presenter.css).
 export const CAPTION_MS = 6000;
-const CAPTIONS_MAX = 3;
+const CAPTIONS_MAX = 2;
 
 // urlFlag reads a boolean query parameter: present and not "0"/"false".
 export function urlFlag(params, name) {
@@ -132,10 +132,14 @@ export function install(page) {
   function caption(list) {
     if (!presenting()) return;
     for (const h of list) {
+      const text = happeningText(h);
+      // The same happening again (a replay step and its delta) restarts its
+      // caption instead of stacking a copy.
+      for (const old of [...captions.children]) if (old.textContent === text) old.remove();
       const li = doc.createElement('li');
       li.dataset.kind = String(h.kind || '');
       li.dataset.ref = String(h.ref || '');
-      li.textContent = happeningText(h);
+      li.textContent = text;
       captions.appendChild(li);
       setTimeout(() => li.remove(), CAPTION_MS);
     }
@@ -258,6 +262,7 @@ export function install(page) {
   // seek sends a snapshot, not the happening's delta, so the happening
   // stepped to is captioned from the replay's own list.
   let stepAt = 0;
+  let stepFrom = -1; // the happening shown when the key was pressed
   let watched = null;
   const replayStep = (dir) => {
     const r = window.podiumReplay;
@@ -265,13 +270,15 @@ export function install(page) {
     if (watched !== r.bar) {
       watched = r.bar;
       new MutationObserver(() => {
-        if (performance.now() - stepAt > 3000) return;
+        const i = Number(r.bar.dataset.happening);
+        if (performance.now() - stepAt > 3000 || i === stepFrom) return;
         stepAt = 0;
-        const h = r.info?.happenings?.[Number(r.bar.dataset.happening)];
+        const h = r.info?.happenings?.[i];
         if (h) caption([h]);
       }).observe(r.bar, { attributes: true, attributeFilter: ['data-happening'] });
     }
     stepAt = performance.now();
+    stepFrom = Number(r.bar.dataset.happening);
     r.bar.querySelector(`[data-testid="replay-${dir}"]`)?.click();
     return true;
   };
