@@ -26,6 +26,7 @@ import (
 	ptrs "k8s.io/utils/ptr"
 
 	"github.com/podiumhq/podium/e2e/labtest"
+	"github.com/podiumhq/podium/e2e/podiumtest"
 	"github.com/podiumhq/podium/informers"
 	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/server"
@@ -311,5 +312,24 @@ func BenchmarkScale10k(b *testing.B) {
 			}
 			pi.stop()
 		}
+		// The release binary (built as the image builds it) as a process of
+		// its own: resident memory once the 10,000 pods are in its graph,
+		// and /api/graph end to end.
+		p := podiumtest.Start(b, podiumtest.Options{Binary: chartImageBinary(b), Kubeconfig: lab.Kubeconfig(),
+			Args: []string{"--namespace", ns, "--log-level", "info"}})
+		rss := metric(b, p, "process_resident_memory_bytes") // before /api/graph's encoding garbage
+		t0 := time.Now()
+		g, err := p.Graph(context.Background(), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		took := time.Since(t0)
+		if n := count(g, isPod); n != pods {
+			b.Fatalf("/api/graph has %d of %d pods", n, pods)
+		}
+		b.ReportMetric(rss/(1<<20), "RSS-MiB")
+		b.ReportMetric(float64(took.Milliseconds()), "api-graph-ms")
+		b.Logf("podium process with %d pods: RSS %.1f MiB; GET /api/graph (all %d pods) answered and decoded in %s", pods, rss/(1<<20), pods, took)
+		p.Stop()
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -429,6 +430,10 @@ func (w *Watcher) fold(ctx context.Context) error {
 		if !published {
 			published = true
 			w.flush()
+			// The initial list passed through as whole objects before the
+			// transforms cut them down; hand that garbage back to the OS
+			// once, so a wall-screen process stays small.
+			debug.FreeOSMemory()
 			last = time.Now()
 			w.mu.Lock()
 			w.published = true
