@@ -4,6 +4,7 @@
 
 export const presenterEN = {
   'lang.other': '中文', // the button names the language it switches to
+  'canvas.label': 'Cluster topology',
   'lang.switch': 'Language: English / 中文 (l)',
 
   'btn.presenter': 'Presenter',

@@ -164,6 +164,7 @@ export const zhCN = {
 
   // Presenter features (i18n-presenter.js).
   'lang.other': 'English',
+  'canvas.label': '集群拓扑',
   'lang.switch': '语言：English / 中文 (l)',
   'btn.presenter': '演示',
   'btn.presenter.title': '演示模式：大字号，隐藏界面元素 (p)',

@@ -185,11 +185,13 @@ export function install(page) {
   chip.addEventListener('click', (ev) => {
     if (ev.target.closest('button')) setFocus('');
   });
+  // Double-click focuses an entity, or a namespace by its band's title.
   svg.addEventListener('dblclick', (ev) => {
     const n = ev.target.closest?.('[data-id]');
-    if (!n) return;
+    const band = !n && ev.target.closest?.('.band-head') ? ev.target.closest('[data-ns]') : null;
+    if (!n && !band) return;
     ev.preventDefault();
-    const id = n.getAttribute('data-id');
+    const id = n ? n.getAttribute('data-id') : `Namespace/${band.dataset.ns}`;
     setFocus(focus?.id === id ? '' : id);
   });
 
