@@ -334,8 +334,11 @@ export function install(page) {
   return {
     // drawn runs after each render of layout L.
     drawn(L) {
+      const had = !!sel;
       sel = focus ? withLayout(chain(focus, page.store.nodes, page.store.edges), L) : null;
-      page.renderer.highlight(sel, 'focus');
+      // Unfocused frames skip the renderer's class sweep (a query over the
+      // whole picture): with thousands of pods it would cost every frame.
+      if (sel || had) page.renderer.highlight(sel, 'focus');
       drawChip();
       zoomVar();
       // Presenter mode keeps the whole picture, or the focused part, on
