@@ -178,9 +178,13 @@ export function install(page) {
     chip.hidden = false;
     const what = focus ? (focus.kind === 'Namespace' ? t('focus.namespace', { ns: focus.ns }) : describe(focus)) : '';
     const text = focusErr || (sel ? t('focus.label', { what }) : t('focus.missing', { what }));
-    chip.dataset.state = focusErr ? 'error' : sel ? 'on' : 'missing';
-    chip.innerHTML = `<span>${esc(text)}</span><button type="button" data-testid="focus-clear" title="${esc(t('focus.clear'))}" aria-label="${esc(t('focus.clear'))}">×</button>`;
+    const state = focusErr ? 'error' : sel ? 'on' : 'missing';
     body.dataset.focus = focus && sel ? focus.id : '';
+    // Redrawn only when it changes: a button replaced mid-click loses the click.
+    if (chip.dataset.state === state && chip.dataset.text === text) return;
+    chip.dataset.state = state;
+    chip.dataset.text = text;
+    chip.innerHTML = `<span>${esc(text)}</span><button type="button" data-testid="focus-clear" title="${esc(t('focus.clear'))}" aria-label="${esc(t('focus.clear'))}">×</button>`;
   }
   chip.addEventListener('click', (ev) => {
     if (ev.target.closest('button')) setFocus('');
