@@ -13,6 +13,7 @@ import { messages } from '../static/i18n.js';
 import { actionFor, nextLang, SHORTCUTS } from '../static/keys.js';
 import { eventsIn, Meter, percentile } from '../static/latency.js';
 import { layout } from '../static/layout.js';
+import { CAPTION_MS, urlFlag } from '../static/presenter.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = JSON.parse(readFileSync(join(here, 'fixtures', 'rollout.json'), 'utf8'));
@@ -70,6 +71,26 @@ describe('focus', () => {
     const dep = L.boxes.get('Deployment/default/hellok8s-deployment');
     assert.ok(r.x <= dep.x && r.y <= dep.y && r.x + r.w >= dep.x + dep.w && r.y + r.h >= dep.y + dep.h, 'rect misses the Deployment');
     assert.equal(focusRect(L, new Set(['Pod/none/x'])), null);
+  });
+});
+
+describe('URL flags', () => {
+  test('present and not 0/false/no means on', () => {
+    const p = new URLSearchParams('presenter=1&latency=&a=0&b=false&c=No&d=yes');
+    assert.equal(urlFlag(p, 'presenter'), true);
+    assert.equal(urlFlag(p, 'latency'), true, 'a bare ?latency turns it on');
+    assert.equal(urlFlag(p, 'a'), false);
+    assert.equal(urlFlag(p, 'b'), false);
+    assert.equal(urlFlag(p, 'c'), false);
+    assert.equal(urlFlag(p, 'd'), true);
+    assert.equal(urlFlag(p, 'missing'), false);
+  });
+  test('captions last a few seconds, as presenter.css fades them', () => {
+    assert.ok(CAPTION_MS >= 3000 && CAPTION_MS <= 10000);
+    const css = readFileSync(join(here, '..', 'static', 'presenter.css'), 'utf8');
+    const m = css.match(/animation: caption-life ([\d.]+)s/);
+    assert.ok(m, 'no caption-life animation in presenter.css');
+    assert.equal(Number(m[1]) * 1000, CAPTION_MS, 'the fade and the removal disagree');
   });
 });
 
