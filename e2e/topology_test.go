@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	ptrs "k8s.io/utils/ptr"
 
+	"github.com/podiumhq/podium/e2e/kubesteps"
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
 	"github.com/podiumhq/podium/informers/graph"
@@ -73,124 +74,28 @@ func createApp(t testing.TB, cs kubernetes.Interface, ns, name string, replicas 
 func updateDeployment(t testing.TB, cs kubernetes.Interface, ns, name string, change func(*appsv1.Deployment)) {
 	t.Helper()
 	labtest.Eventually(t, 20*time.Second, func(ctx context.Context) error {
-		d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		change(d)
-		_, err = cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-		return err
+		return kubesteps.UpdateDeployment(ctx, cs, ns, name, change)
 	})
 }
 
-// rollbackDeployment does what `kubectl rollout undo` does: put the pod
-// template of the previous revision's ReplicaSet back into the Deployment.
+// rollbackDeployment does what `kubectl rollout undo` does.
 func rollbackDeployment(t testing.TB, cs kubernetes.Interface, ns, name string) {
 	t.Helper()
-	ctx := context.Background()
-	d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	tmpl, err := kubesteps.PreviousTemplate(context.Background(), cs, ns, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur := d.Annotations["deployment.kubernetes.io/revision"]
-	rss, err := cs.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var prev *appsv1.ReplicaSet
-	best := -1
-	for i := range rss.Items {
-		rs := &rss.Items[i]
-		var rev int
-		fmt.Sscan(rs.Annotations["deployment.kubernetes.io/revision"], &rev)
-		if ref := metav1.GetControllerOf(rs); ref != nil && ref.Name == name && fmt.Sprint(rev) != cur && rev > best {
-			prev, best = rs, rev
-		}
-	}
-	if prev == nil {
-		t.Fatalf("no previous revision of %s to roll back to", name)
-	}
-	tmpl := prev.Spec.Template.DeepCopy()
-	delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	updateDeployment(t, cs, ns, name, func(d *appsv1.Deployment) { d.Spec.Template = *tmpl })
 }
 
 // settled waits until the Deployment's controller has finished (complete or
-// stalled), which is the quiescence a user waits for.
+// stalled) and its Service's endpoints caught up: the quiescence a user
+// waits for. The app's pods and Service are labelled and named after it.
 func settled(t testing.TB, cs kubernetes.Interface, ns, name string, wantStalled bool) {
 	t.Helper()
 	labtest.Eventually(t, 90*time.Second, func(ctx context.Context) error {
-		d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		if d.Status.ObservedGeneration < d.Generation {
-			return fmt.Errorf("generation %d not observed", d.Generation)
-		}
-		if err := endpointsCaughtUp(ctx, cs, ns, name); err != nil {
-			return err
-		}
-		if wantStalled {
-			for _, c := range d.Status.Conditions {
-				if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
-					return nil
-				}
-			}
-			return fmt.Errorf("not stalled yet: %+v", d.Status)
-		}
-		want := *d.Spec.Replicas
-		s := d.Status
-		if s.UpdatedReplicas != want || s.Replicas != want || s.AvailableReplicas != want || s.ReadyReplicas != want {
-			return fmt.Errorf("rolling: %+v", s)
-		}
-		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return err
-		}
-		if len(pods.Items) != int(want) {
-			return fmt.Errorf("%d pods, want %d (terminating pods still there)", len(pods.Items), want)
-		}
-		return nil
+		return kubesteps.Settled(ctx, cs, ns, name, "app="+name, name, wantStalled)
 	})
-}
-
-// endpointsCaughtUp reports whether the EndpointSlices of Service name list
-// exactly the ready pods as ready: the EndpointSlice controller lags the
-// Deployment's status.
-func endpointsCaughtUp(ctx context.Context, cs kubernetes.Interface, ns, name string) error {
-	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
-	if err != nil {
-		return err
-	}
-	ready := map[string]bool{}
-	for _, p := range pods.Items {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
-				ready[p.Name] = true
-			}
-		}
-	}
-	slices, err := cs.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: "kubernetes.io/service-name=" + name})
-	if err != nil {
-		return err
-	}
-	listed := map[string]bool{}
-	for _, sl := range slices.Items {
-		for _, ep := range sl.Endpoints {
-			if ep.TargetRef != nil && ep.Conditions.Ready != nil && *ep.Conditions.Ready {
-				listed[ep.TargetRef.Name] = true
-			}
-		}
-	}
-	if len(ready) != len(listed) {
-		return fmt.Errorf("%d ready pods, %d ready endpoints", len(ready), len(listed))
-	}
-	for p := range ready {
-		if !listed[p] {
-			return fmt.Errorf("ready pod %s is not a ready endpoint yet", p)
-		}
-	}
-	return nil
 }
 
 // converged waits until the graph rebuilt from the stream, /api/graph and the

@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
+	"github.com/podiumhq/podium/e2e/kubesteps"
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/server/replay"
 )
@@ -201,18 +201,14 @@ func steps(cs kubernetes.Interface) []step {
 	apps := cs.AppsV1().Deployments(ns)
 	labels := map[string]string{"app": "hellok8s"}
 	settledAt := func(wantStalled bool) func(ctx context.Context) error {
-		return func(ctx context.Context) error { return settled(ctx, cs, wantStalled) }
+		return func(ctx context.Context) error {
+			return kubesteps.Settled(ctx, cs, ns, deployName, "app=hellok8s", "", wantStalled)
+		}
 	}
 	update := func(change func(d *appsv1.Deployment)) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
 			return labtest.Poll(ctx, 20*time.Second, func(ctx context.Context) error {
-				d, err := apps.Get(ctx, deployName, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				change(d)
-				_, err = apps.Update(ctx, d, metav1.UpdateOptions{})
-				return err
+				return kubesteps.UpdateDeployment(ctx, cs, ns, deployName, change)
 			})
 		}
 	}
@@ -312,76 +308,12 @@ func steps(cs kubernetes.Interface) []step {
 // revision's pod template back.
 func rollback(cs kubernetes.Interface) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		d, err := cs.AppsV1().Deployments(ns).Get(ctx, deployName, metav1.GetOptions{})
+		tmpl, err := kubesteps.PreviousTemplate(ctx, cs, ns, deployName)
 		if err != nil {
 			return err
 		}
-		cur := d.Annotations["deployment.kubernetes.io/revision"]
-		rss, err := cs.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return err
-		}
-		var prev *appsv1.ReplicaSet
-		best := -1
-		for i := range rss.Items {
-			rs := &rss.Items[i]
-			var rev int
-			fmt.Sscan(rs.Annotations["deployment.kubernetes.io/revision"], &rev)
-			if ref := metav1.GetControllerOf(rs); ref != nil && ref.Name == deployName && fmt.Sprint(rev) != cur && rev > best {
-				prev, best = rs, rev
-			}
-		}
-		if prev == nil {
-			return errors.New("no previous revision")
-		}
-		tmpl := prev.Spec.Template.DeepCopy()
-		delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 		return labtest.Poll(ctx, 20*time.Second, func(ctx context.Context) error {
-			d, err := cs.AppsV1().Deployments(ns).Get(ctx, deployName, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			d.Spec.Template = *tmpl
-			_, err = cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-			return err
+			return kubesteps.UpdateDeployment(ctx, cs, ns, deployName, func(d *appsv1.Deployment) { d.Spec.Template = *tmpl })
 		})
 	}
-}
-
-// settled is done when the rollout completed with no pod left over, or,
-// with wantStalled, when the controller declared the progress deadline
-// exceeded.
-func settled(ctx context.Context, cs kubernetes.Interface, wantStalled bool) error {
-	d, err := cs.AppsV1().Deployments(ns).Get(ctx, deployName, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if d.Status.ObservedGeneration < d.Generation {
-		return fmt.Errorf("generation %d not observed", d.Generation)
-	}
-	if wantStalled {
-		for _, c := range d.Status.Conditions {
-			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
-				return nil
-			}
-		}
-		return errors.New("not stalled yet")
-	}
-	want := *d.Spec.Replicas
-	s := d.Status
-	if s.UpdatedReplicas != want || s.Replicas != want || s.AvailableReplicas != want || s.ReadyReplicas != want {
-		return fmt.Errorf("rolling: %+v", s)
-	}
-	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=hellok8s"})
-	if err != nil {
-		return err
-	}
-	if len(pods.Items) != int(want) {
-		var names []string
-		for _, p := range pods.Items {
-			names = append(names, p.Name)
-		}
-		return fmt.Errorf("%d pods (%s), want %d", len(pods.Items), strings.Join(names, " "), want)
-	}
-	return nil
 }
