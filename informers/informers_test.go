@@ -189,3 +189,57 @@ func TestObserveRequests(t *testing.T) {
 		}
 	}
 }
+
+// A lone change is published at once; a burst is published at most once
+// per flush interval, each delta carrying everything since the last.
+func TestFlushPacing(t *testing.T) {
+	const interval = 300 * time.Millisecond
+	client := fake.NewClientset()
+	l := graph.NewLog("e", 256)
+	w := New(client, l, Options{FlushInterval: interval})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	waitFor(t, "sync", w.Synced)
+	wake, stop := l.Subscribe()
+	defer stop()
+	time.Sleep(interval) // idle for a whole interval: the next change is a lone one
+
+	create := func(name string) {
+		if _, err := client.CoreV1().Pods("a").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: name}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	create("lone")
+	<-wake
+	if d := time.Since(start); d >= interval {
+		t.Fatalf("a lone change took %s, as long as the flush interval %s: it was paced", d, interval)
+	}
+
+	// A burst: 40 creates back to back.
+	before := l.Seq()
+	var appends []time.Time
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range wake {
+			appends = append(appends, time.Now())
+			if hasNode(l, "Pod/a/burst-39") {
+				return
+			}
+		}
+	}()
+	for i := range 40 {
+		create(fmt.Sprint("burst-", i))
+	}
+	<-done
+	for i := 1; i < len(appends); i++ {
+		if gap := appends[i].Sub(appends[i-1]); gap < interval*9/10 {
+			t.Errorf("deltas %d and %d of the burst came %s apart, less than the interval %s", i-1, i, gap, interval)
+		}
+	}
+	if n := l.Seq() - before; n > 5 {
+		t.Errorf("a burst of 40 changes took %d deltas; pacing should coalesce it", n)
+	}
+}
