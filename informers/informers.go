@@ -245,7 +245,6 @@ func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
 		UpdateFunc: func(old, obj any) {
 			// A resync or a relist that found nothing new: nothing to do.
 			if o, n := metaOf(old), metaOf(obj); o != nil && n != nil && o.GetResourceVersion() == n.GetResourceVersion() {
-				w.connected()
 				return
 			}
 			w.changed(r.name, obj)
@@ -284,8 +283,6 @@ func (w *Watcher) changed(r graph.Resource, obj any) {
 		w.firstSeen = time.Now()
 	}
 	w.pending[key{r, ns, k}] = struct{}{}
-	w.connErr = false
-	w.updateStatusLocked()
 	w.mu.Unlock()
 	w.signal()
 }
