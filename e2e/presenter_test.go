@@ -348,6 +348,41 @@ func TestPresenterFocusDuringRollingUpdate(t *testing.T) {
 		}
 	})
 
+	t.Run("presenter mode shows only the chain, fitted, and every text ≥ 20 px", func(t *testing.T) {
+		br := br.with(t)
+		br.key("p")
+		br.waitJS(`document.body.dataset.presenter === 'true' && `+quietJS, 10*time.Second, "presenter mode")
+		hidden := eval[map[string]float64](br, `(() => {
+  const ns = `+jsString(ns)+`;
+  const shown = (e) => !!e && getComputedStyle(e).display !== 'none';
+  const other = [...document.querySelectorAll('.pod[data-id^="Pod/' + ns + '/other-"]')];
+  const web = [...document.querySelectorAll('.pod[data-id^="Pod/' + ns + '/web-"]')];
+  return { otherShown: other.filter(shown).length, webShown: web.filter(shown).length, web: web.length,
+    otherSvc: shown(document.querySelector('[data-id="Service/' + ns + '/other"]')) ? 1 : 0 };
+})()`)
+		if hidden["otherShown"] != 0 || hidden["otherSvc"] != 0 || hidden["web"] == 0 || hidden["webShown"] != hidden["web"] {
+			t.Errorf("presenter focus shows %v: want web's chain only", hidden)
+		}
+		r := eval[map[string]float64](br, `(() => { const b = document.querySelector(`+jsString(sel("data-id", dep))+`).getBoundingClientRect(); const s = document.querySelector('[data-testid=canvas]').getBoundingClientRect(); return { l: b.left - s.left, r: s.right - b.right, t: b.top - s.top, b: s.bottom - b.bottom }; })()`)
+		if r["l"] < -2 || r["r"] < -2 || r["t"] < -2 || r["b"] < -2 {
+			t.Errorf("the focused Deployment is not all on screen: %v", r)
+		}
+		for _, x := range eval[[]textSize](br, visibleTextJS) {
+			if x.Px < 20 {
+				t.Errorf("%.1f px: %q (%s)", x.Px, x.Text, x.Cls)
+			}
+		}
+		br.shot("presenter-focus")
+		br.key("p")
+		br.waitJS(`document.body.dataset.presenter === 'false'`, 5*time.Second, "presenter mode off")
+	})
+
+	t.Run("double-click on a namespace's title focuses the namespace", func(t *testing.T) {
+		br := br.with(t)
+		eval[bool](br, `(document.querySelector('[data-testid=ns-band] .band-title').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })), true)`)
+		br.waitJS(`document.body.dataset.focus === 'Namespace/' + `+jsString(ns)+` && `+countJS(`.pod.focus`)+` === 5`, 5*time.Second, "the namespace in focus")
+	})
+
 	t.Run("double-click focuses another Deployment; Escape clears", func(t *testing.T) {
 		br := br.with(t)
 		other := "Deployment/" + ns + "/other"
