@@ -249,6 +249,7 @@ func TestPresenterMode(t *testing.T) {
 				t.Errorf("zh-CN: %.1f px: %q (%s)", x.Px, x.Text, x.Cls)
 			}
 		}
+		// Shrinking refits too: the picture fills the screen again.
 		checkFit(t, br, "after scaling down")
 		br.shot("presenter-zh")
 	})
@@ -717,7 +718,9 @@ func TestPresenterReplayArrows(t *testing.T) {
 	if d := eval[string](br, `getComputedStyle(document.querySelector('[data-testid=replay]')).display`); d != "none" {
 		t.Errorf("the replay bar shows in presenter mode (display %s)", d)
 	}
-	at := func() int { return int(eval[float64](br, `Number(document.querySelector('[data-testid=replay]').dataset.happening)`)) }
+	at := func() int {
+		return int(eval[float64](br, `Number(document.querySelector('[data-testid=replay]').dataset.happening)`))
+	}
 	start := at()
 	br.key(kb.ArrowRight)
 	br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, start+1), 10*time.Second, "→ to step to the next happening")

@@ -345,10 +345,11 @@ export function install(page) {
       if (sel || had) page.renderer.highlight(sel, 'focus');
       drawChip();
       zoomVar();
-      // Presenter mode keeps the whole picture, or the focused part, on
-      // screen as it grows and shrinks, unless the viewer zoomed by hand.
+      // Presenter mode keeps the whole picture, or the focused part, filling
+      // the screen as it grows and shrinks, unless the viewer zoomed by hand.
+      // (The dashboard itself refits only when the picture outgrows it.)
       const r = this.fitRect(L);
-      const key = r ? `${r.x},${r.y},${r.w},${r.h}` : '';
+      const key = r ? `${r.x},${r.y},${r.w},${r.h}` : `${L.width}x${L.height}`;
       if (key !== lastRect) {
         lastRect = key;
         if (!page.userView && (presenting() || focus)) page.autoFit();
