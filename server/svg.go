@@ -16,7 +16,7 @@ import (
 // maxFocus bounds ?focus=: Kind/namespace/name fits well inside it.
 const maxFocus = 320
 
-// graphSVG serves GET /api/graph.svg[?namespace=a,b][&focus=Kind/ns/name]:
+// graphSVG serves GET /api/graph.svg[?namespace=a,b][&focus=Kind/ns/name][&lang=zh-CN]:
 // the picture the page draws, as a standalone SVG file, for curl and slides.
 // The layout is the page's own (web.RenderSVG runs static/layout.js), so the
 // two agree by construction.
@@ -25,12 +25,17 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "focus"); err != nil {
+	if err := rejectUnknown(c, "namespace", "focus", "lang"); err != nil {
 		return err
 	}
 	focus := c.QueryParam("focus")
 	if len(focus) > maxFocus {
 		return echo.NewHTTPError(http.StatusBadRequest, "focus is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
+	}
+	// The labels speak the page's languages: ?lang=, else Accept-Language.
+	lang := PreferredLanguage(c.QueryParam("lang"))
+	if c.QueryParam("lang") == "" {
+		lang = PreferredLanguage(c.Request().Header.Get("Accept-Language"))
 	}
 	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
 	raw, err := json.Marshal(snap)
@@ -39,7 +44,7 @@ func (s *Server) graphSVG(c echo.Context) error {
 	}
 	// Rendered to a buffer first, so an error still gets a proper status.
 	var buf bytes.Buffer
-	if err := web.RenderSVG(c.Request().Context(), &buf, raw, ns, focus); err != nil {
+	if err := web.RenderSVG(c.Request().Context(), &buf, raw, ns, focus, lang); err != nil {
 		var fe *web.FocusError
 		if errors.As(err, &fe) {
 			code := http.StatusBadRequest

@@ -146,6 +146,28 @@ func TestGraphSVGFocus(t *testing.T) {
 	}
 }
 
+func TestGraphSVGLanguage(t *testing.T) {
+	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	_, zh := get(t, ts.URL+"/api/graph.svg?lang=zh-CN")
+	if !strings.Contains(zh, "工作负载") {
+		t.Error("?lang=zh-CN: no Chinese column heading")
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/graph.svg", nil)
+	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "工作负载") {
+		t.Error("Accept-Language zh-CN: no Chinese column heading")
+	}
+	if _, en := get(t, ts.URL+"/api/graph.svg"); !strings.Contains(en, ">WORKLOADS<") || strings.Contains(en, "工作负载") {
+		t.Error("default: want English")
+	}
+}
+
 func TestGraphSVGEmptyGraph(t *testing.T) {
 	ts, _ := newTestServer(t, Config{})
 	resp, body := get(t, ts.URL+"/api/graph.svg")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -26,9 +25,10 @@ func (v SVGPage) viewBox() string {
 // RenderSVG lays out graphJSON (a /api/graph snapshot, as JSON) with the
 // page's layout and writes it to w as a standalone SVG file. namespaces
 // is the viewer's filter; focus a ?focus= value ("" for none), whose chain
-// the file is cut to, with the rest dimmed. A bad focus is a *FocusError.
-func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []string, focus string) error {
-	l, err := ComputeSVGView(graphJSON, namespaces, focus)
+// the file is cut to, with the rest dimmed; lang the labels' language, from
+// the page's own tables. A bad focus is a *FocusError.
+func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []string, focus, lang string) error {
+	l, err := ComputeSVGView(graphJSON, namespaces, focus, lang)
 	if err != nil {
 		return err
 	}
@@ -72,28 +72,12 @@ func when(ok bool, s string) string {
 	return ""
 }
 
-var columnTitles = map[string]string{"ingress": "INGRESS", "service": "SERVICE", "work": "WORKLOADS", "node": "NODES"}
-
-func columnTitle(id string) string {
-	if t, ok := columnTitles[id]; ok {
-		return t
-	}
-	return strings.ToUpper(id)
-}
-
 func isWork(kind string) bool {
 	switch kind {
 	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "group":
 		return true
 	}
 	return false
-}
-
-func kindTag(b SVGBox) string {
-	if b.Group {
-		return "PODS"
-	}
-	return strings.ToUpper(b.Kind)
 }
 
 func titleMax(kind string) int {

@@ -22,7 +22,15 @@ import (
 var svgViewJS string
 
 // layoutModules are bundled in dependency order.
-var layoutModules = []string{"format.js", "layout.js", "focus.js"}
+var layoutModules = []string{"format.js", "layout.js", "focus.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js"}
+
+// intlShim stands in for the one Intl API i18n.js uses, which goja lacks:
+// plural categories, for the two languages there are ("one" is English's
+// singular; Chinese has only "other").
+const intlShim = `var Intl = { PluralRules: function (lang) {
+  this.select = function (n) { return String(lang).indexOf('en') === 0 && n === 1 ? 'one' : 'other'; };
+} };
+`
 
 var (
 	importRe = regexp.MustCompile(`(?m)^import\s*\{([^}]*)\}\s*from\s*'\./([\w-]+)\.js';?\s*$`)
@@ -88,7 +96,7 @@ func layoutProgram() (*goja.Program, error) {
 			programErr = err
 			return
 		}
-		program, programErr = goja.Compile("podium-layout.js", src+"\n"+svgViewJS, true)
+		program, programErr = goja.Compile("podium-layout.js", intlShim+src+"\n"+svgViewJS, true)
 	})
 	return program, programErr
 }
@@ -107,8 +115,10 @@ func (e *FocusError) Error() string { return e.Msg }
 
 // ComputeSVGView lays out graphJSON (a /api/graph snapshot) with the
 // browser's layout and returns what the SVG template draws. namespaces are
-// the viewer's filter (drawn even when empty); focus is a ?focus= value or "".
-func ComputeSVGView(graphJSON []byte, namespaces []string, focus string) (*SVGLayout, error) {
+// the viewer's filter (drawn even when empty); focus is a ?focus= value or
+// ""; lang picks the page's message table ("zh-CN", "en"; others fall back
+// to English).
+func ComputeSVGView(graphJSON []byte, namespaces []string, focus, lang string) (*SVGLayout, error) {
 	prog, err := layoutProgram()
 	if err != nil {
 		return nil, fmt.Errorf("layout script: %w", err)
@@ -132,7 +142,7 @@ func ComputeSVGView(graphJSON []byte, namespaces []string, focus string) (*SVGLa
 		namespaces = []string{}
 	}
 	nsJSON, _ := json.Marshal(namespaces)
-	res, err := fn(goja.Undefined(), vm.ToValue(string(graphJSON)), vm.ToValue(string(nsJSON)), vm.ToValue(focus))
+	res, err := fn(goja.Undefined(), vm.ToValue(string(graphJSON)), vm.ToValue(string(nsJSON)), vm.ToValue(focus), vm.ToValue(lang))
 	if err != nil {
 		// A runtime that threw may hold half-built state: let it go.
 		return nil, fmt.Errorf("layout: %w", err)
@@ -155,6 +165,8 @@ type SVGLayout struct {
 	NotFound bool        `json:"notFound"`
 	Width    float64     `json:"width"`
 	Height   float64     `json:"height"`
+	Lang     string      `json:"lang"`    // the table in use
+	Missing  string      `json:"missing"` // the label of a missing Service
 	Columns  []SVGColumn `json:"columns"`
 	Bands    []SVGBand   `json:"bands"`
 	Boxes    []SVGBox    `json:"boxes"`
@@ -167,9 +179,10 @@ type SVGLayout struct {
 }
 
 type SVGColumn struct {
-	ID string  `json:"id"`
-	X  float64 `json:"x"`
-	W  float64 `json:"w"`
+	ID    string  `json:"id"`
+	X     float64 `json:"x"`
+	W     float64 `json:"w"`
+	Title string  `json:"title"`
 }
 
 type SVGBand struct {
@@ -189,6 +202,7 @@ type SVGBox struct {
 	H      float64 `json:"h"`
 	Colour int     `json:"colour"`
 	Title  string  `json:"title"`
+	Tag    string  `json:"tag"` // the kind, as the box's corner label
 	Sub    string  `json:"sub"`
 	Sub2   string  `json:"sub2"`
 	Status string  `json:"status"`

@@ -49,7 +49,7 @@ func TestComputeSVGViewRollout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := ComputeSVGView(raw, nil, "")
+	v, err := ComputeSVGView(raw, nil, "", "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestRenderSVGNamesEveryEntity(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf strings.Builder
-	if err := RenderSVG(context.Background(), &buf, raw, nil, ""); err != nil {
+	if err := RenderSVG(context.Background(), &buf, raw, nil, "", "en"); err != nil {
 		t.Fatal(err)
 	}
 	var snap struct {
@@ -106,10 +106,10 @@ func TestRenderSVGFocus(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all, focused strings.Builder
-	if err := RenderSVG(context.Background(), &all, raw, nil, ""); err != nil {
+	if err := RenderSVG(context.Background(), &all, raw, nil, "", "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderSVG(context.Background(), &focused, raw, nil, "Deployment/default/hellok8s-deployment"); err != nil {
+	if err := RenderSVG(context.Background(), &focused, raw, nil, "Deployment/default/hellok8s-deployment", "en"); err != nil {
 		t.Fatal(err)
 	}
 	vb := regexp.MustCompile(`viewBox="([^"]+)"`)
@@ -124,7 +124,7 @@ func TestRenderSVGFocus(t *testing.T) {
 		t.Error("the focused Deployment is missing or dimmed")
 	}
 	for _, bad := range []string{"Deployment/default/nope", "a/b/c/d", "<script>"} {
-		err := RenderSVG(context.Background(), io.Discard, raw, nil, bad)
+		err := RenderSVG(context.Background(), io.Discard, raw, nil, bad, "en")
 		var fe *FocusError
 		if !errors.As(err, &fe) {
 			t.Errorf("focus %q: err = %v, want a FocusError", bad, err)
@@ -177,8 +177,45 @@ func BenchmarkRenderSVG(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if err := RenderSVG(context.Background(), io.Discard, raw, nil, ""); err != nil {
+		if err := RenderSVG(context.Background(), io.Discard, raw, nil, "", "en"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRenderSVGLanguages: the file's labels come from the page's own message
+// tables, in the language asked for.
+func TestRenderSVGLanguages(t *testing.T) {
+	raw, err := os.ReadFile("test/fixtures/rollout.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang, tag  string
+		want, lack []string
+	}{
+		{"en", "en", []string{">WORKLOADS<", ">NODES<", "3 desired", "rev 3"}, []string{"工作负载"}},
+		{"zh-CN", "zh-CN", []string{">工作负载<", ">节点<", "期望 3", "版本 3", ">INGRESS<", ">DEPLOYMENT<"}, []string{">WORKLOADS<", "desired"}},
+		{"fr", "en", []string{">WORKLOADS<"}, nil},
+	} {
+		var buf strings.Builder
+		if err := RenderSVG(context.Background(), &buf, raw, nil, "", tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		svg := buf.String()
+		svgIDs(t, svg)
+		if !strings.Contains(svg, `lang="`+tc.tag+`"`) {
+			t.Errorf("%s: the SVG is not marked lang=%q", tc.lang, tc.tag)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(svg, w) {
+				t.Errorf("%s: SVG lacks %q", tc.lang, w)
+			}
+		}
+		for _, w := range tc.lack {
+			if strings.Contains(svg, w) {
+				t.Errorf("%s: SVG has %q", tc.lang, w)
+			}
 		}
 	}
 }

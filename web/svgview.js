@@ -5,8 +5,10 @@
 // templ component (export.templ) prints.
 
 /* global __mods */
-function podiumSVGView(graphJSON, namespacesJSON, focusRaw) {
+function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
   const F = __mods.format;
+  const { t } = __mods.i18n;
+  __mods.i18n.setLang(lang || 'en');
   const g = JSON.parse(graphJSON);
   const nodes = new Map((g.nodes || []).map((n) => [n.id, n]));
   const L = __mods.layout.layout({ nodes, edges: g.edges || [] }, null, { namespaces: JSON.parse(namespacesJSON) });
@@ -37,31 +39,33 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw) {
 
   const boxes = [...L.boxes.values()].map((b) => {
     const n = nodes.get(b.id);
-    const v = { id: b.id, kind: b.kind, x: b.x, y: b.y, w: b.w, h: b.h, colour: b.colour ?? -1, title: n ? n.name : F.ellipsize(b.id.replace(/^group:|:pods$/g, ''), 30), sub: '', status: '', dim: !inFocus(b.id), group: b.id.startsWith('group:') };
+    const group = b.id.startsWith('group:');
+    const tag = group ? t('kind.Pod') : b.kind === 'Node' || b.kind === 'Service' || b.kind === 'Ingress' ? '' : t('kind.' + b.kind);
+    const v = { id: b.id, kind: b.kind, x: b.x, y: b.y, w: b.w, h: b.h, colour: b.colour ?? -1, title: n ? n.name : t('group.pods'), tag: tag.toUpperCase(), sub: '', status: '', dim: !inFocus(b.id), group };
     if (!n) return v;
     switch (b.kind) {
       case 'Service': {
         const c = svcState.get(b.id) || { ready: 0, other: 0 };
         v.sub = `${n.type || 'ClusterIP'} ${n.clusterIP && n.clusterIP !== 'None' ? n.clusterIP : ''}`.trim();
         v.status = c.ready ? 'Ready' : 'NoEndpoints';
-        v.sub2 = `${c.ready} ready${c.other ? ` · ${c.other} not ready` : ''}`;
+        v.sub2 = c.ready || c.other ? [c.ready ? t('svc.ready', { ready: c.ready }) : '', c.other ? t('svc.notReady', { count: c.other }) : ''].filter(Boolean).join(' · ') : t('svc.noEndpoints');
         break;
       }
       case 'Ingress':
-        v.sub = [n.class, `${(n.rules || []).length} rules`].filter(Boolean).join(' · ');
+        v.sub = [n.class, (n.rules || []).length === 1 ? t('ing.rule') : t('ing.rules', { count: (n.rules || []).length })].filter(Boolean).join(' · ');
         v.status = 'Ready';
         break;
       case 'Node':
         v.status = n.ready ? 'Ready' : 'NotReady';
-        v.sub = `${n.ready ? 'Ready' : 'NotReady'}${n.internalIP ? ' · ' + n.internalIP : ''}`;
+        v.sub = `${n.ready ? t('node.ready') : t('node.notReady')}${n.internalIP ? ' · ' + n.internalIP : ''}`;
         break;
       case 'Deployment':
         v.status = n.rollout || 'complete';
-        v.sub = `revision ${n.revision | 0} · ${F.shortImage((n.images || [])[0] || '') || '—'}`;
-        v.sub2 = `${n.updated | 0} updated · ${n.ready | 0} ready · ${n.replicas | 0} desired`;
+        v.sub = t(n.rollout === 'progressing' ? 'deploy.progressing' : 'deploy.complete', { rev: n.revision | 0, image: F.shortImage((n.images || [])[0] || '') || '—' });
+        v.sub2 = t('deploy.progress', { updated: n.updated | 0, ready: n.ready | 0, desired: n.replicas | 0 });
         break;
       default:
-        v.sub = `${n.ready | 0}/${n.replicas | 0} ready`;
+        v.sub = t('set.count', { ready: n.ready | 0, desired: n.replicas | 0 });
         v.status = (n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing';
     }
     return v;
@@ -71,7 +75,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw) {
     const rs = l.kind === 'ReplicaSet' ? nodes.get(l.id) : null;
     return {
       id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs,
-      label: rs ? `ReplicaSet ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · rev ${rs.revision | 0} · ${F.shortImage((rs.images || [])[0] || '') || '—'}` : '',
+      label: rs ? `${t('kind.ReplicaSet')} ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · ${t('lane.rs', { rev: rs.revision | 0, image: F.shortImage((rs.images || [])[0] || '') || '—' })}` : '',
     };
   });
 
@@ -95,8 +99,11 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw) {
   const drawn = new Set([...boxes.map((b) => b.id), ...lanes.map((l) => l.id), ...pods.map((p) => p.id)]);
   const folded = (g.nodes || []).filter((n) => !drawn.has(n.id)).map((n) => ({ id: n.id, kind: n.kind }));
 
+  const heads = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', node: 'col.nodes' };
   return JSON.stringify({
-    width: L.width, height: L.height, columns: L.columns,
+    width: L.width, height: L.height, lang: __mods.i18n.setLang(lang || 'en'),
+    columns: L.columns.map((c) => ({ ...c, title: (heads[c.id] ? t(heads[c.id]) : c.id).toUpperCase() })),
+    missing: t('ing.missing', { name: '' }).trim(),
     bands: L.bands.map((b) => ({ ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel })),
     boxes, lanes, pods, edges, folded,
     ghosts: L.ghosts.map((g2) => ({ id: g2.id, x: g2.x, y: g2.y, w: g2.w, h: g2.h, name: g2.name })),
