@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dop251/goja"
 )
@@ -105,6 +106,9 @@ func layoutProgram() (*goja.Program, error) {
 // each request takes its own from the pool.
 var runtimes = sync.Pool{}
 
+// layoutTimeout bounds one layout; the 5,000-pod layout takes well under it.
+const layoutTimeout = 10 * time.Second
+
 // FocusError is a focus the request named badly, or that is not in the graph.
 type FocusError struct {
 	Msg      string
@@ -142,9 +146,18 @@ func ComputeSVGView(graphJSON []byte, namespaces []string, focus, lang string) (
 		namespaces = []string{}
 	}
 	nsJSON, _ := json.Marshal(namespaces)
+	// A graph that makes the layout run away must not hold the request.
+	timer := time.AfterFunc(layoutTimeout, func() { vm.Interrupt("layout took longer than " + layoutTimeout.String()) })
 	res, err := fn(goja.Undefined(), vm.ToValue(string(graphJSON)), vm.ToValue(string(nsJSON)), vm.ToValue(focus), vm.ToValue(lang))
+	timer.Stop()
 	if err != nil {
-		// A runtime that threw may hold half-built state: let it go.
+		// A JavaScript exception (bad JSON, say) leaves the runtime usable:
+		// podiumSVGView keeps no state between calls. An interrupted one is
+		// dropped.
+		var ie *goja.InterruptedError
+		if !errors.As(err, &ie) {
+			runtimes.Put(vm)
+		}
 		return nil, fmt.Errorf("layout: %w", err)
 	}
 	runtimes.Put(vm)
