@@ -122,6 +122,7 @@ export function install(page) {
   // --- presenter mode ------------------------------------------------------
   function setPresenter(on) {
     body.dataset.presenter = String(on);
+    zoomVar();
     buttons.presenter.setAttribute('aria-pressed', String(on));
     setParam('presenter', on);
     // The picture refits to the new stage once layout has settled.
@@ -148,7 +149,16 @@ export function install(page) {
 
   // On-screen size of SVG text is its font size times the zoom; presenter.css
   // reads --k to keep every text at least 20 px on screen.
-  const zoomVar = () => svg.style.setProperty('--k', String(page.view.k || 1));
+  // Set only in presenter mode and only when it changes: --k is inherited, so
+  // each change restyles the whole picture.
+  let kSet = '';
+  const zoomVar = () => {
+    const k = presenting() ? String(page.view.k || 1) : '';
+    if (k === kSet) return;
+    kSet = k;
+    if (k) svg.style.setProperty('--k', k);
+    else svg.style.removeProperty('--k');
+  };
   new MutationObserver(zoomVar).observe(svg, { attributes: true, attributeFilter: ['data-zoom'] });
 
   // --- focus -----------------------------------------------------------------
