@@ -444,6 +444,20 @@ func TestPresenterLanguages(t *testing.T) {
 		if zh["heads"] != "INGRESS|SERVICE|工作负载|节点" || zh["ticker"] != "动态" || !strings.Contains(zh["search"], "搜索") || zh["kind"] != "DEPLOYMENT" {
 			t.Errorf("Chinese page shows %v", zh)
 		}
+		// The screenshots show real glyphs: a CJK font is installed and used
+		// (a missing one draws empty boxes, which no DOM check would notice).
+		// Draw 工 with the page's fonts and compare it with a code point no
+		// font has (drawn as the fallback box) and with nothing.
+		glyphs := eval[bool](br, `(() => {
+  const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+  const g = c.getContext('2d');
+  const draw = (s) => { g.clearRect(0, 0, 48, 48); g.font = '36px ' + getComputedStyle(document.body).fontFamily; g.fillText(s, 4, 40); return c.toDataURL(); };
+  const han = draw('工'), none = draw('\u{10FFFD}'), blank = draw(' ');
+  return han !== none && han !== blank;
+})()`)
+		if !glyphs {
+			t.Error("Chinese draws as empty boxes: no CJK font (make deps-e2e installs fonts-noto-cjk)")
+		}
 		updateDeployment(t, cs, ns, "web", func(d *appsv1.Deployment) { d.Spec.Replicas = ptrs.To(int32(3)) })
 		br.waitJS(`[...document.querySelectorAll('[data-testid=ticker] li[data-kind=scaled] span')].some((s) => s.textContent.includes('扩缩容 2 → 3'))`, 20*time.Second, "a Chinese happening")
 		br.shot("zh-CN")
