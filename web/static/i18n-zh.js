@@ -24,7 +24,6 @@ export const zhCN = {
   'banner.drawError': '无法绘制集群：{detail}',
   'banner.denied': '无权列出：{list}',
   'banner.seq': '序号 {seq}',
-  'banner.drawError': '无法绘制集群：{detail}',
 
   'ns.all': '全部命名空间',
   'ns.label': '命名空间',

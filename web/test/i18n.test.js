@@ -36,6 +36,19 @@ test('both tables have every id, with the same placeholders', () => {
   }
 });
 
+test('no table names an id twice (the second would silently win)', () => {
+  for (const f of ['i18n.js', 'i18n-zh.js', 'i18n-presenter.js']) {
+    const seen = new Set();
+    const dups = [];
+    // One table per file here, except i18n.js's single English table.
+    for (const m of readFileSync(join(staticDir, f), 'utf8').matchAll(/^\s*'([\w.#]+)':/gm)) {
+      if (seen.has(m[1])) dups.push(m[1]);
+      seen.add(m[1]);
+    }
+    assert.deepEqual(dups, [], `${f} names these ids twice`);
+  }
+});
+
 test('zh-CN is not English copied over, except the kept Kubernetes terms', () => {
   const en = messages.en;
   const zh = messages['zh-CN'];
