@@ -259,11 +259,7 @@ func (s *Server) page(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := c.QueryParam("lang")
-	if lang == "" {
-		lang = PreferredLanguage(c.Request().Header.Get("Accept-Language"))
-	}
-	return Render(c, http.StatusOK, s.cfg.Page(lang, ns))
+	return Render(c, http.StatusOK, s.cfg.Page(requestLanguage(c), ns))
 }
 
 // Render writes a templ component as the response.
@@ -271,6 +267,16 @@ func Render(c echo.Context, status int, t templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return t.Render(c.Request().Context(), c.Response().Writer)
+}
+
+// requestLanguage is the language to answer a request in: ?lang= (the page
+// keeps it in the URL) wins over the browser's Accept-Language; either way
+// one of the languages Podium speaks.
+func requestLanguage(c echo.Context) string {
+	if lang := c.QueryParam("lang"); lang != "" {
+		return PreferredLanguage(lang)
+	}
+	return PreferredLanguage(c.Request().Header.Get("Accept-Language"))
 }
 
 // PreferredLanguage picks "zh-CN" or "en" from an Accept-Language header.

@@ -32,11 +32,7 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if len(focus) > maxFocus {
 		return echo.NewHTTPError(http.StatusBadRequest, "focus is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
 	}
-	// The labels speak the page's languages: ?lang=, else Accept-Language.
-	lang := PreferredLanguage(c.QueryParam("lang"))
-	if c.QueryParam("lang") == "" {
-		lang = PreferredLanguage(c.Request().Header.Get("Accept-Language"))
-	}
+	lang := requestLanguage(c) // the labels speak the page's languages
 	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
 	raw, err := json.Marshal(snap)
 	if err != nil {
