@@ -50,6 +50,23 @@ export function rsHash(rsName, deployName) {
 
 // ellipsize cuts s to at most max characters, keeping the end when keepEnd
 // (pod names differ at the end) and the start otherwise.
+// textScale is how much larger than the layout's boxes were sized for the
+// detail lines are drawn: presenter mode enlarges them (presenter.js), and
+// ellipsizeLine's character budgets shrink to match, so they stay in their
+// boxes. Names keep ellipsize's budgets, which have room to spare.
+let textScale = 1;
+export function setTextScale(k) {
+  const v = Number.isFinite(k) && k > 1 ? k : 1;
+  const changed = v !== textScale;
+  textScale = v;
+  return changed;
+}
+
+// ellipsizeLine is ellipsize for a box's detail line, at the text scale.
+export function ellipsizeLine(s, max) {
+  return ellipsize(s, textScale === 1 ? max : Math.max(4, Math.floor(max / textScale)));
+}
+
 export function ellipsize(s, max, keepEnd = false) {
   s = String(s ?? '');
   if (max < 2 || s.length <= max) return s;

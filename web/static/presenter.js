@@ -5,6 +5,7 @@
 // (?presenter=1, ?focus=Kind/ns/name, ?lang=zh-CN, ?latency=1).
 
 import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
+import { setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
 import { setLang, t, happeningText } from './i18n.js';
 import { actionFor, nextLang, SHORTCUTS } from './keys.js';
@@ -158,6 +159,13 @@ export function install(page) {
     kSet = k;
     if (k) svg.style.setProperty('--k', k);
     else svg.style.removeProperty('--k');
+    // presenter.css draws box lines at max(20px, 20.5px / k) instead of the
+    // dashboard's 14.5px: shorten them as much, and redraw.
+    const scale = k ? Math.max(20, 20.5 / Number(k)) / 14.5 : 1;
+    if (setTextScale(Math.round(scale * 20) / 20)) {
+      for (const it of page.renderer.items.pods.values()) it.p = null; // pod rows redraw only on change
+      page.schedule();
+    }
   };
   new MutationObserver(zoomVar).observe(svg, { attributes: true, attributeFilter: ['data-zoom'] });
 

@@ -8,7 +8,7 @@
 // and tools never see a deleted object as present.
 
 import {
-  budgetInUse, ellipsize, imageDiff, podState, POD_STATES, rsHash, shortImage, shortPodName,
+  budgetInUse, ellipsize, ellipsizeLine, imageDiff, podState, POD_STATES, rsHash, shortImage, shortPodName,
 } from './format.js';
 import { GEOM } from './layout.js';
 import { t } from './i18n.js';
@@ -114,8 +114,8 @@ function serviceMarkup(n, box, summary) {
   }
   return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
     `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="53">${esc(ellipsize(line2.trim(), 33))}</text>` +
-    `<text class="box-sub small ${cls}" x="16" y="74">${esc(ellipsize(parts.join(' · '), 38))}</text>`;
+    `<text class="box-sub" x="16" y="53">${esc(ellipsizeLine(line2.trim(), 33))}</text>` +
+    `<text class="box-sub small ${cls}" x="16" y="74">${esc(ellipsizeLine(parts.join(' · '), 38))}</text>`;
 }
 
 function ingressMarkup(n, box, missing) {
@@ -123,7 +123,7 @@ function ingressMarkup(n, box, missing) {
   const shown = rules.slice(0, GEOM.ingressRules);
   let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
     `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="49">${esc(ellipsize([n.class, rules.length === 1 ? t('ing.rule') : t('ing.rules', { count: rules.length })].filter(Boolean).join(' · '), 30))}</text>`;
+    `<text class="box-sub" x="16" y="49">${esc(ellipsizeLine([n.class, rules.length === 1 ? t('ing.rule') : t('ing.rules', { count: rules.length })].filter(Boolean).join(' · '), 30))}</text>`;
   shown.forEach((r, i) => {
     const y = GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5;
     const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
@@ -148,8 +148,8 @@ function nodeMarkup(n, box, podCount) {
   }
   return base +
     `<text class="box-title" x="22" y="30">${esc(ellipsize(n.name, 20))}</text>` +
-    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsize(status + (n.internalIP ? ' · ' + n.internalIP : ''), 30))}</text>` +
-    `<text class="box-sub" x="22" y="78">${esc(ellipsize([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30))}</text>`;
+    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsizeLine(status + (n.internalIP ? ' · ' + n.internalIP : ''), 30))}</text>` +
+    `<text class="box-sub" x="22" y="78">${esc(ellipsizeLine([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30))}</text>`;
 }
 
 // deploymentInfo derives the header lines of a Deployment from its lanes.
@@ -203,7 +203,7 @@ function deploymentMarkup(d, box, info) {
   return `<title>${esc(d.namespace + '/' + d.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
     `<text class="box-title big" x="20" y="32">${esc(ellipsize(d.name, 34))}</text>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.Deployment').toUpperCase())}</text>` +
-    `<text class="box-sub ${info.tone}" x="20" y="56">${esc(ellipsize(info.line, 62))}</text>` +
+    `<text class="box-sub ${info.tone}" x="20" y="56">${esc(ellipsizeLine(info.line, 62))}</text>` +
     `<g class="bar" transform="translate(20,68)"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
     `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/>${ticks}</g>` +
     `<text class="box-sub" x="${20 + barW + 12}" y="78">${esc(t('deploy.progress', { updated: d.updated | 0, ready: d.ready | 0, desired }))}</text>` +
