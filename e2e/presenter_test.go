@@ -717,17 +717,25 @@ func TestPresenterKeyboardHelpAndLatency(t *testing.T) {
 	})
 }
 
-// TestPresenterReplayArrows: during a replay (the built-in demo), the arrow
-// keys step through the happenings, in presenter mode too, where the replay
-// bar is hidden; each step shows its happening as a caption.
-func TestPresenterReplayArrows(t *testing.T) {
+// pausedDemo starts the built-in demo paused and opens it at 1280×720, the
+// projector size, with query.
+func pausedDemo(t *testing.T, query string) *browser {
+	t.Helper()
 	addr := freeAddr(t)
 	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
 	br := newBrowser(t, true)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)
 	}
-	br.open(p.URL + "/?presenter=1&lang=zh-CN")
+	br.open(p.URL + "/?" + query)
+	return br
+}
+
+// TestPresenterReplayArrows: during a replay (the built-in demo), the arrow
+// keys step through the happenings, in presenter mode too, where the replay
+// bar is hidden; each step shows its happening as a caption.
+func TestPresenterReplayArrows(t *testing.T) {
+	br := pausedDemo(t, "presenter=1&lang=zh-CN")
 	br.waitJS(`window.podiumReplay !== undefined && window.podiumReplay.info.happenings.length > 3 && window.podiumReplay.info.playing === false`, 20*time.Second, "a paused replay")
 	if d := eval[string](br, `getComputedStyle(document.querySelector('[data-testid=replay]')).display`); d != "none" {
 		t.Errorf("the replay bar shows in presenter mode (display %s)", d)
@@ -752,13 +760,7 @@ func TestPresenterReplayArrows(t *testing.T) {
 // (docs/img/presenter-en.png, presenter-zh.png). Each must also keep every
 // text at 20 px or more.
 func TestPresenterScreenshots(t *testing.T) {
-	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
-	br := newBrowser(t, true)
-	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
-		t.Fatal(err)
-	}
-	br.open(p.URL + "/?presenter=1&lang=en")
+	br := pausedDemo(t, "presenter=1&lang=en")
 	br.waitJS(`window.podiumReplay !== undefined && window.podiumReplay.info.happenings.length > 3`, 20*time.Second, "the replay")
 	idx := int(eval[float64](br, `window.podiumReplay.info.happenings.findIndex((h) => h.kind === 'rollout' && h.text.includes('revision 2 → 3'))`))
 	if idx < 1 {
