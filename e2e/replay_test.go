@@ -22,7 +22,7 @@ import (
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 // runPodium starts the built binary with a subcommand (args) and env (when

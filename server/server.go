@@ -52,8 +52,9 @@ type Config struct {
 	// WriteTimeout bounds each WebSocket write; a client that cannot take a
 	// message in time is closed. Default 5s.
 	WriteTimeout time.Duration
-	// Extra routes (the replay controls mount here). May be nil.
-	Routes func(e *echo.Echo)
+	// Replay, when set, is served at GET and POST /api/replay, behind the
+	// same authentication as every other route.
+	Replay ReplayControls
 	Logger *slog.Logger
 	// Metrics may be shared with the informers; nil makes a new one.
 	Metrics *Metrics
@@ -143,6 +144,10 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/graph.svg", s.graphSVG)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
 	g.GET("/ws", s.ws)
+	if s.cfg.Replay != nil {
+		g.GET("/api/replay", s.replayInfo)
+		g.POST("/api/replay", s.replayControl)
+	}
 	g.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	if s.cfg.Static != nil {
 		static := g.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -152,9 +157,6 @@ func (s *Server) routes() *echo.Echo {
 			}
 		})
 		static.StaticFS("/", s.cfg.Static)
-	}
-	if s.cfg.Routes != nil {
-		s.cfg.Routes(e)
 	}
 	return e
 }

@@ -7,7 +7,7 @@ import (
 	"flag"
 	"io"
 
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 // demoRecording is the tutorial's hellok8s sequence recorded from the lab

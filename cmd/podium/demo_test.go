@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 // TestEmbeddedDemo checks that the embedded recording parses and holds each

@@ -14,7 +14,7 @@ import (
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers"
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 // record watches the cluster like serve does and writes the protocol

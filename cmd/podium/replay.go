@@ -12,7 +12,7 @@ import (
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/server"
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 // playFlags are the flags of replay and demo.
@@ -93,7 +93,7 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	srv := server.New(withPage(server.Config{
 		Log:    log,
 		Status: p.Status,
-		Routes: p.Routes,
+		Replay: p,
 		Logger: logger,
 	}, rec.Header.Namespaces))
 	ln, err := net.Listen("tcp", pf.listen)

@@ -34,7 +34,7 @@ import (
 
 	"github.com/podiumhq/podium/e2e/kubesteps"
 	"github.com/podiumhq/podium/e2e/labtest"
-	"github.com/podiumhq/podium/server/replay"
+	"github.com/podiumhq/podium/informers/replay"
 )
 
 const (

@@ -2,10 +2,7 @@ package replay
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/labstack/echo/v4"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -248,84 +244,54 @@ func TestPlayerRunRealClock(t *testing.T) {
 	t.Logf("4s recording at speed 16 played in %v", took)
 }
 
-func do(t *testing.T, h http.Handler, method, body string, hdr map[string]string) (int, string) {
-	t.Helper()
-	req := httptest.NewRequest(method, "http://podium.test/api/replay", strings.NewReader(body))
-	req.Host = "podium.test"
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, req)
-	if rr.Code != 200 {
-		// Error bodies are JSON; read the message without its escapes.
-		var m map[string]any
-		if json.Unmarshal(rr.Body.Bytes(), &m) == nil {
-			return rr.Code, fmt.Sprint(m)
-		}
-	}
-	return rr.Code, rr.Body.String()
-}
-
-func TestHTTPControls(t *testing.T) {
+// TestControls drives the player through the controls /api/replay decodes
+// and applies (the HTTP side is tested in server).
+func TestControls(t *testing.T) {
 	p, log, _ := newTestPlayer(t, Options{Paused: true})
-	e := echo.New()
-	p.Routes(e)
-	jsonHdr := map[string]string{"Content-Type": "application/json"}
-
-	code, body := do(t, e, "GET", "", nil)
-	var info Info
-	if err := json.Unmarshal([]byte(body), &info); code != 200 || err != nil {
-		t.Fatalf("GET: %d %s %v", code, body, err)
+	apply := func(body string) error {
+		ctl, err := DecodeControl([]byte(body))
+		if err != nil {
+			return err
+		}
+		return p.Apply(ctl)
 	}
+	info := p.Info()
 	if info.Duration != 4 || len(info.Happenings) != 2 || info.Happenings[0].Kind != "scaled" || info.Recording.ClusterVersion != "v1.37.2" {
-		t.Errorf("GET /api/replay = %+v", info)
+		t.Errorf("Info() = %+v", info)
+	}
+	if err := apply(`{"action":"seek","happening":1}`); err != nil {
+		t.Fatalf("seek: %v", err)
+	}
+	wantState(t, log, p.Recording(), info.Happenings[1].Frame, "seek happening 1")
+	if err := apply(`{"action":"speed","speed":2}`); err != nil || p.Info().Speed != 2 {
+		t.Errorf("speed: %v, info %+v", err, p.Info())
+	}
+	if err := apply(`{"action":"play"}`); err != nil || !p.Info().Playing {
+		t.Errorf("play: %v, info %+v", err, p.Info())
+	}
+	if err := apply(`{"action":"pause"}`); err != nil || p.Info().Playing {
+		t.Errorf("pause: %v, info %+v", err, p.Info())
+	}
+	if err := apply(`{"action":"seek","time":0.5}`); err != nil || p.Info().Position != 0.5 {
+		t.Errorf("seek time: %v, info %+v", err, p.Info())
 	}
 
-	code, body = do(t, e, "POST", `{"action":"seek","happening":1}`, jsonHdr)
-	if code != 200 {
-		t.Fatalf("seek: %d %s", code, body)
-	}
-	wantState(t, log, p.Recording(), info.Happenings[1].Frame, "POST seek happening 1")
-	if code, body = do(t, e, "POST", `{"action":"speed","speed":2}`, jsonHdr); code != 200 || !strings.Contains(body, `"speed":2`) {
-		t.Errorf("speed: %d %s", code, body)
-	}
-	if code, body = do(t, e, "POST", `{"action":"play"}`, jsonHdr); code != 200 || !strings.Contains(body, `"playing":true`) {
-		t.Errorf("play: %d %s", code, body)
-	}
-	if code, body = do(t, e, "POST", `{"action":"pause"}`, jsonHdr); code != 200 || !strings.Contains(body, `"playing":false`) {
-		t.Errorf("pause: %d %s", code, body)
-	}
-	if code, body = do(t, e, "POST", `{"action":"seek","time":0.5}`, map[string]string{"Content-Type": "application/json; charset=utf-8",
-		"Origin": "http://podium.test", "Sec-Fetch-Site": "same-origin"}); code != 200 || !strings.Contains(body, `"position":0.5`) {
-		t.Errorf("seek time from the page: %d %s", code, body)
-	}
-
-	bad := []struct {
-		name, body string
-		hdr        map[string]string
-		code       int
-		want       string
-	}{
-		{"form post", `action=pause`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "application/json"},
-		{"text/plain (a no-preflight fetch)", `{"action":"pause"}`, map[string]string{"Content-Type": "text/plain"}, 415, "application/json"},
-		{"cross-site", `{"action":"pause"}`, map[string]string{"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, 403, "cross-site"},
-		{"foreign origin", `{"action":"pause"}`, map[string]string{"Content-Type": "application/json", "Origin": "http://evil.test"}, 403, "cross-origin"},
-		{"unknown action", `{"action":"rewind"}`, jsonHdr, 400, `unknown action "rewind"`},
-		{"no action", `{}`, jsonHdr, 400, `missing "action"`},
-		{"unknown field", `{"action":"play","volume":11}`, jsonHdr, 400, "unknown field"},
-		{"not JSON", `{"action":`, jsonHdr, 400, "body"},
-		{"seek without target", `{"action":"seek"}`, jsonHdr, 400, `needs "time"`},
-		{"seek past the end", `{"action":"seek","time":99}`, jsonHdr, 400, "outside the recording"},
-		{"seek to a missing happening", `{"action":"seek","happening":7}`, jsonHdr, 400, "has 2"},
-		{"speed without value", `{"action":"speed"}`, jsonHdr, 400, `needs "speed"`},
-		{"speed too high", `{"action":"speed","speed":1000}`, jsonHdr, 400, "from 0.1 to 64"},
-		{"huge body", `{"action":"play","x":"` + strings.Repeat("a", 5000) + `"}`, jsonHdr, 413, "over"},
+	bad := []struct{ name, body, want string }{
+		{"unknown action", `{"action":"rewind"}`, `unknown action "rewind"`},
+		{"no action", `{}`, `missing "action"`},
+		{"unknown field", `{"action":"play","volume":11}`, "unknown field"},
+		{"not JSON", `{"action":`, "body"},
+		{"seek without target", `{"action":"seek"}`, `needs "time"`},
+		{"seek with both", `{"action":"seek","time":1,"happening":0}`, "not both"},
+		{"seek past the end", `{"action":"seek","time":99}`, "outside the recording"},
+		{"seek to a missing happening", `{"action":"seek","happening":7}`, "has 2"},
+		{"speed without value", `{"action":"speed"}`, `needs "speed"`},
+		{"speed too high", `{"action":"speed","speed":1000}`, "from 0.1 to 64"},
 	}
 	for _, c := range bad {
-		code, body := do(t, e, "POST", c.body, c.hdr)
-		if code != c.code || !strings.Contains(body, c.want) {
-			t.Errorf("%s: %d %s, want %d mentioning %q", c.name, code, body, c.code, c.want)
+		err := apply(c.body)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", c.name, err, c.want)
 		}
 	}
 }
