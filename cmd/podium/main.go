@@ -11,8 +11,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -144,7 +142,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutClus
 		return err
 	}
 	cfg.UserAgent = "podium/" + version.String()
-	log := graph.NewLog(newEpoch(), sf.history)
+	log := graph.NewLog(graph.NewEpoch(), sf.history)
 	metrics := server.NewMetrics()
 	w, err := informers.NewForConfig(cfg, log, informers.Options{
 		Namespaces:    conn.namespaces.listFlag,
@@ -199,12 +197,4 @@ func withPage(cfg server.Config, namespaces []string) server.Config {
 		cfg.ScriptSources = []string{h}
 	}
 	return cfg
-}
-
-// newEpoch returns a random epoch id: a reconnecting client that lands on
-// another process (or replica) must not resume with a seq from this one.
-func newEpoch() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

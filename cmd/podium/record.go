@@ -62,7 +62,7 @@ func record(ctx context.Context, args []string, stderr io.Writer) error {
 		// Not fatal: the informers retry, and the header field is informative.
 		logger.Warn("cannot read the cluster version", "error", err)
 	}
-	log := graph.NewLog(newEpoch(), 4096)
+	log := graph.NewLog(graph.NewEpoch(), 4096)
 	// NewForConfig, as serve uses: its transport reports "reconnecting",
 	// which the recording keeps as status lines.
 	watcher, err := informers.NewForConfig(cfg, log, informers.Options{

@@ -11,8 +11,8 @@ import (
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/server"
 	"github.com/podiumhq/podium/informers/replay"
+	"github.com/podiumhq/podium/server"
 )
 
 // playFlags are the flags of replay and demo.
@@ -34,8 +34,8 @@ func (p *playFlags) validate() error {
 	if _, _, err := net.SplitHostPort(p.listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", p.listen)
 	}
-	if p.speed < replay.MinSpeed || p.speed > replay.MaxSpeed || p.speed != p.speed {
-		return fmt.Errorf("--speed %v: want a number from %v to %v", p.speed, replay.MinSpeed, replay.MaxSpeed)
+	if err := replay.CheckSpeed(p.speed); err != nil {
+		return fmt.Errorf("--%w", err)
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	if rec.Truncated != "" {
 		logger.Warn("the recording was cut short; playing what is whole", "file", rec.Name, "detail", rec.Truncated)
 	}
-	log := graph.NewLog(newEpoch(), 4096)
+	log := graph.NewLog(graph.NewEpoch(), 4096)
 	p, err := replay.NewPlayer(rec, log, replay.Options{Speed: pf.speed, Loop: pf.loop, Paused: pf.paused})
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"sort"
 	"sync"
 )
@@ -238,4 +240,13 @@ func (l *Log) wakeLocked() {
 		default:
 		}
 	}
+}
+
+// NewEpoch returns a random epoch id for a new Log: a reconnecting client
+// that lands on another process, replica or replay loop must not resume
+// with a seq from this one.
+func NewEpoch() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

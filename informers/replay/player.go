@@ -2,8 +2,6 @@ package replay
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"sync"
@@ -58,14 +56,14 @@ func NewPlayer(rec *Recording, log *graph.Log, o Options) (*Player, error) {
 	if o.Speed == 0 {
 		o.Speed = 1
 	}
-	if err := checkSpeed(o.Speed); err != nil {
+	if err := CheckSpeed(o.Speed); err != nil {
 		return nil, err
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Epoch == nil {
-		o.Epoch = NewEpoch
+		o.Epoch = graph.NewEpoch
 	}
 	p := &Player{rec: rec, log: log, markers: rec.Markers(), loop: o.Loop, now: o.Now, epoch: o.Epoch,
 		kick: make(chan struct{}, 1), speed: o.Speed, playing: !o.Paused}
@@ -86,18 +84,13 @@ func (r *Recording) firstSnapshot() int {
 	return 0
 }
 
-func checkSpeed(s float64) error {
+// CheckSpeed says whether s is a playback speed the player takes; the
+// --speed flag and /api/replay both use it.
+func CheckSpeed(s float64) error {
 	if math.IsNaN(s) || s < MinSpeed || s > MaxSpeed {
 		return fmt.Errorf("speed %v: want a number from %v to %v", s, MinSpeed, MaxSpeed)
 	}
 	return nil
-}
-
-// NewEpoch returns a random epoch id.
-func NewEpoch() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Recording returns the recording being played.
@@ -280,7 +273,7 @@ func (p *Player) Pause() {
 
 // SetSpeed changes the speed from now on.
 func (p *Player) SetSpeed(s float64) error {
-	if err := checkSpeed(s); err != nil {
+	if err := CheckSpeed(s); err != nil {
 		return err
 	}
 	p.mu.Lock()
