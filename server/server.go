@@ -52,6 +52,15 @@ type Config struct {
 	// WriteTimeout bounds each WebSocket write; a client that cannot take a
 	// message in time is closed. Default 5s.
 	WriteTimeout time.Duration
+	// AllowedHosts are extra Host names served on a loopback listener (see
+	// hostAllowed); localhost, 127.0.0.1 and [::1] always are.
+	AllowedHosts []string
+	// MaxClients and MaxClientsPerAddr cap WebSocket viewers in total and
+	// per remote address; defaults DefaultMaxClients, DefaultMaxClientsPerAddr.
+	MaxClients, MaxClientsPerAddr int
+	// ReadTimeout bounds reading any request but the WebSocket; default
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
@@ -71,6 +80,8 @@ type Server struct {
 	closing context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
+
+	limits *clientLimits
 }
 
 // New returns a Server for cfg.
@@ -84,12 +95,21 @@ func New(cfg Config) *Server {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = DefaultMaxClients
+	}
+	if cfg.MaxClientsPerAddr <= 0 {
+		cfg.MaxClientsPerAddr = DefaultMaxClientsPerAddr
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
 	if cfg.Status == nil {
 		cfg.Status = func() graph.Status {
 			return graph.Status{Type: "status", APIServer: "connected", Synced: true, Denied: []string{}}
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr)}
 	s.closing, s.stop = context.WithCancel(context.Background())
 	s.echo = s.routes()
 	return s
@@ -123,6 +143,8 @@ func (s *Server) routes() *echo.Echo {
 		},
 	}))
 	e.Use(secureHeaders(s.cfg.ScriptSources))
+	e.Use(guardHosts(s.cfg.AllowedHosts))
+	e.Use(boundRequests(s.cfg.ReadTimeout))
 
 	// Probes stay open so kubelet needs no token.
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -143,7 +165,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/graph", s.graphJSON)
 	g.GET("/api/graph.svg", s.graphSVG)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
-	g.GET("/ws", s.ws)
+	g.GET("/ws", s.ws, s.limits.middleware)
 	if s.cfg.Replay != nil {
 		g.GET("/api/replay", s.replayInfo)
 		g.POST("/api/replay", s.replayControl)
