@@ -90,3 +90,9 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// queryNamespaces reads the namespace filter of a request: "namespace=a,b",
+// the parameter repeated ("namespace=a&namespace=b"), or both.
+func queryNamespaces(c echo.Context) ([]string, error) {
+	return parseNamespaces(strings.Join(c.QueryParams()["namespace"], ","))
+}

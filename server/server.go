@@ -60,6 +60,11 @@ type Config struct {
 	// ReadTimeout bounds reading any request but the WebSocket; default
 	// DefaultReadTimeout.
 	ReadTimeout time.Duration
+	// AuthProxy, when set, admits only requests with the proxy's identity
+	// (it replaces AuthToken). Access, when also set, narrows each viewer's
+	// namespaces to what that identity may list pods in.
+	AuthProxy *AuthProxy
+	Access    AccessFunc
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
@@ -155,7 +160,9 @@ func (s *Server) routes() *echo.Echo {
 	})
 
 	g := e.Group("")
-	if s.cfg.AuthToken != "" {
+	if s.cfg.AuthProxy != nil {
+		g.Use(s.requireProxy)
+	} else if s.cfg.AuthToken != "" {
 		e.GET("/login", s.loginPage)
 		e.POST("/login", s.login)
 		g.Use(s.requireToken)
@@ -278,7 +285,7 @@ func (s *Server) page(c echo.Context) error {
 	if s.cfg.Page == nil {
 		return c.String(http.StatusOK, "Podium: no page configured\n")
 	}
-	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	ns, err := s.viewNamespaces(c)
 	if err != nil {
 		return err
 	}
@@ -318,7 +325,7 @@ func PreferredLanguage(header string) string {
 }
 
 func (s *Server) graphJSON(c echo.Context) error {
-	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	ns, err := s.viewNamespaces(c)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ const maxFocus = 320
 // The layout is the page's own (web.RenderSVG runs static/layout.js), so the
 // two agree by construction.
 func (s *Server) graphSVG(c echo.Context) error {
-	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	ns, err := s.viewNamespaces(c)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ type errorMessage struct {
 // channel, never a queue: a slow client simply gets a bigger delta later, or
 // a fresh snapshot when its cursor fell out of the history.
 func (s *Server) ws(c echo.Context) error {
-	ns, err := parseNamespaces(c.QueryParam("namespace"))
+	ns, err := s.viewNamespaces(c)
 	if err != nil {
 		return err
 	}
