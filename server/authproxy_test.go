@@ -139,4 +139,3 @@ func TestRepeatedNamespace(t *testing.T) {
 		t.Errorf("/ws?namespace=a&namespace=c snapshot namespaces %v, want a c", got)
 	}
 }
-
