@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -193,5 +194,29 @@ func TestBodyLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("1 MiB login form: %d, want 413", resp.StatusCode)
+	}
+}
+
+// TestNoStore: the page and every /api answer carry Cache-Control: no-store,
+// errors included; static assets revalidate.
+func TestNoStore(t *testing.T) {
+	ts, _ := newTestServer(t, Config{Replay: &fakeReplay{}, Static: fstest.MapFS{"app.js": {Data: []byte("//")}}})
+	for _, path := range []string{"/", "/api/graph", "/api/status", "/api/replay", "/api/graph?namespace=BAD", "/api/nothing"} {
+		resp, err := ts.Client().Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("GET %s (%d): Cache-Control %q, want no-store", path, resp.StatusCode, got)
+		}
+	}
+	resp, err := ts.Client().Get(ts.URL + "/static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || got != "no-cache" {
+		t.Errorf("GET /static/app.js: %d, Cache-Control %q, want 200 no-cache", resp.StatusCode, got)
 	}
 }

@@ -232,6 +232,10 @@ func secureHeaders(scriptSources []string) echo.MiddlewareFunc {
 			h.Set("Cross-Origin-Resource-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 			h.Set("Content-Security-Policy", csp)
+			// The page and every answer show the cluster as it is now, and
+			// may be behind a login: no cache keeps them. (/static/ says
+			// no-cache, so its assets revalidate instead.)
+			h.Set("Cache-Control", "no-store")
 			return next(c)
 		}
 	}
