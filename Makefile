@@ -21,10 +21,14 @@ run: ## Run Podium (the built-in demo when there is no cluster)
 generate: ## Regenerate templ code
 	$(GO) tool templ generate
 
+# Colours and geometry are not generated: the SVG export reads them from
+# web/static/style.css and layout.js at run time (web/theme.go, web/geom.go).
 .PHONY: check-generate
-check-generate: ## Fail if templ generate would change committed files
+check-generate: ## Fail if templ generate would change committed files or add new ones
 	$(GO) tool templ generate
 	git diff --exit-code -- '*_templ.go'
+	@new=$$(git ls-files --others --exclude-standard -- '*_templ.go'); \
+	if [ -n "$$new" ]; then echo "generated but not committed:"; echo "$$new"; exit 1; fi
 
 .PHONY: lint
 lint: ## gofmt and go vet

@@ -2,8 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"net"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -23,7 +25,7 @@ func FuzzClientInput(f *testing.F) {
 		req := httptest.NewRequest("GET", "/ws", nil)
 		req.URL.RawQuery = query
 		c := e.NewContext(req, httptest.NewRecorder())
-		if ns, err := parseNamespaces(c.QueryParam("namespace")); err == nil {
+		if ns, err := queryNamespaces(c); err == nil {
 			for _, n := range ns {
 				if n == "" || len(n) > 63 || !utf8.ValidString(n) {
 					t.Fatalf("accepted namespace %q", n)
@@ -47,6 +49,45 @@ func FuzzClientInput(f *testing.F) {
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil || (m["type"] != "pong" && m["type"] != "error") {
 			t.Fatalf("reply %s", b)
+		}
+	})
+}
+
+// FuzzAuthProxyHeaders: whatever a client puts in the identity headers or
+// its address, an identity is taken only from the proxy's addresses, is
+// never blank, and carries no control characters (it goes into logs and
+// SubjectAccessReviews).
+func FuzzAuthProxyHeaders(f *testing.F) {
+	f.Add("10.1.2.3:4000", "alice", "team-a, viewers")
+	f.Add("192.168.0.1:1", "admin", "")
+	f.Add("10.0.0.1:1", " \t", ",,,")
+	f.Add("[::1]:80", "x\r\nX-Forwarded-User: admin", "a\x00b")
+	f.Add("garbage", "bob", "g")
+	cidrs, _ := ParseCIDRs([]string{"10.0.0.0/8"})
+	p := &AuthProxy{UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups", CIDRs: cidrs}
+	f.Fuzz(func(t *testing.T, remote, user, groups string) {
+		req := httptest.NewRequest("GET", "/api/graph", nil)
+		req.RemoteAddr = remote
+		req.Header["X-Forwarded-User"] = []string{user}
+		req.Header["X-Forwarded-Groups"] = []string{groups}
+		id, err := p.readIdentity(req)
+		if err != nil {
+			return
+		}
+		host, _, herr := net.SplitHostPort(remote)
+		if herr != nil {
+			host = remote
+		}
+		if ip := net.ParseIP(host); ip == nil || !cidrs[0].Contains(ip) {
+			t.Fatalf("identity %q taken from %q, outside the proxy's range", id.User, remote)
+		}
+		if strings.TrimSpace(id.User) == "" || strings.ContainsFunc(id.User, isControl) {
+			t.Fatalf("accepted user %q", id.User)
+		}
+		for _, g := range id.Groups {
+			if strings.TrimSpace(g) == "" || strings.ContainsFunc(g, isControl) {
+				t.Fatalf("accepted group %q", g)
+			}
 		}
 	})
 }

@@ -8,7 +8,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,6 +28,10 @@ import (
 // PageFunc renders the page shell for a request's language and namespaces.
 type PageFunc func(lang string, namespaces []string) templ.Component
 
+// LoginFunc renders the login page for a request's language, with why the
+// last attempt failed, in English ("" on a first visit).
+type LoginFunc func(lang, problem string) templ.Component
+
 // Config is what a Server needs.
 type Config struct {
 	// Log is the graph and its change history.
@@ -39,15 +42,25 @@ type Config struct {
 	// at /static/. Either may be nil in tests.
 	Page   PageFunc
 	Static fs.FS
+	// Login renders the login page (GET and POST /login, when AuthToken is
+	// set); nil serves a plain-text hint instead. LoginAssets are the files
+	// of Static it loads: they are served without the token, since the page
+	// is shown before it.
+	Login       LoginFunc
+	LoginAssets []string
 	// ScriptSources are extra CSP script-src sources, such as the hash of an
 	// inline script the page carries; scripts are otherwise only 'self'.
 	ScriptSources []string
 	// AllowedOrigins are extra origins (host patterns, see coder/websocket's
 	// OriginPatterns) allowed to open /ws; the page's own origin always is.
 	AllowedOrigins []string
-	// AuthToken, when set, is required by every route except the probes, as
-	// "Authorization: Bearer <token>" or the login cookie.
-	AuthToken string
+	// AuthToken, or the token in TokenFile (re-read when the file changes),
+	// is required by every route except the probes and the login page, as
+	// "Authorization: Bearer <token>" or a session cookie from POST /login
+	// that lasts SessionTTL (default DefaultSessionTTL).
+	AuthToken  string
+	TokenFile  *TokenSource
+	SessionTTL time.Duration
 	// WriteTimeout bounds each WebSocket write; a client that cannot take a
 	// message in time is closed. Default 5s.
 	WriteTimeout time.Duration
@@ -85,7 +98,9 @@ type Server struct {
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 
-	limits *clientLimits
+	limits   *clientLimits
+	sessions *sessions
+	logins   *loginLimiter
 }
 
 // New returns a Server for cfg.
@@ -113,7 +128,8 @@ func New(cfg Config) *Server {
 			return graph.Status{Type: "status", APIServer: "connected", Synced: true, Denied: []string{}}
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr),
+		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter()}
 	s.closing, s.stop = context.WithCancel(context.Background())
 	s.echo = s.routes()
 	return s
@@ -162,9 +178,8 @@ func (s *Server) routes() *echo.Echo {
 	g := e.Group("")
 	if s.cfg.AuthProxy != nil {
 		g.Use(s.requireProxy)
-	} else if s.cfg.AuthToken != "" {
-		e.GET("/login", s.loginPage)
-		e.POST("/login", s.login)
+	} else if s.authEnabled() {
+		s.loginRoutes(e)
 		g.Use(s.requireToken)
 	}
 	g.GET("/", s.page)
@@ -239,50 +254,6 @@ func secureHeaders(scriptSources []string) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-}
-
-const tokenCookie = "podium_token"
-
-func (s *Server) tokenOK(got string) bool {
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AuthToken)) == 1
-}
-
-// requireToken admits a request with the bearer token or the login cookie.
-func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if bearer, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(bearer) {
-			return next(c)
-		}
-		if ck, err := c.Cookie(tokenCookie); err == nil && s.tokenOK(ck.Value) {
-			return next(c)
-		}
-		if c.Request().URL.Path == "/" {
-			return c.Redirect(http.StatusSeeOther, "/login")
-		}
-		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="podium"`)
-		return echo.NewHTTPError(http.StatusUnauthorized, "a valid access token is required (Authorization: Bearer <token>, or log in at /login)")
-	}
-}
-
-const loginHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Podium · log in</title>
-<meta name="viewport" content="width=device-width"></head>
-<body style="font-family:system-ui,sans-serif;background:#0f1520;color:#e8eef8;display:grid;place-items:center;height:100vh;margin:0">
-<form method="post" action="/login" style="display:grid;gap:12px;min-width:320px">
-<h1 style="margin:0">Podium</h1><label for="token">Access token</label>
-<input id="token" name="token" type="password" autocomplete="current-password" autofocus required style="font-size:18px;padding:8px">
-%s<button type="submit" style="font-size:18px;padding:8px">Log in</button></form></body></html>`
-
-func (s *Server) loginPage(c echo.Context) error {
-	return c.HTML(http.StatusOK, fmt.Sprintf(loginHTML, ""))
-}
-
-func (s *Server) login(c echo.Context) error {
-	if !s.tokenOK(c.FormValue("token")) {
-		return c.HTML(http.StatusUnauthorized, fmt.Sprintf(loginHTML, `<p role="alert" style="color:#ff5c7a">That token is not valid.</p>`))
-	}
-	c.SetCookie(&http.Cookie{Name: tokenCookie, Value: s.cfg.AuthToken, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
-	return c.Redirect(http.StatusSeeOther, "/")
 }
 
 func (s *Server) page(c echo.Context) error {

@@ -306,7 +306,7 @@ func TestAuthToken(t *testing.T) {
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
-		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,7 +322,9 @@ func TestAuthToken(t *testing.T) {
 		{"/api/graph", nil, 401},
 		{"/api/graph", map[string]string{"Authorization": "Bearer wrong"}, 401},
 		{"/api/graph", map[string]string{"Authorization": "Bearer s3cret"}, 200},
-		{"/api/graph", map[string]string{"Cookie": tokenCookie + "=s3cret"}, 200},
+		{"/api/graph", map[string]string{"Authorization": "bearer s3cret"}, 200},
+		// The cookie holds a signed session, never the token itself.
+		{"/api/graph", map[string]string{"Cookie": tokenCookie + "=s3cret"}, 401},
 		{"/", nil, http.StatusSeeOther},
 		{"/ws", nil, 401},
 		{"/metrics", nil, 401},
@@ -331,7 +333,7 @@ func TestAuthToken(t *testing.T) {
 			t.Errorf("GET %s %v = %d, want %d", tc.path, tc.hdr, got, tc.want)
 		}
 	}
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).
+	resp, err := noRedirect.
 		PostForm(ts.URL+"/login", map[string][]string{"token": {"s3cret"}})
 	if err != nil {
 		t.Fatal(err)

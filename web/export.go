@@ -16,6 +16,8 @@ type SVGPage struct {
 	Rect  SVGRect // the viewBox: the whole picture, or the focused part
 	Title string
 	Focus string
+	G     Geom   // layout.js's GEOM
+	Style string // svgCSS, resolved against style.css's dark theme
 }
 
 func (v SVGPage) viewBox() string {
@@ -32,6 +34,14 @@ func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []
 	if err != nil {
 		return err
 	}
+	g, err := geom()
+	if err != nil {
+		return err
+	}
+	style, err := svgStyle()
+	if err != nil {
+		return err
+	}
 	rect := SVGRect{X: 0, Y: 0, W: l.Width, H: l.Height}
 	if l.Rect != nil {
 		rect = *l.Rect
@@ -40,14 +50,8 @@ func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []
 	if focus != "" {
 		title += " · " + focus
 	}
-	return GraphSVG(SVGPage{L: l, Rect: rect, Title: title, Focus: focus}).Render(ctx, w)
+	return GraphSVG(SVGPage{L: l, Rect: rect, Title: title, Focus: focus, G: g, Style: style}).Render(ctx, w)
 }
-
-// Geometry the template shares with static/layout.js and render.js.
-const (
-	headY = 64 - 22   // GEOM.top - 22: column headings
-	bandW = 660 + 560 // GEOM.col.work.x + w: bands span the first three columns
-)
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
@@ -155,44 +159,48 @@ func ellipsize(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
-// svgCSS is style.css's dark theme, resolved: a file has no variables to
-// inherit and no page around it.
+// svgCSS is the export's stylesheet. Its colours are style.css's custom
+// properties, written in by svgStyle (a file has no page to inherit them
+// from); --c and --nc are the file's own, per pod state and per node.
 const svgCSS = `
-.bg{fill:#0f1520}
-text{fill:#e8eef8}
-.col-head{font-size:15px;letter-spacing:.16em;fill:#5d7396;font-weight:600}
-.band-bg{fill:rgba(120,150,200,.05);stroke:rgba(120,150,200,.14)}
-.band-title{font-size:17px;font-weight:700;fill:#b9c7dc}
-.box-bg{fill:#1b2638;stroke:#3a4d6e;stroke-width:2}
-.box-bg.work{fill:#141c29;stroke:#4d6a99}
-.box-title{font-size:19px;font-weight:650;fill:#e8eef8}
-.box-sub{font-size:14.5px;fill:#8aa4c8}
-.box-sub.ok{fill:#3ddc97}.box-sub.warn{fill:#f0b44c}.box-sub.bad{fill:#ff6b5a}
-.kind-tag{font-size:12px;letter-spacing:.14em;fill:#5d7396;font-weight:600}
-.ghost .box-bg{fill:none;stroke:#ff6b5a;stroke-dasharray:6 5}
+.bg{fill:var(--bg)}
+text{fill:var(--text)}
+.col-head{font-size:15px;letter-spacing:.16em;fill:var(--faint);font-weight:600}
+.band-bg{fill:var(--band);stroke:var(--band-stroke)}
+.band-title{font-size:17px;font-weight:700;fill:var(--text-2)}
+.box-bg{fill:var(--box);stroke:var(--box-stroke);stroke-width:2}
+.box-bg.work{fill:var(--work);stroke:var(--work-stroke)}
+.box-title{font-size:19px;font-weight:650;fill:var(--text)}
+.box-sub{font-size:14.5px;fill:var(--muted)}
+.box-sub.ok{fill:var(--ready)}.box-sub.warn{fill:var(--terminating)}.box-sub.bad{fill:var(--failed)}
+.kind-tag{font-size:12px;letter-spacing:.14em;fill:var(--faint);font-weight:600}
+.ghost .box-bg{fill:none;stroke:var(--failed);stroke-dasharray:6 5}
 .node-swatch{fill:var(--nc)}
 .kind-Node .box-bg{stroke:var(--nc)}
-.lane-bg{fill:#1a2232;stroke:#2c3a52}
-.lane-label{font-size:14px;fill:#8aa4c8}
-.st-ready{--c:#3ddc97}.st-notready{--c:#56b4e9}.st-pending{--c:#8a9ab3}.st-creating{--c:#a7bde0}
-.st-terminating{--c:#f0b44c}.st-failed{--c:#ff6b5a}.st-completed{--c:#6f819c}
+.lane-bg{fill:var(--lane);stroke:var(--lane-stroke)}
+.lane-label{font-size:14px;fill:var(--muted)}
+.st-ready{--c:var(--ready)}.st-notready{--c:var(--notready)}.st-pending{--c:var(--pending)}.st-creating{--c:var(--creating)}
+.st-terminating{--c:var(--terminating)}.st-failed{--c:var(--failed)}.st-completed{--c:var(--completed)}
 .g-ring{fill:none;stroke:var(--c);stroke-width:3}
 .st-pending .g-ring{stroke-dasharray:2 4}.st-terminating .g-ring,.st-creating .g-ring{stroke-dasharray:5 4}
 .g-fill{fill:var(--c)}
 .cell{fill:var(--c);stroke:var(--c)}
-.pod-name{font-size:15px;font-weight:600;fill:#e8eef8}
+.pod-name{font-size:15px;font-weight:600;fill:var(--text)}
 .pod-status{font-weight:400;font-size:14px;fill:var(--c)}
-.st-ready .pod-status{fill:#8aa4c8}
-.node-c0{--nc:#c792ea}.node-c1{--nc:#7fd1e6}.node-c2{--nc:#f7a072}.node-c3{--nc:#b5e48c}
-.node-c4{--nc:#ffd166}.node-c5{--nc:#82aaff}.node-c6{--nc:#f28fad}.node-c7{--nc:#9ad1c1}
+.st-ready .pod-status{fill:var(--muted)}
+.node-c0{--nc:var(--node-0)}.node-c1{--nc:var(--node-1)}.node-c2{--nc:var(--node-2)}.node-c3{--nc:var(--node-3)}
+.node-c4{--nc:var(--node-4)}.node-c5{--nc:var(--node-5)}.node-c6{--nc:var(--node-6)}.node-c7{--nc:var(--node-7)}
 .edge path{fill:none;stroke-width:2.5}
-.edge.k-routes path{stroke:#8aa4c8}
-.edge.k-routes.s-dangling path{stroke:#ff6b5a;stroke-dasharray:6 5}
-.edge.k-selects.s-ready path{stroke:#3ddc97}
-.edge.k-selects.s-serving path{stroke:#56b4e9;stroke-dasharray:12 5}
-.edge.k-selects.s-terminating path{stroke:#f0b44c;stroke-dasharray:8 6}
-.edge.k-selects.s-none path{stroke:#5d7396;stroke-dasharray:2 6}
+.edge.k-routes path{stroke:var(--muted)}
+.edge.k-routes.s-dangling path{stroke:var(--failed);stroke-dasharray:6 5}
+.edge.k-selects.s-ready path{stroke:var(--ready)}
+.edge.k-selects.s-serving path{stroke:var(--notready);stroke-dasharray:12 5}
+.edge.k-selects.s-terminating path{stroke:var(--terminating);stroke-dasharray:8 6}
+.edge.k-selects.s-none path{stroke:var(--faint);stroke-dasharray:2 6}
 .edge.k-runs-on path{stroke:var(--nc);stroke-width:1.6;opacity:.6}
 .edge.agg path{stroke-width:5}
 .dim{opacity:.13}
 `
+
+// svgOwnVars are the variables svgCSS sets itself.
+var svgOwnVars = []string{"c", "nc"}

@@ -185,13 +185,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutClus
 }
 
 // withPage adds the browser page to cfg: the shell (with the namespaces
-// offered in the picker from the start), its assets, and the CSP source
-// that lets the page's inline import map run.
+// offered in the picker from the start), the login page, their assets, and
+// the CSP source that lets the page's inline import map run.
 func withPage(cfg server.Config, namespaces []string) server.Config {
 	v := version.String()
 	cfg.Page = func(lang string, selected []string) templ.Component {
 		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: selected, Lang: lang})
 	}
+	cfg.Login = func(lang, problem string) templ.Component {
+		return web.Login(web.LoginView{Version: v, Lang: lang, Error: problem})
+	}
+	cfg.LoginAssets = web.LoginAssets
 	cfg.Static = web.Static
 	if h := web.ImportMapCSP(v); h != "" {
 		cfg.ScriptSources = []string{h}
