@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -88,6 +90,39 @@ func FuzzAuthProxyHeaders(f *testing.F) {
 			if strings.TrimSpace(g) == "" || strings.ContainsFunc(g, isControl) {
 				t.Fatalf("accepted group %q", g)
 			}
+		}
+	})
+}
+
+// FuzzLoginForm: whatever is posted to /login, the server never panics,
+// only the right token makes a session, and a refused login sets no cookie.
+func FuzzLoginForm(f *testing.F) {
+	const token = "0123456789abcdef-token"
+	f.Add("application/x-www-form-urlencoded", "token="+token, "")
+	f.Add("application/x-www-form-urlencoded", "token=%ZZ&token=x", "same-origin")
+	f.Add("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nx\r\n--x--", "")
+	f.Add("application/x-www-form-urlencoded; charset=%", "token="+token+"&token=x", "cross-site")
+	f.Add("text/plain", "", "none")
+	h := New(Config{AuthToken: token}).Handler()
+	f.Fuzz(func(t *testing.T, ctype, body, site string) {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Sec-Fetch-Site", site)
+		req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1", len(body)%256, len(ctype)%256, len(site)%256)
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, req)
+		cookie := rr.Header().Get("Set-Cookie")
+		if rr.Code == http.StatusSeeOther {
+			if !strings.HasPrefix(cookie, tokenCookie+"=") || strings.Contains(cookie, token) {
+				t.Fatalf("login succeeded with cookie %q", cookie)
+			}
+			if err := req.ParseForm(); err != nil || req.PostForm.Get("token") != token {
+				t.Fatalf("a session for body %q (%s)", body, ctype)
+			}
+			return
+		}
+		if cookie != "" {
+			t.Fatalf("refused login (%d) set a cookie %q", rr.Code, cookie)
 		}
 	})
 }
