@@ -234,6 +234,7 @@ type SVGLane struct {
 	Label    string  `json:"label"`
 	Dim      bool    `json:"dim"`
 	IsEntity bool    `json:"isEntity"` // a ReplicaSet: carries data-id
+	Status   string  `json:"status"`   // a ReplicaSet's: new or old (static/status.js)
 }
 
 type SVGPod struct {

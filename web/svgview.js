@@ -31,6 +31,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
 
   const S = __mods.status;
   const svcStates = S.endpointStates(g.edges || []);
+  const laneInfo = new Map(); // lane id → its Deployment's deploymentInfo
   const boxes = [...L.boxes.values()].map((b) => {
     const n = nodes.get(b.id);
     const group = b.id.startsWith('group:');
@@ -54,6 +55,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
         v.sub = S.nodeLine(n);
         break;
       case 'Deployment':
+        for (const lid of b.lanes || []) laneInfo.set(lid, facts.info);
         v.sub = facts.info.line;
         v.sub2 = S.deploymentProgress(n);
         break;
@@ -67,6 +69,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
     const rs = l.kind === 'ReplicaSet' ? nodes.get(l.id) : null;
     return {
       id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs,
+      status: rs ? S.laneStatus(l.id, laneInfo.get(l.id)) : '',
       label: rs ? `${t('kind.ReplicaSet')} ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · ${t('lane.rs', { rev: rs.revision | 0, image: F.shortImage((rs.images || [])[0] || '') || '—' })}` : '',
     };
   });

@@ -10,7 +10,7 @@
 import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName } from './format.js';
 import { GEOM } from './layout.js';
 import { t } from './i18n.js';
-import { boxFacts, deploymentProgress, endpointStates, ingressLine, nodeLine, serviceLines, setLine } from './status.js';
+import { boxFacts, deploymentProgress, endpointStates, ingressLine, laneStatus, nodeLine, serviceLines, setLine } from './status.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -505,7 +505,7 @@ export class Renderer {
       if (lane.compact) for (const pid of lane.pods) { const s = podState(nodes.get(pid)); counts[s] = (counts[s] || 0) + 1; }
       const markup = laneMarkup(lane, rs, deploy?.name, isNew, counts);
       if (rs) {
-        item.el.setAttribute('data-status', info && info.newestId === lane.id ? 'new' : 'old');
+        item.el.setAttribute('data-status', laneStatus(lane.id, info));
         item.el.setAttribute('data-revision', String(rs.revision | 0));
         item.el.setAttribute('data-pods', String(lane.pods.length));
       }

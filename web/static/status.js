@@ -141,6 +141,11 @@ export function deploymentProgress(d) {
   return t('deploy.progress', { updated: d.updated | 0, ready: d.ready | 0, desired: Math.max(0, d.replicas | 0) });
 }
 
+// laneStatus tells a Deployment's ReplicaSet lanes apart in a rollout:
+// the newest ReplicaSet's lane is 'new', the others 'old'. info is the
+// Deployment's deploymentInfo; a ReplicaSet no Deployment owns is 'old'.
+export const laneStatus = (laneId, info) => (info && info.newestId === laneId ? 'new' : 'old');
+
 // Sets (StatefulSet, DaemonSet, a ReplicaSet without a Deployment).
 export const setStatus = (n) => ((n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing');
 

@@ -14,7 +14,7 @@ import * as layoutMod from '../static/layout.js';
 import { layout } from '../static/layout.js';
 import * as status from '../static/status.js';
 import {
-  boxFacts, deploymentInfo, deploymentStatus, endpointStates, ingressLine, ingressStatus, missingServices, nodeLine,
+  boxFacts, deploymentInfo, deploymentStatus, endpointStates, ingressLine, ingressStatus, laneStatus, missingServices, nodeLine,
   nodeStatus, serviceLines, serviceStatus, serviceSummary, setLine, setStatus,
 } from '../static/status.js';
 import { app, deployment, edge, fixture, graphOf, ingress, node, pod, replicaSet, service } from './fixtures/build.js';
@@ -29,7 +29,10 @@ function fileStatuses(g) {
   const v = JSON.parse(svgView(JSON.stringify(g), '[]', '', 'en'));
   i18n.setLang('en');
   assert.ok(!v.error, v.error);
-  return new Map(v.boxes.filter((b) => !b.group).map((b) => [b.id, b.status]));
+  return new Map([
+    ...v.boxes.filter((b) => !b.group).map((b) => [b.id, b.status]),
+    ...v.lanes.filter((l) => l.isEntity).map((l) => ['lane ' + l.id, l.status]),
+  ]);
 }
 
 // pageStatuses: id → the status render.js sets on every box of g.
@@ -37,7 +40,14 @@ function pageStatuses(g) {
   const { nodes, edges } = graphOf(g);
   const L = layout({ nodes, edges });
   const svc = endpointStates(edges.values());
-  return new Map([...L.boxes.values()].filter((b) => !b.id.startsWith('group:')).map((b) => [b.id, boxFacts(b, nodes.get(b.id), L, nodes, svc).status]));
+  const out = new Map();
+  for (const b of L.boxes.values()) {
+    if (b.id.startsWith('group:')) continue;
+    const facts = boxFacts(b, nodes.get(b.id), L, nodes, svc);
+    out.set(b.id, facts.status);
+    for (const lid of b.lanes || []) if (nodes.get(lid)?.kind === 'ReplicaSet') out.set('lane ' + lid, laneStatus(lid, facts.info));
+  }
+  return out;
 }
 
 const none = { ready: 0, serving: 0, terminating: 0, none: 0 };
@@ -155,6 +165,11 @@ describe('page and file agree', () => {
         g: { nodes: [node('n1'), d, rs1, rs2, p1, p2], edges: [edge('owns', d.id, rs1.id), edge('owns', d.id, rs2.id), edge('owns', rs1.id, p1.id), edge('owns', rs2.id, p2.id)] },
         id: d.id, want: 'progressing',
       };
+    },
+    'the lanes of a rollout, newest last': () => {
+      const g = fixture('rollout.json');
+      const newest = g.nodes.filter((n) => n.kind === 'ReplicaSet' && n.owner === 'Deployment/default/hellok8s-deployment').sort((a, b) => b.revision - a.revision)[0];
+      return { g, id: 'lane ' + newest.id, want: 'new' };
     },
   };
   for (const [name, make] of Object.entries(cases)) {
