@@ -244,7 +244,9 @@ function draw() {
     if (detailsId) showDetails(detailsId);
     if (hoverId) doHover(hoverId);
     if (query) doSearch();
+    // The epoch too: a replay seek starts a new one at a seq seen before.
     ui.svg.dataset.seq = String(store.seq);
+    ui.svg.dataset.epoch = store.epoch;
   } catch (err) {
     // Never leave a broken page: say what failed and keep the last picture.
     console.error(err);
