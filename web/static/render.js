@@ -372,31 +372,34 @@ export class Renderer {
     }
   }
 
-  /**
-   * render draws layout L of graph {nodes, edges}.
-   */
+  // render draws layout L of graph {nodes, edges}, reconciling each layer
+  // by id: what exists already moves or redraws only if it changed, so a
+  // change to one pod costs one pod.
   render(L, graph) {
-    const { nodes, edges } = graph;
+    const { nodes } = graph;
     // Nothing animates into an empty picture: the first snapshot just appears.
     this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
     this.moved = 0;
     this.movedEls = [];
+    this.L = L;
+    this.graph = graph;
+    this.drawBands(L);
+    this.drawBoxes(L, graph);
+    this.drawGhosts(L);
+    this.drawLanes(L, nodes);
+    this.placePodLanes(L);
     // In a very big picture every animated frame repaints thousands of
     // elements (SVG is one paint layer), so grid cells just appear there;
     // full-size pods still fade and scale in.
-    const big = L.pods.size > FADE_CELLS_MAX;
-    this.L = L;
-    this.graph = graph;
+    this.drawPods(L, nodes, L.pods.size > FADE_CELLS_MAX);
+    this.drawEdges(L);
+    this.first = false;
+    this.settleMoves();
+  }
+
+  // drawBands draws a band per namespace; its header toggles the namespace.
+  drawBands(L) {
     const G = GEOM;
-
-    // Per-service endpoint states and per-node pod counts.
-    const svcStates = endpointStates(edges.values());
-    const podsOnNode = new Map();
-    for (const n of nodes.values()) {
-      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
-    }
-
-    // Bands.
     const bandWant = new Map(L.bands.map((b) => [b.ns, b]));
     this.sync(this.items.bands, bandWant, (ns) => {
       const g = el('g', { class: 'band', 'data-testid': 'ns-band', 'data-ns': ns });
@@ -425,8 +428,16 @@ export class Renderer {
         `<text class="band-title" x="40" y="${b.y + 26}">${b.collapsed ? '▸' : '▾'} ${esc(b.ns)}<tspan class="band-sum" dx="14">${esc(summary)}</tspan></text></g>` +
         (b.empty ? `<text class="band-empty" x="${G.col.work.x}" y="${b.y + G.bandHeader + 18}">${esc(t('ns.empty', { ns: b.ns }))}</text>` : '');
     });
+  }
 
-    // Boxes: Ingress, Service, workloads, Nodes.
+  // drawBoxes draws the Ingress, Service, workload and Node boxes, with the
+  // status and lines status.js gives them (the SVG file asks the same).
+  drawBoxes(L, { nodes, edges }) {
+    const svcStates = endpointStates(edges.values());
+    const podsOnNode = new Map();
+    for (const n of nodes.values()) {
+      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
+    }
     const boxWant = new Map();
     for (const [id, box] of L.boxes) boxWant.set(id, box);
     this.sync(this.items.boxes, boxWant, (id, box) => {
@@ -467,8 +478,11 @@ export class Renderer {
       }
       if (item.fresh) this.animate(item.body, [{ opacity: 0 }, { opacity: 1 }], { duration: 350 });
     });
+  }
 
-    // Ghosts (dangling Service references) live with the boxes.
+  // drawGhosts draws the Services Ingress rules name but that do not exist;
+  // they live with the boxes.
+  drawGhosts(L) {
     const ghostWant = new Map(L.ghosts.map((g) => [g.id, g]));
     this.sync(this.items.ghosts, ghostWant, (id) => {
       const g = el('g', { class: 'box ghost', 'data-ghost': id, 'data-status': 'Missing' });
@@ -483,8 +497,11 @@ export class Renderer {
         `<text class="box-sub bad" x="16" y="26">${esc(t('ing.missing', { name: '' }).trim())}</text>` +
         `<text class="box-title small" x="16" y="48">${esc(ellipsize(g.name, 24))}</text>`;
     });
+  }
 
-    // Lanes.
+  // drawLanes draws the lanes of the workload boxes; a Deployment's lanes
+  // read its box's rollout (drawBoxes runs first) to mark the new one.
+  drawLanes(L, nodes) {
     const laneOwnerBox = new Map();
     for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
     this.sync(this.items.lanes, L.lanes, (id) => {
@@ -516,9 +533,12 @@ export class Renderer {
         item.sig = sig;
       }
     });
+  }
 
-    // Pods live in one container per lane, positioned relative to it: when a
-    // lane moves (a lane above grew), one transform moves all its pods.
+  // placePodLanes keeps one pod container per lane, positioned where the
+  // lane is: pods sit in it relative to the lane, so when a lane moves (a
+  // lane above grew), one transform moves all its pods.
+  placePodLanes(L) {
     for (const [lid, c] of this.items.podLanes) {
       if (!L.lanes.has(lid)) {
         c.remove();
@@ -535,6 +555,11 @@ export class Renderer {
       // Moving a lane moves all its pods: count them, so a crowd jumps.
       this.place(c, lane.x, lane.y, Math.max(1, lane.pods.length));
     }
+  }
+
+  // drawPods draws every pod into its lane's container. big: a picture so
+  // big that new grid cells appear without a fade.
+  drawPods(L, nodes, big) {
     this.sync(this.items.pods, L.pods, (id) => {
       const g = el('g', { class: 'pod', 'data-id': id });
       const body = el('g', { class: 'body' });
@@ -608,8 +633,10 @@ export class Renderer {
       item.restarts = p.restarts | 0;
       item.uid = p.uid || '';
     });
+  }
 
-    // Edges, with their labels.
+  // drawEdges draws the edges, with their labels.
+  drawEdges(L) {
     const edgeWant = new Map(L.edges.map((e) => [e.id, e]));
     this.sync(this.items.edges, edgeWant, (id, e) => {
       const g = el('g', { class: 'edge' });
@@ -654,12 +681,13 @@ export class Renderer {
       }
       item.state = e.state || '';
     });
-    this.first = false;
-    // Moves glide, unless this frame moves a crowd: hundreds of transform
-    // transitions at once would stall every frame until they end. Styles are
-    // not computed yet, so the class still applies to this frame's moves; it
-    // is set only then, because any class change on the root restyles every
-    // element of the picture.
+  }
+
+  // settleMoves: moves glide, unless this frame moves a crowd: hundreds of
+  // transform transitions at once would stall every frame until they end.
+  // Styles are not computed yet, so turning transitions off still applies
+  // to this frame's moves.
+  settleMoves() {
     if (this.moved > JUMP_ABOVE) {
       // Inline, on the moved elements only: a class on the root would
       // restyle every element of the picture, twice.
