@@ -18,6 +18,10 @@ import {
   nodeStatus, serviceLines, serviceStatus, serviceSummary, setLine, setStatus,
 } from '../static/status.js';
 import { app, deployment, edge, fixture, graphOf, ingress, node, pod, replicaSet, service } from './fixtures/build.js';
+import { FakeElement, installFakeDOM } from './fixtures/dom.js';
+
+installFakeDOM();
+const { Renderer } = await import('../static/render.js');
 
 // svgView is podiumSVGView from web/svgview.js, loaded as goja loads it.
 const svgView = new Function('__mods', `${readFileSync(new URL('../svgview.js', import.meta.url), 'utf8')}\nreturn podiumSVGView;`)({
@@ -35,8 +39,18 @@ function fileStatuses(g) {
   ]);
 }
 
-// pageStatuses: id → the status render.js sets on every box of g.
+// pageStatuses: id → the data-status the page's Renderer sets on every box
+// and ReplicaSet lane of g.
 function pageStatuses(g) {
+  const graph = graphOf(g);
+  const svg = new FakeElement('svg');
+  new Renderer(svg, { motion: false }).render(layout(graph), graph);
+  const drawn = svg.all((e) => e.hasAttribute('data-id') && (e.classList.contains('box') || e.classList.contains('lane')));
+  return new Map(drawn.map((e) => [(e.classList.contains('lane') ? 'lane ' : '') + e.getAttribute('data-id'), e.getAttribute('data-status')]));
+}
+
+// ruleStatuses: id → what status.js says of every box and ReplicaSet lane.
+function ruleStatuses(g) {
   const { nodes, edges } = graphOf(g);
   const L = layout({ nodes, edges });
   const svc = endpointStates(edges.values());
@@ -175,6 +189,7 @@ describe('page and file agree', () => {
   for (const [name, make] of Object.entries(cases)) {
     it(name, () => {
       const { g, id, want } = make();
+      assert.equal(ruleStatuses(g).get(id), want, 'status.js');
       assert.equal(pageStatuses(g).get(id), want, 'page');
       assert.equal(fileStatuses(g).get(id), want, 'file');
     });
@@ -184,5 +199,6 @@ describe('page and file agree', () => {
     const page = pageStatuses(g);
     assert.ok(page.size > 5);
     assert.deepEqual(fileStatuses(g), page);
+    assert.deepEqual(ruleStatuses(g), page);
   });
 });
