@@ -95,7 +95,8 @@ func TestStatusParity(t *testing.T) {
 	if len(missed) > 0 {
 		t.Errorf("frames never shown: %v", missed)
 	}
-	t.Logf("%d seeks, %d of %d frames shown (the rest share their time with a later frame and are not a state of their own)", len(seeks), len(seen), len(rec.Frames))
+	// A frame that shares its time with the next is never a state of its own.
+	t.Logf("%d seeks showed %d of the recording's %d frames", len(seeks), len(seen), len(rec.Frames))
 	if len(failures) > 0 {
 		t.Errorf("page and /api/graph.svg disagree (page | file) at %d of %d seeks:\n%s", len(failures), len(seeks), strings.Join(failures, "\n"))
 	}
