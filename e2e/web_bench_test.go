@@ -121,15 +121,25 @@ type frameStats struct {
 	Rendered int     `json:"rendered"`
 }
 
-// sampleFrames records frame times for d in the page, after start() runs.
+// benchFrames is the page's query that turns its frame counter on
+// (web/static/bench.js); without it the page counts nothing.
+const benchFrames = "?bench=frames"
+
+// sampleFrames reads the frame times the page's counter records over the
+// next ms, after setting __sampling so the caller knows the window started.
 const sampleFrames = `(async (ms) => {
+  const st = window.podium.stats;
+  if (!st.frameTimes) throw new Error('the frame counter is off: open the page with ` + benchFrames + `');
+  const start = performance.now();
   window.__sampling = true;
-  const out = []; let last = performance.now(); const end = last + ms;
-  while (performance.now() < end) { await new Promise(r => requestAnimationFrame(r)); const now = performance.now(); out.push(now - last); last = now; }
+  await new Promise(r => setTimeout(r, ms));
+  await new Promise(r => requestAnimationFrame(() => r()));
+  window.__sampling = false;
+  const ts = st.frameTimes.filter(t => t >= start);
+  const out = []; for (let i = 1; i < ts.length; i++) out.push(ts[i] - ts[i - 1]);
   let sum = 0, worst = 0; for (const f of out) { sum += f; worst = Math.max(worst, f); }
   let minFps = Infinity;
   for (let i = 0; i < out.length; i++) { let s = 0, k = 0; for (let j = i; j < out.length && s < 500; j++) { s += out[j]; k++; } if (s >= 500) minFps = Math.min(minFps, k / (s / 1000)); }
-  window.__sampling = false;
   return { frames: out.length, meanFps: out.length / (sum / 1000), minFps: Number.isFinite(minFps) ? minFps : 0, worstMs: worst, rendered: document.querySelectorAll('.pod[data-id]').length };
 })`
 
@@ -175,7 +185,7 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 			log.Reset("bench", 1, s.nodes, s.edges)
 			url := serveLog(b, log)
 			br := newBrowser(b, false)
-			br.open(url)
+			br.open(url + benchFrames)
 			total := base.apps * base.podsEach
 			br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total), 120*time.Second, "base drawn")
 			var st frameStats

@@ -14,16 +14,17 @@ import (
 	"github.com/dop251/goja"
 )
 
-// The server-side SVG (GET /api/graph.svg) uses the browser's own layout:
-// static/layout.js, with format.js and focus.js, run in goja, a JavaScript
-// engine in pure Go. One implementation draws both pictures, so they cannot
-// drift apart; see docs/export.md for why this beat a Go port.
+// The server-side SVG (GET /api/graph.svg) uses the browser's own layout
+// and status rules: static/layout.js and status.js, with format.js and
+// focus.js, run in goja, a JavaScript engine in pure Go. One implementation
+// draws both pictures, so they cannot drift apart; see docs/export.md for
+// why this beat a Go port.
 
 //go:embed svgview.js
 var svgViewJS string
 
 // layoutModules are bundled in dependency order.
-var layoutModules = []string{"format.js", "layout.js", "focus.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js"}
+var layoutModules = []string{"format.js", "layout.js", "focus.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js", "status.js"}
 
 // intlShim stands in for the one Intl API i18n.js uses, which goja lacks:
 // plural categories, for the two languages there are ("one" is English's
@@ -233,6 +234,7 @@ type SVGLane struct {
 	Label    string  `json:"label"`
 	Dim      bool    `json:"dim"`
 	IsEntity bool    `json:"isEntity"` // a ReplicaSet: carries data-id
+	Status   string  `json:"status"`   // a ReplicaSet's: new or old (static/status.js)
 }
 
 type SVGPod struct {

@@ -1,6 +1,7 @@
 // Server-side view of the picture, for GET /api/graph.svg (web/layoutjs.go
-// runs this in goja after the bundled static/format.js, layout.js and
-// focus.js, so the server uses the browser's one layout implementation).
+// runs this in goja after the bundled static/format.js, layout.js, focus.js
+// and status.js, so the server uses the browser's one layout and its one set
+// of status rules).
 // It returns plain JSON: positions from layout(), plus the few labels the
 // templ component (export.templ) prints.
 
@@ -28,45 +29,38 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
   }
   const inFocus = (id) => !sel || sel.ids.has(id);
 
-  const svcState = new Map();
-  for (const e of g.edges || []) {
-    if (e.kind !== 'selects') continue;
-    const c = svcState.get(e.from) || { ready: 0, other: 0 };
-    if (e.state === 'ready') c.ready++;
-    else c.other++;
-    svcState.set(e.from, c);
-  }
-
+  const S = __mods.status;
+  const svcStates = S.endpointStates(g.edges || []);
+  const laneInfo = new Map(); // lane id → its Deployment's deploymentInfo
   const boxes = [...L.boxes.values()].map((b) => {
     const n = nodes.get(b.id);
     const group = b.id.startsWith('group:');
     const tag = group ? t('kind.Pod') : b.kind === 'Node' || b.kind === 'Service' || b.kind === 'Ingress' ? '' : t('kind.' + b.kind);
-    const v = { id: b.id, kind: b.kind, x: b.x, y: b.y, w: b.w, h: b.h, colour: b.colour ?? -1, title: n ? n.name : t('group.pods'), tag: tag.toUpperCase(), sub: '', status: '', dim: !inFocus(b.id), group };
+    // The status and the lines are the page's (static/status.js): a file
+    // must not say Ready where the screen says Dangling.
+    const facts = S.boxFacts(b, n, L, nodes, svcStates);
+    const v = { id: b.id, kind: b.kind, x: b.x, y: b.y, w: b.w, h: b.h, colour: b.colour ?? -1, title: n ? n.name : t('group.pods'), tag: tag.toUpperCase(), sub: '', status: facts.status, dim: !inFocus(b.id), group };
     if (!n) return v;
     switch (b.kind) {
       case 'Service': {
-        const c = svcState.get(b.id) || { ready: 0, other: 0 };
-        v.sub = `${n.type || 'ClusterIP'} ${n.clusterIP && n.clusterIP !== 'None' ? n.clusterIP : ''}`.trim();
-        v.status = c.ready ? 'Ready' : 'NoEndpoints';
-        v.sub2 = c.ready || c.other ? [c.ready ? t('svc.ready', { ready: c.ready }) : '', c.other ? t('svc.notReady', { count: c.other }) : ''].filter(Boolean).join(' · ') : t('svc.noEndpoints');
+        const lines = S.serviceLines(n, facts.summary);
+        v.sub = lines.address;
+        v.sub2 = lines.endpoints;
         break;
       }
       case 'Ingress':
-        v.sub = [n.class, (n.rules || []).length === 1 ? t('ing.rule') : t('ing.rules', { count: (n.rules || []).length })].filter(Boolean).join(' · ');
-        v.status = 'Ready';
+        v.sub = S.ingressLine(n);
         break;
       case 'Node':
-        v.status = n.ready ? 'Ready' : 'NotReady';
-        v.sub = `${n.ready ? t('node.ready') : t('node.notReady')}${n.internalIP ? ' · ' + n.internalIP : ''}`;
+        v.sub = S.nodeLine(n);
         break;
       case 'Deployment':
-        v.status = n.rollout || 'complete';
-        v.sub = t(n.rollout === 'progressing' ? 'deploy.progressing' : 'deploy.complete', { rev: n.revision | 0, image: F.shortImage((n.images || [])[0] || '') || '—' });
-        v.sub2 = t('deploy.progress', { updated: n.updated | 0, ready: n.ready | 0, desired: n.replicas | 0 });
+        for (const lid of b.lanes || []) laneInfo.set(lid, facts.info);
+        v.sub = facts.info.line;
+        v.sub2 = S.deploymentProgress(n);
         break;
       default:
-        v.sub = t('set.count', { ready: n.ready | 0, desired: n.replicas | 0 });
-        v.status = (n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing';
+        v.sub = S.setLine(n);
     }
     return v;
   });
@@ -75,6 +69,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
     const rs = l.kind === 'ReplicaSet' ? nodes.get(l.id) : null;
     return {
       id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs,
+      status: rs ? S.laneStatus(l.id, laneInfo.get(l.id)) : '',
       label: rs ? `${t('kind.ReplicaSet')} ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · ${t('lane.rs', { rev: rs.revision | 0, image: F.shortImage((rs.images || [])[0] || '') || '—' })}` : '',
     };
   });

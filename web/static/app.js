@@ -2,6 +2,7 @@
 // renderer to the templ shell (web/page.templ). All state lives in the store;
 // this file only reacts to it and to the viewer.
 
+import { startFrameCounter } from './bench.js';
 import { Connection } from './conn.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
@@ -207,7 +208,8 @@ let lastL = null;
 let frame = 0;
 let userView = false; // the viewer panned or zoomed: stop auto-fitting
 let lastSize = '';
-// recent: [layout ms, render ms] of the last draws.
+// recent: [layout ms, render ms] of the last draws; frames are counted only
+// for a benchmark (bench.js).
 const stats = { frames: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0, recent: [] };
 
 function schedule() {
@@ -242,7 +244,9 @@ function draw() {
     if (detailsId) showDetails(detailsId);
     if (hoverId) doHover(hoverId);
     if (query) doSearch();
+    // The epoch too: a replay seek starts a new one at a seq seen before.
     ui.svg.dataset.seq = String(store.seq);
+    ui.svg.dataset.epoch = store.epoch;
   } catch (err) {
     // Never leave a broken page: say what failed and keep the last picture.
     console.error(err);
@@ -485,11 +489,7 @@ window.addEventListener('keydown', (ev) => {
   }
 });
 
-// Frame counter for the benchmarks (e2e/web_bench_test.go).
-(function count() {
-  stats.frames++;
-  requestAnimationFrame(count);
-})();
+startFrameCounter(location.href, stats, requestAnimationFrame);
 
 // For tests and tools: read-only views of the state.
 // Presenter mode, focus, captions, keys, export and the latency readout see

@@ -176,22 +176,13 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
 // DEFAULTS.
 export function layout(graph, prev = null, options = {}) {
   const opts = { ...DEFAULTS, ...options };
-  const G = GEOM;
   const nodes = toMap(graph.nodes);
-  const edges = toMap(graph.edges);
   const state = { slots: new Map(), order: new Map() };
-  const prevSlots = prev?.slots || new Map();
   const prevOrder = prev?.order || new Map();
-  const sticky = (key, ids) => {
-    const o = stickyOrder(prevOrder.get(key), ids);
-    state.order.set(key, o);
-    return o;
-  };
-
   const out = {
-    width: G.width,
+    width: GEOM.width,
     height: 0,
-    columns: Object.entries(G.col).map(([id, c]) => ({ id, x: c.x, w: c.w })),
+    columns: Object.entries(GEOM.col).map(([id, c]) => ({ id, x: c.x, w: c.w })),
     bands: [],
     boxes: new Map(), // id → {id, kind, x, y, w, h, ...}
     lanes: new Map(), // id → lane geometry
@@ -200,11 +191,33 @@ export function layout(graph, prev = null, options = {}) {
     edges: [], // {id, kind, from, to, d, state, label, lx, ly, agg, count}
     state,
   };
+  const { podsByOwner, namespaces, buckets, k8sNodes } = indexNodes(nodes);
+  // The viewer's filter names namespaces to draw even when they are empty.
+  for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
+  const { byKind, selectsByNs, selectsEdgesByNs } = indexEdges(toMap(graph.edges));
+  const nodesBottom = placeNodes(k8sNodes, prevOrder, out);
+  const ctx = { nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs };
+  const bandsBottom = placeBands([...namespaces].sort(byStr), selectsEdgesByNs, ctx, out);
+  out.height = Math.max(Math.max(nodesBottom, bandsBottom) + 24, 400);
+  routeEdges(out, nodes, byKind);
+  return out;
+}
 
-  // Index pods by owner and namespaces present.
+// keepOrder is stickyOrder for the order named key, recorded in into for
+// the next layout.
+function keepOrder(prevOrder, into, key, ids) {
+  const o = stickyOrder(prevOrder.get(key), ids);
+  into.set(key, o);
+  return o;
+}
+
+// indexNodes sorts the graph's nodes, in one pass, into what the layout
+// looks up: pods by owner (only owners in the graph: the others' pods are
+// drawn as bare), each namespace's nodes by kind, and the Kubernetes Nodes.
+function indexNodes(nodes) {
   const podsByOwner = new Map();
   const namespaces = new Set();
-  const buckets = new Map(); // namespace → kind → [node], one pass over the graph
+  const buckets = new Map(); // namespace → kind → [node]
   const k8sNodes = [];
   for (const n of nodes.values()) {
     if (n.kind === 'Node') k8sNodes.push(n);
@@ -222,14 +235,17 @@ export function layout(graph, prev = null, options = {}) {
       podsByOwner.get(o).push(n);
     }
   }
+  return { podsByOwner, namespaces, buckets, k8sNodes };
+}
 
-  for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
-
-  // Edges by kind, in one pass; each group is ordered where it is used.
+// indexEdges groups the edges the layout draws by kind, in one pass (each
+// group is ordered where it is used), and the selects edges by namespace:
+// a band's cache key holds its own selects edges only.
+function indexEdges(edges) {
   const byKind = { routes: [], selects: [], 'runs-on': [] };
   for (const e of edges.values()) byKind[e.kind]?.push(e);
   const selectsByNs = new Map(); // namespace → service id → [pod ids]
-  const selectsEdgesByNs = new Map(); // namespace → [edge], for the band cache
+  const selectsEdgesByNs = new Map(); // namespace → [edge]
   for (const e of byKind.selects) {
     const ns = e.from.split('/')[1];
     if (!selectsEdgesByNs.has(ns)) selectsEdgesByNs.set(ns, []);
@@ -239,164 +255,56 @@ export function layout(graph, prev = null, options = {}) {
     if (!m.has(e.from)) m.set(e.from, []);
     m.get(e.from).push(e.to);
   }
-  const selectedBy = (ns, pods) => {
-    const out2 = new Map();
-    for (const [svc, podIds] of selectsByNs.get(ns) || []) {
-      const drawn = podIds.filter((p) => pods.has(p));
-      if (drawn.length) out2.set(svc, drawn);
-    }
-    return out2;
-  };
+  return { byKind, selectsByNs, selectsEdgesByNs };
+}
 
-  // Nodes column, cluster-wide.
+// selectedBy maps each Service of ns to the pods it selects that are drawn.
+function selectedBy(selectsByNs, ns, pods) {
+  const out = new Map();
+  for (const [svc, podIds] of selectsByNs.get(ns) || []) {
+    const drawn = podIds.filter((p) => pods.has(p));
+    if (drawn.length) out.set(svc, drawn);
+  }
+  return out;
+}
+
+// placeNodes stacks the Nodes column, cluster-wide, and returns its bottom.
+// Past nodeCompactAbove nodes the boxes shrink, so a big cluster's column
+// stays about as tall as its workloads.
+function placeNodes(k8sNodes, prevOrder, out) {
+  const G = GEOM;
   k8sNodes.sort((a, b) => byStr(a.name, b.name));
-  const nodeOrder = sticky('nodes', k8sNodes.map((n) => n.id));
-  const compactNodes = nodeOrder.length > G.nodeCompactAbove;
-  const nodeH = compactNodes ? G.nodeHCompact : G.nodeH;
-  let ny = G.top;
-  nodeOrder.forEach((id, i) => {
-    out.boxes.set(id, { id, kind: 'Node', x: G.col.node.x, y: ny, w: G.col.node.w, h: nodeH, colour: i % NODE_COLOURS, compact: compactNodes });
-    ny += nodeH + (compactNodes ? 8 : G.nodeGap);
-  });
-  let bottom = ny;
-
-  // Namespace bands.
+  const order = keepOrder(prevOrder, out.state.order, 'nodes', k8sNodes.map((n) => n.id));
+  const compact = order.length > G.nodeCompactAbove;
+  const h = compact ? G.nodeHCompact : G.nodeH;
   let y = G.top;
-  const nsOrder = [...namespaces].sort(byStr);
-  // Each namespace band is laid out on its own, and reused as is (or just
-  // shifted) when nothing in the namespace changed: with thousands of pods
-  // most deltas touch one namespace, and this keeps layout and garbage small.
+  order.forEach((id, i) => {
+    out.boxes.set(id, { id, kind: 'Node', x: G.col.node.x, y, w: G.col.node.w, h, colour: i % NODE_COLOURS, compact });
+    y += h + (compact ? 8 : G.nodeGap);
+  });
+  return y;
+}
+
+// placeBands lays out the namespace bands top to bottom into out and
+// returns where the last one ends. Each band is laid out on its own, and
+// reused as is (or just shifted) when nothing in its namespace changed:
+// with thousands of pods most deltas touch one namespace, and this keeps
+// layout and garbage small.
+function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
+  const { opts, prev } = ctx;
+  const { state } = out;
   const prevBands = prev?.bands || new Map();
   state.bands = new Map();
-  const bandOf = (ns, y) => {
-    const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [] };
-    const st = { slots: new Map(), order: new Map() };
-    const stk = (key, ids) => {
-      const ord = stickyOrder(prevOrder.get(key), ids);
-      st.order.set(key, ord);
-      return ord;
-    };
-    const collapsed = opts.collapsed.has(ns);
-    const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
-    o.bands.push(band);
-    const of = (kind) => buckets.get(ns)?.get(kind) || [];
-    const boxes = workloadsOf(ns, nodes, podsByOwner, of);
-    const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
-    band.pods = allPods.length;
-    const counts = {};
-    for (const p of allPods) {
-      const s = podState(p);
-      counts[s] = (counts[s] || 0) + 1;
-    }
-    for (const s of POD_STATES) if (counts[s]) band.counts[s] = counts[s];
-    const services = of('Service').slice();
-    const ingresses = of('Ingress').slice();
-    band.services = services.length;
-    band.ingresses = ingresses.length;
-    band.workloads = boxes.length;
-    if (collapsed) {
-      // Keep slot memory across a collapse, so expanding restores the picture.
-      for (const [k, v] of prevSlots) if (k.includes(`/${ns}/`) || k === `group:${ns}:pods`) st.slots.set(k, v);
-      for (const [k, v] of prevOrder) if (k.endsWith(`:${ns}`) && !st.order.has(k)) st.order.set(k, v);
-      band.h = G.bandHeader;
-      return { ...o, st, yEnd: y + band.h + G.bandGap };
-    }
-    const top = y + G.bandHeader;
-
-    // Workloads.
-    const boxOrder = stk(`boxes:${ns}`, boxes.map((b) => b.id));
-    const boxById = new Map(boxes.map((b) => [b.id, b]));
-    let wy = top;
-    for (const bid of boxOrder) {
-      const b = boxById.get(bid);
-      const header = b.kind === 'Deployment' ? G.deployHeader : G.setHeader;
-      const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
-      let ly = wy + header;
-      for (const l of b.lanes) {
-        const geo = placeLane(l, ly, prevSlots.get(l.id), opts, o, st);
-        box.lanes.push(l.id);
-        ly += geo.h + G.laneGap;
-      }
-      box.h = Math.max(header + 8, ly - wy - (b.lanes.length ? G.laneGap : 0) + G.laneInset - 4);
-      o.boxes.set(b.id, box);
-      wy += box.h + G.boxGap;
-    }
-    let workBottom = boxOrder.length ? wy - G.boxGap : top;
-
-    // Services: in sticky order, each as close as it can get to the first of
-    // the pods it selects, so edges run short and mostly flat.
-    const selected = selectedBy(ns, o.pods);
-    // Ordered by where their pods are (then by name), so edges barely cross;
-    // a Service moves only when the pods it selects move.
-    const anchors = new Map();
-    for (const sv of services) {
-      const podIds = selected.get(sv.id) || [];
-      anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => o.pods.get(p).y)) - G.serviceH / 2 : Infinity);
-    }
-    const svcOrder = services
-      .sort((a, b) => anchors.get(a.id) - anchors.get(b.id) || byStr(a.name, b.name))
-      .map((sv) => sv.id);
-    let sy = top;
-    for (const id of svcOrder) {
-      const anchor = anchors.get(id);
-      const yy = Math.max(sy, Number.isFinite(anchor) ? Math.round(anchor) : sy);
-      o.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
-      sy = yy + G.serviceH + G.boxGap;
-    }
-    // Services named by Ingress rules that do not exist: dangling references.
-    const missing = new Map();
-    for (const ing of ingresses) {
-      for (const r of ing.rules || []) {
-        if (!r || !r.service) continue;
-        const sid = `Service/${ns}/${r.service}`;
-        if (!nodes.has(sid) && !missing.has(sid)) missing.set(sid, r.service);
-      }
-    }
-    for (const [sid, name] of [...missing].sort((a, b) => byStr(a[0], b[0]))) {
-      const g = { id: sid, kind: 'Service', x: G.col.service.x, y: sy, w: G.col.service.w, h: 60, name, ns };
-      o.ghosts.push(g);
-      sy += g.h + G.boxGap;
-    }
-    const svcBottom = sy > top ? sy - G.boxGap : top;
-
-    // Ingresses: beside the first Service they route to.
-    const ghostById = new Map(o.ghosts.map((g) => [g.id, g]));
-    const ingAnchor = new Map();
-    for (const ing of ingresses) {
-      const ys = (ing.rules || [])
-        .map((r) => `Service/${ns}/${r?.service}`)
-        .map((t) => (o.boxes.get(t) || ghostById.get(t))?.y)
-        .filter((v) => v !== undefined);
-      ingAnchor.set(ing.id, ys.length ? Math.min(...ys) : Infinity);
-    }
-    const ingOrder = ingresses
-      .sort((a, b) => ingAnchor.get(a.id) - ingAnchor.get(b.id) || byStr(a.name, b.name))
-      .map((i) => i.id);
-    let iy = top;
-    for (const id of ingOrder) {
-      const ing = nodes.get(id);
-      const anchor = ingAnchor.get(id);
-      const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
-      const h = ingressHeight((ing.rules || []).length);
-      o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
-      iy = yy + h + G.boxGap;
-    }
-    const ingBottom = iy > top ? iy - G.boxGap : top;
-
-    const contentBottom = Math.max(workBottom, svcBottom, ingBottom, top + 24);
-    band.h = contentBottom - y + 12;
-    band.empty = boxes.length + services.length + ingresses.length === 0;
-    return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
-  };
+  let y = GEOM.top;
   for (const ns of nsOrder) {
     const collapsed = opts.collapsed.has(ns);
-    const sig = bandInputs(buckets.get(ns), selectsEdgesByNs.get(ns));
+    const sig = bandInputs(ctx.buckets.get(ns), selectsEdgesByNs.get(ns));
     const c = prevBands.get(ns);
     let part;
     if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && sameRefs(c.sig, sig)) {
       part = c.y === y ? c.part : shiftBand(c.part, y - c.y);
     } else {
-      part = bandOf(ns, y);
+      part = layoutBand(ns, y, ctx);
     }
     state.bands.set(ns, { sig, part, y, collapsed, compactAbove: opts.compactAbove });
     out.bands.push(...part.bands);
@@ -408,10 +316,162 @@ export function layout(graph, prev = null, options = {}) {
     for (const [k, v] of part.st.order) state.order.set(k, v);
     y = part.yEnd;
   }
-  bottom = Math.max(bottom, y);
-  out.height = Math.max(bottom + 24, 400);
-  routeEdges(out, nodes, byKind);
-  return out;
+  return y;
+}
+
+// layoutBand lays out namespace ns from y: the workloads first, because
+// the Services sit beside the pods they select and the Ingresses beside
+// the Services they route to. It returns the band's part of the picture,
+// its state (slots and orders) and where the next band starts.
+function layoutBand(ns, y, ctx) {
+  const G = GEOM;
+  const { nodes, opts, buckets, podsByOwner, prevOrder } = ctx;
+  const prevSlots = ctx.prev?.slots || new Map();
+  const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [] };
+  const st = { slots: new Map(), order: new Map() };
+  const collapsed = opts.collapsed.has(ns);
+  const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
+  o.bands.push(band);
+  const of = (kind) => buckets.get(ns)?.get(kind) || [];
+  const boxes = workloadsOf(ns, nodes, podsByOwner, of);
+  const services = of('Service').slice();
+  const ingresses = of('Ingress').slice();
+  countBand(band, boxes, services, ingresses);
+  if (collapsed) {
+    keepCollapsedState(ns, prevSlots, prevOrder, st);
+    band.h = G.bandHeader;
+    return { ...o, st, yEnd: y + band.h + G.bandGap };
+  }
+  const top = y + G.bandHeader;
+  const workBottom = placeWorkloads(ns, boxes, top, opts, prevSlots, prevOrder, o, st);
+  let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), top, o);
+  sy = placeGhosts(ns, ingresses, nodes, sy, o);
+  const svcBottom = sy > top ? sy - G.boxGap : top;
+  const ingBottom = placeIngresses(ns, ingresses, nodes, top, o);
+  const contentBottom = Math.max(workBottom, svcBottom, ingBottom, top + 24);
+  band.h = contentBottom - y + 12;
+  band.empty = boxes.length + services.length + ingresses.length === 0;
+  return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
+}
+
+// countBand fills in what a band's header says, collapsed or not.
+function countBand(band, boxes, services, ingresses) {
+  const allPods = boxes.flatMap((b) => b.lanes.flatMap((l) => l.pods));
+  band.pods = allPods.length;
+  const counts = {};
+  for (const p of allPods) {
+    const s = podState(p);
+    counts[s] = (counts[s] || 0) + 1;
+  }
+  for (const s of POD_STATES) if (counts[s]) band.counts[s] = counts[s];
+  band.services = services.length;
+  band.ingresses = ingresses.length;
+  band.workloads = boxes.length;
+}
+
+// keepCollapsedState carries a collapsed namespace's slots and orders over
+// from the previous layout, so expanding it restores the same picture.
+function keepCollapsedState(ns, prevSlots, prevOrder, st) {
+  for (const [k, v] of prevSlots) if (k.includes(`/${ns}/`) || k === `group:${ns}:pods`) st.slots.set(k, v);
+  for (const [k, v] of prevOrder) if (k.endsWith(`:${ns}`) && !st.order.has(k)) st.order.set(k, v);
+}
+
+// placeWorkloads stacks a band's workload boxes, in sticky order, each with
+// its lanes, and returns the bottom of the last (top when there is none).
+function placeWorkloads(ns, boxes, top, opts, prevSlots, prevOrder, o, st) {
+  const G = GEOM;
+  const boxOrder = keepOrder(prevOrder, st.order, `boxes:${ns}`, boxes.map((b) => b.id));
+  const boxById = new Map(boxes.map((b) => [b.id, b]));
+  let wy = top;
+  for (const bid of boxOrder) {
+    const b = boxById.get(bid);
+    const header = b.kind === 'Deployment' ? G.deployHeader : G.setHeader;
+    const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
+    let ly = wy + header;
+    for (const l of b.lanes) {
+      const geo = placeLane(l, ly, prevSlots.get(l.id), opts, o, st);
+      box.lanes.push(l.id);
+      ly += geo.h + G.laneGap;
+    }
+    box.h = Math.max(header + 8, ly - wy - (b.lanes.length ? G.laneGap : 0) + G.laneInset - 4);
+    o.boxes.set(b.id, box);
+    wy += box.h + G.boxGap;
+  }
+  return boxOrder.length ? wy - G.boxGap : top;
+}
+
+// placeServices puts each Service as close as it can get to the first of
+// the pods it selects, so edges run short and mostly flat. They are ordered
+// by where their pods are (then by name), so edges barely cross, and a
+// Service moves only when the pods it selects move. Returns the y below
+// the last.
+function placeServices(services, selected, top, o) {
+  const G = GEOM;
+  const anchors = new Map();
+  for (const sv of services) {
+    const podIds = selected.get(sv.id) || [];
+    anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => o.pods.get(p).y)) - G.serviceH / 2 : Infinity);
+  }
+  const svcOrder = services
+    .sort((a, b) => anchors.get(a.id) - anchors.get(b.id) || byStr(a.name, b.name))
+    .map((sv) => sv.id);
+  let sy = top;
+  for (const id of svcOrder) {
+    const anchor = anchors.get(id);
+    const yy = Math.max(sy, Number.isFinite(anchor) ? Math.round(anchor) : sy);
+    o.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
+    sy = yy + G.serviceH + G.boxGap;
+  }
+  return sy;
+}
+
+// placeGhosts draws the Services that Ingress rules name but that do not
+// exist, below the real ones from sy, so a dangling route has somewhere to
+// point. Returns the y below the last.
+function placeGhosts(ns, ingresses, nodes, sy, o) {
+  const G = GEOM;
+  const missing = new Map();
+  for (const ing of ingresses) {
+    for (const r of ing.rules || []) {
+      if (!r || !r.service) continue;
+      const sid = `Service/${ns}/${r.service}`;
+      if (!nodes.has(sid) && !missing.has(sid)) missing.set(sid, r.service);
+    }
+  }
+  for (const [sid, name] of [...missing].sort((a, b) => byStr(a[0], b[0]))) {
+    const g = { id: sid, kind: 'Service', x: G.col.service.x, y: sy, w: G.col.service.w, h: 60, name, ns };
+    o.ghosts.push(g);
+    sy += g.h + G.boxGap;
+  }
+  return sy;
+}
+
+// placeIngresses puts each Ingress beside the first Service it routes to,
+// and returns the bottom of the last (top when there is none).
+function placeIngresses(ns, ingresses, nodes, top, o) {
+  const G = GEOM;
+  const ghostById = new Map(o.ghosts.map((g) => [g.id, g]));
+  const ingAnchor = new Map();
+  for (const ing of ingresses) {
+    const ys = (ing.rules || [])
+      .map((r) => `Service/${ns}/${r?.service}`)
+      .map((t) => (o.boxes.get(t) || ghostById.get(t))?.y)
+      .filter((v) => v !== undefined);
+    ingAnchor.set(ing.id, ys.length ? Math.min(...ys) : Infinity);
+  }
+  const ingOrder = ingresses
+    .sort((a, b) => ingAnchor.get(a.id) - ingAnchor.get(b.id) || byStr(a.name, b.name))
+    .map((i) => i.id);
+  let iy = top;
+  for (const id of ingOrder) {
+    const ing = nodes.get(id);
+    const anchor = ingAnchor.get(id);
+    const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
+    const h = ingressHeight((ing.rules || []).length);
+    o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
+    iy = yy + h + G.boxGap;
+  }
+  return iy > top ? iy - G.boxGap : top;
 }
 
 // bandInputs lists, by reference, everything a namespace band's layout
@@ -539,20 +599,23 @@ function spread(n, a, b) {
 // compact lanes are merged into one per (service, lane) or (lane, node),
 // because thousands of hair-thin lines tell nothing.
 function routeEdges(out, nodes, byKind) {
-  const G = GEOM;
-  const wx = G.col.work.x;
+  routeIngresses(out, nodes, byKind.routes);
+  routeSelects(out, byKind.selects);
+  routeRunsOn(out, byKind['runs-on']);
+}
 
-  // routes: Ingress → Service, plus dangling rules.
-  const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+// routesByIngress groups the routes edges whose ends are drawn by Ingress,
+// adding one for each rule into a missing Service: the server sends no edge
+// to an object that does not exist, but the dangling route is the point.
+function routesByIngress(out, nodes, routes, ghostById) {
   const byIngress = new Map();
-  for (const e of byKind.routes) {
+  for (const e of routes) {
     const from = out.boxes.get(e.from);
     const to = out.boxes.get(e.to) || ghostById.get(e.to);
     if (!from || !to) continue;
     if (!byIngress.has(e.from)) byIngress.set(e.from, []);
     byIngress.get(e.from).push({ e, to });
   }
-  // Rules whose Service is missing and that the server sent no edge for.
   for (const g of out.ghosts) {
     for (const [iid, box] of out.boxes) {
       if (box.kind !== 'Ingress') continue;
@@ -565,13 +628,21 @@ function routeEdges(out, nodes, byKind) {
       byIngress.set(iid, list);
     }
   }
+  return byIngress;
+}
+
+// routeIngresses draws Ingress → Service (or → missing Service) edges.
+function routeIngresses(out, nodes, routes) {
+  const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+  const byIngress = routesByIngress(out, nodes, routes, ghostById);
   for (const [iid, list] of [...byIngress].sort((a, b) => byStr(a[0], b[0]))) {
     const from = out.boxes.get(iid);
     const ing = nodes.get(iid);
     const rules = ing?.rules || [];
     list.sort((a, b) => a.to.y - b.to.y || byStr(a.e.id, b.e.id));
     list.forEach(({ e, to }) => {
-      // Leave from the first rule line that names this Service.
+      // Leave from the first rule line that names this Service, so the
+      // edge reads as that rule's.
       let i = rules.findIndex((r) => r && `Service/${ing.namespace}/${r.service}` === e.to);
       if (i < 0) i = 0;
       const x1 = from.x + from.w;
@@ -582,10 +653,38 @@ function routeEdges(out, nodes, byKind) {
       });
     });
   }
+}
 
-  // selects: Service → Pod (or → compact lane).
+// selectsTargets lists where a Service's selects edges end: each full-size
+// pod, and once per compact lane (an aggregate counting its pods' states).
+function selectsTargets(out, list) {
+  const targets = []; // {y, x, e | agg}
+  const aggs = new Map();
+  for (const { e, pod } of list) {
+    if (!pod.compact) {
+      targets.push({ y: pod.y, x: pod.x - pod.r - 4, e });
+      continue;
+    }
+    const lane = out.lanes.get(pod.lane);
+    let a = aggs.get(lane.id);
+    if (!a) {
+      a = { lane, count: 0, states: {} };
+      aggs.set(lane.id, a);
+      targets.push({ y: lane.gridY + 6, x: lane.x + 4, agg: a });
+    }
+    a.count++;
+    const st = e.state || 'ready';
+    a.states[st] = (a.states[st] || 0) + 1;
+  }
+  targets.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
+  return targets;
+}
+
+// routeSelects draws Service → Pod (or → compact lane) edges.
+function routeSelects(out, selects) {
+  const wx = GEOM.col.work.x;
   const bySvc = new Map();
-  for (const e of byKind.selects) {
+  for (const e of selects) {
     const from = out.boxes.get(e.from);
     const pod = out.pods.get(e.to);
     if (!from || !pod) continue;
@@ -594,25 +693,9 @@ function routeEdges(out, nodes, byKind) {
   }
   for (const [sid, list] of [...bySvc].sort((a, b) => byStr(a[0], b[0]))) {
     const from = out.boxes.get(sid);
-    const targets = []; // {y, x, edge | agg}
-    const aggs = new Map();
-    for (const { e, pod } of list) {
-      if (!pod.compact) {
-        targets.push({ y: pod.y, x: pod.x - pod.r - 4, e });
-        continue;
-      }
-      const lane = out.lanes.get(pod.lane);
-      let a = aggs.get(lane.id);
-      if (!a) {
-        a = { lane, count: 0, states: {} };
-        aggs.set(lane.id, a);
-        targets.push({ y: lane.gridY + 6, x: lane.x + 4, agg: a });
-      }
-      a.count++;
-      const st = e.state || 'ready';
-      a.states[st] = (a.states[st] || 0) + 1;
-    }
-    targets.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
+    const targets = selectsTargets(out, list);
+    // Ports spread down the Service's side in target order, so its edges
+    // fan out without crossing each other.
     const ys = spread(targets.length, from.y + 22, from.y + from.h - 12);
     targets.forEach((t, i) => {
       const x1 = from.x + from.w;
@@ -622,6 +705,8 @@ function routeEdges(out, nodes, byKind) {
       if (t.e) {
         out.edges.push({ id: t.e.id, kind: 'selects', from: t.e.from, to: t.e.to, state: t.e.state || 'none', d });
       } else {
+        // An aggregate shows its best state: one ready endpoint in the lane
+        // means the Service routes there.
         const st = ['ready', 'serving', 'terminating', 'none'].find((s) => t.agg.states[s]) || 'none';
         out.edges.push({
           id: `agg:selects:${sid}->${t.agg.lane.id}`, kind: 'selects', from: sid, to: t.agg.lane.id, state: st, d,
@@ -630,18 +715,48 @@ function routeEdges(out, nodes, byKind) {
       }
     });
   }
+}
 
-  // runs-on: Pod → Node, leaving from the lane's right edge. A compact lane
-  // spread over many nodes draws no node edges at all (its counts line says
-  // how many nodes; hover lights them): a fan of hundreds of curves across
-  // the screen says nothing and costs every frame.
+// runsOnSources lists where a Node's runs-on edges start: each full-size
+// pod's row end, and once per compact lane. A compact lane spread over
+// many nodes draws no node edges at all (its counts line says how many
+// nodes; hover lights them): a fan of hundreds of curves across the screen
+// says nothing and costs every frame.
+function runsOnSources(out, list) {
+  const sources = [];
+  const aggs = new Map();
+  for (const { e, pod } of list) {
+    const lane = out.lanes.get(pod.lane);
+    if (!pod.compact) {
+      sources.push({ y: pod.y, x: lane.x + lane.w, e });
+      continue;
+    }
+    if (lane.nodes.size > GEOM.aggNodesMax) continue;
+    let a = aggs.get(lane.id);
+    if (!a) {
+      a = { lane, count: 0 };
+      aggs.set(lane.id, a);
+      sources.push({ y: lane.gridY + 6, x: lane.x + lane.w, agg: a });
+    }
+    a.count++;
+  }
+  sources.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
+  return sources;
+}
+
+// routeRunsOn draws Pod → Node edges, leaving from the lane's right edge.
+function routeRunsOn(out, runsOn) {
+  const G = GEOM;
+  const wx = G.col.work.x;
+  // Every lane learns its nodes, for its counts line, whether or not its
+  // edges are drawn.
   for (const lane of out.lanes.values()) lane.nodes = new Set();
-  for (const e of byKind['runs-on']) {
+  for (const e of runsOn) {
     const pod = out.pods.get(e.from);
     if (pod?.compact && out.boxes.has(e.to)) out.lanes.get(pod.lane).nodes.add(e.to);
   }
   const byNode = new Map();
-  for (const e of byKind['runs-on']) {
+  for (const e of runsOn) {
     const pod = out.pods.get(e.from);
     const node = out.boxes.get(e.to);
     if (!pod || !node) continue;
@@ -650,24 +765,7 @@ function routeEdges(out, nodes, byKind) {
   }
   for (const [nid, list] of [...byNode].sort((a, b) => byStr(a[0], b[0]))) {
     const node = out.boxes.get(nid);
-    const sources = [];
-    const aggs = new Map();
-    for (const { e, pod } of list) {
-      const lane = out.lanes.get(pod.lane);
-      if (!pod.compact) {
-        sources.push({ y: pod.y, x: lane.x + lane.w, e });
-        continue;
-      }
-      if (lane.nodes.size > GEOM.aggNodesMax) continue;
-      let a = aggs.get(lane.id);
-      if (!a) {
-        a = { lane, count: 0 };
-        aggs.set(lane.id, a);
-        sources.push({ y: lane.gridY + 6, x: lane.x + lane.w, agg: a });
-      }
-      a.count++;
-    }
-    sources.sort((a, b) => a.y - b.y || byStr(a.e?.id || a.agg.lane.id, b.e?.id || b.agg.lane.id));
+    const sources = runsOnSources(out, list);
     const ys = spread(sources.length, node.y + 14, node.y + node.h - 14);
     sources.forEach((s, i) => {
       const d = `M${r1(s.x)},${r1(s.y)} L${r1(wx + G.col.work.w + 2)},${r1(s.y)} ${curve(wx + G.col.work.w + 2, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;

@@ -7,11 +7,10 @@
 // way out lose data-id/data-edge at once (they keep data-leaving), so tests
 // and tools never see a deleted object as present.
 
-import {
-  budgetInUse, ellipsize, ellipsizeLine, imageDiff, podState, POD_STATES, rsHash, shortImage, shortPodName,
-} from './format.js';
+import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName } from './format.js';
 import { GEOM } from './layout.js';
 import { t } from './i18n.js';
+import { boxFacts, deploymentProgress, endpointStates, ingressLine, laneStatus, nodeLine, serviceLines, setLine } from './status.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -76,46 +75,12 @@ export function podMarkup(p, geo, lane, owner, nodeBox) {
   return s;
 }
 
-// nodeStatus is a Node's data-status.
-export const nodeStatus = (n) => (n.ready ? 'Ready' : 'NotReady');
-
-// serviceSummary counts a Service's endpoint states from its selects edges.
-export function serviceSummary(edgeStates) {
-  const c = { ready: 0, serving: 0, terminating: 0, none: 0 };
-  for (const s of edgeStates) c[s in c ? s : 'none']++;
-  return c;
-}
-
 function serviceMarkup(n, box, summary) {
-  // ClusterIP: where it answers inside; NodePort/LoadBalancer: the port
-  // pairs are what a speaker points at.
-  const type = n.type || 'ClusterIP';
-  const ports = (n.ports || []).map((p) => (p.nodePort ? `${p.port} → :${p.nodePort}` : `${p.port}`));
-  let line2;
-  if (type === 'ClusterIP') {
-    const ip = n.clusterIP === 'None' ? 'headless' : n.clusterIP || '';
-    line2 = `${type} ${ip}${ip && ports.length && ip !== 'headless' ? ':' + ports.join(',') : ''}`;
-  } else {
-    line2 = `${type} ${ports.join(', ')}`;
-  }
-  const parts = [];
-  let cls = 'ok';
-  const noSel = !n.selector || Object.keys(n.selector).length === 0;
-  if (noSel) {
-    parts.push(t('svc.noSelector'));
-    cls = 'muted';
-  } else {
-    if (summary.ready) parts.push(t('svc.ready', { ready: summary.ready }));
-    const notReady = summary.serving + summary.none;
-    if (notReady) parts.push(t('svc.notReady', { count: notReady }));
-    if (summary.terminating) parts.push(t('svc.terminating', { count: summary.terminating }));
-    if (!parts.length) parts.push(t('svc.noEndpoints'));
-    if (!summary.ready) cls = 'warn';
-  }
+  const { address, endpoints, tone } = serviceLines(n, summary);
   return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
     `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="53">${esc(ellipsizeLine(line2.trim(), 33))}</text>` +
-    `<text class="box-sub small ${cls}" x="16" y="74">${esc(ellipsizeLine(parts.join(' · '), 38))}</text>`;
+    `<text class="box-sub" x="16" y="53">${esc(ellipsizeLine(address, 33))}</text>` +
+    `<text class="box-sub small ${tone}" x="16" y="74">${esc(ellipsizeLine(endpoints, 38))}</text>`;
 }
 
 function ingressMarkup(n, box, missing) {
@@ -123,7 +88,7 @@ function ingressMarkup(n, box, missing) {
   const shown = rules.slice(0, GEOM.ingressRules);
   let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
     `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="49">${esc(ellipsizeLine([n.class, rules.length === 1 ? t('ing.rule') : t('ing.rules', { count: rules.length })].filter(Boolean).join(' · '), 30))}</text>`;
+    `<text class="box-sub" x="16" y="49">${esc(ellipsizeLine(ingressLine(n), 30))}</text>`;
   shown.forEach((r, i) => {
     const y = GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5;
     const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
@@ -140,7 +105,6 @@ function ingressMarkup(n, box, missing) {
 function nodeMarkup(n, box, podCount) {
   const ready = n.ready;
   const icon = ready ? '✓' : '✗';
-  const status = `${icon} ${ready ? t('node.ready') : t('node.notReady')}${n.unschedulable ? ' · ' + t('node.cordoned') : ''}`;
   const roles = (n.roles || []).join(',');
   const base = `<title>${esc(n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
   if (box.compact) {
@@ -148,46 +112,8 @@ function nodeMarkup(n, box, podCount) {
   }
   return base +
     `<text class="box-title" x="22" y="30">${esc(ellipsize(n.name, 20))}</text>` +
-    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsizeLine(status + (n.internalIP ? ' · ' + n.internalIP : ''), 30))}</text>` +
+    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsizeLine(`${icon} ${nodeLine(n)}`, 30))}</text>` +
     `<text class="box-sub" x="22" y="78">${esc(ellipsizeLine([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30))}</text>`;
-}
-
-// deploymentInfo derives the header lines of a Deployment from its lanes.
-export function deploymentInfo(d, lanes) {
-  // lanes: [{rs, pods}] in revision order.
-  const withPods = lanes.filter((l) => l.pods.length > 0 || (l.rs.replicas | 0) > 0);
-  const newest = lanes.length ? lanes[lanes.length - 1] : null;
-  const livePods = lanes.reduce((n, l) => n + l.pods.filter((p) => p.status !== 'Terminating').length, 0);
-  const budget = budgetInUse(d, livePods);
-  const oldWithPods = withPods.filter((l) => l !== newest);
-  const rolling = d.rollout === 'progressing' || (oldWithPods.length > 0 && newest && withPods.includes(newest));
-  const image = (newest?.rs.images || d.images || [])[0] || '';
-  let line;
-  let tone = 'muted';
-  if (d.rollout === 'stalled') {
-    line = t('deploy.stalled', { rev: d.revision || newest?.rs.revision || '?' });
-    tone = 'bad';
-  } else if (rolling && oldWithPods.length) {
-    const from = oldWithPods[oldWithPods.length - 1].rs;
-    const [a, b] = imageDiff((from.images || [])[0] || '', image);
-    line = a !== b && a && b
-      ? t('deploy.rollingImage', { from: from.revision, to: newest.rs.revision, fromImage: a, toImage: b })
-      : t('deploy.rolling', { from: from.revision, to: newest.rs.revision });
-    tone = 'warn';
-  } else if (d.rollout === 'progressing') {
-    line = t('deploy.progressing', { rev: d.revision || newest?.rs.revision || 0, image: shortImage(image) || '—' });
-    tone = 'warn';
-  } else {
-    line = t('deploy.complete', { rev: d.revision || newest?.rs.revision || 0, image: shortImage(image) || '—' });
-  }
-  const strat = d.strategy || {};
-  const budgetLine = strat.type === 'Recreate'
-    ? t('deploy.recreate')
-    : t('deploy.budget', {
-      surge: strat.maxSurge || '25%', surgeUsed: budget.surgeUsed,
-      unavail: strat.maxUnavailable || '25%', unavailUsed: budget.unavailableUsed,
-    });
-  return { line, tone, rolling: !!rolling, budgetLine, budget, newestId: newest?.rs.id || '' };
 }
 
 function deploymentMarkup(d, box, info) {
@@ -206,13 +132,13 @@ function deploymentMarkup(d, box, info) {
     `<text class="box-sub ${info.tone}" x="20" y="56">${esc(ellipsizeLine(info.line, 62))}</text>` +
     `<g class="bar" transform="translate(20,68)"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
     `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/>${ticks}</g>` +
-    `<text class="box-sub" x="${20 + barW + 12}" y="78">${esc(t('deploy.progress', { updated: d.updated | 0, ready: d.ready | 0, desired }))}</text>` +
+    `<text class="box-sub" x="${20 + barW + 12}" y="78">${esc(deploymentProgress(d))}</text>` +
     `<text class="box-sub small" x="20" y="100">${esc(info.budgetLine)}</text>`;
 }
 
 function setMarkup(n, box, kind, podCount) {
   const title = n ? n.name : t('group.pods');
-  const sub = n ? t('set.count', { ready: n.ready | 0, desired: n.replicas | 0 }) : t('node.pods', { count: podCount });
+  const sub = n ? setLine(n) : t('node.pods', { count: podCount });
   return `<rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
     `<text class="box-title big" x="20" y="32">${esc(ellipsize(title, 30))}</text>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc((kind === 'group' ? t('kind.Pod') : t('kind.' + kind)).toUpperCase())}</text>` +
@@ -446,37 +372,34 @@ export class Renderer {
     }
   }
 
-  /**
-   * render draws layout L of graph {nodes, edges}.
-   */
+  // render draws layout L of graph {nodes, edges}, reconciling each layer
+  // by id: what exists already moves or redraws only if it changed, so a
+  // change to one pod costs one pod.
   render(L, graph) {
-    const { nodes, edges } = graph;
+    const { nodes } = graph;
     // Nothing animates into an empty picture: the first snapshot just appears.
     this.first = this.items.pods.size === 0 && this.items.boxes.size === 0;
     this.moved = 0;
     this.movedEls = [];
+    this.L = L;
+    this.graph = graph;
+    this.drawBands(L);
+    this.drawBoxes(L, graph);
+    this.drawGhosts(L);
+    this.drawLanes(L, nodes);
+    this.placePodLanes(L);
     // In a very big picture every animated frame repaints thousands of
     // elements (SVG is one paint layer), so grid cells just appear there;
     // full-size pods still fade and scale in.
-    const big = L.pods.size > FADE_CELLS_MAX;
-    this.L = L;
-    this.graph = graph;
+    this.drawPods(L, nodes, L.pods.size > FADE_CELLS_MAX);
+    this.drawEdges(L);
+    this.first = false;
+    this.settleMoves();
+  }
+
+  // drawBands draws a band per namespace; its header toggles the namespace.
+  drawBands(L) {
     const G = GEOM;
-
-    // Per-service endpoint states and per-node pod counts.
-    const svcStates = new Map();
-    const podsOnNode = new Map();
-    for (const e of edges.values()) {
-      if (e.kind === 'selects') {
-        if (!svcStates.has(e.from)) svcStates.set(e.from, []);
-        svcStates.get(e.from).push(e.state || 'none');
-      }
-    }
-    for (const n of nodes.values()) {
-      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
-    }
-
-    // Bands.
     const bandWant = new Map(L.bands.map((b) => [b.ns, b]));
     this.sync(this.items.bands, bandWant, (ns) => {
       const g = el('g', { class: 'band', 'data-testid': 'ns-band', 'data-ns': ns });
@@ -505,8 +428,16 @@ export class Renderer {
         `<text class="band-title" x="40" y="${b.y + 26}">${b.collapsed ? '▸' : '▾'} ${esc(b.ns)}<tspan class="band-sum" dx="14">${esc(summary)}</tspan></text></g>` +
         (b.empty ? `<text class="band-empty" x="${G.col.work.x}" y="${b.y + G.bandHeader + 18}">${esc(t('ns.empty', { ns: b.ns }))}</text>` : '');
     });
+  }
 
-    // Boxes: Ingress, Service, workloads, Nodes.
+  // drawBoxes draws the Ingress, Service, workload and Node boxes, with the
+  // status and lines status.js gives them (the SVG file asks the same).
+  drawBoxes(L, { nodes, edges }) {
+    const svcStates = endpointStates(edges.values());
+    const podsOnNode = new Map();
+    for (const n of nodes.values()) {
+      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
+    }
     const boxWant = new Map();
     for (const [id, box] of L.boxes) boxWant.set(id, box);
     this.sync(this.items.boxes, boxWant, (id, box) => {
@@ -521,31 +452,21 @@ export class Renderer {
       return { el: g, body, sig: '' };
     }, (item, box) => {
       const n = nodes.get(box.id);
+      const facts = boxFacts(box, n, L, nodes, svcStates);
+      const status = facts.status;
       let markup;
-      let status = '';
       if (box.kind === 'Service') {
-        const summary = serviceSummary(svcStates.get(box.id) || []);
-        const noSel = !n.selector || Object.keys(n.selector).length === 0;
-        status = noSel ? 'NoSelector' : summary.ready ? 'Ready' : 'NoEndpoints';
-        markup = serviceMarkup(n, box, summary);
+        markup = serviceMarkup(n, box, facts.summary);
       } else if (box.kind === 'Ingress') {
-        const missing = new Set(L.ghosts.filter((g) => g.ns === n.namespace).map((g) => g.name));
-        const dangling = (n.rules || []).some((r) => missing.has(r?.service));
-        status = dangling ? 'Dangling' : 'Ready';
-        markup = ingressMarkup(n, box, missing);
+        markup = ingressMarkup(n, box, facts.missing);
       } else if (box.kind === 'Node') {
-        status = nodeStatus(n);
         markup = nodeMarkup(n, box, podsOnNode.get(box.id) || 0);
         item.el.setAttribute('class', `box kind-Node node-c${box.colour}`);
       } else if (box.kind === 'Deployment') {
-        const lanes = box.lanes.map((lid) => ({ rs: nodes.get(lid), pods: L.lanes.get(lid).pods.map((p) => nodes.get(p)) }));
-        const info = deploymentInfo(n, lanes);
-        item.info = info;
-        status = n.rollout || (info.rolling ? 'progressing' : 'complete');
-        markup = deploymentMarkup(n, box, info);
+        item.info = facts.info;
+        markup = deploymentMarkup(n, box, facts.info);
       } else {
         const podCount = box.lanes.reduce((k, lid) => k + L.lanes.get(lid).pods.length, 0);
-        if (n) status = (n.ready | 0) >= (n.replicas | 0) ? 'Ready' : 'Progressing';
         markup = setMarkup(n, box, box.kind, podCount);
       }
       const sig = `${box.x},${box.y},${box.h}|${markup}`;
@@ -557,8 +478,11 @@ export class Renderer {
       }
       if (item.fresh) this.animate(item.body, [{ opacity: 0 }, { opacity: 1 }], { duration: 350 });
     });
+  }
 
-    // Ghosts (dangling Service references) live with the boxes.
+  // drawGhosts draws the Services Ingress rules name but that do not exist;
+  // they live with the boxes.
+  drawGhosts(L) {
     const ghostWant = new Map(L.ghosts.map((g) => [g.id, g]));
     this.sync(this.items.ghosts, ghostWant, (id) => {
       const g = el('g', { class: 'box ghost', 'data-ghost': id, 'data-status': 'Missing' });
@@ -573,8 +497,11 @@ export class Renderer {
         `<text class="box-sub bad" x="16" y="26">${esc(t('ing.missing', { name: '' }).trim())}</text>` +
         `<text class="box-title small" x="16" y="48">${esc(ellipsize(g.name, 24))}</text>`;
     });
+  }
 
-    // Lanes.
+  // drawLanes draws the lanes of the workload boxes; a Deployment's lanes
+  // read its box's rollout (drawBoxes runs first) to mark the new one.
+  drawLanes(L, nodes) {
     const laneOwnerBox = new Map();
     for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
     this.sync(this.items.lanes, L.lanes, (id) => {
@@ -595,7 +522,7 @@ export class Renderer {
       if (lane.compact) for (const pid of lane.pods) { const s = podState(nodes.get(pid)); counts[s] = (counts[s] || 0) + 1; }
       const markup = laneMarkup(lane, rs, deploy?.name, isNew, counts);
       if (rs) {
-        item.el.setAttribute('data-status', info && info.newestId === lane.id ? 'new' : 'old');
+        item.el.setAttribute('data-status', laneStatus(lane.id, info));
         item.el.setAttribute('data-revision', String(rs.revision | 0));
         item.el.setAttribute('data-pods', String(lane.pods.length));
       }
@@ -606,9 +533,12 @@ export class Renderer {
         item.sig = sig;
       }
     });
+  }
 
-    // Pods live in one container per lane, positioned relative to it: when a
-    // lane moves (a lane above grew), one transform moves all its pods.
+  // placePodLanes keeps one pod container per lane, positioned where the
+  // lane is: pods sit in it relative to the lane, so when a lane moves (a
+  // lane above grew), one transform moves all its pods.
+  placePodLanes(L) {
     for (const [lid, c] of this.items.podLanes) {
       if (!L.lanes.has(lid)) {
         c.remove();
@@ -625,6 +555,11 @@ export class Renderer {
       // Moving a lane moves all its pods: count them, so a crowd jumps.
       this.place(c, lane.x, lane.y, Math.max(1, lane.pods.length));
     }
+  }
+
+  // drawPods draws every pod into its lane's container. big: a picture so
+  // big that new grid cells appear without a fade.
+  drawPods(L, nodes, big) {
     this.sync(this.items.pods, L.pods, (id) => {
       const g = el('g', { class: 'pod', 'data-id': id });
       const body = el('g', { class: 'body' });
@@ -698,8 +633,10 @@ export class Renderer {
       item.restarts = p.restarts | 0;
       item.uid = p.uid || '';
     });
+  }
 
-    // Edges, with their labels.
+  // drawEdges draws the edges, with their labels.
+  drawEdges(L) {
     const edgeWant = new Map(L.edges.map((e) => [e.id, e]));
     this.sync(this.items.edges, edgeWant, (id, e) => {
       const g = el('g', { class: 'edge' });
@@ -744,12 +681,13 @@ export class Renderer {
       }
       item.state = e.state || '';
     });
-    this.first = false;
-    // Moves glide, unless this frame moves a crowd: hundreds of transform
-    // transitions at once would stall every frame until they end. Styles are
-    // not computed yet, so the class still applies to this frame's moves; it
-    // is set only then, because any class change on the root restyles every
-    // element of the picture.
+  }
+
+  // settleMoves: moves glide, unless this frame moves a crowd: hundreds of
+  // transform transitions at once would stall every frame until they end.
+  // Styles are not computed yet, so turning transitions off still applies
+  // to this frame's moves.
+  settleMoves() {
     if (this.moved > JUMP_ABOVE) {
       // Inline, on the moved elements only: a class on the root would
       // restyle every element of the picture, twice.

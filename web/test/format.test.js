@@ -6,8 +6,8 @@ import {
   rsHash, shortImage, shortPodName,
 } from '../static/format.js';
 import { fill, happeningText, messages, setLang, t } from '../static/i18n.js';
-import { deploymentInfo, detailsRows, esc, glyph, podMarkup, podStatusText, related, serviceSummary } from '../static/render.js';
-import { deployment, edge, pod, replicaSet } from './fixtures/build.js';
+import { detailsRows, esc, glyph, podMarkup, podStatusText, related } from '../static/render.js';
+import { edge, pod } from './fixtures/build.js';
 
 describe('format: pod states', () => {
   const cases = [
@@ -102,23 +102,6 @@ describe('format: rollout budget', () => {
     assert.deepEqual(budgetInUse(d, 4), { surge: 1, unavailable: 1, surgeUsed: 1, unavailableUsed: 1 });
     assert.deepEqual(budgetInUse({ replicas: 0 }, 0), { surge: 0, unavailable: 0, surgeUsed: 0, unavailableUsed: 0 });
   });
-  it('describes a rollout from its lanes', () => {
-    const d = deployment('ns', 'web', 3, { rollout: 'progressing', revision: 3, updated: 2, ready: 1, available: 2, strategy: { type: 'RollingUpdate', maxSurge: '1', maxUnavailable: '1' } });
-    const oldRS = replicaSet('ns', 'web-a', d.id, 2, 1, { images: ['hellok8s:v2'] });
-    const newRS = replicaSet('ns', 'web-b', d.id, 3, 3, { images: ['hellok8s:v3'] });
-    const info = deploymentInfo(d, [
-      { rs: oldRS, pods: [pod('ns', 'a', oldRS.id, 'n'), pod('ns', 'b', oldRS.id, 'n', { status: 'Terminating' })] },
-      { rs: newRS, pods: [pod('ns', 'c', newRS.id, 'n'), pod('ns', 'd', newRS.id, 'n'), pod('ns', 'e', newRS.id, 'n')] },
-    ]);
-    assert.equal(info.rolling, true);
-    assert.equal(info.line, 'rolling update · revision 2 → 3 · hellok8s:v2 → v3');
-    assert.equal(info.budgetLine, 'maxSurge 1 (in use: 1) · maxUnavailable 1 (in use: 1)');
-    assert.equal(info.newestId, newRS.id);
-    const done = deploymentInfo({ ...d, rollout: 'complete' }, [{ rs: newRS, pods: [] }]);
-    assert.equal(done.rolling, false);
-    assert.equal(done.line, 'revision 3 · hellok8s:v3');
-    assert.equal(deploymentInfo({ ...d, strategy: { type: 'Recreate' } }, []).budgetLine, 'strategy Recreate');
-  });
 });
 
 describe('i18n', () => {
@@ -177,9 +160,6 @@ describe('render: markup', () => {
     const geo = { x: 0, y: 0, r: 12 };
     assert.ok(!podMarkup(pod('n', 'a', '', ''), geo, { x: 0, w: 500 }, null, null).includes('badge'));
     assert.match(podMarkup(pod('n', 'a', '', '', { restarts: 4 }), geo, { x: 0, w: 500 }, null, null), /class="badge"[^]*>4</);
-  });
-  it('summarises endpoints', () => {
-    assert.deepEqual(serviceSummary(['ready', 'ready', 'terminating', 'weird']), { ready: 2, serving: 0, terminating: 1, none: 1 });
   });
   it('lists details with labels left to their own section', () => {
     const rows = detailsRows(pod('ns', 'a', '', 'n1', { labels: { app: 'x' } }));
