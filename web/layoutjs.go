@@ -119,9 +119,9 @@ type vmPool struct {
 	created     atomic.Int64 // runtimes built, for tests
 	interrupted atomic.Int64 // layouts stopped while running, for tests
 	// afterCall, when set, runs right after the layout call returns and
-	// before its interrupt is disarmed: tests fire the interrupt there, as a
-	// timer or a hang-up would that came just then.
-	afterCall func()
+	// before its interrupt is disarmed: tests interrupt rt there, as a timer
+	// or a hang-up would that came just then.
+	afterCall func(rt *goja.Runtime)
 }
 
 // layoutVM is a runtime with the bundle loaded.
@@ -203,7 +203,7 @@ func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []
 	})
 	res, err := vm.view(goja.Undefined(), vm.rt.ToValue(string(graphJSON)), vm.rt.ToValue(string(nsJSON)), vm.rt.ToValue(focus), vm.rt.ToValue(lang))
 	if p.afterCall != nil {
-		p.afterCall()
+		p.afterCall(vm.rt)
 	}
 	// The interrupt may have been started just as the call returned, and
 	// would then be left pending, to fail the runtime's next layout at once:
@@ -219,9 +219,9 @@ func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []
 	p.put(vm, len(graphJSON))
 	if err != nil {
 		var ie *goja.InterruptedError
-		if errors.As(err, &ie) {
+		if cause := context.Cause(ctx); errors.As(err, &ie) && cause != nil {
 			p.interrupted.Add(1)
-			return nil, fmt.Errorf("layout: %w", context.Cause(ctx))
+			return nil, fmt.Errorf("layout: %w", cause)
 		}
 		return nil, fmt.Errorf("layout: %w", err)
 	}
