@@ -17,9 +17,9 @@ import (
 // SVGRenderer runs a few at once, answers the rest ErrBusy at once, lets
 // identical requests share one render, and keeps the finished files.
 
-// ErrBusy is Render's answer when every render slot is taken. Nothing was
-// started; a server answers 503 with a Retry-After of a second or so (a
-// 5,000-pod picture takes about that).
+// ErrBusy is Render's answer when every render slot, or the memory budget
+// for layouts, is taken. A server answers 503 with a Retry-After of a
+// second or so (a 5,000-pod picture takes about that).
 var ErrBusy = errors.New("svg: too many renders at once, try again shortly")
 
 // SVGKey names one picture: the graph at (Epoch, Seq), seen through Filter
@@ -36,8 +36,14 @@ type SVGKey struct {
 // SVGOptions bound an SVGRenderer. Zero values take the defaults.
 type SVGOptions struct {
 	// MaxConcurrent is how many renders may run at once (default
-	// DefaultSVGConcurrency()); each holds about 100 MiB at 5,000 pods.
+	// DefaultSVGConcurrency()).
 	MaxConcurrent int
+	// MaxLayoutBytes bounds the graph JSON being laid out at once, in bytes
+	// (default 6 MiB): memory, not CPU, is what renders run out of. The
+	// layout of 5,000 pods (4.6 MB of JSON) raises the process's peak RSS
+	// by about 150 MiB, so the default admits one such render at a time
+	// and many small ones. A graph over the budget is laid out alone.
+	MaxLayoutBytes int
 	// CacheEntries is how many rendered files are kept (default 16;
 	// negative: none), and CacheBytes their total size (default 16 MiB;
 	// a 5,000-pod file is about 1.4 MB). A file over CacheBytes is not kept.
@@ -62,13 +68,15 @@ func DefaultSVGConcurrency() int {
 // SVGRenderer renders graph snapshots to SVG files with the page's own
 // layout, bounded in concurrency and cached. It is safe for concurrent use.
 type SVGRenderer struct {
-	timeout time.Duration
-	slots   chan struct{} // one token per running render
-	vms     *vmPool
+	timeout   time.Duration
+	slots     chan struct{} // one token per running render
+	maxLayout int           // MaxLayoutBytes
+	vms       *vmPool
 
-	mu      sync.Mutex
-	flights map[SVGKey]*flight // guarded by mu: renders running, by key
-	cache   *svgCache          // guarded by mu
+	mu        sync.Mutex
+	flights   map[SVGKey]*flight // guarded by mu: renders running, by key
+	layingOut int                // guarded by mu: bytes of graph JSON in layouts
+	cache     *svgCache          // guarded by mu
 
 	renders atomic.Int64 // renders started, for tests and benchmarks
 	// beforeLayout, when set, runs in each render before its layout: tests
@@ -99,15 +107,19 @@ func NewSVGRenderer(o SVGOptions) *SVGRenderer {
 	if o.Timeout <= 0 {
 		o.Timeout = defaultLayoutTimeout
 	}
+	if o.MaxLayoutBytes <= 0 {
+		o.MaxLayoutBytes = 6 << 20
+	}
 	if o.MaxPooledInput <= 0 {
 		o.MaxPooledInput = defaultMaxPooledInput
 	}
 	return &SVGRenderer{
-		timeout: o.Timeout,
-		slots:   make(chan struct{}, o.MaxConcurrent),
-		vms:     newVMPool(o.MaxConcurrent, o.MaxPooledInput),
-		flights: map[SVGKey]*flight{},
-		cache:   newSVGCache(max(0, o.CacheEntries), o.CacheBytes),
+		timeout:   o.Timeout,
+		slots:     make(chan struct{}, o.MaxConcurrent),
+		maxLayout: o.MaxLayoutBytes,
+		vms:       newVMPool(o.MaxConcurrent, o.MaxPooledInput),
+		flights:   map[SVGKey]*flight{},
+		cache:     newSVGCache(max(0, o.CacheEntries), o.CacheBytes),
 	}
 }
 
@@ -115,7 +127,8 @@ func NewSVGRenderer(o SVGOptions) *SVGRenderer {
 // graphJSON returns the graph (a /api/graph snapshot, as JSON) and is called
 // only when a render starts, so a request served from the cache, or by a
 // render already running for its key, and one refused, costs no encoding.
-// Otherwise, with every slot taken, Render returns ErrBusy at once. When ctx
+// Otherwise, with every slot taken, Render returns ErrBusy at once, and
+// with the layout budget taken, as soon as graphJSON returns. When ctx
 // ends Render returns its cause; the render itself stops (its layout is
 // interrupted) once no request is waiting for it. A bad focus is a
 // *FocusError, given to every request that waited for it, and not cached.
@@ -169,16 +182,10 @@ func (r *SVGRenderer) Render(ctx context.Context, w io.Writer, key SVGKey, graph
 // run renders f's picture in a slot already taken, and frees it.
 func (r *SVGRenderer) run(ctx context.Context, f *flight, key SVGKey, graphJSON func() ([]byte, error), namespaces []string, focus, lang string) {
 	r.renders.Add(1)
-	if r.beforeLayout != nil {
-		r.beforeLayout(ctx)
-	}
 	var buf bytes.Buffer
 	raw, err := graphJSON()
 	if err == nil {
-		var l *SVGLayout
-		if l, err = r.vms.layout(ctx, r.timeout, raw, namespaces, focus, lang); err == nil {
-			err = drawSVG(ctx, &buf, l, focus)
-		}
+		err = r.layOut(ctx, &buf, raw, namespaces, focus, lang)
 	}
 	f.cancel()
 	<-r.slots // freed first, so a request answered below can retry at once
@@ -192,6 +199,30 @@ func (r *SVGRenderer) run(ctx context.Context, f *flight, key SVGKey, graphJSON 
 	f.svg, f.err = buf.Bytes(), err
 	r.mu.Unlock()
 	close(f.done)
+}
+
+// layOut lays out raw and draws it to w, within the layout byte budget.
+func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, namespaces []string, focus, lang string) error {
+	r.mu.Lock()
+	if r.layingOut > 0 && r.layingOut+len(raw) > r.maxLayout {
+		r.mu.Unlock()
+		return ErrBusy
+	}
+	r.layingOut += len(raw)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.layingOut -= len(raw)
+		r.mu.Unlock()
+	}()
+	if r.beforeLayout != nil {
+		r.beforeLayout(ctx)
+	}
+	l, err := r.vms.layout(ctx, r.timeout, raw, namespaces, focus, lang)
+	if err != nil {
+		return err
+	}
+	return drawSVG(ctx, w, l, focus)
 }
 
 // svgCache is a least-recently-used set of rendered files, bounded in

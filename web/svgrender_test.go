@@ -113,6 +113,41 @@ func TestSVGRendererBusy(t *testing.T) {
 	}
 }
 
+// TestSVGRendererLayoutBudget: a free slot is not enough: a render whose
+// graph would take the layouts over their byte budget is refused with
+// ErrBusy, but a graph over the budget on its own is laid out alone.
+func TestSVGRendererLayoutBudget(t *testing.T) {
+	raw := rolloutJSON(t)
+	r := NewSVGRenderer(SVGOptions{MaxConcurrent: 2, MaxLayoutBytes: len(raw) + len(raw)/2})
+	held, release := holdRenders(r)
+	defer release()
+	first := make(chan error, 1)
+	go func() {
+		first <- r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 1}, fixed(raw), nil, "", "en")
+	}()
+	waitFor(t, "the first render held", func() bool { return held() == 1 })
+	second := make(chan error, 1)
+	go func() {
+		second <- r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 2}, fixed(raw), nil, "", "en")
+	}()
+	select {
+	case err := <-second:
+		if !errors.Is(err, ErrBusy) {
+			t.Fatalf("a second graph over the budget: err = %v, want ErrBusy", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second graph over the budget was laid out instead of answered ErrBusy")
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	r = NewSVGRenderer(SVGOptions{MaxConcurrent: 2, MaxLayoutBytes: len(raw) / 2})
+	if err := r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 1}, fixed(raw), nil, "", "en"); err != nil {
+		t.Fatalf("a graph over the budget, alone: %v", err)
+	}
+}
+
 // TestSVGRendererSharesAndCaches: M identical requests at once cost one
 // render and get identical bytes, the same as RenderSVG's; a later one is
 // served from the cache; another key renders again.
