@@ -76,6 +76,7 @@ type SVGRenderer struct {
 	mu        sync.Mutex
 	flights   map[SVGKey]*flight // guarded by mu: renders running, by key
 	layingOut int                // guarded by mu: bytes of graph JSON in layouts
+	lastInput int                // guarded by mu: bytes of the last graph laid out
 	cache     *svgCache          // guarded by mu
 
 	renders atomic.Int64 // renders started, for tests and benchmarks
@@ -127,8 +128,9 @@ func NewSVGRenderer(o SVGOptions) *SVGRenderer {
 // graphJSON returns the graph (a /api/graph snapshot, as JSON) and is called
 // only when a render starts, so a request served from the cache, or by a
 // render already running for its key, and one refused, costs no encoding.
-// Otherwise, with every slot taken, Render returns ErrBusy at once, and
-// with the layout budget taken, as soon as graphJSON returns. When ctx
+// Otherwise, with every slot or the layout budget taken, Render returns
+// ErrBusy at once (the budget is judged by the last graph's size, and
+// again by this one's once graphJSON returns). When ctx
 // ends Render returns its cause; the render itself stops (its layout is
 // interrupted) once no request is waiting for it. A bad focus is a
 // *FocusError, given to every request that waited for it, and not cached.
@@ -140,6 +142,12 @@ func (r *SVGRenderer) Render(ctx context.Context, w io.Writer, key SVGKey, graph
 		return err
 	}
 	f := r.flights[key]
+	if f == nil && r.layingOut > 0 && r.layingOut+r.lastInput > r.maxLayout {
+		// The next graph is likely the size of the last: refuse it before
+		// it is encoded, as it would be once it is.
+		r.mu.Unlock()
+		return ErrBusy
+	}
 	if f == nil {
 		select {
 		case r.slots <- struct{}{}:
@@ -209,6 +217,7 @@ func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, names
 		return ErrBusy
 	}
 	r.layingOut += len(raw)
+	r.lastInput = len(raw)
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()

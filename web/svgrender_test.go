@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,9 +127,11 @@ func TestSVGRendererLayoutBudget(t *testing.T) {
 		first <- r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 1}, fixed(raw), nil, "", "en")
 	}()
 	waitFor(t, "the first render held", func() bool { return held() == 1 })
+	var encoded atomic.Int64
+	source := func() ([]byte, error) { encoded.Add(1); return raw, nil }
 	second := make(chan error, 1)
 	go func() {
-		second <- r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 2}, fixed(raw), nil, "", "en")
+		second <- r.Render(context.Background(), new(bytes.Buffer), SVGKey{Seq: 2}, source, nil, "", "en")
 	}()
 	select {
 	case err := <-second:
@@ -137,6 +140,9 @@ func TestSVGRendererLayoutBudget(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a second graph over the budget was laid out instead of answered ErrBusy")
+	}
+	if n := encoded.Load(); n != 0 {
+		t.Errorf("the refused request's graph was encoded %d times, want 0 (judged by the last graph's size)", n)
 	}
 	release()
 	if err := <-first; err != nil {
@@ -336,10 +342,14 @@ func TestLayoutInterruptAtReturn(t *testing.T) {
 // names the limit, and its runtime is fit for the next.
 func TestLayoutTimeout(t *testing.T) {
 	raw := rolloutJSON(t)
-	p := newVMPool(1, defaultMaxPooledInput)
-	_, err := p.layout(context.Background(), time.Nanosecond, raw, nil, "", "en")
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "layout took longer than 1ns") {
+	medium := bigGraph(t, 10, 50, 10) // 500 pods: a layout of a few hundred ms
+	p := newVMPool(1, len(medium))
+	_, err := p.layout(context.Background(), time.Millisecond, medium, nil, "", "en")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "layout took longer than 1ms") {
 		t.Fatalf("err = %v, want the timeout named", err)
+	}
+	if n := p.interrupted.Load(); n != 1 {
+		t.Errorf("%d layouts interrupted, want 1", n)
 	}
 	if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en"); err != nil {
 		t.Fatalf("the next layout on the runtime: %v", err)
