@@ -213,6 +213,10 @@ func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []
 		<-fired
 	}
 	vm.rt.ClearInterrupt()
+	var view string
+	if err == nil {
+		view = res.String() // before the runtime, and res with it, is reused
+	}
 	// podiumSVGView keeps no state between calls (it sets the language
 	// first), so neither a JavaScript exception (bad JSON, say) nor an
 	// interrupt leaves the runtime unusable.
@@ -226,7 +230,7 @@ func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []
 		return nil, fmt.Errorf("layout: %w", err)
 	}
 	var out SVGLayout
-	if err := json.Unmarshal([]byte(res.String()), &out); err != nil {
+	if err := json.Unmarshal([]byte(view), &out); err != nil {
 		return nil, fmt.Errorf("layout result: %w", err)
 	}
 	if out.Error != "" {
