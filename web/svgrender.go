@@ -129,11 +129,11 @@ func NewSVGRenderer(o SVGOptions) *SVGRenderer {
 // only when a render starts, so a request served from the cache, or by a
 // render already running for its key, and one refused, costs no encoding.
 // Otherwise, with every slot or the layout budget taken, Render returns
-// ErrBusy at once (the budget is judged by the last graph's size, and
-// again by this one's once graphJSON returns). When ctx
-// ends Render returns its cause; the render itself stops (its layout is
-// interrupted) once no request is waiting for it. A bad focus is a
-// *FocusError, given to every request that waited for it, and not cached.
+// ErrBusy at once (the budget is judged by the last graph's size, and again
+// by this one's once graphJSON returns). When ctx ends Render returns its
+// cause; the render itself stops (its layout is interrupted) once no request
+// is waiting for it. A bad focus is a *FocusError, given to every request
+// that waited for it, and not cached.
 func (r *SVGRenderer) Render(ctx context.Context, w io.Writer, key SVGKey, graphJSON func() ([]byte, error), namespaces []string, focus, lang string) error {
 	r.mu.Lock()
 	if svg, ok := r.cache.get(key); ok {
