@@ -28,12 +28,21 @@ func (v SVGPage) viewBox() string {
 // page's layout and writes it to w as a standalone SVG file. namespaces
 // is the viewer's filter; focus a ?focus= value ("" for none), whose chain
 // the file is cut to, with the rest dimmed; lang the labels' language, from
-// the page's own tables. A bad focus is a *FocusError.
+// the page's own tables. A bad focus is a *FocusError. The end of ctx stops
+// the layout.
+//
+// RenderSVG neither bounds nor caches its work: a server uses an
+// SVGRenderer.
 func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []string, focus, lang string) error {
-	l, err := ComputeSVGView(graphJSON, namespaces, focus, lang)
+	l, err := defaultVMs.layout(ctx, defaultLayoutTimeout, graphJSON, namespaces, focus, lang)
 	if err != nil {
 		return err
 	}
+	return drawSVG(ctx, w, l, focus)
+}
+
+// drawSVG writes the laid-out picture l as a standalone SVG file.
+func drawSVG(ctx context.Context, w io.Writer, l *SVGLayout, focus string) error {
 	g, err := geom()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -103,12 +105,140 @@ func layoutProgram() (*goja.Program, error) {
 	return program, programErr
 }
 
-// runtimes are reused: a goja.Runtime is not safe for concurrent use, so
-// each request takes its own from the pool.
-var runtimes = sync.Pool{}
+// vmPool keeps idle layout runtimes for reuse (building one runs the whole
+// bundle): a goja.Runtime is not safe for concurrent use, so each layout
+// takes its own. An idle runtime holds on to what its last layout left in
+// it, so the pool is bounded, and a runtime that laid out a large graph is
+// dropped rather than kept. goja can neither report nor shrink a runtime's
+// heap, so the input's size stands in for it: after a layout a runtime
+// keeps about 3.5 times its input (16 MiB after the 4.5 MB JSON of 5,000
+// pods, 4 MiB after 1,000 pods).
+type vmPool struct {
+	idle     chan *layoutVM
+	maxInput int // bytes of graph JSON; a runtime given more is not pooled
 
-// layoutTimeout bounds one layout; the 5,000-pod layout takes well under it.
-const layoutTimeout = 10 * time.Second
+	created     atomic.Int64 // runtimes built, for tests
+	interrupted atomic.Int64 // layouts stopped while running, for tests
+	// afterCall, when set, runs right after the layout call returns and
+	// before its interrupt is disarmed: tests interrupt rt there, as a timer
+	// or a hang-up would that came just then.
+	afterCall func(rt *goja.Runtime)
+}
+
+// layoutVM is a runtime with the bundle loaded.
+type layoutVM struct {
+	rt   *goja.Runtime
+	view goja.Callable // podiumSVGView
+}
+
+const (
+	// defaultLayoutTimeout bounds one layout; 5,000 pods take about 1 s alone.
+	defaultLayoutTimeout = 10 * time.Second
+	// defaultMaxPooledInput: about 1,000 pods of graph JSON.
+	defaultMaxPooledInput = 1 << 20
+)
+
+// defaultVMs serves ComputeSVGView and RenderSVG; an SVGRenderer has its own.
+var defaultVMs = newVMPool(2, defaultMaxPooledInput)
+
+func newVMPool(idle, maxInput int) *vmPool {
+	return &vmPool{idle: make(chan *layoutVM, idle), maxInput: maxInput}
+}
+
+func (p *vmPool) get() (*layoutVM, error) {
+	select {
+	case vm := <-p.idle:
+		return vm, nil
+	default:
+	}
+	prog, err := layoutProgram()
+	if err != nil {
+		return nil, fmt.Errorf("layout script: %w", err)
+	}
+	rt := goja.New()
+	if _, err := rt.RunProgram(prog); err != nil {
+		return nil, fmt.Errorf("layout script: %w", err)
+	}
+	view, ok := goja.AssertFunction(rt.Get("podiumSVGView"))
+	if !ok {
+		return nil, errors.New("layout script: podiumSVGView is not a function")
+	}
+	p.created.Add(1)
+	return &layoutVM{rt: rt, view: view}, nil
+}
+
+// put returns vm to the pool, unless it laid out more than maxInput bytes
+// or the pool is full. The caller has cleared any pending interrupt.
+func (p *vmPool) put(vm *layoutVM, input int) {
+	if input > p.maxInput {
+		return
+	}
+	select {
+	case p.idle <- vm:
+	default:
+	}
+}
+
+// layout lays out graphJSON with the browser's layout in a pooled runtime.
+// The end of ctx (a client that hung up), or timeout, interrupts the script;
+// the error then wraps context.Cause(ctx).
+func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []byte, namespaces []string, focus, lang string) (*SVGLayout, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	vm, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	if namespaces == nil {
+		namespaces = []string{}
+	}
+	nsJSON, _ := json.Marshal(namespaces)
+	// A graph that makes the layout run away must not hold the request.
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("layout took longer than %s: %w", timeout, context.DeadlineExceeded))
+	defer cancel()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		vm.rt.Interrupt(context.Cause(ctx))
+	})
+	res, err := vm.view(goja.Undefined(), vm.rt.ToValue(string(graphJSON)), vm.rt.ToValue(string(nsJSON)), vm.rt.ToValue(focus), vm.rt.ToValue(lang))
+	if p.afterCall != nil {
+		p.afterCall(vm.rt)
+	}
+	// The interrupt may have been started just as the call returned, and
+	// would then be left pending, to fail the runtime's next layout at once:
+	// wait for it to land, then clear it. (An interrupt that did stop the
+	// script was cleared by goja already.)
+	if !stop() {
+		<-fired
+	}
+	vm.rt.ClearInterrupt()
+	var view string
+	if err == nil {
+		view = res.String() // before the runtime, and res with it, is reused
+	}
+	// podiumSVGView keeps no state between calls (it sets the language
+	// first), so neither a JavaScript exception (bad JSON, say) nor an
+	// interrupt leaves the runtime unusable.
+	p.put(vm, len(graphJSON))
+	if err != nil {
+		var ie *goja.InterruptedError
+		if cause := context.Cause(ctx); errors.As(err, &ie) && cause != nil {
+			p.interrupted.Add(1)
+			return nil, fmt.Errorf("layout: %w", cause)
+		}
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	var out SVGLayout
+	if err := json.Unmarshal([]byte(view), &out); err != nil {
+		return nil, fmt.Errorf("layout result: %w", err)
+	}
+	if out.Error != "" {
+		return nil, &FocusError{Msg: out.Error, NotFound: out.NotFound}
+	}
+	return &out, nil
+}
 
 // FocusError is a focus the request named badly, or that is not in the graph.
 type FocusError struct {
@@ -124,52 +254,7 @@ func (e *FocusError) Error() string { return e.Msg }
 // ""; lang picks the page's message table ("zh-CN", "en"; others fall back
 // to English).
 func ComputeSVGView(graphJSON []byte, namespaces []string, focus, lang string) (*SVGLayout, error) {
-	prog, err := layoutProgram()
-	if err != nil {
-		return nil, fmt.Errorf("layout script: %w", err)
-	}
-	vm, _ := runtimes.Get().(*goja.Runtime)
-	var fn goja.Callable
-	if vm != nil {
-		fn, _ = goja.AssertFunction(vm.Get("podiumSVGView"))
-	}
-	if fn == nil {
-		vm = goja.New()
-		if _, err := vm.RunProgram(prog); err != nil {
-			return nil, fmt.Errorf("layout script: %w", err)
-		}
-		var ok bool
-		if fn, ok = goja.AssertFunction(vm.Get("podiumSVGView")); !ok {
-			return nil, errors.New("layout script: podiumSVGView is not a function")
-		}
-	}
-	if namespaces == nil {
-		namespaces = []string{}
-	}
-	nsJSON, _ := json.Marshal(namespaces)
-	// A graph that makes the layout run away must not hold the request.
-	timer := time.AfterFunc(layoutTimeout, func() { vm.Interrupt("layout took longer than " + layoutTimeout.String()) })
-	res, err := fn(goja.Undefined(), vm.ToValue(string(graphJSON)), vm.ToValue(string(nsJSON)), vm.ToValue(focus), vm.ToValue(lang))
-	timer.Stop()
-	if err != nil {
-		// A JavaScript exception (bad JSON, say) leaves the runtime usable:
-		// podiumSVGView keeps no state between calls. An interrupted one is
-		// dropped.
-		var ie *goja.InterruptedError
-		if !errors.As(err, &ie) {
-			runtimes.Put(vm)
-		}
-		return nil, fmt.Errorf("layout: %w", err)
-	}
-	runtimes.Put(vm)
-	var out SVGLayout
-	if err := json.Unmarshal([]byte(res.String()), &out); err != nil {
-		return nil, fmt.Errorf("layout result: %w", err)
-	}
-	if out.Error != "" {
-		return nil, &FocusError{Msg: out.Error, NotFound: out.NotFound}
-	}
-	return &out, nil
+	return defaultVMs.layout(context.Background(), defaultLayoutTimeout, graphJSON, namespaces, focus, lang)
 }
 
 // SVGLayout is the picture as laid out by static/layout.js (svgview.js
