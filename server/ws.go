@@ -141,53 +141,29 @@ type pong struct {
 	Time int64           `json:"time"`
 }
 
-// run is the client's writer loop.
+// run is the client's writer loop: it sends what its cursor on the log
+// says, then waits for the log's next wake-up or a reply to send.
 func (cl *client) run(ctx context.Context, res resume) error {
 	l := cl.s.cfg.Log
 	wake, unsubscribe := l.Subscribe()
 	defer unsubscribe()
 
-	var epoch string
-	var cursor, clientSeq uint64 // cursor: log seq read up to; clientSeq: last seq the client was sent
-	snapshot := func() error {
-		snap := l.Snapshot(cl.filter)
-		snap.Type = "snapshot"
-		epoch, cursor, clientSeq = snap.Epoch, snap.Seq, snap.Seq
-		return cl.write(ctx, "snapshot", snap, 0)
+	cur := graph.NewCursor(l, cl.filter, cl.s.cfg.Status)
+	if res.ok {
+		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
 	}
-	// The first message is a snapshot, unless the client resumes in this
-	// epoch: then it gets only the deltas it missed.
-	if _, ok := l.Changes(res.epoch, res.since, cl.filter); res.ok && ok {
-		epoch, cursor, clientSeq = res.epoch, res.since, res.since
-	} else if err := snapshot(); err != nil {
-		return err
-	}
-	var lastStatus graph.Status
-	statusSent := false
 	for {
-		d, ok := l.Changes(epoch, cursor, cl.filter)
-		if !ok {
-			if epoch == l.Epoch() {
+		for m, ok := cur.Next(); ok; m, ok = cur.Next() {
+			if m.Gap {
 				cl.s.cfg.Metrics.forcedSnapshot.Inc()
 			}
-			if err := snapshot(); err != nil {
+			var eventMillis int64
+			if m.Delta != nil {
+				eventMillis = m.Delta.Time
+			}
+			if err := cl.write(ctx, m.Type(), m.Value(), eventMillis); err != nil {
 				return err
 			}
-			continue
-		}
-		cursor = d.Seq
-		if !d.Empty() {
-			d.From = clientSeq
-			if err := cl.write(ctx, "delta", d, d.Time); err != nil {
-				return err
-			}
-			clientSeq = d.Seq
-		}
-		if st := cl.s.cfg.Status(); !statusSent || !sameStatus(lastStatus, st) {
-			if err := cl.write(ctx, "status", st, 0); err != nil {
-				return err
-			}
-			lastStatus, statusSent = st, true
 		}
 		select {
 		case <-ctx.Done():
@@ -224,16 +200,4 @@ func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int
 		m.latency.Observe(time.Since(time.UnixMilli(eventMillis)).Seconds())
 	}
 	return nil
-}
-
-func sameStatus(a, b graph.Status) bool {
-	if a.APIServer != b.APIServer || a.Synced != b.Synced || len(a.Denied) != len(b.Denied) {
-		return false
-	}
-	for i := range a.Denied {
-		if a.Denied[i] != b.Denied[i] {
-			return false
-		}
-	}
-	return true
 }
