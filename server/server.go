@@ -40,6 +40,8 @@ type Config struct {
 	// at /static/. Either may be nil in tests.
 	Page   PageFunc
 	Static fs.FS
+	// SVG draws /api/graph.svg; nil answers it with 501 Not Implemented.
+	SVG SVGFunc
 	// ScriptSources are extra CSP script-src sources, such as the hash of an
 	// inline script the page carries; scripts are otherwise only 'self'.
 	ScriptSources []string

@@ -2,25 +2,43 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/web"
 )
+
+// SVGFunc draws graphJSON (a /api/graph snapshot, as JSON) to w as a
+// standalone SVG file: namespaces are the viewer's filter, focus a ?focus=
+// id whose chain the picture is cut to ("" for none), lang the labels'
+// language ("en" or "zh-CN"). A focus it cannot draw is a FocusError.
+type SVGFunc func(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []string, focus, lang string) error
+
+// FocusError is how an SVGFunc reports a ?focus= it cannot draw. The
+// server answers with the error's message: 404 when FocusNotFound (a
+// well-formed id that is not in the graph), 400 otherwise (a malformed one).
+type FocusError interface {
+	error
+	FocusNotFound() bool
+}
 
 // maxFocus bounds ?focus=: Kind/namespace/name fits well inside it.
 const maxFocus = 320
 
 // graphSVG serves GET /api/graph.svg[?namespace=a,b][&focus=Kind/ns/name][&lang=zh-CN]:
 // the picture the page draws, as a standalone SVG file, for curl and slides.
-// The layout is the page's own (web.RenderSVG runs static/layout.js), so the
-// two agree by construction.
+// Config.SVG draws it; the one Podium wires in is the page's own layout, so
+// the two agree by construction.
 func (s *Server) graphSVG(c echo.Context) error {
+	if s.cfg.SVG == nil {
+		return echo.NewHTTPError(http.StatusNotImplemented, "SVG export is not configured on this server")
+	}
 	ns, err := parseNamespaces(c.QueryParam("namespace"))
 	if err != nil {
 		return err
@@ -40,14 +58,14 @@ func (s *Server) graphSVG(c echo.Context) error {
 	}
 	// Rendered to a buffer first, so an error still gets a proper status.
 	var buf bytes.Buffer
-	if err := web.RenderSVG(c.Request().Context(), &buf, raw, ns, focus, lang); err != nil {
-		var fe *web.FocusError
+	if err := s.cfg.SVG(c.Request().Context(), &buf, raw, ns, focus, lang); err != nil {
+		var fe FocusError
 		if errors.As(err, &fe) {
 			code := http.StatusBadRequest
-			if fe.NotFound {
+			if fe.FocusNotFound() {
 				code = http.StatusNotFound
 			}
-			return echo.NewHTTPError(code, fe.Msg)
+			return echo.NewHTTPError(code, fe.Error())
 		}
 		return err
 	}

@@ -193,6 +193,7 @@ func withPage(cfg server.Config, namespaces []string) server.Config {
 		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: selected, Lang: lang})
 	}
 	cfg.Static = web.Static
+	cfg.SVG = web.RenderSVG
 	if h := web.ImportMapCSP(v); h != "" {
 		cfg.ScriptSources = []string{h}
 	}
