@@ -48,6 +48,8 @@ type Config struct {
 	// is shown before it.
 	Login       LoginFunc
 	LoginAssets []string
+	// SVG draws /api/graph.svg; nil answers it with 501 Not Implemented.
+	SVG SVGFunc
 	// ScriptSources are extra CSP script-src sources, such as the hash of an
 	// inline script the page carries; scripts are otherwise only 'self'.
 	ScriptSources []string

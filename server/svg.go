@@ -2,25 +2,63 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/web"
 )
+
+// SVGRequest is one picture for an SVGFunc to draw.
+type SVGRequest struct {
+	// Epoch and Seq say which graph it is; with Namespaces (sorted), Focus
+	// and Lang they identify the picture, so a renderer may cache it.
+	Epoch string
+	Seq   uint64
+	// Namespaces are the viewer's filter, Focus a ?focus= id whose chain the
+	// picture is cut to ("" for none), Lang the labels' language ("en" or
+	// "zh-CN").
+	Namespaces  []string
+	Focus, Lang string
+	// Graph returns the snapshot as /api/graph's JSON. It is called only
+	// when a render really starts: a cached or shared picture costs no
+	// encoding.
+	Graph func() ([]byte, error)
+}
+
+// SVGFunc draws req to w as a standalone SVG file. A focus it cannot draw
+// is a FocusError; ErrBusy says it is drawing all it may at once.
+type SVGFunc func(ctx context.Context, w io.Writer, req SVGRequest) error
+
+// ErrBusy is what an SVGFunc returns when it is at its limit; the request
+// is answered 503 with Retry-After.
+var ErrBusy = errors.New("busy drawing other pictures")
+
+// FocusError is how an SVGFunc reports a ?focus= it cannot draw. The
+// server answers with the error's message: 404 when FocusNotFound (a
+// well-formed id that is not in the graph), 400 otherwise (a malformed one).
+type FocusError interface {
+	error
+	FocusNotFound() bool
+}
 
 // maxFocus bounds ?focus=: Kind/namespace/name fits well inside it.
 const maxFocus = 320
 
 // graphSVG serves GET /api/graph.svg[?namespace=a,b][&focus=Kind/ns/name][&lang=zh-CN]:
 // the picture the page draws, as a standalone SVG file, for curl and slides.
-// The layout is the page's own (web.RenderSVG runs static/layout.js), so the
-// two agree by construction.
+// Config.SVG draws it; the one Podium wires in is the page's own layout, so
+// the two agree by construction.
 func (s *Server) graphSVG(c echo.Context) error {
+	if s.cfg.SVG == nil {
+		return echo.NewHTTPError(http.StatusNotImplemented, "SVG export is not configured on this server")
+	}
 	ns, err := s.viewNamespaces(c)
 	if err != nil {
 		return err
@@ -32,28 +70,37 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if len(focus) > maxFocus {
 		return echo.NewHTTPError(http.StatusBadRequest, "focus is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
 	}
-	lang := requestLanguage(c) // the labels speak the page's languages
 	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
-	raw, err := json.Marshal(snap)
-	if err != nil {
-		return err
+	req := SVGRequest{
+		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Focus: focus,
+		Lang:  requestLanguage(c), // the labels speak the page's languages
+		Graph: func() ([]byte, error) { return json.Marshal(snap) },
 	}
 	// Rendered to a buffer first, so an error still gets a proper status.
 	var buf bytes.Buffer
-	if err := web.RenderSVG(c.Request().Context(), &buf, raw, ns, focus, lang); err != nil {
-		var fe *web.FocusError
-		if errors.As(err, &fe) {
+	if err := s.cfg.SVG(c.Request().Context(), &buf, req); err != nil {
+		var fe FocusError
+		switch {
+		case errors.As(err, &fe):
 			code := http.StatusBadRequest
-			if fe.NotFound {
+			if fe.FocusNotFound() {
 				code = http.StatusNotFound
 			}
-			return echo.NewHTTPError(code, fe.Msg)
+			return echo.NewHTTPError(code, fe.Error())
+		case errors.Is(err, ErrBusy):
+			c.Response().Header().Set("Retry-After", "1")
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "the server is drawing as many pictures as it may at once; try again in a second")
 		}
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
 	h.Set("X-Podium-Seq", strconv.FormatUint(snap.Seq, 10))
 	h.Set("X-Podium-Epoch", snap.Epoch)
 	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", buf.Bytes())
+}
+
+func sortedCopy(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
 }

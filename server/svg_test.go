@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"sort"
 	"strings"
@@ -13,7 +17,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/web"
 )
+
+// The page's renderer reports its focus errors the way the server reads them.
+var _ FocusError = (*web.FocusError)(nil)
+
+// svgServer serves log with the page's own SVG renderer, as podium does.
+func svgServer(t *testing.T, log *graph.Log) *httptest.Server {
+	t.Helper()
+	ts, _ := newTestServer(t, Config{Log: log, SVG: pageSVG})
+	return ts
+}
+
+// pageSVG draws with the page's own layout, uncached.
+func pageSVG(ctx context.Context, w io.Writer, req SVGRequest) error {
+	raw, err := req.Graph()
+	if err != nil {
+		return err
+	}
+	return web.RenderSVG(ctx, w, raw, req.Namespaces, req.Focus, req.Lang)
+}
 
 // rolloutLog is a log holding the web fixture: a Deployment mid-rollout, its
 // Service and Ingress, a bare pod and two Nodes, plus a pod in namespace b.
@@ -96,7 +120,7 @@ func graphIDs(t *testing.T, url string) []string {
 }
 
 func TestGraphSVGHasTheGraphsIDs(t *testing.T) {
-	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	ts := svgServer(t, rolloutLog(t))
 	for _, q := range []string{"", "?namespace=default", "?namespace=b", "?namespace=default,b"} {
 		resp, body := get(t, ts.URL+"/api/graph.svg"+q)
 		if resp.StatusCode != http.StatusOK {
@@ -116,7 +140,7 @@ func TestGraphSVGHasTheGraphsIDs(t *testing.T) {
 }
 
 func TestGraphSVGFocus(t *testing.T) {
-	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	ts := svgServer(t, rolloutLog(t))
 	resp, body := get(t, ts.URL+"/api/graph.svg?focus=Deployment/default/hellok8s-deployment")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -147,7 +171,7 @@ func TestGraphSVGFocus(t *testing.T) {
 }
 
 func TestGraphSVGLanguage(t *testing.T) {
-	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	ts := svgServer(t, rolloutLog(t))
 	_, zh := get(t, ts.URL+"/api/graph.svg?lang=zh-CN")
 	if !strings.Contains(zh, "工作负载") {
 		t.Error("?lang=zh-CN: no Chinese column heading")
@@ -169,12 +193,65 @@ func TestGraphSVGLanguage(t *testing.T) {
 }
 
 func TestGraphSVGEmptyGraph(t *testing.T) {
-	ts, _ := newTestServer(t, Config{})
+	ts := svgServer(t, nil)
 	resp, body := get(t, ts.URL+"/api/graph.svg")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
 	if ids := svgIDs(t, body); len(ids) != 0 {
 		t.Errorf("empty graph drew %v", ids)
+	}
+}
+
+// focusErr is a renderer's FocusError.
+type focusErr struct {
+	msg      string
+	notFound bool
+}
+
+func (e *focusErr) Error() string       { return e.msg }
+func (e *focusErr) FocusNotFound() bool { return e.notFound }
+
+// TestGraphSVGRendererErrors: what a renderer reports becomes the answer's
+// status, and its own words reach the client only for a focus error.
+func TestGraphSVGRendererErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		code int
+		want string
+	}{
+		{"focus not in the graph", &focusErr{"Deployment/a/b is not in the graph", true}, http.StatusNotFound, "Deployment/a/b is not in the graph"},
+		{"malformed focus", &focusErr{"focus must be Kind/namespace/name", false}, http.StatusBadRequest, "focus must be Kind/namespace/name"},
+		{"wrapped focus error", fmt.Errorf("layout: %w", &focusErr{"no such thing", true}), http.StatusNotFound, "no such thing"},
+		{"any other failure", errors.New("goja exploded at line 7"), http.StatusInternalServerError, "internal error"},
+		{"busy", fmt.Errorf("render: %w", ErrBusy), http.StatusServiceUnavailable, "the server is drawing as many pictures as it may at once; try again in a second"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var gotFocus, gotLang string
+			var gotNS []string
+			svg := func(_ context.Context, _ io.Writer, req SVGRequest) error {
+				gotNS, gotFocus, gotLang = req.Namespaces, req.Focus, req.Lang
+				return tc.err
+			}
+			ts, _ := newTestServer(t, Config{SVG: svg})
+			resp, body := get(t, ts.URL+"/api/graph.svg?namespace=a&focus=Deployment/a/b&lang=zh-CN")
+			var e apiError
+			if resp.StatusCode != tc.code || json.Unmarshal([]byte(body), &e) != nil || e.Error != tc.want {
+				t.Errorf("status %d body %s, want %d with error %q", resp.StatusCode, body, tc.code, tc.want)
+			}
+			if !cmp.Equal(gotNS, []string{"a"}) || gotFocus != "Deployment/a/b" || gotLang != "zh-CN" {
+				t.Errorf("renderer got namespaces %v, focus %q, lang %q", gotNS, gotFocus, gotLang)
+			}
+		})
+	}
+}
+
+func TestGraphSVGWithoutRenderer(t *testing.T) {
+	ts, _ := newTestServer(t, Config{})
+	resp, body := get(t, ts.URL+"/api/graph.svg")
+	var e apiError
+	if resp.StatusCode != http.StatusNotImplemented || json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, "SVG export is not configured") {
+		t.Errorf("status %d body %s, want 501 saying SVG export is not configured", resp.StatusCode, body)
 	}
 }

@@ -82,8 +82,12 @@ func (s *Server) ws(c echo.Context) error {
 	case err == nil, errors.Is(err, context.Canceled), errors.As(err, &ce):
 		conn.Close(websocket.StatusNormalClosure, "")
 	case errors.Is(err, errTooSlow):
-		s.log.Info("closing a client that cannot keep up", "error", err)
+		s.log.Info("closed a client that cannot keep up", "error", err)
 		conn.Close(websocket.StatusPolicyViolation, "client too slow")
+	case errors.Is(err, errClientGone):
+		// A close frame could not get through: drop the connection.
+		s.log.Info("dropped a client that stopped reading", "error", err)
+		conn.CloseNow()
 	default:
 		s.log.Debug("websocket closed", "error", err)
 		conn.Close(websocket.StatusInternalError, "")
@@ -91,7 +95,10 @@ func (s *Server) ws(c echo.Context) error {
 	return nil
 }
 
-var errTooSlow = errors.New("write timed out")
+var (
+	errTooSlow    = errors.New("client too slow")
+	errClientGone = errors.New("client gone")
+)
 
 type client struct {
 	s      *Server
@@ -141,53 +148,29 @@ type pong struct {
 	Time int64           `json:"time"`
 }
 
-// run is the client's writer loop.
+// run is the client's writer loop: it sends what its cursor on the log
+// says, then waits for the log's next wake-up or a reply to send.
 func (cl *client) run(ctx context.Context, res resume) error {
 	l := cl.s.cfg.Log
 	wake, unsubscribe := l.Subscribe()
 	defer unsubscribe()
 
-	var epoch string
-	var cursor, clientSeq uint64 // cursor: log seq read up to; clientSeq: last seq the client was sent
-	snapshot := func() error {
-		snap := l.Snapshot(cl.filter)
-		snap.Type = "snapshot"
-		epoch, cursor, clientSeq = snap.Epoch, snap.Seq, snap.Seq
-		return cl.write(ctx, "snapshot", snap, 0)
+	cur := graph.NewCursor(l, cl.filter, cl.s.cfg.Status)
+	if res.ok {
+		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
 	}
-	// The first message is a snapshot, unless the client resumes in this
-	// epoch: then it gets only the deltas it missed.
-	if _, ok := l.Changes(res.epoch, res.since, cl.filter); res.ok && ok {
-		epoch, cursor, clientSeq = res.epoch, res.since, res.since
-	} else if err := snapshot(); err != nil {
-		return err
-	}
-	var lastStatus graph.Status
-	statusSent := false
 	for {
-		d, ok := l.Changes(epoch, cursor, cl.filter)
-		if !ok {
-			if epoch == l.Epoch() {
+		for m, ok := cur.Next(); ok; m, ok = cur.Next() {
+			if m.Gap {
 				cl.s.cfg.Metrics.forcedSnapshot.Inc()
 			}
-			if err := snapshot(); err != nil {
+			var eventMillis int64
+			if m.Delta != nil {
+				eventMillis = m.Delta.Time
+			}
+			if err := cl.write(ctx, m.Type(), m.Value(), eventMillis); err != nil {
 				return err
 			}
-			continue
-		}
-		cursor = d.Seq
-		if !d.Empty() {
-			d.From = clientSeq
-			if err := cl.write(ctx, "delta", d, d.Time); err != nil {
-				return err
-			}
-			clientSeq = d.Seq
-		}
-		if st := cl.s.cfg.Status(); !statusSent || !sameStatus(lastStatus, st) {
-			if err := cl.write(ctx, "status", st, 0); err != nil {
-				return err
-			}
-			lastStatus, statusSent = st, true
 		}
 		select {
 		case <-ctx.Done():
@@ -201,19 +184,31 @@ func (cl *client) run(ctx context.Context, res resume) error {
 	}
 }
 
-// write sends one JSON message with a deadline. eventMillis, when set, is the
-// receive time of the oldest API event in the message, for the latency
-// histogram.
+// write sends one JSON message. eventMillis, when set, is the receive time
+// of the oldest API event in the message, for the latency histogram.
+//
+// A message the client has not taken within WriteTimeout makes it too slow
+// (errTooSlow), but the write is not cut short: a frame cut off halfway
+// leaves no way to send the close frame that tells the client why. It gets
+// as long again to finish; a client that has not taken it by then is gone,
+// and is dropped without a close frame.
 func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int64) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, cl.s.cfg.WriteTimeout)
+	timeout := cl.s.cfg.WriteTimeout
+	wctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	if err := cl.conn.Write(wctx, websocket.MessageText, b); err != nil {
+	start := time.Now()
+	judged := time.AfterFunc(timeout, func() {
+		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
+	})
+	err = cl.conn.Write(wctx, websocket.MessageText, b)
+	judged.Stop()
+	if err != nil {
 		if wctx.Err() != nil && ctx.Err() == nil {
-			return fmt.Errorf("%w after %s", errTooSlow, cl.s.cfg.WriteTimeout)
+			return fmt.Errorf("%w: a message not taken in %s", errClientGone, 2*timeout)
 		}
 		return err
 	}
@@ -223,17 +218,8 @@ func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int
 	if eventMillis > 0 {
 		m.latency.Observe(time.Since(time.UnixMilli(eventMillis)).Seconds())
 	}
+	if took := time.Since(start); took > timeout {
+		return fmt.Errorf("%w: a message took %s, more than %s", errTooSlow, took.Round(time.Millisecond), timeout)
+	}
 	return nil
-}
-
-func sameStatus(a, b graph.Status) bool {
-	if a.APIServer != b.APIServer || a.Synced != b.Synced || len(a.Denied) != len(b.Denied) {
-		return false
-	}
-	for i := range a.Denied {
-		if a.Denied[i] != b.Denied[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -248,6 +248,10 @@ type FocusError struct {
 
 func (e *FocusError) Error() string { return e.Msg }
 
+// FocusNotFound reports a well-formed focus that is not in the graph, for
+// the server (server.FocusError).
+func (e *FocusError) FocusNotFound() bool { return e.NotFound }
+
 // ComputeSVGView lays out graphJSON (a /api/graph snapshot) with the
 // browser's layout and returns what the SVG template draws. namespaces are
 // the viewer's filter (drawn even when empty); focus is a ?focus= value or

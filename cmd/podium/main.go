@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -197,8 +198,21 @@ func withPage(cfg server.Config, namespaces []string) server.Config {
 	}
 	cfg.LoginAssets = web.LoginAssets
 	cfg.Static = web.Static
+	cfg.SVG = svgFunc(web.NewSVGRenderer(web.SVGOptions{}))
 	if h := web.ImportMapCSP(v); h != "" {
 		cfg.ScriptSources = []string{h}
 	}
 	return cfg
+}
+
+// svgFunc draws /api/graph.svg with r: bounded, shared and cached per picture.
+func svgFunc(r *web.SVGRenderer) server.SVGFunc {
+	return func(ctx context.Context, w io.Writer, req server.SVGRequest) error {
+		key := web.SVGKey{Epoch: req.Epoch, Seq: req.Seq, Filter: strings.Join(req.Namespaces, ","), Focus: req.Focus, Lang: req.Lang}
+		err := r.Render(ctx, w, key, req.Graph, req.Namespaces, req.Focus, req.Lang)
+		if errors.Is(err, web.ErrBusy) {
+			return server.ErrBusy
+		}
+		return err
+	}
 }

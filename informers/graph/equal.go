@@ -5,17 +5,17 @@ import (
 	"slices"
 )
 
-// nodeEqual reports whether two entities have the same value. Pods, the
-// bulk of every cluster, are compared field by field; the rest by
-// reflection.
+// nodeEqual reports whether two entities have the same value, comparing
+// their kind's fields as the kinds table says.
 func nodeEqual(a, b *Node) bool {
 	if a.ID != b.ID || a.Kind != b.Kind || a.Namespace != b.Namespace || a.Name != b.Name || a.UID != b.UID {
 		return false
 	}
-	if a.Pod != nil || b.Pod != nil {
-		return a.Pod != nil && b.Pod != nil && podEqual(a.Pod, b.Pod)
+	k, ok := kinds[a.Kind]
+	if !ok {
+		return reflect.DeepEqual(a, b) // no kind known: compare everything
 	}
-	return reflect.DeepEqual(a.fields(), b.fields())
+	return k.equal(a, b)
 }
 
 func podEqual(a, b *PodFields) bool {

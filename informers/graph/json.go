@@ -14,29 +14,6 @@ type nodeMeta struct {
 	UID       string `json:"uid"`
 }
 
-// fields returns the kind-specific struct of n, or nil.
-func (n *Node) fields() any {
-	switch {
-	case n.Pod != nil:
-		return n.Pod
-	case n.Deployment != nil:
-		return n.Deployment
-	case n.ReplicaSet != nil:
-		return n.ReplicaSet
-	case n.StatefulSet != nil:
-		return n.StatefulSet
-	case n.DaemonSet != nil:
-		return n.DaemonSet
-	case n.Service != nil:
-		return n.Service
-	case n.Ingress != nil:
-		return n.Ingress
-	case n.Node != nil:
-		return n.Node
-	}
-	return nil
-}
-
 // MarshalJSON writes the common fields and the kind's fields as one flat
 // object.
 func (n *Node) MarshalJSON() ([]byte, error) {
@@ -44,7 +21,10 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := n.fields()
+	var f any
+	if k, ok := kinds[n.Kind]; ok {
+		f = k.fields(n)
+	}
 	if f == nil {
 		return meta, nil
 	}
@@ -68,37 +48,12 @@ func (n *Node) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*n = Node{ID: m.ID, Kind: m.Kind, Namespace: m.Namespace, Name: m.Name, UID: m.UID}
-	var dst any
-	switch m.Kind {
-	case KindPod:
-		n.Pod = &PodFields{}
-		dst = n.Pod
-	case KindDeployment:
-		n.Deployment = &DeploymentFields{}
-		dst = n.Deployment
-	case KindReplicaSet:
-		n.ReplicaSet = &ReplicaSetFields{}
-		dst = n.ReplicaSet
-	case KindStatefulSet:
-		n.StatefulSet = &SetFields{}
-		dst = n.StatefulSet
-	case KindDaemonSet:
-		n.DaemonSet = &SetFields{}
-		dst = n.DaemonSet
-	case KindService:
-		n.Service = &ServiceFields{}
-		dst = n.Service
-	case KindIngress:
-		n.Ingress = &IngressFields{}
-		dst = n.Ingress
-	case KindNode:
-		n.Node = &NodeFields{}
-		dst = n.Node
-	default:
+	k, ok := kinds[m.Kind]
+	if !ok {
 		return fmt.Errorf("node %q: unknown kind %q", m.ID, m.Kind)
 	}
 	if m.ID == "" {
 		return fmt.Errorf("node without id")
 	}
-	return json.NewDecoder(bytes.NewReader(b)).Decode(dst)
+	return json.NewDecoder(bytes.NewReader(b)).Decode(k.newFields(n))
 }

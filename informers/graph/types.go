@@ -40,9 +40,9 @@ const (
 )
 
 // Node is one entity of the picture. Exactly one of the kind pointers is set,
-// matching Kind; JSON flattens it into the object (see json.go), because kinds
-// share field names with different types (Pod "ready" is a bool, Deployment
-// "ready" a count).
+// the one named after Kind (the kinds table in kinds.go knows them all); JSON
+// flattens it into the object (see json.go), because kinds share field names
+// with different types (Pod "ready" is a bool, Deployment "ready" a count).
 //
 // A *Node held by the model or the log is immutable: a change makes a new one,
 // so the model, the log and encoders can share pointers without copying.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"strings"
 	"time"
 
@@ -148,10 +147,11 @@ func (w *Writer) writeJSON(v any) error {
 }
 
 // Record writes what log publishes to w until ctx ends, then closes w. It
-// waits until status reports the source synced, writes a snapshot, then
-// each change as a delta (coalesced when several arrived between two
-// wake-ups) and each change of status. A recorder that falls out of the
-// log's history writes a fresh snapshot. now is the clock (time.Now).
+// waits until status reports the source synced, then writes what a
+// graph.Cursor on the whole log gives: a snapshot, each change as a delta
+// (coalesced when several arrived between two wake-ups), a fresh snapshot
+// when the recorder fell out of the log's history, and each change of
+// status. now is the clock (time.Now).
 func Record(ctx context.Context, log *graph.Log, status func() graph.Status, w *Writer, now func() time.Time) (err error) {
 	defer func() { err = errors.Join(err, w.Close(now())) }()
 	wake, unsubscribe := log.Subscribe()
@@ -168,51 +168,18 @@ func Record(ctx context.Context, log *graph.Log, status func() graph.Status, w *
 		case <-tick.C:
 		}
 	}
-	var epoch string
-	var seq uint64
-	snapshot := func() error {
-		s := log.Snapshot(graph.Filter{})
-		s.Type = "snapshot"
-		epoch, seq = s.Epoch, s.Seq
-		return w.Write(now(), s)
-	}
-	if err := snapshot(); err != nil {
-		return err
-	}
-	var last graph.Status
-	writeStatus := func() error {
-		st := status()
-		if reflect.DeepEqual(st, last) {
-			return nil
-		}
-		last = st
-		st.Type = "status"
-		return w.Write(now(), st)
-	}
-	if err := writeStatus(); err != nil {
-		return err
-	}
+	cur := graph.NewCursor(log, graph.Filter{}, status)
 	for {
+		for m, ok := cur.Next(); ok; m, ok = cur.Next() {
+			if err := w.Write(now(), m.Value()); err != nil {
+				return err
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
 		case <-tick.C:
-		}
-		d, ok := log.Changes(epoch, seq, graph.Filter{})
-		switch {
-		case !ok:
-			if err := snapshot(); err != nil {
-				return err
-			}
-		case d.Seq > seq:
-			seq = d.Seq
-			if err := w.Write(now(), d); err != nil {
-				return err
-			}
-		}
-		if err := writeStatus(); err != nil {
-			return err
 		}
 	}
 }

@@ -1,0 +1,59 @@
+package graph
+
+import "reflect"
+
+// kindInfo is what the model's encoding and equality know about one entity
+// kind: where its fields live on a Node, and how two of them compare. The
+// JSON encoding flattens the fields struct into the node's object (json.go),
+// so the struct's own tags are the wire names.
+type kindInfo struct {
+	// fields returns n's fields struct for this kind, or nil when unset.
+	fields func(n *Node) any
+	// newFields sets a zero fields struct on n and returns it, to decode into.
+	newFields func(n *Node) any
+	// equal compares the fields of two nodes of this kind.
+	equal func(a, b *Node) bool
+}
+
+// kinds is the one table of entity kinds. Adding a kind is a pointer to its
+// fields on Node, named after the kind, and an entry here; TestKindsTable
+// fails until both are there.
+var kinds = map[Kind]kindInfo{
+	// Pods are the bulk of every cluster (a resync compares each one), so
+	// they are compared field by field; the rest by reflection.
+	KindPod:         kindFields(func(n *Node) **PodFields { return &n.Pod }, podEqual),
+	KindDeployment:  kindFields(func(n *Node) **DeploymentFields { return &n.Deployment }, deepEqual),
+	KindReplicaSet:  kindFields(func(n *Node) **ReplicaSetFields { return &n.ReplicaSet }, deepEqual),
+	KindStatefulSet: kindFields(func(n *Node) **SetFields { return &n.StatefulSet }, deepEqual),
+	KindDaemonSet:   kindFields(func(n *Node) **SetFields { return &n.DaemonSet }, deepEqual),
+	KindService:     kindFields(func(n *Node) **ServiceFields { return &n.Service }, deepEqual),
+	KindIngress:     kindFields(func(n *Node) **IngressFields { return &n.Ingress }, deepEqual),
+	KindNode:        kindFields(func(n *Node) **NodeFields { return &n.Node }, deepEqual),
+}
+
+// kindFields makes the kindInfo of a kind whose fields are an F that field
+// points to on a Node, and that equal compares.
+func kindFields[F any](field func(*Node) **F, equal func(a, b *F) bool) kindInfo {
+	return kindInfo{
+		fields: func(n *Node) any {
+			if f := *field(n); f != nil {
+				return f
+			}
+			return nil // not a typed nil in an interface
+		},
+		newFields: func(n *Node) any {
+			f := new(F)
+			*field(n) = f
+			return f
+		},
+		equal: func(a, b *Node) bool {
+			fa, fb := *field(a), *field(b)
+			if fa == nil || fb == nil {
+				return fa == fb
+			}
+			return fa == fb || equal(fa, fb)
+		},
+	}
+}
+
+func deepEqual[F any](a, b *F) bool { return reflect.DeepEqual(a, b) }
