@@ -396,6 +396,7 @@ func (w *Watcher) Synced() bool { return w.Status().Synced }
 // Run starts the informers and folds changes into the log until ctx ends.
 // It returns only once every goroutine it started, the informers' own
 // included, has ended, so a caller that waits for it leaves nothing behind.
+// A Watcher runs once: its informer factories are shut down on return.
 func (w *Watcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

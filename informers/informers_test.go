@@ -263,10 +263,16 @@ func TestFlushPacing(t *testing.T) {
 		return len(w.pending)
 	}
 	// waitPaced waits until the fold loop holds n changes back and waits
-	// for its timer: only stepping the clock can publish them now.
-	waitPaced := func(n int) {
+	// for its timer: only stepping the clock can publish them now. No
+	// delta may come after seq meanwhile: the clock has not moved.
+	waitPaced := func(n int, seq uint64) {
 		t.Helper()
-		poll(t, fmt.Sprintf("%d changes held for the flush timer", n), func() bool { return pending() == n && clk.HasWaiters() })
+		poll(t, fmt.Sprintf("%d changes held for the flush timer", n), func() bool {
+			return l.Seq() != seq || pending() == n && clk.HasWaiters()
+		})
+		if got := l.Seq(); got != seq {
+			t.Fatalf("%d deltas published within the flush interval of the last one", got-seq)
+		}
 	}
 
 	// Idle for a whole interval: the next change is a lone one.
@@ -280,10 +286,7 @@ func TestFlushPacing(t *testing.T) {
 	for i := range 40 {
 		create(fmt.Sprint("burst-", i))
 	}
-	waitPaced(40)
-	if got := l.Seq(); got != before {
-		t.Fatalf("%d deltas of the burst published before the flush interval passed", got-before)
-	}
+	waitPaced(40, before)
 	clk.Step(interval - time.Millisecond)
 	if got := l.Seq(); got != before || !clk.HasWaiters() {
 		t.Fatalf("the burst was published %s before the flush interval ended", time.Millisecond)
@@ -301,7 +304,7 @@ func TestFlushPacing(t *testing.T) {
 
 	// A change right after that delta waits a whole interval again.
 	create("next")
-	waitPaced(1)
+	waitPaced(1, before+1)
 	clk.Step(interval)
 	waitFor(t, l, "the change after the burst", func() bool { return hasNode(l, "Pod/a/next") })
 	if got := l.Seq() - before; got != 2 {
