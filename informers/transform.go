@@ -11,6 +11,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -57,12 +58,18 @@ func Transform(obj interface{}) (interface{}, error) {
 	return obj, nil
 }
 
-// tombstone strips the last known state inside a deletion tombstone.
+// tombstone strips the last known state inside a deletion tombstone. That
+// state may come from an informer's cache (client-go builds tombstones from
+// its store), which nothing may write to, so it is stripped in a copy.
 func tombstone(t cache.DeletedFinalStateUnknown, f cache.TransformFunc) (interface{}, error) {
 	if t.Obj == nil {
 		return t, nil
 	}
-	inner, err := f(t.Obj)
+	obj := t.Obj
+	if o, ok := obj.(runtime.Object); ok {
+		obj = o.DeepCopyObject()
+	}
+	inner, err := f(obj)
 	if err != nil {
 		return nil, fmt.Errorf("tombstone %q: %w", t.Key, err)
 	}

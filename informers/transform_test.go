@@ -557,3 +557,20 @@ func TestTransformInPlaceLeavesNothingBehind(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A tombstone's object may be the one in the cache: stripping it must leave
+// that object as it was.
+func TestTransformTombstoneLeavesItsObject(t *testing.T) {
+	node := decode[corev1.Node](t, nodeJSON)
+	before := jsonOf(t, node)
+	out, err := Transform(cache.DeletedFinalStateUnknown{Key: "worker-1", Obj: node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := jsonOf(t, node); after != before {
+		t.Error("stripping a tombstone modified the object inside it")
+	}
+	if n, ok := out.(cache.DeletedFinalStateUnknown).Obj.(*corev1.Node); !ok || len(n.Status.Images) != 0 {
+		t.Errorf("tombstone not stripped: %T", out.(cache.DeletedFinalStateUnknown).Obj)
+	}
+}
