@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -45,6 +45,9 @@ type Options struct {
 	// KeepWholeObjects caches objects as the API server sends them, without
 	// Transform: only for measuring what the transforms save.
 	KeepWholeObjects bool
+	// Clock paces the flushes and stamps changes; tests pass a fake one so
+	// that idling for a FlushInterval needs no sleep. Default: the real clock.
+	Clock clock.Clock
 }
 
 // resource is one watched API resource.
@@ -138,8 +141,9 @@ type Watcher struct {
 	published bool // the initial lists are in the log
 	status    graph.Status
 
-	wake    chan struct{} // one slot: "pending changed" or "sync state changed"
-	watched []*watched
+	wake      chan struct{} // one slot: "pending changed" or "sync state changed"
+	watched   []*watched
+	factories []k8sinformers.SharedInformerFactory // cluster scope, then one per namespace
 }
 
 // NewForConfig returns a Watcher for the cluster at cfg. Its client's
@@ -192,6 +196,9 @@ func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
 	w := &Watcher{
 		client:  client,
 		log:     log,
@@ -225,6 +232,10 @@ func (w *Watcher) setup() {
 		nsList = append(nsList, ns)
 	}
 	sort.Strings(nsList)
+	w.factories = append(w.factories, cluster)
+	for _, ns := range nsList {
+		w.factories = append(w.factories, perNS[ns])
+	}
 	for _, r := range resources {
 		if r.clustered || len(perNS) == 0 {
 			w.add(r, "", r.informer(cluster))
@@ -280,7 +291,7 @@ func (w *Watcher) changed(r graph.Resource, obj any) {
 	}
 	w.mu.Lock()
 	if len(w.pending) == 0 {
-		w.firstSeen = time.Now()
+		w.firstSeen = w.opts.Clock.Now()
 	}
 	w.pending[key{r, ns, k}] = struct{}{}
 	w.mu.Unlock()
@@ -383,12 +394,33 @@ func (w *Watcher) Status() graph.Status {
 func (w *Watcher) Synced() bool { return w.Status().Synced }
 
 // Run starts the informers and folds changes into the log until ctx ends.
+// It returns only once every goroutine it started, the informers' own
+// included, has ended, so a caller that waits for it leaves nothing behind.
+// A Watcher runs once: its informer factories are shut down on return.
 func (w *Watcher) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		// Shutdown waits for the informers, which stop once ctx is done.
+		cancel()
+		wg.Wait()
+		for _, f := range w.factories {
+			f.Shutdown()
+		}
+	}()
+	for _, f := range w.factories {
+		f.Start(ctx.Done())
+	}
+	// Each informer is waited for on its own, not with the factory's
+	// WaitForCacheSync: a denied resource never syncs and must not hold
+	// back the rest, and our registration's checker (every item of the
+	// initial list handed to our handler) is the one the first delta needs.
 	for _, wd := range w.watched {
-		go wd.informer.Run(ctx.Done())
-		go func(wd *watched) {
-			if !cache.WaitForCacheSync(ctx.Done(), wd.handler.HasSynced) {
+		wg.Go(func() {
+			select {
+			case <-ctx.Done():
 				return
+			case <-wd.handler.HasSyncedChecker().Done():
 			}
 			w.mu.Lock()
 			w.synced[wd] = true
@@ -399,7 +431,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.updateStatusLocked()
 			w.mu.Unlock()
 			w.signal()
-		}(wd)
+		})
 	}
 	return w.fold(ctx)
 }
@@ -407,16 +439,18 @@ func (w *Watcher) Run(ctx context.Context) error {
 // fold is the one goroutine that owns the model. It publishes a lone change
 // at once, and during a burst at most once per FlushInterval.
 func (w *Watcher) fold(ctx context.Context) error {
+	clk := w.opts.Clock
 	var last time.Time
-	timer := time.NewTimer(time.Hour)
+	timer := clk.NewTimer(time.Hour)
 	timer.Stop()
+	defer timer.Stop()
 	published := false
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-w.wake:
-		case <-timer.C:
+		case <-timer.C():
 		}
 		w.mu.Lock()
 		synced := w.syncedLocked()
@@ -427,11 +461,7 @@ func (w *Watcher) fold(ctx context.Context) error {
 		if !published {
 			published = true
 			w.flush()
-			// The initial list passed through as whole objects before the
-			// transforms cut them down; hand that garbage back to the OS
-			// once, so a wall-screen process stays small.
-			debug.FreeOSMemory()
-			last = time.Now()
+			last = clk.Now()
 			w.mu.Lock()
 			w.published = true
 			w.updateStatusLocked()
@@ -439,12 +469,12 @@ func (w *Watcher) fold(ctx context.Context) error {
 			w.log.Wake() // status now says synced
 			continue
 		}
-		if wait := w.opts.FlushInterval - time.Since(last); wait > 0 {
+		if wait := w.opts.FlushInterval - clk.Since(last); wait > 0 {
 			timer.Reset(wait)
 			continue
 		}
 		if w.flush() {
-			last = time.Now()
+			last = clk.Now()
 		}
 	}
 }
@@ -458,7 +488,7 @@ func (w *Watcher) flush() bool {
 	if len(pending) == 0 {
 		return false
 	}
-	now := time.Now()
+	now := w.opts.Clock.Now()
 	for k := range pending {
 		store := w.store(k)
 		if store == nil {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	goruntime "runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,9 +16,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	k8sinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/tools/cache"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -24,14 +29,68 @@ import (
 // These tests only prove the wiring with a fake clientset; watch semantics
 // are tested against the real lab in e2e/.
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+// deadline bounds every wait in these tests: generous, because it is only
+// reached on failure, and 20,000 pods under -race on a busy machine are slow.
+const deadline = time.Minute
+
+// waitFor waits until cond holds. Everything the tests wait for (a delta,
+// a status change, the sync) wakes the log's subscribers, so it checks cond
+// on each wake-up instead of polling.
+func waitFor(t *testing.T, l *graph.Log, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	wake, stop := l.Subscribe()
+	defer stop()
+	timeout := time.After(deadline)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+		select {
+		case <-wake:
+		case <-timeout:
+			t.Fatalf("timed out after %s waiting for %s", deadline, what)
 		}
-		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// poll waits until cond holds, for conditions that wake nothing.
+func poll(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(deadline)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-timeout:
+			t.Fatalf("timed out after %s waiting for %s", deadline, what)
+		}
+	}
+}
+
+// run runs w until the test ends, and then waits for Run to return.
+func run(t *testing.T, w *Watcher) context.Context {
+	t.Helper()
+	ctx, stop := startRun(t, w)
+	t.Cleanup(stop)
+	return ctx
+}
+
+// startRun runs w; stop cancels it and waits (with a deadline) for Run to
+// return.
+func startRun(t *testing.T, w *Watcher) (ctx context.Context, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	return ctx, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(deadline):
+			t.Fatalf("Run did not return within %s of its context's end", deadline)
+		}
 	}
 }
 
@@ -51,11 +110,9 @@ func TestWatcherFoldsObjectsIntoLog(t *testing.T) {
 	)
 	l := graph.NewLog("e", 64)
 	w := New(client, l, Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
+	ctx := run(t, w)
 
-	waitFor(t, "sync", w.Synced)
+	waitFor(t, l, "sync", w.Synced)
 	// The first delta carries the whole initial list.
 	if !hasNode(l, "Pod/demo/web-1") || !hasNode(l, "Node/worker-1") {
 		t.Fatalf("after sync the log lacks the listed objects: %+v", l.Snapshot(graph.Filter{}).Nodes)
@@ -67,11 +124,11 @@ func TestWatcherFoldsObjectsIntoLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "web-2 in the log", func() bool { return hasNode(l, "Pod/demo/web-2") })
+	waitFor(t, l, "web-2 in the log", func() bool { return hasNode(l, "Pod/demo/web-2") })
 	if err := client.CoreV1().Pods("demo").Delete(ctx, "web-1", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "web-1 gone from the log", func() bool { return !hasNode(l, "Pod/demo/web-1") })
+	waitFor(t, l, "web-1 gone from the log", func() bool { return !hasNode(l, "Pod/demo/web-1") })
 }
 
 func TestWatcherReportsDeniedResource(t *testing.T) {
@@ -81,11 +138,9 @@ func TestWatcherReportsDeniedResource(t *testing.T) {
 	})
 	l := graph.NewLog("e", 64)
 	w := New(client, l, Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
+	run(t, w)
 
-	waitFor(t, "sync despite the denied resource", w.Synced)
+	waitFor(t, l, "sync despite the denied resource", w.Synced)
 	st := w.Status()
 	if len(st.Denied) != 1 || st.Denied[0] != "ingresses.networking.k8s.io" {
 		t.Fatalf("denied = %v, want [ingresses.networking.k8s.io]", st.Denied)
@@ -102,10 +157,8 @@ func TestNamespaceRestriction(t *testing.T) {
 	)
 	l := graph.NewLog("e", 64)
 	w := New(client, l, Options{Namespaces: []string{"a"}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
-	waitFor(t, "sync", w.Synced)
+	run(t, w)
+	waitFor(t, l, "sync", w.Synced)
 	if !hasNode(l, "Pod/a/p") || hasNode(l, "Pod/b/p") {
 		t.Fatalf("with --namespace a: %+v", l.Snapshot(graph.Filter{}).Nodes)
 	}
@@ -131,10 +184,8 @@ func TestUnreachableAPIServerReportsReconnecting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
-	waitFor(t, "reconnecting", func() bool { return w.Status().APIServer == "reconnecting" })
+	run(t, w)
+	waitFor(t, l, "reconnecting", func() bool { return w.Status().APIServer == "reconnecting" })
 	if w.Synced() {
 		t.Fatal("synced without an API server")
 	}
@@ -152,10 +203,8 @@ func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 	client := fake.NewClientset(objs...)
 	l := graph.NewLog("e", 8)
 	w := New(client, l, Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
-	waitFor(t, "sync", w.Synced)
+	run(t, w)
+	waitFor(t, l, "sync", w.Synced)
 	if got := len(l.Snapshot(graph.Filter{}).Nodes); got != pods {
 		t.Fatalf("synced with %d of %d pods in the graph", got, pods)
 	}
@@ -191,55 +240,179 @@ func TestObserveRequests(t *testing.T) {
 }
 
 // A lone change is published at once; a burst is published at most once
-// per flush interval, each delta carrying everything since the last.
+// per flush interval, each delta carrying everything since the last. The
+// watcher's clock is fake: it moves only when the test steps it, so "at once"
+// means "without the clock moving".
 func TestFlushPacing(t *testing.T) {
 	const interval = 300 * time.Millisecond
+	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 	client := fake.NewClientset()
 	l := graph.NewLog("e", 256)
-	w := New(client, l, Options{FlushInterval: interval})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go w.Run(ctx)
-	waitFor(t, "sync", w.Synced)
-	wake, stop := l.Subscribe()
-	defer stop()
-	time.Sleep(interval) // idle for a whole interval: the next change is a lone one
-
+	w := New(client, l, Options{FlushInterval: interval, Clock: clk})
+	ctx := run(t, w)
+	waitFor(t, l, "sync", w.Synced)
 	create := func(name string) {
+		t.Helper()
 		if _, err := client.CoreV1().Pods("a").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: name}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	start := time.Now()
-	create("lone")
-	<-wake
-	if d := time.Since(start); d >= interval {
-		t.Fatalf("a lone change took %s, as long as the flush interval %s: it was paced", d, interval)
+	pending := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.pending)
+	}
+	// waitPaced waits until the fold loop holds n changes back and waits
+	// for its timer: only stepping the clock can publish them now. No
+	// delta may come after seq meanwhile: the clock has not moved.
+	waitPaced := func(n int, seq uint64) {
+		t.Helper()
+		poll(t, fmt.Sprintf("%d changes held for the flush timer", n), func() bool {
+			return l.Seq() != seq || pending() == n && clk.HasWaiters()
+		})
+		if got := l.Seq(); got != seq {
+			t.Fatalf("%d deltas published within the flush interval of the last one", got-seq)
+		}
 	}
 
-	// A burst: 40 creates back to back.
+	// Idle for a whole interval: the next change is a lone one.
+	clk.Step(interval)
+	create("lone")
+	waitFor(t, l, "the lone change, with the clock standing still", func() bool { return hasNode(l, "Pod/a/lone") })
+
+	// A burst right after it waits for the rest of the interval and then
+	// comes as one delta.
 	before := l.Seq()
-	var appends []time.Time
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for range wake {
-			appends = append(appends, time.Now())
-			if hasNode(l, "Pod/a/burst-39") {
-				return
-			}
-		}
-	}()
 	for i := range 40 {
 		create(fmt.Sprint("burst-", i))
 	}
-	<-done
-	for i := 1; i < len(appends); i++ {
-		if gap := appends[i].Sub(appends[i-1]); gap < interval*9/10 {
-			t.Errorf("deltas %d and %d of the burst came %s apart, less than the interval %s", i-1, i, gap, interval)
+	waitPaced(40, before)
+	clk.Step(interval - time.Millisecond)
+	if got := l.Seq(); got != before || !clk.HasWaiters() {
+		t.Fatalf("the burst was published %s before the flush interval ended", time.Millisecond)
+	}
+	clk.Step(time.Millisecond)
+	waitFor(t, l, "the burst", func() bool { return l.Seq() > before })
+	if got := l.Seq() - before; got != 1 {
+		t.Errorf("a burst of 40 changes took %d deltas, want 1", got)
+	}
+	for i := range 40 {
+		if id := fmt.Sprint("Pod/a/burst-", i); !hasNode(l, id) {
+			t.Errorf("the burst's delta lacks %s", id)
 		}
 	}
-	if n := l.Seq() - before; n > 5 {
-		t.Errorf("a burst of 40 changes took %d deltas; pacing should coalesce it", n)
+
+	// A change right after that delta waits a whole interval again.
+	create("next")
+	waitPaced(1, before+1)
+	clk.Step(interval)
+	waitFor(t, l, "the change after the burst", func() bool { return hasNode(l, "Pod/a/next") })
+	if got := l.Seq() - before; got != 2 {
+		t.Errorf("%d deltas after the burst's, want 1", got-1)
+	}
+}
+
+// goroutines returns the stacks of the live goroutines that run client-go
+// informer code or the Watcher's own, keyed by goroutine id.
+func goroutines() map[string]string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := goruntime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	out := map[string]string{}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		id, _, _ := strings.Cut(strings.TrimPrefix(g, "goroutine "), " ")
+		if strings.Contains(g, "k8s.io/client-go/") || strings.Contains(g, "podium/informers.(*Watcher)") {
+			out[id] = g
+		}
+	}
+	return out
+}
+
+// observedFactory tells when its Shutdown is called.
+type observedFactory struct {
+	k8sinformers.SharedInformerFactory
+	shutdown chan struct{}
+}
+
+func (f *observedFactory) Shutdown() {
+	close(f.shutdown)
+	f.SharedInformerFactory.Shutdown()
+}
+
+// When Run returns, the informers have stopped: it shuts their factories
+// down, which joins every goroutine they started. With --namespace there is
+// one factory per namespace, and each must be shut down. To tell "joined"
+// from "stopping anyway, a little later", one informer of each factory is
+// kept busy in an event handler until that factory's Shutdown is called:
+// a Run that returns while one is still busy did not shut its factory down.
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	before := goroutines()
+	client := fake.NewClientset(
+		&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "hold"}},
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "hold"}},
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "hold"}},
+	)
+	l := graph.NewLog("e", 8)
+	w := New(client, l, Options{Namespaces: []string{"a", "b"}})
+	if len(w.factories) != 3 {
+		t.Fatalf("%d informer factories for two namespaces, want 3 (cluster, a, b)", len(w.factories))
+	}
+	release := make(chan struct{}) // frees the handlers of a broken Run
+	defer close(release)
+	type busy struct{ entered, returned chan struct{} }
+	held := make([]busy, len(w.factories))
+	for i, f := range w.factories {
+		obs := &observedFactory{f, make(chan struct{})}
+		w.factories[i] = obs
+		inf := f.Core().V1().Pods().Informer() // the factory's own, shared instance
+		if i == 0 {
+			inf = f.Core().V1().Nodes().Informer() // the cluster factory watches no pods here
+		}
+		h := busy{make(chan struct{}), make(chan struct{})}
+		held[i] = h
+		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: func(obj any) {
+			if m := metaOf(obj); m == nil || m.GetName() != "hold" {
+				return
+			}
+			close(h.entered)
+			defer close(h.returned)
+			select {
+			case <-obs.shutdown:
+			case <-release:
+			}
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, stop := startRun(t, w)
+	waitFor(t, l, "sync", w.Synced)
+	for i, h := range held {
+		select {
+		case <-h.entered:
+		case <-time.After(deadline):
+			t.Fatalf("factory %d's informer never delivered its object", i)
+		}
+	}
+	if len(goroutines()) == len(before) {
+		t.Fatal("no informer goroutine found while the watcher runs: the filter finds nothing")
+	}
+	stop()
+	for i, h := range held {
+		select {
+		case <-h.returned:
+		default:
+			t.Errorf("Run returned while an informer of factory %d was still running: that factory was not shut down", i)
+		}
+	}
+	for id, g := range goroutines() {
+		if _, ok := before[id]; !ok {
+			t.Errorf("goroutine left after Run returned:\n%s", g)
+		}
 	}
 }

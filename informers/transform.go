@@ -2,6 +2,8 @@ package informers
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/podiumhq/podium/informers/graph"
 	appsv1 "k8s.io/api/apps/v1"
@@ -9,6 +11,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -16,10 +19,11 @@ import (
 // keep only what the graph model reads (informers/graph/derive.go), so the
 // cache holds a fraction of each object. Pods and EndpointSlices, the bulk
 // of a cluster, become the compact graph.CachedPod and graph.CachedSlice,
-// which the model folds directly; the other kinds stay their API type. Each returns a new object and never
-// modifies its input; the output may share the input's strings, maps and
-// small read-only pointers, which is safe because nothing mutates cached
-// objects, and saves copying them.
+// which the model folds directly. The other kinds stay their API type and
+// are stripped in place, with no copy: client-go hands the transform each
+// object freshly decoded, before any handler or cache reader can see it
+// (TransformFunc's contract since v1.27). Stripping in place is idempotent,
+// as that contract asks, and only ever drops or shortens what it finds.
 //
 // When the model starts reading a new field, keep it here too:
 // TestTransformKeepsWhatTheModelReads fails otherwise.
@@ -54,12 +58,18 @@ func Transform(obj interface{}) (interface{}, error) {
 	return obj, nil
 }
 
-// tombstone strips the last known state inside a deletion tombstone.
+// tombstone strips the last known state inside a deletion tombstone. That
+// state may come from an informer's cache (client-go builds tombstones from
+// its store), which nothing may write to, so it is stripped in a copy.
 func tombstone(t cache.DeletedFinalStateUnknown, f cache.TransformFunc) (interface{}, error) {
 	if t.Obj == nil {
 		return t, nil
 	}
-	inner, err := f(t.Obj)
+	obj := t.Obj
+	if o, ok := obj.(runtime.Object); ok {
+		obj = o.DeepCopyObject()
+	}
+	inner, err := f(obj)
 	if err != nil {
 		return nil, fmt.Errorf("tombstone %q: %w", t.Key, err)
 	}
@@ -79,48 +89,79 @@ func typed[T any](obj interface{}, kind string) (*T, error) {
 	return o, nil
 }
 
-// stripMeta keeps identity, versions, times, the controller owner reference,
-// the annotations named in keep and the labels (nil drops them).
-func stripMeta(in *metav1.ObjectMeta, labels map[string]string, keep ...string) metav1.ObjectMeta {
-	out := metav1.ObjectMeta{
-		Name: in.Name, Namespace: in.Namespace, UID: in.UID,
-		ResourceVersion: in.ResourceVersion, Generation: in.Generation,
-		CreationTimestamp: in.CreationTimestamp, DeletionTimestamp: in.DeletionTimestamp,
-		Labels: labels,
+// stripMeta cuts m down to identity, versions, times, the controller owner
+// reference, the annotations named in keep and the labels for which
+// keepLabel is true (nil drops them all). Fields are listed by what stays,
+// so a field a later API version adds goes too.
+func stripMeta(m *metav1.ObjectMeta, keepLabel func(string) bool, keep ...string) {
+	var keepAnnotation func(string) bool
+	if len(keep) > 0 {
+		keepAnnotation = func(k string) bool { return slices.Contains(keep, k) }
 	}
-	for _, k := range keep {
-		if v, ok := in.Annotations[k]; ok {
-			if out.Annotations == nil {
-				out.Annotations = make(map[string]string, len(keep))
-			}
-			out.Annotations[k] = v
-		}
+	*m = metav1.ObjectMeta{
+		Name: m.Name, Namespace: m.Namespace, UID: m.UID,
+		ResourceVersion: m.ResourceVersion, Generation: m.Generation,
+		CreationTimestamp: m.CreationTimestamp, DeletionTimestamp: m.DeletionTimestamp,
+		Labels:          keepKeys(m.Labels, keepLabel),
+		Annotations:     keepKeys(m.Annotations, keepAnnotation),
+		OwnerReferences: controllerRef(m.OwnerReferences),
 	}
-	for i := range in.OwnerReferences {
-		r := &in.OwnerReferences[i]
-		if r.Controller != nil && *r.Controller {
-			out.OwnerReferences = []metav1.OwnerReference{{APIVersion: r.APIVersion, Kind: r.Kind,
-				Name: r.Name, UID: r.UID, Controller: r.Controller}}
-			break
-		}
-	}
-	return out
 }
 
-// containers keeps each container's name and image.
-func containers(in []corev1.Container) []corev1.Container {
-	if len(in) == 0 {
+// keepKeys deletes from m the keys keep refuses, and returns nil for an
+// empty result or a nil keep.
+func keepKeys(m map[string]string, keep func(string) bool) map[string]string {
+	if keep == nil {
 		return nil
 	}
-	out := make([]corev1.Container, len(in))
-	for i := range in {
-		out[i] = corev1.Container{Name: in[i].Name, Image: in[i].Image}
+	maps.DeleteFunc(m, func(k, _ string) bool { return !keep(k) })
+	if len(m) == 0 {
+		return nil
 	}
-	return out
+	return m
 }
 
-func template(in *corev1.PodTemplateSpec) corev1.PodTemplateSpec {
-	return corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: containers(in.Spec.Containers)}}
+// controllerRef keeps the controller's owner reference, reduced to what
+// names it, in refs' own first slot.
+func controllerRef(refs []metav1.OwnerReference) []metav1.OwnerReference {
+	i := slices.IndexFunc(refs, func(r metav1.OwnerReference) bool { return r.Controller != nil && *r.Controller })
+	if i < 0 {
+		return nil
+	}
+	r := refs[i]
+	return keepOne(refs, metav1.OwnerReference{APIVersion: r.APIVersion, Kind: r.Kind, Name: r.Name, UID: r.UID, Controller: r.Controller})
+}
+
+// keepOne stores v in s's first slot and returns that slot alone. The
+// slots after it are zeroed: the backing array stays reachable, and so
+// would everything they point to.
+func keepOne[T any](s []T, v T) []T {
+	s[0] = v
+	clear(s[1:])
+	return s[:1:1]
+}
+
+// keepFirst keeps the first element of s for which ok is true, reduced by
+// reduce, or returns nil if there is none.
+func keepFirst[T any](s []T, ok func(*T) bool, reduce func(T) T) []T {
+	for i := range s {
+		if ok(&s[i]) {
+			return keepOne(s, reduce(s[i]))
+		}
+	}
+	return nil
+}
+
+// template keeps each container's name and image.
+func template(t *corev1.PodTemplateSpec) {
+	cs := t.Spec.Containers
+	for i := range cs {
+		cs[i] = corev1.Container{Name: cs[i].Name, Image: cs[i].Image}
+	}
+	if len(cs) == 0 {
+		cs = nil
+	}
+	*t = corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: cs}}
 }
 
 // TransformPod turns a Pod into a *graph.CachedPod: its identity and the
@@ -155,20 +196,19 @@ func TransformDeployment(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &appsv1.Deployment{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil, graph.AnnotationRevision),
-		Spec: appsv1.DeploymentSpec{Replicas: in.Spec.Replicas, Strategy: in.Spec.Strategy,
-			Template: template(&in.Spec.Template)},
-		Status: appsv1.DeploymentStatus{ObservedGeneration: in.Status.ObservedGeneration,
-			Replicas: in.Status.Replicas, UpdatedReplicas: in.Status.UpdatedReplicas,
-			ReadyReplicas: in.Status.ReadyReplicas, AvailableReplicas: in.Status.AvailableReplicas},
+	stripMeta(&in.ObjectMeta, nil, graph.AnnotationRevision)
+	template(&in.Spec.Template)
+	in.Spec = appsv1.DeploymentSpec{Replicas: in.Spec.Replicas, Strategy: in.Spec.Strategy, Template: in.Spec.Template}
+	in.Status = appsv1.DeploymentStatus{ObservedGeneration: in.Status.ObservedGeneration,
+		Replicas: in.Status.Replicas, UpdatedReplicas: in.Status.UpdatedReplicas,
+		ReadyReplicas: in.Status.ReadyReplicas, AvailableReplicas: in.Status.AvailableReplicas,
+		Conditions: keepFirst(in.Status.Conditions,
+			func(c *appsv1.DeploymentCondition) bool { return c.Type == appsv1.DeploymentProgressing },
+			func(c appsv1.DeploymentCondition) appsv1.DeploymentCondition {
+				return appsv1.DeploymentCondition{Type: c.Type, Status: c.Status, Reason: c.Reason}
+			}),
 	}
-	for _, c := range in.Status.Conditions {
-		if c.Type == appsv1.DeploymentProgressing {
-			out.Status.Conditions = []appsv1.DeploymentCondition{{Type: c.Type, Status: c.Status, Reason: c.Reason}}
-		}
-	}
-	return out, nil
+	return in, nil
 }
 
 // TransformReplicaSet keeps the owner, revision, replicas and images.
@@ -180,11 +220,11 @@ func TransformReplicaSet(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &appsv1.ReplicaSet{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil, graph.AnnotationRevision),
-		Spec:       appsv1.ReplicaSetSpec{Replicas: in.Spec.Replicas, Template: template(&in.Spec.Template)},
-		Status:     appsv1.ReplicaSetStatus{Replicas: in.Status.Replicas, ReadyReplicas: in.Status.ReadyReplicas},
-	}, nil
+	stripMeta(&in.ObjectMeta, nil, graph.AnnotationRevision)
+	template(&in.Spec.Template)
+	in.Spec = appsv1.ReplicaSetSpec{Replicas: in.Spec.Replicas, Template: in.Spec.Template}
+	in.Status = appsv1.ReplicaSetStatus{Replicas: in.Status.Replicas, ReadyReplicas: in.Status.ReadyReplicas}
+	return in, nil
 }
 
 // TransformStatefulSet keeps the replicas and images.
@@ -196,11 +236,11 @@ func TransformStatefulSet(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &appsv1.StatefulSet{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil),
-		Spec:       appsv1.StatefulSetSpec{Replicas: in.Spec.Replicas, Template: template(&in.Spec.Template)},
-		Status:     appsv1.StatefulSetStatus{ReadyReplicas: in.Status.ReadyReplicas},
-	}, nil
+	stripMeta(&in.ObjectMeta, nil)
+	template(&in.Spec.Template)
+	in.Spec = appsv1.StatefulSetSpec{Replicas: in.Spec.Replicas, Template: in.Spec.Template}
+	in.Status = appsv1.StatefulSetStatus{ReadyReplicas: in.Status.ReadyReplicas}
+	return in, nil
 }
 
 // TransformDaemonSet keeps the desired and ready counts and images.
@@ -212,11 +252,11 @@ func TransformDaemonSet(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &appsv1.DaemonSet{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil),
-		Spec:       appsv1.DaemonSetSpec{Template: template(&in.Spec.Template)},
-		Status:     appsv1.DaemonSetStatus{DesiredNumberScheduled: in.Status.DesiredNumberScheduled, NumberReady: in.Status.NumberReady},
-	}, nil
+	stripMeta(&in.ObjectMeta, nil)
+	template(&in.Spec.Template)
+	in.Spec = appsv1.DaemonSetSpec{Template: in.Spec.Template}
+	in.Status = appsv1.DaemonSetStatus{DesiredNumberScheduled: in.Status.DesiredNumberScheduled, NumberReady: in.Status.NumberReady}
+	return in, nil
 }
 
 // TransformService keeps the type, cluster IP, ports and selector.
@@ -228,18 +268,18 @@ func TransformService(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &corev1.Service{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil),
-		Spec:       corev1.ServiceSpec{Type: in.Spec.Type, ClusterIP: in.Spec.ClusterIP, Selector: in.Spec.Selector},
+	stripMeta(&in.ObjectMeta, nil)
+	ports := in.Spec.Ports
+	for i, p := range ports {
+		ports[i] = corev1.ServicePort{Name: p.Name, Protocol: p.Protocol, Port: p.Port,
+			TargetPort: p.TargetPort, NodePort: p.NodePort}
 	}
-	if len(in.Spec.Ports) > 0 {
-		out.Spec.Ports = make([]corev1.ServicePort, len(in.Spec.Ports))
-		for i, p := range in.Spec.Ports {
-			out.Spec.Ports[i] = corev1.ServicePort{Name: p.Name, Protocol: p.Protocol, Port: p.Port,
-				TargetPort: p.TargetPort, NodePort: p.NodePort}
-		}
+	if len(ports) == 0 {
+		ports = nil
 	}
-	return out, nil
+	in.Spec = corev1.ServiceSpec{Type: in.Spec.Type, ClusterIP: in.Spec.ClusterIP, Selector: in.Spec.Selector, Ports: ports}
+	in.Status = corev1.ServiceStatus{}
+	return in, nil
 }
 
 // TransformEndpointSlice turns an EndpointSlice into a *graph.CachedSlice:
@@ -271,11 +311,11 @@ func TransformIngress(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &networkingv1.Ingress{
-		ObjectMeta: stripMeta(&in.ObjectMeta, nil, graph.AnnotationIngressClass),
-		Spec: networkingv1.IngressSpec{IngressClassName: in.Spec.IngressClassName,
-			DefaultBackend: in.Spec.DefaultBackend, Rules: in.Spec.Rules},
-	}, nil
+	stripMeta(&in.ObjectMeta, nil, graph.AnnotationIngressClass)
+	in.Spec = networkingv1.IngressSpec{IngressClassName: in.Spec.IngressClassName,
+		DefaultBackend: in.Spec.DefaultBackend, Rules: in.Spec.Rules}
+	in.Status = networkingv1.IngressStatus{}
+	return in, nil
 }
 
 // TransformNode keeps the role labels, Ready condition, first internal IP
@@ -289,27 +329,18 @@ func TransformNode(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	var labels map[string]string
-	for _, role := range graph.NodeRoleLabels(in.Labels) {
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[role] = in.Labels[role]
+	roles := graph.NodeRoleLabels(in.Labels)
+	stripMeta(&in.ObjectMeta, func(k string) bool { return slices.Contains(roles, k) })
+	in.Spec = corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable}
+	in.Status = corev1.NodeStatus{
+		Conditions: keepFirst(in.Status.Conditions,
+			func(c *corev1.NodeCondition) bool { return c.Type == corev1.NodeReady },
+			func(c corev1.NodeCondition) corev1.NodeCondition {
+				return corev1.NodeCondition{Type: c.Type, Status: c.Status}
+			}),
+		Addresses: keepFirst(in.Status.Addresses,
+			func(a *corev1.NodeAddress) bool { return a.Type == corev1.NodeInternalIP },
+			func(a corev1.NodeAddress) corev1.NodeAddress { return a }),
 	}
-	out := &corev1.Node{
-		ObjectMeta: stripMeta(&in.ObjectMeta, labels),
-		Spec:       corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable},
-	}
-	for _, c := range in.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			out.Status.Conditions = []corev1.NodeCondition{{Type: c.Type, Status: c.Status}}
-		}
-	}
-	for _, a := range in.Status.Addresses {
-		if a.Type == corev1.NodeInternalIP {
-			out.Status.Addresses = []corev1.NodeAddress{a}
-			break
-		}
-	}
-	return out, nil
+	return in, nil
 }

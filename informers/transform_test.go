@@ -3,6 +3,7 @@ package informers
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/cache"
 )
@@ -240,21 +243,25 @@ func jsonOf(t testing.TB, v any) string {
 }
 
 // TestTransformKeepsWhatTheModelReads: the model derives the same from a
-// stripped object as from the full one, the input is untouched, and the
-// output is a new object.
+// stripped object as from the full one. API types are stripped in place,
+// with no copy; pods and EndpointSlices become their compact cached types.
 func TestTransformKeepsWhatTheModelReads(t *testing.T) {
-	for _, full := range fullObjects(t) {
-		t.Run(fmt.Sprintf("%T", full), func(t *testing.T) {
-			before := jsonOf(t, full)
-			stripped, err := Transform(full)
+	for _, in := range fullObjects(t) {
+		t.Run(fmt.Sprintf("%T", in), func(t *testing.T) {
+			full := in.(k8sruntime.Object).DeepCopyObject() // in is stripped in place
+			stripped, err := Transform(in)
 			if err != nil {
 				t.Fatalf("Transform: %v", err)
 			}
-			if fmt.Sprintf("%p", stripped) == fmt.Sprintf("%p", full) {
-				t.Fatal("Transform returned its input")
-			}
-			if after := jsonOf(t, full); after != before {
-				t.Errorf("Transform modified its input")
+			switch in.(type) {
+			case *corev1.Pod, *discoveryv1.EndpointSlice:
+				if stripped == in {
+					t.Fatalf("Transform returned the %T itself, not its cached form", in)
+				}
+			default:
+				if stripped != in {
+					t.Fatalf("Transform returned a %T at %p, not its input at %p stripped in place", stripped, stripped, in)
+				}
 			}
 			// The informer's store keys objects by namespace/name and its
 			// handlers compare resourceVersions: the cached form keeps both.
@@ -289,11 +296,13 @@ func TestTransformModelRoundTrip(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	full, stripped := graph.NewModel(), graph.NewModel()
 	for _, o := range fullObjects(t) {
+		full.Set(o, now)
+	}
+	for _, o := range fullObjects(t) { // Transform strips them in place
 		s, err := Transform(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		full.Set(o, now)
 		stripped.Set(s, now)
 	}
 	if diff := cmp.Diff(full.Nodes(), stripped.Nodes()); diff != "" {
@@ -508,5 +517,60 @@ func BenchmarkTransformPod(b *testing.B) {
 		if _, err := TransformPod(pod); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Stripping in place keeps one element of a slice in its own backing array,
+// which stays reachable: the slots after it must be zeroed, or the messages,
+// reasons and addresses in them would stay in memory unseen.
+func TestTransformInPlaceLeavesNothingBehind(t *testing.T) {
+	node := decode[corev1.Node](t, nodeJSON)
+	conds, addrs := node.Status.Conditions, node.Status.Addresses
+	if len(conds) < 2 || len(addrs) < 2 {
+		t.Fatal("the fixture needs several conditions and addresses")
+	}
+	dep := decode[appsv1.Deployment](t, deploymentJSON)
+	dep.OwnerReferences = []metav1.OwnerReference{{Kind: "Other", Name: "x"}, {Kind: "Rollout", Name: "web", Controller: ptr(true)}, {Kind: "Other", Name: "y"}}
+	refs := dep.OwnerReferences
+	if _, err := Transform(node); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Transform(dep); err != nil {
+		t.Fatal(err)
+	}
+	if got := node.Status.Conditions; len(got) != 1 || got[0].Type != corev1.NodeReady || got[0].Message != "" {
+		t.Errorf("node conditions %+v, want Ready alone, without its message", got)
+	}
+	if got := dep.OwnerReferences; len(got) != 1 || got[0].Kind != "Rollout" {
+		t.Errorf("owner references %+v, want the controller alone", got)
+	}
+	for name, rest := range map[string]any{
+		"node conditions": conds[1:], "node addresses": addrs[1:], "owner references": refs[1:],
+	} {
+		v := reflect.ValueOf(rest)
+		for i := range v.Len() {
+			if !v.Index(i).IsZero() {
+				t.Errorf("%s: a dropped slot still holds %+v", name, v.Index(i).Interface())
+			}
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// A tombstone's object may be the one in the cache: stripping it must leave
+// that object as it was.
+func TestTransformTombstoneLeavesItsObject(t *testing.T) {
+	node := decode[corev1.Node](t, nodeJSON)
+	before := jsonOf(t, node)
+	out, err := Transform(cache.DeletedFinalStateUnknown{Key: "worker-1", Obj: node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := jsonOf(t, node); after != before {
+		t.Error("stripping a tombstone modified the object inside it")
+	}
+	if n, ok := out.(cache.DeletedFinalStateUnknown).Obj.(*corev1.Node); !ok || len(n.Status.Images) != 0 {
+		t.Errorf("tombstone not stripped: %T", out.(cache.DeletedFinalStateUnknown).Obj)
 	}
 }
