@@ -32,6 +32,10 @@ func main() {
 }
 
 func run(out, version, arch string) error {
+	tag, err := name.NewTag(ociimage.Repository + ":" + version)
+	if err != nil {
+		return fmt.Errorf("-version %q is no image tag: %w", version, err)
+	}
 	revision := "unknown"
 	if b, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
 		revision = strings.TrimSpace(string(b))
@@ -43,10 +47,6 @@ func run(out, version, arch string) error {
 	img, err := ociimage.Image(bin, arch, ociimage.Final(version, revision))
 	if err != nil {
 		return err
-	}
-	tag, err := name.NewTag(ociimage.Repository + ":" + version)
-	if err != nil {
-		return fmt.Errorf("-version %q is no image tag: %w", version, err)
 	}
 	if err := ociimage.WriteLayout(out, img, version); err != nil {
 		return err
