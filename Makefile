@@ -91,6 +91,10 @@ chart-test: lab-up ## Chart tests: golden files, schema, image; then dry-run, in
 image: ## Build the container image's binary the way the Dockerfile does
 	./.ci/image.sh
 
+.PHONY: image-oci
+image-oci: ## Build the container image without Docker: OCI layout bin/podium-oci, docker-archive bin/podium-oci.tar
+	$(GO) run ./e2e/ociimage/cmd/podium-oci -version $(VERSION) -out bin/podium-oci
+
 .PHONY: clean
 clean: ## Remove build output
 	rm -rf bin e2e/artifacts

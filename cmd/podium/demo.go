@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"flag"
 	"io"
+
+	"github.com/spf13/cobra"
 
 	"github.com/podiumhq/podium/informers/replay"
 )
@@ -24,17 +25,33 @@ func loadDemo() (*replay.Recording, error) {
 	return replay.Read(demoName, bytes.NewReader(demoRecording))
 }
 
-// demo replays the embedded recording in a loop: Podium with no cluster and
-// no flags.
-func demo(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+func newDemoCmd() *cobra.Command {
 	var logf logFlags
 	var pf playFlags
-	logf.register(fs)
-	pf.register(fs, true)
-	if err := parse(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "demo [flags]",
+		Short: "Serve the built-in demo, no cluster needed",
+		Long: `Serve the built-in demo: a recording of the hellok8s tutorial (deploy, scale,
+a Service, an Ingress, a rollout, a rollback and a stalled rollout), looping.
+No cluster and no kubeconfig are needed.`,
+		Example: `  # Open http://127.0.0.1:8080
+  podium demo
+
+  # At half speed, starting paused
+  podium demo --speed 0.5 --paused`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return demo(cmd.Context(), logf, pf, cmd.ErrOrStderr())
+		},
 	}
+	pf.register(cmd, true)
+	logf.register(cmd)
+	return cmd
+}
+
+// demo replays the embedded recording in a loop: Podium with no cluster and
+// no flags.
+func demo(ctx context.Context, logf logFlags, pf playFlags, stderr io.Writer) error {
 	if err := pf.validate(); err != nil {
 		return err
 	}

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
 )
 
@@ -18,6 +18,7 @@ import (
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Type() string   { return "strings" }
 func (l *listFlag) Set(v string) error {
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -42,22 +43,64 @@ func (n *namespaceFlag) Set(v string) error {
 	return nil
 }
 
+// connGroup annotates the flags that say how to reach the cluster, so that
+// help lists them in a section of their own.
+const connGroup = "podium/connection"
+
 // connFlags are the flags that say how to reach the cluster, shared by serve
-// and record.
+// and record: kubectl's own (cli-runtime's ConfigFlags, so --context, --as,
+// --token, ... mean exactly what they mean to kubectl), Podium's several
+// namespaces, and where the in-cluster config reads its credentials.
 type connFlags struct {
-	kubeconfig        string
-	context           string
+	kube              *genericclioptions.ConfigFlags
 	namespaces        namespaceFlag
 	serviceAccountDir string
 }
 
-func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster config)")
-	fs.StringVar(&c.context, "context", "", "kubeconfig context to use (default: the current context)")
-	fs.Var(&c.namespaces, "namespace", "watch only these namespaces (repeatable or comma-separated; default: all)")
-	fs.StringVar(&c.serviceAccountDir, "serviceaccount-dir", "/var/run/secrets/kubernetes.io/serviceaccount",
-		"where the in-cluster config reads its token and ca.crt")
+func (c *connFlags) register(fs *pflag.FlagSet) {
+	c.kube = genericclioptions.NewConfigFlags(false)
+	// kubectl's -n/--namespace takes one namespace; Podium's takes several,
+	// so it is registered below instead. Podium keeps no discovery cache.
+	c.kube.Namespace = nil
+	c.kube.CacheDir = nil
+	conn := pflag.NewFlagSet("connection", pflag.ContinueOnError)
+	c.kube.AddFlags(conn)
+	conn.StringVar(&c.serviceAccountDir, "serviceaccount-dir", "/var/run/secrets/kubernetes.io/serviceaccount",
+		"where the in-cluster config reads its token and ca.crt (used when there is no kubeconfig and $KUBERNETES_SERVICE_HOST is set)")
+	conn.Lookup("kubeconfig").Usage = "path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster config)"
+	conn.VisitAll(func(f *pflag.Flag) { _ = conn.SetAnnotation(f.Name, connGroup, []string{"true"}) })
+	fs.AddFlagSet(conn)
+	fs.VarP(&c.namespaces, "namespace", "n", "watch only these `namespaces` (repeatable or comma-separated, e.g. -n web,api; default: all)")
 }
+
+// completeConn offers completions for the flags that name kubeconfig entries
+// and fixed values, as kubectl does.
+func (c *connFlags) completeConn(cmd *cobra.Command) {
+	names := func(pick func(raw kubeconfigNames) []string) cobra.CompletionFunc {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			raw, err := c.kube.ToRawKubeConfigLoader().RawConfig()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var n kubeconfigNames
+			for k := range raw.Contexts {
+				n.contexts = append(n.contexts, k)
+			}
+			for k := range raw.Clusters {
+				n.clusters = append(n.clusters, k)
+			}
+			for k := range raw.AuthInfos {
+				n.users = append(n.users, k)
+			}
+			return pick(n), cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	_ = cmd.RegisterFlagCompletionFunc("context", names(func(n kubeconfigNames) []string { return n.contexts }))
+	_ = cmd.RegisterFlagCompletionFunc("cluster", names(func(n kubeconfigNames) []string { return n.clusters }))
+	_ = cmd.RegisterFlagCompletionFunc("user", names(func(n kubeconfigNames) []string { return n.users }))
+}
+
+type kubeconfigNames struct{ contexts, clusters, users []string }
 
 // logFlags configure log/slog, which klog is routed into.
 type logFlags struct {
@@ -65,9 +108,12 @@ type logFlags struct {
 	format string
 }
 
-func (l *logFlags) register(fs *flag.FlagSet) {
+func (l *logFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&l.format, "log-format", "text", "log format: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
@@ -91,30 +137,47 @@ func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 	return logger, nil
 }
 
-// parse parses args into fs, turning flag's errors into one clear line.
-func parse(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(os.Stdout)
-		fmt.Fprintf(os.Stdout, "Usage of podium %s:\n", fs.Name())
-		fs.PrintDefaults()
-		return errHelp
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w (see podium %s --help)", fs.Name(), err, fs.Name())
-	}
-	if fs.NArg() > 0 && fs.Name() != "replay" {
-		return fmt.Errorf("%s: unexpected argument %q (see podium %s --help)", fs.Name(), fs.Arg(0), fs.Name())
-	}
-	return nil
-}
-
-var errHelp = errors.New("help shown")
-
 func positiveDuration(name string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("--%s must be positive, got %s", name, d)
 	}
 	return nil
+}
+
+// oldSpellings rewrites Go-flag spellings of long flags (-kubeconfig,
+// -listen=:8080), which Podium took before it moved to kubectl's command
+// line, into --kubeconfig and --listen=:8080, and says so once per flag on
+// stderr. Only names of long flags that some command defines are rewritten,
+// and only before "--", so -n (a shorthand) and values are left alone.
+func oldSpellings(root *cobra.Command, args []string, stderr io.Writer) []string {
+	long := map[string]bool{"help": true}
+	var visit func(c *cobra.Command)
+	visit = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		for _, sub := range c.Commands() {
+			visit(sub)
+		}
+	}
+	visit(root)
+	out := make([]string, len(args))
+	copy(out, args)
+	warned := map[string]bool{}
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if len(name) < 2 || !long[name] {
+			continue
+		}
+		out[i] = "-" + a
+		if !warned[name] {
+			warned[name] = true
+			fmt.Fprintf(stderr, "podium: -%s is the old single-dash spelling; use --%s\n", name, name)
+		}
+	}
+	return out
 }

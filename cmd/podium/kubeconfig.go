@@ -6,74 +6,147 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // errNoCluster says there is nothing to connect to.
 var errNoCluster = errors.New("no cluster to watch: no --kubeconfig, no $KUBECONFIG, no ~/.kube/config and not running in a pod.\n" +
 	"  Point Podium at a cluster with --kubeconfig FILE (and --context NAME), or try it without one: podium demo")
 
-// restConfig finds the cluster: an explicit kubeconfig, then the usual
-// kubeconfig rules, then the in-cluster config.
+// restConfig finds the cluster as kubectl does: an explicit kubeconfig, then
+// the usual kubeconfig rules, each with the command line's overrides; with no
+// kubeconfig at all, the in-cluster config read from --serviceaccount-dir.
 func restConfig(c *connFlags) (*rest.Config, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if c.kubeconfig != "" {
-		if _, err := os.Stat(c.kubeconfig); err != nil {
-			return nil, "", fmt.Errorf("--kubeconfig %s: %w", c.kubeconfig, err)
-		}
-		rules.ExplicitPath = c.kubeconfig
+	k := c.kube
+	// client-go would check it too, but only after the kubeconfig is found,
+	// and in words that do not name the flag.
+	if d, err := clientcmd.ParseTimeout(*k.Timeout); err != nil || d < 0 {
+		return nil, "", fmt.Errorf("--request-timeout %q: want a duration such as 30s or 2m, or a whole number of seconds (0: none)", *k.Timeout)
 	}
-	haveFile := c.kubeconfig != ""
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	explicit := *k.KubeConfig
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err != nil {
+			return nil, "", fmt.Errorf("--kubeconfig %s: %w", explicit, err)
+		}
+	}
+	haveFile := explicit != ""
 	for _, p := range rules.Precedence {
 		if _, err := os.Stat(p); err == nil {
 			haveFile = true
 		}
 	}
-	if !haveFile {
+	// kubectl --server URL --token T needs no kubeconfig at all.
+	if !haveFile && *k.APIServer == "" {
 		if os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
-			cfg, err := inCluster(c.serviceAccountDir)
+			cfg, err := inCluster(c)
 			return cfg, "in-cluster", err
 		}
 		return nil, "", errNoCluster
 	}
-	overrides := &clientcmd.ConfigOverrides{CurrentContext: c.context}
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cc := k.ToRawKubeConfigLoader()
 	cfg, err := cc.ClientConfig()
 	if err != nil {
-		where := c.kubeconfig
+		where := explicit
 		if where == "" {
-			where = "the kubeconfig (" + fmt.Sprint(rules.Precedence) + ")"
+			where = "the kubeconfig (" + strings.Join(rules.Precedence, ":") + ")"
 		}
-		return nil, "", fmt.Errorf("%s: %w", where, err)
+		return nil, "", fmt.Errorf("%s: %s", where, oneLine(err))
 	}
-	raw, _ := cc.RawConfig()
-	name := c.context
+	name := *k.Context
 	if name == "" {
+		raw, _ := cc.RawConfig()
 		name = raw.CurrentContext
+	}
+	if name == "" {
+		return cfg, "--server " + cfg.Host, nil
 	}
 	return cfg, "context " + name, nil
 }
 
+// oneLine folds client-go's multi-line errors (an empty kubeconfig explains
+// itself over seven lines) into one.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
 // inCluster is rest.InClusterConfig with the service-account directory as a
-// parameter, so a test can run the binary exactly as the pod would.
-func inCluster(dir string) (*rest.Config, error) {
+// parameter, so a test can run the binary exactly as the pod would, plus the
+// command line's overrides: --as in a pod impersonates as it does elsewhere.
+func inCluster(c *connFlags) (*rest.Config, error) {
 	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
 	if host == "" || port == "" {
 		return nil, errors.New("in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set")
 	}
-	tokenFile := filepath.Join(dir, "token")
-	if _, err := os.Stat(tokenFile); err != nil {
+	k := c.kube
+	for flag, v := range map[string]string{"context": *k.Context, "cluster": *k.ClusterName, "user": *k.AuthInfoName} {
+		if v != "" {
+			return nil, fmt.Errorf("--%s %s: there is no kubeconfig to choose from (in-cluster config)", flag, v)
+		}
+	}
+	tokenFile := filepath.Join(c.serviceAccountDir, "token")
+	if _, err := os.Stat(tokenFile); err != nil && *k.BearerToken == "" {
 		return nil, fmt.Errorf("in-cluster: service account token: %w", err)
 	}
-	caFile := filepath.Join(dir, "ca.crt")
-	if _, err := os.Stat(caFile); err != nil {
+	caFile := filepath.Join(c.serviceAccountDir, "ca.crt")
+	if _, err := os.Stat(caFile); err != nil && *k.CAFile == "" && !*k.Insecure {
 		return nil, fmt.Errorf("in-cluster: service account CA: %w", err)
 	}
-	return &rest.Config{
-		Host:            "https://" + net.JoinHostPort(host, port),
-		BearerTokenFile: tokenFile, // re-read as the token rotates
-		TLSClientConfig: rest.TLSClientConfig{CAFile: caFile},
-	}, nil
+	const name = "in-cluster"
+	// A token file, not the token: client-go re-reads it as it rotates. With
+	// --token there is no file, or client-go would still prefer it.
+	auth := &clientcmdapi.AuthInfo{TokenFile: tokenFile}
+	if *k.BearerToken != "" {
+		auth = &clientcmdapi.AuthInfo{}
+	}
+	raw := clientcmdapi.Config{
+		Clusters: map[string]*clientcmdapi.Cluster{name: {
+			Server:               "https://" + net.JoinHostPort(host, port),
+			CertificateAuthority: caFile,
+		}},
+		AuthInfos:      map[string]*clientcmdapi.AuthInfo{name: auth},
+		Contexts:       map[string]*clientcmdapi.Context{name: {Cluster: name, AuthInfo: name}},
+		CurrentContext: name,
+	}
+	cfg, err := clientcmd.NewNonInteractiveClientConfig(raw, name, overrides(c), nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("in-cluster: %s", oneLine(err))
+	}
+	return cfg, nil
+}
+
+// overrides are the command line's kubeconfig overrides, bound as
+// cli-runtime's ConfigFlags.ToRawKubeConfigLoader binds them (which keeps
+// them to itself); TestInClusterOverridesMatchKubectl holds the two together.
+func overrides(c *connFlags) *clientcmd.ConfigOverrides {
+	k := c.kube
+	o := &clientcmd.ConfigOverrides{}
+	o.AuthInfo.ClientCertificate = *k.CertFile
+	o.AuthInfo.ClientKey = *k.KeyFile
+	if *k.BearerToken != "" {
+		o.AuthInfo.Token = *k.BearerToken
+	}
+	o.AuthInfo.Impersonate = *k.Impersonate
+	o.AuthInfo.ImpersonateUID = *k.ImpersonateUID
+	o.AuthInfo.ImpersonateGroups = *k.ImpersonateGroup
+	for _, extra := range *k.ImpersonateUserExtra {
+		if key, value, ok := strings.Cut(extra, "="); ok {
+			if o.AuthInfo.ImpersonateUserExtra == nil {
+				o.AuthInfo.ImpersonateUserExtra = map[string][]string{}
+			}
+			o.AuthInfo.ImpersonateUserExtra[key] = append(o.AuthInfo.ImpersonateUserExtra[key], value)
+		}
+	}
+	o.ClusterInfo.Server = *k.APIServer
+	o.ClusterInfo.TLSServerName = *k.TLSServerName
+	o.ClusterInfo.CertificateAuthority = *k.CAFile
+	o.ClusterInfo.InsecureSkipTLSVerify = *k.Insecure
+	o.ClusterInfo.DisableCompression = *k.DisableCompression
+	o.ClusterInfo.ProxyURL = *k.ProxyURL
+	o.Timeout = *k.Timeout
+	return o
 }

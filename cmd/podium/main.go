@@ -5,14 +5,15 @@
 //	podium replay FILE       serve a recording
 //	podium demo              serve the built-in demo recording, no cluster needed
 //	podium version
+//	podium completion SHELL  print a shell completion script
 //
-// Run "podium <command> --help" for each command's flags.
+// Run "podium <command> --help" for each command's flags. The connection
+// flags are kubectl's (k8s.io/cli-runtime), on spf13/cobra.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/spf13/cobra"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers"
@@ -35,53 +37,26 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil && !errors.Is(err, errHelp) {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "podium:", err)
 		os.Exit(2)
 	}
 }
 
-const usage = `Podium draws a live picture of a Kubernetes cluster.
-
-Usage:
-  podium [serve] [flags]   serve the dashboard for the current kubeconfig context (the default;
-                           a bare "podium" with no cluster plays the built-in demo)
-  podium record --out FILE record what Podium sees (same connection flags as serve); Ctrl-C stops
-  podium replay FILE       serve a recording: [--speed 2] [--loop] [--listen addr]
-  podium demo              serve the built-in demo at http://127.0.0.1:8080, no cluster needed
-  podium version           print the version
-
-Run "podium <command> --help" for the flags.
-`
-
-// run dispatches a subcommand; the first argument may be a flag of serve.
+// run runs the command line args; help goes to stdout, logs to stderr, and
+// the error is returned for main to print once.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd, implicit := "serve", true
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args, implicit = args[0], args[1:], false
-	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, args, stderr, implicit)
-	case "record":
-		return record(ctx, args, stderr)
-	case "replay":
-		return replayCmd(ctx, args, stderr)
-	case "demo":
-		return demo(ctx, args, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "podium", version.String())
-		return nil
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	default:
-		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
-	}
+	root := newRootCmd()
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(oldSpellings(root, args, stderr))
+	return root.ExecuteContext(ctx)
 }
 
-// serveFlags are serve's flags beyond the connection and log flags.
-type serveFlags struct {
+// serveOptions are serve's flags: the connection, the logs, and the server.
+type serveOptions struct {
+	conn           connFlags
+	log            logFlags
 	listen         string
 	allowedOrigins listFlag
 	authTokenFile  string
@@ -89,15 +64,21 @@ type serveFlags struct {
 	flushInterval  time.Duration
 }
 
-func (s *serveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.listen, "listen", "127.0.0.1:8080", "address to serve HTTP on")
-	fs.Var(&s.allowedOrigins, "allowed-origins", "extra origins (host patterns) allowed to open /ws, e.g. podium.example.com; the page's own origin always is")
-	fs.StringVar(&s.authTokenFile, "auth-token-file", "", "require this file's token (Bearer header or login cookie) for the UI and API")
+// register adds serve's flags to cmd, which is "podium serve" or the bare
+// "podium" that stands for it.
+func (s *serveOptions) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&s.listen, "listen", "127.0.0.1:8080", "`address` to serve HTTP on (host:port)")
+	fs.Var(&s.allowedOrigins, "allowed-origins", "extra `origins` (host patterns) allowed to open /ws, e.g. podium.example.com; the page's own origin always is")
+	fs.StringVar(&s.authTokenFile, "auth-token-file", "", "require this `file`'s token (Bearer header or login cookie) for the UI and API")
 	fs.IntVar(&s.history, "history", 4096, "deltas kept for clients to resume from")
 	fs.DurationVar(&s.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
+	s.log.register(cmd)
+	s.conn.register(fs)
+	s.conn.completeConn(cmd)
 }
 
-func (s *serveFlags) validate() error {
+func (s *serveOptions) validate() error {
 	if _, _, err := net.SplitHostPort(s.listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", s.listen)
 	}
@@ -107,47 +88,75 @@ func (s *serveFlags) validate() error {
 	return positiveDuration("flush-interval", s.flushInterval)
 }
 
+const serveExample = `  # The current kubeconfig context, every namespace, at http://127.0.0.1:8080
+  podium serve
+
+  # Another kubeconfig and context, two namespaces
+  podium serve --kubeconfig ~/.kube/other --context prod -n web,api
+
+  # What a service account may see: impersonate it, as kubectl --as does
+  podium serve --as system:serviceaccount:team-a:viewer -n team-a
+
+  # In a pod, behind a Service, with a token for the page
+  podium serve --listen :8080 --auth-token-file /etc/podium/auth/token`
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "Serve the dashboard for a cluster (the default command)",
+		Long: `Serve the dashboard for the cluster of the current kubeconfig context.
+
+The cluster is found as kubectl finds it: --kubeconfig, then $KUBECONFIG, then
+~/.kube/config, with the same overrides (--context, --as, --token, ...). With
+no kubeconfig at all, in a pod, Podium uses the in-cluster config. With no
+cluster to watch, "podium serve" fails with the reason; a bare "podium" plays
+the built-in demo instead.`,
+		Example: serveExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), &o, cmd.ErrOrStderr(), false)
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
 // serve watches a cluster. With no cluster to watch, a bare "podium" (no
 // subcommand) plays the built-in demo instead, so the first command anyone
 // types shows something; an explicit "podium serve" fails with the reason.
-func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutCluster bool) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var conn connFlags
-	var logf logFlags
-	var sf serveFlags
-	conn.register(fs)
-	logf.register(fs)
-	sf.register(fs)
-	if err := parse(fs, args); err != nil {
+func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCluster bool) error {
+	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := sf.validate(); err != nil {
-		return err
-	}
-	logger, err := logf.logger(stderr)
+	logger, err := o.log.logger(stderr)
 	if err != nil {
 		return err
 	}
 	var token string
-	if sf.authTokenFile != "" {
-		if token, err = server.ReadTokenFile(sf.authTokenFile); err != nil {
+	if o.authTokenFile != "" {
+		if token, err = server.ReadTokenFile(o.authTokenFile); err != nil {
 			return err
 		}
 	}
-	cfg, where, err := restConfig(&conn)
+	cfg, where, err := restConfig(&o.conn)
 	if errors.Is(err, errNoCluster) && demoWithoutCluster {
 		logger.Warn("no cluster to watch (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster config): playing the built-in demo instead; point Podium at a cluster with --kubeconfig FILE")
-		return demo(ctx, []string{"--listen", sf.listen, "--log-level", logf.level, "--log-format", logf.format}, stderr)
+		rec, err := loadDemo()
+		if err != nil {
+			return err
+		}
+		return play(ctx, rec, playFlags{listen: o.listen, speed: 1, loop: true}, logger)
 	}
 	if err != nil {
 		return err
 	}
 	cfg.UserAgent = "podium/" + version.String()
-	log := graph.NewLog(graph.NewEpoch(), sf.history)
+	log := graph.NewLog(graph.NewEpoch(), o.history)
 	metrics := server.NewMetrics()
 	w, err := informers.NewForConfig(cfg, log, informers.Options{
-		Namespaces:    conn.namespaces.listFlag,
-		FlushInterval: sf.flushInterval,
+		Namespaces:    o.conn.namespaces.listFlag,
+		FlushInterval: o.flushInterval,
 		Logger:        logger,
 		OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },
 	})
@@ -157,17 +166,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demoWithoutClus
 	srv := server.New(withPage(server.Config{
 		Log:            log,
 		Status:         w.Status,
-		AllowedOrigins: sf.allowedOrigins,
+		AllowedOrigins: o.allowedOrigins,
 		AuthToken:      token,
 		Logger:         logger,
 		Metrics:        metrics,
-	}, conn.namespaces.listFlag))
-	ln, err := net.Listen("tcp", sf.listen)
+	}, o.conn.namespaces.listFlag))
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: %w", sf.listen, err)
+		return fmt.Errorf("--listen %s: %w", o.listen, err)
 	}
 	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "cluster", cfg.Host, "via", where,
-		"namespaces", conn.namespaces.String(), "version", version.String())
+		"namespaces", o.conn.namespaces.String(), "version", version.String())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -17,32 +17,55 @@ import (
 	"github.com/podiumhq/podium/informers/replay"
 )
 
+type recordOptions struct {
+	conn          connFlags
+	log           logFlags
+	out           string
+	flushInterval time.Duration
+}
+
+func newRecordCmd() *cobra.Command {
+	var o recordOptions
+	cmd := &cobra.Command{
+		Use:   "record --out FILE [flags]",
+		Short: "Record what Podium sees to a file, until Ctrl-C",
+		Long: `Record what Podium sees of the cluster to a file, until Ctrl-C, for
+"podium replay" to play back through the same page. It reaches the cluster
+as "podium serve" does, with the same flags.`,
+		Example: `  # Record the default namespace for a talk; Ctrl-C stops
+  podium record --out talk.jsonl.gz -n default
+
+  # Record another context, uncompressed
+  podium record --out prod.jsonl --context prod`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return record(cmd.Context(), &o, cmd.ErrOrStderr())
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.out, "out", "", "`file` to write the recording to; gzip-compressed when it ends in .gz (required)")
+	fs.DurationVar(&o.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
+	o.log.register(cmd)
+	o.conn.register(fs)
+	o.conn.completeConn(cmd)
+	return cmd
+}
+
 // record watches the cluster like serve does and writes the protocol
 // stream to --out until ctx ends (Ctrl-C), then closes the file cleanly.
-func record(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("record", flag.ContinueOnError)
-	var conn connFlags
-	var logf logFlags
-	var out string
-	var flushInterval time.Duration
-	conn.register(fs)
-	logf.register(fs)
-	fs.StringVar(&out, "out", "", "file to write the recording to; gzip-compressed when it ends in .gz (required)")
-	fs.DurationVar(&flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func record(ctx context.Context, o *recordOptions, stderr io.Writer) error {
+	out, conn, flushInterval := o.out, &o.conn, o.flushInterval
 	if out == "" {
 		return fmt.Errorf("record: --out FILE is required, e.g. --out demo.jsonl.gz")
 	}
 	if err := positiveDuration("flush-interval", flushInterval); err != nil {
 		return err
 	}
-	logger, err := logf.logger(stderr)
+	logger, err := o.log.logger(stderr)
 	if err != nil {
 		return err
 	}
-	cfg, where, err := restConfig(&conn)
+	cfg, where, err := restConfig(conn)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers/graph"
@@ -23,8 +23,9 @@ type playFlags struct {
 	paused bool
 }
 
-func (p *playFlags) register(fs *flag.FlagSet, loop bool) {
-	fs.StringVar(&p.listen, "listen", "127.0.0.1:8080", "address to serve HTTP on")
+func (p *playFlags) register(cmd *cobra.Command, loop bool) {
+	fs := cmd.Flags()
+	fs.StringVar(&p.listen, "listen", "127.0.0.1:8080", "`address` to serve HTTP on (host:port)")
 	fs.Float64Var(&p.speed, "speed", 1, fmt.Sprintf("playback speed, e.g. 0.5 or 2 (%v to %v)", replay.MinSpeed, replay.MaxSpeed))
 	fs.BoolVar(&p.loop, "loop", loop, "start over at the end")
 	fs.BoolVar(&p.paused, "paused", false, "start paused (play from the page)")
@@ -40,32 +41,44 @@ func (p *playFlags) validate() error {
 	return nil
 }
 
-// replayCmd serves a recording through the same page, /ws and /api/graph as
-// a live cluster, plus the replay controls at /api/replay.
-func replayCmd(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+func newReplayCmd() *cobra.Command {
 	var logf logFlags
 	var pf playFlags
-	logf.register(fs)
-	pf.register(fs, false)
-	// The file may come before or after the flags.
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
+	cmd := &cobra.Command{
+		Use:   "replay FILE [flags]",
+		Short: "Serve a recording made by podium record",
+		Long: `Serve a recording made by "podium record" through the same page, /ws and
+/api/graph as a live cluster, with play/pause, speed and a timeline of every
+happening. No cluster is needed.`,
+		Example: `  # Twice as fast, over and over
+  podium replay talk.jsonl.gz --speed 2 --loop
+
+  # Start paused, for everyone on the network
+  podium replay talk.jsonl.gz --paused --listen 0.0.0.0:8080`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("replay: which recording? usage: podium replay FILE [--speed 2] [--loop] [--listen addr]")
+			}
+			return noArgs(c, args[1:])
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return []string{"jsonl", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return replayFile(cmd.Context(), args[0], logf, pf, cmd.ErrOrStderr())
+		},
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	if file == "" && len(rest) > 0 {
-		file, rest = rest[0], rest[1:]
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("replay: unexpected argument %q (see podium replay --help)", rest[0])
-	}
-	if file == "" {
-		return fmt.Errorf("replay: which recording? usage: podium replay FILE [--speed 2] [--loop] [--listen addr]")
-	}
+	pf.register(cmd, false)
+	logf.register(cmd)
+	return cmd
+}
+
+// replayFile serves a recording through the same page, /ws and /api/graph
+// as a live cluster, plus the replay controls at /api/replay.
+func replayFile(ctx context.Context, file string, logf logFlags, pf playFlags, stderr io.Writer) error {
 	if err := pf.validate(); err != nil {
 		return err
 	}
