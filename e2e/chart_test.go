@@ -40,16 +40,19 @@ import (
 	authnv1 "k8s.io/api/authentication/v1"
 	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	ptrs "k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
@@ -61,7 +64,7 @@ import (
 )
 
 // chartValueSets are the files under chart/ci.
-var chartValueSets = []string{"default", "namespaced", "ingress", "auth"}
+var chartValueSets = []string{"default", "namespaced", "ingress", "auth", "platform"}
 
 func chartDir(t testing.TB) string {
 	t.Helper()
@@ -947,12 +950,29 @@ func TestChartAuth(t *testing.T) {
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "auth")}), false)
+	// A real install, waited for: the Deployment's pods (two, run by KWOK)
+	// become available with the Secret volume the API server accepted.
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, []string{chartCIValues(t, "auth")}), true)
 	if err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
 	dep := chartDeployment(t, rel)
 	sa := dep.Spec.Template.Spec.ServiceAccountName
+	live, err := cs.AppsV1().Deployments(ns).Get(ctx, dep.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.Status.AvailableReplicas != 2 {
+		t.Errorf("%d available replicas after helm install --wait, want 2", live.Status.AvailableReplicas)
+	}
+	if !slices.ContainsFunc(live.Spec.Template.Spec.Volumes, func(v corev1.Volume) bool {
+		return v.Secret != nil && v.Secret.SecretName == "podium-token"
+	}) {
+		t.Error("the installed Deployment does not mount Secret podium-token")
+	}
+	if !strings.Contains(rel.Info.Notes, `require the token stored in Secret "podium-token"`) {
+		t.Errorf("NOTES do not say where the token is:\n%s", rel.Info.Notes)
+	}
 	// The token reaches the pod through the kubelet's mount, not through RBAC.
 	if ok, err := chartCanI(ctx, cs, ns, sa, "get", "secrets", ns); err != nil || ok {
 		t.Errorf("the ServiceAccount may read Secrets in its namespace (%v, %v)", ok, err)
@@ -985,4 +1005,256 @@ func TestChartAuth(t *testing.T) {
 			t.Errorf("GET %s with %q: %d, want %d", c.path, c.auth, resp.StatusCode, c.want)
 		}
 	}
+}
+
+// chartPeerPod creates a pod (never started: it only carries labels for the
+// selectors to match) in ns.
+func chartPeerPod(t testing.TB, cs kubernetes.Interface, ns, name string, lbls map[string]string) *corev1.Pod {
+	t.Helper()
+	p, err := cs.CoreV1().Pods(ns).Create(context.Background(), &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbls},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "peer:v1"}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// chartPeerSelects says whether a NetworkPolicyPeer selects pod, evaluated
+// the way the API defines it against the real Namespace objects: a
+// namespaceSelector alone means every pod there, a podSelector alone means
+// pods in the policy's namespace, both means pods matching both.
+func chartPeerSelects(t testing.TB, cs kubernetes.Interface, policyNS string, peer networkingv1.NetworkPolicyPeer, pod *corev1.Pod) bool {
+	t.Helper()
+	if peer.IPBlock != nil {
+		return false
+	}
+	if peer.NamespaceSelector != nil {
+		ns, err := cs.CoreV1().Namespaces().Get(context.Background(), pod.Namespace, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel, err := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sel.Matches(labels.Set(ns.Labels)) {
+			return false
+		}
+	} else if pod.Namespace != policyNS {
+		return false
+	}
+	if peer.PodSelector == nil {
+		return true
+	}
+	sel, err := metav1.LabelSelectorAsSelector(peer.PodSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sel.Matches(labels.Set(pod.Labels))
+}
+
+// TestChartNetworkPolicy installs the chart with a NetworkPolicy for real:
+// the API server accepts it, its podSelector selects exactly the Podium pods
+// of the release, and its peers admit exactly the named pods. (The lab runs
+// no network plugin, so this checks what the policy selects, as a matrix of
+// real pods; whether packets are dropped is the plugin's job.)
+func TestChartNetworkPolicy(t *testing.T) {
+	cs := lab.Client()
+	ctx := context.Background()
+	ns := labtest.Namespace(t, lab)
+	peers, other, controller := labtest.Namespace(t, lab), labtest.Namespace(t, lab), labtest.Namespace(t, lab)
+
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "podium-token"},
+		StringData: map[string]string{"token": "e2e-network-policy-token"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	viewer := map[string]string{"role": "viewer"}
+	pods := map[string]*corev1.Pod{
+		"named peer":                       chartPeerPod(t, cs, peers, "viewer", viewer),
+		"other pod in the peer namespace":  chartPeerPod(t, cs, peers, "stranger", map[string]string{"role": "stranger"}),
+		"same labels, another namespace":   chartPeerPod(t, cs, other, "viewer", viewer),
+		"pod in Podium's namespace":        chartPeerPod(t, cs, ns, "neighbour", map[string]string{"app.kubernetes.io/name": "other"}),
+		"ingress controller":               chartPeerPod(t, cs, controller, "controller", map[string]string{"app.kubernetes.io/name": "ingress-nginx"}),
+		"other pod in the controller's ns": chartPeerPod(t, cs, controller, "sidecar", map[string]string{"app.kubernetes.io/name": "sidecar"}),
+	}
+	cases := []struct {
+		name   string
+		values string
+		admit  []string // keys of pods
+	}{
+		{"default: nobody", "", nil},
+		{"named peers", fmt.Sprintf("networkPolicy:\n  from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %s}}\n      podSelector: {matchLabels: {role: viewer}}\n", peers),
+			[]string{"named peer"}},
+		{"ingress controller", fmt.Sprintf("ingress: {enabled: true}\nauth: {enabled: true, existingSecret: podium-token}\nnetworkPolicy:\n  enabled: true\n  ingressController: {namespace: %s, podSelector: {app.kubernetes.io/name: ingress-nginx}}\n", controller),
+			[]string{"ingress controller"}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name := fmt.Sprintf("np%d", i)
+			rel, err := chartInstall(t, ns, name, chartValues(t, nil, c.values), true)
+			if err != nil {
+				t.Fatalf("helm install: %v", err)
+			}
+			nps := chartObject[networkingv1.NetworkPolicy](t, chartObjects(t, rel.Manifest), "NetworkPolicy")
+			if len(nps) != 1 {
+				t.Fatalf("release has %d NetworkPolicies, want 1", len(nps))
+			}
+			// What the API server stored, not what was rendered.
+			np, err := cs.NetworkingV1().NetworkPolicies(ns).Get(ctx, nps[0].Name, metav1.GetOptions{})
+			if err != nil {
+				t.Fatalf("the NetworkPolicy was not created: %v", err)
+			}
+			sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dep := chartDeployment(t, rel)
+			var podium, selected []string
+			for _, p := range all.Items {
+				if sel.Matches(labels.Set(p.Labels)) {
+					selected = append(selected, p.Name)
+				}
+				if strings.HasPrefix(p.Name, dep.Name+"-") && p.Labels["app.kubernetes.io/instance"] == name {
+					podium = append(podium, p.Name)
+				}
+			}
+			if len(podium) == 0 {
+				t.Fatalf("no pod of release %s in %s", name, ns)
+			}
+			slices.Sort(podium)
+			slices.Sort(selected)
+			if !slices.Equal(podium, selected) {
+				t.Errorf("the policy selects pods %v; want exactly the release's Podium pods %v", selected, podium)
+			}
+			// Who is admitted, as a matrix.
+			var wrong []string
+			var matrix strings.Builder
+			keys := slices.Sorted(func(yield func(string) bool) {
+				for k := range pods {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			for _, k := range keys {
+				admitted := false
+				for _, rule := range np.Spec.Ingress {
+					for _, peer := range rule.From {
+						if chartPeerSelects(t, cs, ns, peer, pods[k]) {
+							admitted = true
+						}
+					}
+				}
+				want := slices.Contains(c.admit, k)
+				fmt.Fprintf(&matrix, "  %-34s admitted=%-5v want=%v\n", k, admitted, want)
+				if admitted != want {
+					wrong = append(wrong, k)
+				}
+			}
+			if len(wrong) > 0 {
+				t.Errorf("peers admitted wrongly: %v\n%s", wrong, matrix.String())
+			}
+			for _, rule := range np.Spec.Ingress {
+				if len(rule.Ports) != 1 || rule.Ports[0].Port == nil || rule.Ports[0].Port.IntValue() != int(dep.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort) {
+					t.Errorf("rule admits ports %v; want only Podium's container port", rule.Ports)
+				}
+			}
+		})
+	}
+}
+
+// chartClientAs is a client that authenticates as ServiceAccount sa in ns,
+// with a token from the TokenRequest API, as the chart's pod would.
+func chartClientAs(t testing.TB, ns, sa string) kubernetes.Interface {
+	t.Helper()
+	exp := int64(600)
+	tok, err := lab.Client().CoreV1().ServiceAccounts(ns).CreateToken(context.Background(), sa,
+		&authnv1.TokenRequest{Spec: authnv1.TokenRequestSpec{ExpirationSeconds: &exp}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("TokenRequest for %s/%s: %v", ns, sa, err)
+	}
+	admin := lab.Config()
+	cfg := &rest.Config{Host: admin.Host, BearerToken: tok.Status.Token, TLSClientConfig: rest.TLSClientConfig{
+		CAFile: admin.CAFile, CAData: admin.CAData, ServerName: admin.ServerName}}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// chartReview creates, as cs, the SubjectAccessReview Podium's per-user
+// views send: may user alice list pods in ns?
+func chartReview(ctx context.Context, cs kubernetes.Interface, ns string) error {
+	_, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
+		User: "alice", Groups: []string{"team-a"},
+		ResourceAttributes: &authzv1.ResourceAttributes{Namespace: ns, Verb: "list", Resource: "pods"},
+	}}, metav1.CreateOptions{})
+	return err
+}
+
+// TestChartPerUserViewsRBAC: installed for real, the chart lets Podium's
+// ServiceAccount create SubjectAccessReviews only with per-user views on,
+// and upgrading the mode off takes the permission away again.
+func TestChartPerUserViewsRBAC(t *testing.T) {
+	cs := lab.Client()
+	ns := labtest.Namespace(t, lab)
+	const on = "authProxy: {enabled: true, cidrs: [10.0.0.0/8]}\nperUserViews: {enabled: true}\n"
+	rel, err := chartInstall(t, ns, "podium", chartValues(t, nil), false)
+	if err != nil {
+		t.Fatalf("helm install: %v", err)
+	}
+	sa := chartDeployment(t, rel).Spec.Template.Spec.ServiceAccountName
+	as := chartClientAs(t, ns, sa)
+	forbidden := func(ctx context.Context) error {
+		err := chartReview(ctx, as, ns)
+		if err == nil {
+			return errors.New("the ServiceAccount may create SubjectAccessReviews without per-user views")
+		}
+		if !apierrors.IsForbidden(err) {
+			return err
+		}
+		return nil
+	}
+	allowed := func(ctx context.Context) error { return chartReview(ctx, as, ns) }
+
+	labtest.Eventually(t, 30*time.Second, forbidden)
+
+	rel, err = chartUpgrade(t, ns, "podium", chartValues(t, nil, on))
+	if err != nil {
+		t.Fatalf("helm upgrade to per-user views: %v", err)
+	}
+	labtest.Eventually(t, 30*time.Second, allowed)
+	// And nothing else came with it.
+	for _, c := range []struct{ verb, res string }{
+		{"create", "pods"}, {"create", "serviceaccounts/token"},
+		{"create", "localsubjectaccessreviews.authorization.k8s.io"}, {"get", "secrets"}, {"list", "configmaps"},
+		{"create", "tokenreviews.authentication.k8s.io"}, {"impersonate", "users"},
+	} {
+		ok, err := chartCanI(context.Background(), cs, ns, sa, c.verb, c.res, ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			t.Errorf("with per-user views the ServiceAccount may %s %s", c.verb, c.res)
+		}
+	}
+	var crs []string
+	for _, cr := range chartObject[rbacv1.ClusterRole](t, chartObjects(t, rel.Manifest), "ClusterRole") {
+		crs = append(crs, cr.Name)
+	}
+	if len(crs) != 2 {
+		t.Errorf("ClusterRoles %v; want the read-only one and the access review one", crs)
+	}
+
+	if _, err := chartUpgrade(t, ns, "podium", chartValues(t, nil)); err != nil {
+		t.Fatalf("helm upgrade back: %v", err)
+	}
+	labtest.Eventually(t, 30*time.Second, forbidden)
 }

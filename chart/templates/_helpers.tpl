@@ -85,3 +85,51 @@ removes each resource in turn and expects Podium to report exactly that one.
   resources: ["nodes"]
   verbs: ["get", "list", "watch"]
 {{- end }}
+
+{{/*
+"true" when the NetworkPolicy is rendered. networkPolicy.enabled null (the
+default) means on unless the Ingress is enabled: without an Ingress nothing
+needs to reach Podium over the pod network (port-forward and the kubelet's
+probes are not subject to NetworkPolicy); with one, the controller's
+namespace must be named first, so the user turns the policy on explicitly.
+*/}}
+{{- define "podium.networkPolicyEnabled" -}}
+{{- $e := .Values.networkPolicy.enabled -}}
+{{- if kindIs "invalid" $e -}}
+{{- if not .Values.ingress.enabled }}true{{ end -}}
+{{- else if $e -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+GOMEMLIMIT for a memory quantity: 90% of it, so the Go runtime collects
+harder before the kernel would kill the container at the limit. Whole MiB
+(rounded down) from 64 MiB up, bytes below. Accepts what a memory limit is
+usually written as: plain bytes (a number or a string), or a number with
+k, M, G, T, Ki, Mi, Gi or Ti; anything else fails the install with the value
+named, rather than setting a limit the runtime would misread.
+*/}}
+{{- define "podium.goMemLimit" -}}
+{{- $q := . -}}
+{{- $bytes := 0.0 -}}
+{{- if or (kindIs "float64" $q) (kindIs "int" $q) (kindIs "int64" $q) -}}
+{{- $bytes = float64 $q -}}
+{{- else -}}
+{{- $s := toString $q -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?(k|M|G|T|Ki|Mi|Gi|Ti)?$" $s) -}}
+{{- fail (printf "resources.limits.memory %q: cannot derive GOMEMLIMIT from it; write it as bytes or with k, M, G, T, Ki, Mi, Gi or Ti (for example 256Mi)" $s) -}}
+{{- end -}}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $s -}}
+{{- $units := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- $bytes = mulf (float64 $num) (float64 (get $units (trimPrefix $num $s))) -}}
+{{- end -}}
+{{- $lim := floor (mulf $bytes 0.9) -}}
+{{- if lt $lim 1.0 -}}
+{{- fail (printf "resources.limits.memory %v: too small to run Podium" $q) -}}
+{{- else if ge $lim 67108864.0 -}}
+{{- printf "%.0fMiB" (floor (divf $lim 1048576)) -}}
+{{- else -}}
+{{- printf "%.0f" $lim -}}
+{{- end -}}
+{{- end }}

@@ -31,9 +31,46 @@ const FormatName = "podium-recording"
 // reads.
 const FormatVersion = 1
 
-// maxLine bounds one line, so a corrupt file cannot make the reader buffer
-// without limit. A snapshot of 5,000 pods is about 2.5 MB.
-const maxLine = 64 << 20
+// Limits bound what reading one recording may cost, so that a small file
+// that decompresses to gigabytes, or holds millions of tiny messages, or one
+// enormous line, fails fast with the limit named instead of exhausting
+// memory. A field left zero takes its DefaultLimits value.
+type Limits struct {
+	// MaxBytes caps the decompressed size of the whole file.
+	MaxBytes int64
+	// MaxFrames caps the number of messages (snapshots, deltas, statuses).
+	MaxFrames int
+	// MaxLine caps one line, the header's included. No buffer for a line
+	// is ever allocated larger than this.
+	MaxLine int
+}
+
+// DefaultLimits hold a real talk with room to spare: the embedded demo is
+// 72 KB in 55 messages, and a snapshot of 5,000 pods is about 4.7 MB (one
+// of 65,000 pods still fits in a line). A loaded recording takes two to
+// three times its decompressed size in memory (docs/replay.md).
+var DefaultLimits = Limits{MaxBytes: 256 << 20, MaxFrames: 200_000, MaxLine: 64 << 20}
+
+// The command-line flags that raise each limit, named in the errors so that
+// the message says what to do about it.
+const (
+	FlagMaxBytes  = "--max-size"
+	FlagMaxFrames = "--max-frames"
+	FlagMaxLine   = "--max-line"
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.MaxFrames <= 0 {
+		l.MaxFrames = DefaultLimits.MaxFrames
+	}
+	if l.MaxLine <= 0 {
+		l.MaxLine = DefaultLimits.MaxLine
+	}
+	return l
+}
 
 // Header is a recording's first line.
 type Header struct {
@@ -107,21 +144,31 @@ var (
 	ErrCorrupt      = errors.New("corrupt line")
 	ErrSeqGap       = errors.New("seq gap")
 	ErrNoSnapshot   = errors.New("delta before any snapshot")
+	ErrTooLarge     = errors.New("recording over a limit")
 )
 
-// ReadFile opens and parses the recording at path.
-func ReadFile(path string) (*Recording, error) {
+// ReadFile opens and parses the recording at path within DefaultLimits.
+func ReadFile(path string) (*Recording, error) { return Limits{}.ReadFile(path) }
+
+// Read parses a recording from r within DefaultLimits; name is used in
+// messages. Gzip is recognised by its magic bytes, whatever the name says.
+func Read(name string, r io.Reader) (*Recording, error) { return Limits{}.Read(name, r) }
+
+// ReadFile opens and parses the recording at path within l.
+func (l Limits) ReadFile(path string) (*Recording, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("recording: %w", err)
 	}
 	defer f.Close()
-	return Read(path, f)
+	return l.Read(path, f)
 }
 
-// Read parses a recording from r; name is used in messages. Gzip is
-// recognised by its magic bytes, whatever the name says.
-func Read(name string, r io.Reader) (*Recording, error) {
+// Read parses a recording from r within l; name is used in messages. A
+// limit reached is a *ParseError wrapping ErrTooLarge that names the line,
+// the limit and the flag that raises it.
+func (l Limits) Read(name string, r io.Reader) (*Recording, error) {
+	l = l.withDefaults()
 	br := bufio.NewReaderSize(r, 64<<10)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -132,8 +179,8 @@ func Read(name string, r io.Reader) (*Recording, error) {
 		defer zr.Close()
 		src = zr
 	}
-	p := parser{rec: &Recording{Name: name}}
-	if err := p.run(src); err != nil {
+	p := parser{rec: &Recording{Name: name}, lim: l}
+	if err := p.run(&capReader{r: src, left: l.MaxBytes}); err != nil {
 		return nil, err
 	}
 	return p.rec, nil
@@ -141,10 +188,49 @@ func Read(name string, r io.Reader) (*Recording, error) {
 
 type parser struct {
 	rec      *Recording
-	n        int // current line number
+	lim      Limits
+	buf      []byte // the line being read; reused
+	n        int    // current line number
 	haveSnap bool
 	seq      uint64
 	ended    bool
+}
+
+// errOverSize is capReader's: the decompressed stream went past MaxBytes.
+var errOverSize = errors.New("over the size limit")
+
+// capReader passes at most left bytes through, then fails with
+// errOverSize: the decompressed size is bounded whatever the gzip ratio.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(b []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a file of exactly the limit from a longer one.
+		var one [1]byte
+		if n, err := c.r.Read(one[:]); n > 0 {
+			return 0, errOverSize
+		} else if err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	if int64(len(b)) > c.left {
+		b = b[:c.left]
+	}
+	n, err := c.r.Read(b)
+	c.left -= int64(n)
+	return n, err
+}
+
+// mib prints a limit in MiB when it is a whole number of them.
+func mib(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (p *parser) fail(cause error, format string, args ...any) error {
@@ -156,7 +242,15 @@ func (p *parser) fail(cause error, format string, args ...any) error {
 func (p *parser) run(src io.Reader) error {
 	r := bufio.NewReaderSize(src, 256<<10)
 	for {
-		b, err := readLine(r)
+		b, err := p.readLine(r)
+		switch {
+		case errors.Is(err, errLineTooLong):
+			return &ParseError{Name: p.rec.Name, Line: p.n + 1, Err: ErrTooLarge,
+				Msg: fmt.Sprintf("line over %s (%s)", mib(int64(p.lim.MaxLine)), FlagMaxLine)}
+		case errors.Is(err, errOverSize):
+			return &ParseError{Name: p.rec.Name, Line: p.n + 1, Err: ErrTooLarge,
+				Msg: fmt.Sprintf("recording over %s decompressed (%s)", mib(p.lim.MaxBytes), FlagMaxBytes)}
+		}
 		if len(b) == 0 && err != nil {
 			if errors.Is(err, io.EOF) {
 				break
@@ -170,9 +264,6 @@ func (p *parser) run(src io.Reader) error {
 		}
 		p.n++
 		whole := err == nil
-		if errors.Is(err, errLineTooLong) {
-			return p.fail(ErrCorrupt, "line longer than %d MiB", maxLine>>20)
-		}
 		if perr := p.line(b); perr != nil {
 			if !whole && p.n > 1 && !p.ended && errors.Is(perr, ErrCorrupt) {
 				p.rec.Truncated = fmt.Sprintf("last line %d cut short and dropped", p.n)
@@ -201,16 +292,33 @@ func (p *parser) run(src io.Reader) error {
 
 var errLineTooLong = errors.New("line too long")
 
-// readLine returns one line without its newline. err is nil for a whole
-// line, io.EOF (or a read error) with a partial last line.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	var buf []byte
+// keepLineBuf is the largest line buffer kept for the next line; a bigger
+// one (a snapshot) is left to the collector.
+const keepLineBuf = 1 << 20
+
+// readLine returns one line without its newline, in a buffer valid until
+// the next call. err is nil for a whole line, io.EOF (or a read error) with
+// a partial last line, errLineTooLong as soon as the line passes MaxLine.
+// The buffer grows by doubling but never past MaxLine (plus its newline),
+// so one line never costs more than the limit, whatever the file claims.
+func (p *parser) readLine(r *bufio.Reader) ([]byte, error) {
+	if cap(p.buf) > keepLineBuf {
+		p.buf = nil
+	}
+	buf := p.buf[:0]
+	limit := p.lim.MaxLine + 1 // the newline does not count
 	for {
 		chunk, err := r.ReadSlice('\n')
-		if len(buf)+len(chunk) > maxLine {
-			return chunk, errLineTooLong
+		if len(buf)+len(chunk) > limit || (len(buf)+len(chunk) == limit && chunk[len(chunk)-1] != '\n') {
+			return nil, errLineTooLong
+		}
+		if need := len(buf) + len(chunk); need > cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), need, 4096), limit))
+			copy(grown, buf)
+			buf = grown
 		}
 		buf = append(buf, chunk...)
+		p.buf = buf
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
@@ -301,6 +409,9 @@ func (p *parser) line(b []byte) error {
 	default:
 		return p.fail(ErrCorrupt, "unknown message type %q", head.Type)
 	}
+	if len(p.rec.Frames) >= p.lim.MaxFrames {
+		return p.fail(ErrTooLarge, "more than %d messages (%s)", p.lim.MaxFrames, FlagMaxFrames)
+	}
 	p.rec.Frames = append(p.rec.Frames, f)
 	return nil
 }
@@ -335,15 +446,17 @@ func checkItems(nodes []*graph.Node, edges []*graph.Edge) error {
 	return nil
 }
 
+// strictUnmarshal is json.Unmarshal, which already refuses anything after
+// the value, with that case said plainly. It decodes b in place: a
+// json.Decoder would first copy the line into a buffer of its own, which
+// for a snapshot line is megabytes of garbage.
 func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
+	err := json.Unmarshal(b, v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
 		return errors.New("trailing data after the JSON value")
 	}
-	return nil
+	return err
 }
 
 // jsonProblem shortens encoding/json's messages to what a user can act on.

@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -335,4 +337,210 @@ func FuzzRead(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+const statusLine = `{"t":0,"msg":{"type":"status","apiserver":"connected","synced":true,"denied":[]}}` + "\n"
+
+// bomb is a gzip recording: a header, a snapshot, then body repeated n
+// times. Repetition compresses hundreds- to a thousandfold, which is the
+// attack: a small file that decompresses to hundreds of MB.
+func bomb(t testing.TB, body string, n int) []byte {
+	t.Helper()
+	return append(gzMember(t, okHeader+"\n"+okSnap+"\n"), gzRepeat(t, body, n)...)
+}
+
+// gzMember compresses s as one gzip member. Members concatenated are one
+// valid gzip file (which readers must accept), so a bomb is built cheaply by
+// compressing about 1 MiB once and repeating that member.
+func gzMember(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	io.WriteString(zw, s)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// gzRepeat is body n times, as gzip members.
+func gzRepeat(t testing.TB, body string, n int) []byte {
+	t.Helper()
+	per := max(1, (1<<20)/len(body))
+	chunk := gzMember(t, strings.Repeat(body, per))
+	var out []byte
+	for ; n >= per; n -= per {
+		out = append(out, chunk...)
+	}
+	return append(out, gzMember(t, strings.Repeat(body, n))...)
+}
+
+// allocated reads data within lim and returns the error and the bytes the
+// read allocated in all (runtime.MemStats.TotalAlloc). Everything allocated
+// counts, garbage included, so this bounds the read's peak heap from above
+// whatever the collector did meanwhile.
+func allocated(t *testing.T, lim Limits, data []byte) (error, uint64) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := lim.Read("talk.jsonl.gz", bytes.NewReader(data))
+	runtime.ReadMemStats(&after)
+	return err, after.TotalAlloc - before.TotalAlloc
+}
+
+func wantLimitError(t *testing.T, err error, prefix, text string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("the bomb was read; want a limit error")
+	}
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("error %q is not ErrTooLarge", err)
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T is not a *ParseError", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, text) {
+		t.Errorf("error %q: want prefix %q and %q", msg, prefix, text)
+	}
+}
+
+// A gzip of status lines that decompresses to 160 MB: the frame limit
+// stops it at the first line past the limit, having allocated a bounded
+// amount. (Before the limits, a 557 KB file like it took 566 MB.)
+func TestStatusLineBombHitsTheFrameLimit(t *testing.T) {
+	data := bomb(t, statusLine, 2_000_000)
+	t.Logf("bomb: %d KB of gzip, %d MB of status lines", len(data)>>10, 2_000_000*len(statusLine)>>20)
+	lim := Limits{MaxFrames: 10_000}
+	err, alloc := allocated(t, lim, data)
+	// Line 1 is the header, line 2 the snapshot (frame 1): frame 10,001 is
+	// on line 10,002.
+	wantLimitError(t, err, "talk.jsonl.gz:10002: ", "more than 10000 messages (--max-frames)")
+	// Decoding a tiny message costs about 1.2 KB, garbage included (three
+	// json.Unmarshal calls); 2 KiB each is the budget. The whole bomb would
+	// take gigabytes.
+	budget := uint64(lim.MaxFrames) * 2 << 10
+	t.Logf("allocated %.1f MiB reading (budget %.1f MiB)", float64(alloc)/(1<<20), float64(budget)/(1<<20))
+	if alloc > budget {
+		t.Errorf("reading allocated %d bytes; want under %d", alloc, budget)
+	}
+}
+
+// Bombs against the size limit: of small lines, the message names it; of
+// 4 KB lines, reading allocates less than four times the limit.
+func TestBombHitsTheSizeLimit(t *testing.T) {
+	t.Run("status lines", func(t *testing.T) {
+		data := bomb(t, statusLine, 2_000_000)
+		lim := Limits{MaxBytes: 1 << 20}
+		err, _ := allocated(t, lim, data)
+		// 1 MiB holds the header, the snapshot and 12,9xx status lines.
+		head := len(okHeader) + len(okSnap) + 2
+		line := 2 + (1<<20-head)/len(statusLine) + 1
+		wantLimitError(t, err, fmt.Sprintf("talk.jsonl.gz:%d: ", line), "recording over 1 MiB decompressed (--max-size)")
+	})
+	t.Run("4 KB lines", func(t *testing.T) {
+		body := `{"t":0,"msg":{"type":"status","apiserver":"connected","synced":true,"denied":["` + strings.Repeat("a", 4000) + `"]}}` + "\n"
+		data := bomb(t, body, 100_000)
+		t.Logf("bomb: %d KB of gzip, %d MB of lines", len(data)>>10, 100_000*len(body)>>20)
+		lim := Limits{MaxBytes: 8 << 20}
+		err, alloc := allocated(t, lim, data)
+		wantLimitError(t, err, "talk.jsonl.gz:", "recording over 8 MiB decompressed (--max-size)")
+		t.Logf("allocated %.1f MiB reading (limit %.1f MiB)", float64(alloc)/(1<<20), float64(lim.MaxBytes)/(1<<20))
+		if alloc > uint64(4*lim.MaxBytes) {
+			t.Errorf("reading allocated %d bytes; want under 4x the %d-byte limit", alloc, lim.MaxBytes)
+		}
+	})
+}
+
+// Six 50 MB lines in a 300 KB gzip: the line limit stops the first one
+// after reading the limit and allocating no more than it for the line.
+func TestHugeLineBombHitsTheLineLimit(t *testing.T) {
+	head := `{"t":0,"msg":{"type":"status","apiserver":"connected","synced":true,"denied":["`
+	tail := `"]}}` + "\n"
+	// Each line holds 50 MiB of "a", in 1 MiB members.
+	data := gzMember(t, okHeader+"\n"+okSnap+"\n")
+	fifty := gzRepeat(t, strings.Repeat("a", 1<<20), 50)
+	for range 6 {
+		data = append(data, gzMember(t, head)...)
+		data = append(data, fifty...)
+		data = append(data, gzMember(t, tail)...)
+	}
+	t.Logf("bomb: %d KB of gzip, 6 lines of 50 MiB", len(data)>>10)
+	for _, c := range []struct {
+		name string
+		lim  Limits
+		want string
+	}{
+		{"line limit", Limits{MaxLine: 1 << 20}, "line over 1 MiB (--max-line)"},
+		{"odd line limit", Limits{MaxLine: 1000}, "line over 1000 bytes (--max-line)"},
+		// The default line limit (64 MiB) would take the 50 MiB lines.
+		{"size limit first", Limits{MaxBytes: 2 << 20}, "recording over 2 MiB decompressed (--max-size)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err, alloc := allocated(t, c.lim, data)
+			wantLimitError(t, err, "talk.jsonl.gz:3: ", c.want)
+			l := c.lim.withDefaults()
+			bound := uint64(4 * min(int64(l.MaxLine), l.MaxBytes))
+			bound += 1 << 20 // the reader's fixed buffers (gzip window, bufio)
+			t.Logf("allocated %.2f MiB reading (bound %.2f MiB)", float64(alloc)/(1<<20), float64(bound)/(1<<20))
+			if alloc > bound {
+				t.Errorf("reading allocated %d bytes; want under %d", alloc, bound)
+			}
+		})
+	}
+}
+
+// A header line over the limit is refused as line 1, and a file exactly at
+// each limit is read.
+func TestLimitsAreInclusive(t *testing.T) {
+	file := okHeader + "\n" + okSnap + "\n" + statusLine + `{"t":1,"end":true}` + "\n"
+	longest := len(okSnap) // the snapshot line is the longest
+	if len(okHeader) > longest {
+		longest = len(okHeader)
+	}
+	exact := Limits{MaxBytes: int64(len(file)), MaxFrames: 2, MaxLine: longest}
+	rec, err := exact.Read("exact.jsonl", strings.NewReader(file))
+	if err != nil {
+		t.Fatalf("a file exactly at every limit: %v", err)
+	}
+	if len(rec.Frames) != 2 {
+		t.Errorf("%d frames, want 2", len(rec.Frames))
+	}
+	for _, c := range []struct {
+		name   string
+		lim    Limits
+		prefix string
+		want   string
+	}{
+		{"one byte over the size", Limits{MaxBytes: int64(len(file)) - 1}, "exact.jsonl:4: ", "recording over"},
+		{"one frame over", Limits{MaxFrames: 1}, "exact.jsonl:3: ", "more than 1 messages"},
+		{"a byte over one line", Limits{MaxLine: longest - 1}, "exact.jsonl:", "line over"},
+		{"header over the line limit", Limits{MaxLine: 10}, "exact.jsonl:1: ", "line over 10 bytes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.lim.Read("exact.jsonl", strings.NewReader(file))
+			wantLimitError(t, err, c.prefix, c.want)
+		})
+	}
+	// Without a newline at the end, the last line is measured the same way.
+	noNL := strings.TrimSuffix(file, "\n")
+	if _, err := (Limits{MaxBytes: int64(len(noNL))}).Read("exact.jsonl", strings.NewReader(noNL)); err != nil {
+		t.Errorf("a file without its last newline, exactly at the size limit: %v", err)
+	}
+}
+
+// Zero fields mean the defaults, which the embedded demo and a 5,000-pod
+// snapshot fit in with room.
+func TestDefaultLimits(t *testing.T) {
+	if got := (Limits{}).withDefaults(); got != DefaultLimits {
+		t.Errorf("zero Limits = %+v, want the defaults %+v", got, DefaultLimits)
+	}
+	if got := (Limits{MaxFrames: 7}).withDefaults(); got.MaxFrames != 7 || got.MaxBytes != DefaultLimits.MaxBytes {
+		t.Errorf("a set field was overridden: %+v", got)
+	}
+	const snapshot5k = 4_700_000 // bytes of JSON for 5,000 pods (issue #11's measurement)
+	if DefaultLimits.MaxLine < 10*snapshot5k || DefaultLimits.MaxBytes < 40*snapshot5k {
+		t.Errorf("defaults %+v leave too little room for a 5,000-pod talk", DefaultLimits)
+	}
 }

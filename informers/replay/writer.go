@@ -33,7 +33,7 @@ type Writer struct {
 // the header is written with it, so the timeline begins with the first
 // snapshot rather than with the wait for the cluster.
 func Create(path string, h Header) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
