@@ -608,34 +608,28 @@ func TestPresenterExport(t *testing.T) {
 
 	t.Run("GET /api/graph.svg: well-formed, the node ids of /api/graph", func(t *testing.T) {
 		for _, q := range []string{"?namespace=" + ns, "?namespace=" + ns + "&focus=" + url.QueryEscape("Deployment/"+ns+"/web")} {
-			resp, err := http.Get(base + "api/graph.svg" + q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/svg+xml") {
-				t.Fatalf("%s: %d %s: %.200s", q, resp.StatusCode, resp.Header.Get("Content-Type"), b)
-			}
-			got := xmlIDs(t, b)
-			// The same snapshot: ask /api/graph until its seq matches the SVG's.
-			seq := resp.Header.Get("X-Podium-Seq")
-			var want []string
-			r2, err := http.Get(base + "api/graph?namespace=" + ns)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var snap graph.Snapshot
-			if err := json.NewDecoder(r2.Body).Decode(&snap); err != nil {
-				t.Fatal(err)
-			}
-			r2.Body.Close()
-			if fmt.Sprint(snap.Seq) != seq {
-				t.Logf("graph moved from seq %s to %d between the two requests", seq, snap.Seq)
-			}
-			for _, n := range snap.Nodes {
-				want = append(want, n.ID)
-			}
+			// The same snapshot: the graph may move on between the two
+			// requests (a status update of the lab's), so ask for both again
+			// until /api/graph's seq is the SVG's.
+			var got, want []string
+			labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+				svg, seq, err := getSVG(ctx, base+"api/graph.svg"+q)
+				if err != nil {
+					return err
+				}
+				snap, err := getGraph(ctx, base+"api/graph?namespace="+ns)
+				if err != nil {
+					return err
+				}
+				if fmt.Sprint(snap.Seq) != seq {
+					return fmt.Errorf("the SVG is at seq %s, /api/graph at %d", seq, snap.Seq)
+				}
+				got, want = xmlIDs(t, svg), nil
+				for _, n := range snap.Nodes {
+					want = append(want, n.ID)
+				}
+				return nil
+			})
 			sort.Strings(want)
 			if strings.Contains(q, "focus") {
 				if len(got) != len(want) {
@@ -648,6 +642,43 @@ func TestPresenterExport(t *testing.T) {
 			}
 		}
 	})
+}
+
+// getSVG fetches an /api/graph.svg address and the seq of the graph drawn.
+func getSVG(ctx context.Context, u string) (body []byte, seq string, err error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/svg+xml") {
+		return nil, "", fmt.Errorf("%s: %d %s: %.200s", u, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	seq = resp.Header.Get("X-Podium-Seq")
+	if seq == "" {
+		return nil, "", fmt.Errorf("%s: no X-Podium-Seq header", u)
+	}
+	return body, seq, nil
+}
+
+// getGraph fetches an /api/graph address.
+func getGraph(ctx context.Context, u string) (graph.Snapshot, error) {
+	var snap graph.Snapshot
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return snap, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return snap, fmt.Errorf("%s: %s", u, resp.Status)
+	}
+	return snap, json.NewDecoder(resp.Body).Decode(&snap)
 }
 
 func mustRead(t *testing.T, f string) []byte {

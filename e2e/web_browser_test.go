@@ -31,17 +31,26 @@ func (b *browser) with(t testing.TB) *browser {
 	return &c
 }
 
-// chromiumPath finds the browser; $PODIUM_CHROMIUM overrides.
-func chromiumPath() string {
+// chromiumCandidates are where Debian's and Ubuntu's packages and Google's
+// put the browser; $PODIUM_CHROMIUM, when set, is the only candidate.
+var chromiumCandidates = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+
+// chromiumPath finds the browser, or says where it looked. A missing browser
+// fails the test rather than skipping it: CI installs it, so a skip would
+// hide every browser test.
+func chromiumPath() (string, error) {
 	if p := os.Getenv("PODIUM_CHROMIUM"); p != "" {
-		return p
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("$PODIUM_CHROMIUM=%s: %v", p, err)
+		}
+		return p, nil
 	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+	for _, p := range chromiumCandidates {
 		if _, err := os.Stat(p); err == nil {
-			return p
+			return p, nil
 		}
 	}
-	return ""
+	return "", fmt.Errorf("no Chromium binary at %s (or set $PODIUM_CHROMIUM): run `make deps-e2e` to install it", strings.Join(chromiumCandidates, ", "))
 }
 
 // newBrowser starts Chromium for t (1600×900, the projector size the design
@@ -50,9 +59,9 @@ func chromiumPath() string {
 // animations.
 func newBrowser(t testing.TB, reducedMotion bool) *browser {
 	t.Helper()
-	exe := chromiumPath()
-	if exe == "" {
-		t.Skip("no Chromium on this machine (make deps-e2e installs it)")
+	exe, err := chromiumPath()
+	if err != nil {
+		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),

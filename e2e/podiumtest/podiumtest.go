@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -264,10 +265,40 @@ type Stream struct {
 	err      error
 	happened []graph.Happening
 	lags     []time.Duration // per delta: arrival minus the server's receive time of its oldest event
+	heads    []Head
+}
+
+// Head is what one received message was: its type and, for a snapshot or a
+// delta, its seqs (a snapshot's From is 0).
+type Head struct {
+	Type string `json:"type"`
+	From uint64 `json:"from"`
+	Seq  uint64 `json:"seq"`
 }
 
 // Dial opens /ws with query (e.g. "namespace=a" or "epoch=E&since=N").
 func (p *Podium) Dial(tb testing.TB, query string) *Stream {
+	tb.Helper()
+	return p.dial(tb, query, graph.NewState(), "")
+}
+
+// Resume opens /ws as a client that already holds the graph from (an
+// /api/graph answer, with the same filter as query) and asks only for what
+// changed after it: epoch=from.Epoch&since=from.Seq. The server answers with
+// the missing deltas, which the stream applies to from, or with a snapshot
+// when from's seq is no longer in its history; Heads tells which.
+func (p *Podium) Resume(tb testing.TB, query string, from graph.Snapshot) *Stream {
+	tb.Helper()
+	st := graph.NewState()
+	st.Load(from.Seq, from.Nodes, from.Edges)
+	resume := fmt.Sprintf("epoch=%s&since=%d", url.QueryEscape(from.Epoch), from.Seq)
+	if query != "" {
+		resume = query + "&" + resume
+	}
+	return p.dial(tb, resume, st, from.Epoch)
+}
+
+func (p *Podium) dial(tb testing.TB, query string, state *graph.State, epoch string) *Stream {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -280,7 +311,7 @@ func (p *Podium) Dial(tb testing.TB, query string) *Stream {
 		tb.Fatalf("dial %s: %v", u, err)
 	}
 	conn.SetReadLimit(256 << 20)
-	s := &Stream{conn: conn, state: graph.NewState()}
+	s := &Stream{conn: conn, state: state, epoch: epoch}
 	go s.read()
 	tb.Cleanup(func() { conn.CloseNow() })
 	return s
@@ -309,14 +340,13 @@ func (s *Stream) fail(err error) {
 }
 
 func (s *Stream) apply(b []byte) error {
-	var head struct {
-		Type string `json:"type"`
-	}
+	var head Head
 	if err := json.Unmarshal(b, &head); err != nil {
 		return fmt.Errorf("message is not JSON: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.heads = append(s.heads, head)
 	s.msgs++
 	s.bytes += len(b)
 	s.last = b
@@ -386,6 +416,13 @@ func (s *Stream) Lags() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.lags...)
+}
+
+// Heads returns the type and seqs of every message received so far, in order.
+func (s *Stream) Heads() []Head {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Head(nil), s.heads...)
 }
 
 // Counters returns the messages and payload bytes received so far.

@@ -1,0 +1,174 @@
+// Command benchcheck holds Podium's benchmark figures to the quality bars in
+// DESIGN.md. It reads the output of `go test -bench` (files named on the
+// command line, or standard input), prints each target's figure against the
+// target with a verdict, and exits 1 when any figure misses its target or is
+// missing from the output. `make bench-check` runs it after `make bench`.
+//
+// Usage:
+//
+//	go run ./e2e/benchcheck e2e/artifacts/bench.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Target is one quality bar: a figure a benchmark reports with
+// b.ReportMetric(value, Unit), and the bound it must keep.
+type Target struct {
+	Figure string  // what the bar is, as DESIGN.md says it
+	Bench  string  // the benchmark's full name, without the -GOMAXPROCS suffix
+	Unit   string  // the unit the benchmark reports the figure in
+	Max    bool    // the figure must be at most Bound (else at least)
+	Bound  float64 // the target, in Unit
+}
+
+// Targets are DESIGN.md's "Quality bars" that have a benchmark: the one home
+// for their numbers. A benchmark that reports a figure under another name or
+// unit shows here as missing, which is a miss.
+var Targets = []Target{
+	{"lone change: added over a raw watch, p50", "BenchmarkLatency", "added-p50-ms", true, 0.5},
+	{"lone change: added over a raw watch, p99", "BenchmarkLatency", "added-p99-ms", true, 2},
+	{"wire: a single-pod change", "BenchmarkLatency", "B/pod-change", true, 600},
+	{"10 pod creates/s: added over a raw watch, p50", "BenchmarkCreateStream/rate=10", "added-p50-ms", true, 1},
+	{"10 pod creates/s: added over a raw watch, p99", "BenchmarkCreateStream/rate=10", "added-p99-ms", true, 5},
+	{"30 pod creates/s: added over a raw watch, p50", "BenchmarkCreateStream/rate=30", "added-p50-ms", true, 1},
+	{"30 pod creates/s: added over a raw watch, p99", "BenchmarkCreateStream/rate=30", "added-p99-ms", true, 5},
+	{"heap per cached pod (informer cache + model)", "BenchmarkScale5k", "heap-B/pod", true, 2048},
+	{"RSS with 5,000 pods", "BenchmarkScale5k", "MiB-rss", true, 50},
+	{"5,000-pod first snapshot on /ws, ready", "BenchmarkScale5k", "snapshot-ready-ms", true, 300},
+	{"browser: 100-pod scale-up, slowest 500 ms window", "BenchmarkWebScaleUp100/base=small", "fps-min", false, 30},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run checks the benchmark output in the files args (stdin when none)
+// against Targets and returns the exit code: 0 when every target is met, 1
+// on a miss, 2 when the output cannot be read.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	figures := map[string][]float64{}
+	inputs := args
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	for _, name := range inputs {
+		r := stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "benchcheck: %v\n", err)
+				return 2
+			}
+			defer f.Close()
+			r = f
+		}
+		if err := parse(r, figures); err != nil {
+			fmt.Fprintf(stderr, "benchcheck: %s: %v\n", name, err)
+			return 2
+		}
+	}
+	return check(Targets, figures, stdout)
+}
+
+// procs is the -GOMAXPROCS suffix go test adds to a benchmark's name.
+var procs = regexp.MustCompile(`-\d+$`)
+
+// key names one figure: a benchmark and a unit.
+func key(bench, unit string) string { return bench + " " + unit }
+
+// parse reads `go test -bench` output and adds every reported figure to
+// figures, by key. Lines that are not benchmark results (logs, PASS, pkg:)
+// are skipped; a result line that does not parse is an error, naming it.
+func parse(r io.Reader, figures map[string][]float64) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		f := strings.Fields(sc.Text())
+		// A result: name, iterations, then value-unit pairs. A benchmark
+		// that logs prints its name alone (or with "--- FAIL") first.
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			continue
+		}
+		if len(f)%2 != 0 {
+			return fmt.Errorf("line %d: a value without a unit: %q", line, sc.Text())
+		}
+		name := procs.ReplaceAllString(f[0], "")
+		for i := 2; i < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return fmt.Errorf("line %d: %q is not a number (unit %s)", line, f[i], f[i+1])
+			}
+			k := key(name, f[i+1])
+			figures[k] = append(figures[k], v)
+		}
+	}
+	return sc.Err()
+}
+
+// check prints each target's figure against its bound, and returns 1 if any
+// misses (a missing figure does). A figure reported more than once (-count)
+// is judged by its worst value.
+func check(targets []Target, figures map[string][]float64, out io.Writer) int {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "figure\tmeasured\ttarget\tverdict")
+	code := 0
+	for _, t := range targets {
+		op := "≤"
+		if !t.Max {
+			op = "≥"
+		}
+		target := fmt.Sprintf("%s %s %s", op, num(t.Bound), t.Unit)
+		vs := figures[key(t.Bench, t.Unit)]
+		if len(vs) == 0 {
+			fmt.Fprintf(w, "%s\tmissing (%s %s)\t%s\tMISS\n", t.Figure, t.Bench, t.Unit, target)
+			code = 1
+			continue
+		}
+		worst := vs[0]
+		for _, v := range vs[1:] {
+			if (t.Max && v > worst) || (!t.Max && v < worst) {
+				worst = v
+			}
+		}
+		verdict := "ok"
+		if (t.Max && worst > t.Bound) || (!t.Max && worst < t.Bound) {
+			verdict, code = "MISS", 1
+		}
+		fmt.Fprintf(w, "%s\t%s %s\t%s\t%s\n", t.Figure, num(worst), t.Unit, target, verdict)
+	}
+	w.Flush()
+	if code != 0 {
+		fmt.Fprintln(out, "bench-check: a figure misses its target (DESIGN.md, Quality bars)")
+	} else {
+		fmt.Fprintln(out, "bench-check: every figure meets its target")
+	}
+	return code
+}
+
+// num prints a figure with the precision it deserves.
+func num(v float64) string {
+	switch {
+	case v == float64(int64(v)):
+		return strconv.FormatInt(int64(v), 10)
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// passing is go test -bench output in which every target is met, with the
+// noise real output has around the results: logs, a header, PASS.
+const passing = `goos: linux
+goarch: amd64
+pkg: github.com/podiumhq/podium/e2e
+cpu: AMD EPYC 7B13
+BenchmarkLatency
+    bench_test.go:190: 400 lone pod changes: raw watch after write p50 6.7ms
+BenchmarkLatency-2                 	       1	41000000000 ns/op	         0.2400 added-p50-ms	         1.320 added-p99-ms	       574.0 B/pod-change
+BenchmarkCreateStream/rate=10-2    	       1	20000000000 ns/op	         0.5000 added-p50-ms	         4.000 added-p99-ms
+BenchmarkCreateStream/rate=30-2    	       1	10000000000 ns/op	         0.9000 added-p50-ms	         5.000 added-p99-ms
+BenchmarkScale5k-2                 	       1	90000000000 ns/op	      1200 heap-B/pod	        42.50 MiB-rss	       120.0 snapshot-ready-ms	  1024 B/op	  3 allocs/op
+BenchmarkWebScaleUp100/base=small-2	       1	 2600000000 ns/op	        45.00 fps-min	        56.70 fps-mean
+BenchmarkWebScaleUp100/base=5000-2 	       1	 2600000000 ns/op	        17.00 fps-min
+PASS
+ok  	github.com/podiumhq/podium/e2e	300.000s
+`
+
+func runOn(t *testing.T, input string) (int, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(path, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{path}, strings.NewReader(""), &out, &errOut)
+	return code, out.String() + errOut.String()
+}
+
+func TestPass(t *testing.T) {
+	code, out := runOn(t, passing)
+	if code != 0 {
+		t.Fatalf("exit %d on figures that all meet their targets:\n%s", code, out)
+	}
+	if strings.Contains(out, "MISS") || strings.Count(out, " ok") != len(Targets) {
+		t.Errorf("want %d rows, each ok:\n%s", len(Targets), out)
+	}
+	// Each row shows the figure, the measurement and the target.
+	for _, want := range []string{"lone change: added over a raw watch, p50", "0.240 added-p50-ms", "≤ 0.500 added-p50-ms", "45 fps-min", "≥ 30 fps-min", "42.50 MiB-rss"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestMiss(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to, row string
+	}{
+		{"a maximum exceeded", "0.5000 added-p50-ms\t         4.000", "0.5000 added-p50-ms\t         5.100", "10 pod creates/s: added over a raw watch, p99"},
+		{"a minimum undershot", "45.00 fps-min", "29.90 fps-min", "browser: 100-pod scale-up"},
+		{"RSS over", "42.50 MiB-rss", "50.01 MiB-rss", "RSS with 5,000 pods"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Replace(passing, tc.from, tc.to, 1)
+			if in == passing {
+				t.Fatalf("the case's replacement %q is not in the input", tc.from)
+			}
+			code, out := runOn(t, in)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1:\n%s", code, out)
+			}
+			if strings.Count(out, "MISS") != 1 || !missed(out, tc.row) {
+				t.Errorf("want exactly the row %q to miss:\n%s", tc.row, out)
+			}
+		})
+	}
+}
+
+// missed reports whether the output's row starting with figure says MISS.
+func missed(out, figure string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, figure) {
+			return strings.HasSuffix(strings.TrimSpace(l), "MISS")
+		}
+	}
+	return false
+}
+
+func TestMissingFigureIsAMiss(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(string) string
+		row  string
+	}{
+		{"a benchmark that did not run", func(in string) string {
+			var kept []string
+			for _, l := range strings.Split(in, "\n") {
+				if !strings.HasPrefix(l, "BenchmarkCreateStream/rate=30-2") {
+					kept = append(kept, l)
+				}
+			}
+			return strings.Join(kept, "\n")
+		}, "30 pod creates/s: added over a raw watch, p50"},
+		{"a figure under another unit", func(in string) string {
+			return strings.Replace(in, "42.50 MiB-rss", "42.50 MB-rss", 1)
+		}, "RSS with 5,000 pods"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.edit(passing)
+			if in == passing {
+				t.Fatal("the edit changed nothing")
+			}
+			code, out := runOn(t, in)
+			if code != 1 || !missed(out, tc.row) || !strings.Contains(out, "missing") {
+				t.Fatalf("exit %d, want 1 with %q missing:\n%s", code, tc.row, out)
+			}
+		})
+	}
+	code, out := runOn(t, "FAIL\tgithub.com/podiumhq/podium/e2e\t1.0s\n")
+	if code != 1 || strings.Count(out, "MISS") != len(Targets) {
+		t.Errorf("output without any figure: exit %d, want 1 with every row missing:\n%s", code, out)
+	}
+}
+
+func TestWorstOfRepeatedRuns(t *testing.T) {
+	in := passing + "BenchmarkLatency-2 \t 1\t 1 ns/op\t 2.500 added-p99-ms\n"
+	code, out := runOn(t, in)
+	if code != 1 || !missed(out, "lone change: added over a raw watch, p99") || !strings.Contains(out, "2.50 added-p99-ms") {
+		t.Fatalf("a second run missing the target must count: exit %d\n%s", code, out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	code, out := runOn(t, "BenchmarkLatency-2 \t 1\t 1 ns/op\t fast added-p50-ms\n")
+	if code != 2 || !strings.Contains(out, `"fast" is not a number`) || !strings.Contains(out, "line 1") {
+		t.Errorf("a result line that does not parse: exit %d, want 2 naming it:\n%s", code, out)
+	}
+	var out2 bytes.Buffer
+	if code := run([]string{filepath.Join(t.TempDir(), "none.txt")}, nil, &out2, &out2); code != 2 || !strings.Contains(out2.String(), "none.txt") {
+		t.Errorf("a missing file: exit %d, want 2 naming it: %s", code, out2.String())
+	}
+}
+
+func TestTargetsAreWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tg := range Targets {
+		k := key(tg.Bench, tg.Unit)
+		if seen[k] {
+			t.Errorf("two targets for %s", k)
+		}
+		seen[k] = true
+		if strings.ContainsAny(tg.Unit, " \t") || !strings.HasPrefix(tg.Bench, "Benchmark") || tg.Bound <= 0 {
+			t.Errorf("malformed target %+v", tg)
+		}
+	}
+}
