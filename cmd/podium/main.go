@@ -25,6 +25,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers"
@@ -55,22 +56,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // serveOptions are serve's flags: the connection, the logs, and the server.
 type serveOptions struct {
-	conn           connFlags
-	log            logFlags
-	listen         string
-	allowedOrigins listFlag
-	authTokenFile  string
-	history        int
-	flushInterval  time.Duration
+	conn          connFlags
+	log           logFlags
+	srv           servingFlags
+	history       int
+	flushInterval time.Duration
 }
 
 // register adds serve's flags to cmd, which is "podium serve" or the bare
 // "podium" that stands for it.
 func (s *serveOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&s.listen, "listen", "127.0.0.1:8080", "`address` to serve HTTP on (host:port)")
-	fs.Var(&s.allowedOrigins, "allowed-origins", "extra `origins` (host patterns) allowed to open /ws, e.g. podium.example.com; the page's own origin always is")
-	fs.StringVar(&s.authTokenFile, "auth-token-file", "", "require this `file`'s token (Bearer header or login cookie) for the UI and API")
+	s.srv.register(cmd)
 	fs.IntVar(&s.history, "history", 4096, "deltas kept for clients to resume from")
 	fs.DurationVar(&s.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
 	s.log.register(cmd)
@@ -79,9 +76,6 @@ func (s *serveOptions) register(cmd *cobra.Command) {
 }
 
 func (s *serveOptions) validate() error {
-	if _, _, err := net.SplitHostPort(s.listen); err != nil {
-		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", s.listen)
-	}
 	if s.history < 1 {
 		return fmt.Errorf("--history must be at least 1, got %d", s.history)
 	}
@@ -133,20 +127,22 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if err != nil {
 		return err
 	}
-	var token string
-	if o.authTokenFile != "" {
-		if token, err = server.ReadTokenFile(o.authTokenFile); err != nil {
-			return err
-		}
+	scfg, err := o.srv.config(logger)
+	if err != nil {
+		return err
 	}
 	cfg, where, err := restConfig(&o.conn)
 	if errors.Is(err, errNoCluster) && demoWithoutCluster {
+		if o.srv.perUserViews {
+			return fmt.Errorf("--per-user-views needs a cluster to ask: %w", err)
+		}
 		logger.Warn("no cluster to watch (no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster config): playing the built-in demo instead; point Podium at a cluster with --kubeconfig FILE")
 		rec, err := loadDemo()
 		if err != nil {
 			return err
 		}
-		return play(ctx, rec, playFlags{listen: o.listen, speed: 1, loop: true}, logger)
+		// The same serving flags: a token or proxy given holds for the demo too.
+		return play(ctx, rec, playFlags{srv: o.srv, speed: 1, loop: true}, logger)
 	}
 	if err != nil {
 		return err
@@ -163,17 +159,18 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if err != nil {
 		return fmt.Errorf("kubernetes client for %s: %w", where, err)
 	}
-	srv := server.New(withPage(server.Config{
-		Log:            log,
-		Status:         w.Status,
-		AllowedOrigins: o.allowedOrigins,
-		AuthToken:      token,
-		Logger:         logger,
-		Metrics:        metrics,
-	}, o.conn.namespaces.listFlag))
-	ln, err := net.Listen("tcp", o.listen)
+	scfg.Log, scfg.Status, scfg.Metrics = log, w.Status, metrics
+	if o.srv.perUserViews {
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			return fmt.Errorf("kubernetes client for %s: %w", where, err)
+		}
+		scfg.Access = accessFunc(informers.NewAccessReviewer(cs, 30*time.Second))
+	}
+	srv := server.New(withPage(scfg, o.conn.namespaces.listFlag, o.srv.svgConcurrency))
+	ln, err := net.Listen("tcp", o.srv.listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: %w", o.listen, err)
+		return fmt.Errorf("--listen %s: %w", o.srv.listen, err)
 	}
 	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "cluster", cfg.Host, "via", where,
 		"namespaces", o.conn.namespaces.String(), "version", version.String())
@@ -197,7 +194,7 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 // withPage adds the browser page to cfg: the shell (with the namespaces
 // offered in the picker from the start), the login page, their assets, and
 // the CSP source that lets the page's inline import map run.
-func withPage(cfg server.Config, namespaces []string) server.Config {
+func withPage(cfg server.Config, namespaces []string, svgConcurrency int) server.Config {
 	v := version.String()
 	cfg.Page = func(lang string, selected []string) templ.Component {
 		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: selected, Lang: lang})
@@ -207,7 +204,7 @@ func withPage(cfg server.Config, namespaces []string) server.Config {
 	}
 	cfg.LoginAssets = web.LoginAssets
 	cfg.Static = web.Static
-	cfg.SVG = svgFunc(web.NewSVGRenderer(web.SVGOptions{}))
+	cfg.SVG = svgFunc(web.NewSVGRenderer(web.SVGOptions{MaxConcurrent: svgConcurrency}))
 	if h := web.ImportMapCSP(v); h != "" {
 		cfg.ScriptSources = []string{h}
 	}
@@ -223,5 +220,13 @@ func svgFunc(r *web.SVGRenderer) server.SVGFunc {
 			return server.ErrBusy
 		}
 		return err
+	}
+}
+
+// accessFunc decides per-user views with a, for the server.
+func accessFunc(a *informers.AccessReviewer) server.AccessFunc {
+	return func(ctx context.Context, id server.Identity, candidates []string) (server.Access, error) {
+		all, ns, err := a.Namespaces(ctx, id.User, id.Groups, candidates)
+		return server.Access{All: all, Namespaces: ns}, err
 	}
 }

@@ -27,6 +27,10 @@ func TestBadInvocationsFailClearly(t *testing.T) {
 	good := writeKubeconfig(t, "https://127.0.0.1:1", "")
 	empty := filepath.Join(home, "empty-token")
 	os.WriteFile(empty, []byte("\n"), 0o600)
+	short := filepath.Join(home, "short-token")
+	os.WriteFile(short, []byte("hunter2\n"), 0o600)
+	good16 := filepath.Join(home, "auth-token")
+	os.WriteFile(good16, []byte("0123456789abcdef-token\n"), 0o600)
 
 	for _, tc := range []struct {
 		name string
@@ -59,6 +63,19 @@ func TestBadInvocationsFailClearly(t *testing.T) {
 		{"unknown context in garbage", []string{"--kubeconfig", garbage, "--context", "x"}, garbage},
 		{"context in-cluster", []string{"--serviceaccount-dir", home, "--context", "x"}, "--context x: there is no kubeconfig"},
 		{"empty token file", []string{"--auth-token-file", empty}, "is empty"},
+		{"short token", []string{"--auth-token-file", short}, "want at least 16"},
+		{"short token for the demo", []string{"demo", "--auth-token-file", short}, "want at least 16"},
+		{"any origin", []string{"--allowed-origins", "*"}, "matches any site"},
+		{"any origin in a replay", []string{"demo", "--allowed-origins", "*"}, "--allow-any-origin"},
+		{"malformed origin", []string{"--allowed-origins", "[a-"}, "malformed pattern"},
+		{"any host", []string{"--allowed-hosts", "*"}, "DNS-rebinding"},
+		{"no clients", []string{"demo", "--max-clients", "0"}, "--max-clients must be at least 1"},
+		{"token and proxy", []string{"--auth-token-file", good16, "--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.0/8"}, "choose one"},
+		{"proxy without cidrs", []string{"--auth-proxy-header", "X-User"}, "needs --auth-proxy-cidrs"},
+		{"bad cidr", []string{"--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.1"}, "want an address range"},
+		{"per-user views without proxy", []string{"--per-user-views"}, "needs an identity"},
+		{"per-user views in a replay", []string{"demo", "--per-user-views", "--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.0/8"}, "needs a cluster"},
+		{"per-user views without a cluster", []string{"--per-user-views", "--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.0/8"}, "needs a cluster"},
 		{"in-cluster without token", []string{"--serviceaccount-dir", home}, "service account token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,5 +154,45 @@ func TestBarePodiumFallsBackToDemo(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "playing the built-in demo") {
 		t.Fatalf("no explanation in the log:\n%s", stderr.String())
+	}
+}
+
+// TestSecurityFlagsHoldInEveryMode: a bare podium with no cluster plays the
+// demo behind the token it was given (it used to drop it), and replay and
+// demo take the same serving flags.
+func TestSecurityFlagsHoldInEveryMode(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	tok := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tok, []byte("0123456789abcdef-token\n"), 0o600)
+	for _, args := range [][]string{
+		{"--listen", "127.0.0.1:0", "--auth-token-file", tok},
+		{"demo", "--listen", "127.0.0.1:0", "--auth-token-file", tok, "--max-clients", "3"},
+	} {
+		base, stop := startCmd(t, args...)
+		for _, path := range []string{"/api/graph", "/api/replay", "/api/graph.svg"} {
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("podium %q: GET %s without the token = %d, want 401", args, path, resp.StatusCode)
+			}
+		}
+		req, _ := http.NewRequest("GET", base+"/api/graph", nil)
+		req.Header.Set("Authorization", "Bearer 0123456789abcdef-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("podium %q: GET /api/graph with the token = %d", args, resp.StatusCode)
+		}
+		if err := stop(); err != nil {
+			t.Errorf("podium %q stopped with %v", args, err)
+		}
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +19,7 @@ import (
 
 // playFlags are the flags of replay and demo.
 type playFlags struct {
-	listen string
+	srv    servingFlags
 	speed  float64
 	loop   bool
 	paused bool
@@ -25,15 +27,18 @@ type playFlags struct {
 
 func (p *playFlags) register(cmd *cobra.Command, loop bool) {
 	fs := cmd.Flags()
-	fs.StringVar(&p.listen, "listen", "127.0.0.1:8080", "`address` to serve HTTP on (host:port)")
+	p.srv.register(cmd)
 	fs.Float64Var(&p.speed, "speed", 1, fmt.Sprintf("playback speed, e.g. 0.5 or 2 (%v to %v)", replay.MinSpeed, replay.MaxSpeed))
 	fs.BoolVar(&p.loop, "loop", loop, "start over at the end")
 	fs.BoolVar(&p.paused, "paused", false, "start paused (play from the page)")
 }
 
 func (p *playFlags) validate() error {
-	if _, _, err := net.SplitHostPort(p.listen); err != nil {
-		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", p.listen)
+	if p.srv.perUserViews {
+		return errors.New("--per-user-views needs a cluster to ask; a recording has none")
+	}
+	if _, _, err := net.SplitHostPort(p.srv.listen); err != nil {
+		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", p.srv.listen)
 	}
 	if err := replay.CheckSpeed(p.speed); err != nil {
 		return fmt.Errorf("--%w", err)
@@ -44,6 +49,7 @@ func (p *playFlags) validate() error {
 func newReplayCmd() *cobra.Command {
 	var logf logFlags
 	var pf playFlags
+	var lim recordingLimits
 	cmd := &cobra.Command{
 		Use:   "replay FILE [flags]",
 		Short: "Serve a recording made by podium record",
@@ -68,25 +74,53 @@ happening. No cluster is needed.`,
 			return []string{"jsonl", "gz"}, cobra.ShellCompDirectiveFilterFileExt
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return replayFile(cmd.Context(), args[0], logf, pf, cmd.ErrOrStderr())
+			return replayFile(cmd.Context(), args[0], logf, pf, lim, cmd.ErrOrStderr())
 		},
 	}
 	pf.register(cmd, false)
+	lim.register(cmd)
 	logf.register(cmd)
 	return cmd
 }
 
+// recordingLimits bound what reading a recording may cost: a small gzip
+// file can hold gigabytes.
+type recordingLimits struct {
+	maxBytes  int64
+	maxFrames int
+	maxLine   int
+}
+
+func (l *recordingLimits) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	d := replay.DefaultLimits
+	fs.Int64Var(&l.maxBytes, strings.TrimPrefix(replay.FlagMaxBytes, "--"), d.MaxBytes, "most `bytes` of the recording once decompressed")
+	fs.IntVar(&l.maxFrames, strings.TrimPrefix(replay.FlagMaxFrames, "--"), d.MaxFrames, "most messages in the recording")
+	fs.IntVar(&l.maxLine, strings.TrimPrefix(replay.FlagMaxLine, "--"), d.MaxLine, "most `bytes` in one line of the recording")
+}
+
+func (l recordingLimits) limits() (replay.Limits, error) {
+	if l.maxBytes < 1 || l.maxFrames < 1 || l.maxLine < 1 {
+		return replay.Limits{}, fmt.Errorf("%s, %s and %s must be positive", replay.FlagMaxBytes, replay.FlagMaxFrames, replay.FlagMaxLine)
+	}
+	return replay.Limits{MaxBytes: l.maxBytes, MaxFrames: l.maxFrames, MaxLine: l.maxLine}, nil
+}
+
 // replayFile serves a recording through the same page, /ws and /api/graph
 // as a live cluster, plus the replay controls at /api/replay.
-func replayFile(ctx context.Context, file string, logf logFlags, pf playFlags, stderr io.Writer) error {
+func replayFile(ctx context.Context, file string, logf logFlags, pf playFlags, lim recordingLimits, stderr io.Writer) error {
 	if err := pf.validate(); err != nil {
+		return err
+	}
+	limits, err := lim.limits()
+	if err != nil {
 		return err
 	}
 	logger, err := logf.logger(stderr)
 	if err != nil {
 		return err
 	}
-	rec, err := replay.ReadFile(file)
+	rec, err := limits.ReadFile(file)
 	if err != nil {
 		return err
 	}
@@ -98,20 +132,20 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	if rec.Truncated != "" {
 		logger.Warn("the recording was cut short; playing what is whole", "file", rec.Name, "detail", rec.Truncated)
 	}
+	cfg, err := pf.srv.config(logger)
+	if err != nil {
+		return err
+	}
 	log := graph.NewLog(graph.NewEpoch(), 4096)
 	p, err := replay.NewPlayer(rec, log, replay.Options{Speed: pf.speed, Loop: pf.loop, Paused: pf.paused})
 	if err != nil {
 		return err
 	}
-	srv := server.New(withPage(server.Config{
-		Log:    log,
-		Status: p.Status,
-		Replay: p,
-		Logger: logger,
-	}, rec.Header.Namespaces))
-	ln, err := net.Listen("tcp", pf.listen)
+	cfg.Log, cfg.Status, cfg.Replay = log, p.Status, p
+	srv := server.New(withPage(cfg, rec.Header.Namespaces, pf.srv.svgConcurrency))
+	ln, err := net.Listen("tcp", pf.srv.listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: %w", pf.listen, err)
+		return fmt.Errorf("--listen %s: %w", pf.srv.listen, err)
 	}
 	logger.Info("podium is replaying", "url", "http://"+ln.Addr().String(), "recording", rec.Name,
 		"duration", rec.Duration.String(), "happenings", len(p.Markers()), "speed", pf.speed, "loop", pf.loop,
