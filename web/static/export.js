@@ -15,8 +15,8 @@ export const PROPS = [
 ];
 
 // styleText turns a computed style (anything with getPropertyValue) into a
-// CSS declaration list; values equal to SVG's initial ones are left out to keep the
-// file small.
+// CSS declaration list; values equal to SVG's initial ones are left out to
+// keep the file small.
 const INITIAL = { opacity: '1', display: 'inline', visibility: 'visible', 'fill-opacity': '1', 'stroke-opacity': '1', 'font-style': 'normal', 'letter-spacing': 'normal', 'paint-order': 'normal', 'stroke-dasharray': 'none' };
 export function styleText(cs) {
   let s = '';
