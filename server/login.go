@@ -22,7 +22,7 @@ const badToken = "That token is not valid."
 const tooManyTries = "Too many failed logins from this address; wait a few seconds."
 
 // loginCSP is stricter than the app's: the login page has no script and
-// no inline style (the app's SVG needs 'unsafe-inline'), only its
+// no inline style (the app's admits /api/graph.svg's <style> by hash), only its
 // stylesheets and icon.
 const loginCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -18,6 +20,19 @@ type SVGPage struct {
 	Focus string
 	G     Geom   // layout.js's GEOM
 	Style string // svgCSS, resolved against style.css's dark theme
+}
+
+// SVGStyleCSP is the Content-Security-Policy style-src source that admits
+// the <style> element of GraphSVG's files ("'sha256-…'" of its exact text):
+// a file opened in a browser straight from /api/graph.svg gets the server's
+// CSP, which admits no other inline style.
+func SVGStyleCSP() (string, error) {
+	style, err := svgStyle()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(style))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'", nil
 }
 
 func (v SVGPage) viewBox() string {

@@ -1,7 +1,11 @@
 // Export: the current view as an SVG or PNG file, for slides. The picture
 // is the live <svg> itself: cloned, with each element's computed style
-// written inline (a file has no style.css and no CSS variables), cut to the
-// whole layout or the focused part, on the page's background colour.
+// written into the file's own <style> sheet (a file has no style.css and no
+// CSS variables), cut to the whole layout or the focused part, on the page's
+// background colour. The sheet is text spliced into the serialized file,
+// never a style attribute or element in the page's DOM: the page's CSP
+// ('unsafe-inline' is not in style-src) refuses those, even on a detached
+// clone.
 
 // Properties that make the picture; the rest are the browser's defaults.
 export const PROPS = [
@@ -10,9 +14,9 @@ export const PROPS = [
   'letter-spacing', 'text-anchor', 'paint-order', 'color',
 ];
 
-// styleText turns a computed style (anything with getPropertyValue) into an
-// inline style; values equal to SVG's initial ones are left out to keep the
-// file small.
+// styleText turns a computed style (anything with getPropertyValue) into a
+// CSS declaration list; values equal to SVG's initial ones are left out to
+// keep the file small.
 const INITIAL = { opacity: '1', display: 'inline', visibility: 'visible', 'fill-opacity': '1', 'stroke-opacity': '1', 'font-style': 'normal', 'letter-spacing': 'normal', 'paint-order': 'normal', 'stroke-dasharray': 'none' };
 export function styleText(cs) {
   let s = '';
@@ -49,12 +53,42 @@ export function pngScale(w, h, want = 2, maxSide = 8000, maxArea = 32e6) {
   return Math.max(0.05, k);
 }
 
+// StyleClasses gives each distinct declaration list one class name (s0, s1,
+// …; the page uses no such class) and writes them out as a style sheet.
+export class StyleClasses {
+  constructor() {
+    this.names = new Map();
+  }
+
+  // name returns the class for declarations ('' for none).
+  name(declarations) {
+    if (!declarations) return '';
+    let n = this.names.get(declarations);
+    if (n === undefined) {
+      n = `s${this.names.size}`;
+      this.names.set(declarations, n);
+    }
+    return n;
+  }
+
+  // sheet is the <style> element's text, escaped for XML.
+  sheet() {
+    let css = '';
+    for (const [decl, n] of this.names) css += `.${n}{${decl}}\n`;
+    return css.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  }
+}
+
+// SHEET marks where the serialized file gets its <style> element.
+const SHEET = 'podium-export-style';
+
 // svgMarkup serializes live svg cut to rect {x, y, w, h} in layout units.
 export function svgMarkup(svg, rect, background) {
   const clone = svg.cloneNode(true);
   const src = [svg, ...svg.querySelectorAll('*')];
   const dst = [clone, ...clone.querySelectorAll('*')];
   const view = svg.ownerDocument.defaultView;
+  const classes = new StyleClasses();
   for (let i = 0; i < src.length; i++) {
     const d = dst[i];
     if (src[i].classList?.contains('leaving')) {
@@ -63,7 +97,10 @@ export function svgMarkup(svg, rect, background) {
     }
     if (i === 0) continue;
     const cs = view.getComputedStyle(src[i]);
-    d.setAttribute('style', styleText(cs));
+    // The live element's own CSSOM style (placement, transitions) is in cs.
+    d.removeAttribute('style');
+    const n = classes.name(styleText(cs));
+    if (n) d.classList.add(n);
     const tr = transformAttr(cs);
     if (tr) d.setAttribute('transform', tr);
     else if (!src[i].hasAttribute('transform')) d.removeAttribute('transform');
@@ -79,7 +116,10 @@ export function svgMarkup(svg, rect, background) {
   const bg = svg.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'rect');
   for (const [k, v] of Object.entries({ x, y, width: w, height: h, fill: background })) bg.setAttribute(k, String(v));
   clone.insertBefore(bg, clone.firstChild);
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new view.XMLSerializer().serializeToString(clone);
+  // A comment serializes as itself, and page text never does (it is escaped).
+  clone.insertBefore(svg.ownerDocument.createComment(SHEET), clone.firstChild);
+  const xml = new view.XMLSerializer().serializeToString(clone);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml.replace(`<!--${SHEET}-->`, () => `<style>\n${classes.sheet()}</style>`);
 }
 
 // download saves blob as name through a temporary link.

@@ -125,29 +125,6 @@ const ICON = {
 
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
-const CSS = `
-.replay { display: flex; align-items: center; gap: 14px; padding: 8px 24px; background: var(--panel, #151d2b);
-  border-top: 1px solid var(--lane-stroke, #2c3a52); font-size: 15px; }
-.replay .replay-title { font-size: 13px; letter-spacing: .12em; text-transform: uppercase; color: var(--faint, #5d7396); font-weight: 600; }
-.replay button, .replay select { background: var(--box, #1b2638); border: 1px solid var(--box-stroke, #3a4d6e); border-radius: 8px;
-  padding: 4px 10px; color: inherit; font: inherit; cursor: pointer; }
-.replay button { display: inline-flex; align-items: center; justify-content: center; }
-.replay button[data-testid="replay-play"] { min-width: 44px; min-height: 34px; }
-.replay .replay-track { position: relative; flex: 1; min-width: 200px; height: 34px; }
-.replay input[type=range] { position: absolute; left: 0; right: 0; top: 12px; width: 100%; margin: 0; accent-color: var(--accent, #56b4e9); }
-.replay .replay-marks { position: absolute; left: 0; right: 0; top: 0; height: 12px; }
-.replay .replay-mark { position: absolute; top: 0; width: 4px; height: 12px; margin-left: -2px; padding: 0; border: 0; border-radius: 2px;
-  background: var(--muted, #8aa4c8); cursor: pointer; }
-.replay .replay-mark.rollout { background: var(--updated, #4c8dff); }
-.replay .replay-mark.scaled { background: var(--ready, #3ddc97); }
-.replay .replay-mark.trouble { background: var(--failed, #ff6b5a); }
-.replay .replay-mark.created { background: var(--terminating, #f0b44c); }
-.replay .replay-mark.current { outline: 2px solid var(--text, #e8eef8); }
-.replay .replay-time { font-variant-numeric: tabular-nums; color: var(--text-2, #b9c7dc); white-space: nowrap; }
-.replay select[data-testid="replay-jump"] { max-width: 360px; }
-@media (prefers-reduced-motion: reduce) { .replay * { transition: none !important; } }
-`;
-
 // start mounts the controls when the server is replaying. fetchImpl and
 // doc are injectable for tests; base is the page address.
 export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.document, base = globalThis.location?.href, pollMs = 500 } = {}) {
@@ -163,9 +140,11 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     return null;
   }
   const T = text(doc.body?.dataset?.lang || doc.documentElement?.lang);
-  const style = doc.createElement('style');
-  style.textContent = CSS;
-  doc.head.appendChild(style);
+  // replay.css, beside the module: the page's CSP refuses <style> elements.
+  const css = doc.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = new URL('./replay.css', import.meta.url).toString();
+  doc.head.appendChild(css);
 
   const bar = doc.createElement('section');
   bar.className = 'replay';
@@ -202,7 +181,9 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     if (key === epochMarks) return;
     epochMarks = key;
     ui.marks.innerHTML = list.map((h, i) => `<button type="button" class="replay-mark ${markerClass(h.kind)}" data-testid="replay-marker" data-index="${i}"
- data-kind="${esc(h.kind)}" style="left:${percent(h.time, info.duration).toFixed(3)}%" title="${esc(formatClock(h.time) + ' · ' + h.text)}" aria-label="${esc(h.text)}"></button>`).join('');
+ data-kind="${esc(h.kind)}" title="${esc(formatClock(h.time) + ' · ' + h.text)}" aria-label="${esc(h.text)}"></button>`).join('');
+    // Placed through the CSSOM: the page's CSP refuses style attributes.
+    for (const m of ui.marks.children) m.style.left = `${percent(list[Number(m.dataset.index)].time, info.duration).toFixed(3)}%`;
     ui.jump.innerHTML = `<option value="">${esc(T.jump)}</option>` +
       list.map((h, i) => `<option value="${i}">${esc(formatClock(h.time))} · ${esc(h.text)}</option>`).join('');
     ui.scrub.max = String(info.duration);
