@@ -52,7 +52,7 @@ func TestCSPNoInlineStyle(t *testing.T) {
 // the answer's CSP; its one <style> element must be admitted by hash, and it
 // must have no style attribute (no hash can admit one).
 func TestCSPAdmitsSVGStyle(t *testing.T) {
-	ts, _ := newTestServer(t, Config{Log: rolloutLog(t)})
+	ts := svgServer(t, rolloutLog(t))
 	resp, body := get(t, ts.URL+"/api/graph.svg")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/graph.svg: %d %.200s", resp.StatusCode, body)

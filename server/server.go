@@ -23,7 +23,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/podiumhq/podium/informers/graph"
-	"github.com/podiumhq/podium/web"
 )
 
 // PageFunc renders the page shell for a request's language and namespaces.
@@ -54,6 +53,9 @@ type Config struct {
 	// ScriptSources are extra CSP script-src sources, such as the hash of an
 	// inline script the page carries; scripts are otherwise only 'self'.
 	ScriptSources []string
+	// StyleSources are extra CSP style-src sources: the hash of the <style>
+	// in /api/graph.svg's files, for when one is opened in a browser.
+	StyleSources []string
 	// AllowedOrigins are extra origins (host patterns, see coder/websocket's
 	// OriginPatterns) allowed to open /ws; the page's own origin always is.
 	AllowedOrigins []string
@@ -165,7 +167,7 @@ func (s *Server) routes() *echo.Echo {
 			return nil
 		},
 	}))
-	e.Use(secureHeaders(s.cfg.ScriptSources))
+	e.Use(secureHeaders(s.cfg.ScriptSources, s.cfg.StyleSources))
 	e.Use(guardHosts(s.cfg.AllowedHosts))
 	e.Use(boundRequests(s.cfg.ReadTimeout))
 
@@ -240,13 +242,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // admitted by its hash for when one is opened in a browser. No
 // 'unsafe-inline': injected markup can neither restyle the page nor read
 // it through CSS selectors.
-func secureHeaders(scriptSources []string) echo.MiddlewareFunc {
-	styleSources := []string{"'self'"}
-	// Without the hash only the SVG file's palette is lost; its render
-	// fails on the same error anyway.
-	if h, err := web.SVGStyleCSP(); err == nil {
-		styleSources = append(styleSources, h)
-	}
+func secureHeaders(scriptSources, styleSources []string) echo.MiddlewareFunc {
+	styleSources = append([]string{"'self'"}, styleSources...)
 	csp := "default-src 'self'; script-src " + strings.Join(append([]string{"'self'"}, scriptSources...), " ") +
 		"; style-src " + strings.Join(styleSources, " ") + "; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
 		"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"

@@ -6,10 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -26,7 +29,11 @@ var _ FocusError = (*web.FocusError)(nil)
 // svgServer serves log with the page's own SVG renderer, as podium does.
 func svgServer(t *testing.T, log *graph.Log) *httptest.Server {
 	t.Helper()
-	ts, _ := newTestServer(t, Config{Log: log, SVG: pageSVG})
+	h, err := web.SVGStyleCSP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := newTestServer(t, Config{Log: log, SVG: pageSVG, StyleSources: []string{h}})
 	return ts
 }
 
@@ -253,5 +260,30 @@ func TestGraphSVGWithoutRenderer(t *testing.T) {
 	var e apiError
 	if resp.StatusCode != http.StatusNotImplemented || json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Error, "SVG export is not configured") {
 		t.Errorf("status %d body %s, want 501 saying SVG export is not configured", resp.StatusCode, body)
+	}
+}
+
+// TestServerImportsNothingOfWeb: server knows HTTP; what it draws and how
+// is injected (Config.Page, Login, SVG, the CSP hashes), so web can change
+// without server knowing.
+func TestServerImportsNothingOfWeb(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			if strings.Contains(imp.Path.Value, "/podium/web") {
+				t.Errorf("%s imports %s", f, imp.Path.Value)
+			}
+		}
 	}
 }

@@ -208,6 +208,11 @@ func withPage(cfg server.Config, namespaces []string, svgConcurrency int) server
 	if h := web.ImportMapCSP(v); h != "" {
 		cfg.ScriptSources = []string{h}
 	}
+	// Without the hash only an opened SVG file's palette is lost; its render
+	// fails on the same error anyway.
+	if h, err := web.SVGStyleCSP(); err == nil {
+		cfg.StyleSources = []string{h}
+	}
 	return cfg
 }
 
