@@ -138,6 +138,7 @@ type Watcher struct {
 	synced    map[*watched]bool
 	denied    map[string]bool
 	connErr   bool // a watch failed for a reason other than permissions
+	authErr   bool // the API server refused Podium's own credentials (401)
 	published bool // the initial lists are in the log
 	status    graph.Status
 
@@ -179,6 +180,10 @@ func (w *Watcher) observe(req *http.Request, resp *http.Response, err error) {
 		// The API server answers but cannot serve (etcd is down, or it is
 		// still starting): not connected yet.
 		w.disconnected(fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status))
+	case resp.StatusCode == http.StatusUnauthorized:
+		// An expired or revoked token: retrying will not help, and
+		// "reconnecting" would send the speaker looking at the network.
+		w.unauthorized(fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status))
 	default:
 		w.connected()
 	}
@@ -328,8 +333,25 @@ func (w *Watcher) watchError(wd *watched, err error) {
 		w.log.Wake()
 	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err) || errors.Is(err, context.Canceled):
 		// A normal relist, not an outage.
+	case apierrors.IsUnauthorized(err):
+		w.unauthorized(err)
 	default:
 		w.disconnected(err)
+	}
+}
+
+// unauthorized records that the API server refused Podium's credentials. It
+// is logged, and clients are woken, once per spell: client-go retries every
+// informer's list with backoff, and each retry is the same news.
+func (w *Watcher) unauthorized(err error) {
+	w.mu.Lock()
+	was := w.authErr
+	w.authErr = true
+	w.updateStatusLocked()
+	w.mu.Unlock()
+	if !was {
+		w.opts.Logger.Error("the API server refuses Podium's credentials (expired or revoked token?); retrying", "error", err.Error())
+		w.log.Wake()
 	}
 }
 
@@ -349,8 +371,8 @@ func (w *Watcher) disconnected(err error) {
 // connected records evidence that the API server answers again.
 func (w *Watcher) connected() {
 	w.mu.Lock()
-	was := w.connErr
-	w.connErr = false
+	was := w.connErr || w.authErr
+	w.connErr, w.authErr = false, false
 	w.updateStatusLocked()
 	w.mu.Unlock()
 	if was {
@@ -362,7 +384,10 @@ func (w *Watcher) connected() {
 // updateStatusLocked recomputes the status from the fields mu guards.
 func (w *Watcher) updateStatusLocked() {
 	s := graph.Status{Type: "status", APIServer: "connected", Denied: []string{}}
-	if w.connErr {
+	switch {
+	case w.authErr:
+		s.APIServer = "unauthorized"
+	case w.connErr:
 		s.APIServer = "reconnecting"
 	}
 	for name := range w.denied {

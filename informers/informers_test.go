@@ -1,13 +1,17 @@
 package informers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	goruntime "runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,6 +231,9 @@ func TestObserveRequests(t *testing.T) {
 		{"refused", 0, fmt.Errorf("dial tcp: connection refused"), "reconnecting"},
 		{"internal error", 500, nil, "reconnecting"},
 		{"back", 200, nil, "connected"},
+		{"token revoked", 401, nil, "unauthorized"},
+		{"still refused, cut off too", 0, fmt.Errorf("dial tcp: connection refused"), "unauthorized"},
+		{"token renewed", 200, nil, "connected"},
 	} {
 		var resp *http.Response
 		if tc.err == nil {
@@ -415,4 +422,70 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 			t.Errorf("goroutine left after Run returned:\n%s", g)
 		}
 	}
+}
+
+// TestRevokedCredentials: an API server that answers 401 to everything
+// (an expired or revoked token) shows as "unauthorized", not "reconnecting";
+// it is logged once, and viewers are not woken by every retry of every
+// informer (they were, about five times a second).
+func TestRevokedCredentials(t *testing.T) {
+	var requests atomic.Int64
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
+	}))
+	defer api.Close()
+	var logs syncBuffer
+	l := graph.NewLog("e", 8)
+	w, err := NewForConfig(&rest.Config{Host: api.URL}, l, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, w)
+	waitFor(t, l, "the unauthorized status", func() bool { return w.Status().APIServer == "unauthorized" })
+
+	// Count the wake-ups viewers get while the informers keep retrying.
+	wake, stop := l.Subscribe()
+	defer stop()
+	before := requests.Load()
+	window := time.After(3 * time.Second)
+	wakes := 0
+	for done := false; !done; {
+		select {
+		case <-wake:
+			wakes++
+		case <-window:
+			done = true
+		}
+	}
+	if requests.Load() == before {
+		t.Fatal("the informers stopped retrying, so nothing was measured")
+	}
+	if wakes > 1 || w.Status().APIServer != "unauthorized" {
+		t.Errorf("%d wake-ups in 3s of refused retries (%d requests), status %q; want at most 1 and unauthorized",
+			wakes, requests.Load()-before, w.Status().APIServer)
+	}
+	if n := strings.Count(logs.String(), "refuses Podium's credentials"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -133,6 +133,7 @@ function showBanner() {
     return;
   }
   if (connState === 'live' && st.apiserver === 'reconnecting') state = 'apiserver';
+  else if (connState === 'live' && st.apiserver === 'unauthorized') state = 'unauthorized';
   else if (connState === 'live' && !st.synced) state = 'syncing';
   switch (state) {
     case 'live':
@@ -150,7 +151,7 @@ function showBanner() {
   if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
   ui.banner.dataset.state = state;
   // While the API server is away the picture may be stale: say so by look.
-  ui.stage.dataset.stale = String(state === 'apiserver' || state === 'reconnecting' || state === 'error');
+  ui.stage.dataset.stale = String(state === 'apiserver' || state === 'unauthorized' || state === 'reconnecting' || state === 'error');
   ui.banner.dataset.apiserver = st.apiserver || 'connected';
   ui.bannerText.textContent = text;
   ui.seq.textContent = store.synced ? t('banner.seq', { seq: store.seq }) : '';

@@ -19,6 +19,7 @@ export const zhCN = {
   'banner.reconnecting': '连接已断开 — {seconds} 秒后重连',
   'banner.resyncing': '正在重新同步…',
   'banner.apiserver': 'API server 无法访问 — 正在重连',
+  'banner.unauthorized': 'API server 拒绝了 Podium 的凭据（令牌已过期或被吊销？）',
   'banner.syncing': '正在加载集群…',
   'banner.error': '服务器消息有误：{detail} — 正在重新同步',
   'banner.drawError': '无法绘制集群：{detail}',

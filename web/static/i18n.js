@@ -21,6 +21,7 @@ export const messages = {
     'banner.reconnecting': 'Connection lost — reconnecting in {seconds}s',
     'banner.resyncing': 'Resyncing…',
     'banner.apiserver': 'API server unreachable — reconnecting',
+    'banner.unauthorized': 'The API server refuses Podium’s credentials (expired or revoked token?)',
     'banner.syncing': 'Loading the cluster…',
     'banner.error': 'Bad message from the server: {detail} — resyncing',
     'banner.drawError': 'Could not draw the cluster: {detail}',
