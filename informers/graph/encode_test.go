@@ -213,3 +213,57 @@ func TestFilterKeyCanonical(t *testing.T) {
 		t.Error("all namespaces and one share a key")
 	}
 }
+
+// BenchmarkSnapshot200Clients measures what 200 clients connecting to a
+// 5,000-pod graph allocate: each marshalling its own snapshot, as /ws did,
+// against sharing one encoding through a fresh Encoder.
+func BenchmarkSnapshot200Clients(b *testing.B) {
+	l := NewLog("e1", 16)
+	var nodes []*Node
+	for i := range 5000 {
+		ns := fmt.Sprintf("team-%d", i%20)
+		n := pod(ns, fmt.Sprintf("web-7d9f8c6b5-%05d", i), "Running")
+		n.UID = fmt.Sprintf("0b5c8f9e-1d2a-4f3b-9c8d-%012d", i)
+		n.Pod.Ready, n.Pod.ReadyContainers, n.Pod.Containers = true, 2, 2
+		n.Pod.Node = fmt.Sprintf("Node/worker-%d", i%50)
+		n.Pod.Owner = ID(KindReplicaSet, ns, "web-7d9f8c6b5")
+		n.Pod.Images = []string{"registry.example/team/web:v1.2.3", "registry.example/team/sidecar:v4"}
+		n.Pod.IP = fmt.Sprintf("10.1.%d.%d", i/250, i%250)
+		n.Pod.Labels = map[string]string{"app": "web", "pod-template-hash": "7d9f8c6b5", "tier": "frontend"}
+		n.Pod.Created = time.Unix(1700000000+int64(i), 0).UTC()
+		nodes = append(nodes, n)
+	}
+	l.Append(Delta{Upsert: Items{Nodes: nodes}})
+	status := func() Status { return Status{} }
+	const clients = 200
+	var size int
+	b.Run("marshal-each", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for range clients {
+				m, _ := NewCursor(l, NewFilter(), status).Next()
+				out, err := json.Marshal(m.Value())
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(out)
+			}
+		}
+		b.ReportMetric(float64(size), "snapshot-bytes")
+	})
+	b.Run("shared", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e := NewEncoder(defaultEncoderEntries, defaultEncoderBytes) // cold: node JSON too
+			for range clients {
+				m, _ := NewCursor(l, NewFilter(), status).Next()
+				out, err := e.Encode(m, NewFilter())
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(out)
+			}
+		}
+		b.ReportMetric(float64(size), "snapshot-bytes")
+	})
+}
