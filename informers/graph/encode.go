@@ -38,11 +38,13 @@ type Encoder struct {
 	encodings atomic.Uint64
 }
 
-// Default bounds of an Encoder: enough for a burst of clients on a few
-// filters, while a 10,000-pod snapshot is some 10 MB.
+// Default bounds of an Encoder: a burst of clients at one seq needs one
+// entry per filter, and what is kept stays on the heap after they leave,
+// so little is kept (a 10,000-pod snapshot is some 5 MB; the newest is
+// kept whatever its size).
 const (
-	defaultEncoderEntries = 32
-	defaultEncoderBytes   = 64 << 20
+	defaultEncoderEntries = 16
+	defaultEncoderBytes   = 16 << 20
 )
 
 // NewEncoder returns an Encoder that keeps at most maxEntries messages and,

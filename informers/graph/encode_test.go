@@ -267,3 +267,28 @@ func BenchmarkSnapshot200Clients(b *testing.B) {
 		b.ReportMetric(float64(size), "snapshot-bytes")
 	})
 }
+
+// TestEncodeDeltaKeyedBySince: two subscribers of one filter both last got
+// seq 1, but one has read past a change outside its filter; their deltas
+// differ (the oldest change time) though From and Seq are the same.
+func TestEncodeDeltaKeyedBySince(t *testing.T) {
+	l := NewLog("e1", 8)
+	f := NewFilter("a")
+	status := func() Status { return Status{} }
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p0", "Running")}}, Time: 50})
+	ahead, behind := NewCursor(l, f, status), NewCursor(l, f, status)
+	ahead.Next()
+	behind.Next()
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("b", "q", "Running")}}, Time: 100})
+	for _, ok := ahead.Next(); ok; _, ok = ahead.Next() {
+	}
+	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p1", "Running")}}, Time: 500})
+	e := l.Encoder()
+	mb, _ := behind.Next()
+	ma, _ := ahead.Next()
+	if mb.Delta == nil || ma.Delta == nil || mb.Delta.From != ma.Delta.From || mb.Delta.Time == ma.Delta.Time {
+		t.Fatalf("setup: want two deltas with the same From and different times, got %+v and %+v", mb.Delta, ma.Delta)
+	}
+	checkEncode(t, e, mb, f)
+	checkEncode(t, e, ma, f)
+}
