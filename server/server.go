@@ -69,6 +69,12 @@ type Config struct {
 	// WriteTimeout bounds each WebSocket write; a client that cannot take a
 	// message in time is closed. Default 5s.
 	WriteTimeout time.Duration
+	// PingInterval is how often a WebSocket client is pinged, so proxies
+	// that cut idle connections never see one idle and a dead peer is
+	// noticed; one that has not answered within PongTimeout is closed.
+	// Defaults DefaultPingInterval and DefaultPongTimeout; a negative
+	// PingInterval sends no pings.
+	PingInterval, PongTimeout time.Duration
 	// AllowedHosts are extra Host names served on a loopback listener (see
 	// hostAllowed); localhost, 127.0.0.1 and [::1] always are.
 	AllowedHosts []string
@@ -112,6 +118,12 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 5 * time.Second
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = DefaultPingInterval
+	}
+	if cfg.PongTimeout <= 0 {
+		cfg.PongTimeout = DefaultPongTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -17,6 +17,13 @@ import (
 // small control messages; anything bigger closes the connection.
 const maxClientFrame = 4 << 10
 
+// Keepalive defaults: a ping well inside the 60 s after which common
+// proxies (ingress-nginx) cut an idle connection.
+const (
+	DefaultPingInterval = 30 * time.Second
+	DefaultPongTimeout  = 15 * time.Second
+)
+
 // clientMessage is what a browser may send.
 type clientMessage struct {
 	Type string `json:"type"` // "ping"
@@ -76,6 +83,9 @@ func (s *Server) ws(c echo.Context) error {
 
 	cl := &client{s: s, conn: conn, filter: graph.NewFilter(ns...), out: make(chan any, 1)}
 	go cl.read(ctx, cancel)
+	if s.cfg.PingInterval > 0 {
+		go cl.keepalive(ctx, cancel)
+	}
 	err = cl.run(ctx, res)
 	var ce websocket.CloseError
 	switch {
@@ -126,6 +136,37 @@ func (cl *client) read(ctx context.Context, cancel context.CancelFunc) {
 	}
 }
 
+// keepalive pings the client every PingInterval, so the connection is
+// never idle, and drops it when a pong does not come back within
+// PongTimeout: the peer is dead or stopped reading. The pong is read by
+// read, which always runs.
+func (cl *client) keepalive(ctx context.Context, cancel context.CancelFunc) {
+	t := time.NewTicker(cl.s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, pcancel := context.WithTimeout(ctx, cl.s.cfg.PongTimeout)
+		err := cl.conn.Ping(pctx)
+		timedOut := pctx.Err() != nil && ctx.Err() == nil
+		pcancel()
+		if timedOut {
+			cl.s.log.Info("dropped a client that did not answer a ping", "timeout", cl.s.cfg.PongTimeout)
+			// No close frame: a peer that does not answer pings would not
+			// take it either.
+			cl.conn.CloseNow()
+			cancel()
+			return
+		}
+		if err != nil {
+			return // the connection is closing anyway
+		}
+	}
+}
+
 // replyTo answers one client message: a pong, or an error naming what is
 // wrong with it.
 func replyTo(typ websocket.MessageType, data []byte) any {
@@ -155,6 +196,7 @@ func (cl *client) run(ctx context.Context, res resume) error {
 	wake, unsubscribe := l.Subscribe()
 	defer unsubscribe()
 
+	enc := l.Encoder()
 	cur := graph.NewCursor(l, cl.filter, cl.s.cfg.Status)
 	if res.ok {
 		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
@@ -168,7 +210,13 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			if m.Delta != nil {
 				eventMillis = m.Delta.Time
 			}
-			if err := cl.write(ctx, m.Type(), m.Value(), eventMillis); err != nil {
+			// Shared with every client at the same point with the same
+			// filter: encoded once.
+			b, err := enc.Encode(m, cl.filter)
+			if err != nil {
+				return err
+			}
+			if err := cl.write(ctx, m.Type(), b, eventMillis); err != nil {
 				return err
 			}
 		}
@@ -177,14 +225,18 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			return ctx.Err()
 		case <-wake:
 		case reply := <-cl.out:
-			if err := cl.write(ctx, "reply", reply, 0); err != nil {
+			b, err := json.Marshal(reply)
+			if err != nil {
+				return err
+			}
+			if err := cl.write(ctx, "reply", b, 0); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// write sends one JSON message. eventMillis, when set, is the receive time
+// write sends one encoded JSON message, which may be shared: it is only read. eventMillis, when set, is the receive time
 // of the oldest API event in the message, for the latency histogram.
 //
 // A message the client has not taken within WriteTimeout makes it too slow
@@ -192,11 +244,7 @@ func (cl *client) run(ctx context.Context, res resume) error {
 // leaves no way to send the close frame that tells the client why. It gets
 // as long again to finish; a client that has not taken it by then is gone,
 // and is dropped without a close frame.
-func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int64) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
+func (cl *client) write(ctx context.Context, kind string, b []byte, eventMillis int64) error {
 	timeout := cl.s.cfg.WriteTimeout
 	wctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
@@ -204,7 +252,7 @@ func (cl *client) write(ctx context.Context, kind string, v any, eventMillis int
 	judged := time.AfterFunc(timeout, func() {
 		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
 	})
-	err = cl.conn.Write(wctx, websocket.MessageText, b)
+	err := cl.conn.Write(wctx, websocket.MessageText, b)
 	judged.Stop()
 	if err != nil {
 		if wctx.Err() != nil && ctx.Err() == nil {

@@ -70,6 +70,11 @@ type Message struct {
 	// Gap marks a snapshot that replaces deltas because the subscriber fell
 	// out of the history within the same epoch: it could not keep up.
 	Gap bool
+
+	// epoch and since say which log content a delta is (its From may trail
+	// since under a filter), so an Encoder can share its bytes.
+	epoch string
+	since uint64
 }
 
 // Type is the message's protocol type: "snapshot", "delta" or "status".
@@ -109,7 +114,8 @@ func (c *Cursor) Next() (m Message, ok bool) {
 	}
 	switch c.phase {
 	case phaseChanges:
-		d, ok := c.log.Changes(c.epoch, c.seq, c.filter)
+		since := c.seq
+		d, ok := c.log.Changes(c.epoch, since, c.filter)
 		if !ok {
 			// Stay in this phase: the next call reads what came after the
 			// snapshot.
@@ -120,7 +126,7 @@ func (c *Cursor) Next() (m Message, ok bool) {
 		if !d.Empty() {
 			d.From = c.sent
 			c.sent = d.Seq
-			return Message{Delta: &d}, true
+			return Message{Delta: &d, epoch: c.epoch, since: since}, true
 		}
 		fallthrough
 	case phaseStatus:

@@ -19,6 +19,8 @@ type Log struct {
 	hist  []*Delta // oldest first, at most cap entries
 	cap   int
 	subs  map[chan struct{}]struct{}
+
+	enc *Encoder // shares the encoding of what subscribers read
 }
 
 // NewLog returns an empty log for epoch that keeps the last history deltas.
@@ -26,13 +28,24 @@ func NewLog(epoch string, history int) *Log {
 	if history < 1 {
 		history = 1
 	}
-	return &Log{
+	l := &Log{
 		epoch: epoch,
 		state: NewState(),
 		cap:   history,
 		subs:  map[chan struct{}]struct{}{},
+		enc:   NewEncoder(defaultEncoderEntries, defaultEncoderBytes),
 	}
+	l.enc.live = func() int {
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		return len(l.state.Nodes)
+	}
+	return l
 }
+
+// Encoder returns the log's Encoder, which every subscriber of the log
+// should encode its Cursor's messages with, to share them.
+func (l *Log) Encoder() *Encoder { return l.enc }
 
 // Epoch returns the current epoch.
 func (l *Log) Epoch() string {
