@@ -187,6 +187,10 @@ func chartUpgrade(t testing.TB, ns, name string, vals map[string]any) (*release.
 	}
 	up := action.NewUpgrade(chartHelm(t, ns))
 	up.Namespace = ns
+	// Like helm upgrade --reset-values: with no values given, helm would
+	// otherwise keep the last release's, and "back to the defaults" would
+	// change nothing.
+	up.ResetValues = true
 	up.WaitStrategy = kube.HookOnlyStrategy
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -1212,7 +1216,11 @@ func TestChartPerUserViewsRBAC(t *testing.T) {
 	}
 	sa := chartDeployment(t, rel).Spec.Template.Spec.ServiceAccountName
 	as := chartClientAs(t, ns, sa)
-	forbidden := func(ctx context.Context) error {
+	forbidden := func(context.Context) error {
+		// Each try has its own deadline, so a failure names what was seen
+		// rather than the poll's own timeout.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
 		err := chartReview(ctx, as, ns)
 		if err == nil {
 			return errors.New("the ServiceAccount may create SubjectAccessReviews without per-user views")
