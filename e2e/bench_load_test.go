@@ -229,6 +229,8 @@ func (p *replayProc) peakRSSMiB(tb testing.TB) float64 {
 func benchViewers(b *testing.B, bin, rec string, n int, window time.Duration) {
 	p := startReplay(b, bin, rec)
 	ws := "ws" + strings.TrimPrefix(p.url, "http") + "/ws"
+	// Browsers offer permessage-deflate, so the server compresses for each.
+	dial := &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
@@ -243,7 +245,7 @@ func benchViewers(b *testing.B, bin, rec string, n int, window time.Duration) {
 	sem := make(chan struct{}, 20) // dial in waves, as browsers after a deploy would
 	view := func(i int, first bool) (bool, error) {
 		sem <- struct{}{}
-		conn, _, err := websocket.Dial(ctx, ws, nil)
+		conn, _, err := websocket.Dial(ctx, ws, dial)
 		<-sem
 		if err != nil {
 			return first, fmt.Errorf("viewer %d: %w", i, err)
@@ -300,7 +302,7 @@ func benchViewers(b *testing.B, bin, rec string, n int, window time.Duration) {
 	allReady := time.Since(start)
 
 	// The measured viewer reads as a browser does: whole messages, decoded.
-	conn, _, err := websocket.Dial(ctx, ws, nil)
+	conn, _, err := websocket.Dial(ctx, ws, dial)
 	if err != nil {
 		b.Fatal(err)
 	}
