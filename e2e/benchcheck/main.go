@@ -45,6 +45,12 @@ var Targets = []Target{
 	{"RSS with 5,000 pods", "BenchmarkScale5k", "MiB-rss", true, 50},
 	{"5,000-pod first snapshot on /ws, ready", "BenchmarkScale5k", "snapshot-ready-ms", true, 300},
 	{"browser: 100-pod scale-up, slowest 500 ms window", "BenchmarkWebScaleUp100/base=small", "fps-min", false, 30},
+	// Issue #11's load. 256 MiB is the chart's default memory limit: above
+	// it the pod is killed. 250 ms is a change still "on the projector
+	// before the speaker looks up" with 200 viewers on the same 2 cores.
+	{"200 viewers on 5,000 pods: peak RSS", "BenchmarkLoad/viewers=200", "MiB-peak-rss", true, 256},
+	{"200 viewers on 5,000 pods: measured viewer's delivery, p99", "BenchmarkLoad/viewers=200", "delivery-p99-ms", true, 250},
+	{"8 concurrent SVGs of 5,000 pods: peak RSS", "BenchmarkLoad/svg=8", "MiB-peak-rss", true, 256},
 }
 
 func main() {

@@ -22,6 +22,11 @@ BenchmarkCreateStream/rate=30-2    	       1	10000000000 ns/op	         0.9000 a
 BenchmarkScale5k-2                 	       1	90000000000 ns/op	      1200 heap-B/pod	        42.50 MiB-rss	       120.0 snapshot-ready-ms	  1024 B/op	  3 allocs/op
 BenchmarkWebScaleUp100/base=small-2	       1	 2600000000 ns/op	        45.00 fps-min	        56.70 fps-mean
 BenchmarkWebScaleUp100/base=5000-2 	       1	 2600000000 ns/op	        17.00 fps-min
+BenchmarkLoad
+BenchmarkLoad/viewers=200
+    bench_load_test.go:330: 200 viewers ready in 21s; measured viewer: 100 deltas
+BenchmarkLoad/viewers=200-2        	       1	20000000000 ns/op	       180.0 MiB-peak-rss	         3.000 delivery-p50-ms	       120.0 delivery-p99-ms	       200.0 delivery-max-ms	     21000 all-ready-ms
+BenchmarkLoad/svg=8-2              	       1	 9000000000 ns/op	       210.0 MiB-peak-rss	      9000 all-8-ms
 PASS
 ok  	github.com/podiumhq/podium/e2e	300.000s
 `
