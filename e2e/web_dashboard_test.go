@@ -195,7 +195,7 @@ func TestWebDashboard(t *testing.T) {
 	t.Run("rollout undo: the old revision fills again", func(t *testing.T) {
 		br := br.with(t)
 		if oldRS == "" {
-			t.Skip("set image did not finish")
+			t.Fatal("no old ReplicaSet to roll back to: the set image step failed")
 		}
 		ctx := apiCtx(t)
 		// What `kubectl rollout undo` does: copy the previous ReplicaSet's

@@ -370,9 +370,6 @@ func heapPerPod(t *testing.T, transform bool) int {
 // watch would, transformed into an informer indexer with its namespace
 // index, folded into the model and published to a Log.
 func TestMemoryPerPod(t *testing.T) {
-	if testing.Short() {
-		t.Skip("decodes 5,000 pods")
-	}
 	const pods, perSlice = 5000, 100
 	heap := func() int {
 		var ms runtime.MemStats

@@ -187,9 +187,6 @@ func BenchmarkModelResync10k(b *testing.B) {
 }
 
 func TestRetainedPerPodIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 10,000-pod cluster")
-	}
 	got, withLog := retainedPerPod(newCluster10k())
 	t.Logf("model holds %d B per pod; with a Log sharing its nodes and edges, %d B", got, withLog)
 	// The whole system's budget is 2 KB per pod, shared with the informer
