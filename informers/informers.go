@@ -344,39 +344,36 @@ func (w *Watcher) watchError(wd *watched, err error) {
 // is logged, and clients are woken, once per spell: client-go retries every
 // informer's list with backoff, and each retry is the same news.
 func (w *Watcher) unauthorized(err error) {
-	w.mu.Lock()
-	was := w.authErr
-	w.authErr = true
-	w.updateStatusLocked()
-	w.mu.Unlock()
-	if !was {
+	w.transition(func() bool { was := w.authErr; w.authErr = true; return !was }, func() {
 		w.opts.Logger.Error("the API server refuses Podium's credentials (expired or revoked token?); retrying", "error", err.Error())
-		w.log.Wake()
-	}
+	})
 }
 
 // disconnected records that a request to the API server failed in transport.
 func (w *Watcher) disconnected(err error) {
-	w.mu.Lock()
-	was := w.connErr
-	w.connErr = true
-	w.updateStatusLocked()
-	w.mu.Unlock()
-	if !was {
+	w.transition(func() bool { was := w.connErr; w.connErr = true; return !was }, func() {
 		w.opts.Logger.Warn("lost the API server; reconnecting", "error", err.Error())
-		w.log.Wake()
-	}
+	})
 }
 
 // connected records evidence that the API server answers again.
 func (w *Watcher) connected() {
+	w.transition(func() bool {
+		was := w.connErr || w.authErr
+		w.connErr, w.authErr = false, false
+		return was
+	}, func() { w.opts.Logger.Info("API server connection restored") })
+}
+
+// transition applies update to the connection state under mu; when update
+// says the state changed, note logs it once and viewers are woken once.
+func (w *Watcher) transition(update func() (changed bool), note func()) {
 	w.mu.Lock()
-	was := w.connErr || w.authErr
-	w.connErr, w.authErr = false, false
+	changed := update()
 	w.updateStatusLocked()
 	w.mu.Unlock()
-	if was {
-		w.opts.Logger.Info("API server connection restored")
+	if changed {
+		note()
 		w.log.Wake()
 	}
 }
