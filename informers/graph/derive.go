@@ -208,11 +208,10 @@ func PodStatus(pod *corev1.Pod) (status string, ready, total, restarts int) {
 
 // PodNode derives a Pod's entity. Labels share the pod's map.
 func PodNode(pod *corev1.Pod) *Node {
-	status, ready, total, restarts := PodStatus(pod)
+	status, ready, _, restarts := PodStatus(pod)
 	f := &PodFields{
 		Status:          internID(status),
 		ReadyContainers: ready,
-		Containers:      total,
 		Restarts:        restarts,
 		Owner:           controllerOwner(pod.OwnerReferences, pod.Namespace, KindReplicaSet, KindStatefulSet, KindDaemonSet),
 		Images:          containerImages(pod.Spec.Containers),

@@ -20,9 +20,11 @@ func nodeEqual(a, b *Node) bool {
 
 func podEqual(a, b *PodFields) bool {
 	return a.Status == b.Status && a.Ready == b.Ready && a.ReadyContainers == b.ReadyContainers &&
-		a.Containers == b.Containers && a.Restarts == b.Restarts && a.Node == b.Node &&
+		a.Restarts == b.Restarts && a.Node == b.Node &&
 		a.Owner == b.Owner && a.IP == b.IP && a.Created.Equal(b.Created) &&
-		slices.Equal(a.Images, b.Images) && mapsEqual(a.Labels, b.Labels)
+		slices.Equal(a.Images, b.Images) && mapsEqual(a.Labels, b.Labels) &&
+		reflect.DeepEqual(a.Containers, b.Containers) && reflect.DeepEqual(a.InitContainers, b.InitContainers) &&
+		a.HostIP == b.HostIP && a.HostNetwork == b.HostNetwork && a.ServiceAccount == b.ServiceAccount
 }
 
 // mapsEqual compares string maps, treating nil and empty alike; the same

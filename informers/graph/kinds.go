@@ -1,6 +1,9 @@
 package graph
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+)
 
 // kindInfo is what the model's encoding and equality know about one entity
 // kind: where its fields live on a Node, and how two of them compare. The
@@ -21,14 +24,29 @@ type kindInfo struct {
 var kinds = map[Kind]kindInfo{
 	// Pods are the bulk of every cluster (a resync compares each one), so
 	// they are compared field by field; the rest by reflection.
-	KindPod:         kindFields(func(n *Node) **PodFields { return &n.Pod }, podEqual),
-	KindDeployment:  kindFields(func(n *Node) **DeploymentFields { return &n.Deployment }, deepEqual),
-	KindReplicaSet:  kindFields(func(n *Node) **ReplicaSetFields { return &n.ReplicaSet }, deepEqual),
-	KindStatefulSet: kindFields(func(n *Node) **SetFields { return &n.StatefulSet }, deepEqual),
-	KindDaemonSet:   kindFields(func(n *Node) **SetFields { return &n.DaemonSet }, deepEqual),
-	KindService:     kindFields(func(n *Node) **ServiceFields { return &n.Service }, deepEqual),
-	KindIngress:     kindFields(func(n *Node) **IngressFields { return &n.Ingress }, deepEqual),
-	KindNode:        kindFields(func(n *Node) **NodeFields { return &n.Node }, deepEqual),
+	KindPod:          kindFields(func(n *Node) **PodFields { return &n.Pod }, podEqual),
+	KindDeployment:   kindFields(func(n *Node) **DeploymentFields { return &n.Deployment }, deepEqual),
+	KindReplicaSet:   kindFields(func(n *Node) **ReplicaSetFields { return &n.ReplicaSet }, deepEqual),
+	KindStatefulSet:  kindFields(func(n *Node) **SetFields { return &n.StatefulSet }, deepEqual),
+	KindDaemonSet:    kindFields(func(n *Node) **SetFields { return &n.DaemonSet }, deepEqual),
+	KindService:      kindFields(func(n *Node) **ServiceFields { return &n.Service }, deepEqual),
+	KindIngress:      kindFields(func(n *Node) **IngressFields { return &n.Ingress }, deepEqual),
+	KindNode:         kindFields(func(n *Node) **NodeFields { return &n.Node }, deepEqual),
+	KindJob:          kindFields(func(n *Node) **JobFields { return &n.Job }, deepEqual),
+	KindCronJob:      kindFields(func(n *Node) **CronJobFields { return &n.CronJob }, deepEqual),
+	KindHPA:          kindFields(func(n *Node) **HPAFields { return &n.HorizontalPodAutoscaler }, deepEqual),
+	KindPVC:          kindFields(func(n *Node) **PVCFields { return &n.PersistentVolumeClaim }, deepEqual),
+	KindPV:           kindFields(func(n *Node) **PVFields { return &n.PersistentVolume }, deepEqual),
+	KindStorageClass: kindFields(func(n *Node) **StorageClassFields { return &n.StorageClass }, deepEqual),
+	KindConfigMap:    kindFields(func(n *Node) **RefFields { return &n.ConfigMap }, deepEqual),
+	KindSecret:       kindFields(func(n *Node) **RefFields { return &n.Secret }, deepEqual),
+}
+
+// edgeEqual compares two edges field by field (Containers is a slice).
+func edgeEqual(a, b *Edge) bool {
+	return a == b || (a.ID == b.ID && a.Kind == b.Kind && a.From == b.From && a.To == b.To &&
+		a.State == b.State && a.Label == b.Label && a.As == b.As && a.Broken == b.Broken &&
+		slices.Equal(a.Containers, b.Containers))
 }
 
 // kindFields makes the kindInfo of a kind whose fields are an F that field

@@ -26,6 +26,17 @@ const (
 	EndpointSlices Resource = "endpointslices"
 	Ingresses      Resource = "ingresses"
 	Nodes          Resource = "nodes"
+
+	// Wave 2.
+	Jobs                   Resource = "jobs"
+	CronJobs               Resource = "cronjobs"
+	HPAs                   Resource = "horizontalpodautoscalers"
+	PersistentVolumeClaims Resource = "persistentvolumeclaims"
+	PersistentVolumes      Resource = "persistentvolumes"
+	StorageClasses         Resource = "storageclasses"
+	// Events draw no entity: Warning Events become warnings on the object
+	// they are about, and warning happenings.
+	Events Resource = "events"
 )
 
 // kindOf maps a resource to the entity kind it draws; EndpointSlices draw
@@ -186,7 +197,7 @@ func (m *Model) removeNode(id string, now time.Time) *Node {
 // putEdge makes e the current value of its id unless an equal edge is there.
 func (m *Model) putEdge(e *Edge) {
 	old := m.edges[e.ID]
-	if old != nil && *old == *e {
+	if old != nil && edgeEqual(old, e) {
 		return
 	}
 	if _, ok := m.dirtyEdges[e.ID]; !ok {
@@ -551,7 +562,7 @@ func (m *Model) Flush() Delta {
 		case cur == nil && prev == nil:
 		case cur == nil:
 			d.Remove.Edges = append(d.Remove.Edges, id)
-		case prev == nil || *prev != *cur:
+		case prev == nil || !edgeEqual(prev, cur):
 			d.Upsert.Edges = append(d.Upsert.Edges, cur)
 		}
 	}

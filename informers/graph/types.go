@@ -21,6 +21,18 @@ const (
 	KindDaemonSet   Kind = "DaemonSet"
 	KindPod         Kind = "Pod"
 	KindNode        Kind = "Node"
+
+	// Wave 2 (DESIGN.md "Protocol v1 additions").
+	KindJob          Kind = "Job"
+	KindCronJob      Kind = "CronJob"
+	KindHPA          Kind = "HorizontalPodAutoscaler"
+	KindPVC          Kind = "PersistentVolumeClaim"
+	KindPV           Kind = "PersistentVolume"
+	KindStorageClass Kind = "StorageClass"
+	// ConfigMaps and Secrets are reference-only: a node exists because a
+	// pod references the name. Podium never reads these objects.
+	KindConfigMap Kind = "ConfigMap"
+	KindSecret    Kind = "Secret"
 )
 
 // Edge kinds.
@@ -29,6 +41,27 @@ const (
 	EdgeSelects = "selects"
 	EdgeOwns    = "owns"
 	EdgeRunsOn  = "runs-on"
+	EdgeMounts  = "mounts" // Pod → ConfigMap | Secret | PersistentVolumeClaim
+	EdgeBound   = "bound"  // PersistentVolumeClaim → PersistentVolume
+	EdgeScales  = "scales" // HorizontalPodAutoscaler → Deployment | StatefulSet
+)
+
+// How a mounts edge references its object ("as"). A pod that references one
+// object in several ways has one edge whose as joins them with "," in this
+// order.
+const (
+	MountVolume    = "volume"
+	MountProjected = "projected"
+	MountEnv       = "env"
+	MountEnvFrom   = "envFrom"
+)
+
+// Job states.
+const (
+	JobRunning   = "running"
+	JobComplete  = "complete"
+	JobFailed    = "failed"
+	JobSuspended = "suspended"
 )
 
 // Endpoint states of a selects edge.
@@ -53,14 +86,61 @@ type Node struct {
 	Name      string
 	UID       string
 
-	Pod         *PodFields
-	Deployment  *DeploymentFields
-	ReplicaSet  *ReplicaSetFields
-	StatefulSet *SetFields
-	DaemonSet   *SetFields
-	Service     *ServiceFields
-	Ingress     *IngressFields
-	Node        *NodeFields
+	Pod                     *PodFields
+	Deployment              *DeploymentFields
+	ReplicaSet              *ReplicaSetFields
+	StatefulSet             *SetFields
+	DaemonSet               *SetFields
+	Service                 *ServiceFields
+	Ingress                 *IngressFields
+	Node                    *NodeFields
+	Job                     *JobFields
+	CronJob                 *CronJobFields
+	HorizontalPodAutoscaler *HPAFields
+	PersistentVolumeClaim   *PVCFields
+	PersistentVolume        *PVFields
+	StorageClass            *StorageClassFields
+	ConfigMap               *RefFields
+	Secret                  *RefFields
+
+	// Warnings are the recent Warning Events about this object, newest
+	// first, at most MaxWarnings; any kind may carry them ("warnings").
+	Warnings []Warning
+}
+
+// MaxWarnings bounds the warnings kept per object.
+const MaxWarnings = 5
+
+// Warning is one Warning Event (or a series of them, by reason) about an
+// object.
+type Warning struct {
+	Reason  string    `json:"reason"`
+	Message string    `json:"message"`
+	Count   int       `json:"count"`
+	Last    time.Time `json:"last"`
+}
+
+// Container is one container of a pod, as the pod anatomy draws it.
+type Container struct {
+	Name     string          `json:"name"`
+	Image    string          `json:"image"`
+	State    string          `json:"state"`            // waiting | running | terminated
+	Reason   string          `json:"reason,omitempty"` // waiting or terminated reason
+	ExitCode *int            `json:"exitCode,omitempty"`
+	Ready    bool            `json:"ready"`
+	Restarts int             `json:"restarts"`
+	Ports    []ContainerPort `json:"ports,omitempty"`
+	// Sidecar marks an init container with restartPolicy Always: it keeps
+	// running beside the app containers.
+	Sidecar bool `json:"sidecar,omitempty"`
+}
+
+// ContainerPort is one declared port of a container.
+type ContainerPort struct {
+	Name     string `json:"name,omitempty"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol,omitempty"` // omitted for TCP
+	HostPort int    `json:"hostPort,omitempty"`
 }
 
 // PodFields are a Pod's drawn fields.
@@ -68,7 +148,6 @@ type PodFields struct {
 	Status          string            `json:"status"` // kubectl's STATUS column
 	Ready           bool              `json:"ready"`  // every container ready
 	ReadyContainers int               `json:"readyContainers"`
-	Containers      int               `json:"containers"`
 	Restarts        int               `json:"restarts"`
 	Node            string            `json:"node"`  // Node id, or ""
 	Owner           string            `json:"owner"` // owner id, or ""
@@ -76,6 +155,14 @@ type PodFields struct {
 	IP              string            `json:"ip,omitempty"`
 	Labels          map[string]string `json:"labels,omitempty"`
 	Created         time.Time         `json:"created,omitzero"`
+	// The app containers (their count is len(Containers); wave 1's integer
+	// "containers" count became this list, as DESIGN.md pins the name) and
+	// the init containers in order, sidecars included.
+	Containers     []Container `json:"containers"`
+	InitContainers []Container `json:"initContainers,omitempty"`
+	HostIP         string      `json:"hostIP,omitempty"`
+	HostNetwork    bool        `json:"hostNetwork,omitempty"`
+	ServiceAccount string      `json:"serviceAccount,omitempty"`
 }
 
 // Strategy is a Deployment's update strategy; the budgets keep the form the
@@ -113,6 +200,9 @@ type SetFields struct {
 	Replicas int      `json:"replicas"`
 	Ready    int      `json:"ready"`
 	Images   []string `json:"images,omitempty"`
+	// ClaimTemplates are a StatefulSet's volumeClaimTemplates names: ordinal
+	// i of set s uses the claim "<template>-<s>-<i>".
+	ClaimTemplates []string `json:"claimTemplates,omitempty"`
 }
 
 // ServicePort is one port of a Service.
@@ -130,6 +220,9 @@ type ServiceFields struct {
 	ClusterIP string            `json:"clusterIP"`
 	Ports     []ServicePort     `json:"ports"`
 	Selector  map[string]string `json:"selector"`
+	// LoadBalancer lists the external IPs or hostnames of a LoadBalancer
+	// Service; absent while none is assigned ("pending").
+	LoadBalancer []string `json:"loadBalancer,omitempty"`
 }
 
 // IngressRule is one host + path → service:port route. The default backend
@@ -156,6 +249,89 @@ type NodeFields struct {
 	Unschedulable bool     `json:"unschedulable"`
 }
 
+// JobFields are a Job's drawn fields.
+type JobFields struct {
+	Completions *int      `json:"completions"` // null: no completion count (a work queue)
+	Parallelism int       `json:"parallelism"`
+	Active      int       `json:"active"`
+	Succeeded   int       `json:"succeeded"`
+	Failed      int       `json:"failed"`
+	State       string    `json:"state"`            // running | complete | failed | suspended
+	Reason      string    `json:"reason,omitempty"` // why it failed
+	Owner       string    `json:"owner"`            // CronJob id, or ""
+	Images      []string  `json:"images"`
+	Started     time.Time `json:"started,omitzero"`
+	Finished    time.Time `json:"finished,omitzero"`
+}
+
+// CronJobFields are a CronJob's drawn fields.
+type CronJobFields struct {
+	Schedule     string    `json:"schedule"`
+	Suspend      bool      `json:"suspend"`
+	LastSchedule time.Time `json:"lastSchedule,omitzero"`
+	Active       int       `json:"active"` // running Jobs
+	Images       []string  `json:"images"`
+}
+
+// Metric is one HPA metric: its name and current and target values as
+// kubectl prints them ("cpu", "42%", "50%").
+type Metric struct {
+	Name    string `json:"name"`
+	Current string `json:"current"` // "" while unknown
+	Target  string `json:"target"`
+}
+
+// Condition is one status condition of an object.
+type Condition struct {
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// HPAFields are a HorizontalPodAutoscaler's drawn fields.
+type HPAFields struct {
+	Target     string      `json:"target"` // Deployment or StatefulSet id
+	Min        int         `json:"min"`
+	Max        int         `json:"max"`
+	Current    int         `json:"current"`
+	Desired    int         `json:"desired"`
+	Metrics    []Metric    `json:"metrics"`
+	Conditions []Condition `json:"conditions"`
+}
+
+// PVCFields are a PersistentVolumeClaim's drawn fields.
+type PVCFields struct {
+	Phase        string   `json:"phase"`
+	Capacity     string   `json:"capacity"` // bound capacity, else the request
+	StorageClass string   `json:"storageClass"`
+	AccessModes  []string `json:"accessModes"`
+	Volume       string   `json:"volume,omitempty"` // PersistentVolume id once bound
+}
+
+// PVFields are a PersistentVolume's drawn fields.
+type PVFields struct {
+	Phase         string `json:"phase"`
+	Capacity      string `json:"capacity"`
+	StorageClass  string `json:"storageClass"`
+	ReclaimPolicy string `json:"reclaimPolicy"`
+	Claim         string `json:"claim,omitempty"` // PersistentVolumeClaim id
+}
+
+// StorageClassFields are a StorageClass's drawn fields.
+type StorageClassFields struct {
+	Provisioner   string `json:"provisioner"`
+	ReclaimPolicy string `json:"reclaimPolicy,omitempty"`
+	BindingMode   string `json:"bindingMode,omitempty"`
+	Default       bool   `json:"default,omitempty"`
+}
+
+// RefFields are a reference-only node's fields (ConfigMap, Secret): it
+// exists because something references the name, never from the object.
+type RefFields struct {
+	Referenced bool `json:"referenced"` // always true
+}
+
 // Edge is a derived relation between two entities.
 type Edge struct {
 	ID    string `json:"id"` // "<kind>:<from>-><to>"
@@ -164,6 +340,12 @@ type Edge struct {
 	To    string `json:"to"`
 	State string `json:"state,omitempty"` // selects edges only
 	Label string `json:"label,omitempty"` // routes edges: host+path
+	// Mounts edges: how the pod references the object (see MountVolume…),
+	// which of its containers do (all of them for a volume no container
+	// mounts), and whether the pod's status says the object is missing.
+	As         string   `json:"as,omitempty"`
+	Containers []string `json:"containers,omitempty"`
+	Broken     bool     `json:"broken,omitempty"`
 }
 
 // Happening is a human-readable event derived from a change. Params carries
