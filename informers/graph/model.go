@@ -83,7 +83,7 @@ type dirtyNode struct {
 // *Edge values it returns are immutable: a change makes new ones.
 type Model struct {
 	nodes map[string]*Node // by id, except pods, which only nsIndex holds
-	edges map[string]*Edge // by id
+	edges map[string]*Edge // by id, except what a pod implies (owns, runs-on, mounts: see edge)
 	ns    map[string]*nsIndex
 
 	dirtyNodes map[string]dirtyNode
@@ -395,21 +395,13 @@ func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
 		n = newPod.Node
 		is, id, ns = *n.Pod, n.ID, n.Namespace
 	}
+	// A pod's owns and runs-on edges are not stored: the pod implies them
+	// (Model.edge builds them), which saves two map entries per pod.
 	if was.Owner != is.Owner || old == nil || n == nil {
-		if was.Owner != "" {
-			m.delEdge(m.edgeKey(EdgeOwns, was.Owner, id))
-		}
-		if is.Owner != "" {
-			m.putEdge(m.newEdge(EdgeOwns, is.Owner, id, ""))
-		}
+		m.moveImplied(EdgeOwns, was.Owner, id, is.Owner, id)
 	}
 	if was.Node != is.Node || old == nil || n == nil {
-		if was.Node != "" {
-			m.delEdge(m.edgeKey(EdgeRunsOn, id, was.Node))
-		}
-		if is.Node != "" {
-			m.putEdge(m.newEdge(EdgeRunsOn, id, is.Node, ""))
-		}
+		m.moveImplied(EdgeRunsOn, id, was.Node, id, is.Node)
 	}
 	// Selects edges depend on the labels only; a status change that keeps
 	// them re-matches nothing.
@@ -649,9 +641,7 @@ func (m *Model) Edges() []*Edge {
 	}
 	for _, x := range m.ns {
 		for _, p := range x.pods {
-			for i := range p.refs {
-				out = append(out, mountEdge(p.Node, &p.refs[i]))
-			}
+			out = impliedEdges(out, p)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
