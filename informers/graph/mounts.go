@@ -119,8 +119,32 @@ func (m *Model) moveImplied(kind, wasFrom, wasTo, isFrom, isTo string) {
 	}
 }
 
+// recolor is a selects edge a slice change may recolour, with its state
+// before.
+type recolor struct {
+	svc, pod *Node
+	was      string
+}
+
+// moveSelects records, for Flush, that the selects edge svc → pod may
+// change: its value before (none unless wasSel), unless its id is dirty
+// already. Selects edges are not stored: the Service, the pod's labels and
+// the slices imply them (see edge).
+func (m *Model) moveSelects(x *nsIndex, svc *Node, podID, podName string, wasSel bool) {
+	id := EdgeID(EdgeSelects, svc.ID, podID)
+	if _, ok := m.dirtyEdges[id]; ok {
+		return
+	}
+	if !wasSel {
+		m.dirtyEdges[id] = nil
+		return
+	}
+	m.dirtyEdges[id] = &Edge{ID: id, Kind: EdgeSelects, From: svc.ID, To: podID, State: x.endpointState(svc.Name, podName)}
+}
+
 // edge returns the current edge with this id, or nil. A pod's owns,
-// runs-on and mounts edges are built from the pod.
+// runs-on, mounts and selects edges are built from the pod (and its
+// Services and slices).
 func (m *Model) edge(id string) *Edge {
 	if e := m.edges[id]; e != nil {
 		return e
@@ -141,6 +165,19 @@ func (m *Model) edge(id string) *Edge {
 	case EdgeRunsOn:
 		if p := m.pod(from); p != nil && p.Node.Pod.Node == to {
 			return &Edge{ID: id, Kind: EdgeRunsOn, From: p.Node.ID, To: p.Node.Pod.Node}
+		}
+	case EdgeSelects:
+		p := m.pod(to)
+		if p == nil {
+			return nil
+		}
+		x := m.ns[p.Node.Namespace]
+		svcName, ok := strings.CutPrefix(from, KindService+"/"+p.Node.Namespace+"/")
+		if !ok {
+			return nil
+		}
+		if svc := x.services[svcName]; svc != nil && Selects(svc.Service.Selector, p.Node.Pod.Labels) {
+			return &Edge{ID: id, Kind: EdgeSelects, From: svc.ID, To: p.Node.ID, State: x.endpointState(svcName, p.Node.Name)}
 		}
 	case EdgeMounts:
 		if p := m.pod(from); p != nil {
