@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -29,7 +32,7 @@ const (
 // spec and the statuses, at most MaxContainers of them, and how many more
 // the spec has. A container without a status yet (the pod is not scheduled
 // or its sandbox not created) is waiting with no reason.
-func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, init bool) (out []Container, more int) {
+func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, init bool) (out []Container, more int32) {
 	n := min(len(specs), MaxContainers)
 	if n == 0 {
 		return nil, 0
@@ -58,7 +61,42 @@ func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, 
 			c.Reason = internID(w.Reason)
 		}
 	}
-	return out, len(specs) - n
+	return internContainers(out), int32(len(specs) - n) // an object of 2 GiB containers is not served
+}
+
+// containerLists interns container lists: the replicas of a template that
+// run alike (the common case: running, ready, no restarts) share one.
+var containerLists struct {
+	sync.Mutex
+	m map[string][]Container
+}
+
+// internContainers returns a shared list equal to cs. The table is dropped
+// when it grows large, which costs only sharing, never correctness.
+func internContainers(cs []Container) []Container {
+	var b strings.Builder
+	for i := range cs {
+		c := &cs[i]
+		exit := "-"
+		if c.ExitCode != nil {
+			exit = strconv.Itoa(*c.ExitCode)
+		}
+		fmt.Fprintf(&b, "%q %q %s %q %s %t %d %t %d\x00", c.Name, c.Image, c.State, c.Reason, exit, c.Ready, c.Restarts, c.Sidecar, len(c.Ports))
+		for _, p := range c.Ports {
+			fmt.Fprintf(&b, "%q %d %q %d\x00", p.Name, p.Port, p.Protocol, p.HostPort)
+		}
+	}
+	key := b.String()
+	containerLists.Lock()
+	defer containerLists.Unlock()
+	if s, ok := containerLists.m[key]; ok {
+		return s
+	}
+	if containerLists.m == nil || len(containerLists.m) >= 16384 {
+		containerLists.m = map[string][]Container{}
+	}
+	containerLists.m[key] = cs
+	return cs
 }
 
 // containerStatus finds the status of container name, looking first at
@@ -127,7 +165,7 @@ func (f *PodFields) UnmarshalJSON(b []byte) error {
 				f.Containers[i].Image = f.Images[i]
 			}
 		}
-		f.MoreContainers = n - len(f.Containers)
+		f.MoreContainers = int32(min(n-len(f.Containers), math.MaxInt32))
 	}
 	return nil
 }

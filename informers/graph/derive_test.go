@@ -200,7 +200,8 @@ func TestPodOwner(t *testing.T) {
 		{"replicaset", []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "rs", Controller: ptr.To(true)}}, "ReplicaSet/ns/rs"},
 		{"statefulset", []metav1.OwnerReference{{Kind: "StatefulSet", Name: "db", Controller: ptr.To(true)}}, "StatefulSet/ns/db"},
 		{"daemonset", []metav1.OwnerReference{{Kind: "DaemonSet", Name: "ds", Controller: ptr.To(true)}}, "DaemonSet/ns/ds"},
-		{"job is not drawn", []metav1.OwnerReference{{Kind: "Job", Name: "j", Controller: ptr.To(true)}}, ""},
+		{"job", []metav1.OwnerReference{{Kind: "Job", Name: "j", Controller: ptr.To(true)}}, "Job/ns/j"},
+		{"cronjob directly is not a pod's owner", []metav1.OwnerReference{{Kind: "CronJob", Name: "c", Controller: ptr.To(true)}}, ""},
 		{"not the controller", []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "rs"}}, ""},
 		{"controller false", []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "rs", Controller: ptr.To(false)}}, ""},
 		{"deployment cannot own a pod", []metav1.OwnerReference{{Kind: "Deployment", Name: "d", Controller: ptr.To(true)}}, ""},
@@ -376,9 +377,9 @@ func TestIngress(t *testing.T) {
 				{Service: "fallback", Port: "80", Default: true},
 			}},
 			wantEdges: []Edge{
-				{ID: "routes:Ingress/default/ing->Service/default/api", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/api", Label: "hello.example.com/api"},
+				{ID: "routes:Ingress/default/ing->Service/default/api", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/api", Detail: &Detail{Label: "hello.example.com/api"}},
 				{ID: "routes:Ingress/default/ing->Service/default/fallback", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/fallback"},
-				{ID: "routes:Ingress/default/ing->Service/default/web", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/web", Label: "hello.example.com/"},
+				{ID: "routes:Ingress/default/ing->Service/default/web", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/web", Detail: &Detail{Label: "hello.example.com/"}},
 			},
 		},
 		{
