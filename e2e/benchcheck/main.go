@@ -36,6 +36,8 @@ type Target struct {
 var Targets = []Target{
 	{"lone change: added over a raw watch, p50", "BenchmarkLatency", "added-p50-ms", true, 0.5},
 	{"lone change: added over a raw watch, p99", "BenchmarkLatency", "added-p99-ms", true, 2},
+	// Bytes on the connection, as a browser receives them (it negotiates
+	// permessage-deflate); BenchmarkLatency reports the JSON text beside it.
 	{"wire: a single-pod change", "BenchmarkLatency", "B/pod-change", true, 600},
 	{"10 pod creates/s: added over a raw watch, p50", "BenchmarkCreateStream/rate=10", "added-p50-ms", true, 1},
 	{"10 pod creates/s: added over a raw watch, p99", "BenchmarkCreateStream/rate=10", "added-p99-ms", true, 5},
