@@ -245,7 +245,7 @@ func TestPodAnatomy(t *testing.T) {
 		if got := text(`[data-testid=anatomy-sa]`); got != "web-runner" {
 			t.Errorf("service account %q, want web-runner", got)
 		}
-		if got := text(`[data-testid=details-labels]`); got != "app=web" {
+		if got := eval[string](br, `document.querySelector('[data-testid=details] [data-testid=details-labels]')?.textContent || ''`); got != "app=web" {
 			t.Errorf("labels %q, want app=web", got)
 		}
 	})
@@ -289,7 +289,7 @@ func TestPodAnatomy(t *testing.T) {
 	t.Run("presenter mode: the focused pod fills the stage and fits, in English, Chinese and at 1920×1080", func(t *testing.T) {
 		pbr := presenterPage(t, base, ns, "presenter=1&lang=en&focus="+podID, "", true)
 		stage := `[data-testid=anatomy-stage]`
-		pbr.waitJS(countJS(stage+`:not([hidden]) [data-testid=anatomy][data-for="`+podID+`"]`)+` === 1 && `+countJS(stage+` [data-testid=anatomy-refs] li[data-ref]`)+` === 2 && `+quietJS, 20*time.Second, "the pod's anatomy on the stage")
+		pbr.waitJS(countJS(stage+`:not([hidden]) [data-testid=anatomy][data-for="`+podID+`"]`)+` === 1 && `+quietJS, 20*time.Second, "the pod's anatomy on the stage")
 		for _, step := range []struct {
 			name, lang string
 			w, h       int64
@@ -317,6 +317,9 @@ func TestPodAnatomy(t *testing.T) {
 				}
 				if n := eval[float64](br, countJS(stage+` .anat-port`)); n != 3 {
 					t.Errorf("%v ports on the stage, want 3", n)
+				}
+				if n := eval[float64](br, countJS(stage+` [data-testid=anatomy-refs] li[data-ref]`)); n != 2 {
+					t.Errorf("%v references on the stage, want 2", n)
 				}
 				if n := eval[float64](br, countJS(stage+` .anat-more`)); n != 0 {
 					t.Errorf("%v '+N more' on the stage, want none", n)

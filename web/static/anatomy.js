@@ -216,7 +216,8 @@ export function anatomyModel(pod, edges, nodes, lim = PANEL_LIMITS) {
     status: String(pod?.status || ''),
     state: st,
     readyContainers: int(pod?.readyContainers),
-    total: apps.length + int(pod?.moreContainers) + oldCount,
+    // As kubectl counts READY: sidecars are counted with the app containers.
+    total: apps.length + int(pod?.moreContainers) + oldCount + sidecars.length,
     restarts: int(pod?.restarts),
     ip: String(pod?.ip || ''),
     hostNetwork: !!pod?.hostNetwork,
@@ -245,6 +246,8 @@ export function anatomyModel(pod, edges, nodes, lim = PANEL_LIMITS) {
 const title = (full, shown) => (full !== shown ? ` title="${esc(full)}"` : '');
 
 function containerHTML(c) {
+  // The space before the badge lets a narrow card wrap before it rather than
+  // inside the name.
   const badge = c.kind === 'sidecar' ? `<span class="anat-badge">${esc(t('anatomy.sidecar'))}</span>` : '';
   const order = c.order ? `<span class="anat-order" aria-label="${esc(t('anatomy.order', { n: c.order }))}">${c.order}</span>` : '';
   // Readiness is a sidecar's and an app container's; an init container has
@@ -259,7 +262,7 @@ function containerHTML(c) {
       (c.morePorts ? ` <span class="anat-more">${esc(t('anatomy.more', { count: c.morePorts }))}</span>` : '') + '</p>';
   }
   return `<li class="anat-c" data-container="${esc(c.fullName)}" data-kind="${c.kind}" data-state="${esc(c.state)}" data-tone="${c.tone}">` +
-    `<p class="anat-name">${order}<b${title(c.fullName, c.name)}>${esc(c.name)}</b>${badge}</p>` +
+    `<p class="anat-name">${order}<b${title(c.fullName, c.name)}>${esc(c.name)}</b> ${badge}</p>` +
     (c.image ? `<p class="anat-image"${title(c.fullImage, c.image)}>${esc(c.image)}</p>` : '') +
     `<p class="anat-facts">${facts.join('<span class="anat-sep" aria-hidden="true"> · </span>')}</p>` +
     ports + '</li>';

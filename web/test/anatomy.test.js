@@ -41,7 +41,7 @@ describe('anatomyModel', () => {
     assert.deepEqual(m.run.map((c) => [c.name, c.kind, c.order]), [['log-shipper', 'sidecar', 2], ['web', 'app', 0], ['metrics', 'app', 0]]);
     assert.equal(m.moreInit, 0);
     assert.equal(m.moreRun, 0);
-    assert.equal(m.total, 2, 'sidecars are not counted as app containers');
+    assert.equal(m.total, 3, 'sidecars are counted with the app containers, as kubectl\'s READY does');
   });
 
   test('each container: image, state in words, ready, restarts, ports', () => {
