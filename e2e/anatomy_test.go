@@ -5,6 +5,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -266,6 +268,11 @@ func TestPodAnatomy(t *testing.T) {
 			t.Errorf("the details panel scrolls sideways: %v wide in %v", w[0], w[1])
 		}
 		br.shot("panel-ready")
+		// The whole panel, tall enough not to scroll, for docs/img/anatomy-panel.png.
+		if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1600, 1500)); err != nil {
+			t.Fatal(err)
+		}
+		br.shotOf(`[data-testid=details]`, "anatomy-panel")
 	})
 
 	t.Run("restarts show live in the open panel", func(t *testing.T) {
@@ -371,6 +378,20 @@ func TestPodAnatomy(t *testing.T) {
 		}
 		pbr.shot("presenter-40-zh")
 	})
+}
+
+// shotOf saves a screenshot of the element sel to e2e/artifacts/name.png.
+func (b *browser) shotOf(sel, name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
+	if err == nil {
+		err = os.WriteFile(filepath.Join("artifacts", name+".png"), buf, 0o644)
+	}
+	if err != nil {
+		b.t.Errorf("screenshot of %s: %v", sel, err)
+	}
 }
 
 // create drops the object of a Create call, keeping its error.
