@@ -45,6 +45,8 @@ var kindOf = map[Resource]Kind{
 	Pods: KindPod, Deployments: KindDeployment, ReplicaSets: KindReplicaSet,
 	StatefulSets: KindStatefulSet, DaemonSets: KindDaemonSet, Services: KindService,
 	Ingresses: KindIngress, Nodes: KindNode,
+	Jobs: KindJob, CronJobs: KindCronJob, HPAs: KindHPA, PersistentVolumeClaims: KindPVC,
+	PersistentVolumes: KindPV, StorageClasses: KindStorageClass,
 }
 
 // nsIndex holds one namespace's pods, Services and EndpointSlices, so that a
@@ -81,7 +83,7 @@ type dirtyNode struct {
 // *Edge values it returns are immutable: a change makes new ones.
 type Model struct {
 	nodes map[string]*Node // by id, except pods, which only nsIndex holds
-	edges map[string]*Edge // by id
+	edges map[string]*Edge // by id, except what a pod implies (owns, runs-on, mounts: see edge)
 	ns    map[string]*nsIndex
 
 	dirtyNodes map[string]dirtyNode
@@ -294,6 +296,8 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setNode(NodeNode(o), now)
 		}
+	default:
+		m.setWave2(obj, now)
 	}
 }
 
@@ -308,7 +312,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	if !ok {
 		return
 	}
-	if kind == KindNode {
+	if kind == KindNode || kind == KindPV || kind == KindStorageClass {
 		namespace = "" // cluster-scoped
 	}
 	var oldPod *CachedPod
@@ -338,6 +342,10 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	case KindIngress:
 		for _, e := range IngressEdges(old) {
 			m.delEdge([]byte(e.ID))
+		}
+	default:
+		if k, from, to := ownEdge(old); to != "" {
+			m.delEdge(m.edgeKey(k, from, to))
 		}
 	}
 }
@@ -387,21 +395,13 @@ func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
 		n = newPod.Node
 		is, id, ns = *n.Pod, n.ID, n.Namespace
 	}
+	// A pod's owns and runs-on edges are not stored: the pod implies them
+	// (Model.edge builds them), which saves two map entries per pod.
 	if was.Owner != is.Owner || old == nil || n == nil {
-		if was.Owner != "" {
-			m.delEdge(m.edgeKey(EdgeOwns, was.Owner, id))
-		}
-		if is.Owner != "" {
-			m.putEdge(m.newEdge(EdgeOwns, is.Owner, id, ""))
-		}
+		m.moveImplied(EdgeOwns, was.Owner, id, is.Owner, id)
 	}
 	if was.Node != is.Node || old == nil || n == nil {
-		if was.Node != "" {
-			m.delEdge(m.edgeKey(EdgeRunsOn, id, was.Node))
-		}
-		if is.Node != "" {
-			m.putEdge(m.newEdge(EdgeRunsOn, id, is.Node, ""))
-		}
+		m.moveImplied(EdgeRunsOn, id, was.Node, id, is.Node)
 	}
 	// Selects edges depend on the labels only; a status change that keeps
 	// them re-matches nothing.
@@ -641,9 +641,7 @@ func (m *Model) Edges() []*Edge {
 	}
 	for _, x := range m.ns {
 		for _, p := range x.pods {
-			for i := range p.refs {
-				out = append(out, mountEdge(p.Node, &p.refs[i]))
-			}
+			out = impliedEdges(out, p)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
