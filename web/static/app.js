@@ -10,6 +10,7 @@ import { layout } from './layout.js';
 import { detailsRows, esc, glyph, related, Renderer } from './render.js';
 import { Store } from './store.js';
 import { install as installPresenter } from './presenter.js';
+import { showPodDetails } from './anatomy.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -406,16 +407,14 @@ function showDetails(id) {
     ui.detailsBody.innerHTML = `<p class="muted">${esc(t('details.missing'))}</p><p><code>${esc(id)}</code></p>`;
     return;
   }
+  // A pod's section is its anatomy (anatomy.js), labels included.
+  if (n.kind === 'Pod') {
+    showPodDetails(ui.detailsBody, n, store.edges, store.nodes);
+    return;
+  }
   let s = `<h2><span class="kind">${esc(t('kind.' + n.kind))}</span> ${esc(n.name)}</h2><dl>`;
   for (const [k, v] of detailsRows(n)) s += `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`;
   s += '</dl>';
-  if (n.kind === 'Pod') {
-    const labels = Object.entries(n.labels || {}).sort();
-    s += `<h3>${esc(t('details.labels'))}</h3>`;
-    s += labels.length
-      ? `<ul class="labels" data-testid="details-labels">${labels.map(([k, v]) => `<li><code>${esc(k)}=${esc(v)}</code></li>`).join('')}</ul>`
-      : `<p class="muted">${esc(t('details.none'))}</p>`;
-  }
   ui.detailsBody.innerHTML = s;
 }
 ui.svg.addEventListener('click', (ev) => {

@@ -4,6 +4,7 @@
 // calls the returned hooks; state that a link should carry lives in the URL
 // (?presenter=1, ?focus=Kind/ns/name, ?lang=zh-CN, ?latency=1).
 
+import { StageView } from './anatomy.js';
 import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
 import { setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
@@ -126,6 +127,7 @@ export function install(page) {
     zoomVar();
     buttons.presenter.setAttribute('aria-pressed', String(on));
     setParam('presenter', on);
+    drawPod();
     // The picture refits to the new stage once layout has settled.
     requestAnimationFrame(() => page.autoFit());
   }
@@ -183,6 +185,9 @@ export function install(page) {
       focusErr = String(err.message || err);
     }
     setParam('focus', focus ? (focus.kind === 'Namespace' ? `Namespace/${focus.ns}` : focus.id) : '');
+    // On the dashboard a focused pod's anatomy is in the details panel; in
+    // presenter mode (no panel) drawPod draws it over the stage.
+    if (focus?.kind === 'Pod' && !presenting()) page.showDetails(focus.id);
     lastRect = '';
     page.schedule();
     requestAnimationFrame(() => page.autoFit());
@@ -204,6 +209,15 @@ export function install(page) {
     chip.dataset.text = text;
     chip.innerHTML = `<span>${esc(text)}</span><button type="button" data-testid="focus-clear" title="${esc(t('focus.clear'))}" aria-label="${esc(t('focus.clear'))}">×</button>`;
   }
+  // A focused pod in presenter mode: its anatomy, large, instead of the
+  // picture (anatomy.js). Redrawn after every render, so it follows the pod
+  // live; unchanged markup is left alone.
+  const podView = new StageView(stage);
+  function drawPod() {
+    const n = presenting() && focus?.kind === 'Pod' ? page.store.nodes.get(focus.id) : null;
+    podView.update(n?.kind === 'Pod' ? n : null, page.store.edges, page.store.nodes);
+  }
+
   chip.addEventListener('click', (ev) => {
     if (ev.target.closest('button')) setFocus('');
   });
@@ -362,6 +376,7 @@ export function install(page) {
       // whole picture): with thousands of pods it would cost every frame.
       if (sel || had) page.renderer.highlight(sel, 'focus');
       drawChip();
+      drawPod();
       zoomVar();
       // Presenter mode keeps the whole picture, or the focused part, filling
       // the screen as it grows and shrinks, unless the viewer zoomed by hand.
