@@ -100,6 +100,9 @@ type Model struct {
 	// rollout happening's "image a → b" must not depend on where a flush
 	// fell.
 	revImages map[string][]string
+
+	warn        warnState             // Warning Events (warnings.go)
+	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
 }
 
 // NewModel returns an empty model.
@@ -112,6 +115,7 @@ func NewModel() *Model {
 		dirtyEdges: map[string]*Edge{},
 		failed:     map[string]string{},
 		revImages:  map[string][]string{},
+		warn:       newWarnState(),
 	}
 }
 
@@ -148,12 +152,13 @@ func (m *Model) edgeKey(kind, from, to string) []byte {
 // object's maps and lets the old object go.
 func (m *Model) setNode(n *Node, now time.Time) {
 	old := m.node(n.ID)
-	if n.Kind == KindPod {
-		m.index(n.Namespace).pods[n.Name] = n
-	} else {
-		m.nodes[n.ID] = n
-	}
+	n = m.attachWarnings(n, now)
+	m.replaceNode(n)
 	if old != nil && nodeEqual(old, n) {
+		if !warningsEqual(old.Warnings, n.Warnings) {
+			m.warn.loud[n.ID] = true
+			m.markNode(n.ID, old, now)
+		}
 		return
 	}
 	m.markNode(n.ID, old, now)
@@ -226,7 +231,9 @@ func (m *Model) newEdge(kind, from, to, state string) *Edge {
 // *appsv1.ReplicaSet, *appsv1.StatefulSet, *appsv1.DaemonSet,
 // *corev1.Service, *discoveryv1.EndpointSlice, *networkingv1.Ingress or
 // *corev1.Node, or the compact *CachedPod and *CachedSlice the informer
-// transforms make of pods and slices. Other types are ignored. The object is shared with the
+// transforms make of pods and slices. A *corev1.Event of type Warning
+// becomes a warning on the object it is about (warnings.go); other events
+// and other types are ignored. The object is shared with the
 // informer cache: Set never modifies it, and keeps references to its maps
 // and strings.
 func (m *Model) Set(obj any, now time.Time) {
@@ -277,6 +284,10 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setNode(NodeNode(o), now)
 		}
+	case *corev1.Event:
+		if o != nil {
+			m.setEvent(o, now)
+		}
 	}
 }
 
@@ -285,6 +296,10 @@ func (m *Model) Set(obj any, now time.Time) {
 func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	if r == EndpointSlices {
 		m.setSlice(namespace, name, nil)
+		return
+	}
+	if r == Events {
+		m.deleteEvent(namespace, name, now)
 		return
 	}
 	kind, ok := kindOf[r]
@@ -540,6 +555,8 @@ func (m *Model) Flush() Delta {
 	var d Delta
 	for id, dn := range m.dirtyNodes {
 		cur := m.node(id)
+		d.Happenings = append(d.Happenings, m.replacedHappening(id, dn.prev, cur, dn.at)...)
+		d.Happenings = append(d.Happenings, Happenings2(dn.prev, cur, dn.at)...)
 		switch {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:
@@ -549,13 +566,14 @@ func (m *Model) Flush() Delta {
 			d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			m.noteRevision(nil, cur)
 		default:
-			if !nodeEqual(dn.prev, cur) {
+			if !nodeEqual(dn.prev, cur) || m.warn.loud[id] {
 				d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			}
 			prev := m.noteRevision(dn.prev, cur)
 			d.Happenings = append(d.Happenings, Happenings(prev, cur, dn.prevFail, m.failed[id], dn.at)...)
 		}
 	}
+	d.Happenings = append(d.Happenings, m.flushWarnings()...)
 	for id, prev := range m.dirtyEdges {
 		cur := m.edges[id]
 		switch {
