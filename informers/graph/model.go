@@ -156,7 +156,6 @@ func (m *Model) setNode(n *Node, now time.Time) {
 	m.replaceNode(n)
 	if old != nil && nodeEqual(old, n) {
 		if !warningsEqual(old.Warnings, n.Warnings) {
-			m.warn.loud[n.ID] = true
 			m.markNode(n.ID, old, now)
 		}
 		return
@@ -566,7 +565,9 @@ func (m *Model) Flush() Delta {
 			d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			m.noteRevision(nil, cur)
 		default:
-			if !nodeEqual(dn.prev, cur) || m.warn.loud[id] {
+			// nodeEqual ignores warnings, so that event churn never
+			// makes a pod dirty; a node dirty anyway carries them whole.
+			if !nodeEqual(dn.prev, cur) || !warningsEqual(dn.prev.Warnings, cur.Warnings) || m.warn.said[id] {
 				d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			}
 			prev := m.noteRevision(dn.prev, cur)

@@ -259,14 +259,14 @@ type warnState struct {
 	seq    uint64
 	// haps are the warning happenings since the last Flush, in order.
 	haps []Happening
-	// loud are the ids whose warnings changed in a way no happening can
-	// say (an event deleted, or one too old to announce): their next
-	// Flush upserts them.
-	loud map[string]bool
+	// said are the ids that haps are about. A node that also changed
+	// otherwise (or whose warnings changed in a way no happening can say)
+	// is upserted whole, and its happenings then only inform.
+	said map[string]bool
 }
 
 func newWarnState() warnState {
-	return warnState{objs: map[string]*warnObj{}, events: map[eventKey]*warnRec{}, loud: map[string]bool{}}
+	return warnState{objs: map[string]*warnObj{}, events: map[eventKey]*warnRec{}, said: map[string]bool{}}
 }
 
 // setEvent folds in a Warning Event (a change of any other type removes
@@ -405,7 +405,8 @@ func (m *Model) boundWarnings(now time.Time) {
 // reproduces, merged by MergeWarning into what clients hold, is sent as
 // that happening and the node is not upserted: events are high-churn, and a
 // pod's upsert must stay within its wire budget. Any other change (a
-// removal, a warning too old to announce) upserts the node.
+// removal, a warning too old to announce) marks the node changed, and Flush
+// upserts a changed node whose warnings differ (nodeEqual ignores them).
 func (m *Model) refresh(o *warnObj, reason string, now time.Time) {
 	cur := m.node(o.id)
 	if cur == nil {
@@ -431,10 +432,10 @@ func (m *Model) refresh(o *warnObj, reason string, now time.Time) {
 				}
 			}
 			m.warn.haps = append(m.warn.haps, warningHappening(cur, w, at))
+			m.warn.said[cur.ID] = true
 			return
 		}
 	}
-	m.warn.loud[cur.ID] = true
 	m.markNode(cur.ID, cur, now)
 }
 
@@ -518,6 +519,6 @@ func (m *Model) flushWarnings() []Happening {
 		}
 	}
 	m.warn.haps = m.warn.haps[:0]
-	clear(m.warn.loud)
+	clear(m.warn.said)
 	return out
 }
