@@ -74,7 +74,7 @@ func mkEvent(name, kind, ns, obj, reason, msg string, count int32, last time.Tim
 func TestWarningOf(t *testing.T) {
 	at := t0.Add(90 * time.Second)
 	later := t0.Add(2 * time.Minute)
-	long := strings.Repeat("é", 300) // 600 bytes
+	long := "a" + strings.Repeat("é", 300) // 601 bytes; byte 512 is inside an é
 	tests := []struct {
 		name   string
 		ev     *corev1.Event
@@ -107,7 +107,7 @@ func TestWarningOf(t *testing.T) {
 		{"firstTimestamp last", mkEvent("e", "Pod", "default", "web", "R", "x", 1, time.Time{}),
 			func(e *corev1.Event) { e.FirstTimestamp = metav1.NewTime(at) }, "Pod/default/web", Warning{"R", "x", 1, at}},
 		{"a long message is cut on a rune boundary", mkEvent("e", "Pod", "default", "web", "R", long, 1, at), nil,
-			"Pod/default/web", Warning{"R", strings.Repeat("é", 256), 1, at}},
+			"Pod/default/web", Warning{"R", "a" + strings.Repeat("é", 255), 1, at}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
