@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -498,5 +499,89 @@ func TestWarningsRebuiltEqual(t *testing.T) {
 				t.Fatalf("/api/graph differs from the model (-model +log):\n%s", diff)
 			}
 		})
+	}
+}
+
+// churn makes the i-th Warning Event of a stream at 50 a second about
+// pods web-0…web-(pods-1): about 20,000 event names (the later ones updates,
+// count up), a handful of reasons per pod.
+func churn(i, pods int) (*corev1.Event, time.Time) {
+	at := t0.Add(time.Duration(i) * 20 * time.Millisecond)
+	pod := fmt.Sprintf("web-%d", (i*7919)%pods)
+	reason := []string{"BackOff", "Unhealthy", "FailedMount", "FailedScheduling", "FailedCreatePodSandBox"}[i%5]
+	name := fmt.Sprintf("%s.%x", pod, i%20000) // about 20,000 event names
+	ev := mkEvent(name, "Pod", "default", pod, reason,
+		fmt.Sprintf(`Readiness probe failed: Get "http://10.0.%d.%d:8080/healthz": dial tcp: connect: connection refused`, i%256, i%200),
+		int32(1+i/20000), at)
+	return ev, at
+}
+
+func churnModel(pods int) *Model {
+	m := NewModel()
+	for i := range pods {
+		m.Set(mkRunning("default", fmt.Sprintf("web-%d", i)), t0)
+	}
+	m.Flush()
+	return m
+}
+
+// BenchmarkWarningEvents is the CPU of one Warning Event at 50 a second:
+// folding it in, the flush that follows, and publishing the delta (the log
+// merges its happening into the node), about 500 pods (every one keeps its
+// warnings) or 5,000 (more than maxWarningObjects: the oldest are dropped).
+func BenchmarkWarningEvents(b *testing.B) {
+	for _, pods := range []int{500, 5000} {
+		b.Run(fmt.Sprint(pods, "pods"), func(b *testing.B) {
+			m := churnModel(pods)
+			log := NewLog("e", 64)
+			log.Append(m.Flush())
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				ev, at := churn(i, pods)
+				m.Set(ev, at)
+				log.Append(m.Flush())
+			}
+		})
+	}
+}
+
+// TestWarningMemory measures what 50 Warning Events a second for 10 minutes
+// (30,000 events) leave on the model's heap, and that it is bounded: ten
+// minutes more add next to nothing.
+func TestWarningMemory(t *testing.T) {
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	m := churnModel(5000)
+	base := heap()
+	i := 0
+	run := func(n int) {
+		for end := i + n; i < end; i++ {
+			ev, at := churn(i, 5000)
+			m.Set(ev, at)
+			if i%10 == 0 {
+				m.Flush()
+			}
+		}
+		m.Flush()
+	}
+	run(30000)
+	ten := heap()
+	run(30000)
+	twenty := heap()
+	runtime.KeepAlive(m)
+	grow := int64(ten) - int64(base)
+	t.Logf("after 10 minutes: %d objects, %d events kept, +%d KB heap (%d B an event kept); after 20: +%d KB",
+		len(m.warn.objs), len(m.warn.events), grow/1024, grow/int64(max(len(m.warn.events), 1)), (int64(twenty)-int64(base))/1024)
+	if grow > 4<<20 {
+		t.Errorf("10 minutes of events hold %d KB; want at most 4 MB", grow/1024)
+	}
+	if more := int64(twenty) - int64(ten); more > grow/4 {
+		t.Errorf("10 minutes more grew the heap by %d KB more: not bounded", more/1024)
 	}
 }
