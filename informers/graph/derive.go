@@ -215,7 +215,7 @@ func PodNode(pod *corev1.Pod) *Node {
 		ReadyContainers: ready,
 		Restarts:        restarts,
 		Owner:           controllerOwner(pod.OwnerReferences, pod.Namespace, KindReplicaSet, KindStatefulSet, KindDaemonSet),
-		Images:          containerImages(pod.Spec.Containers),
+		Images:          internNames(containerImages(pod.Spec.Containers)),
 		IP:              pod.Status.PodIP,
 		Labels:          pod.Labels,
 		Created:         pod.CreationTimestamp.Time,
@@ -231,8 +231,10 @@ func PodNode(pod *corev1.Pod) *Node {
 	f.HostIP = internID(pod.Status.HostIP) // one per node
 	f.HostNetwork = pod.Spec.HostNetwork
 	f.ServiceAccount = internID(pod.Spec.ServiceAccountName)
-	return &Node{ID: ID(KindPod, pod.Namespace, pod.Name), Kind: KindPod,
-		Namespace: internID(pod.Namespace), Name: pod.Name, UID: string(pod.UID), Pod: f}
+	id := ID(KindPod, pod.Namespace, pod.Name)
+	// The name shares the id's bytes, so the decoded pod's copy can go.
+	return &Node{ID: id, Kind: KindPod,
+		Namespace: internID(pod.Namespace), Name: id[len(id)-len(pod.Name):], UID: string(pod.UID), Pod: f}
 }
 
 // DeploymentRollout returns progressing, complete or stalled, by the rules

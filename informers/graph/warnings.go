@@ -451,14 +451,29 @@ func withWarnings(n *Node, ws []Warning) *Node {
 	return &c
 }
 
-// replaceNode stores n as the current value of its id without marking it
-// changed.
+// replaceNode stores n as the current value of its id, which the model
+// holds, without marking it changed.
 func (m *Model) replaceNode(n *Node) {
-	if n.Kind == KindPod {
-		m.index(n.Namespace).pods[n.Name] = n
-	} else {
+	if n.Kind != KindPod {
 		m.nodes[n.ID] = n
+		return
 	}
+	x := m.ns[n.Namespace]
+	c := *x.pods[n.Name] // the informer cache's: never modified
+	c.Node = n
+	x.pods[n.Name] = &c
+}
+
+// attachPodWarnings is attachWarnings for a pod, which the model holds as
+// its CachedPod: a copy when the node gets warnings.
+func (m *Model) attachPodWarnings(p *CachedPod, now time.Time) *CachedPod {
+	n := m.attachWarnings(p.Node, now)
+	if n == p.Node {
+		return p
+	}
+	c := *p
+	c.Node = n
+	return &c
 }
 
 // attachWarnings returns n as the model stores it: with the warnings of its
