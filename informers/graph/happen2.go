@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -237,58 +238,52 @@ type deletedPod struct {
 	claims []string
 }
 
-// replacedHappening notes a pod's removal and returns the replaced happening
-// when cur succeeds a pod of the same name under a new uid, deleted within
-// replacedWindow: a StatefulSet's ordinal coming back with the same name and
-// the same claims. A Deployment's pods never match (they get new names).
+// replacedHappening returns the replaced happening when cur succeeds a pod
+// of the same name under a new uid, deleted within replacedWindow (or
+// replaced within one flush): a StatefulSet's ordinal coming back with the
+// same name and the same claims. A Deployment's pods never match (they get
+// new names).
 func (m *Model) replacedHappening(id string, prev, cur *Node, at time.Time) []Happening {
-	if (prev != nil && prev.Kind != KindPod) || (cur != nil && cur.Kind != KindPod) {
+	if cur == nil || cur.Kind != KindPod || (prev != nil && (prev.Kind != KindPod || prev.UID == cur.UID)) {
 		return nil
 	}
-	if cur == nil {
-		if prev != nil {
-			m.noteDeletedPod(prev, at)
-		}
-		return nil
-	}
-	old := deletedPod{}
-	switch {
-	case prev != nil && prev.UID != cur.UID:
-		old = deletedPod{uid: prev.UID, at: at, claims: m.podClaims(prev)}
-	case prev == nil:
-		d, ok := m.deletedPods[id]
-		if !ok || at.Sub(d.at) > replacedWindow || d.uid == cur.UID {
-			return nil
-		}
-		old = d
-	default:
-		return nil
-	}
+	old, ok := m.deletedPods[id]
 	delete(m.deletedPods, id)
-	if old.uid == "" || cur.UID == "" {
+	switch {
+	case prev != nil && (!ok || old.uid != prev.UID):
+		// A new uid without a deletion seen (a relist): the old pod's
+		// claims are unknown.
+		old = deletedPod{uid: prev.UID, at: at}
+	case prev == nil && (!ok || at.Sub(old.at) > replacedWindow):
+		return nil
+	}
+	if old.uid == "" || cur.UID == "" || old.uid == cur.UID {
 		return nil
 	}
 	var claims []string
-	for _, c := range m.podClaims(cur) {
-		for _, o := range old.claims {
-			if c == o {
+	if p := m.pod(id); p != nil {
+		for _, c := range podClaims(p) {
+			if slices.Contains(old.claims, c) {
 				claims = append(claims, c)
 			}
 		}
 	}
 	name := qualified(cur)
-	p := map[string]string{ParamName: name, ParamUID: old.uid, ParamNewUID: cur.UID}
+	params := map[string]string{ParamName: name, ParamUID: old.uid, ParamNewUID: cur.UID}
 	text := fmt.Sprintf("Pod %s replaced: same name, new uid %s", name, cur.UID)
 	if len(claims) > 0 {
-		p[ParamClaims] = strings.Join(claims, ", ")
-		text += ", same claims " + p[ParamClaims]
+		params[ParamClaims] = strings.Join(claims, ", ")
+		text += ", same claims " + params[ParamClaims]
 	}
-	return []Happening{{Time: at, Kind: HappeningReplaced, Ref: cur.ID, Text: text, Params: p}}
+	return []Happening{{Time: at, Kind: HappeningReplaced, Ref: cur.ID, Text: text, Params: params}}
 }
 
-// noteDeletedPod remembers a deleted pod for replacedWindow, within
-// maxDeletedPods (expired ones go first, then the oldest).
-func (m *Model) noteDeletedPod(n *Node, at time.Time) {
+// noteDeletedPod remembers a deleted pod and its claims for replacedWindow,
+// within maxDeletedPods (expired ones go first, then the oldest).
+func (m *Model) noteDeletedPod(p *CachedPod, at time.Time) {
+	if p == nil {
+		return
+	}
 	if m.deletedPods == nil {
 		m.deletedPods = map[string]deletedPod{}
 	}
@@ -307,22 +302,18 @@ func (m *Model) noteDeletedPod(n *Node, at time.Time) {
 			delete(m.deletedPods, oldest)
 		}
 	}
-	m.deletedPods[n.ID] = deletedPod{uid: n.UID, at: at, claims: m.podClaims(n)}
+	m.deletedPods[p.Node.ID] = deletedPod{uid: p.Node.UID, at: at, claims: podClaims(p)}
 }
 
-// podClaims returns the PersistentVolumeClaims a pod gets from its
-// StatefulSet's volumeClaimTemplates: "<template>-<pod name>".
-func (m *Model) podClaims(n *Node) []string {
-	if n.Pod == nil {
-		return nil
-	}
-	set := m.node(n.Pod.Owner)
-	if set == nil || set.Kind != KindStatefulSet || set.StatefulSet == nil {
-		return nil
-	}
-	out := make([]string, 0, len(set.StatefulSet.ClaimTemplates))
-	for _, t := range set.StatefulSet.ClaimTemplates {
-		out = append(out, t+"-"+n.Name)
+// podClaims returns the names of the PersistentVolumeClaims a pod
+// references.
+func podClaims(p *CachedPod) []string {
+	var out []string
+	for i := range p.refs {
+		if rest, ok := strings.CutPrefix(p.refs[i].to, KindPVC+"/"); ok {
+			_, name, _ := strings.Cut(rest, "/")
+			out = append(out, name)
+		}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 )
 
 func jobNode(state, owner string, started, finished time.Time, reason string) *Node {
@@ -96,9 +97,15 @@ func TestHappenings2(t *testing.T) {
 }
 
 func TestReplacedPods(t *testing.T) {
-	set := &Node{ID: "StatefulSet/default/db", Kind: KindStatefulSet, Namespace: "default", Name: "db", UID: "s",
-		StatefulSet: &SetFields{Replicas: 2, ClaimTemplates: []string{"data", "logs"}}}
-	dbPod := func(u string) any { return mkRunning("default", "db-1", ownedBy("StatefulSet", "db"), uid(u)) }
+	// The StatefulSet controller gives ordinal db-1 its claims as volumes.
+	dbPod := func(u string) any {
+		return mkRunning("default", "db-1", ownedBy("StatefulSet", "db"), uid(u), func(p *corev1.Pod) {
+			for _, c := range []string{"data-db-1", "logs-db-1"} {
+				p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: c[:4], VolumeSource: corev1.VolumeSource{
+					PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c}}})
+			}
+		})
+	}
 	replaced := func(d Delta) []map[string]string {
 		var out []map[string]string
 		for _, h := range d.Happenings {
@@ -110,7 +117,6 @@ func TestReplacedPods(t *testing.T) {
 	}
 	t.Run("a StatefulSet ordinal comes back on its claims", func(t *testing.T) {
 		m := NewModel()
-		m.setNode(set, t0)
 		m.Set(dbPod("u1"), t0)
 		m.Flush()
 		m.Delete(Pods, "default", "db-1", t0.Add(time.Second))
@@ -125,13 +131,26 @@ func TestReplacedPods(t *testing.T) {
 	})
 	t.Run("deleted and back within one flush", func(t *testing.T) {
 		m := NewModel()
-		m.setNode(set, t0)
 		m.Set(dbPod("u1"), t0)
 		m.Flush()
 		m.Delete(Pods, "default", "db-1", t0)
 		m.Set(dbPod("u2"), t0)
 		if got := replaced(m.Flush()); len(got) != 1 || got[0][ParamClaims] != "data-db-1, logs-db-1" {
 			t.Errorf("got %v", got)
+		}
+	})
+	t.Run("only the claims both reference", func(t *testing.T) {
+		m := NewModel()
+		m.Set(dbPod("u1"), t0)
+		m.Flush()
+		m.Delete(Pods, "default", "db-1", t0)
+		m.Flush()
+		p := dbPod("u2").(*corev1.Pod)
+		p.Spec.Volumes = append(p.Spec.Volumes[:1], corev1.Volume{Name: "new", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "scratch"}}})
+		m.Set(p, t0)
+		if got := replaced(m.Flush()); len(got) != 1 || got[0][ParamClaims] != "data-db-1" {
+			t.Errorf("got %v; want the claim data-db-1 reused", got)
 		}
 	})
 	t.Run("too late is a new pod", func(t *testing.T) {

@@ -340,6 +340,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	switch kind {
 	case KindPod:
 		delete(m.failed, old.ID)
+		m.noteDeletedPod(oldPod, now)
 		m.podEdges(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
