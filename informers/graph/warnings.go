@@ -11,6 +11,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
+// Fields of a core v1 Event the model reads (an informer's transform may
+// strip the rest): metadata.namespace and name; type; involvedObject.kind,
+// namespace, name and uid; reason; message (only its first
+// maxWarningMessage bytes); count; series.count and lastObservedTime;
+// lastTimestamp; eventTime; firstTimestamp.
+
 // Bounds of what the model keeps of Warning Events. Events are high-churn
 // and a cluster may hold thousands, so everything is bounded; what falls out
 // of a bound is the oldest (by last time) and costs at most an upsert of the
