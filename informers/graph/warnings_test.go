@@ -461,8 +461,19 @@ func TestWarningsRebuiltEqual(t *testing.T) {
 					r.m.Delete(Pods, "default", pod, now)
 				case k < 5:
 					r.m.Set(mkRunning("default", pod, restarts(int32(rng.Intn(2))), uid(fmt.Sprint(rng.Intn(2)))), now)
-				case k < 7:
+				case k < 6:
 					r.m.Delete(Events, "default", fmt.Sprintf("e%d", rng.Intn(12)), now)
+				case k < 7:
+					// Another kind, also deleted and re-created.
+					if rng.Intn(3) == 0 {
+						r.m.Delete(Deployments, "default", "web", now)
+					} else {
+						r.m.Set(mkDeployment("default", "web", int32(rng.Intn(3)), "1", "web:v1"), now)
+					}
+					ev := mkEvent(fmt.Sprintf("d%d", rng.Intn(3)), KindDeployment, "default", "web",
+						fmt.Sprintf("R%d", rng.Intn(8)), "x", int32(rng.Intn(5)), now)
+					ev.InvolvedObject.UID = ""
+					r.m.Set(ev, now)
 				default:
 					// Events old and new, of few reasons, some about an
 					// older incarnation.
