@@ -2,11 +2,16 @@ package graph
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 func jobNode(state, owner string, started, finished time.Time, reason string) *Node {
@@ -194,4 +199,54 @@ func TestReplacedPods(t *testing.T) {
 			t.Errorf("the newest deletion was forgotten: %v", got)
 		}
 	})
+}
+
+// TestWave2HappeningsThroughSet folds real API objects in, as the
+// informers do, and reads the happenings off the flushes.
+func TestWave2HappeningsThroughSet(t *testing.T) {
+	r := newRebuilt(t)
+	hpa := mkHPA("default", "web", "Deployment", "web")
+	hpa.Spec.MinReplicas = ptr.To[int32](1)
+	hpa.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType,
+		Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU,
+			Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To[int32](50)}}}}
+	status := func(cur, desired int32, util int32, active corev1.ConditionStatus, reason, msg string) *autoscalingv2.HorizontalPodAutoscaler {
+		h := hpa.DeepCopy()
+		h.Status = autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: cur, DesiredReplicas: desired,
+			Conditions: []autoscalingv2.HorizontalPodAutoscalerCondition{{Type: autoscalingv2.ScalingActive, Status: active, Reason: reason, Message: msg}}}
+		if util > 0 {
+			h.Status.CurrentMetrics = []autoscalingv2.MetricStatus{{Type: autoscalingv2.ResourceMetricSourceType,
+				Resource: &autoscalingv2.ResourceMetricStatus{Name: corev1.ResourceCPU, Current: autoscalingv2.MetricValueStatus{AverageUtilization: ptr.To(util)}}}}
+		}
+		return h
+	}
+	r.m.Set(status(2, 2, 40, corev1.ConditionTrue, "ValidMetricFound", "ok"), t0)
+	r.flush()
+	r.m.Set(status(2, 4, 95, corev1.ConditionTrue, "ValidMetricFound", "ok"), t0)
+	d := r.flush()
+	if got := summarize(d).Happenings; len(got) != 1 || !strings.HasPrefix(got[0], "scaled: HorizontalPodAutoscaler default/web scaled 2 → 4: cpu above target") {
+		t.Errorf("scaling up: %v", got)
+	}
+	msg := "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu"
+	r.m.Set(status(4, 4, 0, corev1.ConditionFalse, "FailedGetResourceMetric", msg), t0)
+	d = r.flush()
+	if got := happeningStrings(d, HappeningWarning); len(got) != 1 || !strings.HasPrefix(got[0], "HorizontalPodAutoscaler/default/web FailedGetResourceMetric 1 ") {
+		t.Errorf("metrics failing: %v", got)
+	}
+	if n := r.m.node("HorizontalPodAutoscaler/default/web"); len(n.Warnings) != 1 || n.Warnings[0].Message != msg {
+		t.Errorf("HPA warnings %+v", n.Warnings)
+	}
+
+	job := mkJob("default", "pi", "", ptr.To[int32](1))
+	job.Status.StartTime = &metav1.Time{Time: t0}
+	r.m.Set(job, t0)
+	r.flush()
+	done := job.DeepCopy()
+	done.Status.CompletionTime = &metav1.Time{Time: t0.Add(42 * time.Second)}
+	done.Status.Succeeded = 1
+	done.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobComplete, Status: corev1.ConditionTrue}}
+	r.m.Set(done, t0.Add(42*time.Second))
+	if got := summarize(r.flush()).Happenings; !cmp.Equal(got, []string{"job: Job default/pi complete in 42s"}) {
+		t.Errorf("job complete: %v", got)
+	}
 }

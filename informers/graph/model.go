@@ -45,6 +45,8 @@ var kindOf = map[Resource]Kind{
 	Pods: KindPod, Deployments: KindDeployment, ReplicaSets: KindReplicaSet,
 	StatefulSets: KindStatefulSet, DaemonSets: KindDaemonSet, Services: KindService,
 	Ingresses: KindIngress, Nodes: KindNode,
+	Jobs: KindJob, CronJobs: KindCronJob, HPAs: KindHPA, PersistentVolumeClaims: KindPVC,
+	PersistentVolumes: KindPV, StorageClasses: KindStorageClass,
 }
 
 // nsIndex holds one namespace's pods, Services and EndpointSlices, so that a
@@ -308,6 +310,8 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setEvent(o, now)
 		}
+	default:
+		m.setWave2(obj, now)
 	}
 }
 
@@ -326,7 +330,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	if !ok {
 		return
 	}
-	if kind == KindNode {
+	if kind == KindNode || kind == KindPV || kind == KindStorageClass {
 		namespace = "" // cluster-scoped
 	}
 	var oldPod *CachedPod
@@ -357,6 +361,10 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	case KindIngress:
 		for _, e := range IngressEdges(old) {
 			m.delEdge([]byte(e.ID))
+		}
+	default:
+		if k, from, to := ownEdge(old); to != "" {
+			m.delEdge(m.edgeKey(k, from, to))
 		}
 	}
 }

@@ -127,8 +127,8 @@ type Container struct {
 	State    string          `json:"state"`            // waiting | running | terminated
 	Reason   string          `json:"reason,omitempty"` // waiting or terminated reason
 	ExitCode *int            `json:"exitCode,omitempty"`
-	Ready    bool            `json:"ready"`
-	Restarts int             `json:"restarts"`
+	Ready    bool            `json:"ready,omitempty"`    // omitted when false: the wire budget of a pod change
+	Restarts int             `json:"restarts,omitempty"` // omitted when 0
 	Ports    []ContainerPort `json:"ports,omitempty"`
 	// Sidecar marks an init container with restartPolicy Always: it keeps
 	// running beside the app containers.
