@@ -341,6 +341,23 @@ func TestWarningBounds(t *testing.T) {
 			t.Errorf("warnings (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("thousands of events", func(t *testing.T) {
+		r := newRebuilt(t)
+		// Fewer objects than their bound, more events than theirs.
+		for i := range 2 * maxWarningEvents {
+			at := t0.Add(time.Duration(i) * time.Second)
+			r.m.Set(mkEvent(fmt.Sprintf("e%d", i), "Pod", "default", fmt.Sprintf("p%d", i%(maxWarningObjects/2)),
+				fmt.Sprint("R", i%7), "x", 1, at), at)
+		}
+		r.flush()
+		if e := len(r.m.warn.events); e > maxWarningEvents {
+			t.Errorf("%d events kept; want at most %d", e, maxWarningEvents)
+		}
+		// The oldest went: the newest is kept.
+		if _, ok := r.m.warn.events[eventKey{"default", fmt.Sprintf("e%d", 2*maxWarningEvents-1)}]; !ok {
+			t.Error("the newest event was dropped")
+		}
+	})
 	t.Run("thousands of objects", func(t *testing.T) {
 		r := newRebuilt(t)
 		// Some objects held, most not: those not held go first.
@@ -559,7 +576,8 @@ func BenchmarkWarningEvents(b *testing.B) {
 
 // TestWarningMemory measures what 50 Warning Events a second for 10 minutes
 // (30,000 events) leave on the model's heap, and that it is bounded: ten
-// minutes more add next to nothing.
+// minutes more add next to nothing. About 500 pods fill the bound of
+// events, about 5,000 the bound of objects.
 func TestWarningMemory(t *testing.T) {
 	heap := func() uint64 {
 		var ms runtime.MemStats
@@ -568,31 +586,35 @@ func TestWarningMemory(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
-	m := churnModel(5000)
-	base := heap()
-	i := 0
-	run := func(n int) {
-		for end := i + n; i < end; i++ {
-			ev, at := churn(i, 5000)
-			m.Set(ev, at)
-			if i%10 == 0 {
+	for _, pods := range []int{500, 5000} {
+		t.Run(fmt.Sprint(pods, "pods"), func(t *testing.T) {
+			m := churnModel(pods)
+			base := heap()
+			i := 0
+			run := func(n int) {
+				for end := i + n; i < end; i++ {
+					ev, at := churn(i, pods)
+					m.Set(ev, at)
+					if i%10 == 0 {
+						m.Flush()
+					}
+				}
 				m.Flush()
 			}
-		}
-		m.Flush()
-	}
-	run(30000)
-	ten := heap()
-	run(30000)
-	twenty := heap()
-	runtime.KeepAlive(m)
-	grow := int64(ten) - int64(base)
-	t.Logf("after 10 minutes: %d objects, %d events kept, +%d KB heap (%d B an event kept); after 20: +%d KB",
-		len(m.warn.objs), len(m.warn.events), grow/1024, grow/int64(max(len(m.warn.events), 1)), (int64(twenty)-int64(base))/1024)
-	if grow > 4<<20 {
-		t.Errorf("10 minutes of events hold %d KB; want at most 4 MB", grow/1024)
-	}
-	if more := int64(twenty) - int64(ten); more > grow/4 {
-		t.Errorf("10 minutes more grew the heap by %d KB more: not bounded", more/1024)
+			run(30000)
+			ten := heap()
+			run(30000)
+			twenty := heap()
+			runtime.KeepAlive(m)
+			grow := int64(ten) - int64(base)
+			t.Logf("after 10 minutes: %d objects, %d events kept, +%d KB heap (%d B an event kept); after 20: +%d KB",
+				len(m.warn.objs), len(m.warn.events), grow/1024, grow/int64(max(len(m.warn.events), 1)), (int64(twenty)-int64(base))/1024)
+			if grow > 6<<20 {
+				t.Errorf("10 minutes of events hold %d KB; want at most 6 MB", grow/1024)
+			}
+			if more := int64(twenty) - int64(ten); more > grow/4 {
+				t.Errorf("10 minutes more grew the heap by %d KB more: not bounded", more/1024)
+			}
+		})
 	}
 }
