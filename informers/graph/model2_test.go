@@ -295,7 +295,9 @@ func checkEdgeEnds(t testing.TB, m *Model) {
 		if m.node(holder) == nil {
 			t.Errorf("edge %s outlives %s", e.ID, holder)
 		}
-		if e.Kind == EdgeMounts && (e.As == "" || len(e.Containers) == 0) {
+		if e.Kind == EdgeMounts && (e.Mount == nil || e.As == "" || len(e.Containers) == 0) {
+			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
+		} else if e.Kind != EdgeMounts && e.Mount != nil {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
 		}
 	}
