@@ -167,7 +167,11 @@ func WarningOf(ev *corev1.Event) (id, uid string, w Warning, ok bool) {
 		// rebuilt from happenings must equal the model's.
 		Last: time.Unix(last.Unix(), 0).UTC(),
 	}
-	return ID(o.Kind, ns, o.Name), string(o.UID), w, true
+	uid = string(o.UID)
+	if o.Kind == KindNode {
+		uid = "" // the kubelet names its Node by name, not by uid
+	}
+	return ID(o.Kind, ns, o.Name), uid, w, true
 }
 
 // capBytes cuts s to at most n bytes on a rune boundary.

@@ -293,6 +293,20 @@ func TestWarningsBeforeTheirObject(t *testing.T) {
 	}
 }
 
+// The kubelet's events about its Node give the node's name as its uid.
+func TestNodeWarningsByName(t *testing.T) {
+	r := newRebuilt(t)
+	r.m.Set(mkNode("worker-1", true), t0)
+	r.flush()
+	ev := mkEvent("worker-1.1", "Node", "", "worker-1", "NodeHasDiskPressure", "disk pressure", 1, t0)
+	ev.InvolvedObject.UID = "worker-1"
+	r.m.Set(ev, t0)
+	r.flush()
+	if n := r.m.node("Node/worker-1"); len(n.Warnings) != 1 {
+		t.Errorf("Node warnings %+v; want the kubelet's", n.Warnings)
+	}
+}
+
 func TestStaleWarningUpserts(t *testing.T) {
 	r := newRebuilt(t)
 	r.m.Set(mkRunning("default", "web"), t0)
