@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -174,8 +175,13 @@ func WarningOf(ev *corev1.Event) (id, uid string, w Warning, ok bool) {
 	return ID(o.Kind, ns, o.Name), uid, w, true
 }
 
-// capBytes cuts s to at most n bytes on a rune boundary.
+// capBytes cuts s to at most n bytes on a rune boundary, after replacing
+// invalid UTF-8 as the wire's JSON would: a graph rebuilt from the wire
+// must equal the model's.
 func capBytes(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if len(s) <= n {
 		return s
 	}

@@ -632,3 +632,59 @@ func TestWarningMemory(t *testing.T) {
 		})
 	}
 }
+
+// FuzzWarnings folds arbitrary sequences of pods, Warning Events (with
+// arbitrary reasons, messages, counts and times) and flushes, and holds the
+// rebuild invariant and the bounds: a graph rebuilt from the deltas equals
+// the model's, and no node carries more than MaxWarnings or a message over
+// maxWarningMessage bytes.
+func FuzzWarnings(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	f.Add([]byte("\x05\x01\x07\x05\x02\x09\x06\x01\x01\x00\x01\x00\x05\x01\xff\x03\x01\x00"))
+	f.Add([]byte(strings.Repeat("\x05\x00\x01\x06\x00\x02", 40)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := newRebuilt(t)
+		now := t0
+		text := func(i int) string { // a slice of the input: any bytes at all
+			if len(data) == 0 {
+				return ""
+			}
+			a := i % len(data)
+			return string(data[a:min(len(data), a+int(data[a]))])
+		}
+		for i := 0; i+2 < len(data) && i < 3*400; i += 3 {
+			op, obj, arg := data[i]%8, int(data[i+1]%4), int(data[i+2])
+			now = now.Add(time.Duration(arg) * time.Second)
+			pod := fmt.Sprint("p", obj)
+			switch op {
+			case 0:
+				r.m.Set(mkRunning("default", pod, uid(fmt.Sprint(arg%2))), now)
+			case 1:
+				r.m.Delete(Pods, "default", pod, now)
+			case 2:
+				r.m.Delete(Events, "default", fmt.Sprint("e", arg%16), now)
+			case 3:
+				r.flush()
+			default:
+				ev := mkEvent(fmt.Sprint("e", arg%16), "Pod", "default", pod, text(i+arg), text(i+2*arg+1),
+					int32(arg)-10, now.Add(-time.Duration(arg*arg)*time.Second))
+				ev.InvolvedObject.UID = uidOf(fmt.Sprint(arg % 2))
+				if op == 7 {
+					ev.Series = &corev1.EventSeries{Count: int32(arg), LastObservedTime: metav1.NewMicroTime(now)}
+				}
+				r.m.Set(ev, now)
+			}
+		}
+		r.flush()
+		for _, n := range r.m.Nodes() {
+			if len(n.Warnings) > MaxWarnings {
+				t.Fatalf("%s carries %d warnings", n.ID, len(n.Warnings))
+			}
+			for _, w := range n.Warnings {
+				if len(w.Message) > maxWarningMessage || len(w.Reason) > maxWarningReason || w.Count < 1 {
+					t.Fatalf("%s: warning out of bounds: %d-byte message, %d-byte reason, count %d", n.ID, len(w.Message), len(w.Reason), w.Count)
+				}
+			}
+		}
+	})
+}
