@@ -414,8 +414,11 @@ func IngressEdges(n *Node) []*Edge {
 		}
 		seen[r.Service] = true
 		to := ID(KindService, n.Namespace, r.Service)
-		out = append(out, &Edge{ID: EdgeID(EdgeRoutes, n.ID, to), Kind: EdgeRoutes,
-			From: n.ID, To: to, Label: r.Host + r.Path})
+		e := &Edge{ID: EdgeID(EdgeRoutes, n.ID, to), Kind: EdgeRoutes, From: n.ID, To: to}
+		if label := r.Host + r.Path; label != "" {
+			e.Detail = &Detail{Label: label} // none for a default backend, as JSON decodes it
+		}
+		out = append(out, e)
 	}
 	return out
 }

@@ -377,9 +377,9 @@ func TestIngress(t *testing.T) {
 				{Service: "fallback", Port: "80", Default: true},
 			}},
 			wantEdges: []Edge{
-				{ID: "routes:Ingress/default/ing->Service/default/api", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/api", Label: "hello.example.com/api"},
+				{ID: "routes:Ingress/default/ing->Service/default/api", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/api", Detail: &Detail{Label: "hello.example.com/api"}},
 				{ID: "routes:Ingress/default/ing->Service/default/fallback", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/fallback"},
-				{ID: "routes:Ingress/default/ing->Service/default/web", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/web", Label: "hello.example.com/"},
+				{ID: "routes:Ingress/default/ing->Service/default/web", Kind: "routes", From: "Ingress/default/ing", To: "Service/default/web", Detail: &Detail{Label: "hello.example.com/"}},
 			},
 		},
 		{

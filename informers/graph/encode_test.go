@@ -65,7 +65,7 @@ func TestEncodeMatchesMarshal(t *testing.T) {
 			l.Append(Delta{Upsert: Items{
 				Nodes: []*Node{encNode("a", "p1", "Running", r), encNode("b", "p2", "Pending", r),
 					{ID: "Node/worker-1", Kind: KindNode, Name: "worker-1", Node: &NodeFields{}}},
-				Edges: []*Edge{{ID: EdgeID(EdgeSelects, "Node/worker-1", "Pod/a/p1"), Kind: EdgeSelects, From: "Node/worker-1", To: "Pod/a/p1", Label: "<x>"}}},
+				Edges: []*Edge{{ID: EdgeID(EdgeSelects, "Node/worker-1", "Pod/a/p1"), Kind: EdgeSelects, From: "Node/worker-1", To: "Pod/a/p1", Detail: &Detail{Label: "<x>"}}}},
 				Happenings: []Happening{{Time: time.Unix(5, 0).UTC(), Kind: "failed", Ref: "Pod/a/p1", Text: "a & b"}},
 				Time:       1234})
 			l.Append(Delta{Remove: Removals{Nodes: []string{"Pod/b/p2"}}, Time: 1200})

@@ -83,7 +83,7 @@ type dirtyNode struct {
 // *Edge values it returns are immutable: a change makes new ones.
 type Model struct {
 	nodes map[string]*Node // by id, except pods, which only nsIndex holds
-	edges map[string]*Edge // by id
+	edges map[string]*Edge // by id, except what a pod implies (owns, runs-on, mounts: see edge)
 	ns    map[string]*nsIndex
 
 	dirtyNodes map[string]dirtyNode
@@ -102,6 +102,8 @@ type Model struct {
 	// rollout happening's "image a → b" must not depend on where a flush
 	// fell.
 	revImages map[string][]string
+
+	recolor []recolor // setSlice's scratch
 
 	// refCount counts, by ConfigMap or Secret id, the pods referencing it:
 	// a reference-only node exists exactly while its count is positive.
@@ -349,10 +351,12 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
 		x := m.ns[namespace]
-		delete(x.services, name)
 		for _, p := range x.pods {
-			m.delEdge(m.edgeKey(EdgeSelects, old.ID, p.Node.ID))
+			if Selects(old.Service.Selector, p.Node.Pod.Labels) {
+				m.moveSelects(x, old, p.Node.ID, p.Node.Name, true)
+			}
 		}
+		delete(x.services, name)
 		m.dropIndexIfEmpty(namespace)
 	case KindReplicaSet:
 		if o := old.ReplicaSet.Owner; o != "" {
@@ -416,21 +420,13 @@ func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
 		n = newPod.Node
 		is, id, ns = *n.Pod, n.ID, n.Namespace
 	}
+	// A pod's owns and runs-on edges are not stored: the pod implies them
+	// (Model.edge builds them), which saves two map entries per pod.
 	if was.Owner != is.Owner || old == nil || n == nil {
-		if was.Owner != "" {
-			m.delEdge(m.edgeKey(EdgeOwns, was.Owner, id))
-		}
-		if is.Owner != "" {
-			m.putEdge(m.newEdge(EdgeOwns, is.Owner, id, ""))
-		}
+		m.moveImplied(EdgeOwns, was.Owner, id, is.Owner, id)
 	}
 	if was.Node != is.Node || old == nil || n == nil {
-		if was.Node != "" {
-			m.delEdge(m.edgeKey(EdgeRunsOn, id, was.Node))
-		}
-		if is.Node != "" {
-			m.putEdge(m.newEdge(EdgeRunsOn, id, is.Node, ""))
-		}
+		m.moveImplied(EdgeRunsOn, id, was.Node, id, is.Node)
 	}
 	// Selects edges depend on the labels only; a status change that keeps
 	// them re-matches nothing.
@@ -448,10 +444,9 @@ func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
 		name = old.Name
 	}
 	for _, svc := range x.services {
-		if n != nil && Selects(svc.Service.Selector, is.Labels) {
-			m.putEdge(m.newEdge(EdgeSelects, svc.ID, id, x.endpointState(svc.Name, name)))
-		} else {
-			m.delEdge(m.edgeKey(EdgeSelects, svc.ID, id))
+		wasSel := old != nil && Selects(svc.Service.Selector, was.Labels)
+		if wasSel || n != nil && Selects(svc.Service.Selector, is.Labels) {
+			m.moveSelects(x, svc, id, name, wasSel)
 		}
 	}
 }
@@ -477,10 +472,9 @@ func (m *Model) setService(n *Node, now time.Time) {
 	}
 	for _, cp := range x.pods {
 		p := cp.Node
-		if Selects(n.Service.Selector, p.Pod.Labels) {
-			m.putEdge(m.newEdge(EdgeSelects, n.ID, p.ID, x.endpointState(n.Name, p.Name)))
-		} else {
-			m.delEdge(m.edgeKey(EdgeSelects, n.ID, p.ID))
+		wasSel := old != nil && Selects(old.Service.Selector, p.Pod.Labels)
+		if wasSel || Selects(n.Service.Selector, p.Pod.Labels) {
+			m.moveSelects(x, n, p.ID, p.Name, wasSel)
 		}
 	}
 }
@@ -497,6 +491,24 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 	if old != nil && s != nil && old.service == s.service && sameMap(old.pods, s.pods) {
 		return // a resync hands back the cached slice itself
 	}
+	// The selects edges of the pods the slice lists, before or now, with
+	// their states before the change: only those whose state changes are
+	// recorded for Flush.
+	m.recolor = m.recolor[:0]
+	for _, si := range []*sliceInfo{old, s} {
+		if si == nil {
+			continue
+		}
+		svc := x.services[si.service]
+		if svc == nil {
+			continue
+		}
+		for pod := range si.pods {
+			if cp := x.pods[pod]; cp != nil && Selects(svc.Service.Selector, cp.Node.Pod.Labels) {
+				m.recolor = append(m.recolor, recolor{svc, cp.Node, x.endpointState(svc.Name, pod)})
+			}
+		}
+	}
 	if old != nil {
 		x.bySvc[old.service] = slices.DeleteFunc(x.bySvc[old.service], func(e *sliceInfo) bool { return e == old })
 		if len(x.bySvc[old.service]) == 0 {
@@ -508,27 +520,15 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 		x.slices[name] = s
 		x.bySvc[s.service] = append(x.bySvc[s.service], s)
 	}
-	for _, si := range []*sliceInfo{old, s} {
-		if si == nil {
-			continue
-		}
-		svc := x.services[si.service]
-		if svc == nil {
-			continue
-		}
-		for pod := range si.pods {
-			cp := x.pods[pod]
-			if cp == nil {
-				continue
-			}
-			p := cp.Node
-			if e := m.edges[string(m.edgeKey(EdgeSelects, svc.ID, p.ID))]; e != nil {
-				if st := x.endpointState(svc.Name, pod); st != e.State {
-					m.putEdge(m.newEdge(EdgeSelects, svc.ID, p.ID, st))
-				}
+	for _, r := range m.recolor {
+		if x.endpointState(r.svc.Name, r.pod.Name) != r.was {
+			id := EdgeID(EdgeSelects, r.svc.ID, r.pod.ID)
+			if _, ok := m.dirtyEdges[id]; !ok {
+				m.dirtyEdges[id] = &Edge{ID: id, Kind: EdgeSelects, From: r.svc.ID, To: r.pod.ID, State: r.was}
 			}
 		}
 	}
+	clear(m.recolor) // let the nodes go
 	m.dropIndexIfEmpty(ns)
 }
 
@@ -675,8 +675,12 @@ func (m *Model) Edges() []*Edge {
 	}
 	for _, x := range m.ns {
 		for _, p := range x.pods {
-			for i := range p.refs {
-				out = append(out, mountEdge(p.Node, &p.refs[i]))
+			out = impliedEdges(out, p)
+			for _, svc := range x.services {
+				if Selects(svc.Service.Selector, p.Node.Pod.Labels) {
+					out = append(out, &Edge{ID: EdgeID(EdgeSelects, svc.ID, p.Node.ID), Kind: EdgeSelects,
+						From: svc.ID, To: p.Node.ID, State: x.endpointState(svc.Name, p.Node.Name)})
+				}
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -295,10 +297,49 @@ func checkEdgeEnds(t testing.TB, m *Model) {
 		if m.node(holder) == nil {
 			t.Errorf("edge %s outlives %s", e.ID, holder)
 		}
-		if e.Kind == EdgeMounts && (e.Mount == nil || e.As == "" || len(e.Containers) == 0) {
+		if e.Kind == EdgeMounts && (e.Detail == nil || e.As == "" || len(e.Containers) == 0) {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
-		} else if e.Kind != EdgeMounts && e.Mount != nil {
+		} else if e.Kind != EdgeMounts && e.Kind != EdgeRoutes && e.Detail != nil {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
+		}
+	}
+}
+
+// TestEdgeJSON holds the edge's wire form: Detail's fields are flattened
+// into the edge, absent when empty, and decode back to an equal edge.
+func TestEdgeJSON(t *testing.T) {
+	m := NewModel()
+	m.Set(mkRunning("default", "a", configMapVolume("config", "cfg"), secretEnv("db"), onNode("w"),
+		ownedBy("ReplicaSet", "rs"), configError(`secret "db" not found`)), t0)
+	m.Set(mkService("default", "web", map[string]string{"app": "web"}), t0)
+	m.Set(mkIngress("default", "i", "web"), t0)
+	want := map[string]string{
+		"mounts:Pod/default/a->ConfigMap/default/cfg": `{"id":"mounts:Pod/default/a->ConfigMap/default/cfg","kind":"mounts","from":"Pod/default/a","to":"ConfigMap/default/cfg","as":"volume","containers":["web"]}`,
+		"mounts:Pod/default/a->Secret/default/db":     `{"id":"mounts:Pod/default/a->Secret/default/db","kind":"mounts","from":"Pod/default/a","to":"Secret/default/db","as":"env","containers":["web"],"broken":true}`,
+		"owns:ReplicaSet/default/rs->Pod/default/a":   `{"id":"owns:ReplicaSet/default/rs->Pod/default/a","kind":"owns","from":"ReplicaSet/default/rs","to":"Pod/default/a"}`,
+		"selects:Service/default/web->Pod/default/a":  `{"id":"selects:Service/default/web->Pod/default/a","kind":"selects","from":"Service/default/web","to":"Pod/default/a","state":"none"}`,
+	}
+	edges := m.Edges()
+	if len(edges) != 6 {
+		t.Errorf("%d edges, want 6: %v", len(edges), edgeStrings(edges))
+	}
+	for _, e := range edges {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // as the server encodes: "->" stays readable
+		if err := enc.Encode(e); err != nil {
+			t.Fatal(err)
+		}
+		b := bytes.TrimSpace(buf.Bytes())
+		if w, ok := want[e.ID]; ok && string(b) != w {
+			t.Errorf("%s encodes as\n%s\nwant\n%s", e.ID, b, w)
+		}
+		var back Edge
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !edgeEqual(e, &back) {
+			t.Errorf("%s does not round-trip: %+v, then %+v", e.ID, e, &back)
 		}
 	}
 }

@@ -101,13 +101,55 @@ func (m *Model) countRef(id string, d int, now time.Time) {
 	}
 }
 
-// edge returns the current edge with this id, or nil; mounts edges are
-// built from their pod's references.
+// moveImplied records, for Flush, that an edge a pod implies moved from
+// wasFrom → wasTo to isFrom → isTo (an end "" is no edge): the old edge's
+// value, unless the id is dirty already, and the new id.
+func (m *Model) moveImplied(kind, wasFrom, wasTo, isFrom, isTo string) {
+	if wasFrom != "" && wasTo != "" {
+		id := EdgeID(kind, wasFrom, wasTo)
+		if _, ok := m.dirtyEdges[id]; !ok {
+			m.dirtyEdges[id] = &Edge{ID: id, Kind: kind, From: wasFrom, To: wasTo}
+		}
+	}
+	if isFrom != "" && isTo != "" {
+		id := EdgeID(kind, isFrom, isTo)
+		if _, ok := m.dirtyEdges[id]; !ok {
+			m.dirtyEdges[id] = nil
+		}
+	}
+}
+
+// recolor is a selects edge a slice change may recolour, with its state
+// before.
+type recolor struct {
+	svc, pod *Node
+	was      string
+}
+
+// moveSelects records, for Flush, that the selects edge svc → pod may
+// change: its value before (none unless wasSel), unless its id is dirty
+// already. Selects edges are not stored: the Service, the pod's labels and
+// the slices imply them (see edge).
+func (m *Model) moveSelects(x *nsIndex, svc *Node, podID, podName string, wasSel bool) {
+	id := EdgeID(EdgeSelects, svc.ID, podID)
+	if _, ok := m.dirtyEdges[id]; ok {
+		return
+	}
+	if !wasSel {
+		m.dirtyEdges[id] = nil
+		return
+	}
+	m.dirtyEdges[id] = &Edge{ID: id, Kind: EdgeSelects, From: svc.ID, To: podID, State: x.endpointState(svc.Name, podName)}
+}
+
+// edge returns the current edge with this id, or nil. A pod's owns,
+// runs-on, mounts and selects edges are built from the pod (and its
+// Services and slices).
 func (m *Model) edge(id string) *Edge {
 	if e := m.edges[id]; e != nil {
 		return e
 	}
-	rest, ok := strings.CutPrefix(id, EdgeMounts+":")
+	kind, rest, ok := strings.Cut(id, ":")
 	if !ok {
 		return nil
 	}
@@ -115,14 +157,51 @@ func (m *Model) edge(id string) *Edge {
 	if !ok {
 		return nil
 	}
-	p := m.pod(from)
-	if p == nil {
-		return nil
-	}
-	for i := range p.refs {
-		if p.refs[i].to == to {
-			return mountEdge(p.Node, &p.refs[i])
+	switch kind {
+	case EdgeOwns:
+		if p := m.pod(to); p != nil && p.Node.Pod.Owner == from {
+			return &Edge{ID: id, Kind: EdgeOwns, From: p.Node.Pod.Owner, To: p.Node.ID}
+		}
+	case EdgeRunsOn:
+		if p := m.pod(from); p != nil && p.Node.Pod.Node == to {
+			return &Edge{ID: id, Kind: EdgeRunsOn, From: p.Node.ID, To: p.Node.Pod.Node}
+		}
+	case EdgeSelects:
+		p := m.pod(to)
+		if p == nil {
+			return nil
+		}
+		x := m.ns[p.Node.Namespace]
+		svcName, ok := strings.CutPrefix(from, KindService+"/"+p.Node.Namespace+"/")
+		if !ok {
+			return nil
+		}
+		if svc := x.services[svcName]; svc != nil && Selects(svc.Service.Selector, p.Node.Pod.Labels) {
+			return &Edge{ID: id, Kind: EdgeSelects, From: svc.ID, To: p.Node.ID, State: x.endpointState(svcName, p.Node.Name)}
+		}
+	case EdgeMounts:
+		if p := m.pod(from); p != nil {
+			for i := range p.refs {
+				if p.refs[i].to == to {
+					return mountEdge(p.Node, &p.refs[i])
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// impliedEdges appends the edges pod p implies: owns, runs-on, mounts.
+func impliedEdges(out []*Edge, p *CachedPod) []*Edge {
+	n := p.Node
+	if o := n.Pod.Owner; o != "" {
+		out = append(out, &Edge{ID: EdgeID(EdgeOwns, o, n.ID), Kind: EdgeOwns, From: o, To: n.ID})
+	}
+	if w := n.Pod.Node; w != "" {
+		out = append(out, &Edge{ID: EdgeID(EdgeRunsOn, n.ID, w), Kind: EdgeRunsOn, From: n.ID, To: w})
+	}
+	for i := range p.refs {
+		out = append(out, mountEdge(n, &p.refs[i]))
+	}
+	return out
 }

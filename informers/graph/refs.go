@@ -363,14 +363,14 @@ func internNames(names []string) []string {
 // mountEdge builds the mounts edge of pod (its entity) to r.
 func mountEdge(pod *Node, r *podRef) *Edge {
 	return &Edge{ID: EdgeID(EdgeMounts, pod.ID, r.to), Kind: EdgeMounts, From: pod.ID, To: r.to,
-		Mount: internMount(asNames[r.as&15], containerNames(pod.Pod, r.mask), r.broken)}
+		Detail: internMount(asNames[r.as&15], containerNames(pod.Pod, r.mask), r.broken)}
 }
 
-// mounts interns Mount values: the replicas of a template reference their
-// objects alike.
+// mounts interns mounts edges' Details: the replicas of a template
+// reference their objects alike.
 var mounts struct {
 	sync.Mutex
-	m map[mountKey]*Mount
+	m map[mountKey]*Detail
 }
 
 type mountKey struct {
@@ -378,7 +378,7 @@ type mountKey struct {
 	broken         bool
 }
 
-func internMount(as string, containers []string, broken bool) *Mount {
+func internMount(as string, containers []string, broken bool) *Detail {
 	k := mountKey{as, strings.Join(containers, "\x00"), broken}
 	mounts.Lock()
 	defer mounts.Unlock()
@@ -386,9 +386,9 @@ func internMount(as string, containers []string, broken bool) *Mount {
 		return m
 	}
 	if mounts.m == nil || len(mounts.m) >= 16384 {
-		mounts.m = map[mountKey]*Mount{}
+		mounts.m = map[mountKey]*Detail{}
 	}
-	m := &Mount{As: as, Containers: containers, Broken: broken}
+	m := &Detail{As: as, Containers: containers, Broken: broken}
 	mounts.m[k] = m
 	return m
 }

@@ -346,19 +346,20 @@ type Edge struct {
 	From  string `json:"from"`
 	To    string `json:"to"`
 	State string `json:"state,omitempty"` // selects edges only
-	Label string `json:"label,omitempty"` // routes edges: host+path
-	// Mount is set on mounts edges only; JSON flattens its fields into the
-	// edge. It is a pointer because most edges are not mounts edges: a
-	// 104-byte Edge instead of 144, on five edges per pod, and the replicas
-	// of a template share one Mount.
-	*Mount
+	// Detail is set on routes and mounts edges only; JSON flattens its
+	// fields into the edge. It is a pointer because most edges (selects,
+	// owns, runs-on: four of a pod's five) carry none of it: an 88-byte
+	// Edge instead of 144, and the replicas of a template share one Detail.
+	*Detail
 }
 
-// Mount is what a mounts edge says besides its ends: how the pod references
-// the object (see MountVolume…), which of its containers do (all of them
-// for a volume no container mounts), and whether the pod's status says the
-// object is missing. Shared between edges: never modify one.
-type Mount struct {
+// Detail is what a routes or mounts edge says besides its ends. Shared
+// between edges: never modify one.
+type Detail struct {
+	Label string `json:"label,omitempty"` // routes edges: host+path
+	// Mounts edges: how the pod references the object (see MountVolume…),
+	// which of its containers do (all of them for a volume no container
+	// mounts), and whether the pod's status says the object is missing.
 	As         string   `json:"as,omitempty"`
 	Containers []string `json:"containers,omitempty"`
 	Broken     bool     `json:"broken,omitempty"`
