@@ -178,6 +178,13 @@ func summarize(d Delta) summary {
 }
 
 func edgeString(e *Edge) string {
+	if e.Kind == EdgeMounts {
+		s := e.ID + " as=" + e.As + " containers=" + strings.Join(e.Containers, ",")
+		if e.Broken {
+			s += " broken"
+		}
+		return s
+	}
 	if e.State != "" {
 		return e.ID + "=" + e.State
 	}
@@ -246,6 +253,7 @@ func TestModelScenarios(t *testing.T) {
 				Edges: []string{
 					"owns:DaemonSet/kube-system/proxy->Pod/kube-system/proxy-x",
 					"owns:Deployment/default/web->ReplicaSet/default/web-7d9c",
+					"owns:Job/default/backup->Pod/default/job-x",
 					"owns:ReplicaSet/default/web-7d9c->Pod/default/web-7d9c-a",
 					"owns:StatefulSet/default/db->Pod/default/db-0",
 					"runs-on:Pod/default/db-0->Node/worker-1",
@@ -718,7 +726,7 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			}
 		}
 		for _, e := range d.Upsert.Edges {
-			if old := edges[e.ID]; old != nil && *old == *e {
+			if old := edges[e.ID]; old != nil && edgeEqual(old, e) {
 				t.Errorf("Flush upserts edge %s unchanged", e.ID)
 			}
 		}
