@@ -28,6 +28,10 @@ type CachedPod struct {
 	Node            *Node  // PodNode, with interned labels
 	ResourceVersion string // what the informer handlers compare
 	Failure         string // PodFailure
+	// refs are the objects the pod references by name (podRefs), shared
+	// between pods with the same references; the model derives the mounts
+	// edges from them.
+	refs []podRef
 }
 
 // NewCachedPod derives the CachedPod of p. It shares p's strings and never
@@ -35,7 +39,7 @@ type CachedPod struct {
 func NewCachedPod(p *corev1.Pod) *CachedPod {
 	n := PodNode(p)
 	n.Pod.Labels = internLabels(p.Labels)
-	return &CachedPod{Node: n, ResourceVersion: p.ResourceVersion, Failure: PodFailure(p, n.Pod.Status)}
+	return &CachedPod{Node: n, ResourceVersion: p.ResourceVersion, Failure: PodFailure(p, n.Pod.Status), refs: podRefs(p)}
 }
 
 func (c *CachedPod) GetNamespace() string                { return c.Node.Namespace }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -58,7 +60,42 @@ func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, 
 			c.Reason = internID(w.Reason)
 		}
 	}
-	return out, len(specs) - n
+	return internContainers(out), len(specs) - n
+}
+
+// containerLists interns container lists: the replicas of a template that
+// run alike (the common case: running, ready, no restarts) share one.
+var containerLists struct {
+	sync.Mutex
+	m map[string][]Container
+}
+
+// internContainers returns a shared list equal to cs. The table is dropped
+// when it grows large, which costs only sharing, never correctness.
+func internContainers(cs []Container) []Container {
+	var b strings.Builder
+	for i := range cs {
+		c := &cs[i]
+		exit := "-"
+		if c.ExitCode != nil {
+			exit = strconv.Itoa(*c.ExitCode)
+		}
+		fmt.Fprintf(&b, "%q %q %s %q %s %t %d %t %d\x00", c.Name, c.Image, c.State, c.Reason, exit, c.Ready, c.Restarts, c.Sidecar, len(c.Ports))
+		for _, p := range c.Ports {
+			fmt.Fprintf(&b, "%q %d %q %d\x00", p.Name, p.Port, p.Protocol, p.HostPort)
+		}
+	}
+	key := b.String()
+	containerLists.Lock()
+	defer containerLists.Unlock()
+	if s, ok := containerLists.m[key]; ok {
+		return s
+	}
+	if containerLists.m == nil || len(containerLists.m) >= 16384 {
+		containerLists.m = map[string][]Container{}
+	}
+	containerLists.m[key] = cs
+	return cs
 }
 
 // containerStatus finds the status of container name, looking first at

@@ -32,13 +32,15 @@ const (
 )
 
 // ownerKinds are the controller kinds the model draws; a controller of any
-// other kind (Job, a custom resource, a Node for static pods) gives Owner ""
-// and no owns edge, because the picture has nothing to draw it from.
+// other kind (a custom resource, a Node for static pods) gives Owner "" and
+// no owns edge, because the picture has nothing to draw it from.
 var ownerKinds = map[string]Kind{
 	"ReplicaSet":  KindReplicaSet,
 	"StatefulSet": KindStatefulSet,
 	"DaemonSet":   KindDaemonSet,
 	"Deployment":  KindDeployment,
+	"Job":         KindJob,
+	"CronJob":     KindCronJob,
 }
 
 // controllerOwner returns the id of the controller owner of an object in
@@ -65,7 +67,7 @@ func containerImages(cs []corev1.Container) []string {
 		return nil
 	}
 	out := make([]string, min(len(cs), MaxContainers))
-	for i := range cs {
+	for i := range out {
 		out[i] = internID(cs[i].Image) // one copy per image, not per pod
 	}
 	return out
@@ -214,8 +216,8 @@ func PodNode(pod *corev1.Pod) *Node {
 		Status:          internID(status),
 		ReadyContainers: ready,
 		Restarts:        restarts,
-		Owner:           controllerOwner(pod.OwnerReferences, pod.Namespace, KindReplicaSet, KindStatefulSet, KindDaemonSet),
-		Images:          containerImages(pod.Spec.Containers),
+		Owner:           controllerOwner(pod.OwnerReferences, pod.Namespace, KindReplicaSet, KindStatefulSet, KindDaemonSet, KindJob),
+		Images:          internNames(containerImages(pod.Spec.Containers)),
 		IP:              pod.Status.PodIP,
 		Labels:          pod.Labels,
 		Created:         pod.CreationTimestamp.Time,
@@ -231,8 +233,10 @@ func PodNode(pod *corev1.Pod) *Node {
 	f.HostIP = internID(pod.Status.HostIP) // one per node
 	f.HostNetwork = pod.Spec.HostNetwork
 	f.ServiceAccount = internID(pod.Spec.ServiceAccountName)
-	return &Node{ID: ID(KindPod, pod.Namespace, pod.Name), Kind: KindPod,
-		Namespace: internID(pod.Namespace), Name: pod.Name, UID: string(pod.UID), Pod: f}
+	id := ID(KindPod, pod.Namespace, pod.Name)
+	// The name shares the id's bytes, so the decoded pod's copy can go.
+	return &Node{ID: id, Kind: KindPod,
+		Namespace: internID(pod.Namespace), Name: id[len(id)-len(pod.Name):], UID: string(pod.UID), Pod: f}
 }
 
 // DeploymentRollout returns progressing, complete or stalled, by the rules
@@ -310,9 +314,10 @@ func StatefulSetNode(s *appsv1.StatefulSet) *Node {
 	return &Node{ID: ID(KindStatefulSet, s.Namespace, s.Name), Kind: KindStatefulSet,
 		Namespace: s.Namespace, Name: s.Name, UID: string(s.UID),
 		StatefulSet: &SetFields{
-			Replicas: replicasOr1(s.Spec.Replicas),
-			Ready:    int(s.Status.ReadyReplicas),
-			Images:   containerImages(s.Spec.Template.Spec.Containers),
+			Replicas:       replicasOr1(s.Spec.Replicas),
+			Ready:          int(s.Status.ReadyReplicas),
+			Images:         containerImages(s.Spec.Template.Spec.Containers),
+			ClaimTemplates: claimTemplates(s.Spec.VolumeClaimTemplates),
 		}}
 }
 
@@ -336,6 +341,8 @@ func ServiceNode(s *corev1.Service) *Node {
 		ClusterIP: s.Spec.ClusterIP,
 		Selector:  s.Spec.Selector,
 		Ports:     make([]ServicePort, len(s.Spec.Ports)),
+		// Absent while pending, so a client can say "pending".
+		LoadBalancer: loadBalancer(s),
 	}
 	if f.Type == "" {
 		f.Type = string(corev1.ServiceTypeClusterIP)

@@ -45,14 +45,16 @@ var kindOf = map[Resource]Kind{
 	Pods: KindPod, Deployments: KindDeployment, ReplicaSets: KindReplicaSet,
 	StatefulSets: KindStatefulSet, DaemonSets: KindDaemonSet, Services: KindService,
 	Ingresses: KindIngress, Nodes: KindNode,
+	Jobs: KindJob, CronJobs: KindCronJob, HPAs: KindHPA, PersistentVolumeClaims: KindPVC,
+	PersistentVolumes: KindPV, StorageClasses: KindStorageClass,
 }
 
 // nsIndex holds one namespace's pods, Services and EndpointSlices, so that a
 // pod change re-matches only its namespace's Services, and a Service or
 // slice change only its namespace's pods.
 type nsIndex struct {
-	pods     map[string]*Node // by name
-	services map[string]*Node // by name
+	pods     map[string]*CachedPod // by name: the entity and its references
+	services map[string]*Node      // by name
 	slices   map[string]*sliceInfo
 	bySvc    map[string][]*sliceInfo // Service name → its slices
 }
@@ -100,6 +102,10 @@ type Model struct {
 	// rollout happening's "image a → b" must not depend on where a flush
 	// fell.
 	revImages map[string][]string
+
+	// refCount counts, by ConfigMap or Secret id, the pods referencing it:
+	// a reference-only node exists exactly while its count is positive.
+	refCount map[string]int
 }
 
 // NewModel returns an empty model.
@@ -112,13 +118,14 @@ func NewModel() *Model {
 		dirtyEdges: map[string]*Edge{},
 		failed:     map[string]string{},
 		revImages:  map[string][]string{},
+		refCount:   map[string]int{},
 	}
 }
 
 func (m *Model) index(ns string) *nsIndex {
 	x := m.ns[ns]
 	if x == nil {
-		x = &nsIndex{pods: map[string]*Node{}, services: map[string]*Node{},
+		x = &nsIndex{pods: map[string]*CachedPod{}, services: map[string]*Node{},
 			slices: map[string]*sliceInfo{}, bySvc: map[string][]*sliceInfo{}}
 		m.ns[ns] = x
 	}
@@ -148,11 +155,12 @@ func (m *Model) edgeKey(kind, from, to string) []byte {
 // object's maps and lets the old object go.
 func (m *Model) setNode(n *Node, now time.Time) {
 	old := m.node(n.ID)
-	if n.Kind == KindPod {
-		m.index(n.Namespace).pods[n.Name] = n
-	} else {
-		m.nodes[n.ID] = n
-	}
+	m.nodes[n.ID] = n
+	m.changed(old, n, now)
+}
+
+// changed marks n's id changed unless old, its value before, equals it.
+func (m *Model) changed(old, n *Node, now time.Time) {
 	if old != nil && nodeEqual(old, n) {
 		return
 	}
@@ -170,14 +178,26 @@ func (m *Model) markNode(id string, old *Node, now time.Time) {
 
 // node returns the current entity with this id, or nil.
 func (m *Model) node(id string) *Node {
-	if rest, ok := strings.CutPrefix(id, KindPod+"/"); ok {
-		ns, name, _ := strings.Cut(rest, "/")
-		if x := m.ns[ns]; x != nil {
-			return x.pods[name]
+	if strings.HasPrefix(id, KindPod+"/") {
+		if p := m.pod(id); p != nil {
+			return p.Node
 		}
 		return nil
 	}
 	return m.nodes[id]
+}
+
+// pod returns the pod with this id, or nil.
+func (m *Model) pod(id string) *CachedPod {
+	rest, ok := strings.CutPrefix(id, KindPod+"/")
+	if !ok {
+		return nil
+	}
+	ns, name, _ := strings.Cut(rest, "/")
+	if x := m.ns[ns]; x != nil {
+		return x.pods[name]
+	}
+	return nil
 }
 
 func (m *Model) removeNode(id string, now time.Time) *Node {
@@ -233,8 +253,7 @@ func (m *Model) Set(obj any, now time.Time) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		if o != nil {
-			n := PodNode(o)
-			m.setPod(n, PodFailure(o, n.Pod.Status), now)
+			m.setPod(NewCachedPod(o), now)
 		}
 	case *appsv1.Deployment:
 		if o != nil {
@@ -258,7 +277,7 @@ func (m *Model) Set(obj any, now time.Time) {
 		}
 	case *CachedPod:
 		if o != nil && o.Node != nil && o.Node.Pod != nil {
-			m.setPod(o.Node, o.Failure, now)
+			m.setPod(o, now)
 		}
 	case *discoveryv1.EndpointSlice:
 		if o != nil {
@@ -277,6 +296,8 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setNode(NodeNode(o), now)
 		}
+	default:
+		m.setWave2(obj, now)
 	}
 }
 
@@ -291,8 +312,12 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	if !ok {
 		return
 	}
-	if kind == KindNode {
+	if kind == KindNode || kind == KindPV || kind == KindStorageClass {
 		namespace = "" // cluster-scoped
+	}
+	var oldPod *CachedPod
+	if kind == KindPod {
+		oldPod = m.pod(ID(kind, namespace, name))
 	}
 	old := m.removeNode(ID(kind, namespace, name), now)
 	if old == nil {
@@ -301,13 +326,13 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	switch kind {
 	case KindPod:
 		delete(m.failed, old.ID)
-		m.podEdges(old, nil)
+		m.podEdges(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
 		x := m.ns[namespace]
 		delete(x.services, name)
 		for _, p := range x.pods {
-			m.delEdge(m.edgeKey(EdgeSelects, old.ID, p.ID))
+			m.delEdge(m.edgeKey(EdgeSelects, old.ID, p.Node.ID))
 		}
 		m.dropIndexIfEmpty(namespace)
 	case KindReplicaSet:
@@ -318,20 +343,31 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 		for _, e := range IngressEdges(old) {
 			m.delEdge([]byte(e.ID))
 		}
+	default:
+		if k, from, to := ownEdge(old); to != "" {
+			m.delEdge(m.edgeKey(k, from, to))
+		}
 	}
 }
 
-// setPod folds in a pod's entity n, which the informer cache may share
-// (CachedPod): it must not be modified.
-func (m *Model) setPod(n *Node, fail string, now time.Time) {
+// setPod folds in a pod, which the informer cache shares: it must not be
+// modified.
+func (m *Model) setPod(p *CachedPod, now time.Time) {
+	n, fail := p.Node, p.Failure
 	if n.Namespace == "" || n.Name == "" {
 		return // not a valid pod: every pod has both
 	}
-	old := m.node(n.ID)
-	if old == n {
+	x := m.index(n.Namespace)
+	oldPod := x.pods[n.Name]
+	if oldPod == p {
 		return // a resync hands back the cached pod itself
 	}
-	m.setNode(n, now)
+	var old *Node
+	if oldPod != nil {
+		old = oldPod.Node
+	}
+	x.pods[n.Name] = p
+	m.changed(old, n, now)
 	if was := m.failed[n.ID]; was != fail {
 		// The phase can turn Failed with the drawn fields unchanged.
 		m.markNode(n.ID, old, now)
@@ -341,18 +377,22 @@ func (m *Model) setPod(n *Node, fail string, now time.Time) {
 			m.failed[n.ID] = fail
 		}
 	}
-	m.podEdges(old, n)
+	m.podEdges(oldPod, p, now)
 }
 
-// podEdges moves a pod's owns, runs-on and selects edges from what old
-// implied to what n implies; either may be nil.
-func (m *Model) podEdges(old, n *Node) {
+// podEdges moves a pod's owns, runs-on, mounts and selects edges from what
+// oldPod implied to what newPod implies; either may be nil.
+func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
+	m.mountEdges(oldPod, newPod, now)
 	var was, is PodFields
+	var old, n *Node
 	id, ns := "", ""
-	if old != nil {
+	if oldPod != nil {
+		old = oldPod.Node
 		was, id, ns = *old.Pod, old.ID, old.Namespace
 	}
-	if n != nil {
+	if newPod != nil {
+		n = newPod.Node
 		is, id, ns = *n.Pod, n.ID, n.Namespace
 	}
 	if was.Owner != is.Owner || old == nil || n == nil {
@@ -414,7 +454,8 @@ func (m *Model) setService(n *Node, now time.Time) {
 	if old != nil && mapsEqual(old.Service.Selector, n.Service.Selector) {
 		return
 	}
-	for _, p := range x.pods {
+	for _, cp := range x.pods {
+		p := cp.Node
 		if Selects(n.Service.Selector, p.Pod.Labels) {
 			m.putEdge(m.newEdge(EdgeSelects, n.ID, p.ID, x.endpointState(n.Name, p.Name)))
 		} else {
@@ -455,10 +496,11 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 			continue
 		}
 		for pod := range si.pods {
-			p := x.pods[pod]
-			if p == nil {
+			cp := x.pods[pod]
+			if cp == nil {
 				continue
 			}
+			p := cp.Node
 			if e := m.edges[string(m.edgeKey(EdgeSelects, svc.ID, p.ID))]; e != nil {
 				if st := x.endpointState(svc.Name, pod); st != e.State {
 					m.putEdge(m.newEdge(EdgeSelects, svc.ID, p.ID, st))
@@ -557,7 +599,7 @@ func (m *Model) Flush() Delta {
 		}
 	}
 	for id, prev := range m.dirtyEdges {
-		cur := m.edges[id]
+		cur := m.edge(id)
 		switch {
 		case cur == nil && prev == nil:
 		case cur == nil:
@@ -591,8 +633,8 @@ func (m *Model) Nodes() []*Node {
 		out = append(out, n)
 	}
 	for _, x := range m.ns {
-		for _, n := range x.pods {
-			out = append(out, n)
+		for _, p := range x.pods {
+			out = append(out, p.Node)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Node) int { return cmp.Compare(a.ID, b.ID) })
@@ -604,6 +646,13 @@ func (m *Model) Edges() []*Edge {
 	out := make([]*Edge, 0, len(m.edges))
 	for _, e := range m.edges {
 		out = append(out, e)
+	}
+	for _, x := range m.ns {
+		for _, p := range x.pods {
+			for i := range p.refs {
+				out = append(out, mountEdge(p.Node, &p.refs[i]))
+			}
+		}
 	}
 	slices.SortFunc(out, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
 	return out

@@ -178,6 +178,13 @@ func summarize(d Delta) summary {
 }
 
 func edgeString(e *Edge) string {
+	if e.Kind == EdgeMounts {
+		s := e.ID + " as=" + e.As + " containers=" + strings.Join(e.Containers, ",")
+		if e.Broken {
+			s += " broken"
+		}
+		return s
+	}
 	if e.State != "" {
 		return e.ID + "=" + e.State
 	}
@@ -246,6 +253,7 @@ func TestModelScenarios(t *testing.T) {
 				Edges: []string{
 					"owns:DaemonSet/kube-system/proxy->Pod/kube-system/proxy-x",
 					"owns:Deployment/default/web->ReplicaSet/default/web-7d9c",
+					"owns:Job/default/backup->Pod/default/job-x",
 					"owns:ReplicaSet/default/web-7d9c->Pod/default/web-7d9c-a",
 					"owns:StatefulSet/default/db->Pod/default/db-0",
 					"runs-on:Pod/default/db-0->Node/worker-1",
