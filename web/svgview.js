@@ -73,10 +73,14 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
         v.sub = facts.info.line;
         v.sub2 = S.deploymentProgress(n);
         break;
+      case 'PersistentVolume':
+        // A claim's volume is one line high: name and line on the title.
+        if (b.h < 50) v.title = `${n.name} · ${facts.line}`;
+        else v.sub = facts.line;
+        break;
       case 'Job':
       case 'CronJob':
       case 'PersistentVolumeClaim':
-      case 'PersistentVolume':
       case 'StorageClass':
       case 'ConfigMap':
       case 'Secret':

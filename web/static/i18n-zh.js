@@ -101,7 +101,7 @@ export const zhCN = {
   'hpa.line': '{min}–{max} 个副本 · 当前 {current} → {desired}',
   'hpa.noMetrics': '无指标',
   'hpa.unknown': '未知',
-  'pvc.line': '{phase} · {capacity} · {modes}',
+  'pvc.line': '{phase} · {capacity} · {modes} · {class}',
   'pv.line': '{phase} · {capacity} · {reclaim}',
   'ref.configmap': 'ConfigMap · 仅名称',
   'ref.secret': 'Secret · 仅名称，从不读取',

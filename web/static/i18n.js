@@ -103,7 +103,7 @@ export const messages = {
     'hpa.line': '{min}–{max} replicas · now {current} → {desired}',
     'hpa.noMetrics': 'no metrics',
     'hpa.unknown': 'unknown',
-    'pvc.line': '{phase} · {capacity} · {modes}',
+    'pvc.line': '{phase} · {capacity} · {modes} · {class}',
     'pv.line': '{phase} · {capacity} · {reclaim}',
     'ref.configmap': 'ConfigMap · by name',
     'ref.secret': 'Secret · by name, never read',

@@ -69,8 +69,8 @@ export const GEOM = Object.freeze({
   hpaH: 62, // an autoscaler's box, above the workload it scales
   hpaGap: 12,
   refH: 60, // a ConfigMap or Secret
-  pvcH: 84, // a PersistentVolumeClaim: name, phase line, class line
-  pvH: 60, // its bound PersistentVolume, just below it
+  pvcH: 60, // a PersistentVolumeClaim
+  pvH: 40, // its bound PersistentVolume, one line, just below it
   pvInset: 22,
   refGap: 10,
   scH: 60, // a StorageClass, in the cluster column

@@ -249,13 +249,16 @@ function hpaMarkup(n, box, facts) {
 // refMarkup is a reference or storage box: ConfigMap, Secret, claim,
 // volume, class. Each says its kind, so the reference column needs no key.
 function refMarkup(n, box, facts) {
+  if (box.kind === 'PersistentVolume' && box.h < 50) {
+    // A claim's volume, one line under the claim: its name, then its line.
+    const name = ellipsize(n.name, 14);
+    return `<title>${esc(n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
+      `<text class="box-title small" x="12" y="26">${esc(name)}<tspan class="box-sub small" dx="8">${esc(ellipsizeLine(facts.line, Math.max(8, 28 - name.length)))}</tspan></text>`;
+  }
   const tone = /^(Broken|Lost|Failed)$/.test(facts.status) ? 'bad' : /^(Pending|Released)$/.test(facts.status) ? 'warn' : '';
   let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
     `<text class="box-title small" x="14" y="24">${esc(ellipsize(n.name, 24))}</text>` +
     `<text class="box-sub small ${tone}" x="14" y="46">${esc(ellipsizeLine(facts.line, 32))}</text>`;
-  if (box.kind === 'PersistentVolumeClaim') {
-    s += `<text class="box-sub small muted" x="14" y="68">${esc(ellipsizeLine(`${t('kind.StorageClass')} ${n.storageClass || '—'}`, 32))}</text>`;
-  }
   return s;
 }
 

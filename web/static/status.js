@@ -217,7 +217,7 @@ export function hpaLines(n) {
 // Storage: a claim and a volume report their phase; a class is Ready.
 export const pvcStatus = (n) => n.phase || 'Pending';
 export const pvStatus = (n) => n.phase || 'Pending';
-export const pvcLine = (n) => t('pvc.line', { phase: pvcStatus(n), capacity: n.capacity || '?', modes: (n.accessModes || []).map(shortMode).join(',') || '—' });
+export const pvcLine = (n) => t('pvc.line', { phase: pvcStatus(n), capacity: n.capacity || '?', modes: (n.accessModes || []).map(shortMode).join(',') || '—', class: n.storageClass || '—' });
 export const pvLine = (n) => t('pv.line', { phase: pvStatus(n), capacity: n.capacity || '?', reclaim: n.reclaimPolicy || '—' });
 export const scLine = (n) => [n.provisioner || '?', n.default ? 'default' : ''].filter(Boolean).join(' · ');
 const MODES = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
