@@ -181,21 +181,32 @@ describe('wave 2 layout: mounts drawn at the workload', () => {
 });
 
 describe('wave 2 layout: mounts in a rollout', () => {
-  it('draws one edge per lane when a rollout changed the ConfigMap, not one per pod', () => {
+  // rollout: a Deployment with an old lane of 4 pods mounting cm1 and a new
+  // lane of 2 mounting newCM.
+  function rollout(newCM) {
     const g = app({ ns: 'r', name: 'web', pods: 4 });
     const d = g.nodes.find((n) => n.kind === 'Deployment');
     const rs2 = { ...g.nodes.find((n) => n.kind === 'ReplicaSet'), id: 'ReplicaSet/r/web-new', name: 'web-new', uid: 'u-new', revision: 2, replicas: 2 };
     const cm1 = { id: 'ConfigMap/r/cfg-v1', kind: 'ConfigMap', namespace: 'r', name: 'cfg-v1', referenced: true };
-    const cm2 = { id: 'ConfigMap/r/cfg-v2', kind: 'ConfigMap', namespace: 'r', name: 'cfg-v2', referenced: true };
-    const nodes = [...g.nodes, rs2, cm1, cm2];
+    const nodes = [...g.nodes, rs2, cm1];
+    if (newCM !== cm1.id) nodes.push({ id: newCM, kind: 'ConfigMap', namespace: 'r', name: newCM.split('/')[2], referenced: true });
     const edges = [...g.edges, edge('owns', d.id, rs2.id)];
     for (const p of g.nodes.filter((n) => n.kind === 'Pod')) edges.push(edge('mounts', p.id, cm1.id, { as: 'volume' }));
     for (const i of [0, 1]) {
       const p = pod('r', `web-new-n${i}`, rs2.id, 'node-1');
       nodes.push(p);
-      edges.push(edge('owns', rs2.id, p.id), edge('mounts', p.id, cm2.id, { as: 'volume' }));
+      edges.push(edge('owns', rs2.id, p.id), edge('mounts', p.id, newCM, { as: 'volume' }));
     }
-    const L = layout(graphOf({ nodes, edges }));
+    return graphOf({ nodes, edges });
+  }
+
+  it('draws one edge from the Deployment when both lanes reference the same object', () => {
+    const L = layout(rollout('ConfigMap/r/cfg-v1'));
+    assert.deepEqual(edgesOf(L, 'mounts').map((e) => [e.from, e.to, e.count]), [['Deployment/r/web', 'ConfigMap/r/cfg-v1', 6]]);
+  });
+
+  it('draws one edge per lane when a rollout changed the ConfigMap, not one per pod', () => {
+    const L = layout(rollout('ConfigMap/r/cfg-v2'));
     assert.deepEqual(edgesOf(L, 'mounts').map((e) => [e.from, e.to, e.count]).sort(), [
       ['ReplicaSet/r/web-abc123', 'ConfigMap/r/cfg-v1', 4],
       ['ReplicaSet/r/web-new', 'ConfigMap/r/cfg-v2', 2],
