@@ -58,12 +58,13 @@ func controllerOwner(refs []metav1.OwnerReference, ns string, want ...Kind) stri
 	return ""
 }
 
-// containerImages returns the images of cs in order.
+// containerImages returns the images of cs in order, at most MaxContainers
+// of them.
 func containerImages(cs []corev1.Container) []string {
 	if len(cs) == 0 {
 		return nil
 	}
-	out := make([]string, len(cs))
+	out := make([]string, min(len(cs), MaxContainers))
 	for i := range cs {
 		out[i] = internID(cs[i].Image) // one copy per image, not per pod
 	}
@@ -225,6 +226,11 @@ func PodNode(pod *corev1.Pod) *Node {
 	if pod.Spec.NodeName != "" {
 		f.Node = internID(ID(KindNode, "", pod.Spec.NodeName))
 	}
+	f.Containers, f.MoreContainers = podContainers(pod.Spec.Containers, pod.Status.ContainerStatuses, false)
+	f.InitContainers, f.MoreInitContainers = podContainers(pod.Spec.InitContainers, pod.Status.InitContainerStatuses, true)
+	f.HostIP = internID(pod.Status.HostIP) // one per node
+	f.HostNetwork = pod.Spec.HostNetwork
+	f.ServiceAccount = internID(pod.Spec.ServiceAccountName)
 	return &Node{ID: ID(KindPod, pod.Namespace, pod.Name), Kind: KindPod,
 		Namespace: internID(pod.Namespace), Name: pod.Name, UID: string(pod.UID), Pod: f}
 }

@@ -180,7 +180,9 @@ func TestPodNode(t *testing.T) {
 			ContainerStatuses: []corev1.ContainerStatus{running("web", true, 1), running("log", true, 0)}},
 	}
 	want := &Node{ID: "Pod/default/web-1", Kind: KindPod, Namespace: "default", Name: "web-1", UID: "u1",
-		Pod: &PodFields{Status: "Running", Ready: true, ReadyContainers: 2, Containers: 2, Restarts: 1,
+		Pod: &PodFields{Status: "Running", Ready: true, ReadyContainers: 2, Restarts: 1,
+			Containers: []Container{{Name: "web", Image: "web:v1", State: ContainerRunning, Ready: true, Restarts: 1},
+				{Name: "log", Image: "log:v2", State: ContainerRunning, Ready: true}},
 			Node: "Node/worker-1", Owner: "ReplicaSet/default/web-7d9c", Images: []string{"web:v1", "log:v2"},
 			IP: "10.0.0.5", Labels: labels, Created: t0}}
 	if diff := cmp.Diff(want, PodNode(p)); diff != "" {

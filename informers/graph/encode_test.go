@@ -224,7 +224,9 @@ func BenchmarkSnapshot200Clients(b *testing.B) {
 		ns := fmt.Sprintf("team-%d", i%20)
 		n := pod(ns, fmt.Sprintf("web-7d9f8c6b5-%05d", i), "Running")
 		n.UID = fmt.Sprintf("0b5c8f9e-1d2a-4f3b-9c8d-%012d", i)
-		n.Pod.Ready, n.Pod.ReadyContainers, n.Pod.Containers = true, 2, 2
+		n.Pod.Ready, n.Pod.ReadyContainers = true, 2
+		n.Pod.Containers = []Container{{Name: "web", Image: "registry.example/team/web:v1.2.3", State: ContainerRunning, Ready: true},
+			{Name: "sidecar", Image: "registry.example/team/sidecar:v4", State: ContainerRunning, Ready: true}}
 		n.Pod.Node = fmt.Sprintf("Node/worker-%d", i%50)
 		n.Pod.Owner = ID(KindReplicaSet, ns, "web-7d9f8c6b5")
 		n.Pod.Images = []string{"registry.example/team/web:v1.2.3", "registry.example/team/sidecar:v4"}

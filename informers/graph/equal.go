@@ -23,8 +23,29 @@ func podEqual(a, b *PodFields) bool {
 		a.Restarts == b.Restarts && a.Node == b.Node &&
 		a.Owner == b.Owner && a.IP == b.IP && a.Created.Equal(b.Created) &&
 		slices.Equal(a.Images, b.Images) && mapsEqual(a.Labels, b.Labels) &&
-		reflect.DeepEqual(a.Containers, b.Containers) && reflect.DeepEqual(a.InitContainers, b.InitContainers) &&
+		containersEqual(a.Containers, b.Containers) && containersEqual(a.InitContainers, b.InitContainers) &&
+		a.MoreContainers == b.MoreContainers && a.MoreInitContainers == b.MoreInitContainers &&
 		a.HostIP == b.HostIP && a.HostNetwork == b.HostNetwork && a.ServiceAccount == b.ServiceAccount
+}
+
+// containersEqual compares container lists field by field: a resync
+// compares every pod, so no reflection.
+func containersEqual(a, b []Container) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Image != y.Image || x.State != y.State || x.Reason != y.Reason ||
+			x.Ready != y.Ready || x.Restarts != y.Restarts || x.Sidecar != y.Sidecar ||
+			!slices.Equal(x.Ports, y.Ports) {
+			return false
+		}
+		if (x.ExitCode == nil) != (y.ExitCode == nil) || (x.ExitCode != nil && *x.ExitCode != *y.ExitCode) {
+			return false
+		}
+	}
+	return true
 }
 
 // mapsEqual compares string maps, treating nil and empty alike; the same

@@ -113,6 +113,9 @@ func fill(v reflect.Value, seed int) {
 		for i := range v.NumField() {
 			fill(v.Field(i), seed*10+i)
 		}
+	case v.Kind() == reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), seed)
 	default:
 		panic(fmt.Sprintf("fill: a field of type %s; teach the test to fill it", v.Type()))
 	}
@@ -152,6 +155,10 @@ func leaves(v reflect.Value, path string, visit func(path string, change func())
 		for i := range v.NumField() {
 			leaves(v.Field(i), path+"."+v.Type().Field(i).Name, visit)
 		}
+	case v.Kind() == reflect.Pointer:
+		elem := v.Elem() // still addressable once the change made v nil
+		visit(path+" (nil)", func() { v.SetZero() })
+		leaves(elem, path, visit)
 	default:
 		panic("leaves: a field of type " + v.Type().String())
 	}

@@ -718,7 +718,7 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			}
 		}
 		for _, e := range d.Upsert.Edges {
-			if old := edges[e.ID]; old != nil && *old == *e {
+			if old := edges[e.ID]; old != nil && edgeEqual(old, e) {
 				t.Errorf("Flush upserts edge %s unchanged", e.ID)
 			}
 		}

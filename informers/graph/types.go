@@ -158,11 +158,16 @@ type PodFields struct {
 	// The app containers (their count is len(Containers); wave 1's integer
 	// "containers" count became this list, as DESIGN.md pins the name) and
 	// the init containers in order, sidecars included.
-	Containers     []Container `json:"containers"`
-	InitContainers []Container `json:"initContainers,omitempty"`
-	HostIP         string      `json:"hostIP,omitempty"`
-	HostNetwork    bool        `json:"hostNetwork,omitempty"`
-	ServiceAccount string      `json:"serviceAccount,omitempty"`
+	// Each list keeps at most MaxContainers; MoreContainers and
+	// MoreInitContainers count the ones left off, so a count is always
+	// len(list) + more.
+	Containers         []Container `json:"containers"`
+	InitContainers     []Container `json:"initContainers,omitempty"`
+	MoreContainers     int         `json:"moreContainers,omitempty"`
+	MoreInitContainers int         `json:"moreInitContainers,omitempty"`
+	HostIP             string      `json:"hostIP,omitempty"`
+	HostNetwork        bool        `json:"hostNetwork,omitempty"`
+	ServiceAccount     string      `json:"serviceAccount,omitempty"`
 }
 
 // Strategy is a Deployment's update strategy; the budgets keep the form the

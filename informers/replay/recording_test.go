@@ -22,7 +22,7 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func pod(name, status string, ready bool) *graph.Node {
 	return &graph.Node{ID: graph.ID(graph.KindPod, "demo", name), Kind: graph.KindPod, Namespace: "demo", Name: name, UID: "u-" + name,
-		Pod: &graph.PodFields{Status: status, Ready: ready, Containers: 1, Images: []string{"hellok8s:v1"}, Node: "Node/n1"}}
+		Pod: &graph.PodFields{Status: status, Ready: ready, Containers: []graph.Container{{Name: "web", Image: "hellok8s:v1", State: "running", Ready: ready}}, Images: []string{"hellok8s:v1"}, Node: "Node/n1"}}
 }
 
 func deployment(replicas, revision int) *graph.Node {
