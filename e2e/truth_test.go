@@ -308,6 +308,15 @@ func refSummary(id string) string {
 
 // podRefs lists the ConfigMaps, Secrets and claims p references.
 func podRefs(p *corev1.Pod) []*podRef {
+	all := append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...)
+	// The protocol names at most graph.MaxContainers init and app
+	// containers each; the others still reference, unnamed.
+	named := map[string]bool{}
+	kept := append(slices.Clone(p.Spec.InitContainers[:min(len(p.Spec.InitContainers), graph.MaxContainers)]),
+		p.Spec.Containers[:min(len(p.Spec.Containers), graph.MaxContainers)]...)
+	for _, c := range kept {
+		named[c.Name] = true
+	}
 	byID := map[string]*podRef{}
 	var order []*podRef
 	add := func(kind, name, as string, containers ...string) {
@@ -319,21 +328,26 @@ func podRefs(p *corev1.Pod) []*podRef {
 		id := graph.ID(kind, p.Namespace, name)
 		r := byID[id]
 		if r == nil {
+			// The protocol's bound: a pod's first graph.MaxRefs objects.
+			if len(order) >= graph.MaxRefs {
+				return
+			}
 			r = &podRef{to: id, as: map[string]bool{}, containers: map[string]bool{}}
 			byID[id] = r
 			order = append(order, r)
 		}
 		r.as[as] = true
 		for _, c := range containers {
-			r.containers[c] = true
+			if named[c] {
+				r.containers[c] = true
+			}
 		}
 	}
-	all := append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...)
 	// A volume's containers are those that mount it, or all of them when
 	// none does.
 	mounters := func(volume string) []string {
 		var out, every []string
-		for _, c := range all {
+		for _, c := range kept {
 			every = append(every, c.Name)
 			for _, m := range c.VolumeMounts {
 				if m.Name == volume {

@@ -15,6 +15,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -70,9 +71,10 @@ func (w *wave2) step(name string) graph.Snapshot {
 
 // pageDraws waits until the page has an element for every node of the
 // namespace (and each PersistentVolume or StorageClass one of its claims
-// uses) and for every edge from it. A mounts edge may be drawn once for a
-// whole workload (its id then is the page's own; it ends at the same
-// object), so 50 replicas do not draw 50 edges.
+// uses) and for every edge from it. owns edges are drawn as placement (a
+// pod sits in its owner's lane), not as lines. A mounts edge may be drawn
+// once for a whole workload (data-agg "agg:mounts:<workload>-><to>"), so 50
+// replicas do not draw 50 edges.
 func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 	w.t.Helper()
 	var ids, edges, mounts []string
@@ -82,9 +84,11 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 			continue
 		}
 		used[e.To] = true
-		if e.Kind == graph.EdgeMounts {
+		switch e.Kind {
+		case graph.EdgeOwns:
+		case graph.EdgeMounts:
 			mounts = append(mounts, e.ID, e.To)
-		} else {
+		default:
 			edges = append(edges, e.ID)
 		}
 	}
@@ -106,7 +110,7 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 	  for (const id of want.edges) if (!has('data-edge', id)) out.push('edge ' + id);
 	  for (let i = 0; i < want.mounts.length; i += 2) {
 	    const [id, to] = [want.mounts[i], want.mounts[i + 1]];
-	    const agg = [...document.querySelectorAll('[data-edge]')].some((e) => e.dataset.edge.includes('mounts:') && e.dataset.edge.endsWith('->' + to));
+	    const agg = [...document.querySelectorAll('[data-agg^="agg:mounts:"]')].some((e) => e.dataset.agg.endsWith('->' + to));
 	    if (!has('data-edge', id) && !agg) out.push('edge ' + id);
 	  }
 	  return out;
@@ -611,6 +615,9 @@ func TestWave2BadInput(t *testing.T) {
 		}}}}
 		fastPods(&p.ObjectMeta)
 		_, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{})
+		if err != nil && !apierrors.IsInvalid(err) {
+			t.Fatalf("a pod referencing ConfigMap %.20q: %v", name, err)
+		}
 		t.Logf("a pod referencing ConfigMap %.20q: %v", name, err)
 	}
 	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "queue"}, Spec: batchv1.JobSpec{Parallelism: ptrs.To(int32(2)),
