@@ -483,7 +483,9 @@ func TestWave2Acceptance(t *testing.T) {
 		if n := node(g, id); n.Pod.Status != "Pending" || n.Pod.Node != "" {
 			t.Errorf("huge: status %q node %q, want Pending on no node", n.Pod.Status, n.Pod.Node)
 		}
-		w.b.with(t).waitJS(`(document.querySelector('[data-id="`+id+`"]')?.textContent || '').includes('Insufficient cpu')`, 20*time.Second, "the page to show huge's scheduler reason")
+		// The pod's line may be cut to fit ("… 3 Insuffi…"); its start and
+		// the reason's first letters must show.
+		w.b.with(t).waitJS(`(() => { const s = document.querySelector('[data-id="`+id+`"]')?.textContent || ''; return s.includes('0/3 nodes are available') && s.includes('Insuffi'); })()`, 20*time.Second, "the page to show huge's scheduler reason")
 	})
 
 	// 7. A pod whose ConfigMap does not exist: the lab's kubelet check stops
