@@ -820,8 +820,8 @@ func chartApp(t testing.TB, cs kubernetes.Interface, ns, name string, replicas i
 
 // TestChartNamespaceMode installs in cluster mode, upgrades to
 // mode=namespaces and runs Podium as its pod: it needs nothing beyond the
-// Roles and the Node ClusterRole, and the upgrade leaves no cluster-wide read
-// behind.
+// Roles and the ClusterRole of the cluster-scoped resources, and the upgrade
+// leaves no cluster-wide read of anything else behind.
 func TestChartNamespaceMode(t *testing.T) {
 	cs := lab.Client()
 	ns := labtest.Namespace(t, lab)
@@ -841,21 +841,29 @@ func TestChartNamespaceMode(t *testing.T) {
 	dep := chartDeployment(t, rel)
 	sa := dep.Spec.Template.Spec.ServiceAccountName
 
-	// RBAC: Roles in the watched namespaces only; cluster-wide, Nodes only.
-	// Polled, as the authorizer sees the upgrade's RBAC changes a moment later.
-	checks := []struct {
+	// RBAC: Roles in the watched namespaces only; cluster-wide, the
+	// cluster-scoped resources only. Polled, as the authorizer sees the
+	// upgrade's RBAC changes a moment later.
+	type check struct {
 		verb, res, ns string
 		want          bool
-	}{
-		{"list", "pods", watchA, true},
-		{"watch", "endpointslices.discovery.k8s.io", watchB, true},
-		{"list", "nodes", "", true},
+	}
+	checks := []check{
 		{"list", "pods", "", false},
 		{"list", "pods", other, false},
 		{"list", "deployments.apps", ns, false},
 		{"list", "secrets", watchA, false},
 		{"list", "configmaps", watchA, false},
+		{"get", "secrets", watchB, false},
 		{"create", "pods", watchA, false},
+	}
+	for _, res := range informers.Resources() {
+		if slices.Contains(informers.ClusterResources(), res) {
+			checks = append(checks, check{"watch", res, "", true})
+			continue
+		}
+		checks = append(checks, check{"watch", res, watchA, true}, check{"list", res, watchB, true},
+			check{"list", res, other, false}, check{"list", res, "", false})
 	}
 	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
 		var wrong []string

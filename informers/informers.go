@@ -17,10 +17,12 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sinformers "k8s.io/client-go/informers"
+	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -55,7 +57,9 @@ type resource struct {
 	name      graph.Resource
 	group     string // "" for core
 	clustered bool
-	informer  func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer
+	// informer returns f's informer for the resource; ns is the namespace
+	// f is restricted to, "" for all.
+	informer func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer
 }
 
 // Denied-name of a resource as kubectl spells it: "pods", "ingresses.networking.k8s.io".
@@ -66,34 +70,75 @@ func (r resource) qualified() string {
 	return string(r.name) + "." + r.group
 }
 
+// The resources Podium reads, and nothing else: ConfigMaps and Secrets are
+// never listed, watched or fetched (the model draws them from the names pods
+// reference), so no credential Podium holds needs to reach their data.
+// Every supported Kubernetes version serves each of these API versions
+// (autoscaling/v2 since 1.23, batch/v1 CronJobs since 1.21); an API server
+// that does not is reported as "unavailable" and holds nothing back.
 var resources = []resource{
-	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Core().V1().Pods().Informer()
 	}},
-	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Core().V1().Services().Informer()
 	}},
-	{graph.Deployments, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.Deployments, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Apps().V1().Deployments().Informer()
 	}},
-	{graph.ReplicaSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.ReplicaSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Apps().V1().ReplicaSets().Informer()
 	}},
-	{graph.StatefulSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.StatefulSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Apps().V1().StatefulSets().Informer()
 	}},
-	{graph.DaemonSets, "apps", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.DaemonSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Apps().V1().DaemonSets().Informer()
 	}},
-	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Discovery().V1().EndpointSlices().Informer()
 	}},
-	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Networking().V1().Ingresses().Informer()
 	}},
-	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory) cache.SharedIndexInformer {
+	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Core().V1().Nodes().Informer()
 	}},
+	{graph.Jobs, "batch", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Batch().V1().Jobs().Informer()
+	}},
+	{graph.CronJobs, "batch", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Batch().V1().CronJobs().Informer()
+	}},
+	{graph.HPAs, "autoscaling", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Autoscaling().V2().HorizontalPodAutoscalers().Informer()
+	}},
+	{graph.PersistentVolumeClaims, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().PersistentVolumeClaims().Informer()
+	}},
+	{graph.PersistentVolumes, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().PersistentVolumes().Informer()
+	}},
+	{graph.StorageClasses, "storage.k8s.io", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Storage().V1().StorageClasses().Informer()
+	}},
+	{graph.Events, "", false, warningEvents},
+}
+
+// WarningEventSelector is the field selector of the Events informer: the
+// model draws Warning Events only, and Normal ones are most of a cluster's
+// event churn, so the API server filters them out before they cost a byte.
+const WarningEventSelector = "type=" + corev1.EventTypeWarning
+
+// warningEvents returns f's informer for Warning Events in ns. The factory's
+// own Events informer lists every event, so this one is made through
+// InformerFor, which still applies the factory's transform.
+func warningEvents(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
+	return f.InformerFor(&corev1.Event{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+		return coreinformers.NewFilteredEventInformer(c, ns, resync,
+			cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc},
+			func(o *metav1.ListOptions) { o.FieldSelector = WarningEventSelector })
+	})
 }
 
 // Resources returns the qualified names of every resource Podium reads, as
@@ -102,6 +147,20 @@ func Resources() []string {
 	out := make([]string, 0, len(resources))
 	for _, r := range resources {
 		out = append(out, r.qualified())
+	}
+	return out
+}
+
+// ClusterResources returns the qualified names of the cluster-scoped
+// resources among Resources: they are read cluster-wide even with
+// --namespace, so a namespace-restricted install still needs a ClusterRole
+// for them.
+func ClusterResources() []string {
+	var out []string
+	for _, r := range resources {
+		if r.clustered {
+			out = append(out, r.qualified())
+		}
 	}
 	return out
 }
@@ -137,9 +196,10 @@ type Watcher struct {
 	firstSeen time.Time // receive time of the oldest pending change
 	synced    map[*watched]bool
 	denied    map[string]bool
-	connErr   bool // a watch failed for a reason other than permissions
-	authErr   bool // the API server refused Podium's own credentials (401)
-	published bool // the initial lists are in the log
+	missing   map[string]bool // not served by the API server (404)
+	connErr   bool            // a watch failed for a reason other than permissions
+	authErr   bool            // the API server refused Podium's own credentials (401)
+	published bool            // the initial lists are in the log
 	status    graph.Status
 
 	wake      chan struct{} // one slot: "pending changed" or "sync state changed"
@@ -212,6 +272,7 @@ func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
 		pending: map[key]struct{}{},
 		synced:  map[*watched]bool{},
 		denied:  map[string]bool{},
+		missing: map[string]bool{},
 		wake:    make(chan struct{}, 1),
 		status:  graph.Status{Type: "status", APIServer: "connected", Denied: []string{}},
 	}
@@ -243,11 +304,11 @@ func (w *Watcher) setup() {
 	}
 	for _, r := range resources {
 		if r.clustered || len(perNS) == 0 {
-			w.add(r, "", r.informer(cluster))
+			w.add(r, "", r.informer(cluster, metav1.NamespaceAll))
 			continue
 		}
 		for _, ns := range nsList {
-			w.add(r, ns, r.informer(perNS[ns]))
+			w.add(r, ns, r.informer(perNS[ns], ns))
 		}
 	}
 }
@@ -331,6 +392,22 @@ func (w *Watcher) watchError(wd *watched, err error) {
 		}
 		w.signal()
 		w.log.Wake()
+	case apierrors.IsNotFound(err):
+		// The API server does not serve the resource at all: retrying
+		// (client-go backs off to once every 30s or so) picks it up if the
+		// API is switched on later, and until then it must not hold back
+		// the first delta nor read as an outage.
+		name := wd.res.qualified()
+		w.mu.Lock()
+		first := !w.missing[name]
+		w.missing[name] = true
+		w.updateStatusLocked()
+		w.mu.Unlock()
+		if first {
+			w.opts.Logger.Warn("the API server does not serve "+name+"; showing everything else", "error", err.Error())
+		}
+		w.signal()
+		w.log.Wake()
 	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err) || errors.Is(err, context.Canceled):
 		// A normal relist, not an outage.
 	case apierrors.IsUnauthorized(err):
@@ -391,14 +468,19 @@ func (w *Watcher) updateStatusLocked() {
 		s.Denied = append(s.Denied, name)
 	}
 	sort.Strings(s.Denied)
+	for name := range w.missing {
+		s.Unavailable = append(s.Unavailable, name)
+	}
+	sort.Strings(s.Unavailable)
 	s.Synced = w.published && w.syncedLocked()
 	w.status = s
 }
 
-// syncedLocked reports whether every informer has synced or is denied.
+// syncedLocked reports whether every informer has synced, is denied or is
+// not served.
 func (w *Watcher) syncedLocked() bool {
 	for _, wd := range w.watched {
-		if !w.synced[wd] && !w.denied[wd.res.qualified()] {
+		if name := wd.res.qualified(); !w.synced[wd] && !w.denied[name] && !w.missing[name] {
 			return false
 		}
 	}
@@ -446,10 +528,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 			w.mu.Lock()
 			w.synced[wd] = true
-			if w.denied[wd.res.qualified()] {
-				// Permission came back (or the first error was transient).
-				delete(w.denied, wd.res.qualified())
-			}
+			// Permission came back, the API was switched on, or the first
+			// error was transient.
+			delete(w.denied, wd.res.qualified())
+			delete(w.missing, wd.res.qualified())
 			w.updateStatusLocked()
 			w.mu.Unlock()
 			w.signal()

@@ -3,19 +3,25 @@ package informers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -166,11 +172,174 @@ func TestNamespaceRestriction(t *testing.T) {
 	if !hasNode(l, "Pod/a/p") || hasNode(l, "Pod/b/p") {
 		t.Fatalf("with --namespace a: %+v", l.Snapshot(graph.Filter{}).Nodes)
 	}
-	// Every namespaced list went to namespace a only.
+	// Every namespaced list went to namespace a only, and the cluster-scoped
+	// resources were listed cluster-wide.
+	listed := 0
 	for _, a := range client.Actions() {
-		if a.GetVerb() == "list" && a.GetResource().Resource != "nodes" && a.GetNamespace() != "a" {
-			t.Errorf("listed %s in namespace %q", a.GetResource().Resource, a.GetNamespace())
+		if a.GetVerb() != "list" {
+			continue
 		}
+		listed++
+		res := qualified(a.GetResource())
+		want := "a"
+		if slices.Contains(ClusterResources(), res) {
+			want = ""
+		}
+		if a.GetNamespace() != want {
+			t.Errorf("listed %s in namespace %q, want %q", res, a.GetNamespace(), want)
+		}
+	}
+	if listed != len(Resources()) {
+		t.Errorf("%d lists for %d resources", listed, len(Resources()))
+	}
+}
+
+// qualified names an action's resource as Resources does.
+func qualified(gvr schema.GroupVersionResource) string {
+	if gvr.Group == "" {
+		return gvr.Resource
+	}
+	return gvr.Resource + "." + gvr.Group
+}
+
+// wave2Objects returns one object of each wave-2 kind, as the API server
+// sends it (managed fields, annotations), and a pod that references a
+// ConfigMap and a Secret.
+func wave2Objects() []runtime.Object {
+	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate}}
+	meta := func(ns, name string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Namespace: ns, Name: name, ManagedFields: mf,
+			Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}}
+	}
+	return []runtime.Object{
+		&batchv1.Job{ObjectMeta: meta("demo", "backup-1")},
+		&batchv1.CronJob{ObjectMeta: meta("demo", "backup"), Spec: batchv1.CronJobSpec{Schedule: "*/5 * * * *"}},
+		&autoscalingv2.HorizontalPodAutoscaler{ObjectMeta: meta("demo", "web")},
+		&corev1.PersistentVolumeClaim{ObjectMeta: meta("demo", "data-db-0")},
+		&corev1.PersistentVolume{ObjectMeta: meta("", "pv-0")},
+		&storagev1.StorageClass{ObjectMeta: meta("", "lab-static"), Provisioner: "kubernetes.io/no-provisioner"},
+		&corev1.Event{ObjectMeta: meta("demo", "web-1.1"), Type: corev1.EventTypeWarning, Reason: "FailedMount",
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "demo", Name: "web-1"}},
+		&corev1.Pod{ObjectMeta: meta("demo", "web-1"), Spec: corev1.PodSpec{
+			Volumes: []corev1.Volume{{Name: "cfg", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: "web-config"}}}}},
+			Containers: []corev1.Container{{Name: "web", Image: "web:1", EnvFrom: []corev1.EnvFromSource{{
+				SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "web-secret"}}}}}},
+		}},
+		&corev1.ConfigMap{ObjectMeta: meta("demo", "web-config"), Data: map[string]string{"k": "v"}},
+		&corev1.Secret{ObjectMeta: meta("demo", "web-secret"), Data: map[string][]byte{"password": []byte("hunter2")}},
+	}
+}
+
+// wave2Resources are the resources wave2Objects holds objects of.
+var wave2Resources = map[string]bool{"jobs.batch": true, "cronjobs.batch": true, "horizontalpodautoscalers.autoscaling": true,
+	"persistentvolumeclaims": true, "persistentvolumes": true, "storageclasses.storage.k8s.io": true, "events": true, "pods": true}
+
+// TestEveryResourceIsWatched: each resource Podium reads gets an informer
+// whose cache holds its objects stripped by the transform; Warning Events
+// are selected by the API server; ConfigMaps and Secrets are never asked
+// for, although a pod references both.
+func TestEveryResourceIsWatched(t *testing.T) {
+	for _, ns := range [][]string{nil, {"demo"}} {
+		t.Run(fmt.Sprintf("namespaces %v", ns), func(t *testing.T) {
+			client := fake.NewClientset(wave2Objects()...)
+			l := graph.NewLog("e", 64)
+			w := New(client, l, Options{Namespaces: ns})
+			run(t, w)
+			waitFor(t, l, "sync", w.Synced)
+
+			var got []string
+			for _, wd := range w.watched {
+				got = append(got, wd.res.qualified())
+				if wave2Resources[wd.res.qualified()] && len(wd.informer.GetStore().List()) == 0 {
+					t.Errorf("%s: the cache is empty", wd.res.qualified())
+				}
+				for _, obj := range wd.informer.GetStore().List() {
+					m := metaOf(obj)
+					if m == nil {
+						t.Errorf("%s: cached a %T", wd.res.qualified(), obj)
+						continue
+					}
+					if len(m.GetManagedFields()) > 0 || len(m.GetAnnotations()) > 0 {
+						t.Errorf("%s: cached %s/%s with its managed fields or annotations: not transformed", wd.res.qualified(), m.GetNamespace(), m.GetName())
+					}
+				}
+			}
+			if diff := cmp.Diff(slices.Sorted(slices.Values(Resources())), slices.Sorted(slices.Values(got))); diff != "" {
+				t.Errorf("informers (-resources +watched):\n%s", diff)
+			}
+			for _, a := range client.Actions() {
+				res := qualified(a.GetResource())
+				if res == "configmaps" || res == "secrets" {
+					t.Errorf("%s %s: Podium must never read ConfigMaps or Secrets", a.GetVerb(), res)
+				}
+				if l, ok := a.(k8stesting.ListAction); ok && res == "events" {
+					if f := l.GetListRestrictions().Fields.String(); f != WarningEventSelector {
+						t.Errorf("events listed with field selector %q, want %q", f, WarningEventSelector)
+					}
+				}
+				if w, ok := a.(k8stesting.WatchAction); ok && res == "events" {
+					if f := w.GetWatchRestrictions().Fields.String(); f != WarningEventSelector {
+						t.Errorf("events watched with field selector %q, want %q", f, WarningEventSelector)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDeniedNeverBlocksSync: whichever resource the credentials may not
+// list, Podium syncs, names exactly that one in denied and serves the rest.
+func TestDeniedNeverBlocksSync(t *testing.T) {
+	for _, res := range Resources() {
+		t.Run(res, func(t *testing.T) {
+			name, group, _ := strings.Cut(res, ".")
+			client := fake.NewClientset(wave2Objects()...)
+			client.PrependReactor("list", name, func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: group, Resource: name}, "", errors.New("RBAC: access denied"))
+			})
+			l := graph.NewLog("e", 64)
+			w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler)})
+			run(t, w)
+			waitFor(t, l, "sync despite the denied resource", w.Synced)
+			st := w.Status()
+			if diff := cmp.Diff([]string{res}, st.Denied); diff != "" || st.APIServer != "connected" || len(st.Unavailable) > 0 {
+				t.Errorf("status %+v; want connected with denied [%s] (-want +got):\n%s", st, res, diff)
+			}
+			if res != "pods" && !hasNode(l, "Pod/demo/web-1") {
+				t.Error("the allowed resources were not served")
+			}
+		})
+	}
+}
+
+// TestUnservedAPI: a resource the API server does not serve (404 on list:
+// an API group switched off) is named in unavailable, not denied; it holds
+// nothing back and does not read as an outage.
+func TestUnservedAPI(t *testing.T) {
+	client := fake.NewClientset(wave2Objects()...)
+	for _, res := range []string{"horizontalpodautoscalers", "cronjobs"} {
+		client.PrependReactor("list", res, func(a k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewNotFound(a.GetResource().GroupResource(), "")
+		})
+	}
+	var logs syncBuffer
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	run(t, w)
+	waitFor(t, l, "sync despite the unserved resources", w.Synced)
+	// Sync can come from the other resources before the second 404 lands.
+	waitFor(t, l, "both unavailable", func() bool { return len(w.Status().Unavailable) == 2 })
+	st := w.Status()
+	want := []string{"cronjobs.batch", "horizontalpodautoscalers.autoscaling"}
+	if diff := cmp.Diff(want, st.Unavailable); diff != "" || len(st.Denied) > 0 || st.APIServer != "connected" {
+		t.Errorf("status %+v; want connected, nothing denied (-want +got unavailable):\n%s", st, diff)
+	}
+	if !hasNode(l, "Pod/demo/web-1") {
+		t.Error("the served resources were not")
+	}
+	if n := strings.Count(logs.String(), "does not serve horizontalpodautoscalers.autoscaling"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
 	}
 }
 

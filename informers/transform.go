@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/podiumhq/podium/informers/graph"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
@@ -52,6 +56,20 @@ func Transform(obj interface{}) (interface{}, error) {
 		return TransformIngress(obj)
 	case *corev1.Node:
 		return TransformNode(obj)
+	case *batchv1.Job:
+		return TransformJob(obj)
+	case *batchv1.CronJob:
+		return TransformCronJob(obj)
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return TransformHPA(obj)
+	case *corev1.PersistentVolumeClaim:
+		return TransformPVC(obj)
+	case *corev1.PersistentVolume:
+		return TransformPV(obj)
+	case *storagev1.StorageClass:
+		return TransformStorageClass(obj)
+	case *corev1.Event:
+		return TransformEvent(obj)
 	case cache.DeletedFinalStateUnknown:
 		return tombstone(obj.(cache.DeletedFinalStateUnknown), Transform)
 	}
@@ -227,7 +245,8 @@ func TransformReplicaSet(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// TransformStatefulSet keeps the replicas and images.
+// TransformStatefulSet keeps the replicas, images and the names of the
+// volume claim templates.
 func TransformStatefulSet(obj interface{}) (interface{}, error) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		return tombstone(t, TransformStatefulSet)
@@ -238,7 +257,14 @@ func TransformStatefulSet(obj interface{}) (interface{}, error) {
 	}
 	stripMeta(&in.ObjectMeta, nil)
 	template(&in.Spec.Template)
-	in.Spec = appsv1.StatefulSetSpec{Replicas: in.Spec.Replicas, Template: in.Spec.Template}
+	claims := in.Spec.VolumeClaimTemplates
+	for i := range claims {
+		claims[i] = corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: claims[i].Name}}
+	}
+	if len(claims) == 0 {
+		claims = nil
+	}
+	in.Spec = appsv1.StatefulSetSpec{Replicas: in.Spec.Replicas, Template: in.Spec.Template, VolumeClaimTemplates: claims}
 	in.Status = appsv1.StatefulSetStatus{ReadyReplicas: in.Status.ReadyReplicas}
 	return in, nil
 }
@@ -259,7 +285,8 @@ func TransformDaemonSet(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// TransformService keeps the type, cluster IP, ports and selector.
+// TransformService keeps the type, cluster IP, ports, selector and a
+// LoadBalancer's external addresses.
 func TransformService(obj interface{}) (interface{}, error) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		return tombstone(t, TransformService)
@@ -278,7 +305,14 @@ func TransformService(obj interface{}) (interface{}, error) {
 		ports = nil
 	}
 	in.Spec = corev1.ServiceSpec{Type: in.Spec.Type, ClusterIP: in.Spec.ClusterIP, Selector: in.Spec.Selector, Ports: ports}
-	in.Status = corev1.ServiceStatus{}
+	lb := in.Status.LoadBalancer.Ingress
+	for i, a := range lb {
+		lb[i] = corev1.LoadBalancerIngress{IP: a.IP, Hostname: a.Hostname}
+	}
+	if len(lb) == 0 || in.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		lb = nil
+	}
+	in.Status = corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: lb}}
 	return in, nil
 }
 
@@ -341,6 +375,214 @@ func TransformNode(obj interface{}) (interface{}, error) {
 		Addresses: keepFirst(in.Status.Addresses,
 			func(a *corev1.NodeAddress) bool { return a.Type == corev1.NodeInternalIP },
 			func(a corev1.NodeAddress) corev1.NodeAddress { return a }),
+	}
+	return in, nil
+}
+
+// TransformJob keeps the counts, the suspend flag, the owner (a CronJob),
+// the images, the start and completion times and the conditions that say
+// how it ended.
+func TransformJob(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformJob)
+	}
+	in, err := typed[batchv1.Job](obj, "Job")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	template(&in.Spec.Template)
+	in.Spec = batchv1.JobSpec{Completions: in.Spec.Completions, Parallelism: in.Spec.Parallelism,
+		Suspend: in.Spec.Suspend, Template: in.Spec.Template}
+	conds := in.Status.Conditions
+	for i, c := range conds {
+		conds[i] = batchv1.JobCondition{Type: c.Type, Status: c.Status, Reason: c.Reason,
+			Message: capString(c.Message, maxMessage), LastTransitionTime: c.LastTransitionTime}
+	}
+	if len(conds) == 0 {
+		conds = nil
+	}
+	in.Status = batchv1.JobStatus{Active: in.Status.Active, Succeeded: in.Status.Succeeded, Failed: in.Status.Failed,
+		Ready: in.Status.Ready, StartTime: in.Status.StartTime, CompletionTime: in.Status.CompletionTime, Conditions: conds}
+	return in, nil
+}
+
+// TransformCronJob keeps the schedule, suspend flag, last schedule time,
+// the running Jobs (by name) and the images.
+func TransformCronJob(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformCronJob)
+	}
+	in, err := typed[batchv1.CronJob](obj, "CronJob")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	jt := &in.Spec.JobTemplate
+	template(&jt.Spec.Template)
+	in.Spec = batchv1.CronJobSpec{Schedule: in.Spec.Schedule, TimeZone: in.Spec.TimeZone, Suspend: in.Spec.Suspend,
+		JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: jt.Spec.Template}}}
+	active := in.Status.Active
+	for i, r := range active {
+		active[i] = corev1.ObjectReference{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name, UID: r.UID}
+	}
+	if len(active) == 0 {
+		active = nil
+	}
+	in.Status = batchv1.CronJobStatus{Active: active, LastScheduleTime: in.Status.LastScheduleTime,
+		LastSuccessfulTime: in.Status.LastSuccessfulTime}
+	return in, nil
+}
+
+// TransformHPA keeps the target, the bounds, the current and desired
+// replicas, each metric's target and current value, and the conditions
+// (how an HPA says it cannot read metrics); the scaling behavior goes.
+func TransformHPA(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformHPA)
+	}
+	in, err := typed[autoscalingv2.HorizontalPodAutoscaler](obj, "HorizontalPodAutoscaler")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	in.Spec = autoscalingv2.HorizontalPodAutoscalerSpec{ScaleTargetRef: in.Spec.ScaleTargetRef,
+		MinReplicas: in.Spec.MinReplicas, MaxReplicas: in.Spec.MaxReplicas, Metrics: in.Spec.Metrics}
+	conds := in.Status.Conditions
+	for i, c := range conds {
+		conds[i] = autoscalingv2.HorizontalPodAutoscalerCondition{Type: c.Type, Status: c.Status, Reason: c.Reason,
+			Message: capString(c.Message, maxMessage), LastTransitionTime: c.LastTransitionTime}
+	}
+	if len(conds) == 0 {
+		conds = nil
+	}
+	in.Status = autoscalingv2.HorizontalPodAutoscalerStatus{LastScaleTime: in.Status.LastScaleTime,
+		CurrentReplicas: in.Status.CurrentReplicas, DesiredReplicas: in.Status.DesiredReplicas,
+		CurrentMetrics: in.Status.CurrentMetrics, Conditions: conds}
+	return in, nil
+}
+
+// annotationStorageClass is the storage class of a claim or volume made
+// before spec.storageClassName existed; the API server still honours it.
+const annotationStorageClass = "volume.beta.kubernetes.io/storage-class"
+
+// storageOnly keeps the storage quantity of a resource list.
+func storageOnly(l corev1.ResourceList) corev1.ResourceList {
+	q, ok := l[corev1.ResourceStorage]
+	if !ok {
+		return nil
+	}
+	return corev1.ResourceList{corev1.ResourceStorage: q}
+}
+
+// TransformPVC keeps the phase, the requested and bound storage, the
+// storage class, the access modes and the bound volume's name.
+func TransformPVC(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformPVC)
+	}
+	in, err := typed[corev1.PersistentVolumeClaim](obj, "PersistentVolumeClaim")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil, annotationStorageClass)
+	in.Spec = corev1.PersistentVolumeClaimSpec{AccessModes: in.Spec.AccessModes,
+		Resources:        corev1.VolumeResourceRequirements{Requests: storageOnly(in.Spec.Resources.Requests)},
+		StorageClassName: in.Spec.StorageClassName, VolumeName: in.Spec.VolumeName}
+	in.Status = corev1.PersistentVolumeClaimStatus{Phase: in.Status.Phase, AccessModes: in.Status.AccessModes,
+		Capacity: storageOnly(in.Status.Capacity)}
+	return in, nil
+}
+
+// TransformPV keeps the phase, capacity, storage class, reclaim policy,
+// access modes and the claim it is bound to; the volume source (paths,
+// servers, driver attributes, secret references) goes.
+func TransformPV(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformPV)
+	}
+	in, err := typed[corev1.PersistentVolume](obj, "PersistentVolume")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil, annotationStorageClass)
+	var claim *corev1.ObjectReference
+	if c := in.Spec.ClaimRef; c != nil {
+		claim = &corev1.ObjectReference{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name, UID: c.UID}
+	}
+	in.Spec = corev1.PersistentVolumeSpec{Capacity: storageOnly(in.Spec.Capacity), AccessModes: in.Spec.AccessModes,
+		ClaimRef: claim, PersistentVolumeReclaimPolicy: in.Spec.PersistentVolumeReclaimPolicy,
+		StorageClassName: in.Spec.StorageClassName}
+	in.Status = corev1.PersistentVolumeStatus{Phase: in.Status.Phase}
+	return in, nil
+}
+
+// The annotations that mark the default StorageClass.
+const (
+	annotationDefaultClass     = "storageclass.kubernetes.io/is-default-class"
+	annotationBetaDefaultClass = "storageclass.beta.kubernetes.io/is-default-class"
+)
+
+// TransformStorageClass keeps the provisioner, reclaim policy, binding mode
+// and the default-class annotations; parameters (which may name secrets)
+// and mount options go.
+func TransformStorageClass(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformStorageClass)
+	}
+	in, err := typed[storagev1.StorageClass](obj, "StorageClass")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil, annotationDefaultClass, annotationBetaDefaultClass)
+	*in = storagev1.StorageClass{ObjectMeta: in.ObjectMeta, Provisioner: in.Provisioner,
+		ReclaimPolicy: in.ReclaimPolicy, VolumeBindingMode: in.VolumeBindingMode}
+	return in, nil
+}
+
+// maxMessage caps the messages kept from events and conditions, in bytes:
+// a message is meant for one line of a details panel, and a controller may
+// write kilobytes into one (a whole scheduler diagnosis on a large cluster).
+// The model caps what it shows further.
+const maxMessage = 1024
+
+// capString returns s cut to at most n bytes, on a rune boundary.
+func capString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// TransformEvent keeps what a warning shows: the object it is about, the
+// type, reason, message (capped at maxMessage), the count and series, and
+// the timestamps. The source, the reporting controller, the action and the
+// related object go. Events are a cluster's most numerous and most churned
+// objects, so each is cut to a few hundred bytes
+// (TestEventCacheCost measures it).
+func TransformEvent(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformEvent)
+	}
+	in, err := typed[corev1.Event](obj, "Event")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	io := in.InvolvedObject
+	var series *corev1.EventSeries
+	if s := in.Series; s != nil {
+		series = &corev1.EventSeries{Count: s.Count, LastObservedTime: s.LastObservedTime}
+	}
+	*in = corev1.Event{
+		ObjectMeta:     in.ObjectMeta,
+		InvolvedObject: corev1.ObjectReference{Kind: io.Kind, Namespace: io.Namespace, Name: io.Name, UID: io.UID},
+		Type:           in.Type, Reason: in.Reason, Message: capString(in.Message, maxMessage),
+		Count: in.Count, Series: series,
+		FirstTimestamp: in.FirstTimestamp, LastTimestamp: in.LastTimestamp, EventTime: in.EventTime,
 	}
 	return in, nil
 }

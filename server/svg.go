@@ -26,6 +26,10 @@ type SVGRequest struct {
 	// "zh-CN").
 	Namespaces  []string
 	Focus, Lang string
+	// Layers is the viewer's ?layers= exactly as given, for the renderer to
+	// read (the page's export link passes the page's layers on); "*" when
+	// the request has none. The server does not interpret it.
+	Layers string
 	// Graph returns the snapshot as /api/graph's JSON. It is called only
 	// when a render really starts: a cached or shared picture costs no
 	// encoding.
@@ -63,18 +67,26 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "focus", "lang"); err != nil {
+	if err := rejectUnknown(c, "namespace", "focus", "lang", "layers"); err != nil {
 		return err
 	}
 	focus := c.QueryParam("focus")
 	if len(focus) > maxFocus {
 		return echo.NewHTTPError(http.StatusBadRequest, "focus is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
 	}
+	layers := "*"
+	if _, ok := c.QueryParams()["layers"]; ok {
+		layers = c.QueryParam("layers")
+		if len(layers) > maxFocus {
+			return echo.NewHTTPError(http.StatusBadRequest, "layers is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
+		}
+	}
 	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
 	req := SVGRequest{
 		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Focus: focus,
-		Lang:  requestLanguage(c), // the labels speak the page's languages
-		Graph: func() ([]byte, error) { return json.Marshal(snap) },
+		Lang:   requestLanguage(c), // the labels speak the page's languages
+		Layers: layers,
+		Graph:  func() ([]byte, error) { return json.Marshal(snap) },
 	}
 	// Rendered to a buffer first, so an error still gets a proper status.
 	var buf bytes.Buffer

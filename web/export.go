@@ -49,7 +49,7 @@ func (v SVGPage) viewBox() string {
 // RenderSVG neither bounds nor caches its work: a server uses an
 // SVGRenderer.
 func RenderSVG(ctx context.Context, w io.Writer, graphJSON []byte, namespaces []string, focus, lang string) error {
-	l, err := defaultVMs.layout(ctx, defaultLayoutTimeout, graphJSON, namespaces, focus, lang)
+	l, err := defaultVMs.layout(ctx, defaultLayoutTimeout, graphJSON, namespaces, focus, lang, AllLayers)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func when(ok bool, s string) string {
 
 func isWork(kind string) bool {
 	switch kind {
-	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "group":
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "group":
 		return true
 	}
 	return false
@@ -156,7 +156,7 @@ func stateOr(s string) string {
 }
 
 func selectsState(e SVGEdge) string {
-	if e.Kind != "selects" || e.Agg {
+	if (e.Kind != "selects" && e.Kind != "mounts") || e.Agg {
 		return ""
 	}
 	return stateOr(e.State)

@@ -64,5 +64,13 @@ func readGeom(prog *goja.Program) (Geom, error) {
 func (g Geom) headY() float64 { return g.Top - colHeadAbove }
 
 // bandW is a band's width, as render.js draws it: bands span the first
-// three columns.
+// three columns (four with the references column; the layout says).
 func (g Geom) bandW() float64 { w := g.Col["work"]; return w.X + w.W }
+
+// bandW is the layout's band width, or GEOM's for a layout without one.
+func (v SVGPage) bandW() float64 {
+	if v.L != nil && v.L.BandW > 0 {
+		return v.L.BandW
+	}
+	return v.G.bandW()
+}

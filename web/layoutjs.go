@@ -182,7 +182,11 @@ func (p *vmPool) put(vm *layoutVM, input int) {
 // layout lays out graphJSON with the browser's layout in a pooled runtime.
 // The end of ctx (a client that hung up), or timeout, interrupts the script;
 // the error then wraps context.Cause(ctx).
-func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []byte, namespaces []string, focus, lang string) (*SVGLayout, error) {
+//
+// layers is the viewer's ?layers= as given (AllLayers when it named none);
+// the script reads it, and an unknown layer is a *FocusError too (a bad
+// view parameter, answered 400).
+func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []byte, namespaces []string, focus, lang, layers string) (*SVGLayout, error) {
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
 	}
@@ -202,7 +206,7 @@ func (p *vmPool) layout(ctx context.Context, timeout time.Duration, graphJSON []
 		defer close(fired)
 		vm.rt.Interrupt(context.Cause(ctx))
 	})
-	res, err := vm.view(goja.Undefined(), vm.rt.ToValue(string(graphJSON)), vm.rt.ToValue(string(nsJSON)), vm.rt.ToValue(focus), vm.rt.ToValue(lang))
+	res, err := vm.view(goja.Undefined(), vm.rt.ToValue(string(graphJSON)), vm.rt.ToValue(string(nsJSON)), vm.rt.ToValue(focus), vm.rt.ToValue(lang), vm.rt.ToValue(layers))
 	if p.afterCall != nil {
 		p.afterCall(vm.rt)
 	}
@@ -258,8 +262,12 @@ func (e *FocusError) FocusNotFound() bool { return e.NotFound }
 // ""; lang picks the page's message table ("zh-CN", "en"; others fall back
 // to English).
 func ComputeSVGView(graphJSON []byte, namespaces []string, focus, lang string) (*SVGLayout, error) {
-	return defaultVMs.layout(context.Background(), defaultLayoutTimeout, graphJSON, namespaces, focus, lang)
+	return defaultVMs.layout(context.Background(), defaultLayoutTimeout, graphJSON, namespaces, focus, lang, AllLayers)
 }
+
+// AllLayers is the layers value of a request that named none: every layer
+// is drawn (static/layout.js's LAYERS), so a file from curl shows all.
+const AllLayers = "*"
 
 // SVGLayout is the picture as laid out by static/layout.js (svgview.js
 // shapes it); units are the layout's.
@@ -267,6 +275,7 @@ type SVGLayout struct {
 	Error    string      `json:"error"`
 	NotFound bool        `json:"notFound"`
 	Width    float64     `json:"width"`
+	BandW    float64     `json:"bandW"` // a namespace band's width: every column but the Nodes'
 	Height   float64     `json:"height"`
 	Lang     string      `json:"lang"`    // the table in use
 	Missing  string      `json:"missing"` // the label of a missing Service

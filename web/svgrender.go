@@ -31,6 +31,8 @@ type SVGKey struct {
 	Filter string
 	Focus  string
 	Lang   string
+	// Layers is the viewer's ?layers= as given, AllLayers when it named none.
+	Layers string
 }
 
 // SVGOptions bound an SVGRenderer. Zero values take the defaults.
@@ -193,7 +195,7 @@ func (r *SVGRenderer) run(ctx context.Context, f *flight, key SVGKey, graphJSON 
 	var buf bytes.Buffer
 	raw, err := graphJSON()
 	if err == nil {
-		err = r.layOut(ctx, &buf, raw, namespaces, focus, lang)
+		err = r.layOut(ctx, &buf, raw, key, namespaces, focus, lang)
 	}
 	f.cancel()
 	<-r.slots // freed first, so a request answered below can retry at once
@@ -210,7 +212,7 @@ func (r *SVGRenderer) run(ctx context.Context, f *flight, key SVGKey, graphJSON 
 }
 
 // layOut lays out raw and draws it to w, within the layout byte budget.
-func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, namespaces []string, focus, lang string) error {
+func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, key SVGKey, namespaces []string, focus, lang string) error {
 	r.mu.Lock()
 	if r.layingOut > 0 && r.layingOut+len(raw) > r.maxLayout {
 		r.mu.Unlock()
@@ -227,7 +229,11 @@ func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, names
 	if r.beforeLayout != nil {
 		r.beforeLayout(ctx)
 	}
-	l, err := r.vms.layout(ctx, r.timeout, raw, namespaces, focus, lang)
+	layers := key.Layers
+	if layers == "" {
+		layers = AllLayers // a key written before layers existed
+	}
+	l, err := r.vms.layout(ctx, r.timeout, raw, namespaces, focus, lang, layers)
 	if err != nil {
 		return err
 	}

@@ -326,11 +326,11 @@ func TestLayoutInterruptAtReturn(t *testing.T) {
 		rt.Interrupt("a timer that fired as the layout returned")
 		cancel() // and the context's own interrupt, racing the return
 	}
-	if _, err := p.layout(ctx, time.Hour, raw, nil, "", "en"); err != nil {
+	if _, err := p.layout(ctx, time.Hour, raw, nil, "", "en", AllLayers); err != nil {
 		t.Fatalf("the layout finished before the interrupt, so it succeeds; err = %v", err)
 	}
 	p.afterCall = nil
-	if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en"); err != nil {
+	if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en", AllLayers); err != nil {
 		t.Fatalf("the next layout on the runtime: %v", err)
 	}
 	if n := p.created.Load(); n != 1 {
@@ -344,14 +344,14 @@ func TestLayoutTimeout(t *testing.T) {
 	raw := rolloutJSON(t)
 	medium := bigGraph(t, 10, 50, 10) // 500 pods: a layout of a few hundred ms
 	p := newVMPool(1, len(medium))
-	_, err := p.layout(context.Background(), time.Millisecond, medium, nil, "", "en")
+	_, err := p.layout(context.Background(), time.Millisecond, medium, nil, "", "en", AllLayers)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "layout took longer than 1ms") {
 		t.Fatalf("err = %v, want the timeout named", err)
 	}
 	if n := p.interrupted.Load(); n != 1 {
 		t.Errorf("%d layouts interrupted, want 1", n)
 	}
-	if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en"); err != nil {
+	if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en", AllLayers); err != nil {
 		t.Fatalf("the next layout on the runtime: %v", err)
 	}
 	if n := p.created.Load(); n != 1 {
@@ -365,7 +365,7 @@ func TestLargeLayoutRuntimeIsDropped(t *testing.T) {
 	raw := rolloutJSON(t)
 	p := newVMPool(1, len(raw)-1)
 	for range 2 {
-		if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en"); err != nil {
+		if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en", AllLayers); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -374,7 +374,7 @@ func TestLargeLayoutRuntimeIsDropped(t *testing.T) {
 	}
 	p.maxInput = len(raw)
 	for range 2 {
-		if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en"); err != nil {
+		if _, err := p.layout(context.Background(), time.Hour, raw, nil, "", "en", AllLayers); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,13 +6,27 @@
 // templ component (export.templ) prints.
 
 /* global __mods */
-function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
+// Kinds whose box has no kind tag: their column says what they are.
+const PLAIN = new Set(['Node', 'Service', 'Ingress']);
+
+function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
   const F = __mods.format;
   const { t } = __mods.i18n;
   __mods.i18n.setLang(lang || 'en');
+  // layers: the page's ?layers= (the export link passes it on); absent:
+  // every layer, so a file from curl shows everything there is.
+  let layers = null;
+  if (layersRaw !== undefined && layersRaw !== null && layersRaw !== '*') {
+    const p = __mods.layout.parseLayers(layersRaw);
+    if (p.unknown.length) {
+      return JSON.stringify({ error: `layers: unknown layer ${JSON.stringify(p.unknown[0])}; known: ${__mods.layout.LAYERS.join(', ')}`, badLayers: true });
+    }
+    layers = p.layers;
+  }
   const g = JSON.parse(graphJSON);
   const nodes = new Map((g.nodes || []).map((n) => [n.id, n]));
-  const L = __mods.layout.layout({ nodes, edges: g.edges || [] }, null, { namespaces: JSON.parse(namespacesJSON) });
+  const L = __mods.layout.layout({ nodes, edges: g.edges || [] }, null, { namespaces: JSON.parse(namespacesJSON), layers });
+  const warnings = !layers || layers.has('warnings');
 
   let focus = null;
   let sel = null;
@@ -35,7 +49,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
   const boxes = [...L.boxes.values()].map((b) => {
     const n = nodes.get(b.id);
     const group = b.id.startsWith('group:');
-    const tag = group ? t('kind.Pod') : b.kind === 'Node' || b.kind === 'Service' || b.kind === 'Ingress' ? '' : t('kind.' + b.kind);
+    const tag = group ? t('kind.Pod') : b.kind === 'HorizontalPodAutoscaler' ? t('kind.hpa') : PLAIN.has(b.kind) ? '' : t('kind.' + b.kind);
     // The status and the lines are the page's (static/status.js): a file
     // must not say Ready where the screen says Dangling.
     const facts = S.boxFacts(b, n, L, nodes, svcStates);
@@ -59,18 +73,42 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
         v.sub = facts.info.line;
         v.sub2 = S.deploymentProgress(n);
         break;
+      case 'PersistentVolume':
+        // A claim's volume is one line high: name and line on the title.
+        if (b.h < 50) v.title = `${n.name} · ${facts.line}`;
+        else v.sub = facts.line;
+        break;
+      case 'Job':
+      case 'CronJob':
+      case 'PersistentVolumeClaim':
+      case 'StorageClass':
+      case 'ConfigMap':
+      case 'Secret':
+        v.sub = facts.line;
+        break;
+      case 'HorizontalPodAutoscaler':
+        v.sub = `${facts.line} · ${facts.metrics}`;
+        break;
       default:
         v.sub = S.setLine(n);
     }
+    // The page's warning badge, as a line the file can print.
+    const wb = warnings ? S.warningBadge(n) : null;
+    if (wb) v.warning = wb.text;
     return v;
   });
 
   const lanes = [...L.lanes.values()].map((l) => {
     const rs = l.kind === 'ReplicaSet' ? nodes.get(l.id) : null;
+    // A CronJob's Job lane is an entity too, as on the page.
+    const job = l.kind === 'Job' && l.inCron ? nodes.get(l.id) : null;
+    let label = '';
+    if (rs) label = `${t('kind.ReplicaSet')} ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · ${t('lane.rs', { rev: rs.revision | 0, image: F.shortImage((rs.images || [])[0] || '') || '—' })}`;
+    else if (job) label = `${job.name} · ${S.jobLine(job)}`;
     return {
-      id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs,
-      status: rs ? S.laneStatus(l.id, laneInfo.get(l.id)) : '',
-      label: rs ? `${t('kind.ReplicaSet')} ${F.rsHash(rs.name, nodes.get(rs.owner)?.name)} · ${t('lane.rs', { rev: rs.revision | 0, image: F.shortImage((rs.images || [])[0] || '') || '—' })}` : '',
+      id: l.id, kind: l.kind, x: l.x, y: l.y, w: l.w, h: l.h, dim: !inFocus(l.id), isEntity: !!rs || !!job,
+      status: rs ? S.laneStatus(l.id, laneInfo.get(l.id)) : job ? S.jobStatus(job) : '',
+      label,
     };
   });
 
@@ -85,6 +123,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
   });
 
   const edges = L.edges.map((e) => ({
+    // mounts edges carry their state (ok, broken, dangling) as selects do.
     id: e.id, kind: e.kind, state: e.state || '', d: e.d, agg: !!e.agg || !!e.synthetic, count: e.count || 0,
     colour: e.colour ?? -1, dim: sel ? !(sel.edgeIds.has(e.id) || (sel.ids.has(e.from) && sel.ids.has(e.to))) : false,
   }));
@@ -94,9 +133,9 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang) {
   const drawn = new Set([...boxes.map((b) => b.id), ...lanes.map((l) => l.id), ...pods.map((p) => p.id)]);
   const folded = (g.nodes || []).filter((n) => !drawn.has(n.id)).map((n) => ({ id: n.id, kind: n.kind }));
 
-  const heads = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', node: 'col.nodes' };
+  const heads = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' };
   return JSON.stringify({
-    width: L.width, height: L.height, lang: __mods.i18n.setLang(lang || 'en'),
+    width: L.width, height: L.height, bandW: L.bandW, lang: __mods.i18n.setLang(lang || 'en'),
     columns: L.columns.map((c) => ({ ...c, title: (heads[c.id] ? t(heads[c.id]) : c.id).toUpperCase() })),
     missing: t('ing.missing', { name: '' }).trim(),
     bands: L.bands.map((b) => ({ ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel })),

@@ -60,30 +60,36 @@ app.kubernetes.io/part-of: podium
 {{- end }}
 
 {{/*
-The read-only rules Podium needs, by API group. "nodes" is left out here: it is
-cluster-scoped, so it is granted by podium.nodeRules (in a ClusterRole) in both
-modes. Keep this list in step with the informers Podium starts; the e2e test
-removes each resource in turn and expects Podium to report exactly that one.
+The read-only rules Podium needs, one per API group, for a scope: "cluster"
+(the cluster-scoped resources, granted by a ClusterRole in both modes),
+"namespaced" (everything else; a Role per namespace in namespace mode) or
+"all" (cluster mode's one ClusterRole). Keep this table in step with the
+informers Podium starts (informers.Resources and informers.ClusterResources):
+the chart's tests derive the expected rules from them, and the e2e test removes
+each resource in turn and expects Podium to report exactly that one. ConfigMaps
+and Secrets are never here: Podium draws them from the names pods reference.
 */}}
-{{- define "podium.namespacedRules" -}}
-- apiGroups: [""]
-  resources: ["pods", "services"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["apps"]
-  resources: ["deployments", "replicasets", "statefulsets", "daemonsets"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["discovery.k8s.io"]
-  resources: ["endpointslices"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["networking.k8s.io"]
-  resources: ["ingresses"]
+{{- define "podium.readRules" -}}
+{{- $scope := . -}}
+{{- $groups := list
+  (dict "group" "" "cluster" (list "nodes" "persistentvolumes") "namespaced" (list "pods" "services" "persistentvolumeclaims" "events"))
+  (dict "group" "apps" "namespaced" (list "deployments" "replicasets" "statefulsets" "daemonsets"))
+  (dict "group" "batch" "namespaced" (list "jobs" "cronjobs"))
+  (dict "group" "autoscaling" "namespaced" (list "horizontalpodautoscalers"))
+  (dict "group" "discovery.k8s.io" "namespaced" (list "endpointslices"))
+  (dict "group" "networking.k8s.io" "namespaced" (list "ingresses"))
+  (dict "group" "storage.k8s.io" "cluster" (list "storageclasses"))
+-}}
+{{- range $groups }}
+{{- $res := list }}
+{{- if ne $scope "namespaced" }}{{ $res = concat $res (default (list) .cluster) }}{{ end }}
+{{- if ne $scope "cluster" }}{{ $res = concat $res (default (list) .namespaced) }}{{ end }}
+{{- if $res }}
+- apiGroups: [{{ .group | quote }}]
+  resources: [{{ range $i, $r := $res }}{{ if $i }}, {{ end }}{{ $r | quote }}{{ end }}]
   verbs: ["get", "list", "watch"]
 {{- end }}
-
-{{- define "podium.nodeRules" -}}
-- apiGroups: [""]
-  resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/*

@@ -1,6 +1,7 @@
 // Command podium-lab runs a whole Kubernetes control plane in one process:
 // embedded etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
-// KWOK (fake nodes). It is Podium's test and demo lab; e2e/labtest builds it,
+// KWOK (fake nodes), plus the kubelet's ConfigMap and Secret check that KWOK
+// lacks (configcheck.go). It is Podium's test and demo lab; e2e/labtest builds it,
 // writes its certificates and kubeconfig, and starts it detached.
 //
 // Everything lives in one lab directory (see layout.go); nothing is written
@@ -84,7 +85,7 @@ func run(o options) error {
 	apiserver := newAPIServer(o)
 	ctx := apiserver.Context()
 
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
 	launch := func(name string, f func() error) {
 		go func() {
 			err := f()
@@ -107,6 +108,7 @@ func run(o options) error {
 	launch("kube-controller-manager", func() error { return runControllerManager(ctx, o) })
 	launch("kube-scheduler", func() error { return runScheduler(ctx, o) })
 	launch("kwok", func() error { return runKwok(kwokCtx, ctx, o) })
+	launch("config-check", func() error { return runConfigCheck(ctx, o) })
 
 	select {
 	case <-ctx.Done():

@@ -18,6 +18,7 @@ type options struct {
 	controllerManagerPort            int
 	schedulerPort                    int
 	readyDelay, deleteDelay, restart time.Duration
+	runDuration                      time.Duration
 
 	printKwokConfig bool
 }
@@ -32,6 +33,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.readyDelay, "ready-delay", time.Second, "how long a new pod stays ContainerCreating before it runs and becomes Ready (per pod: annotation "+annReadyDelay+")")
 	fs.DurationVar(&o.deleteDelay, "delete-delay", time.Second, "how long a terminating pod stays before it disappears (per pod: annotation "+annDeleteDelay+")")
 	fs.DurationVar(&o.restart, "restart-interval", 5*time.Second, "how often a pod labelled "+labelRestart+"=true restarts its containers")
+	fs.DurationVar(&o.runDuration, "run-duration", time.Second, "how long a pod with restartPolicy Never or OnFailure (a Job's) runs before it completes (per pod: annotation "+annRunDuration+")")
 	fs.BoolVar(&o.printKwokConfig, "print-kwok-config", false, "print the generated KWOK configuration (with its stages) and exit")
 }
 
@@ -71,7 +73,7 @@ func (o *options) validate() error {
 }
 
 func (o *options) validateDelays() error {
-	for name, d := range map[string]time.Duration{"--ready-delay": o.readyDelay, "--delete-delay": o.deleteDelay} {
+	for name, d := range map[string]time.Duration{"--ready-delay": o.readyDelay, "--delete-delay": o.deleteDelay, "--run-duration": o.runDuration} {
 		if d < 0 {
 			return fmt.Errorf("%s must not be negative, got %s", name, d)
 		}
@@ -85,7 +87,7 @@ func (o *options) validateDelays() error {
 func (o *options) layout() layout { return layout(o.dir) }
 
 func (o *options) stages() stageParams {
-	return stageParams{ReadyDelay: o.readyDelay, DeleteDelay: o.deleteDelay, RestartInterval: o.restart}
+	return stageParams{ReadyDelay: o.readyDelay, DeleteDelay: o.deleteDelay, RestartInterval: o.restart, RunDuration: o.runDuration}
 }
 
 // layout names the files inside a lab directory. e2e/labtest writes the same

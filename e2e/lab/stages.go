@@ -10,7 +10,6 @@ import (
 
 	nodefast "sigs.k8s.io/kwok/kustomize/stage/node/fast"
 	nodelease "sigs.k8s.io/kwok/kustomize/stage/node/heartbeat-with-lease"
-	podfast "sigs.k8s.io/kwok/kustomize/stage/pod/fast"
 	kwokv1alpha1 "sigs.k8s.io/kwok/pkg/apis/config/v1alpha1"
 	kwokconfig "sigs.k8s.io/kwok/pkg/config"
 	"sigs.k8s.io/yaml"
@@ -23,15 +22,22 @@ const (
 	labelRestart    = "podium.dev/lab-restart"
 	annReadyDelay   = "podium.dev/lab-ready-delay"
 	annDeleteDelay  = "podium.dev/lab-delete-delay"
+	labelFail       = "podium.dev/lab-fail"
+	annRunDuration  = "podium.dev/lab-run-duration"
 )
 
 // podStages are our pod lifecycle Stages. They replace KWOK's fast
-// pod-ready and pod-delete (which have no delays and no failure modes):
+// pod-ready, pod-delete and pod-complete (which have no delays and no
+// failure modes):
 //
 //	create (no delay)        Pending, ContainerCreating, IPs assigned
 //	ready (ready delay)      Running and Ready
 //	never-ready (ready delay) Running, readiness failing  [label never-ready]
 //	restart (every interval)  restartCount+1, lastState terminated [label restart]
+//	complete (run duration)  restartPolicy Never|OnFailure: exit 0, Succeeded
+//	fail (run duration)      the same, exit 1, Failed     [label fail]
+//	config-error, mount-error  held while the config check says a referenced
+//	                         ConfigMap or Secret is missing (configcheck.go)
 //	terminating (no delay)   a deleted pod stops being Ready (leaves endpoints)
 //	delete (delete delay)    the pod object is removed
 //
@@ -44,7 +50,7 @@ var podStages string
 
 // stageParams are the configurable delays of podStages.
 type stageParams struct {
-	ReadyDelay, DeleteDelay, RestartInterval time.Duration
+	ReadyDelay, DeleteDelay, RestartInterval, RunDuration time.Duration
 }
 
 var placeholder = regexp.MustCompile(`__[A-Z_]+__`)
@@ -58,10 +64,13 @@ func kwokConfig(p stageParams, l layout) (string, error) {
 		"__READY_DELAY_MS__", ms(p.ReadyDelay),
 		"__DELETE_DELAY_MS__", ms(p.DeleteDelay),
 		"__RESTART_INTERVAL_MS__", ms(p.RestartInterval),
+		"__RUN_DURATION_MS__", ms(p.RunDuration),
 		"__LABEL_NEVER_READY__", labelNeverReady,
 		"__LABEL_RESTART__", labelRestart,
 		"__ANN_READY_DELAY__", annReadyDelay,
 		"__ANN_DELETE_DELAY__", annDeleteDelay,
+		"__LABEL_FAIL__", labelFail,
+		"__ANN_RUN_DURATION__", annRunDuration,
 	)
 	opts, err := kwokOptions()
 	if err != nil {
@@ -71,7 +80,6 @@ func kwokConfig(p stageParams, l layout) (string, error) {
 		opts,
 		nodefast.DefaultNodeInit,
 		nodelease.DefaultNodeHeartbeatWithLease,
-		podfast.DefaultPodComplete,
 		r.Replace(podStages),
 	}
 	out := strings.Join(trimDocs(docs), "\n---\n") + "\n"

@@ -12,7 +12,7 @@ import (
 )
 
 func TestKwokConfigRendersEveryStage(t *testing.T) {
-	p := stageParams{ReadyDelay: 1500 * time.Millisecond, DeleteDelay: 0, RestartInterval: 5 * time.Second}
+	p := stageParams{ReadyDelay: 1500 * time.Millisecond, DeleteDelay: 0, RestartInterval: 5 * time.Second, RunDuration: 700 * time.Millisecond}
 	out, err := kwokConfig(p, layout(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
@@ -41,9 +41,10 @@ func TestKwokConfigRendersEveryStage(t *testing.T) {
 		t.Errorf("%d KwokConfiguration documents, want 1", options)
 	}
 	want := []string{
-		"node-initialize", "node-heartbeat-with-lease", "pod-complete",
+		"node-initialize", "node-heartbeat-with-lease",
 		"podium-pod-create", "podium-pod-ready", "podium-pod-never-ready",
 		"podium-pod-restart", "podium-pod-terminating", "podium-pod-delete",
+		"podium-pod-complete", "podium-pod-fail", "podium-pod-config-error", "podium-pod-mount-error",
 	}
 	for _, name := range want {
 		if stages[name] == nil {
@@ -53,8 +54,8 @@ func TestKwokConfigRendersEveryStage(t *testing.T) {
 	if len(stages) != len(want) {
 		t.Errorf("%d stages, want %d", len(stages), len(want))
 	}
-	// KWOK's own fast pod-ready/pod-delete must not compete with ours.
-	for _, gone := range []string{"pod-ready", "pod-delete"} {
+	// KWOK's own fast pod-ready/pod-delete/pod-complete must not compete with ours.
+	for _, gone := range []string{"pod-ready", "pod-delete", "pod-complete"} {
 		if stages[gone] != nil {
 			t.Errorf("shipped stage %s still present", gone)
 		}
@@ -71,12 +72,14 @@ func TestKwokConfigRendersEveryStage(t *testing.T) {
 		"podium-pod-never-ready": p.ReadyDelay,
 		"podium-pod-delete":      p.DeleteDelay,
 		"podium-pod-restart":     p.RestartInterval,
+		"podium-pod-complete":    p.RunDuration,
+		"podium-pod-fail":        p.RunDuration,
 	} {
 		if got := delayOf(name); got != want {
 			t.Errorf("stage %s delay %s, want %s", name, got, want)
 		}
 	}
-	for _, s := range []string{labelNeverReady, labelRestart, annReadyDelay, annDeleteDelay} {
+	for _, s := range []string{labelNeverReady, labelRestart, annReadyDelay, annDeleteDelay, labelFail, annRunDuration} {
 		if !strings.Contains(out, s) {
 			t.Errorf("%s is not used by any stage", s)
 		}
@@ -95,6 +98,7 @@ func TestOptionsValidate(t *testing.T) {
 		"duplicate port": {append(good[:5:5], "--scheduler-port=1"), "both use port 1"},
 		"negative delay": {append(good, "--ready-delay=-1s"), "--ready-delay"},
 		"tiny restart":   {append(good, "--restart-interval=1ms"), "--restart-interval"},
+		"negative run":   {append(good, "--run-duration=-1s"), "--run-duration"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var o options

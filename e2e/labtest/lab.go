@@ -49,6 +49,12 @@ const (
 	AnnotationReadyDelay = "podium.dev/lab-ready-delay"
 	// AnnotationDeleteDelay overrides how long one terminating pod lingers.
 	AnnotationDeleteDelay = "podium.dev/lab-delete-delay"
+	// LabelFail "true": a pod with restartPolicy Never or OnFailure (a Job's)
+	// ends with exit code 1 and phase Failed instead of Succeeded.
+	LabelFail = "podium.dev/lab-fail"
+	// AnnotationRunDuration (a Go duration) overrides how long one such pod
+	// runs before it ends (default 1s).
+	AnnotationRunDuration = "podium.dev/lab-run-duration"
 	// FakeNodeAnnotation marks the Nodes KWOK manages.
 	FakeNodeAnnotation = "kwok.x-k8s.io/node"
 )
@@ -56,6 +62,7 @@ const (
 // Environment variables read when a lab is started (not when one is reused).
 const (
 	EnvDir             = "PODIUM_LAB_DIR"
+	EnvBin             = "PODIUM_LAB_BIN" // the podium-lab binary (built there when stale)
 	EnvReadyDelay      = "PODIUM_LAB_READY_DELAY"
 	EnvDeleteDelay     = "PODIUM_LAB_DELETE_DELAY"
 	EnvRestartInterval = "PODIUM_LAB_RESTART_INTERVAL"
@@ -73,8 +80,9 @@ var DefaultDelays = Delays{Ready: time.Second, Delete: time.Second, RestartInter
 type Options struct {
 	// Dir is the lab directory; default $PODIUM_LAB_DIR, else <repo>/.lab.
 	Dir string
-	// Binary is the podium-lab executable. Default <repo>/.lab/bin/podium-lab,
-	// (re)built from e2e/lab when missing or older than its sources.
+	// Binary is the podium-lab executable. Default $PODIUM_LAB_BIN, else
+	// <repo>/.lab/bin/podium-lab, (re)built from e2e/lab when missing or
+	// older than its sources.
 	Binary string
 	// Delays apply when the lab is first started in Dir; nil means the
 	// PODIUM_LAB_* variables, else DefaultDelays. A restart keeps them.
@@ -121,7 +129,7 @@ func Open(opts Options) (*Lab, error) {
 		dir = os.Getenv(EnvDir)
 	}
 	var root string
-	if dir == "" || opts.Binary == "" {
+	if dir == "" || (opts.Binary == "" && os.Getenv(EnvBin) == "") {
 		r, err := RepoRoot()
 		if err != nil {
 			return nil, err
@@ -136,6 +144,9 @@ func Open(opts Options) (*Lab, error) {
 		return nil, err
 	}
 	bin := opts.Binary
+	if bin == "" {
+		bin = os.Getenv(EnvBin)
+	}
 	if bin == "" {
 		bin = filepath.Join(root, ".lab", "bin", "podium-lab")
 	}

@@ -51,6 +51,9 @@ func (l *Lab) waitReady(ctx context.Context, exited <-chan struct{}, probe bool)
 	if err := ensureNodes(ctx, cs); err != nil {
 		return err
 	}
+	if err := EnsureStorageClass(ctx, cs); err != nil {
+		return err
+	}
 	if err := step("fake nodes Ready", func(ctx context.Context) error { return nodesReady(ctx, cs) }); err != nil {
 		return err
 	}

@@ -39,11 +39,16 @@ func Release(lab *Lab) error {
 // and deletes it when t ends.
 func Namespace(t testing.TB, lab *Lab) string {
 	t.Helper()
+	return namespace(t, lab, t.Name())
+}
+
+func namespace(t testing.TB, lab *Lab, base string) string {
+	t.Helper()
 	cs := lab.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name:   nsName(t.Name()),
+		Name:   nsName(base),
 		Labels: map[string]string{"podium.dev/e2e": "true"},
 	}}
 	created, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})

@@ -424,4 +424,8 @@ type Status struct {
 	APIServer string   `json:"apiserver"` // connected | reconnecting
 	Synced    bool     `json:"synced"`
 	Denied    []string `json:"denied"` // resource.group names the credentials may not list
+	// Unavailable names the resources (as Denied does) that the API server
+	// does not serve at all (404): an API group switched off, or an API
+	// server older than the versions Podium reads. Absent when none.
+	Unavailable []string `json:"unavailable,omitempty"`
 }

@@ -6,8 +6,9 @@ import { startFrameCounter } from './bench.js';
 import { Connection } from './conn.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
-import { layout } from './layout.js';
-import { detailsRows, esc, glyph, related, Renderer } from './render.js';
+import { layerFor, LAYER_KEYS } from './keys.js';
+import { DEFAULT_LAYERS, formatLayers, LAYERS, layout, parseLayers } from './layout.js';
+import { detailsRows, esc, glyph, related, Renderer, warningRows } from './render.js';
 import { Store } from './store.js';
 import { install as installPresenter } from './presenter.js';
 import { showPodDetails } from './anatomy.js';
@@ -76,6 +77,9 @@ function drawLegend() {
     s += `<li><svg class="edge k-selects s-${st}" width="34" height="14" aria-hidden="true"><path d="M2,7 H32"/></svg>${esc(t('edge.' + st))}</li>`;
   }
   s += `<li><svg class="badge-legend" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true"><g class="badge"><circle r="9"/><text y="4">3</text></g></svg>${esc(t('legend.restarts'))}</li>`;
+  s += `<li><svg class="edge k-mounts s-ok" width="34" height="14" aria-hidden="true"><path d="M2,7 H32"/></svg>${esc(t('edge.mounts'))}</li>`;
+  s += `<li><svg class="edge k-mounts s-broken" width="34" height="14" aria-hidden="true"><path d="M2,7 H32"/></svg>${esc(t('edge.broken'))}</li>`;
+  s += `<li><svg class="pod-warn" width="26" height="26" viewBox="-13 -13 26 26" aria-hidden="true"><path d="M0,-8 L8,7 L-8,7 Z"/></svg>${esc(t('legend.warnings'))}</li>`;
   ui.legend.innerHTML = `<ul>${s}</ul>`;
 }
 drawLegend();
@@ -120,6 +124,70 @@ $('[data-testid="ns-all"]')?.addEventListener('click', () => {
   ui.pickerList.dispatchEvent(new Event('change'));
 });
 
+// --- layers: ?layers=a,b, else what this browser last chose, else the defaults --
+// The URL wins so a shared link shows what its author saw; a viewer's own
+// toggles are remembered (and written to the URL, for the next link).
+let layersNote = ''; // the banner names layers the URL asked for that do not exist
+function initialLayers() {
+  const raw = new URL(location.href).searchParams.get('layers');
+  if (raw !== null) {
+    const { layers, unknown } = parseLayers(raw);
+    if (unknown.length) layersNote = t('layers.unknown', { list: unknown.join(', ') });
+    return layers;
+  }
+  try {
+    const saved = localStorage.getItem('podium-layers');
+    if (saved !== null) return parseLayers(saved).layers;
+  } catch {
+    // storage may be off: the defaults
+  }
+  return new Set(DEFAULT_LAYERS);
+}
+let layers = initialLayers();
+const layersUI = document.createElement('details');
+layersUI.className = 'ns-picker layers-picker';
+layersUI.dataset.testid = 'layers';
+layersUI.innerHTML = `<summary><span class="ns-label" data-i18n="layers.label"></span> <span class="layers-current"></span> ▾</summary>` +
+  `<div class="ns-menu"><ul class="ns-list">${LAYERS.map((l) => {
+    const key = Object.keys(LAYER_KEYS).find((k) => LAYER_KEYS[k] === l);
+    return `<li><label><input type="checkbox" data-testid="layer-option" value="${l}"> <span data-i18n="layer.${l}"></span> <kbd>${key}</kbd></label></li>`;
+  }).join('')}</ul></div>`;
+ui.picker.after(layersUI);
+chromeText();
+
+function layersSync() {
+  for (const i of layersUI.querySelectorAll('input')) i.checked = layers.has(i.value);
+  layersUI.querySelector('.layers-current').textContent = `${layers.size}/${LAYERS.length}`;
+  body.dataset.layers = formatLayers(layers);
+  renderer.warnings = layers.has('warnings');
+}
+
+function setLayers(next) {
+  layers = next;
+  layersNote = '';
+  const v = formatLayers(layers);
+  try {
+    localStorage.setItem('podium-layers', v);
+  } catch {
+    // not remembered; still applies now
+  }
+  const u = new URL(location.href);
+  u.searchParams.set('layers', v);
+  history.replaceState(null, '', u.toString().replace(/%2C/g, ','));
+  layersSync();
+  showBanner();
+  schedule();
+}
+const toggleLayer = (l) => {
+  const next = new Set(layers);
+  if (next.has(l)) next.delete(l);
+  else next.add(l);
+  setLayers(next);
+};
+layersUI.addEventListener('change', () => {
+  setLayers(new Set([...layersUI.querySelectorAll('input:checked')].map((i) => i.value)));
+});
+
 // --- banner -------------------------------------------------------------------
 let connState = 'connecting';
 let connInfo = {};
@@ -150,6 +218,7 @@ function showBanner() {
       text = t('banner.' + state);
   }
   if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
+  if (layersNote && state === 'live') text += ' · ' + layersNote;
   ui.banner.dataset.state = state;
   // While the API server is away the picture may be stale: say so by look.
   ui.stage.dataset.stale = String(state === 'apiserver' || state === 'unauthorized' || state === 'reconnecting' || state === 'error');
@@ -223,7 +292,7 @@ function draw() {
   const t0 = performance.now();
   drawError = '';
   try {
-    const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected });
+    const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers });
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
@@ -415,6 +484,12 @@ function showDetails(id) {
   let s = `<h2><span class="kind">${esc(t('kind.' + n.kind))}</span> ${esc(n.name)}</h2><dl>`;
   for (const [k, v] of detailsRows(n)) s += `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`;
   s += '</dl>';
+  // Pods show their warnings in their anatomy; every other kind here.
+  const warns = warningRows(n);
+  if (warns.length) {
+    s += `<h3>${esc(t('details.warnings'))}</h3><ul class="warnings" data-testid="details-warnings">` +
+      warns.map(([reason, message, last]) => `<li><strong>${esc(reason)}</strong> <time>${esc(formatTime(last))}</time><br>${esc(message)}</li>`).join('') + '</ul>';
+  }
   ui.detailsBody.innerHTML = s;
 }
 ui.svg.addEventListener('click', (ev) => {
@@ -463,6 +538,11 @@ ui.search.addEventListener('keydown', (ev) => {
 // --- keyboard (presenter mode) -----------------------------------------------------------------
 window.addEventListener('keydown', (ev) => {
   if (ev.target instanceof HTMLInputElement || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const layer = layerFor(ev);
+  if (layer) {
+    toggleLayer(layer);
+    return;
+  }
   switch (ev.key) {
     case '/':
       ev.preventDefault();
@@ -517,7 +597,8 @@ hooks = installPresenter({
   },
 });
 
-window.podium = { store, stats, view, get layout() { return lastL; }, fit, reveal };
+window.podium = { store, stats, view, get layout() { return lastL; }, get layers() { return formatLayers(layers); }, fit, reveal };
 pickerSync([]);
+layersSync();
 showBanner();
 schedule();

@@ -12,6 +12,7 @@ export const SHORTCUTS = [
   { keys: ['←', '→'], id: 'key.steps' },
   { keys: ['+', '−'], id: 'key.zoom' },
   { keys: ['d'], id: 'key.latency' },
+  { keys: ['s', 'c', 'j', 'a', 'w'], id: 'key.layers' },
   { keys: ['dblclick'], id: 'key.focus' },
   { keys: ['Esc'], id: 'key.escape' },
 ];
@@ -44,6 +45,19 @@ export function actionFor(ev) {
     default:
       return '';
   }
+}
+
+// LAYER_KEYS turn a layer on or off (app.js); layout.js's LAYERS names
+// them. Each is the layer's initial, so the help line reads as a key.
+export const LAYER_KEYS = Object.freeze({ s: 'storage', c: 'config', j: 'jobs', a: 'autoscaling', w: 'warnings' });
+
+// layerFor maps a keydown to the layer it toggles, or ''. Like actionFor,
+// typing in a field and chords are never shortcuts.
+export function layerFor(ev) {
+  if (!ev || ev.ctrlKey || ev.metaKey || ev.altKey) return '';
+  const tag = String(ev.target?.tagName || '').toUpperCase();
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || ev.target?.isContentEditable) return '';
+  return LAYER_KEYS[String(ev.key || '').toLowerCase()] || '';
 }
 
 // nextLang is the language the l key switches to.

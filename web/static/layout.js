@@ -2,9 +2,21 @@
 // no randomness, so the same graph and the same previous state always give
 // the same picture, and the server-side SVG export can reuse it.
 //
-// Columns, left to right: Ingress | Service | workloads | Node. Each
-// namespace is a horizontal band across the first three columns; Nodes are
-// cluster-scoped and stack in their own column.
+// Columns, left to right: Ingress | Service | workloads | references |
+// Node. Each namespace is a horizontal band across the first four columns;
+// Nodes are cluster-scoped and stack in their own column, with the
+// cluster-scoped storage (StorageClasses, PersistentVolumes no claim holds)
+// below them.
+//
+// References (ConfigMaps, Secrets, PersistentVolumeClaims with their bound
+// PersistentVolume) get a column of their own right of the workloads: the
+// mounts edges then run from a workload's right side, away from the
+// Service → Pod edges on its left and from every lane label, and a new pod
+// never moves a reference above it. The column (and the wider picture, the
+// Node column moved right) is there only while something is drawn in it,
+// so a cluster without references keeps the wave-1 picture, as large on a
+// projector as before; it appears once, with the first reference, not per
+// pod.
 //
 // Stability: the previous call's `state` is passed back in. A pod keeps its
 // slot in its lane for as long as it exists (new pods take the first free
@@ -23,6 +35,10 @@ export const GEOM = Object.freeze({
     work: { x: 660, w: 560 },
     node: { x: 1310, w: 250 },
   },
+  // With references drawn: their column, and the Node column moved right.
+  refCol: { x: 1290, w: 250 },
+  nodeWide: { x: 1580, w: 250 },
+  widthWide: 1860,
   bandHeader: 40,
   bandGap: 28,
   ingressHead: 58,
@@ -46,12 +62,97 @@ export const GEOM = Object.freeze({
   nodeGap: 16,
   nodeCompactAbove: 40, // more nodes than this: short node boxes
   aggNodesMax: 6, // a compact lane on more nodes than this draws no node edges
+  jobHeader: 76, // a Job's or CronJob's header: title, then one line and a bar
+  cronJobsShown: 4, // a CronJob box shows its newest Jobs, as lanes
+  // Boxes of two text lines are at least 60 high: the SVG export prints a
+  // box's second line at y 54.
+  hpaH: 62, // an autoscaler's box, above the workload it scales
+  hpaGap: 12,
+  refH: 60, // a ConfigMap or Secret
+  pvcH: 60, // a PersistentVolumeClaim
+  pvH: 40, // its bound PersistentVolume, one line, just below it
+  pvInset: 22,
+  refGap: 10,
+  scH: 60, // a StorageClass, in the cluster column
 });
+
+// LAYERS are the kinds of things a viewer can turn on and off (?layers=,
+// remembered per browser; app.js). Each hides its kinds, the edges into
+// them and, for jobs, the pods Jobs own.
+export const LAYERS = Object.freeze(['storage', 'config', 'jobs', 'autoscaling', 'warnings']);
+
+// DEFAULT_LAYERS are what a first-time viewer sees: everything a tutorial
+// shows a command doing (a Job's pods, a StatefulSet's claims, an
+// autoscaler, a pod's warnings) is on. ConfigMaps and Secrets are off:
+// every pod of a real cluster references at least one (the API server's
+// kube-root-ca.crt comes with every service account token), so the config
+// layer draws a reference per workload before anything interesting; the
+// speaker who talks about configuration turns it on with its key.
+export const DEFAULT_LAYERS = Object.freeze(['storage', 'jobs', 'autoscaling', 'warnings']);
+
+const LAYER_OF_KIND = {
+  PersistentVolumeClaim: 'storage', PersistentVolume: 'storage', StorageClass: 'storage',
+  ConfigMap: 'config', Secret: 'config', Job: 'jobs', CronJob: 'jobs', HorizontalPodAutoscaler: 'autoscaling',
+};
+const LAYER_OF_EDGE = { bound: 'storage', scales: 'autoscaling' };
+
+// layerOf names the layer an object (or an id: its kind is its first part)
+// belongs to, '' for the always-drawn ones. A Job's pods are the jobs layer.
+export function layerOf(n) {
+  if (typeof n === 'string') return LAYER_OF_KIND[n.split('/')[0]] || '';
+  if (n.kind === 'Pod' && typeof n.owner === 'string' && n.owner.startsWith('Job/')) return 'jobs';
+  return LAYER_OF_KIND[n.kind] || '';
+}
+
+// parseLayers reads a ?layers= value ("storage,jobs"; "" for none). It
+// returns the layers and the names it did not know, so the page can say
+// which part of the URL it ignored.
+export function parseLayers(raw) {
+  const layers = new Set();
+  const unknown = [];
+  for (const part of String(raw ?? '').split(',')) {
+    const name = part.trim().toLowerCase();
+    if (!name) continue;
+    if (LAYERS.includes(name)) layers.add(name);
+    else unknown.push(part.trim());
+  }
+  return { layers, unknown };
+}
+
+// formatLayers writes layers as ?layers= does, in LAYERS order.
+export const formatLayers = (layers) => LAYERS.filter((l) => layers.has(l)).join(',');
+
+// filterLayers returns the graph without what the layers turned off: the
+// objects, edges from or to them (a dangling reference by its id's kind),
+// and edges of a hidden layer. With nothing to hide it returns the same
+// maps, so the common case costs one pass and no copy.
+export function filterLayers(nodes, edges, layers) {
+  if (!layers) return { nodes, edges };
+  const off = (l) => l !== '' && !layers.has(l);
+  const hidden = new Set();
+  for (const n of nodes.values()) if (off(layerOf(n))) hidden.add(n.id);
+  const edgeOff = (e) => off(LAYER_OF_EDGE[e.kind] || '') || hidden.has(e.from) || hidden.has(e.to) ||
+    (!nodes.has(e.to) && off(layerOf(e.to)));
+  let anyEdge = false;
+  for (const e of edges.values()) {
+    if (edgeOff(e)) {
+      anyEdge = true;
+      break;
+    }
+  }
+  if (!hidden.size && !anyEdge) return { nodes, edges };
+  const n2 = new Map();
+  for (const [id, n] of nodes) if (!hidden.has(id)) n2.set(id, n);
+  const e2 = new Map();
+  for (const [id, e] of edges) if (!edgeOff(e)) e2.set(id, e);
+  return { nodes: n2, edges: e2 };
+}
 
 export const DEFAULTS = Object.freeze({
   compactAbove: 12, // a lane with more slots than this becomes a grid of cells
   collapsed: new Set(), // namespaces drawn as a header only
   namespaces: [], // namespaces in the viewer's filter: drawn even when empty
+  layers: null, // Set of LAYERS drawn; null: all of them
 });
 
 // Node identity colours (indices into the --node-N CSS variables).
@@ -114,6 +215,18 @@ function defaultPodOrder(a, b) {
   return byStr(podCreated(a), podCreated(b)) || byStr(a.name, b.name) || byStr(a.id, b.id);
 }
 
+// jobOrder: oldest first (a CronJob's newest Job is its last lane).
+function jobOrder(a, b) {
+  return byStr(String(a.started || ''), String(b.started || '')) || byStr(a.name, b.name);
+}
+
+// jobDesired is how many pod slots a Job's lane keeps: its completions, or
+// for a work queue (no completions) its parallelism.
+export function jobDesired(j) {
+  const c = j.completions;
+  return Number.isInteger(c) && c >= 0 ? c : Math.max(1, j.parallelism | 0);
+}
+
 // workloadsOf groups a namespace's pods into boxes and lanes.
 function workloadsOf(ns, nodes, podsByOwner, of) {
   const boxes = [];
@@ -161,11 +274,32 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
       });
     }
   }
-  // Bare pods and pods whose owner is not drawn (Jobs, or a filtered owner).
+  // A CronJob's box holds its newest Jobs as lanes (Kubernetes keeps a few
+  // by its history limits); a Job of its own is a box with one lane. Each
+  // lane reserves room for the Job's completions, so it fills up as pods
+  // succeed instead of growing.
+  const jobsByCron = new Map();
+  for (const j of of('Job')) {
+    const o = j.owner && nodes.get(j.owner)?.kind === 'CronJob' ? j.owner : '';
+    if (!jobsByCron.has(o)) jobsByCron.set(o, []);
+    jobsByCron.get(o).push(j);
+  }
+  for (const c of of('CronJob')) {
+    const jobs = (jobsByCron.get(c.id) || []).slice().sort(jobOrder);
+    const recent = jobs.slice(-GEOM.cronJobsShown);
+    // Pods of older Jobs are folded with them, not drawn as bare pods.
+    for (const j of jobs) for (const p of podsByOwner.get(j.id) || []) usedPods.add(p.id);
+    const lanes = recent.map((j) => lane(j.id, 'Job', j, podsByOwner.get(j.id) || [], jobDesired(j), { inCron: true }));
+    boxes.push({ id: c.id, kind: 'CronJob', sortKey: '4' + c.name, node: c, lanes, older: jobs.length - recent.length });
+  }
+  for (const j of jobsByCron.get('') || []) {
+    boxes.push({ id: j.id, kind: 'Job', sortKey: '5' + j.name, node: j, lanes: [lane(j.id, 'Job', j, podsByOwner.get(j.id) || [], jobDesired(j))] });
+  }
+  // Bare pods and pods whose owner is not drawn (a filtered owner).
   const rest = of('Pod').filter((n) => !usedPods.has(n.id));
   if (rest.length) {
     const id = `group:${ns}:pods`;
-    boxes.push({ id, kind: 'group', sortKey: '4', node: null, lanes: [lane(id, 'group', null, rest, 0)] });
+    boxes.push({ id, kind: 'group', sortKey: '6', node: null, lanes: [lane(id, 'group', null, rest, 0)] });
   }
   boxes.sort((a, b) => byStr(a.sortKey, b.sortKey) || byStr(a.id, b.id));
   return boxes;
@@ -176,28 +310,40 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
 // DEFAULTS.
 export function layout(graph, prev = null, options = {}) {
   const opts = { ...DEFAULTS, ...options };
-  const nodes = toMap(graph.nodes);
+  const shown = filterLayers(toMap(graph.nodes), toMap(graph.edges), opts.layers);
+  const nodes = shown.nodes;
   const state = { slots: new Map(), order: new Map() };
   const prevOrder = prev?.order || new Map();
+  const G = GEOM;
+  const wide = drawsRefs(nodes, shown.edges);
+  const nodeCol = wide ? G.nodeWide : G.col.node;
   const out = {
-    width: GEOM.width,
+    width: wide ? G.widthWide : G.width,
     height: 0,
-    columns: Object.entries(GEOM.col).map(([id, c]) => ({ id, x: c.x, w: c.w })),
+    columns: [
+      ...['ingress', 'service', 'work'].map((id) => ({ id, x: G.col[id].x, w: G.col[id].w })),
+      ...(wide ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w }] : []),
+      { id: 'node', x: nodeCol.x, w: nodeCol.w },
+    ],
+    // Bands span every column but the Nodes', from x 20.
+    bandW: wide ? G.refCol.x + G.refCol.w : G.col.work.x + G.col.work.w,
     bands: [],
     boxes: new Map(), // id → {id, kind, x, y, w, h, ...}
     lanes: new Map(), // id → lane geometry
     pods: new Map(), // id → {x, y, r, compact, lane, slot}
     ghosts: [], // dangling references: {id, kind, x, y, w, h, name, ns}
+    mounts: [], // mounts edges as drawn: per pod, or one per workload or lane
     edges: [], // {id, kind, from, to, d, state, label, lx, ly, agg, count}
     state,
   };
   const { podsByOwner, namespaces, buckets, k8sNodes } = indexNodes(nodes);
   // The viewer's filter names namespaces to draw even when they are empty.
   for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
-  const { byKind, selectsByNs, selectsEdgesByNs } = indexEdges(toMap(graph.edges));
-  const nodesBottom = placeNodes(k8sNodes, prevOrder, out);
-  const ctx = { nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs };
+  const { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, refEdgesByNs, boundByPVC } = indexEdges(shown.edges);
+  let nodesBottom = placeNodes(k8sNodes, prevOrder, out, nodeCol);
+  const ctx = { nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs, mountsByPod, refEdgesByNs, boundByPVC };
   const bandsBottom = placeBands([...namespaces].sort(byStr), selectsEdgesByNs, ctx, out);
+  nodesBottom = placeClusterStorage(nodes, nodesBottom, out, nodeCol);
   out.height = Math.max(Math.max(nodesBottom, bandsBottom) + 24, 400);
   routeEdges(out, nodes, byKind);
   return out;
@@ -242,8 +388,27 @@ function indexNodes(nodes) {
 // group is ordered where it is used), and the selects edges by namespace:
 // a band's cache key holds its own selects edges only.
 function indexEdges(edges) {
-  const byKind = { routes: [], selects: [], 'runs-on': [] };
+  const byKind = { routes: [], selects: [], 'runs-on': [], mounts: [], bound: [], scales: [] };
   for (const e of edges.values()) byKind[e.kind]?.push(e);
+  // mounts by pod, and the namespace's reference edges (mounts and bound)
+  // for its band's cache key.
+  const mountsByPod = new Map();
+  const refEdgesByNs = new Map();
+  const boundByPVC = new Map();
+  const nsEdge = (ns, e) => {
+    if (!refEdgesByNs.has(ns)) refEdgesByNs.set(ns, []);
+    refEdgesByNs.get(ns).push(e);
+  };
+  for (const e of byKind.mounts) {
+    if (!mountsByPod.has(e.from)) mountsByPod.set(e.from, []);
+    mountsByPod.get(e.from).push(e);
+    nsEdge(e.from.split('/')[1], e);
+  }
+  for (const e of byKind.bound) {
+    boundByPVC.set(e.from, e);
+    nsEdge(e.from.split('/')[1], e);
+  }
+  for (const e of byKind.scales) nsEdge(e.from.split('/')[1], e);
   const selectsByNs = new Map(); // namespace → service id → [pod ids]
   const selectsEdgesByNs = new Map(); // namespace → [edge]
   for (const e of byKind.selects) {
@@ -255,7 +420,7 @@ function indexEdges(edges) {
     if (!m.has(e.from)) m.set(e.from, []);
     m.get(e.from).push(e.to);
   }
-  return { byKind, selectsByNs, selectsEdgesByNs };
+  return { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, refEdgesByNs, boundByPVC };
 }
 
 // selectedBy maps each Service of ns to the pods it selects that are drawn.
@@ -271,7 +436,7 @@ function selectedBy(selectsByNs, ns, pods) {
 // placeNodes stacks the Nodes column, cluster-wide, and returns its bottom.
 // Past nodeCompactAbove nodes the boxes shrink, so a big cluster's column
 // stays about as tall as its workloads.
-function placeNodes(k8sNodes, prevOrder, out) {
+function placeNodes(k8sNodes, prevOrder, out, col) {
   const G = GEOM;
   k8sNodes.sort((a, b) => byStr(a.name, b.name));
   const order = keepOrder(prevOrder, out.state.order, 'nodes', k8sNodes.map((n) => n.id));
@@ -279,7 +444,7 @@ function placeNodes(k8sNodes, prevOrder, out) {
   const h = compact ? G.nodeHCompact : G.nodeH;
   let y = G.top;
   order.forEach((id, i) => {
-    out.boxes.set(id, { id, kind: 'Node', x: G.col.node.x, y, w: G.col.node.w, h, colour: i % NODE_COLOURS, compact });
+    out.boxes.set(id, { id, kind: 'Node', x: col.x, y, w: col.w, h, colour: i % NODE_COLOURS, compact });
     y += h + (compact ? 8 : G.nodeGap);
   });
   return y;
@@ -298,7 +463,7 @@ function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
   let y = GEOM.top;
   for (const ns of nsOrder) {
     const collapsed = opts.collapsed.has(ns);
-    const sig = bandInputs(ctx.buckets.get(ns), selectsEdgesByNs.get(ns));
+    const sig = bandInputs(ctx.buckets.get(ns), selectsEdgesByNs.get(ns), ctx.refEdgesByNs.get(ns), ctx.nodes);
     const c = prevBands.get(ns);
     let part;
     if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && sameRefs(c.sig, sig)) {
@@ -312,6 +477,7 @@ function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
     for (const [k, v] of part.lanes) out.lanes.set(k, v);
     for (const [k, v] of part.pods) out.pods.set(k, v);
     out.ghosts.push(...part.ghosts);
+    out.mounts.push(...part.mounts);
     for (const [k, v] of part.st.slots) state.slots.set(k, v);
     for (const [k, v] of part.st.order) state.order.set(k, v);
     y = part.yEnd;
@@ -327,7 +493,7 @@ function layoutBand(ns, y, ctx) {
   const G = GEOM;
   const { nodes, opts, buckets, podsByOwner, prevOrder } = ctx;
   const prevSlots = ctx.prev?.slots || new Map();
-  const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [] };
+  const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [], mounts: [] };
   const st = { slots: new Map(), order: new Map() };
   const collapsed = opts.collapsed.has(ns);
   const band = { ns, y, h: 0, collapsed, counts: {}, pods: 0 };
@@ -336,6 +502,7 @@ function layoutBand(ns, y, ctx) {
   const boxes = workloadsOf(ns, nodes, podsByOwner, of);
   const services = of('Service').slice();
   const ingresses = of('Ingress').slice();
+  const refs = [...of('PersistentVolumeClaim'), ...of('ConfigMap'), ...of('Secret')];
   countBand(band, boxes, services, ingresses);
   if (collapsed) {
     keepCollapsedState(ns, prevSlots, prevOrder, st);
@@ -343,14 +510,16 @@ function layoutBand(ns, y, ctx) {
     return { ...o, st, yEnd: y + band.h + G.bandGap };
   }
   const top = y + G.bandHeader;
-  const workBottom = placeWorkloads(ns, boxes, top, opts, prevSlots, prevOrder, o, st);
+  const workBottom = placeWorkloads(ns, boxes, of('HorizontalPodAutoscaler'), top, opts, prevSlots, prevOrder, o, st);
+  o.mounts = planMounts(boxes, ctx.mountsByPod, o);
+  const refBottom = placeRefs(ns, refs, nodes, ctx.boundByPVC, top, o);
   let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), top, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
   const svcBottom = sy > top ? sy - G.boxGap : top;
   const ingBottom = placeIngresses(ns, ingresses, nodes, top, o);
-  const contentBottom = Math.max(workBottom, svcBottom, ingBottom, top + 24);
+  const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
-  band.empty = boxes.length + services.length + ingresses.length === 0;
+  band.empty = boxes.length + services.length + ingresses.length + refs.length === 0;
   return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
 }
 
@@ -378,15 +547,31 @@ function keepCollapsedState(ns, prevSlots, prevOrder, st) {
 
 // placeWorkloads stacks a band's workload boxes, in sticky order, each with
 // its lanes, and returns the bottom of the last (top when there is none).
-function placeWorkloads(ns, boxes, top, opts, prevSlots, prevOrder, o, st) {
+function placeWorkloads(ns, boxes, hpas, top, opts, prevSlots, prevOrder, o, st) {
   const G = GEOM;
   const boxOrder = keepOrder(prevOrder, st.order, `boxes:${ns}`, boxes.map((b) => b.id));
   const boxById = new Map(boxes.map((b) => [b.id, b]));
+  // An autoscaler sits just above the workload it scales, its scales edge
+  // a short arrow down; one whose target is not drawn goes last.
+  const hpaByTarget = new Map();
+  const loose = [];
+  for (const h of hpas.slice().sort((a, b) => byStr(a.name, b.name))) {
+    if (h.target && boxById.has(h.target)) {
+      if (!hpaByTarget.has(h.target)) hpaByTarget.set(h.target, []);
+      hpaByTarget.get(h.target).push(h);
+    } else loose.push(h);
+  }
+  const placeHPA = (h, y) => {
+    o.boxes.set(h.id, { id: h.id, kind: 'HorizontalPodAutoscaler', x: G.col.work.x, y, w: G.col.work.w, h: G.hpaH, target: h.target });
+    return y + G.hpaH + G.hpaGap;
+  };
   let wy = top;
   for (const bid of boxOrder) {
     const b = boxById.get(bid);
-    const header = b.kind === 'Deployment' ? G.deployHeader : G.setHeader;
+    for (const h of hpaByTarget.get(bid) || []) wy = placeHPA(h, wy);
+    const header = b.kind === 'Deployment' ? G.deployHeader : b.kind === 'Job' || b.kind === 'CronJob' ? G.jobHeader : G.setHeader;
     const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
+    if (b.older) box.older = b.older;
     let ly = wy + header;
     for (const l of b.lanes) {
       const geo = placeLane(l, ly, prevSlots.get(l.id), opts, o, st);
@@ -397,7 +582,8 @@ function placeWorkloads(ns, boxes, top, opts, prevSlots, prevOrder, o, st) {
     o.boxes.set(b.id, box);
     wy += box.h + G.boxGap;
   }
-  return boxOrder.length ? wy - G.boxGap : top;
+  for (const h of loose) wy = placeHPA(h, wy) - G.hpaGap + G.boxGap;
+  return wy > top ? wy - G.boxGap : top;
 }
 
 // placeServices puts each Service as close as it can get to the first of
@@ -476,8 +662,9 @@ function placeIngresses(ns, ingresses, nodes, top, o) {
 
 // bandInputs lists, by reference, everything a namespace band's layout
 // reads: its objects (in a fixed kind order) and its selects edges.
-const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod'];
-function bandInputs(bucket, selects) {
+const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod',
+  'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'ConfigMap', 'Secret'];
+function bandInputs(bucket, selects, refEdges, nodes) {
   const refs = [];
   for (const k of BAND_KINDS) {
     const list = bucket?.get(k) || [];
@@ -485,6 +672,12 @@ function bandInputs(bucket, selects) {
     for (const n of list) refs.push(n);
   }
   for (const e of selects || []) refs.push(e);
+  refs.push(-1);
+  // A bound PersistentVolume is drawn in its claim's band.
+  for (const e of refEdges || []) {
+    refs.push(e);
+    if (e.kind === 'bound') refs.push(nodes.get(e.to));
+  }
   return refs;
 }
 
@@ -503,9 +696,188 @@ function shiftBand(part, dy) {
     lanes: mv(part.lanes),
     pods: mv(part.pods),
     ghosts: part.ghosts.map((g) => ({ ...g, y: g.y + dy })),
+    mounts: part.mounts,
     st: part.st,
     yEnd: part.yEnd + dy,
   };
+}
+
+// claimOwner is the StatefulSet pod whose ordinal claim a mounts edge is:
+// "<template>-<set>-<ordinal>" for one of the set's claimTemplates. Such an
+// edge is the pod's own (db-0 → data-db-0), never a workload's.
+function isOrdinalClaim(e, pod, set) {
+  if (!set || !(set.claimTemplates || []).length || !e.to.startsWith('PersistentVolumeClaim/')) return false;
+  const claim = e.to.slice(e.to.lastIndexOf('/') + 1);
+  return set.claimTemplates.some((tpl) => claim === `${tpl}-${pod.name}`);
+}
+
+const mountSig = (list) => list.map((e) => `${e.to}|${e.as || ''}|${e.broken ? 1 : 0}`).sort().join('\n');
+
+// majority returns the signature most of the pods share (ties: the
+// smallest, so the answer does not depend on order).
+function majority(sigs) {
+  const count = new Map();
+  for (const s of sigs) count.set(s, (count.get(s) || 0) + 1);
+  let best = null;
+  for (const [s, c] of count) if (best === null || c > count.get(best) || (c === count.get(best) && s < best)) best = s;
+  return best;
+}
+
+// planMounts decides where each drawn pod's mounts edges are drawn from.
+// A workload whose pods all reference the same objects in the same way
+// draws one edge per object from its box (fifty replicas, one edge); when
+// they differ (a rollout changed a ConfigMap), each lane whose pods agree
+// draws one from the lane, and a pod that differs from its lane's majority
+// draws its own. A StatefulSet pod's ordinal claim is always its own.
+// Returns [{id, edge, from (box, lane or pod id), at ('box'|'lane'|'pod'),
+// to, as, broken, count}].
+function planMounts(boxes, mountsByPod, o) {
+  const plan = [];
+  const own = (p, e) => plan.push({ id: e.id, edge: e, from: p.id, at: 'pod', to: e.to, as: e.as || '', broken: !!e.broken, count: 1 });
+  const shared = (at, from, list, count) => {
+    for (const e of list) {
+      plan.push({ id: `agg:mounts:${from}->${e.to}`, from, at, to: e.to, as: e.as || '', broken: !!e.broken, count, agg: true });
+    }
+  };
+  for (const b of boxes) {
+    const set = b.kind === 'StatefulSet' ? b.node : null;
+    const lanes = b.lanes.map((l) => {
+      const pods = l.pods.filter((p) => o.pods.has(p.id)).map((p) => {
+        const all = mountsByPod.get(p.id) || [];
+        const mine = all.filter((e) => isOrdinalClaim(e, p, set));
+        const rest = all.filter((e) => !mine.includes(e));
+        return { p, mine, rest, sig: mountSig(rest) };
+      });
+      return { l, pods };
+    });
+    for (const { pods } of lanes) for (const x of pods) for (const e of x.mine) own(x.p, e);
+    const all = lanes.flatMap((x) => x.pods);
+    if (!all.length) continue;
+    // A group of bare pods is no workload: each pod draws its own.
+    if (b.kind === 'group') {
+      for (const x of all) for (const e of x.rest) own(x.p, e);
+      continue;
+    }
+    if (all.length > 1 && all.every((x) => x.sig === all[0].sig)) {
+      shared('box', b.id, all[0].rest, all.length);
+      continue;
+    }
+    for (const { l, pods } of lanes) {
+      if (!pods.length) continue;
+      const best = pods.length > 1 ? majority(pods.map((x) => x.sig)) : null;
+      const agree = pods.filter((x) => x.sig === best);
+      if (best !== null && agree.length > 1) shared(lanes.length > 1 ? 'lane' : 'box', lanes.length > 1 ? l.id : b.id, agree[0].rest, agree.length);
+      for (const x of pods) if (x.sig !== best || agree.length <= 1) for (const e of x.rest) own(x.p, e);
+    }
+  }
+  return plan;
+}
+
+// mountSourceY is the y a planned mounts edge leaves from.
+function mountSource(m, o) {
+  if (m.at === 'box') {
+    const b = o.boxes.get(m.from);
+    return { x: b.x + b.w, y: b.y + 26 };
+  }
+  if (m.at === 'lane') {
+    const l = o.lanes.get(m.from);
+    return { x: l.x + l.w, y: l.y + 16 };
+  }
+  const p = o.pods.get(m.from);
+  const l = o.lanes.get(p.lane);
+  return p.compact ? { x: l.x + l.w, y: l.gridY + 6 } : { x: l.x + l.w, y: p.y };
+}
+
+const REF_ORDER = { PersistentVolumeClaim: 0, ConfigMap: 1, Secret: 2 };
+
+// placeRefs stacks a band's references in the references column, each as
+// near as it can get to the first thing that mounts it (like Services
+// beside their pods), so a StatefulSet's data-db-0 sits beside db-0. A
+// claim's bound PersistentVolume goes right below it. A mounts edge into
+// an object that does not exist (a claim not created yet) gets a ghost
+// box. Returns the bottom of the last (top when there is none).
+function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
+  const G = GEOM;
+  const anchor = new Map();
+  for (const m of o.mounts) {
+    const y = mountSource(m, o).y;
+    if (!anchor.has(m.to) || y < anchor.get(m.to)) anchor.set(m.to, y);
+  }
+  const items = refs.map((n) => ({ id: n.id, kind: n.kind, name: n.name, n }));
+  const have = new Set(items.map((x) => x.id));
+  for (const id of anchor.keys()) {
+    if (have.has(id) || nodes.has(id)) continue;
+    have.add(id);
+    items.push({ id, kind: id.split('/')[0], name: id.slice(id.lastIndexOf('/') + 1), ghost: true });
+  }
+  const at = (x) => (anchor.has(x.id) ? anchor.get(x.id) : Infinity);
+  items.sort((a, b) => at(a) - at(b) || (REF_ORDER[a.kind] ?? 3) - (REF_ORDER[b.kind] ?? 3) || byStr(a.name, b.name));
+  const { x, w } = G.refCol;
+  let y = top;
+  for (const it of items) {
+    const h = it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
+    const a = at(it);
+    const yy = Math.max(y, Number.isFinite(a) ? Math.round(a - 20) : y);
+    if (it.ghost) o.ghosts.push({ id: it.id, kind: it.kind, x, y: yy, w, h: G.refH, name: it.name, ns });
+    else o.boxes.set(it.id, { id: it.id, kind: it.kind, x, y: yy, w, h });
+    y = yy + (it.ghost ? G.refH : h) + G.refGap;
+    const b = it.kind === 'PersistentVolumeClaim' && boundByPVC.get(it.id);
+    if (b && nodes.get(b.to)?.kind === 'PersistentVolume') {
+      o.boxes.set(b.to, { id: b.to, kind: 'PersistentVolume', x: x + G.pvInset, y: y - G.refGap + 8, w: w - G.pvInset, h: G.pvH, claim: it.id });
+      y += G.pvH + 8;
+    }
+  }
+  return y > top ? y - G.refGap : top;
+}
+
+// drawsRefs reports whether the references column has anything to draw:
+// a reference or storage object, or a mounts edge (into a missing one).
+const REF_COLUMN = new Set(['PersistentVolumeClaim', 'ConfigMap', 'Secret', 'PersistentVolume', 'StorageClass']);
+function drawsRefs(nodes, edges) {
+  for (const n of nodes.values()) if (REF_COLUMN.has(n.kind)) return true;
+  for (const e of edges.values()) if (e.kind === 'mounts') return true;
+  return false;
+}
+
+// placeClusterStorage stacks the StorageClasses, then the PersistentVolumes
+// no drawn claim holds, below the Nodes, and returns the new bottom.
+function placeClusterStorage(nodes, y, out, col) {
+  const G = GEOM;
+  const list = [];
+  for (const n of nodes.values()) {
+    if (n.kind === 'StorageClass' || (n.kind === 'PersistentVolume' && !out.boxes.has(n.id))) list.push(n);
+  }
+  list.sort((a, b) => byStr(a.kind === 'StorageClass' ? '0' : '1', b.kind === 'StorageClass' ? '0' : '1') || byStr(a.name, b.name));
+  if (list.length) y += 20;
+  for (const n of list) {
+    const h = n.kind === 'StorageClass' ? G.scH : G.pvH;
+    out.boxes.set(n.id, { id: n.id, kind: n.kind, x: col.x, y, w: col.w, h });
+    y += h + G.nodeGap;
+  }
+  return y;
+}
+
+// entryPoints lists, for a NodePort (or LoadBalancer) Service svc, every
+// Node's way in: the address a client outside dials (<node internalIP>:
+// <nodePort>, each nodePort of the Service), where its label goes (at the
+// Node box's top left) and a path from the Node into the Service box. Empty
+// when the Service has no nodePort or is not drawn.
+export function entryPoints(L, nodes, svc) {
+  const sbox = L.boxes.get(svc?.id);
+  const ports = (svc?.ports || []).map((p) => p?.nodePort).filter((p) => Number.isInteger(p) && p > 0);
+  if (!sbox || !ports.length) return [];
+  const out = [];
+  const nodeBoxes = [...L.boxes.values()].filter((b) => b.kind === 'Node').sort((a, b) => a.y - b.y);
+  const ys = spread(nodeBoxes.length, sbox.y + 16, sbox.y + sbox.h - 16);
+  nodeBoxes.forEach((b, i) => {
+    const n = nodes.get(b.id);
+    const ip = n?.internalIP || n?.name || '';
+    out.push({
+      id: b.id, label: ports.map((p) => `${ip}:${p}`).join(', '), x: b.x + 12, y: b.y - 6,
+      d: curve(b.x, b.y + Math.min(b.h, 40) / 2, sbox.x + sbox.w + 4, ys[i]),
+    });
+  });
+  return out;
 }
 
 // ingressHeight fits the title, the class line and one line per rule (up
@@ -559,6 +931,7 @@ function placeLane(l, y, prevLane, opts, out, state) {
   const compact = cap > opts.compactAbove;
   const podIds = [...slots].sort((a, b) => a[1] - b[1]).map(([id]) => id);
   const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, compact, cap, pods: podIds };
+  if (l.inCron) lane.inCron = true;
   if (compact) {
     const cols = Math.max(1, Math.floor((w - 24) / G.cell));
     const rows = Math.max(1, Math.ceil(cap / cols));
@@ -602,6 +975,81 @@ function routeEdges(out, nodes, byKind) {
   routeIngresses(out, nodes, byKind.routes);
   routeSelects(out, byKind.selects);
   routeRunsOn(out, byKind['runs-on']);
+  routeMounts(out);
+  routeStorage(out, nodes, byKind.bound);
+  routeScales(out, byKind.scales);
+}
+
+// routeMounts draws the planned mounts edges, from the right side of the
+// workload, lane or pod into the reference's left side; the ports spread
+// down the reference in source order, so edges do not cross there. A
+// broken one (the pod says the object is missing) carries its state.
+function routeMounts(out) {
+  const ghostById = new Map(out.ghosts.map((g) => [g.id, g]));
+  const byTarget = new Map();
+  for (const m of out.mounts) {
+    const to = out.boxes.get(m.to) || ghostById.get(m.to);
+    if (!to) continue;
+    if (!byTarget.has(m.to)) byTarget.set(m.to, []);
+    byTarget.get(m.to).push({ m, src: mountSource(m, out), to });
+  }
+  for (const [, list] of [...byTarget].sort((a, b) => byStr(a[0], b[0]))) {
+    list.sort((a, b) => a.src.y - b.src.y || byStr(a.m.id, b.m.id));
+    const to = list[0].to;
+    const top = to.y + 14;
+    const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, GEOM.refH) - 14));
+    list.forEach(({ m, src }, i) => {
+      const e = {
+        id: m.id, kind: 'mounts', from: m.from, to: m.to, state: m.broken ? 'broken' : ghostById.has(m.to) ? 'dangling' : 'ok',
+        as: m.as, broken: m.broken, d: curve(src.x + 2, src.y, to.x - 4, ys[i]),
+      };
+      if (m.agg) Object.assign(e, { agg: true, count: m.count });
+      if (m.broken || ghostById.has(m.to)) Object.assign(e, { lx: to.x - 8, ly: ys[i] - 5 });
+      out.edges.push(e);
+    });
+  }
+}
+
+// routeStorage draws each bound edge as a short drop from the claim to the
+// volume below it, and links each drawn PersistentVolume to its
+// StorageClass (a field, not a protocol edge, so the link is synthetic).
+function routeStorage(out, nodes, bound) {
+  for (const e of bound.slice().sort((a, b) => byStr(a.id, b.id))) {
+    const pvc = out.boxes.get(e.from);
+    const pv = out.boxes.get(e.to);
+    if (!pvc || !pv) continue;
+    const x = pvc.x + GEOM.pvInset / 2;
+    const d = pv.claim === e.from
+      ? `M${r1(x)},${r1(pvc.y + pvc.h)} L${r1(x)},${r1(pv.y + pv.h / 2)} L${r1(pv.x)},${r1(pv.y + pv.h / 2)}`
+      : curve(pvc.x + pvc.w, pvc.y + pvc.h / 2, pv.x, pv.y + pv.h / 2);
+    out.edges.push({ id: e.id, kind: 'bound', from: e.from, to: e.to, state: '', d });
+  }
+  const scByName = new Map();
+  for (const b of out.boxes.values()) if (b.kind === 'StorageClass') scByName.set(nodes.get(b.id)?.name, b);
+  const pvs = [...out.boxes.values()].filter((b) => b.kind === 'PersistentVolume').sort((a, b) => byStr(a.id, b.id));
+  for (const b of pvs) {
+    const sc = scByName.get(nodes.get(b.id)?.storageClass);
+    if (!sc) continue;
+    const d = b.x < sc.x
+      ? curve(b.x + b.w, b.y + b.h / 2, sc.x, sc.y + sc.h / 2)
+      : `M${r1(b.x + 12)},${r1(b.y + b.h)} L${r1(b.x + 12)},${r1(sc.y + sc.h / 2)} L${r1(sc.x)},${r1(sc.y + sc.h / 2)}`;
+    out.edges.push({ id: `class:${b.id}->${sc.id}`, kind: 'class', from: b.id, to: sc.id, state: '', d, synthetic: true });
+  }
+}
+
+// routeScales draws an autoscaler's scales edge: a short arrow down into
+// the workload just below it.
+function routeScales(out, scales) {
+  for (const e of scales.slice().sort((a, b) => byStr(a.id, b.id))) {
+    const h = out.boxes.get(e.from);
+    const w = out.boxes.get(e.to);
+    if (!h || !w) continue;
+    const x = h.x + 40;
+    const d = w.y > h.y
+      ? `M${r1(x)},${r1(h.y + h.h)} L${r1(x)},${r1(w.y - 2)}`
+      : curve(h.x + h.w, h.y + h.h / 2, w.x + w.w, w.y + 20);
+    out.edges.push({ id: e.id, kind: 'scales', from: e.from, to: e.to, state: '', d });
+  }
 }
 
 // routesByIngress groups the routes edges whose ends are drawn by Ingress,

@@ -8,11 +8,18 @@
 // and tools never see a deleted object as present.
 
 import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName } from './format.js';
-import { GEOM } from './layout.js';
+import { entryPoints, GEOM } from './layout.js';
 import { t } from './i18n.js';
-import { boxFacts, deploymentProgress, endpointStates, ingressLine, laneStatus, nodeLine, serviceLines, setLine } from './status.js';
+import {
+  boxFacts, deploymentProgress, endpointStates, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, nodeLine,
+  podWarningLine, serviceLines, setLine, warningBadge,
+} from './status.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
+
+// REF_KINDS are drawn in the reference column's layer (and the cluster
+// column's storage), above the edges.
+const REF_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass']);
 
 export const esc = (s) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -44,12 +51,32 @@ export function glyph(state, r) {
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {
   const s = p.status || 'Unknown';
-  if (s === 'Running' && !p.ready && p.containers) return `Running ${p.readyContainers | 0}/${p.containers}`;
+  const total = containerCount(p);
+  if (s === 'Running' && !p.ready && total) return `Running ${p.readyContainers | 0}/${total}`;
   return s;
 }
 
+// containerCount is a pod's app containers: a list since wave 2 (wave 1
+// sent the count), so a recording of either kind still reads.
+export function containerCount(p) {
+  const c = p?.containers;
+  return Array.isArray(c) ? c.length : Number.isInteger(c) ? c : 0;
+}
+
+// warnMarkup is the warning badge of a box w wide: a pill at its top right
+// with the newest reason and how many times it was seen.
+export function warnMarkup(n, w) {
+  const b = warningBadge(n);
+  if (!b) return '';
+  const text = ellipsize(b.text, 26);
+  const pw = Math.min(w - 24, 14 + text.length * 7.2);
+  return `<g class="warn-badge" data-testid="warning-badge" data-reason="${esc(b.reason)}" transform="translate(${w - pw - 10},${-11})">` +
+    `<title>${esc(b.reason + (b.message ? ': ' + b.message : ''))}</title><rect width="${pw}" height="22" rx="11"/>` +
+    `<text x="${pw / 2}" y="15" text-anchor="middle">${esc(text)}</text></g>`;
+}
+
 // podMarkup is a full-size pod row, relative to the pod's centre.
-export function podMarkup(p, geo, lane, owner, nodeBox) {
+export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   const st = podState(p);
   const r = geo.r;
   // Pods of a ReplicaSet read as their suffixes; a StatefulSet's are short
@@ -58,7 +85,17 @@ export function podMarkup(p, geo, lane, owner, nodeBox) {
   const rowEnd = lane.x + lane.w - geo.x; // right end of the row, relative
   let s = `<title>${esc(p.name)}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
   s += `<g class="glyph">${glyph(st, r)}</g>`;
-  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}<tspan class="pod-status" dx="10">${esc(ellipsize(podStatusText(p), 22))}</tspan></text>`;
+  // A Pending pod says why, in the room the row has left of the node chip:
+  // the scheduler's message is the one thing a viewer needs to know.
+  const why = warnings ? podWarningLine(p) : '';
+  const status = ellipsize(podStatusText(p), 22);
+  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}<tspan class="pod-status" dx="10">${esc(status)}</tspan>`;
+  if (why) {
+    const room = Math.floor((rowEnd - r - 10 - 96 - 16) / 7.4) - name.length - status.length - 3;
+    if (room >= 12) s += `<tspan class="pod-why" dx="8" data-testid="pod-why">${esc(ellipsize(why, room))}</tspan>`;
+  }
+  s += '</text>';
+  if (warnings && (p.warnings || []).length) s += `<g class="pod-warn" transform="translate(${-r * 0.9},${-r * 0.9})"><title>${esc(warningBadge(p)?.text || '')}</title><path d="M0,-7 L7,6 L-7,6 Z"/></g>`;
   if (p.restarts > 0) {
     s += `<g class="badge" transform="translate(${r * 0.8},${-r * 0.8})"><circle r="8"/><text y="3.5">${p.restarts > 99 ? '99+' : p.restarts}</text></g>`;
   }
@@ -145,10 +182,16 @@ function setMarkup(n, box, kind, podCount) {
     `<text class="box-sub" x="${box.w - 130}" y="30" text-anchor="end">${esc(sub)}</text>`;
 }
 
-function laneMarkup(lane, rs, deployName, isNew, counts) {
+function laneMarkup(lane, rs, deployName, isNew, counts, job) {
   let label = '';
   let right = '';
-  if (rs && lane.kind === 'ReplicaSet') {
+  let bar = '';
+  if (job) {
+    // A CronJob's Job: its name, its progress bar and line.
+    label = ellipsize(job.name, 30, true);
+    right = ellipsize(jobLine(job), 36);
+    bar = `<g class="bar" transform="translate(${14 + Math.min(30, label.length) * 7.6 + 10},12)">${jobBar(job, 90)}</g>`;
+  } else if (rs && lane.kind === 'ReplicaSet') {
     const hash = rsHash(rs.name, deployName);
     label = `${t('kind.ReplicaSet')} ${ellipsize(hash, 14)} · ${t('lane.rs', { rev: rs.revision | 0, image: ellipsize(shortImage((rs.images || [])[0] || '—'), 28) })}`;
     const cur = lane.pods.length;
@@ -161,12 +204,61 @@ function laneMarkup(lane, rs, deployName, isNew, counts) {
   let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
   if (label) s += `<text class="lane-label" x="14" y="21">${esc(label)}</text>`;
   if (right) s += `<text class="lane-label" x="${lane.w - 14}" y="21" text-anchor="end">${esc(right)}</text>`;
+  s += bar;
   if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${GEOM.laneHeader + 20}">${esc(t('node.pods', { count: 0 }))}</text>`;
   if (lane.compact) {
     const parts = POD_STATES.filter((k) => counts[k]).map((k) => `${counts[k]} ${t('state.' + k).toLowerCase()}`);
     if (lane.nodes?.size) parts.push(t('lane.nodes', { count: lane.nodes.size }));
     s += `<text class="lane-counts" x="14" y="${GEOM.laneHeader + 14}">${esc(ellipsize(parts.join(' · ') || '—', 76))}</text>`;
   }
+  return s;
+}
+
+function jobBar(n, w) {
+  const p = jobProgress(n);
+  const total = p.total === null ? Math.max(p.done + p.active, 1) : Math.max(p.total, 1);
+  const done = Math.min(w, (w * p.done) / total);
+  const act = Math.min(w - done, (w * p.active) / total);
+  return `<rect class="bar-bg" width="${w}" height="10" rx="5"/><rect class="bar-ready" width="${done}" height="10" rx="5"/>` +
+    `<rect class="bar-active" x="${done}" width="${act}" height="10" rx="5"/>`;
+}
+
+// jobMarkup is a Job's box (one lane of its pods) or a CronJob's (a lane per
+// recent Job): title, kind, one line, and for a Job its progress bar.
+function jobMarkup(n, box, facts) {
+  let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
+    `<text class="box-title big" x="20" y="32">${esc(ellipsize(n.name, 30))}</text>` +
+    `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.' + box.kind).toUpperCase())}</text>`;
+  if (box.kind === 'Job') {
+    s += `<g class="bar" transform="translate(20,46)">${jobBar(n, 160)}</g>` +
+      `<text class="box-sub ${facts.status === 'Failed' ? 'bad' : facts.status === 'Complete' ? 'ok' : 'warn'}" x="192" y="56">${esc(ellipsizeLine(facts.line, 44))}</text>`;
+  } else {
+    s += `<text class="box-sub ${facts.status === 'Suspended' ? 'muted' : ''}" x="20" y="58">${esc(ellipsizeLine(facts.line, 62))}</text>`;
+  }
+  return s;
+}
+
+// hpaMarkup is an autoscaler, drawn as a slim box just above its target.
+function hpaMarkup(n, box, facts) {
+  return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg hpa" width="${box.w}" height="${box.h}" rx="12"/>` +
+    `<text class="box-title small" x="16" y="24">${esc(ellipsize(n.name, 26))}</text>` +
+    `<text class="kind-tag" x="${box.w - 16}" y="24" text-anchor="end">${esc(t('kind.hpa').toUpperCase())}</text>` +
+    `<text class="box-sub ${facts.status === 'NoMetrics' ? 'bad' : facts.status === 'Scaling' ? 'warn' : ''}" x="16" y="48">${esc(ellipsizeLine(`${facts.line} · ${facts.metrics}`, 70))}</text>`;
+}
+
+// refMarkup is a reference or storage box: ConfigMap, Secret, claim,
+// volume, class. Each says its kind, so the reference column needs no key.
+function refMarkup(n, box, facts) {
+  if (box.kind === 'PersistentVolume' && box.h < 50) {
+    // A claim's volume, one line under the claim: its name, then its line.
+    const name = ellipsize(n.name, 14);
+    return `<title>${esc(n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
+      `<text class="box-title small" x="12" y="26">${esc(name)}<tspan class="box-sub small" dx="8">${esc(ellipsizeLine(facts.line, Math.max(8, 28 - name.length)))}</tspan></text>`;
+  }
+  const tone = /^(Broken|Lost|Failed)$/.test(facts.status) ? 'bad' : /^(Pending|Released)$/.test(facts.status) ? 'warn' : '';
+  let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
+    `<text class="box-title small" x="14" y="24">${esc(ellipsize(n.name, 24))}</text>` +
+    `<text class="box-sub small ${tone}" x="14" y="46">${esc(ellipsizeLine(facts.line, 32))}</text>`;
   return s;
 }
 
@@ -179,7 +271,7 @@ export function detailsRows(n) {
   ];
   if (n.namespace) rows.push([t('details.namespace'), n.namespace]);
   rows.push([t('details.id'), n.id]);
-  const skip = new Set(['id', 'kind', 'name', 'namespace', 'uid', 'labels']);
+  const skip = new Set(['id', 'kind', 'name', 'namespace', 'uid', 'labels', 'warnings']);
   for (const [k, v] of Object.entries(n)) {
     if (skip.has(k) || v === undefined || v === null || v === '') continue;
     let val;
@@ -194,6 +286,14 @@ export function detailsRows(n) {
   }
   if (n.uid) rows.push([t('details.uid'), n.uid]);
   return rows;
+}
+
+// warningRows lists an object's warnings for its details, newest first:
+// [reason and count, message, time].
+export function warningRows(n) {
+  return (n?.warnings || []).filter((w) => w && w.reason)
+    .slice().sort((a, b) => String(b.last || '').localeCompare(String(a.last || '')) || String(a.reason).localeCompare(String(b.reason)))
+    .map((w) => [`${w.reason}${(w.count | 0) > 1 ? ` ×${w.count | 0}` : ''}`, w.message || '', w.last || '']);
 }
 
 // ---------------------------------------------------------------------------
@@ -228,6 +328,8 @@ function adjacency(edges, gen) {
   return v;
 }
 
+const LANE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
 export function related(id, nodes, edges, lanes, gen) {
   const { up, down } = adjacency(edges, gen);
   const ids = new Set([id]);
@@ -258,7 +360,7 @@ export function related(id, nodes, edges, lanes, gen) {
       edgeIds.add(e.id);
       return e.from;
     });
-  } else if (lanes && (n?.kind === 'Deployment' || n?.kind === 'ReplicaSet' || n?.kind === 'StatefulSet' || n?.kind === 'DaemonSet' || id.startsWith('group:'))) {
+  } else if (lanes && (LANE_KINDS.has(n?.kind) || id.startsWith('group:'))) {
     seeds = [];
     for (const [lid, lane] of lanes) {
       if (lid === id || nodes.get(lid)?.owner === id) {
@@ -292,11 +394,16 @@ export class Renderer {
     this.root = el('g', { class: 'viewport' });
     svg.appendChild(this.root);
     this.layers = {};
-    for (const name of ['bands', 'heads', 'boxes', 'lanes', 'edges', 'pods']) {
+    // refs: the reference column's boxes, above the edges, so the pod →
+    // Node edges that cross the column pass behind them; entries: a
+    // focused NodePort Service's way in through every Node.
+    for (const name of ['bands', 'heads', 'boxes', 'lanes', 'edges', 'refs', 'pods', 'entries']) {
       this.layers[name] = el('g', { class: 'layer-' + name });
       this.root.appendChild(this.layers[name]);
     }
     this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map() };
+    // warnings: the warnings layer is on (badges, a Pending pod's reason).
+    this.warnings = opts.warnings !== false;
     this.first = true;
     this.drawHeadings();
   }
@@ -308,8 +415,12 @@ export class Renderer {
     for (const item of this.items.pods.values()) item.p = null;
     const g = this.layers.heads;
     g.textContent = '';
-    for (const [id, c] of Object.entries(GEOM.col)) {
-      const key = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', node: 'col.nodes' }[id];
+    // The layout's columns: the references column comes and goes.
+    const cols = this.L?.columns || Object.entries(GEOM.col).map(([id, c]) => ({ id, ...c }));
+    this.headSig = cols.map((c) => `${c.id}@${c.x}`).join();
+    for (const c of cols) {
+      const id = c.id;
+      const key = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
       const txt = el('text', { class: 'col-head', x: c.x + 4, y: GEOM.top - 22 });
       txt.textContent = t(key).toUpperCase();
       g.appendChild(txt);
@@ -383,6 +494,7 @@ export class Renderer {
     this.movedEls = [];
     this.L = L;
     this.graph = graph;
+    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}`).join()) this.drawHeadings();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
@@ -415,10 +527,10 @@ export class Renderer {
       this.layers.bands.appendChild(g);
       return { el: g, sig: '' };
     }, (item, b) => {
-      const w = G.col.work.x + G.col.work.w + 20 - 20;
+      const w = L.bandW || G.col.work.x + G.col.work.w;
       const counts = POD_STATES.filter((k) => b.counts[k]).map((k) => `${b.counts[k]} ${t('state.' + k).toLowerCase()}`);
       const summary = [t('node.pods', { count: b.pods }), ...(b.collapsed ? counts : [])].join(' · ');
-      const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}`;
+      const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}|${w}`;
       if (item.sig === sig) return;
       item.sig = sig;
       item.el.setAttribute('data-collapsed', String(b.collapsed));
@@ -448,7 +560,7 @@ export class Renderer {
       }
       const body = el('g', { class: 'body' });
       g.appendChild(body);
-      this.layers.boxes.appendChild(g);
+      (REF_KINDS.has(box.kind) ? this.layers.refs : this.layers.boxes).appendChild(g);
       return { el: g, body, sig: '' };
     }, (item, box) => {
       const n = nodes.get(box.id);
@@ -465,10 +577,17 @@ export class Renderer {
       } else if (box.kind === 'Deployment') {
         item.info = facts.info;
         markup = deploymentMarkup(n, box, facts.info);
+      } else if (box.kind === 'Job' || box.kind === 'CronJob') {
+        markup = jobMarkup(n, box, facts);
+      } else if (box.kind === 'HorizontalPodAutoscaler') {
+        markup = hpaMarkup(n, box, facts);
+      } else if (REF_KINDS.has(box.kind)) {
+        markup = refMarkup(n, box, facts);
       } else {
         const podCount = box.lanes.reduce((k, lid) => k + L.lanes.get(lid).pods.length, 0);
         markup = setMarkup(n, box, box.kind, podCount);
       }
+      if (this.warnings && n?.warnings?.length) markup += warnMarkup(n, box.w);
       const sig = `${box.x},${box.y},${box.h}|${markup}`;
       this.place(item.el, box.x, box.y, 1);
       if (status) item.el.setAttribute('data-status', status);
@@ -484,17 +603,18 @@ export class Renderer {
   // they live with the boxes.
   drawGhosts(L) {
     const ghostWant = new Map(L.ghosts.map((g) => [g.id, g]));
-    this.sync(this.items.ghosts, ghostWant, (id) => {
+    this.sync(this.items.ghosts, ghostWant, (id, gh) => {
       const g = el('g', { class: 'box ghost', 'data-ghost': id, 'data-status': 'Missing' });
-      this.layers.boxes.appendChild(g);
+      (REF_KINDS.has(gh.kind) ? this.layers.refs : this.layers.boxes).appendChild(g);
       return { el: g, sig: '' };
     }, (item, g) => {
       this.place(item.el, g.x, g.y, 1);
-      const sig = `${g.h}|${g.name}`;
+      const sig = `${g.h}|${g.name}|${g.kind}`;
       if (item.sig === sig) return;
       item.sig = sig;
+      const what = g.kind === 'Service' || !g.kind ? t('ing.missing', { name: '' }).trim() : t('ref.missing', { kind: t('kind.' + g.kind) });
       item.el.innerHTML = `<rect class="box-bg" width="${g.w}" height="${g.h}" rx="12"/>` +
-        `<text class="box-sub bad" x="16" y="26">${esc(t('ing.missing', { name: '' }).trim())}</text>` +
+        `<text class="box-sub bad" x="16" y="26">${esc(ellipsize(what, 32))}</text>` +
         `<text class="box-title small" x="16" y="48">${esc(ellipsize(g.name, 24))}</text>`;
     });
   }
@@ -506,7 +626,9 @@ export class Renderer {
     for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
     this.sync(this.items.lanes, L.lanes, (id) => {
       const g = el('g', { class: 'lane', 'data-id': id });
-      if (id.startsWith('group:') || !id.startsWith('ReplicaSet/')) {
+      // A lane is an entity of its own when it is a ReplicaSet, or a Job
+      // inside its CronJob's box; otherwise the box carries the id.
+      if (!(id.startsWith('ReplicaSet/') || (id.startsWith('Job/') && L.lanes.get(id)?.inCron))) {
         g.removeAttribute('data-id');
         g.setAttribute('data-lane', id);
       }
@@ -520,7 +642,9 @@ export class Renderer {
       const isNew = !!info && info.rolling && info.newestId === lane.id;
       const counts = {};
       if (lane.compact) for (const pid of lane.pods) { const s = podState(nodes.get(pid)); counts[s] = (counts[s] || 0) + 1; }
-      const markup = laneMarkup(lane, rs, deploy?.name, isNew, counts);
+      const job = lane.kind === 'Job' ? nodes.get(lane.id) : null;
+      const markup = laneMarkup(lane, rs, deploy?.name, isNew, counts, lane.inCron ? job : null);
+      if (job && lane.inCron) item.el.setAttribute('data-status', jobStatus(job));
       if (rs) {
         item.el.setAttribute('data-status', laneStatus(lane.id, info));
         item.el.setAttribute('data-revision', String(rs.revision | 0));
@@ -582,7 +706,7 @@ export class Renderer {
       // of the same width draws the same; with thousands of pods most of
       // every frame is this.
       if (!item.fresh && item.p === p && item.rx === rx && item.ry === ry && item.r === geo.r &&
-        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour) {
+        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour && item.warnings === this.warnings) {
         item.x = geo.x;
         item.y = geo.y;
         return;
@@ -592,6 +716,7 @@ export class Renderer {
       item.compact = geo.compact;
       item.laneW = lane.w;
       item.colour = colour;
+      item.warnings = this.warnings;
       item.rx = rx;
       item.ry = ry;
       item.x = geo.x;
@@ -610,7 +735,7 @@ export class Renderer {
       this.place(g, rx, ry, 1);
       const markup = geo.compact
         ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
-        : podMarkup(p, geo, lane, ownerNode, nodeBox);
+        : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
       if (item.sig !== markup) {
         item.body.innerHTML = markup;
         item.sig = markup;
@@ -648,9 +773,13 @@ export class Renderer {
       return { el: g, path, sig: '', state: '' };
     }, (item, e) => {
       const cls = `edge k-${e.kind} s-${e.state || 'none'}${e.kind === 'runs-on' ? ` node-c${e.colour}` : ''}${e.agg ? ' agg' : ''}`;
-      const label = e.agg ? `×${e.count}` : e.label || '';
-      const sig = `${cls}|${e.d}|${label}|${e.lx},${e.ly}`;
-      if (e.state && e.kind === 'selects') item.el.setAttribute('data-status', e.state);
+      const label = e.kind === 'mounts' ? (e.state === 'broken' || e.state === 'dangling' ? t('mount.broken') : '') : e.agg ? `×${e.count}` : e.label || '';
+      const sig = `${cls}|${e.d}|${label}|${e.lx},${e.ly}|${e.as}|${e.count}`;
+      if (e.state && (e.kind === 'selects' || e.kind === 'mounts')) item.el.setAttribute('data-status', e.state);
+      if (e.kind === 'mounts') {
+        item.el.setAttribute('data-as', e.as || '');
+        if (e.agg) item.el.setAttribute('data-count', String(e.count));
+      }
       if (item.sig === sig) return;
       item.sig = sig;
       item.el.setAttribute('class', cls);
@@ -665,6 +794,7 @@ export class Renderer {
         txt.setAttribute('x', e.lx);
         txt.setAttribute('y', e.ly);
         txt.setAttribute('text-anchor', e.kind === 'routes' ? 'start' : 'end');
+        if (e.kind === 'mounts') txt.setAttribute('class', 'edge-label bad');
         txt.textContent = ellipsize(label, 22);
       } else if (txt) txt.remove();
       // Traffic cut-over: an endpoint joining or leaving draws its edge in,
@@ -699,8 +829,35 @@ export class Renderer {
     }
   }
 
+  // drawEntries shows, while a NodePort or LoadBalancer Service is in
+  // focus, each Node's entry point (<internalIP>:<nodePort>) and the path
+  // from the Node into the Service: the way in from outside the cluster.
+  drawEntries(sel) {
+    const g = this.layers.entries;
+    const nodes = this.graph?.nodes;
+    let svc = null;
+    if (sel && this.L && nodes) {
+      for (const id of sel.ids) {
+        const n = nodes.get(id);
+        if (n?.kind === 'Service' && (n.type === 'NodePort' || n.type === 'LoadBalancer') && this.L.boxes.has(id)) {
+          if (!svc || id < svc.id) svc = n;
+        }
+      }
+    }
+    const list = svc ? entryPoints(this.L, nodes, svc) : [];
+    const sig = JSON.stringify(list);
+    if (g._sig === sig) return;
+    g._sig = sig;
+    g.innerHTML = list.map((e) => {
+      const w = 16 + e.label.length * 8.2;
+      return `<g class="entry" data-testid="entry-point" data-entry="${esc(e.id)}" data-service="${esc(svc.id)}"><path class="entry-path" d="${e.d}"/>` +
+        `<g transform="translate(${e.x},${e.y - 13})"><rect class="entry-chip" width="${w}" height="24" rx="12"/><text class="entry-text" x="${w / 2}" y="17" text-anchor="middle">${esc(e.label)}</text></g></g>`;
+    }).join('');
+  }
+
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
+    if (cls === 'focus') this.drawEntries(sel);
     for (const node of this.svg.querySelectorAll('.' + cls)) node.classList.remove(cls);
     // Dimming the rest restyles every element of the picture; past
     // DIM_MAX pods that costs more than a frame, so big pictures only

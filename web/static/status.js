@@ -7,7 +7,7 @@
 // depends on what else is drawn (an Ingress rule naming a Service the
 // layout had to draw as missing; a Deployment's lanes).
 
-import { budgetInUse, imageDiff, shortImage } from './format.js';
+import { budgetInUse, formatTime, imageDiff, shortImage } from './format.js';
 import { t } from './i18n.js';
 
 // endpointStates groups the states of the selects edges by Service id.
@@ -50,6 +50,12 @@ export function serviceLines(n, summary) {
   if (type === 'ClusterIP') {
     const ip = n.clusterIP === 'None' ? 'headless' : n.clusterIP || '';
     address = `${type} ${ip}${ip && ports.length && ip !== 'headless' ? ':' + ports.join(',') : ''}`;
+  } else if (type === 'LoadBalancer') {
+    // The external address is what the audience types; until the cloud
+    // (or MetalLB) assigns one, say so rather than show nothing.
+    const lb = (n.loadBalancer || []).filter(Boolean);
+    const port = (n.ports || [])[0]?.port;
+    address = lb.length ? `${type} ${lb[0]}${port ? ':' + port : ''}${lb.length > 1 ? ` +${lb.length - 1}` : ''}` : `${type} ${t('svc.lbPending')}`;
   } else {
     address = `${type} ${ports.join(', ')}`;
   }
@@ -66,7 +72,7 @@ export function serviceLines(n, summary) {
 // missingServices names the Services of namespace ns that Ingress rules
 // route to but that do not exist: the layout draws them as ghosts.
 export function missingServices(L, ns) {
-  return new Set(L.ghosts.filter((g) => g.ns === ns).map((g) => g.name));
+  return new Set(L.ghosts.filter((g) => g.ns === ns && g.kind === 'Service').map((g) => g.name));
 }
 
 // An Ingress with a rule into a missing Service sends that traffic nowhere.
@@ -151,6 +157,114 @@ export const setStatus = (n) => ((n.ready | 0) >= (n.replicas | 0) ? 'Ready' : '
 
 export const setLine = (n) => t('set.count', { ready: n.ready | 0, desired: n.replicas | 0 });
 
+// --- wave 2 kinds ----------------------------------------------------------
+
+const STATE_STATUS = { running: 'Running', complete: 'Complete', failed: 'Failed', suspended: 'Suspended' };
+
+// jobStatus is a Job's state as its data-status: Running, Complete, Failed
+// or Suspended (an unknown state reads Running: it has not finished).
+export const jobStatus = (n) => STATE_STATUS[n.state] || 'Running';
+
+// jobProgress is how far a Job is: done of total, total null for a work
+// queue (no completions).
+export function jobProgress(n) {
+  const c = Number.isInteger(n.completions) ? n.completions : null;
+  return { done: n.succeeded | 0, total: c, active: n.active | 0, failed: n.failed | 0 };
+}
+
+// jobLine is a Job's line: progress, running and failed pods, and its state
+// when that is not running.
+export function jobLine(n) {
+  const p = jobProgress(n);
+  const parts = [p.total === null ? t('job.queue', { succeeded: p.done }) : t('job.progress', { succeeded: p.done, completions: p.total })];
+  if (p.active) parts.push(t('job.active', { count: p.active }));
+  if (p.failed) parts.push(t('job.failed', { count: p.failed }));
+  if (n.state && n.state !== 'running') parts.push(t(n.state === 'failed' ? 'job.failedState' : 'job.' + n.state) + (n.reason ? ` (${n.reason})` : ''));
+  return parts.join(' · ');
+}
+
+export const cronStatus = (n) => (n.suspend ? 'Suspended' : (n.active | 0) > 0 ? 'Active' : 'Scheduled');
+
+// cronLine is a CronJob's line: its schedule, when it last ran, and how
+// many of its Jobs run now (older: Jobs kept but not drawn).
+export function cronLine(n, older = 0) {
+  const parts = [n.schedule || '?'];
+  parts.push(n.lastSchedule ? t('cron.last', { time: formatTime(n.lastSchedule) }) : t('cron.never'));
+  if (n.suspend) parts.push(t('cron.suspended'));
+  else if (n.active | 0) parts.push(t('cron.active', { count: n.active | 0 }));
+  if (older > 0) parts.push(t('cron.older', { count: older }));
+  return parts.join(' · ');
+}
+
+const condition = (n, type) => (n.conditions || []).find((c) => c && c.type === type);
+
+// hpaStatus: NoMetrics when the autoscaler cannot read its metrics (it then
+// scales nothing), Scaling while desired and current differ, else Stable.
+export function hpaStatus(n) {
+  if (condition(n, 'ScalingActive')?.status === 'False') return 'NoMetrics';
+  if ((n.desired | 0) !== (n.current | 0)) return 'Scaling';
+  return 'Stable';
+}
+
+// hpaLines are an autoscaler's two lines: its bounds and replicas, and its
+// metrics as kubectl get hpa prints them (current/target).
+export function hpaLines(n) {
+  const line = t('hpa.line', { min: n.min | 0, max: n.max | 0, current: n.current | 0, desired: n.desired | 0 });
+  const ms = (n.metrics || []).filter(Boolean).map((m) => `${m.name} ${m.current || t('hpa.unknown')}/${m.target}`);
+  return { line, metrics: ms.length ? ms.join(' · ') : t('hpa.noMetrics') };
+}
+
+// Storage: a claim and a volume report their phase; a class is Ready.
+export const pvcStatus = (n) => n.phase || 'Pending';
+export const pvStatus = (n) => n.phase || 'Pending';
+export const pvcLine = (n) => t('pvc.line', { phase: pvcStatus(n), capacity: n.capacity || '?', modes: (n.accessModes || []).map(shortMode).join(',') || '—', class: n.storageClass || '—' });
+export const pvLine = (n) => t('pv.line', { phase: pvStatus(n), capacity: n.capacity || '?', reclaim: n.reclaimPolicy || '—' });
+export const scLine = (n) => [n.provisioner || '?', n.default ? 'default' : ''].filter(Boolean).join(' · ');
+const MODES = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+const shortMode = (m) => MODES[m] || m;
+
+// brokenRefs names the references some drawn mounts edge says are missing.
+// Kept per layout: every reference box asks.
+const brokenCache = new WeakMap();
+export function brokenRefs(L) {
+  let out = brokenCache.get(L);
+  if (out) return out;
+  out = new Set();
+  for (const e of L.edges || []) if (e.kind === 'mounts' && e.broken) out.add(e.to);
+  brokenCache.set(L, out);
+  return out;
+}
+
+// refStatus: a ConfigMap or Secret a pod cannot find is Broken, else
+// Referenced (Podium never reads these objects, so it cannot say more).
+export const refStatus = (n, broken) => (broken.has(n.id) ? 'Broken' : 'Referenced');
+export const refLine = (n) => t(n.kind === 'Secret' ? 'ref.secret' : 'ref.configmap');
+
+// newestWarning is an object's newest warning, or null: the list is newest
+// first on the wire; sorted here too, so a stale order cannot mislead.
+export function newestWarning(n) {
+  const ws = (n?.warnings || []).filter((w) => w && w.reason);
+  if (!ws.length) return null;
+  return ws.slice().sort((a, b) => String(b.last || '').localeCompare(String(a.last || '')) || String(a.reason).localeCompare(String(b.reason)))[0];
+}
+
+// warningBadge is an object's warning badge: the newest reason, with how
+// many times it was seen; null when it has no warnings.
+export function warningBadge(n) {
+  const w = newestWarning(n);
+  if (!w) return null;
+  const count = Math.max(1, w.count | 0);
+  return { text: t('warn.badge', { count, reason: w.reason }), reason: w.reason, message: w.message || '', count, total: n.warnings.length };
+}
+
+// podWarningLine is what a pod's row says after its status: a Pending
+// pod's newest warning message (the scheduler's "0/3 nodes are
+// available: 3 Insufficient cpu"), '' otherwise.
+export function podWarningLine(p) {
+  if (p?.status !== 'Pending') return '';
+  return newestWarning(p)?.message || '';
+}
+
 // boxFacts is everything the rules above say about box (n is its entity,
 // undefined for a pod group): its status, plus what a kind's lines are
 // drawn from. svcStates comes from endpointStates.
@@ -171,6 +285,21 @@ export function boxFacts(box, n, L, nodes, svcStates) {
       const info = deploymentInfo(n, deploymentLanes(box, L, nodes));
       return { status: deploymentStatus(n, info), info };
     }
+    case 'Job':
+      return { status: jobStatus(n), line: jobLine(n) };
+    case 'CronJob':
+      return { status: cronStatus(n), line: cronLine(n, box.older || 0) };
+    case 'HorizontalPodAutoscaler':
+      return { status: hpaStatus(n), ...hpaLines(n) };
+    case 'PersistentVolumeClaim':
+      return { status: pvcStatus(n), line: pvcLine(n) };
+    case 'PersistentVolume':
+      return { status: pvStatus(n), line: pvLine(n) };
+    case 'StorageClass':
+      return { status: 'Ready', line: scLine(n) };
+    case 'ConfigMap':
+    case 'Secret':
+      return { status: refStatus(n, brokenRefs(L)), line: refLine(n) };
     default:
       return { status: setStatus(n) };
   }

@@ -109,6 +109,36 @@ function emptyChange(type) {
   };
 }
 
+// MAX_WARNINGS bounds an object's warnings, as the server does
+// (graph.MaxWarnings).
+export const MAX_WARNINGS = 5;
+
+// warningOf reads a warning happening's params as a warnings entry, or
+// null when it names no reason.
+export function warningOf(h) {
+  const p = isObj(h?.params) ? h.params : {};
+  if (typeof p.reason !== 'string' || p.reason === '') return null;
+  const count = Number.parseInt(p.count, 10);
+  return { reason: p.reason, message: String(p.message ?? ''), count: Number.isFinite(count) && count > 0 ? count : 1, last: String(p.last || h.time || '') };
+}
+
+// mergeWarning is docs/protocol.md's rule for a warning happening: the entry
+// with that reason is replaced (else the warning is inserted), the list is
+// sorted newest first (by last, then reason), and the first MAX_WARNINGS are
+// kept. It returns a new list; list is not changed.
+export function mergeWarning(list, w) {
+  const out = (Array.isArray(list) ? list : []).filter((x) => x && x.reason !== w.reason);
+  out.push(w);
+  // RFC 3339 times of one server compare as strings only at one precision;
+  // compare them as instants.
+  const ms = (x) => {
+    const v = Date.parse(x.last);
+    return Number.isNaN(v) ? -Infinity : v;
+  };
+  out.sort((a, b) => ms(b) - ms(a) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+  return out.slice(0, MAX_WARNINGS);
+}
+
 export class Store {
   constructor() {
     this.reset();
@@ -231,6 +261,20 @@ export class Store {
       this.edges.set(e.id, e);
     }
     ch.happenings = msg.happenings || [];
+    // A warning changes no object on the wire (events churn; a pod's upsert
+    // must stay small): the happening carries it, and it is merged into
+    // the object's warnings here as the server merges it, so the graph
+    // equals /api/graph. An object upserted in this delta already carries
+    // its warnings as of this seq.
+    const upserted = new Set(msg.upsert.nodes.map((n) => n.id));
+    for (const h of ch.happenings) {
+      if (h.kind !== 'warning' || typeof h.ref !== 'string' || upserted.has(h.ref)) continue;
+      const old = this.nodes.get(h.ref);
+      const w = warningOf(h);
+      if (!old || !w) continue;
+      this.nodes.set(h.ref, { ...old, warnings: mergeWarning(old.warnings, w) });
+      if (!ch.added.has(h.ref) && !ch.updated.has(h.ref)) ch.updated.set(h.ref, old);
+    }
     ch.time = typeof msg.time === 'number' ? msg.time : 0; // server receive time, for the latency readout
     this.seq = msg.seq;
     this.gen++;

@@ -152,6 +152,8 @@ describe('render: markup', () => {
     assert.ok(m.includes('&lt;script&gt;'));
   });
   it('says how a pod is doing', () => {
+    assert.equal(podStatusText({ status: 'Running', ready: false, readyContainers: 1, containers: [{ name: 'a' }, { name: 'b' }] }), 'Running 1/2');
+    // A wave-1 recording sent the count.
     assert.equal(podStatusText({ status: 'Running', ready: false, readyContainers: 1, containers: 2 }), 'Running 1/2');
     assert.equal(podStatusText({ status: 'Running', ready: true, containers: 1 }), 'Running');
     assert.equal(podStatusText({}), 'Unknown');

@@ -59,12 +59,59 @@ function ruleStatuses(g) {
     if (b.id.startsWith('group:')) continue;
     const facts = boxFacts(b, nodes.get(b.id), L, nodes, svc);
     out.set(b.id, facts.status);
-    for (const lid of b.lanes || []) if (nodes.get(lid)?.kind === 'ReplicaSet') out.set('lane ' + lid, laneStatus(lid, facts.info));
+    for (const lid of b.lanes || []) {
+      if (nodes.get(lid)?.kind === 'ReplicaSet') out.set('lane ' + lid, laneStatus(lid, facts.info));
+      if (L.lanes.get(lid)?.inCron) out.set('lane ' + lid, status.jobStatus(nodes.get(lid)));
+    }
   }
   return out;
 }
 
 const none = { ready: 0, serving: 0, terminating: 0, none: 0 };
+
+describe('wave-2 kinds', () => {
+  it('Job: state, progress line', () => {
+    assert.equal(status.jobStatus({ state: 'complete' }), 'Complete');
+    assert.equal(status.jobStatus({ state: 'weird' }), 'Running');
+    assert.equal(status.jobLine({ completions: 5, succeeded: 2, active: 2, failed: 1, state: 'running' }), '2/5 done · 2 running · 1 failed');
+    assert.equal(status.jobLine({ completions: null, succeeded: 3, state: 'failed', reason: 'BackoffLimitExceeded' }), '3 done · failed (BackoffLimitExceeded)');
+  });
+  it('CronJob: Suspended, Active or Scheduled, and its line', () => {
+    assert.equal(status.cronStatus({ suspend: true, active: 1 }), 'Suspended');
+    assert.equal(status.cronStatus({ active: 2 }), 'Active');
+    assert.equal(status.cronStatus({}), 'Scheduled');
+    assert.equal(status.cronLine({ schedule: '0 * * * *' }, 2), '0 * * * * · not run yet · +2 older');
+  });
+  it('HPA: NoMetrics when it cannot read them, Scaling while desired differs, else Stable', () => {
+    assert.equal(status.hpaStatus({ current: 3, desired: 3, conditions: [{ type: 'ScalingActive', status: 'False' }] }), 'NoMetrics');
+    assert.equal(status.hpaStatus({ current: 3, desired: 5 }), 'Scaling');
+    assert.equal(status.hpaStatus({ current: 3, desired: 3 }), 'Stable');
+    assert.deepEqual(status.hpaLines({ min: 2, max: 10, current: 3, desired: 5, metrics: [{ name: 'cpu', current: '', target: '50%' }] }),
+      { line: '2–10 replicas · now 3 → 5', metrics: 'cpu unknown/50%' });
+  });
+  it('storage lines', () => {
+    assert.equal(status.pvcLine({ phase: 'Bound', capacity: '1Gi', accessModes: ['ReadWriteOnce'], storageClass: 'standard' }), 'Bound · 1Gi · RWO · standard');
+    assert.equal(status.pvcStatus({}), 'Pending');
+    assert.equal(status.pvLine({ phase: 'Released', capacity: '5Gi', reclaimPolicy: 'Retain' }), 'Released · 5Gi · Retain');
+  });
+  it('LoadBalancer: its external address, or pending', () => {
+    const lb = { type: 'LoadBalancer', selector: { a: 'b' }, ports: [{ port: 443, nodePort: 31443 }] };
+    assert.equal(serviceLines(lb, none).address, 'LoadBalancer pending');
+    assert.equal(serviceLines({ ...lb, loadBalancer: ['203.0.113.7'] }, none).address, 'LoadBalancer 203.0.113.7:443');
+    assert.equal(serviceLines({ ...lb, loadBalancer: ['a.example.com', '203.0.113.7'] }, none).address, 'LoadBalancer a.example.com:443 +1');
+  });
+  it('warnings: the badge names the newest reason; a Pending pod says the scheduler\'s message', () => {
+    const p = { status: 'Pending', warnings: [
+      { reason: 'FailedMount', message: 'old', count: 1, last: '2026-12-01T12:00:00Z' },
+      { reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient cpu', count: 4, last: '2026-12-01T12:05:00Z' },
+    ] };
+    assert.equal(status.warningBadge(p).text, '⚠ 4 FailedScheduling');
+    assert.equal(status.podWarningLine(p), '0/3 nodes are available: 3 Insufficient cpu');
+    assert.equal(status.podWarningLine({ ...p, status: 'Running' }), '', 'only a Pending pod says why in its row');
+    assert.equal(status.warningBadge({ warnings: [] }), null);
+    assert.equal(status.warningBadge({ warnings: [{ reason: 'BackOff', count: 1, last: 'x' }] }).text, '⚠ BackOff');
+  });
+});
 
 describe('Service', () => {
   it('summarises endpoints', () => {
@@ -194,6 +241,34 @@ describe('page and file agree', () => {
       assert.equal(fileStatuses(g).get(id), want, 'file');
     });
   }
+  it('on every box and lane of the wave-2 fixture (Jobs, CronJob lanes, autoscaler, references, storage)', () => {
+    const g = fixture('wave2.json');
+    const page = pageStatuses(g);
+    const rules = ruleStatuses(g);
+    assert.deepEqual(fileStatuses(g), page);
+    assert.deepEqual(rules, page);
+    const want = {
+      'Job/shop/migrate': 'Running', 'CronJob/shop/report': 'Active', 'lane Job/shop/report-29265': 'Complete',
+      'lane Job/shop/report-292610': 'Running', 'HorizontalPodAutoscaler/shop/web': 'Scaling', 'ConfigMap/shop/api-config': 'Broken',
+      'ConfigMap/shop/web-config': 'Referenced', 'PersistentVolumeClaim/shop/data-db-2': 'Pending', 'PersistentVolume/pvc-0a7f3': 'Bound',
+      'StorageClass/standard': 'Ready',
+    };
+    for (const [id, st] of Object.entries(want)) assert.equal(page.get(id), st, id);
+  });
+
+  it('on the state of every mounts edge of the wave-2 fixture', () => {
+    const g = fixture('wave2.json');
+    const graph = graphOf(g);
+    const svg = new FakeElement('svg');
+    new Renderer(svg, { motion: false }).render(layout(graph), graph);
+    const page = new Map(svg.all((e) => e.hasAttribute('data-edge') && e.getAttribute('data-edge').startsWith('mounts:')).map((e) => [e.getAttribute('data-edge'), e.getAttribute('data-status')]));
+    const v = JSON.parse(svgView(JSON.stringify(g), '[]', '', 'en'));
+    const file = new Map(v.edges.filter((e) => e.kind === 'mounts' && !e.agg).map((e) => [e.id, e.state]));
+    assert.ok(page.size >= 4);
+    assert.deepEqual(file, page);
+    assert.equal(page.get('mounts:Pod/shop/api-5f6b7c-h8j2k->ConfigMap/shop/api-config'), 'broken');
+  });
+
   it('on every box of the rollout fixture', () => {
     const g = fixture('rollout.json');
     const page = pageStatuses(g);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { backoffDelay, Connection, wsURL } from '../static/conn.js';
-import { parseMessage, ProtocolError, Store, validateMessage } from '../static/store.js';
+import { MAX_WARNINGS, mergeWarning, parseMessage, ProtocolError, Store, validateMessage, warningOf } from '../static/store.js';
 import { fixture, pod } from './fixtures/build.js';
 
 const snap = (seq, nodes = [], edges = [], epoch = 'E1') => ({ type: 'snapshot', epoch, seq, nodes, edges });
@@ -112,6 +112,56 @@ describe('store: delta', () => {
     const s = new Store();
     s.apply(validateMessage({ type: 'status', apiserver: 'reconnecting', synced: false, denied: null }));
     assert.deepEqual(s.status, { apiserver: 'reconnecting', synced: false, denied: [] });
+  });
+});
+
+describe('store: warnings (docs/protocol.md, "Warnings and happenings")', () => {
+  const w = (reason, last, count = 1, message = reason + ' happened') => ({ reason, message, count, last });
+  const warning = (ref, x) => ({ time: x.last, kind: 'warning', ref, text: 'x', params: { reason: x.reason, message: x.message, count: String(x.count), last: x.last } });
+
+  it('replaces the entry with that reason, inserts otherwise, newest first, then by reason', () => {
+    const list = [w('BackOff', '2026-12-01T12:05:00Z', 3), w('Failed', '2026-12-01T12:01:00Z')];
+    assert.deepEqual(mergeWarning(list, w('Failed', '2026-12-01T12:09:00Z', 4)), [w('Failed', '2026-12-01T12:09:00Z', 4), w('BackOff', '2026-12-01T12:05:00Z', 3)]);
+    assert.deepEqual(mergeWarning(list, w('Unhealthy', '2026-12-01T12:03:00Z')).map((x) => x.reason), ['BackOff', 'Unhealthy', 'Failed']);
+    // Equal times: by reason.
+    assert.deepEqual(mergeWarning([w('B', '2026-12-01T12:00:00Z')], w('A', '2026-12-01T12:00:00Z')).map((x) => x.reason), ['A', 'B']);
+    // Instants, not strings: fractional seconds sort right.
+    assert.deepEqual(mergeWarning([w('B', '2026-12-01T12:00:00.5Z')], w('A', '2026-12-01T12:00:00Z')).map((x) => x.reason), ['B', 'A']);
+    assert.equal(list.length, 2, 'the list given is not changed');
+  });
+
+  it('keeps the newest MAX_WARNINGS', () => {
+    let list = [];
+    for (let i = 0; i < 8; i++) list = mergeWarning(list, w('R' + i, `2026-12-01T12:0${i}:00Z`));
+    assert.equal(list.length, MAX_WARNINGS);
+    assert.deepEqual(list.map((x) => x.reason), ['R7', 'R6', 'R5', 'R4', 'R3']);
+    // An older warning than all kept falls off at once.
+    assert.deepEqual(mergeWarning(list, w('Old', '2026-12-01T11:00:00Z')), list);
+  });
+
+  it('reads a happening\'s params, and refuses one without a reason', () => {
+    assert.deepEqual(warningOf(warning('Pod/a/b', w('Failed', '2026-12-01T12:00:00Z', 7, 'no'))), w('Failed', '2026-12-01T12:00:00Z', 7, 'no'));
+    assert.equal(warningOf({ kind: 'warning', params: { message: 'x' } }), null);
+    assert.equal(warningOf({ kind: 'warning', params: { reason: 'R', count: 'lots' }, time: 't' }).count, 1);
+  });
+
+  it('merges a warning happening into an object the delta did not upsert, as /api/graph has it', () => {
+    const s = new Store();
+    const p = pod('default', 'a', '', '');
+    const q = pod('default', 'b', '', '');
+    s.apply(validateMessage(snap(1, [p, q])));
+    const first = w('FailedScheduling', '2026-12-01T12:00:00Z', 1, '0/3 nodes are available: 3 Insufficient cpu');
+    const later = w('FailedScheduling', '2026-12-01T12:02:00Z', 4, '0/3 nodes are available: 3 Insufficient cpu');
+    const ch = s.apply(delta(1, 2, { happenings: [warning(p.id, first), warning(p.id, later), warning('Pod/default/gone', first)] }));
+    assert.deepEqual(s.nodes.get(p.id).warnings, [later]);
+    assert.equal(p.warnings, undefined, 'the object the snapshot gave is not changed');
+    assert.ok(ch.updated.has(p.id), 'the pod redraws');
+    assert.equal(s.nodes.get(q.id), q, 'others untouched');
+    assert.ok(!s.nodes.has('Pod/default/gone'), 'no object is made up for a warning');
+    // An upsert in the same delta carries the warnings as of its seq: it wins.
+    const p2 = { ...p, status: 'Pending', warnings: [w('Other', '2026-12-01T12:03:00Z')] };
+    s.apply(delta(2, 3, { upsert: { nodes: [p2] }, happenings: [warning(p.id, later)] }));
+    assert.deepEqual(s.nodes.get(p.id).warnings, p2.warnings);
   });
 });
 
