@@ -75,7 +75,7 @@ export const zhCN = {
   'kind.Node': '节点',
   'group.pods': 'Pod',
   // wave 2: the new kinds, references, layers (webdraw)
-  'col.refs': '配置与存储',
+  'col.refs': '引用与存储',
   'kind.Job': 'Job',
   'kind.CronJob': 'CronJob',
   'kind.HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',

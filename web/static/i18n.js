@@ -77,7 +77,7 @@ export const messages = {
     'kind.Node': 'Node',
     'group.pods': 'Pods',
     // wave 2: the new kinds, references, layers (webdraw)
-    'col.refs': 'Config & storage',
+    'col.refs': 'References',
     'kind.Job': 'Job',
     'kind.CronJob': 'CronJob',
     'kind.HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
