@@ -254,6 +254,35 @@ func TestGraphSVGRendererErrors(t *testing.T) {
 	}
 }
 
+// TestGraphSVGLayers: ?layers= reaches the renderer exactly as given ("*"
+// when absent, "" when empty), the server reading nothing into it.
+func TestGraphSVGLayers(t *testing.T) {
+	for _, tc := range []struct{ query, want string }{
+		{"", "*"},
+		{"?layers=storage,jobs", "storage,jobs"},
+		{"?layers=", ""},
+		{"?layers=bogus", "bogus"},
+	} {
+		var got string
+		svg := func(_ context.Context, w io.Writer, req SVGRequest) error {
+			got = req.Layers
+			_, err := io.WriteString(w, "<svg/>")
+			return err
+		}
+		ts, _ := newTestServer(t, Config{SVG: svg})
+		if resp, body := get(t, ts.URL+"/api/graph.svg"+tc.query); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", tc.query, resp.StatusCode, body)
+		}
+		if got != tc.want {
+			t.Errorf("%s: the renderer got layers %q, want %q", tc.query, got, tc.want)
+		}
+	}
+	ts, _ := newTestServer(t, Config{SVG: pageSVG})
+	if resp, body := get(t, ts.URL+"/api/graph.svg?layers="+strings.Repeat("x", maxFocus+1)); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "layers is too long") {
+		t.Errorf("an overlong layers: status %d %s, want 400 naming layers", resp.StatusCode, body)
+	}
+}
+
 func TestGraphSVGWithoutRenderer(t *testing.T) {
 	ts, _ := newTestServer(t, Config{})
 	resp, body := get(t, ts.URL+"/api/graph.svg")

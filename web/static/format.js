@@ -62,6 +62,9 @@ export function setTextScale(k) {
   return changed;
 }
 
+// textScaleNow is the text scale in effect (1 outside presenter mode).
+export const textScaleNow = () => textScale;
+
 // ellipsizeLine is ellipsize for a box's detail line, at the text scale.
 export function ellipsizeLine(s, max) {
   return ellipsize(s, textScale === 1 ? max : Math.max(4, Math.floor(max / textScale)));

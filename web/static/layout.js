@@ -62,15 +62,15 @@ export const GEOM = Object.freeze({
   nodeGap: 16,
   nodeCompactAbove: 40, // more nodes than this: short node boxes
   aggNodesMax: 6, // a compact lane on more nodes than this draws no node edges
-  jobHeader: 76, // a Job's or CronJob's header: title, then one line and a bar
+  jobHeader: 84, // a Job's or CronJob's header: title, then one line and a bar (two lines of presenter type)
   cronJobsShown: 4, // a CronJob box shows its newest Jobs, as lanes
   // Boxes of two text lines are at least 60 high: the SVG export prints a
   // box's second line at y 54.
-  hpaH: 62, // an autoscaler's box, above the workload it scales
+  hpaH: 86, // an autoscaler's box, above the workload it scales: two lines in presenter type
   hpaGap: 12,
   refH: 60, // a ConfigMap or Secret
   pvcH: 60, // a PersistentVolumeClaim
-  pvH: 40, // its bound PersistentVolume, one line, just below it
+  pvH: 60, // its bound PersistentVolume, just below it
   pvInset: 22,
   refGap: 10,
   scH: 60, // a StorageClass, in the cluster column

@@ -7,7 +7,7 @@
 // way out lose data-id/data-edge at once (they keep data-leaving), so tests
 // and tools never see a deleted object as present.
 
-import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName } from './format.js';
+import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow } from './format.js';
 import { entryPoints, GEOM } from './layout.js';
 import { t } from './i18n.js';
 import {
@@ -48,6 +48,52 @@ export function glyph(state, r) {
   }
 }
 
+// --- text that fits -----------------------------------------------------------
+// The wave-2 boxes cut their text by width, not by a count of characters:
+// presenter mode draws it much larger (presenter.css: at least 20 px on
+// screen), and Chinese characters are twice as wide as Latin ones.
+
+// (The ellipsis counts as wide: CJK fonts draw it a full em.)
+const WIDE = /[\u2026\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+// textWidth estimates the width of s at font size px (layout units): a
+// wide (CJK) character is 1em, others about 0.6em (a bit more in bold).
+export function textWidth(s, px, bold = false) {
+  let em = 0;
+  for (const ch of String(s ?? '')) em += WIDE.test(ch) ? 1 : bold ? 0.68 : 0.6;
+  return em * px;
+}
+
+// fitText cuts s with an ellipsis (at its end, or its start when keepEnd)
+// until it fits width at px; '' when not even one character does.
+export function fitText(s, width, px, { keepEnd = false, bold = false } = {}) {
+  s = String(s ?? '');
+  if (textWidth(s, px, bold) <= width) return s;
+  const chars = [...s];
+  let lo = 0;
+  let hi = chars.length - 1;
+  const cut = (n) => (keepEnd ? '…' + chars.slice(chars.length - n).join('') : chars.slice(0, n).join('') + '…');
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (textWidth(cut(mid), px, bold) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? cut(lo) : '';
+}
+
+// fontPx is the size a text is drawn at, in layout units: its size on the
+// dashboard (style.css), or in presenter mode at least presenter.css's
+// (20 px on screen, which the text scale says in units; titles 26, big
+// titles 28, pod names 22).
+const BASE_PX = { title: 16, big: 20, sub: 14.5, small: 13.5, pod: 15, status: 14, label: 14, badge: 12.5 };
+const PRESENTER_PX = { title: 26, big: 28, pod: 22 };
+export function fontPx(kind) {
+  const k = textScaleNow();
+  if (k <= 1) return BASE_PX[kind];
+  return Math.max(PRESENTER_PX[kind] || 20, k * 14.5);
+}
+const presenting = () => textScaleNow() > 1;
+
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {
   const s = p.status || 'Unknown';
@@ -68,11 +114,13 @@ export function containerCount(p) {
 export function warnMarkup(n, w) {
   const b = warningBadge(n);
   if (!b) return '';
-  const text = ellipsize(b.text, 26);
-  const pw = Math.min(w - 24, 14 + text.length * 7.2);
-  return `<g class="warn-badge" data-testid="warning-badge" data-reason="${esc(b.reason)}" transform="translate(${w - pw - 10},${-11})">` +
-    `<title>${esc(b.reason + (b.message ? ': ' + b.message : ''))}</title><rect width="${pw}" height="22" rx="11"/>` +
-    `<text x="${pw / 2}" y="15" text-anchor="middle">${esc(text)}</text></g>`;
+  const f = fontPx('badge');
+  const text = fitText(b.text, w * 0.7, f, { bold: true });
+  const pw = Math.round(textWidth(text, f, true) + 18);
+  const ph = Math.round(f * 1.5);
+  return `<g class="warn-badge" data-testid="warning-badge" data-reason="${esc(b.reason)}" transform="translate(${w - pw - 10},${-Math.round(ph / 2)})">` +
+    `<title>${esc(b.reason + (b.message ? ': ' + b.message : ''))}</title><rect width="${pw}" height="${ph}" rx="${ph / 2}"/>` +
+    `<text x="${pw / 2}" y="${Math.round(ph / 2 + f * 0.35)}" text-anchor="middle">${esc(text)}</text></g>`;
 }
 
 // podMarkup is a full-size pod row, relative to the pod's centre.
@@ -83,17 +131,23 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   // and meaningful ("db-0"), so they keep their names.
   const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 28, true);
   const rowEnd = lane.x + lane.w - geo.x; // right end of the row, relative
-  let s = `<title>${esc(p.name)}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
+  const why = warnings ? podWarningLine(p) : '';
+  let s = `<title>${esc(p.name + (why ? ': ' + why : ''))}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
   s += `<g class="glyph">${glyph(st, r)}</g>`;
   // A Pending pod says why, in the room the row has left of the node chip:
   // the scheduler's message is the one thing a viewer needs to know.
-  const why = warnings ? podWarningLine(p) : '';
-  const status = ellipsize(podStatusText(p), 22);
-  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}<tspan class="pod-status" dx="10">${esc(status)}</tspan>`;
-  if (why) {
-    const room = Math.floor((rowEnd - r - 10 - 96 - 16) / 7.4) - name.length - status.length - 3;
-    if (room >= 12) s += `<tspan class="pod-why" dx="8" data-testid="pod-why">${esc(ellipsize(why, room))}</tspan>`;
-  }
+  // The row's text ends before the node chip, in whatever type it is drawn.
+  // In presenter type a Pending pod's reason replaces the word Pending (its
+  // glyph says that): the reason is what the room needs to read.
+  const stF = fontPx('status');
+  let room = rowEnd - r - 10 - 102 - 10 - textWidth(name, fontPx('pod'), true) - 10;
+  const whyOnly = why && presenting();
+  const status = whyOnly ? '' : fitText(podStatusText(p), Math.max(room, stF * 2), stF);
+  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}`;
+  if (status) s += `<tspan class="pod-status" dx="10">${esc(status)}</tspan>`;
+  if (status) room -= textWidth(status, stF) + 8;
+  const whyText = why && room >= stF * 3 ? fitText(why, room, stF) : '';
+  if (whyText) s += `<tspan class="pod-why" dx="${status ? 8 : 10}" data-testid="pod-why">${esc(whyText)}</tspan>`;
   s += '</text>';
   if (warnings && (p.warnings || []).length) s += `<g class="pod-warn" transform="translate(${-r * 0.9},${-r * 0.9})"><title>${esc(warningBadge(p)?.text || '')}</title><path d="M0,-7 L7,6 L-7,6 Z"/></g>`;
   if (p.restarts > 0) {
@@ -186,11 +240,11 @@ function laneMarkup(lane, rs, deployName, isNew, counts, job) {
   let label = '';
   let right = '';
   let bar = '';
+  const lf = fontPx('label');
   if (job) {
     // A CronJob's Job: its name, its progress bar and line.
-    label = ellipsize(job.name, 30, true);
-    right = ellipsize(jobLine(job), 36);
-    bar = `<g class="bar" transform="translate(${14 + Math.min(30, label.length) * 7.6 + 10},12)">${jobBar(job, 90)}</g>`;
+    right = presenting() ? '' : fitText(jobLine(job), lane.w * 0.45, lf);
+    label = fitText(job.name, lane.w - 28 - 100 - (right ? textWidth(right, lf) + 16 : 0), lf, { keepEnd: true });
   } else if (rs && lane.kind === 'ReplicaSet') {
     const hash = rsHash(rs.name, deployName);
     label = `${t('kind.ReplicaSet')} ${ellipsize(hash, 14)} · ${t('lane.rs', { rev: rs.revision | 0, image: ellipsize(shortImage((rs.images || [])[0] || '—'), 28) })}`;
@@ -201,8 +255,12 @@ function laneMarkup(lane, rs, deployName, isNew, counts, job) {
   } else {
     right = t('node.pods', { count: lane.pods.length });
   }
+  // In presenter type a label stands lower, so it stays inside its lane.
+  const ly = presenting() ? Math.round(lf * 1.05) : 21;
+  if (label) label = fitText(label, lane.w - 28 - (right && !presenting() ? textWidth(right, lf) + 16 : 0) - (job ? 100 : 0), lf);
+  if (job) bar = `<g class="bar" transform="translate(${Math.round(14 + textWidth(label, lf) + 10)},${ly - 10})">${jobBar(job, 90)}</g>`;
   let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
-  if (label) s += `<text class="lane-label" x="14" y="21">${esc(label)}</text>`;
+  if (label) s += `<text class="lane-label" x="14" y="${ly}">${esc(label)}</text>`;
   if (right) s += `<text class="lane-label" x="${lane.w - 14}" y="21" text-anchor="end">${esc(right)}</text>`;
   s += bar;
   if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${GEOM.laneHeader + 20}">${esc(t('node.pods', { count: 0 }))}</text>`;
@@ -226,40 +284,69 @@ function jobBar(n, w) {
 // jobMarkup is a Job's box (one lane of its pods) or a CronJob's (a lane per
 // recent Job): title, kind, one line, and for a Job its progress bar.
 function jobMarkup(n, box, facts) {
+  const tf = fontPx('big');
+  const lf = fontPx('sub');
+  const ty = presenting() ? Math.round(tf * 1.1) : 32;
+  const ly = presenting() ? Math.round(ty + lf * 1.3) : 58;
   let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
-    `<text class="box-title big" x="20" y="32">${esc(ellipsize(n.name, 30))}</text>` +
+    `<text class="box-title big" x="20" y="${ty}">${esc(fitText(n.name, box.w - 40 - (presenting() ? 0 : 110), tf, { bold: true }))}</text>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.' + box.kind).toUpperCase())}</text>`;
   if (box.kind === 'Job') {
-    s += `<g class="bar" transform="translate(20,46)">${jobBar(n, 160)}</g>` +
-      `<text class="box-sub ${facts.status === 'Failed' ? 'bad' : facts.status === 'Complete' ? 'ok' : 'warn'}" x="192" y="56">${esc(ellipsizeLine(facts.line, 44))}</text>`;
+    s += `<g class="bar" transform="translate(20,${ly - 10})">${jobBar(n, 150)}</g>` +
+      `<text class="box-sub ${facts.status === 'Failed' ? 'bad' : facts.status === 'Complete' ? 'ok' : 'warn'}" x="182" y="${ly}">${esc(fitText(facts.line, box.w - 182 - 16, lf))}</text>`;
   } else {
-    s += `<text class="box-sub ${facts.status === 'Suspended' ? 'muted' : ''}" x="20" y="58">${esc(ellipsizeLine(facts.line, 62))}</text>`;
+    s += `<text class="box-sub ${facts.status === 'Suspended' ? 'muted' : ''}" x="20" y="${ly}">${esc(fitText(facts.line, box.w - 40, lf))}</text>`;
   }
   return s;
 }
 
 // hpaMarkup is an autoscaler, drawn as a slim box just above its target.
 function hpaMarkup(n, box, facts) {
-  return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg hpa" width="${box.w}" height="${box.h}" rx="12"/>` +
-    `<text class="box-title small" x="16" y="24">${esc(ellipsize(n.name, 26))}</text>` +
-    `<text class="kind-tag" x="${box.w - 16}" y="24" text-anchor="end">${esc(t('kind.hpa').toUpperCase())}</text>` +
-    `<text class="box-sub ${facts.status === 'NoMetrics' ? 'bad' : facts.status === 'Scaling' ? 'warn' : ''}" x="16" y="48">${esc(ellipsizeLine(`${facts.line} · ${facts.metrics}`, 70))}</text>`;
+  const tf = fontPx('title');
+  const lf = fontPx('sub');
+  const tone = facts.status === 'NoMetrics' ? 'bad' : facts.status === 'Scaling' ? 'warn' : 'ok';
+  const w = box.w - 32;
+  let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg hpa" width="${box.w}" height="${box.h}" rx="12"/>` +
+    `<text class="kind-tag" x="${box.w - 16}" y="26" text-anchor="end">${esc(t('kind.hpa').toUpperCase())}</text>`;
+  if (presenting() && box.h < 2.7 * Math.max(tf, lf)) {
+    // One line of very large type: the name and where it is scaling.
+    const y = Math.round(box.h / 2 + tf * 0.36);
+    return s + `<text class="box-title small" x="16" y="${y}">${esc(fitText(`${n.name} · ${n.current | 0} → ${n.desired | 0}`, w, tf, { bold: true }))}</text>`;
+  }
+  if (presenting()) {
+    // Two lines of large type: the name, then bounds, replicas and metrics.
+    const ty = Math.round(tf * 1.1);
+    s += `<text class="box-title small" x="16" y="${ty}">${esc(fitText(`${t('kind.hpa')} ${n.name}`, w, tf, { bold: true }))}</text>` +
+      `<text class="box-sub ${tone}" x="16" y="${Math.round(ty + lf * 1.3)}">${esc(fitText(`${facts.line} · ${facts.metrics}`, w, lf))}</text>`;
+    return s;
+  }
+  return s + `<text class="box-title small" x="16" y="26">${esc(fitText(n.name, w - 110, tf, { bold: true }))}</text>` +
+    `<text class="box-sub ${tone}" x="16" y="50">${esc(fitText(facts.line, w, lf))}</text>` +
+    `<text class="box-sub" x="16" y="72">${esc(fitText(facts.metrics, w, lf))}</text>`;
 }
 
 // refMarkup is a reference or storage box: ConfigMap, Secret, claim,
 // volume, class. Each says its kind, so the reference column needs no key.
 function refMarkup(n, box, facts) {
-  if (box.kind === 'PersistentVolume' && box.h < 50) {
-    // A claim's volume, one line under the claim: its name, then its line.
-    const name = ellipsize(n.name, 14);
-    return `<title>${esc(n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
-      `<text class="box-title small" x="12" y="26">${esc(name)}<tspan class="box-sub small" dx="8">${esc(ellipsizeLine(facts.line, Math.max(8, 28 - name.length)))}</tspan></text>`;
-  }
   const tone = /^(Broken|Lost|Failed)$/.test(facts.status) ? 'bad' : /^(Pending|Released)$/.test(facts.status) ? 'warn' : '';
-  let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>` +
-    `<text class="box-title small" x="14" y="24">${esc(ellipsize(n.name, 24))}</text>` +
-    `<text class="box-sub small ${tone}" x="14" y="46">${esc(ellipsizeLine(facts.line, 32))}</text>`;
-  return s;
+  const tf = fontPx('title');
+  const lf = fontPx('small');
+  const w = box.w - 28;
+  const head = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>`;
+  // One line when there is room for one only: a claim's volume, or any
+  // reference in presenter type (whose plain detail line presenter.css
+  // hides anyway): the name, then what matters of the line.
+  if ((box.kind === 'PersistentVolume' && box.h < 50) || presenting()) {
+    // In presenter type a volume says its name only: its line is fine print.
+    const more = presenting() ? (tone ? t(`ref.status.${facts.status}`) : '') : facts.line;
+    const name = fitText(n.name, w * (more ? 0.55 : 1), tf, { bold: true });
+    const rest = w - textWidth(name, tf, true) - 10;
+    const line = more ? fitText(more, rest, lf) : '';
+    const y = Math.round(box.h / 2 + Math.max(tf, lf) * 0.36);
+    return head + `<text class="box-title small" x="14" y="${y}">${esc(name)}${line ? `<tspan class="box-sub small ${tone}" dx="10">${esc(line)}</tspan>` : ''}</text>`;
+  }
+  return head + `<text class="box-title small" x="14" y="24">${esc(fitText(n.name, w, tf, { bold: true }))}</text>` +
+    `<text class="box-sub small ${tone}" x="14" y="46">${esc(fitText(facts.line, w, lf))}</text>`;
 }
 
 // detailsRows lists an entity's fields for the details panel, as
