@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ const (
 // spec and the statuses, at most MaxContainers of them, and how many more
 // the spec has. A container without a status yet (the pod is not scheduled
 // or its sandbox not created) is waiting with no reason.
-func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, init bool) (out []Container, more int) {
+func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, init bool) (out []Container, more int32) {
 	n := min(len(specs), MaxContainers)
 	if n == 0 {
 		return nil, 0
@@ -60,7 +61,7 @@ func podContainers(specs []corev1.Container, statuses []corev1.ContainerStatus, 
 			c.Reason = internID(w.Reason)
 		}
 	}
-	return internContainers(out), len(specs) - n
+	return internContainers(out), int32(len(specs) - n) // an object of 2 GiB containers is not served
 }
 
 // containerLists interns container lists: the replicas of a template that
@@ -164,7 +165,7 @@ func (f *PodFields) UnmarshalJSON(b []byte) error {
 				f.Containers[i].Image = f.Images[i]
 			}
 		}
-		f.MoreContainers = n - len(f.Containers)
+		f.MoreContainers = int32(min(n-len(f.Containers), math.MaxInt32))
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ func TestDecodeWave1Containers(t *testing.T) {
 		name    string
 		json    string
 		want    []Container
-		more    int
+		more    int32
 		wantErr string
 	}{
 		{name: "list", json: `{"containers":[{"name":"web","image":"w:1","state":"running","ready":true,"restarts":0}]}`,

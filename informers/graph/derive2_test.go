@@ -23,7 +23,7 @@ func refStrings(p *corev1.Pod) []string {
 	var out []string
 	for _, r := range podRefs(p) {
 		e := mountEdge(n, &r)
-		s := e.To + " " + e.As + " " + strings.Join(e.Containers, ",")
+		s := e.To + " " + e.As + " " + strings.Join(e.Containers, ",") // a mounts edge always has its Mount
 		if e.Broken {
 			s += " broken"
 		}

@@ -45,8 +45,14 @@ var kinds = map[Kind]kindInfo{
 // edgeEqual compares two edges field by field (Containers is a slice).
 func edgeEqual(a, b *Edge) bool {
 	return a == b || (a.ID == b.ID && a.Kind == b.Kind && a.From == b.From && a.To == b.To &&
-		a.State == b.State && a.Label == b.Label && a.As == b.As && a.Broken == b.Broken &&
-		slices.Equal(a.Containers, b.Containers))
+		a.State == b.State && a.Label == b.Label && mountEqual(a.Mount, b.Mount))
+}
+
+func mountEqual(a, b *Mount) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a == b || (a.As == b.As && a.Broken == b.Broken && slices.Equal(a.Containers, b.Containers))
 }
 
 // kindFields makes the kindInfo of a kind whose fields are an F that field

@@ -98,7 +98,7 @@ func fill(v reflect.Value, seed int) {
 		v.Set(reflect.ValueOf(fillTime.Add(time.Duration(seed) * time.Second)))
 	case v.Kind() == reflect.String:
 		v.SetString(fmt.Sprint("s", seed))
-	case v.Kind() == reflect.Int:
+	case v.CanInt():
 		v.SetInt(int64(seed))
 	case v.Kind() == reflect.Bool:
 		v.SetBool(true)
@@ -129,7 +129,7 @@ func leaves(v reflect.Value, path string, visit func(path string, change func())
 		visit(path, func() { v.Set(reflect.ValueOf(v.Interface().(time.Time).Add(time.Second))) })
 	case v.Kind() == reflect.String:
 		visit(path, func() { v.SetString(v.String() + "'") })
-	case v.Kind() == reflect.Int:
+	case v.CanInt():
 		visit(path, func() { v.SetInt(v.Int() + 1) })
 	case v.Kind() == reflect.Bool:
 		visit(path, func() { v.SetBool(!v.Bool()) })

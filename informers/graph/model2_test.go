@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -251,4 +252,50 @@ func cutKind(id string) (kind, rest string, ok bool) {
 		}
 	}
 	return id, "", false
+}
+
+// edgeEnds lists, per edge kind, the kinds each end may have.
+var edgeEnds = map[string]struct{ from, to []Kind }{
+	EdgeMounts: {[]Kind{KindPod}, []Kind{KindConfigMap, KindSecret, KindPVC}},
+	EdgeBound:  {[]Kind{KindPVC}, []Kind{KindPV}},
+	EdgeScales: {[]Kind{KindHPA}, []Kind{KindDeployment, KindStatefulSet}},
+	EdgeOwns: {[]Kind{KindDeployment, KindReplicaSet, KindStatefulSet, KindDaemonSet, KindJob, KindCronJob},
+		[]Kind{KindReplicaSet, KindPod, KindJob}},
+	EdgeRunsOn:  {[]Kind{KindPod}, []Kind{KindNode}},
+	EdgeSelects: {[]Kind{KindService}, []Kind{KindPod}},
+	EdgeRoutes:  {[]Kind{KindIngress}, []Kind{KindService}},
+}
+
+// checkEdgeEnds holds every edge to its kind's ends, its id to its ends,
+// and its from end to an entity the model holds (edges exist because their
+// from end does, except owns edges, which their to end implies).
+func checkEdgeEnds(t testing.TB, m *Model) {
+	t.Helper()
+	for _, e := range m.Edges() {
+		ends, ok := edgeEnds[e.Kind]
+		if !ok {
+			t.Errorf("edge %s of unknown kind %q", e.ID, e.Kind)
+			continue
+		}
+		fk, _, _ := cutKind(e.From)
+		tk, _, _ := cutKind(e.To)
+		if !slices.Contains(ends.from, fk) || !slices.Contains(ends.to, tk) {
+			t.Errorf("edge %s: %s → %s, want %v → %v", e.ID, fk, tk, ends.from, ends.to)
+		}
+		if e.ID != EdgeID(e.Kind, e.From, e.To) {
+			t.Errorf("edge %s: id does not name %s → %s", e.ID, e.From, e.To)
+		}
+		holder := e.From
+		if e.Kind == EdgeOwns {
+			holder = e.To
+		}
+		if m.node(holder) == nil {
+			t.Errorf("edge %s outlives %s", e.ID, holder)
+		}
+		if e.Kind == EdgeMounts && (e.Mount == nil || e.As == "" || len(e.Containers) == 0) {
+			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
+		} else if e.Kind != EdgeMounts && e.Mount != nil {
+			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ktypes "k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -754,12 +755,28 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			delete(objects, key)
 			m.Delete(r, ns, name, now)
 		}
-		switch r := intn(20); {
+		switch r := intn(26); {
 		case r < 7:
+			owner := ownedBy("ReplicaSet", fmt.Sprintf("rs%d", intn(2)))
+			if intn(4) == 0 {
+				owner = ownedBy("Job", fmt.Sprintf("job%d", intn(2)))
+			}
 			p := mkRunning(ns, name, labelled("app", apps[intn(3)]), onNode(fmt.Sprintf("w%d", intn(3))),
-				ownedBy("ReplicaSet", fmt.Sprintf("rs%d", intn(2))), restarts(int32(intn(3))))
+				owner, restarts(int32(intn(3))))
+			if intn(2) == 0 {
+				configMapVolume("config", fmt.Sprintf("cfg%d", intn(2)))(p)
+			}
+			if intn(2) == 0 {
+				secretEnv(fmt.Sprintf("db%d", intn(2)))(p)
+			}
 			if intn(3) == 0 {
+				claimVolume("data", fmt.Sprintf("data%d", intn(2)))(p)
+			}
+			switch intn(4) {
+			case 0:
 				waitingFor("CrashLoopBackOff")(p)
+			case 1:
+				configError(fmt.Sprintf(`secret "db%d" not found`, intn(2)))(p)
 			}
 			if intn(2) == 0 {
 				setObj("Pod/"+ns+"/"+name, NewCachedPod(p))
@@ -808,12 +825,54 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			} else {
 				setObj("Node/"+w, mkNode(w, intn(2) == 0))
 			}
-		default:
+		case r < 20:
 			app := apps[intn(3)]
 			if intn(3) == 0 {
 				delObj("Deployment/"+ns+"/"+app, Deployments, ns, app)
 			} else {
 				setObj("Deployment/"+ns+"/"+app, mkDeployment(ns, app, int32(intn(4)), fmt.Sprint(intn(3)), "img:"+fmt.Sprint(intn(2))))
+			}
+		case r < 21:
+			job := fmt.Sprintf("job%d", intn(2))
+			if intn(3) == 0 {
+				delObj("Job/"+ns+"/"+job, Jobs, ns, job)
+			} else {
+				cron := []string{"", "cron0", "cron1"}[intn(3)]
+				setObj("Job/"+ns+"/"+job, mkJob(ns, job, cron, []*int32{nil, ptr.To[int32](3)}[intn(2)]))
+			}
+		case r < 22:
+			cron := fmt.Sprintf("cron%d", intn(2))
+			if intn(3) == 0 {
+				delObj("CronJob/"+ns+"/"+cron, CronJobs, ns, cron)
+			} else {
+				setObj("CronJob/"+ns+"/"+cron, mkCronJob(ns, cron))
+			}
+		case r < 23:
+			if intn(3) == 0 {
+				delObj("HPA/"+ns+"/h", HPAs, ns, "h")
+			} else {
+				setObj("HPA/"+ns+"/h", mkHPA(ns, "h", []string{"Deployment", "StatefulSet", "ReplicaSet"}[intn(3)], apps[intn(3)]))
+			}
+		case r < 24:
+			claim := fmt.Sprintf("data%d", intn(2))
+			if intn(3) == 0 {
+				delObj("PVC/"+ns+"/"+claim, PersistentVolumeClaims, ns, claim)
+			} else {
+				setObj("PVC/"+ns+"/"+claim, mkPVC(ns, claim, []string{"", "pv0", "pv1"}[intn(3)]))
+			}
+		case r < 25:
+			pv := fmt.Sprintf("pv%d", intn(2))
+			if intn(3) == 0 {
+				delObj("PV/"+pv, PersistentVolumes, "", pv)
+			} else {
+				setObj("PV/"+pv, mkPV(pv))
+			}
+		default:
+			if intn(3) == 0 {
+				delObj("StorageClass/lab", StorageClasses, "", "lab")
+			} else {
+				setObj("StorageClass/lab", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "lab", UID: "sc"},
+					Provisioner: fmt.Sprint("p", intn(2))})
 			}
 		}
 		if intn(5) == 0 {
@@ -821,6 +880,8 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 		}
 	}
 	flush()
+	checkEdgeEnds(t, m)
+	checkRefNodes(t, m)
 	if diff := cmp.Diff(m.Nodes(), sortedNodes(values(nodes))); diff != "" {
 		t.Errorf("replayed nodes (-model +replay):\n%s", diff)
 	}

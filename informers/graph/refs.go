@@ -363,5 +363,32 @@ func internNames(names []string) []string {
 // mountEdge builds the mounts edge of pod (its entity) to r.
 func mountEdge(pod *Node, r *podRef) *Edge {
 	return &Edge{ID: EdgeID(EdgeMounts, pod.ID, r.to), Kind: EdgeMounts, From: pod.ID, To: r.to,
-		As: asNames[r.as&15], Containers: containerNames(pod.Pod, r.mask), Broken: r.broken}
+		Mount: internMount(asNames[r.as&15], containerNames(pod.Pod, r.mask), r.broken)}
+}
+
+// mounts interns Mount values: the replicas of a template reference their
+// objects alike.
+var mounts struct {
+	sync.Mutex
+	m map[mountKey]*Mount
+}
+
+type mountKey struct {
+	as, containers string
+	broken         bool
+}
+
+func internMount(as string, containers []string, broken bool) *Mount {
+	k := mountKey{as, strings.Join(containers, "\x00"), broken}
+	mounts.Lock()
+	defer mounts.Unlock()
+	if m, ok := mounts.m[k]; ok {
+		return m
+	}
+	if mounts.m == nil || len(mounts.m) >= 16384 {
+		mounts.m = map[mountKey]*Mount{}
+	}
+	m := &Mount{As: as, Containers: containers, Broken: broken}
+	mounts.m[k] = m
+	return m
 }

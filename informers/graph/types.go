@@ -127,8 +127,8 @@ type Container struct {
 	State    string          `json:"state"`            // waiting | running | terminated
 	Reason   string          `json:"reason,omitempty"` // waiting or terminated reason
 	ExitCode *int            `json:"exitCode,omitempty"`
-	Ready    bool            `json:"ready"`
-	Restarts int             `json:"restarts"`
+	Ready    bool            `json:"ready,omitempty"`    // omitted when false: the wire budget of a pod change
+	Restarts int             `json:"restarts,omitempty"` // omitted when 0
 	Ports    []ContainerPort `json:"ports,omitempty"`
 	// Sidecar marks an init container with restartPolicy Always: it keeps
 	// running beside the app containers.
@@ -145,8 +145,11 @@ type ContainerPort struct {
 
 // PodFields are a Pod's drawn fields.
 type PodFields struct {
-	Status          string            `json:"status"` // kubectl's STATUS column
-	Ready           bool              `json:"ready"`  // every container ready
+	Status string `json:"status"` // kubectl's STATUS column
+	Ready  bool   `json:"ready"`  // every container ready
+	// HostNetwork sits beside Ready (and the More counts are int32) only so
+	// that PodFields fits a smaller allocation: 240 bytes, not 256.
+	HostNetwork     bool              `json:"hostNetwork,omitempty"`
 	ReadyContainers int               `json:"readyContainers"`
 	Restarts        int               `json:"restarts"`
 	Node            string            `json:"node"`  // Node id, or ""
@@ -163,10 +166,9 @@ type PodFields struct {
 	// len(list) + more.
 	Containers         []Container `json:"containers"`
 	InitContainers     []Container `json:"initContainers,omitempty"`
-	MoreContainers     int         `json:"moreContainers,omitempty"`
-	MoreInitContainers int         `json:"moreInitContainers,omitempty"`
+	MoreContainers     int32       `json:"moreContainers,omitempty"`
+	MoreInitContainers int32       `json:"moreInitContainers,omitempty"`
 	HostIP             string      `json:"hostIP,omitempty"`
-	HostNetwork        bool        `json:"hostNetwork,omitempty"`
 	ServiceAccount     string      `json:"serviceAccount,omitempty"`
 }
 
@@ -345,9 +347,18 @@ type Edge struct {
 	To    string `json:"to"`
 	State string `json:"state,omitempty"` // selects edges only
 	Label string `json:"label,omitempty"` // routes edges: host+path
-	// Mounts edges: how the pod references the object (see MountVolume…),
-	// which of its containers do (all of them for a volume no container
-	// mounts), and whether the pod's status says the object is missing.
+	// Mount is set on mounts edges only; JSON flattens its fields into the
+	// edge. It is a pointer because most edges are not mounts edges: a
+	// 104-byte Edge instead of 144, on five edges per pod, and the replicas
+	// of a template share one Mount.
+	*Mount
+}
+
+// Mount is what a mounts edge says besides its ends: how the pod references
+// the object (see MountVolume…), which of its containers do (all of them
+// for a volume no container mounts), and whether the pod's status says the
+// object is missing. Shared between edges: never modify one.
+type Mount struct {
 	As         string   `json:"as,omitempty"`
 	Containers []string `json:"containers,omitempty"`
 	Broken     bool     `json:"broken,omitempty"`
