@@ -517,12 +517,6 @@ func TransformPV(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// The annotations that mark the default StorageClass.
-const (
-	annotationDefaultClass     = "storageclass.kubernetes.io/is-default-class"
-	annotationBetaDefaultClass = "storageclass.beta.kubernetes.io/is-default-class"
-)
-
 // TransformStorageClass keeps the provisioner, reclaim policy, binding mode
 // and the default-class annotations; parameters (which may name secrets)
 // and mount options go.
@@ -534,7 +528,7 @@ func TransformStorageClass(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	stripMeta(&in.ObjectMeta, nil, annotationDefaultClass, annotationBetaDefaultClass)
+	stripMeta(&in.ObjectMeta, nil, graph.AnnotationDefaultClass, graph.AnnotationBetaDefaultClass)
 	*in = storagev1.StorageClass{ObjectMeta: in.ObjectMeta, Provisioner: in.Provisioner,
 		ReclaimPolicy: in.ReclaimPolicy, VolumeBindingMode: in.VolumeBindingMode}
 	return in, nil
