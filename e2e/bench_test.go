@@ -353,8 +353,12 @@ func benchPod(ns, name, node string, i int) *corev1.Pod {
 	}
 }
 
-// createPods creates n pods in ns across the lab's nodes, in parallel.
-func createPods(tb testing.TB, ns string, n int) {
+// createPods creates n benchPods in ns across the lab's nodes, in parallel.
+func createPods(tb testing.TB, ns string, n int) { createPodsOf(tb, ns, n, benchPod) }
+
+// createPodsOf creates n pods that mk makes in ns across the lab's nodes,
+// in parallel.
+func createPodsOf(tb testing.TB, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
 	cfg := rest.CopyConfig(lab.Config())
 	cfg.QPS, cfg.Burst = 2000, 2000
 	cs, err := kubernetes.NewForConfig(cfg)
@@ -371,7 +375,7 @@ func createPods(tb testing.TB, ns string, n int) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				_, err := cs.CoreV1().Pods(ns).Create(context.Background(), benchPod(ns, fmt.Sprintf("web-7d9c5b8f4-%05d", i), nodes[i%3], i), metav1.CreateOptions{})
+				_, err := cs.CoreV1().Pods(ns).Create(context.Background(), mk(ns, fmt.Sprintf("web-7d9c5b8f4-%05d", i), nodes[i%3], i), metav1.CreateOptions{})
 				if err != nil {
 					mu.Lock()
 					firstErr = err

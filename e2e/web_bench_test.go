@@ -70,7 +70,8 @@ func synthNode(name string) *graph.Node {
 
 func synthPod(ns, rs, name, node, status string, ready bool) *graph.Node {
 	return &graph.Node{ID: graph.ID(graph.KindPod, ns, name), Kind: graph.KindPod, Namespace: ns, Name: name, UID: "u-" + name,
-		Pod: &graph.PodFields{Status: status, Ready: ready, Containers: 1, ReadyContainers: map[bool]int{true: 1}[ready],
+		Pod: &graph.PodFields{Status: status, Ready: ready, Containers: []graph.Container{{Name: "web", Image: "web:v1",
+			State: map[bool]string{true: "running", false: "waiting"}[ready], Ready: ready}}, ReadyContainers: map[bool]int{true: 1}[ready],
 			Node: graph.ID(graph.KindNode, "", node), Owner: graph.ID(graph.KindReplicaSet, ns, rs), Images: []string{"web:v1"},
 			Labels: map[string]string{"app": name[:len(name)-6]}, Created: time.Unix(1700000000, 0).UTC()}}
 }

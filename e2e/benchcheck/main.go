@@ -51,6 +51,11 @@ var Targets = []Target{
 	{"200 viewers on 5,000 pods: peak RSS", "BenchmarkLoad/viewers=200", "MiB-peak-rss", true, 256},
 	{"200 viewers on 5,000 pods: measured viewer's delivery, p99", "BenchmarkLoad/viewers=200", "delivery-p99-ms", true, 250},
 	{"8 concurrent SVGs of 5,000 pods: peak RSS", "BenchmarkLoad/svg=8", "MiB-peak-rss", true, 256},
+	// Issue #12's budgets, with every wave-2 informer running; 10% of one
+	// core is the CPU that 50 Warning events a second may add.
+	{"heap per pod at 10,000 two-container pods with config refs, every informer on", "BenchmarkScale10k", "heap-B/pod", true, 2048},
+	{"10,000-pod first snapshot on /ws, ready", "BenchmarkScale10k", "snapshot-ready-ms", true, 300},
+	{"50 Warning events/s: CPU added (% of a core)", "BenchmarkScale10k", "cpu-added-pct", true, 10},
 }
 
 func main() {
