@@ -34,6 +34,9 @@ func containersEqual(a, b []Container) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true // interned lists: the common case is the same list
+	}
 	for i := range a {
 		x, y := &a[i], &b[i]
 		if x.Name != y.Name || x.Image != y.Image || x.State != y.State || x.Reason != y.Reason ||

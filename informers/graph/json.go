@@ -25,20 +25,35 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 	if k, ok := kinds[n.Kind]; ok {
 		f = k.fields(n)
 	}
-	if f == nil {
-		return meta, nil
+	out := meta
+	if f != nil {
+		body, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		out = appendFields(out, body)
 	}
-	body, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
+	if len(n.Warnings) > 0 {
+		body, err := json.Marshal(struct {
+			Warnings []Warning `json:"warnings"`
+		}{n.Warnings})
+		if err != nil {
+			return nil, err
+		}
+		out = appendFields(out, body)
 	}
+	return out, nil
+}
+
+// appendFields merges the JSON object body into the JSON object obj.
+func appendFields(obj, body []byte) []byte {
 	if len(body) <= 2 { // "{}"
-		return meta, nil
+		return obj
 	}
-	out := make([]byte, 0, len(meta)+len(body))
-	out = append(out, meta[:len(meta)-1]...)
+	out := make([]byte, 0, len(obj)+len(body))
+	out = append(out, obj[:len(obj)-1]...)
 	out = append(out, ',')
-	return append(out, body[1:]...), nil
+	return append(out, body[1:]...)
 }
 
 // UnmarshalJSON reads the flat object that MarshalJSON writes.
@@ -55,5 +70,18 @@ func (n *Node) UnmarshalJSON(b []byte) error {
 	if m.ID == "" {
 		return fmt.Errorf("node without id")
 	}
-	return json.NewDecoder(bytes.NewReader(b)).Decode(k.newFields(n))
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(k.newFields(n)); err != nil {
+		return err
+	}
+	if !bytes.Contains(b, []byte(`"warnings"`)) {
+		return nil // most nodes: spare a second decoding
+	}
+	var w struct {
+		Warnings []Warning `json:"warnings"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("node %q: warnings: %w", m.ID, err)
+	}
+	n.Warnings = w.Warnings
+	return nil
 }

@@ -166,7 +166,10 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 		if n == nil {
 			d.Remove.Nodes = append(d.Remove.Nodes, id)
 		} else {
-			d.Upsert.Nodes = append(d.Upsert.Nodes, n)
+			// The current value, not the last upserted: warning
+			// happenings after that upsert changed it, and a client
+			// applies none about a node its delta upserts.
+			d.Upsert.Nodes = append(d.Upsert.Nodes, l.state.Nodes[id])
 		}
 	}
 	for id, e := range edges {

@@ -106,6 +106,9 @@ type Model struct {
 	// refCount counts, by ConfigMap or Secret id, the pods referencing it:
 	// a reference-only node exists exactly while its count is positive.
 	refCount map[string]int
+
+	warn        warnState             // Warning Events (warnings.go)
+	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
 }
 
 // NewModel returns an empty model.
@@ -119,6 +122,7 @@ func NewModel() *Model {
 		failed:     map[string]string{},
 		revImages:  map[string][]string{},
 		refCount:   map[string]int{},
+		warn:       newWarnState(),
 	}
 }
 
@@ -155,6 +159,7 @@ func (m *Model) edgeKey(kind, from, to string) []byte {
 // object's maps and lets the old object go.
 func (m *Model) setNode(n *Node, now time.Time) {
 	old := m.node(n.ID)
+	n = m.attachWarnings(n, now)
 	m.nodes[n.ID] = n
 	m.changed(old, n, now)
 }
@@ -162,6 +167,9 @@ func (m *Model) setNode(n *Node, now time.Time) {
 // changed marks n's id changed unless old, its value before, equals it.
 func (m *Model) changed(old, n *Node, now time.Time) {
 	if old != nil && nodeEqual(old, n) {
+		if !warningsEqual(old.Warnings, n.Warnings) {
+			m.markNode(n.ID, old, now)
+		}
 		return
 	}
 	m.markNode(n.ID, old, now)
@@ -246,7 +254,9 @@ func (m *Model) newEdge(kind, from, to, state string) *Edge {
 // *appsv1.ReplicaSet, *appsv1.StatefulSet, *appsv1.DaemonSet,
 // *corev1.Service, *discoveryv1.EndpointSlice, *networkingv1.Ingress or
 // *corev1.Node, or the compact *CachedPod and *CachedSlice the informer
-// transforms make of pods and slices. Other types are ignored. The object is shared with the
+// transforms make of pods and slices. A *corev1.Event of type Warning
+// becomes a warning on the object it is about (warnings.go); other events
+// and other types are ignored. The object is shared with the
 // informer cache: Set never modifies it, and keeps references to its maps
 // and strings.
 func (m *Model) Set(obj any, now time.Time) {
@@ -296,6 +306,10 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setNode(NodeNode(o), now)
 		}
+	case *corev1.Event:
+		if o != nil {
+			m.setEvent(o, now)
+		}
 	default:
 		m.setWave2(obj, now)
 	}
@@ -306,6 +320,10 @@ func (m *Model) Set(obj any, now time.Time) {
 func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	if r == EndpointSlices {
 		m.setSlice(namespace, name, nil)
+		return
+	}
+	if r == Events {
+		m.deleteEvent(namespace, name, now)
 		return
 	}
 	kind, ok := kindOf[r]
@@ -326,6 +344,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	switch kind {
 	case KindPod:
 		delete(m.failed, old.ID)
+		m.noteDeletedPod(oldPod, now)
 		m.podEdges(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
@@ -362,6 +381,8 @@ func (m *Model) setPod(p *CachedPod, now time.Time) {
 	if oldPod == p {
 		return // a resync hands back the cached pod itself
 	}
+	p = m.attachPodWarnings(p, now)
+	n = p.Node
 	var old *Node
 	if oldPod != nil {
 		old = oldPod.Node
@@ -582,6 +603,8 @@ func (m *Model) Flush() Delta {
 	var d Delta
 	for id, dn := range m.dirtyNodes {
 		cur := m.node(id)
+		d.Happenings = append(d.Happenings, m.replacedHappening(id, dn.prev, cur, dn.at)...)
+		d.Happenings = append(d.Happenings, Happenings2(dn.prev, cur, dn.at)...)
 		switch {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:
@@ -591,13 +614,16 @@ func (m *Model) Flush() Delta {
 			d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			m.noteRevision(nil, cur)
 		default:
-			if !nodeEqual(dn.prev, cur) {
+			// nodeEqual ignores warnings, so that event churn never
+			// makes a pod dirty; a node dirty anyway carries them whole.
+			if !nodeEqual(dn.prev, cur) || !warningsEqual(dn.prev.Warnings, cur.Warnings) || m.warn.said[id] {
 				d.Upsert.Nodes = append(d.Upsert.Nodes, cur)
 			}
 			prev := m.noteRevision(dn.prev, cur)
 			d.Happenings = append(d.Happenings, Happenings(prev, cur, dn.prevFail, m.failed[id], dn.at)...)
 		}
 	}
+	d.Happenings = append(d.Happenings, m.flushWarnings()...)
 	for id, prev := range m.dirtyEdges {
 		cur := m.edge(id)
 		switch {

@@ -143,6 +143,8 @@ func TestModelWave2Scenarios(t *testing.T) {
 			want: summary{
 				Nodes: []string{"CronJob/default/nightly", "Job/default/nightly-29000", "Pod/default/nightly-29000-x Running"},
 				Edges: []string{"owns:CronJob/default/nightly->Job/default/nightly-29000", "owns:Job/default/nightly-29000->Pod/default/nightly-29000-x"},
+				// The Job just started: its CronJob started it (happen2.go).
+				Happenings: []string{"job: CronJob default/nightly started Job default/nightly-29000"},
 			},
 		},
 		{
@@ -191,7 +193,8 @@ func TestModelWave2Scenarios(t *testing.T) {
 				set(mkRunning("default", "db-0", ownedBy("StatefulSet", "db"), claimVolume("data", "data-db-0"), uid("first")))},
 			ops: []op{del(Pods, "default", "db-0"),
 				set(mkRunning("default", "db-0", ownedBy("StatefulSet", "db"), claimVolume("data", "data-db-0"), uid("second")))},
-			want: summary{Nodes: []string{"Pod/default/db-0 Running"}},
+			want: summary{Nodes: []string{"Pod/default/db-0 Running"},
+				Happenings: []string{"replaced: Pod default/db-0 replaced: same name, new uid second, same claims data-db-0"}},
 		},
 		{
 			name: "nil wave-2 objects are ignored",

@@ -610,8 +610,10 @@ func TestHappenings(t *testing.T) {
 				p.Status.Phase = corev1.PodFailed
 			})},
 			[]string{"failed: Pod default/a failed: Error"}, nil},
-		{"re-created pod is an appearance",
-			[]any{mkRunning("default", "a", restarts(1))}, []any{mkRunning("default", "a", restarts(2), uid("new"))}, nil, nil},
+		// Not a restart: the same name under a new uid replaced the pod.
+		{"re-created pod is a replacement",
+			[]any{mkRunning("default", "a", restarts(1))}, []any{mkRunning("default", "a", restarts(2), uid("new"))},
+			[]string{"replaced: Pod default/a replaced: same name, new uid new"}, nil},
 		{"node not ready",
 			[]any{mkNode("worker-2", true)}, []any{mkNode("worker-2", false)},
 			[]string{"node: Node worker-2 NotReady"}, []map[string]string{{"name": "worker-2", "state": "NotReady"}}},

@@ -30,7 +30,10 @@ func (s *State) Load(seq uint64, nodes []*Node, edges []*Edge) {
 }
 
 // Apply folds a delta in: removals first, then upserts, as the protocol
-// says; upserts are whole objects.
+// says (upserts are whole objects), then the delta's "warning" happenings,
+// in order, merged by MergeWarning into the warnings of the node they are
+// about. A warning about a node the same delta upserts is already in that
+// upsert, and one about a node not held is dropped.
 func (s *State) Apply(d *Delta) {
 	for _, id := range d.Remove.Nodes {
 		delete(s.Nodes, id)
@@ -44,6 +47,7 @@ func (s *State) Apply(d *Delta) {
 	for _, e := range d.Upsert.Edges {
 		s.Edges[e.ID] = e
 	}
+	s.applyWarnings(d)
 	s.Seq = d.Seq
 }
 
@@ -76,4 +80,24 @@ func (s *State) collect(f Filter) Snapshot {
 func (s *Snapshot) Sort() {
 	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
 	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
+}
+
+func (s *State) applyWarnings(d *Delta) {
+	var upserted map[string]bool
+	for i := range d.Happenings {
+		h := &d.Happenings[i]
+		w, ok := WarningFromHappening(h)
+		if !ok {
+			continue
+		}
+		if upserted == nil {
+			upserted = make(map[string]bool, len(d.Upsert.Nodes))
+			for _, n := range d.Upsert.Nodes {
+				upserted[n.ID] = true
+			}
+		}
+		if n := s.Nodes[h.Ref]; n != nil && !upserted[h.Ref] {
+			s.Nodes[h.Ref] = withWarnings(n, MergeWarning(n.Warnings, w))
+		}
+	}
 }
