@@ -209,6 +209,7 @@ func fullObjects(t testing.TB) []any {
 		decode[corev1.PersistentVolumeClaim](t, pvcJSON),
 		decode[corev1.PersistentVolume](t, pvJSON),
 		decode[storagev1.StorageClass](t, storageClassJSON),
+		decode[corev1.Event](t, eventJSON),
 	}
 }
 
@@ -291,6 +292,9 @@ func derived(obj any) any {
 		return graph.PVNode(o)
 	case *storagev1.StorageClass:
 		return graph.StorageClassNode(o)
+	case *corev1.Event:
+		id, uid, w, ok := graph.WarningOf(o)
+		return []any{id, uid, w, ok}
 	}
 	return fmt.Sprintf("unexpected %T", obj)
 }
