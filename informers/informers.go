@@ -18,11 +18,13 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sinformers "k8s.io/client-go/informers"
 	coreinformers "k8s.io/client-go/informers/core/v1"
+	discoveryinformers "k8s.io/client-go/informers/discovery/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -77,8 +79,10 @@ func (r resource) qualified() string {
 // (autoscaling/v2 since 1.23, batch/v1 CronJobs since 1.21); an API server
 // that does not is reported as "unavailable" and holds nothing back.
 var resources = []resource{
-	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().Pods().Informer()
+	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
+		return f.InformerFor(&corev1.Pod{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+			return coreinformers.NewFilteredPodInformer(c, ns, resync, noIndexers, nil)
+		})
 	}},
 	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Core().V1().Services().Informer()
@@ -95,8 +99,10 @@ var resources = []resource{
 	{graph.DaemonSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Apps().V1().DaemonSets().Informer()
 	}},
-	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Discovery().V1().EndpointSlices().Informer()
+	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
+		return f.InformerFor(&discoveryv1.EndpointSlice{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+			return discoveryinformers.NewFilteredEndpointSliceInformer(c, ns, resync, noIndexers, nil)
+		})
 	}},
 	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
 		return f.Networking().V1().Ingresses().Informer()
@@ -125,6 +131,14 @@ var resources = []resource{
 	{graph.Events, "", false, warningEvents},
 }
 
+// noIndexers is the indexers of the most numerous kinds' caches (pods,
+// EndpointSlices, events): none. Podium reads its caches by key only (the
+// fold loop's GetByKey), so the namespace index the factory's informers
+// build by default would cost some 40 B of heap per object for nothing.
+// These informers are made through InformerFor, which keys them by type:
+// the factory's own accessors (f.Core().V1().Pods()) return them too.
+var noIndexers = cache.Indexers{}
+
 // WarningEventSelector is the field selector of the Events informer: the
 // model draws Warning Events only, and Normal ones are most of a cluster's
 // event churn, so the API server filters them out before they cost a byte.
@@ -136,8 +150,7 @@ const WarningEventSelector = "type=" + corev1.EventTypeWarning
 func warningEvents(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
 	return f.InformerFor(&corev1.Event{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
 		return coreinformers.NewFilteredEventInformer(c, ns, resync,
-			cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc},
-			func(o *metav1.ListOptions) { o.FieldSelector = WarningEventSelector })
+			noIndexers, func(o *metav1.ListOptions) { o.FieldSelector = WarningEventSelector })
 	})
 }
 

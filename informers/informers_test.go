@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -251,6 +252,12 @@ func TestEveryResourceIsWatched(t *testing.T) {
 			var got []string
 			for _, wd := range w.watched {
 				got = append(got, wd.res.qualified())
+				switch wd.res.name {
+				case graph.Pods, graph.EndpointSlices, graph.Events:
+					if ix := wd.informer.GetIndexer().GetIndexers(); len(ix) > 0 {
+						t.Errorf("%s: the cache builds indexes %v that nothing reads", wd.res.qualified(), slices.Collect(maps.Keys(ix)))
+					}
+				}
 				if wave2Resources[wd.res.qualified()] && len(wd.informer.GetStore().List()) == 0 {
 					t.Errorf("%s: the cache is empty", wd.res.qualified())
 				}

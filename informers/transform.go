@@ -380,8 +380,8 @@ func TransformNode(obj interface{}) (interface{}, error) {
 }
 
 // TransformJob keeps the counts, the suspend flag, the owner (a CronJob),
-// the images, the start and completion times and the conditions that say
-// how it ended.
+// the images, the start and completion times and the conditions (without
+// their messages) that say how it ended.
 func TransformJob(obj interface{}) (interface{}, error) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		return tombstone(t, TransformJob)
@@ -396,14 +396,13 @@ func TransformJob(obj interface{}) (interface{}, error) {
 		Suspend: in.Spec.Suspend, Template: in.Spec.Template}
 	conds := in.Status.Conditions
 	for i, c := range conds {
-		conds[i] = batchv1.JobCondition{Type: c.Type, Status: c.Status, Reason: c.Reason,
-			Message: capString(c.Message, maxMessage), LastTransitionTime: c.LastTransitionTime}
+		conds[i] = batchv1.JobCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, LastTransitionTime: c.LastTransitionTime}
 	}
 	if len(conds) == 0 {
 		conds = nil
 	}
 	in.Status = batchv1.JobStatus{Active: in.Status.Active, Succeeded: in.Status.Succeeded, Failed: in.Status.Failed,
-		Ready: in.Status.Ready, StartTime: in.Status.StartTime, CompletionTime: in.Status.CompletionTime, Conditions: conds}
+		StartTime: in.Status.StartTime, CompletionTime: in.Status.CompletionTime, Conditions: conds}
 	return in, nil
 }
 
@@ -420,7 +419,7 @@ func TransformCronJob(obj interface{}) (interface{}, error) {
 	stripMeta(&in.ObjectMeta, nil)
 	jt := &in.Spec.JobTemplate
 	template(&jt.Spec.Template)
-	in.Spec = batchv1.CronJobSpec{Schedule: in.Spec.Schedule, TimeZone: in.Spec.TimeZone, Suspend: in.Spec.Suspend,
+	in.Spec = batchv1.CronJobSpec{Schedule: in.Spec.Schedule, Suspend: in.Spec.Suspend,
 		JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: jt.Spec.Template}}}
 	active := in.Status.Active
 	for i, r := range active {
@@ -429,8 +428,7 @@ func TransformCronJob(obj interface{}) (interface{}, error) {
 	if len(active) == 0 {
 		active = nil
 	}
-	in.Status = batchv1.CronJobStatus{Active: active, LastScheduleTime: in.Status.LastScheduleTime,
-		LastSuccessfulTime: in.Status.LastSuccessfulTime}
+	in.Status = batchv1.CronJobStatus{Active: active, LastScheduleTime: in.Status.LastScheduleTime}
 	return in, nil
 }
 
@@ -456,8 +454,7 @@ func TransformHPA(obj interface{}) (interface{}, error) {
 	if len(conds) == 0 {
 		conds = nil
 	}
-	in.Status = autoscalingv2.HorizontalPodAutoscalerStatus{LastScaleTime: in.Status.LastScaleTime,
-		CurrentReplicas: in.Status.CurrentReplicas, DesiredReplicas: in.Status.DesiredReplicas,
+	in.Status = autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: in.Status.CurrentReplicas, DesiredReplicas: in.Status.DesiredReplicas,
 		CurrentMetrics: in.Status.CurrentMetrics, Conditions: conds}
 	return in, nil
 }
@@ -517,12 +514,6 @@ func TransformPV(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// The annotations that mark the default StorageClass.
-const (
-	annotationDefaultClass     = "storageclass.kubernetes.io/is-default-class"
-	annotationBetaDefaultClass = "storageclass.beta.kubernetes.io/is-default-class"
-)
-
 // TransformStorageClass keeps the provisioner, reclaim policy, binding mode
 // and the default-class annotations; parameters (which may name secrets)
 // and mount options go.
@@ -534,7 +525,7 @@ func TransformStorageClass(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	stripMeta(&in.ObjectMeta, nil, annotationDefaultClass, annotationBetaDefaultClass)
+	stripMeta(&in.ObjectMeta, nil, graph.AnnotationDefaultClass, graph.AnnotationBetaDefaultClass)
 	*in = storagev1.StorageClass{ObjectMeta: in.ObjectMeta, Provisioner: in.Provisioner,
 		ReclaimPolicy: in.ReclaimPolicy, VolumeBindingMode: in.VolumeBindingMode}
 	return in, nil
