@@ -127,6 +127,7 @@ export const formatLayers = (layers) => LAYERS.filter((l) => layers.has(l)).join
 // and edges of a hidden layer. With nothing to hide it returns the same
 // maps, so the common case costs one pass and no copy.
 export function filterLayers(nodes, edges, layers) {
+  ({ nodes, edges } = relevantStorage(nodes, edges));
   if (!layers) return { nodes, edges };
   const off = (l) => l !== '' && !layers.has(l);
   const hidden = new Set();
@@ -145,6 +146,47 @@ export function filterLayers(nodes, edges, layers) {
   for (const [id, n] of nodes) if (!hidden.has(id)) n2.set(id, n);
   const e2 = new Map();
   for (const [id, e] of edges) if (!edgeOff(e)) e2.set(id, e);
+  return { nodes: n2, edges: e2 };
+}
+
+// relevantStorage drops the cluster-scoped storage a view has no use for:
+// a PersistentVolume is drawn when a claim in view is bound to it (or, free,
+// when a claim in view asks for its class), a StorageClass when a claim or
+// volume drawn uses it. Every cluster has a default StorageClass; a view
+// without claims must not grow a references column for it.
+export function relevantStorage(nodes, edges) {
+  let any = false;
+  for (const n of nodes.values()) {
+    if (n.kind === 'PersistentVolume' || n.kind === 'StorageClass') {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return { nodes, edges };
+  const classes = new Set();
+  const keep = new Set();
+  for (const n of nodes.values()) {
+    if (n.kind !== 'PersistentVolumeClaim') continue;
+    if (n.storageClass) classes.add(n.storageClass);
+    if (n.volume) keep.add(n.volume);
+  }
+  for (const n of nodes.values()) {
+    if (n.kind !== 'PersistentVolume') continue;
+    if ((n.claim && nodes.has(n.claim)) || (!n.claim && classes.has(n.storageClass))) keep.add(n.id);
+  }
+  for (const id of keep) {
+    const pv = nodes.get(id);
+    if (pv?.storageClass) classes.add(pv.storageClass);
+  }
+  const hidden = new Set();
+  for (const n of nodes.values()) {
+    if ((n.kind === 'PersistentVolume' && !keep.has(n.id)) || (n.kind === 'StorageClass' && !classes.has(n.name))) hidden.add(n.id);
+  }
+  if (!hidden.size) return { nodes, edges };
+  const n2 = new Map();
+  for (const [id, n] of nodes) if (!hidden.has(id)) n2.set(id, n);
+  const e2 = new Map();
+  for (const [id, e] of edges) if (!hidden.has(e.from) && !hidden.has(e.to)) e2.set(id, e);
   return { nodes: n2, edges: e2 };
 }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_LAYERS, entryPoints, filterLayers, formatLayers, GEOM, jobDesired, LAYERS, layerOf, layout, parseLayers } from '../static/layout.js';
+import { DEFAULT_LAYERS, entryPoints, filterLayers, formatLayers, relevantStorage, GEOM, jobDesired, LAYERS, layerOf, layout, parseLayers } from '../static/layout.js';
 import { app, edge, fixture, graphOf, pod } from './fixtures/build.js';
 
 const NS = 'shop';
@@ -274,5 +274,36 @@ describe('NodePort entry points', () => {
     const s = L.boxes.get(svc.id);
     for (const e of eps) assert.ok(e.d.endsWith(`${s.x + s.w + 4},${Number(e.d.split(',').pop())}`) || e.d.includes(`${s.x + s.w + 4}`), e.d);
     assert.deepEqual(entryPoints(L, g.nodes, g.nodes.get(`Service/${NS}/db`)), [], 'a ClusterIP Service has none');
+  });
+});
+
+describe('cluster-scoped storage is drawn where the view uses it', () => {
+  const sc = (name) => ({ id: `StorageClass/${name}`, kind: 'StorageClass', name, provisioner: 'x' });
+  const pv = (name, cls, claim) => ({ id: `PersistentVolume/${name}`, kind: 'PersistentVolume', name, storageClass: cls, claim: claim || undefined, phase: claim ? 'Bound' : 'Available' });
+  const pvc = (ns, name, cls, volume) => ({ id: `PersistentVolumeClaim/${ns}/${name}`, kind: 'PersistentVolumeClaim', namespace: ns, name, storageClass: cls, volume });
+  const ids = (nodes, edges) => {
+    const r = relevantStorage(new Map(nodes.map((n) => [n.id, n])), new Map(edges.map((e) => [e.id, e])));
+    return [[...r.nodes.keys()].sort(), [...r.edges.keys()].sort()];
+  };
+
+  it('a view without claims draws no StorageClass and no volume', () => {
+    const [n] = ids([sc('standard'), pv('pv-a', 'standard', 'PersistentVolumeClaim/other/data')], []);
+    assert.deepEqual(n, []);
+    // and so the layout opens no references column for them
+    const L = layout({ nodes: [sc('standard')], edges: [] }, null, {});
+    assert.ok(!L.boxes.has('StorageClass/standard'), 'a lone default StorageClass is not drawn');
+  });
+
+  it('a claim brings its volume and class; a free volume of its class too; others stay out', () => {
+    const bound = 'bound:PersistentVolumeClaim/db/data-db-0->PersistentVolume/pv-0';
+    const [n, e] = ids([
+      sc('fast'), sc('standard'),
+      pv('pv-0', 'fast', 'PersistentVolumeClaim/db/data-db-0'),
+      pv('pv-free', 'fast'),
+      pv('pv-other', 'standard', 'PersistentVolumeClaim/elsewhere/x'),
+      pvc('db', 'data-db-0', 'fast', 'PersistentVolume/pv-0'),
+    ], [{ id: bound, kind: 'bound', from: 'PersistentVolumeClaim/db/data-db-0', to: 'PersistentVolume/pv-0' }]);
+    assert.deepEqual(n, ['PersistentVolume/pv-0', 'PersistentVolume/pv-free', 'PersistentVolumeClaim/db/data-db-0', 'StorageClass/fast']);
+    assert.deepEqual(e, [bound]);
   });
 });
