@@ -134,6 +134,7 @@ func checkFit(t *testing.T, br *browser, what string) fitInfo {
 	if f.Fill < 0.9 {
 		t.Errorf("%s: picture fills %.0f%% of the stage, want it fitted (≥ 90%% in width or height): %+v", what, f.Fill*100, f)
 	}
+	checkText(t, br, what)
 	return f
 }
 
@@ -460,6 +461,8 @@ func TestPresenterLanguages(t *testing.T) {
 		}
 		updateDeployment(t, cs, ns, "web", func(d *appsv1.Deployment) { d.Spec.Replicas = ptrs.To(int32(3)) })
 		br.waitJS(`[...document.querySelectorAll('[data-testid=ticker] li[data-kind=scaled] span')].some((s) => s.textContent.includes('扩缩容 2 → 3'))`, 20*time.Second, "a Chinese happening")
+		br.waitJS(quietJS, 5*time.Second, "animations done")
+		checkText(t, br, "zh-CN")
 		br.shot("zh-CN")
 
 		br.key("l")
@@ -815,6 +818,7 @@ func TestPresenterScreenshots(t *testing.T) {
 				t.Errorf("%s: %.1f px: %q (%s)", lang, x.Px, x.Text, x.Cls)
 			}
 		}
+		checkText(t, br, lang)
 		br.shot("readme-presenter-" + lang)
 	}
 }

@@ -94,6 +94,52 @@ export function fontPx(kind) {
 }
 const presenting = () => textScaleNow() > 1;
 
+// titleText is a box's title: cut by characters on the dashboard, and by
+// width in presenter type (which grows as the picture is zoomed out).
+function titleText(s, max, w, kind = 'title') {
+  return presenting() ? fitText(s, w, fontPx(kind), { bold: true }) : ellipsize(s, max);
+}
+
+// lineText is a box's detail line: ellipsizeLine's character budget on the
+// dashboard, and cut by width in presenter type (CJK is twice as wide).
+function lineText(s, max, w, kind = 'sub') {
+  return presenting() ? fitText(s, w, fontPx(kind)) : ellipsizeLine(s, max);
+}
+
+// stackLines places a box's text lines in presenter type. Presenter type
+// grows as the picture is zoomed out while the boxes keep their layout
+// height, so lines at the dashboard's fixed offsets would land on each
+// other: here each line stands below the one above by its own font size,
+// from the top of the room (top to top + h), and lines that do not fit are
+// dropped, details before status before the title. lines are in reading
+// order, each {px, rank (0 is kept first), y (its dashboard baseline),
+// hidden (presenter.css hides it: takes no room), draw(y) → markup}.
+// Outside presenter mode every line keeps its dashboard y.
+// A line's em box is about [baseline − 0.89 px, baseline + 0.11 px] in the
+// page's fonts (Latin and CJK alike).
+function stackLines(lines, h, top = 0, pad = 6) {
+  if (!presenting()) return lines.map((l) => l.draw(l.y)).join('');
+  const gap = (l) => Math.max(3, l.px * 0.12);
+  const height = (set) => set.reduce((sum, l, i) => sum + l.px + (i ? gap(l) : 0), 0);
+  const keep = new Set();
+  const byRank = lines.map((l, i) => [l, i]).filter(([l]) => !l.hidden).sort((a, b) => a[0].rank - b[0].rank || a[1] - b[1]);
+  for (const [l] of byRank) {
+    const next = lines.filter((x) => keep.has(x) || x === l);
+    if (height(next) <= h - 2 * pad) keep.add(l);
+  }
+  let y = top + pad;
+  let out = '';
+  let first = true;
+  for (const l of lines) {
+    if (!keep.has(l)) continue;
+    if (!first) y += gap(l);
+    first = false;
+    out += l.draw(Math.round(y + l.px * 0.89));
+    y += l.px;
+  }
+  return out;
+}
+
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {
   const s = p.status || 'Unknown';
@@ -114,13 +160,19 @@ export function containerCount(p) {
 export function warnMarkup(n, w) {
   const b = warningBadge(n);
   if (!b) return '';
-  const f = fontPx('badge');
-  const text = fitText(b.text, w * 0.7, f, { bold: true });
-  const pw = Math.round(textWidth(text, f, true) + 18);
-  const ph = Math.round(f * 1.5);
-  return `<g class="warn-badge" data-testid="warning-badge" data-reason="${esc(b.reason)}" transform="translate(${w - pw - 10},${-Math.round(ph / 2)})">` +
+  const { f, text, pw, ph } = warnBadgeSize(b, w);
+  // In presenter type the pill is tall: it stands mostly inside its box, so
+  // it does not reach into the box above.
+  const y = presenting() ? -Math.round(ph * 0.2) : -Math.round(ph / 2);
+  return `<g class="warn-badge" data-testid="warning-badge" data-reason="${esc(b.reason)}" transform="translate(${w - pw - 10},${y})">` +
     `<title>${esc(b.reason + (b.message ? ': ' + b.message : ''))}</title><rect width="${pw}" height="${ph}" rx="${ph / 2}"/>` +
     `<text x="${pw / 2}" y="${Math.round(ph / 2 + f * 0.35)}" text-anchor="middle">${esc(text)}</text></g>`;
+}
+
+function warnBadgeSize(b, w) {
+  const f = fontPx('badge');
+  const text = fitText(b.text, w * 0.7, f, { bold: true });
+  return { f, text, pw: Math.round(textWidth(text, f, true) + 18), ph: Math.round(f * 1.5) };
 }
 
 // podMarkup is a full-size pod row, relative to the pod's centre.
@@ -143,10 +195,14 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   let room = rowEnd - r - 10 - 102 - 10 - textWidth(name, fontPx('pod'), true) - 10;
   const whyOnly = why && presenting();
   const status = whyOnly ? '' : fitText(podStatusText(p), Math.max(room, stF * 2), stF);
-  s += `<text class="pod-name" x="${r + 10}" y="5">${esc(name)}`;
+  // In presenter type the name is centred on the row (its em box is above
+  // its baseline), so large type stays clear of the rows above and below.
+  s += `<text class="pod-name" x="${r + 10}" y="${presenting() ? Math.round(fontPx('pod') * 0.39) : 5}">${esc(name)}`;
   if (status) s += `<tspan class="pod-status" dx="10">${esc(status)}</tspan>`;
   if (status) room -= textWidth(status, stF) + 8;
-  const whyText = why && room >= stF * 3 ? fitText(why, room, stF) : '';
+  // Alone on the row (presenter type), a shorter start of the reason is
+  // still worth showing.
+  const whyText = why && room >= stF * (whyOnly ? 2 : 3) ? fitText(why, room, stF) : '';
   if (whyText) s += `<tspan class="pod-why" dx="${status ? 8 : 10}" data-testid="pod-why">${esc(whyText)}</tspan>`;
   s += '</text>';
   if (warnings && (p.warnings || []).length) s += `<g class="pod-warn" transform="translate(${-r * 0.9},${-r * 0.9})"><title>${esc(warningBadge(p)?.text || '')}</title><path d="M0,-7 L7,6 L-7,6 Z"/></g>`;
@@ -168,29 +224,32 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
 
 function serviceMarkup(n, box, summary) {
   const { address, endpoints, tone } = serviceLines(n, summary);
-  return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
-    `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="53">${esc(ellipsizeLine(address, 33))}</text>` +
-    `<text class="box-sub small ${tone}" x="16" y="74">${esc(ellipsizeLine(endpoints, 38))}</text>`;
+  return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` + stackLines([
+    { px: fontPx('title'), rank: 0, y: 29, draw: (y) => `<text class="box-title" x="16" y="${y}">${esc(titleText(n.name, 22, box.w - 32))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 53, draw: (y) => `<text class="box-sub" x="16" y="${y}">${esc(lineText(address, 33, box.w - 32))}</text>` },
+    { px: fontPx('small'), rank: 1, y: 74, hidden: !/^(ok|warn|bad)$/.test(tone), draw: (y) => `<text class="box-sub small ${tone}" x="16" y="${y}">${esc(lineText(endpoints, 38, box.w - 32, 'small'))}</text>` },
+  ], box.h);
 }
 
 function ingressMarkup(n, box, missing) {
   const rules = n.rules || [];
   const shown = rules.slice(0, GEOM.ingressRules);
-  let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
-    `<text class="box-title" x="16" y="29">${esc(ellipsize(n.name, 22))}</text>` +
-    `<text class="box-sub" x="16" y="49">${esc(ellipsizeLine(ingressLine(n), 30))}</text>`;
+  const s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>`;
+  // presenter.css hides the Ingress's class line: the rules carry it.
+  const lines = [
+    { px: fontPx('title'), rank: 0, y: 29, draw: (y) => `<text class="box-title" x="16" y="${y}">${esc(titleText(n.name, 22, box.w - 32))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 49, hidden: true, draw: (y) => `<text class="box-sub" x="16" y="${y}">${esc(ellipsizeLine(ingressLine(n), 30))}</text>` },
+  ];
   shown.forEach((r, i) => {
-    const y = GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5;
     const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
     const to = ellipsize(r?.service || '?', Math.max(8, 25 - where.length));
     const bad = missing.has(r?.service);
-    s += `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>`;
+    lines.push({ px: fontPx('label'), rank: 1, y: GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>` });
   });
   if (rules.length > shown.length) {
-    s += `<text class="box-sub" x="16" y="${GEOM.ingressHead + shown.length * GEOM.ruleLine + GEOM.ruleLine / 2 + 5}">+${rules.length - shown.length}</text>`;
+    lines.push({ px: fontPx('sub'), rank: 2, y: GEOM.ingressHead + shown.length * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="box-sub" x="16" y="${y}">+${rules.length - shown.length}</text>` });
   }
-  return s;
+  return s + stackLines(lines, box.h);
 }
 
 function nodeMarkup(n, box, podCount) {
@@ -201,10 +260,11 @@ function nodeMarkup(n, box, podCount) {
   if (box.compact) {
     return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${ready ? 'ok' : 'bad'}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
   }
-  return base +
-    `<text class="box-title" x="22" y="30">${esc(ellipsize(n.name, 20))}</text>` +
-    `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="55">${esc(ellipsizeLine(`${icon} ${nodeLine(n)}`, 30))}</text>` +
-    `<text class="box-sub" x="22" y="78">${esc(ellipsizeLine([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30))}</text>`;
+  return base + stackLines([
+    { px: fontPx('title'), rank: 0, y: 30, draw: (y) => `<text class="box-title" x="22" y="${y}">${esc(titleText(n.name, 20, box.w - 38))}</text>` },
+    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="${y}">${esc(lineText(`${icon} ${nodeLine(n)}`, 30, box.w - 38))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub" x="22" y="${y}">${esc(lineText([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30, box.w - 38))}</text>` },
+  ], box.h);
 }
 
 function deploymentMarkup(d, box, info) {
@@ -217,23 +277,31 @@ function deploymentMarkup(d, box, info) {
   if (scale > 1 && scale <= 24) {
     for (let i = 1; i < scale; i++) ticks += `<line class="bar-tick" x1="${(barW * i) / scale}" x2="${(barW * i) / scale}" y1="0" y2="10"/>`;
   }
+  const lf = fontPx('sub');
+  // The counts stand right of the bar, cut to the box in presenter type.
+  const progress = presenting() ? fitText(deploymentProgress(d), box.w - (20 + barW + 12) - 16, lf) : deploymentProgress(d);
+  const bar = (y) => `<g class="bar" transform="translate(20,${y})"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
+    `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/>${ticks}</g>`;
   return `<title>${esc(d.namespace + '/' + d.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
-    `<text class="box-title big" x="20" y="32">${esc(ellipsize(d.name, 34))}</text>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.Deployment').toUpperCase())}</text>` +
-    `<text class="box-sub ${info.tone}" x="20" y="56">${esc(ellipsizeLine(info.line, 62))}</text>` +
-    `<g class="bar" transform="translate(20,68)"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
-    `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/>${ticks}</g>` +
-    `<text class="box-sub" x="${20 + barW + 12}" y="78">${esc(deploymentProgress(d))}</text>` +
-    `<text class="box-sub small" x="20" y="100">${esc(info.budgetLine)}</text>`;
+    stackLines([
+      { px: fontPx('big'), rank: 0, y: 32, draw: (y) => `<text class="box-title big" x="20" y="${y}">${esc(titleText(d.name, 34, box.w - 40, 'big'))}</text>` },
+      // A rollout's line is status; a settled one's (revision, image) is detail.
+      { px: lf, rank: info.tone === 'muted' ? 2 : 1, y: 56, draw: (y) => `<text class="box-sub ${info.tone}" x="20" y="${y}">${esc(lineText(info.line, 62, box.w - 40))}</text>` },
+      { px: lf, rank: 1, y: 78, draw: (y) => bar(y - 10) + `<text class="box-sub" x="${20 + barW + 12}" y="${y}">${esc(progress)}</text>` },
+      { px: fontPx('small'), rank: 3, y: 100, hidden: true, draw: (y) => `<text class="box-sub small" x="20" y="${y}">${esc(info.budgetLine)}</text>` },
+    ], GEOM.deployHeader);
 }
 
 function setMarkup(n, box, kind, podCount) {
   const title = n ? n.name : t('group.pods');
   const sub = n ? setLine(n) : t('node.pods', { count: podCount });
+  // One line: in presenter type it stands from the box's top edge.
+  const y = presenting() ? Math.round(3 + fontPx('big') * 0.89) : 32;
   return `<rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
-    `<text class="box-title big" x="20" y="32">${esc(ellipsize(title, 30))}</text>` +
+    `<text class="box-title big" x="20" y="${y}">${esc(ellipsize(title, 30))}</text>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc((kind === 'group' ? t('kind.Pod') : t('kind.' + kind)).toUpperCase())}</text>` +
-    `<text class="box-sub" x="${box.w - 130}" y="30" text-anchor="end">${esc(sub)}</text>`;
+    `<text class="box-sub" x="${box.w - 130}" y="${presenting() ? y : 30}" text-anchor="end">${esc(sub)}</text>`;
 }
 
 function laneMarkup(lane, rs, deployName, isNew, counts, job) {
@@ -255,8 +323,9 @@ function laneMarkup(lane, rs, deployName, isNew, counts, job) {
   } else {
     right = t('node.pods', { count: lane.pods.length });
   }
-  // In presenter type a label stands lower, so it stays inside its lane.
-  const ly = presenting() ? Math.round(lf * 1.05) : 21;
+  // In presenter type a label stands just under the lane's top edge, so it
+  // stays inside its lane and clear of the first pod row (centred on its row).
+  const ly = presenting() ? Math.round(2 + lf * 0.89) : 21;
   if (label) label = fitText(label, lane.w - 28 - (right && !presenting() ? textWidth(right, lf) + 16 : 0) - (job ? 100 : 0), lf);
   if (job) bar = `<g class="bar" transform="translate(${Math.round(14 + textWidth(label, lf) + 10)},${ly - 10})">${jobBar(job, 90)}</g>`;
   let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
@@ -286,37 +355,40 @@ function jobBar(n, w) {
 function jobMarkup(n, box, facts) {
   const tf = fontPx('big');
   const lf = fontPx('sub');
-  const ty = presenting() ? Math.round(tf * 1.1) : 32;
-  const ly = presenting() ? Math.round(ty + lf * 1.3) : 58;
-  let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
-    `<text class="box-title big" x="20" y="${ty}">${esc(fitText(n.name, box.w - 40 - (presenting() ? 0 : 110), tf, { bold: true }))}</text>` +
+  const s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
     `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.' + box.kind).toUpperCase())}</text>`;
-  if (box.kind === 'Job') {
-    s += `<g class="bar" transform="translate(20,${ly - 10})">${jobBar(n, 150)}</g>` +
-      `<text class="box-sub ${facts.status === 'Failed' ? 'bad' : facts.status === 'Complete' ? 'ok' : 'warn'}" x="182" y="${ly}">${esc(fitText(facts.line, box.w - 182 - 16, lf))}</text>`;
-  } else {
-    s += `<text class="box-sub ${facts.status === 'Suspended' ? 'muted' : ''}" x="20" y="${ly}">${esc(fitText(facts.line, box.w - 40, lf))}</text>`;
-  }
-  return s;
+  const line = box.kind === 'Job'
+    ? (y) => `<g class="bar" transform="translate(20,${y - 10})">${jobBar(n, 150)}</g>` +
+      `<text class="box-sub ${facts.status === 'Failed' ? 'bad' : facts.status === 'Complete' ? 'ok' : 'warn'}" x="182" y="${y}">${esc(fitText(facts.line, box.w - 182 - 16, lf))}</text>`
+    : (y) => `<text class="box-sub ${facts.status === 'Suspended' ? 'muted' : ''}" x="20" y="${y}">${esc(fitText(facts.line, box.w - 40, lf))}</text>`;
+  // The header's room ends where the first lane starts.
+  return s + stackLines([
+    { px: tf, rank: 0, y: 32, draw: (y) => `<text class="box-title big" x="20" y="${y}">${esc(fitText(n.name, box.w - 40 - (presenting() ? 0 : 110), tf, { bold: true }))}</text>` },
+    { px: lf, rank: 1, y: 58, draw: line },
+  ], GEOM.jobHeader, 0, 4);
 }
 
 // hpaMarkup is an autoscaler, drawn as a slim box just above its target.
-function hpaMarkup(n, box, facts) {
+function hpaMarkup(n, box, facts, warnings) {
   const tf = fontPx('title');
   const lf = fontPx('sub');
   const tone = facts.status === 'NoMetrics' ? 'bad' : facts.status === 'Scaling' ? 'warn' : 'ok';
   const w = box.w - 32;
   let s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg hpa" width="${box.w}" height="${box.h}" rx="12"/>` +
     `<text class="kind-tag" x="${box.w - 16}" y="26" text-anchor="end">${esc(t('kind.hpa').toUpperCase())}</text>`;
+  // In presenter type the title ends before the warning badge, which
+  // stands over the box's top right.
+  const b = presenting() && warnings && n?.warnings?.length ? warningBadge(n) : null;
+  const room = b ? box.w - 16 - warnBadgeSize(b, box.w).pw - 10 - 12 : w;
   if (presenting() && box.h < 2.7 * Math.max(tf, lf)) {
     // One line of very large type: the name and where it is scaling.
     const y = Math.round(box.h / 2 + tf * 0.36);
-    return s + `<text class="box-title small" x="16" y="${y}">${esc(fitText(`${n.name} · ${n.current | 0} → ${n.desired | 0}`, w, tf, { bold: true }))}</text>`;
+    return s + `<text class="box-title small" x="16" y="${y}">${esc(fitText(`${n.name} · ${n.current | 0} → ${n.desired | 0}`, room, tf, { bold: true }))}</text>`;
   }
   if (presenting()) {
     // Two lines of large type: the name, then bounds, replicas and metrics.
     const ty = Math.round(tf * 1.1);
-    s += `<text class="box-title small" x="16" y="${ty}">${esc(fitText(`${t('kind.hpa')} ${n.name}`, w, tf, { bold: true }))}</text>` +
+    s += `<text class="box-title small" x="16" y="${ty}">${esc(fitText(`${t('kind.hpa')} ${n.name}`, room, tf, { bold: true }))}</text>` +
       `<text class="box-sub ${tone}" x="16" y="${Math.round(ty + lf * 1.3)}">${esc(fitText(`${facts.line} · ${facts.metrics}`, w, lf))}</text>`;
     return s;
   }
@@ -504,12 +576,16 @@ export class Renderer {
     g.textContent = '';
     // The layout's columns: the references column comes and goes.
     const cols = this.L?.columns || Object.entries(GEOM.col).map(([id, c]) => ({ id, ...c }));
-    this.headSig = cols.map((c) => `${c.id}@${c.x}`).join();
+    this.headSig = cols.map((c) => `${c.id}@${c.x}`).join() + `|${textScaleNow()}`;
+    const xs = cols.map((c) => c.x).sort((a, b) => a - b);
     for (const c of cols) {
       const id = c.id;
       const key = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
       const txt = el('text', { class: 'col-head', x: c.x + 4, y: GEOM.top - 22 });
-      txt.textContent = t(key).toUpperCase();
+      // A heading ends before the next column's (presenter type is wide).
+      const next = xs.find((x) => x > c.x);
+      const head = t(key).toUpperCase();
+      txt.textContent = presenting() ? fitText(head, (next ?? c.x + c.w) - c.x - 20, fontPx('label') * 1.25, { bold: true }) : head;
       g.appendChild(txt);
     }
   }
@@ -581,7 +657,7 @@ export class Renderer {
     this.movedEls = [];
     this.L = L;
     this.graph = graph;
-    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}`).join()) this.drawHeadings();
+    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}`).join() + `|${textScaleNow()}`) this.drawHeadings();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
@@ -667,7 +743,7 @@ export class Renderer {
       } else if (box.kind === 'Job' || box.kind === 'CronJob') {
         markup = jobMarkup(n, box, facts);
       } else if (box.kind === 'HorizontalPodAutoscaler') {
-        markup = hpaMarkup(n, box, facts);
+        markup = hpaMarkup(n, box, facts, this.warnings);
       } else if (REF_KINDS.has(box.kind)) {
         markup = refMarkup(n, box, facts);
       } else {
