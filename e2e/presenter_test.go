@@ -126,6 +126,12 @@ type fitInfo struct {
 
 func checkFit(t *testing.T, br *browser, what string) fitInfo {
 	t.Helper()
+	return checkFitAllowing(t, br, what, 0)
+}
+
+// checkFitAllowing is checkFit with checkTextAllowing's ratchet.
+func checkFitAllowing(t *testing.T, br *browser, what string, knownOverlaps int) fitInfo {
+	t.Helper()
 	f := eval[fitInfo](br, fitJS)
 	const tol = 2
 	if f.X0 < -tol || f.Y0 < -tol || f.X1 > f.SW+tol || f.Y1 > f.SH+tol {
@@ -134,7 +140,7 @@ func checkFit(t *testing.T, br *browser, what string) fitInfo {
 	if f.Fill < 0.9 {
 		t.Errorf("%s: picture fills %.0f%% of the stage, want it fitted (≥ 90%% in width or height): %+v", what, f.Fill*100, f)
 	}
-	checkText(t, br, what)
+	checkTextAllowing(t, br, what, knownOverlaps)
 	return f
 }
 

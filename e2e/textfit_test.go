@@ -55,9 +55,25 @@ type textClash struct {
 // another or out of its box, and returns how many there were.
 func checkText(t *testing.T, br *browser, what string) int {
 	t.Helper()
+	return checkTextAllowing(t, br, what, 0)
+}
+
+// checkTextAllowing is checkText that lets up to knownOverlaps overlapping
+// pairs pass, logged: a ratchet for a known miss, which fails as soon as
+// there are more. Text out of its box always fails.
+func checkTextAllowing(t *testing.T, br *browser, what string, knownOverlaps int) int {
+	t.Helper()
 	bad := eval[[]textClash](br, textClashJS)
+	overlaps := 0
 	for _, c := range bad {
 		if c.What == "overlap" {
+			overlaps++
+		}
+	}
+	for _, c := range bad {
+		if c.What == "overlap" && overlaps <= knownOverlaps {
+			t.Logf("%s: known miss: text %s overlaps %s by %.0f×%.0f px", what, c.A, c.B, c.DX, c.DY)
+		} else if c.What == "overlap" {
 			t.Errorf("%s: text %s overlaps %s by %.0f×%.0f px", what, c.A, c.B, c.DX, c.DY)
 		} else {
 			t.Errorf("%s: text %s runs %.0f px out of its %s", what, c.A, c.DX, c.B)
