@@ -124,6 +124,17 @@ func TestMemoryPerPodWave2(t *testing.T) {
 	runtime.KeepAlive(podData) // measured before: must not be freed in between
 	runtime.KeepAlive(objects)
 
+	// What a new /ws client's first message costs at this size: the
+	// server's own path (a cursor and the shared encoder), short of the
+	// socket. Logged, not asserted: speed lives in benchmarks.
+	start := time.Now()
+	first, _ := NewCursor(log, Filter{}, nil).Next()
+	body, err := log.Encoder().Encode(first, Filter{})
+	if err != nil || first.Snapshot == nil {
+		t.Fatalf("first message: %v (snapshot %v)", err, first.Snapshot != nil)
+	}
+	t.Logf("first /ws snapshot of %d pods: %d B of JSON, built and encoded in %s", pods, len(body), time.Since(start))
+
 	perPod := func(b int) int { return b / pods }
 	got := perPod(total - before)
 	t.Logf("heap per pod at %d pods: informer cache %d B, model + log %d B, total %d B",
