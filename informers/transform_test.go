@@ -78,8 +78,8 @@ const podJSON = `{
   "containerStatuses": [{
    "name": "web", "state": {"running": {"startedAt": "2026-11-25T12:00:01Z"}},
    "lastState": {"terminated": {"exitCode": 137, "reason": "Error", "startedAt": "2026-11-25T11:58:00Z", "finishedAt": "2026-11-25T12:00:00Z", "containerID": "containerd://1f2e3d"}},
-   "ready": true, "restartCount": 1, "image": "docker.io/guangzhengli/hellok8s:v3",
-   "imageID": "docker.io/guangzhengli/hellok8s@sha256:5e1b3c6f9d2a4b7c8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d",
+   "ready": true, "restartCount": 1, "image": "registry.example/guangzhengli/hellok8s:v3",
+   "imageID": "registry.example/guangzhengli/hellok8s@sha256:5e1b3c6f9d2a4b7c8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d",
    "containerID": "containerd://9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b", "started": true,
    "volumeMounts": [{"name": "kube-api-access-8xk2p", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true, "recursiveReadOnly": "Disabled"}]}],
   "qosClass": "Burstable"
@@ -177,7 +177,7 @@ const nodeJSON = `{
   "addresses": [{"type": "InternalIP", "address": "10.1.0.2"}, {"type": "Hostname", "address": "worker-1"}],
   "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
   "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "6.1", "osImage": "kwok", "containerRuntimeVersion": "kwok-v0.8.0", "kubeletVersion": "fake", "kubeProxyVersion": "fake", "operatingSystem": "linux", "architecture": "amd64"},
-  "images": [{"names": ["registry.k8s.io/pause:3.10"], "sizeBytes": 320000}, {"names": ["docker.io/guangzhengli/hellok8s:v3"], "sizeBytes": 1200000}]}
+  "images": [{"names": ["registry.example/pause:3.10"], "sizeBytes": 320000}, {"names": ["registry.example/guangzhengli/hellok8s:v3"], "sizeBytes": 1200000}]}
 }`
 
 func decode[T any](t testing.TB, s string) *T {
@@ -489,7 +489,7 @@ var twoContainerPodJSON = func() string {
   "restartPolicy": "Always", "x": 0,`, `}, `+sidecar, 1)
 	s = strings.Replace(s, `, "x": 0,`, `,`, 1)
 	status := `, {"name": "log-shipper", "state": {"running": {"startedAt": "2026-11-25T12:00:01Z"}}, "ready": true, "restartCount": 0,
-   "image": "docker.io/fluent/fluent-bit:3.2", "imageID": "docker.io/fluent/fluent-bit@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+   "image": "registry.example/fluent/fluent-bit:3.2", "imageID": "registry.example/fluent/fluent-bit@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
    "containerID": "containerd://0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "started": true}],
   "qosClass"`
 	return strings.Replace(s, `}],
