@@ -418,6 +418,20 @@ func createPodsOf(tb testing.TB, ns string, n int, mk func(ns, name, node string
 	}
 }
 
+// scaleNamespace makes a namespace holding pods pods that create makes, and
+// deletes them when the benchmark ends.
+func scaleNamespace(b *testing.B, pods int, create func(tb testing.TB, ns string, n int)) string {
+	ns := labtest.Namespace(b, lab)
+	start := time.Now()
+	create(b, ns, pods)
+	b.Logf("created %d pods in %s", pods, time.Since(start))
+	b.Cleanup(func() {
+		_ = lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
+			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{})
+	})
+	return ns
+}
+
 func heapNow() uint64 {
 	runtime.GC()
 	runtime.GC()
@@ -432,14 +446,7 @@ func heapNow() uint64 {
 // binary's resident memory and first /ws snapshot.
 func BenchmarkScale5k(b *testing.B) {
 	const pods = 5000
-	ns := labtest.Namespace(b, lab)
-	start := time.Now()
-	createPods(b, ns, pods)
-	b.Logf("created %d pods in %s", pods, time.Since(start))
-	defer func() {
-		_ = lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
-			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{})
-	}()
+	ns := scaleNamespace(b, pods, createPods)
 
 	for range b.N {
 		for _, whole := range []bool{false, true} {

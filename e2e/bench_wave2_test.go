@@ -15,9 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	ptrs "k8s.io/utils/ptr"
 
-	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
 	"github.com/podiumhq/podium/informers"
 	"github.com/podiumhq/podium/informers/graph"
@@ -64,14 +62,7 @@ func createWave2Pods(tb testing.TB, ns string, n int) {
 // and memory.
 func BenchmarkScale10k(b *testing.B) {
 	const pods = 10000
-	ns := labtest.Namespace(b, lab)
-	start := time.Now()
-	createWave2Pods(b, ns, pods)
-	b.Logf("created %d pods in %s", pods, time.Since(start))
-	defer func() {
-		_ = lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
-			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{})
-	}()
+	ns := scaleNamespace(b, pods, createWave2Pods)
 	for range b.N {
 		base := heapNow()
 		pi := startInProcess(b, lab.Config(), informers.Options{Namespaces: []string{ns}})
