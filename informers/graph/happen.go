@@ -16,6 +16,10 @@ const (
 	HappeningRestarted = "restarted"
 	HappeningFailed    = "failed"
 	HappeningNode      = "node"
+
+	// Wave 2 (DESIGN.md "Protocol v1 additions"), issue #13.
+	HappeningCordoned = "cordoned" // a Node cordoned or uncordoned
+	HappeningDrained  = "drained"  // a drain's progress: a pod evicted, held back by a budget, done
 )
 
 // Happening params, by kind, so the browser can render Text in another

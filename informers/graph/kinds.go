@@ -24,22 +24,55 @@ type kindInfo struct {
 var kinds = map[Kind]kindInfo{
 	// Pods are the bulk of every cluster (a resync compares each one), so
 	// they are compared field by field; the rest by reflection.
-	KindPod:          kindFields(func(n *Node) **PodFields { return &n.Pod }, podEqual),
-	KindDeployment:   kindFields(func(n *Node) **DeploymentFields { return &n.Deployment }, deepEqual),
-	KindReplicaSet:   kindFields(func(n *Node) **ReplicaSetFields { return &n.ReplicaSet }, deepEqual),
-	KindStatefulSet:  kindFields(func(n *Node) **SetFields { return &n.StatefulSet }, deepEqual),
-	KindDaemonSet:    kindFields(func(n *Node) **SetFields { return &n.DaemonSet }, deepEqual),
-	KindService:      kindFields(func(n *Node) **ServiceFields { return &n.Service }, deepEqual),
-	KindIngress:      kindFields(func(n *Node) **IngressFields { return &n.Ingress }, deepEqual),
-	KindNode:         kindFields(func(n *Node) **NodeFields { return &n.Node }, deepEqual),
-	KindJob:          kindFields(func(n *Node) **JobFields { return &n.Job }, deepEqual),
-	KindCronJob:      kindFields(func(n *Node) **CronJobFields { return &n.CronJob }, deepEqual),
-	KindHPA:          kindFields(func(n *Node) **HPAFields { return &n.HorizontalPodAutoscaler }, deepEqual),
-	KindPVC:          kindFields(func(n *Node) **PVCFields { return &n.PersistentVolumeClaim }, deepEqual),
-	KindPV:           kindFields(func(n *Node) **PVFields { return &n.PersistentVolume }, deepEqual),
-	KindStorageClass: kindFields(func(n *Node) **StorageClassFields { return &n.StorageClass }, deepEqual),
-	KindConfigMap:    kindFields(func(n *Node) **RefFields { return &n.ConfigMap }, deepEqual),
-	KindSecret:       kindFields(func(n *Node) **RefFields { return &n.Secret }, deepEqual),
+	KindPod:            kindFields(func(n *Node) **PodFields { return &n.Pod }, podEqual),
+	KindDeployment:     kindFields(func(n *Node) **DeploymentFields { return &n.Deployment }, deepEqual),
+	KindReplicaSet:     kindFields(func(n *Node) **ReplicaSetFields { return &n.ReplicaSet }, deepEqual),
+	KindStatefulSet:    kindFields(func(n *Node) **SetFields { return &n.StatefulSet }, deepEqual),
+	KindDaemonSet:      kindFields(func(n *Node) **SetFields { return &n.DaemonSet }, deepEqual),
+	KindService:        kindFields(func(n *Node) **ServiceFields { return &n.Service }, deepEqual),
+	KindIngress:        kindFields(func(n *Node) **IngressFields { return &n.Ingress }, deepEqual),
+	KindNode:           kindFields(func(n *Node) **NodeFields { return &n.Node }, deepEqual),
+	KindJob:            kindFields(func(n *Node) **JobFields { return &n.Job }, deepEqual),
+	KindCronJob:        kindFields(func(n *Node) **CronJobFields { return &n.CronJob }, deepEqual),
+	KindHPA:            kindFields(func(n *Node) **HPAFields { return &n.HorizontalPodAutoscaler }, deepEqual),
+	KindPVC:            kindFields(func(n *Node) **PVCFields { return &n.PersistentVolumeClaim }, deepEqual),
+	KindPV:             kindFields(func(n *Node) **PVFields { return &n.PersistentVolume }, deepEqual),
+	KindStorageClass:   kindFields(func(n *Node) **StorageClassFields { return &n.StorageClass }, deepEqual),
+	KindConfigMap:      kindFields(func(n *Node) **RefFields { return &n.ConfigMap }, deepEqual),
+	KindSecret:         kindFields(func(n *Node) **RefFields { return &n.Secret }, deepEqual),
+	KindServiceAccount: kindMore[ServiceAccountFields](),
+	KindRole:           kindMore[RoleFields](),
+	KindClusterRole:    kindMore[RoleFields](),
+	KindUser:           kindMore[SubjectFields](),
+	KindGroup:          kindMore[SubjectFields](),
+	KindNetworkPolicy:  kindMore[NetworkPolicyFields](),
+	KindNamespace:      kindMore[NamespaceFields](),
+	KindPDB:            kindMore[PDBFields](),
+}
+
+// kindMore makes the kindInfo of a kind whose fields are an F in Node.More.
+func kindMore[F any]() kindInfo {
+	get := func(n *Node) *F { f, _ := n.More.(*F); return f }
+	return kindInfo{
+		fields: func(n *Node) any {
+			if f := get(n); f != nil {
+				return f
+			}
+			return nil
+		},
+		newFields: func(n *Node) any {
+			f := new(F)
+			n.More = f
+			return f
+		},
+		equal: func(a, b *Node) bool {
+			fa, fb := get(a), get(b)
+			if fa == nil || fb == nil {
+				return fa == fb
+			}
+			return fa == fb || reflect.DeepEqual(fa, fb)
+		},
+	}
 }
 
 // edgeEqual compares two edges field by field (Containers is a slice).
@@ -52,7 +85,8 @@ func detailEqual(a, b *Detail) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a == b || (a.Label == b.Label && a.As == b.As && a.Broken == b.Broken && slices.Equal(a.Containers, b.Containers))
+	return a == b || (a.Label == b.Label && a.As == b.As && a.Broken == b.Broken && slices.Equal(a.Containers, b.Containers) &&
+		a.Token == b.Token && a.Binding == b.Binding && a.Namespace == b.Namespace)
 }
 
 // kindFields makes the kindInfo of a kind whose fields are an F that field

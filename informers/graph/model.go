@@ -37,6 +37,20 @@ const (
 	// Events draw no entity: Warning Events become warnings on the object
 	// they are about, and warning happenings.
 	Events Resource = "events"
+
+	// Wave 2, identity and policy (#13). Bindings, quotas and limit
+	// ranges draw no entity of their own: bindings become grants edges,
+	// quotas and limit ranges fields of their Namespace.
+	ServiceAccounts      Resource = "serviceaccounts"
+	Roles                Resource = "roles"
+	ClusterRoles         Resource = "clusterroles"
+	RoleBindings         Resource = "rolebindings"
+	ClusterRoleBindings  Resource = "clusterrolebindings"
+	NetworkPolicies      Resource = "networkpolicies"
+	Namespaces           Resource = "namespaces"
+	ResourceQuotas       Resource = "resourcequotas"
+	LimitRanges          Resource = "limitranges"
+	PodDisruptionBudgets Resource = "poddisruptionbudgets"
 )
 
 // kindOf maps a resource to the entity kind it draws; EndpointSlices draw
@@ -47,6 +61,8 @@ var kindOf = map[Resource]Kind{
 	Ingresses: KindIngress, Nodes: KindNode,
 	Jobs: KindJob, CronJobs: KindCronJob, HPAs: KindHPA, PersistentVolumeClaims: KindPVC,
 	PersistentVolumes: KindPV, StorageClasses: KindStorageClass,
+	ServiceAccounts: KindServiceAccount, Roles: KindRole, ClusterRoles: KindClusterRole,
+	NetworkPolicies: KindNetworkPolicy, Namespaces: KindNamespace, PodDisruptionBudgets: KindPDB,
 }
 
 // nsIndex holds one namespace's pods, Services and EndpointSlices, so that a
@@ -313,7 +329,9 @@ func (m *Model) Set(obj any, now time.Time) {
 			m.setEvent(o, now)
 		}
 	default:
-		m.setWave2(obj, now)
+		if !m.setPolicy(obj, now) {
+			m.setWave2(obj, now)
+		}
 	}
 }
 
@@ -326,6 +344,9 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	}
 	if r == Events {
 		m.deleteEvent(namespace, name, now)
+		return
+	}
+	if m.deletePolicy(r, namespace, name, now) {
 		return
 	}
 	kind, ok := kindOf[r]
@@ -348,6 +369,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 		delete(m.failed, old.ID)
 		m.noteDeletedPod(oldPod, now)
 		m.podEdges(oldPod, nil, now)
+		m.podPolicy(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)
 	case KindService:
 		x := m.ns[namespace]
@@ -403,6 +425,7 @@ func (m *Model) setPod(p *CachedPod, now time.Time) {
 		}
 	}
 	m.podEdges(oldPod, p, now)
+	m.podPolicy(oldPod, p, now)
 }
 
 // podEdges moves a pod's owns, runs-on, mounts and selects edges from what
@@ -605,6 +628,7 @@ func (m *Model) Flush() Delta {
 		cur := m.node(id)
 		d.Happenings = append(d.Happenings, m.replacedHappening(id, dn.prev, cur, dn.at)...)
 		d.Happenings = append(d.Happenings, Happenings2(dn.prev, cur, dn.at)...)
+		d.Happenings = append(d.Happenings, m.clusterHappenings(id, dn.prev, cur, dn.at)...)
 		switch {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:

@@ -33,6 +33,19 @@ const (
 	// pod references the name. Podium never reads these objects.
 	KindConfigMap Kind = "ConfigMap"
 	KindSecret    Kind = "Secret"
+
+	// Wave 2, identity and policy (issue #13).
+	KindServiceAccount Kind = "ServiceAccount"
+	KindRole           Kind = "Role"
+	KindClusterRole    Kind = "ClusterRole"
+	// A binding's User or Group subject, drawn once however many bindings
+	// name it: cluster-scoped ids "User/name", "Group/name". It exists
+	// while a binding names it.
+	KindUser          Kind = "User"
+	KindGroup         Kind = "Group"
+	KindNetworkPolicy Kind = "NetworkPolicy"
+	KindNamespace     Kind = "Namespace" // cluster-scoped: "Namespace/name"
+	KindPDB           Kind = "PodDisruptionBudget"
 )
 
 // Edge kinds.
@@ -44,6 +57,25 @@ const (
 	EdgeMounts  = "mounts" // Pod → ConfigMap | Secret | PersistentVolumeClaim
 	EdgeBound   = "bound"  // PersistentVolumeClaim → PersistentVolume
 	EdgeScales  = "scales" // HorizontalPodAutoscaler → Deployment | StatefulSet
+
+	EdgeRunsAs = "runs-as" // Pod → ServiceAccount (the default one included)
+	// ServiceAccount | User | Group → Role | ClusterRole, one per binding:
+	// its id is EdgeID's followed by "@" and the binding's id, because
+	// several bindings may grant one role to one subject.
+	EdgeGrants   = "grants"
+	EdgeIsolates = "isolates" // NetworkPolicy → Pod it selects
+)
+
+// Risky flags of a Role or ClusterRole (and, merged, of a ServiceAccount
+// granted one), in this order.
+const (
+	RiskyWildcard     = "wildcard"      // "*" in verbs, resources or apiGroups
+	RiskySecrets      = "secrets"       // get, list or watch on secrets
+	RiskyExec         = "exec"          // create on pods/exec or pods/attach
+	RiskyEscalate     = "escalate"      // the escalate verb
+	RiskyBind         = "bind"          // the bind verb
+	RiskyImpersonate  = "impersonate"   // the impersonate verb
+	RiskyClusterAdmin = "cluster-admin" // every verb on every resource, or the cluster-admin ClusterRole
 )
 
 // How a mounts edge references its object ("as"). A pod that references one
@@ -103,10 +135,55 @@ type Node struct {
 	ConfigMap               *RefFields
 	Secret                  *RefFields
 
+	// More holds the fields of the kinds added by issue #13 (read them with
+	// the accessors below: n.ServiceAccount(), …). One interface instead of
+	// a pointer per kind keeps every Node, each pod's included, in its
+	// allocation size class: eight more pointers cost 80 B per pod.
+	More any
+
 	// Warnings are the recent Warning Events about this object, newest
 	// first, at most MaxWarnings; any kind may carry them ("warnings").
 	Warnings []Warning
 }
+
+// moreFields returns n.More as an F when n is of kind k.
+func moreFields[F any](n *Node, k Kind) *F {
+	if n == nil || n.Kind != k {
+		return nil
+	}
+	f, _ := n.More.(*F)
+	return f
+}
+
+// ServiceAccount returns a ServiceAccount's fields, or nil for other kinds.
+func (n *Node) ServiceAccount() *ServiceAccountFields {
+	return moreFields[ServiceAccountFields](n, KindServiceAccount)
+}
+
+// Role returns a Role's fields, or nil for other kinds.
+func (n *Node) Role() *RoleFields { return moreFields[RoleFields](n, KindRole) }
+
+// ClusterRole returns a ClusterRole's fields, or nil for other kinds.
+func (n *Node) ClusterRole() *RoleFields { return moreFields[RoleFields](n, KindClusterRole) }
+
+// User returns a User subject's fields, or nil for other kinds.
+func (n *Node) User() *SubjectFields { return moreFields[SubjectFields](n, KindUser) }
+
+// Group returns a Group subject's fields, or nil for other kinds.
+func (n *Node) Group() *SubjectFields { return moreFields[SubjectFields](n, KindGroup) }
+
+// NetworkPolicy returns a NetworkPolicy's fields, or nil for other kinds.
+func (n *Node) NetworkPolicy() *NetworkPolicyFields {
+	return moreFields[NetworkPolicyFields](n, KindNetworkPolicy)
+}
+
+// NamespaceInfo returns a Namespace's fields, or nil for other kinds
+// (n.Namespace is the namespace of every namespaced entity).
+func (n *Node) NamespaceInfo() *NamespaceFields { return moreFields[NamespaceFields](n, KindNamespace) }
+
+// PodDisruptionBudget returns a PodDisruptionBudget's fields, or nil for
+// other kinds.
+func (n *Node) PodDisruptionBudget() *PDBFields { return moreFields[PDBFields](n, KindPDB) }
 
 // MaxWarnings bounds the warnings kept per object.
 const MaxWarnings = 5
@@ -253,7 +330,22 @@ type NodeFields struct {
 	Ready         bool     `json:"ready"`
 	Roles         []string `json:"roles"`
 	InternalIP    string   `json:"internalIP"`
-	Unschedulable bool     `json:"unschedulable"`
+	Unschedulable bool     `json:"unschedulable"` // cordoned
+	// Capacity and Allocatable hold cpu, memory, pods and
+	// ephemeral-storage as the API writes them ("4", "16Gi", "110").
+	Capacity    map[string]string `json:"capacity,omitempty"`
+	Allocatable map[string]string `json:"allocatable,omitempty"`
+	// Conditions: Ready, MemoryPressure, DiskPressure, PIDPressure,
+	// NetworkUnavailable when present, in that order.
+	Conditions []Condition `json:"conditions,omitempty"`
+	Taints     []Taint     `json:"taints,omitempty"`
+}
+
+// Taint is one taint of a Node.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
 }
 
 // JobFields are a Job's drawn fields.
@@ -339,6 +431,140 @@ type RefFields struct {
 	Referenced bool `json:"referenced"` // always true
 }
 
+// ServiceAccountFields are a ServiceAccount's drawn fields. Podium reads
+// the ServiceAccount object only: Secrets are names, never read.
+type ServiceAccountFields struct {
+	Automount        *bool    `json:"automount"` // null: unset (the token is mounted)
+	Secrets          []string `json:"secrets,omitempty"`
+	ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
+	// Risky merges the risky flags of every role granted to it, so "who
+	// can read Secrets here?" is one glance.
+	Risky []string `json:"risky,omitempty"`
+}
+
+// PolicyRule is one rule of a Role or ClusterRole.
+type PolicyRule struct {
+	Verbs           []string `json:"verbs"`
+	APIGroups       []string `json:"apiGroups,omitempty"`
+	Resources       []string `json:"resources,omitempty"`
+	ResourceNames   []string `json:"resourceNames,omitempty"`
+	NonResourceURLs []string `json:"nonResourceURLs,omitempty"`
+}
+
+// RoleFields are a Role's or ClusterRole's drawn fields.
+type RoleFields struct {
+	// Rules are the effective rules: a ClusterRole with an aggregationRule
+	// has the rules of the ClusterRoles its selectors match (resolved by
+	// Podium, not only by the controller), in their name order.
+	Rules []PolicyRule `json:"rules"`
+	// AggregatedFrom names the ClusterRoles aggregated into this one.
+	AggregatedFrom []string `json:"aggregatedFrom,omitempty"`
+	Risky          []string `json:"risky,omitempty"` // Risky* flags, in their order
+}
+
+// SubjectFields are a User's or Group's fields: a subject is only a name.
+type SubjectFields struct{}
+
+// Selector is a Kubernetes label selector. A nil *Selector is an absent
+// one; a non-nil empty Selector selects everything: NetworkPolicy semantics
+// tell the two apart.
+type Selector struct {
+	MatchLabels      map[string]string     `json:"matchLabels,omitempty"`
+	MatchExpressions []SelectorRequirement `json:"matchExpressions,omitempty"`
+}
+
+// SelectorRequirement is one match expression (In, NotIn, Exists,
+// DoesNotExist).
+type SelectorRequirement struct {
+	Key      string   `json:"key"`
+	Operator string   `json:"operator"`
+	Values   []string `json:"values,omitempty"`
+}
+
+// NetworkPolicyPeer is one entry of a rule's from or to. Exactly as the API
+// has it: PodSelector alone selects pods in the policy's namespace,
+// NamespaceSelector alone every pod of the namespaces it selects, both
+// together the pods PodSelector selects in those namespaces.
+type NetworkPolicyPeer struct {
+	PodSelector       *Selector `json:"podSelector,omitempty"`
+	NamespaceSelector *Selector `json:"namespaceSelector,omitempty"`
+	IPBlock           *IPBlock  `json:"ipBlock,omitempty"`
+}
+
+// IPBlock is a CIDR and the CIDRs carved out of it.
+type IPBlock struct {
+	CIDR   string   `json:"cidr"`
+	Except []string `json:"except,omitempty"`
+}
+
+// NetworkPolicyPort is one port of a rule: Port is a number, a name, or ""
+// for every port of the protocol; EndPort makes a range.
+type NetworkPolicyPort struct {
+	Protocol string `json:"protocol"` // TCP when the policy says nothing
+	Port     string `json:"port,omitempty"`
+	EndPort  int    `json:"endPort,omitempty"`
+}
+
+// NetworkPolicyRule is one ingress or egress rule. Empty and absent lists
+// mean the same here (every port; every peer), as in the API.
+type NetworkPolicyRule struct {
+	Ports []NetworkPolicyPort `json:"ports,omitempty"`
+	Peers []NetworkPolicyPeer `json:"peers,omitempty"` // the API's from (ingress) or to (egress)
+}
+
+// NetworkPolicyFields are a NetworkPolicy's fields: the whole spec, so that
+// reachability is a pure function of the graph.
+type NetworkPolicyFields struct {
+	PodSelector Selector `json:"podSelector"`
+	// PolicyTypes are the effective types: as written, else Ingress, and
+	// Egress when the policy has egress rules.
+	PolicyTypes []string            `json:"policyTypes"`
+	Ingress     []NetworkPolicyRule `json:"ingress,omitempty"`
+	Egress      []NetworkPolicyRule `json:"egress,omitempty"`
+}
+
+// Quota is one resource of one ResourceQuota.
+type Quota struct {
+	Name     string `json:"name"` // the ResourceQuota's name
+	Resource string `json:"resource"`
+	Used     string `json:"used"`
+	Hard     string `json:"hard"`
+}
+
+// LimitRangeItem is one resource limit of one LimitRange.
+type LimitRangeItem struct {
+	Name           string `json:"name"` // the LimitRange's name
+	Type           string `json:"type"` // Container | Pod | PersistentVolumeClaim
+	Resource       string `json:"resource"`
+	Default        string `json:"default,omitempty"`
+	DefaultRequest string `json:"defaultRequest,omitempty"`
+	Min            string `json:"min,omitempty"`
+	Max            string `json:"max,omitempty"`
+}
+
+// NamespaceFields are a Namespace's drawn fields, with its ResourceQuotas
+// and LimitRanges folded in.
+type NamespaceFields struct {
+	Labels map[string]string `json:"labels,omitempty"`
+	Phase  string            `json:"phase,omitempty"` // Active | Terminating
+	// PodSecurity holds the Pod Security admission labels without their
+	// prefix: "enforce": "restricted", "warn-version": "latest", …
+	PodSecurity map[string]string `json:"podSecurity,omitempty"`
+	Quotas      []Quota           `json:"quotas,omitempty"`      // by quota name, then resource
+	LimitRanges []LimitRangeItem  `json:"limitRanges,omitempty"` // by name, type, resource
+}
+
+// PDBFields are a PodDisruptionBudget's drawn fields.
+type PDBFields struct {
+	MinAvailable       string    `json:"minAvailable,omitempty"`
+	MaxUnavailable     string    `json:"maxUnavailable,omitempty"`
+	Selector           *Selector `json:"selector"`
+	CurrentHealthy     int       `json:"currentHealthy"`
+	DesiredHealthy     int       `json:"desiredHealthy"`
+	DisruptionsAllowed int       `json:"disruptionsAllowed"`
+	ExpectedPods       int       `json:"expectedPods"`
+}
+
 // Edge is a derived relation between two entities.
 type Edge struct {
 	ID    string `json:"id"` // "<kind>:<from>-><to>"
@@ -363,6 +589,16 @@ type Detail struct {
 	As         string   `json:"as,omitempty"`
 	Containers []string `json:"containers,omitempty"`
 	Broken     bool     `json:"broken,omitempty"`
+	// Runs-as edges: whether the pod mounts its ServiceAccount's token
+	// (the pod's automountServiceAccountToken, else the ServiceAccount's,
+	// else true).
+	Token bool `json:"token,omitempty"`
+	// Grants edges: the binding's id ("RoleBinding/ns/name" or
+	// "ClusterRoleBinding/name"), and the namespace a RoleBinding confines
+	// a ClusterRole to (absent when the grant is cluster-wide or the role
+	// is a Role).
+	Binding   string `json:"binding,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // Happening is a human-readable event derived from a change. Params carries
