@@ -62,28 +62,7 @@ func TestMemoryPerPodWave2(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return int(ms.HeapAlloc)
 	}
-	var podData [][]byte
-	var objects []any // Services and EndpointSlices, as the informers cache them
-	i := 0
-	for ns := range namespaces {
-		namespace := fmt.Sprintf("team-%d", ns)
-		for a := range apps {
-			app := fmt.Sprintf("app-%d", a)
-			rs := app + "-7d9c5f6b8"
-			objects = append(objects, mkService(namespace, app, map[string]string{"app": app}))
-			slice := &CachedSlice{Namespace: namespace, Name: app + "-x", Service: app, Pods: map[string]string{}}
-			for p := range perApp {
-				name := fmt.Sprintf("%s-%05d", rs, p)
-				s := strings.NewReplacer("NAME", name, "RS", rs, "NS", namespace, "UID", fmt.Sprintf("0b7e1c52-6a63-4c1e-9a55-%012d", i),
-					"APP", app, "NODE", fmt.Sprintf("worker-%d", i%100), "HOSTIP", fmt.Sprintf("10.1.0.%d", i%100),
-					"PODIP", fmt.Sprintf("10.%d.%d.%d", ns, a, p)).Replace(wave2PodJSON)
-				podData = append(podData, []byte(s))
-				slice.Pods[name] = EndpointReady
-				i++
-			}
-			objects = append(objects, slice)
-		}
-	}
+	podData, objects := wave2Objects(namespaces, apps, perApp)
 
 	before := heap()
 	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
@@ -142,4 +121,32 @@ func TestMemoryPerPodWave2(t *testing.T) {
 	if got > 2048 {
 		t.Errorf("%d B of heap per pod, over the 2 KB budget", got)
 	}
+}
+
+// wave2Objects makes namespaces × apps × perApp pods of the wave-2 shape
+// as a watch delivers them (JSON), each app with its Service and its
+// EndpointSlice (as the informers cache them), on 100 nodes.
+func wave2Objects(namespaces, apps, perApp int) (podData [][]byte, objects []any) {
+	i := 0
+	for ns := range namespaces {
+		namespace := fmt.Sprintf("team-%d", ns)
+		for a := range apps {
+			app := fmt.Sprintf("app-%d", a)
+			rs := app + "-7d9c5f6b8"
+			objects = append(objects, mkService(namespace, app, map[string]string{"app": app}))
+			slice := &CachedSlice{Namespace: namespace, Name: app + "-x", Service: app, Pods: map[string]string{}}
+			for p := range perApp {
+				name := fmt.Sprintf("%s-%05d", rs, p)
+				s := strings.NewReplacer("NAME", name, "RS", rs, "NS", namespace, "UID", fmt.Sprintf("0b7e1c52-6a63-4c1e-9a55-%012d", i),
+					"APP", app, "NODE", fmt.Sprintf("worker-%d", i%100), "HOSTIP", fmt.Sprintf("10.1.0.%d", i%100),
+					"PODIP", fmt.Sprintf("10.%d.%d.%d", ns, a, p)).Replace(wave2PodJSON)
+				podData = append(podData, []byte(s))
+				slice.Pods[name] = EndpointReady
+				i++
+			}
+			objects = append(objects, slice)
+		}
+	}
+
+	return podData, objects
 }

@@ -1,6 +1,9 @@
 package graph
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // State is a graph held as maps: what a client rebuilds by applying a
 // snapshot and then deltas in order. The Log publishes one; replays and
@@ -78,8 +81,8 @@ func (s *State) collect(f Filter) Snapshot {
 
 // Sort orders a snapshot's nodes and edges by id.
 func (s *Snapshot) Sort() {
-	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].ID < s.Nodes[j].ID })
-	sort.Slice(s.Edges, func(i, j int) bool { return s.Edges[i].ID < s.Edges[j].ID })
+	slices.SortFunc(s.Nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(s.Edges, func(a, b *Edge) int { return strings.Compare(a.ID, b.ID) })
 }
 
 func (s *State) applyWarnings(d *Delta) {
