@@ -80,7 +80,7 @@ bench: lab-up ## Benchmarks: print latency, memory, wire and browser figures (re
 
 .PHONY: bench-check
 bench-check: bench ## make bench, then fail if a figure misses its DESIGN.md target (e2e/benchcheck holds the targets)
-	$(GO) run ./e2e/benchcheck e2e/artifacts/bench.txt
+	$(GO) run ./e2e/benchcheck e2e/artifacts/bench.txt e2e/artifacts/bench-model.txt
 
 .PHONY: chart-lint
 chart-lint: ## helm lint --strict

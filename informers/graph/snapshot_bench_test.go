@@ -41,6 +41,7 @@ func BenchmarkFirstSnapshot10k(b *testing.B) {
 	var size int
 	run := func(b *testing.B, e *Encoder, fresh bool) {
 		b.ReportAllocs()
+		start := time.Now()
 		for b.Loop() {
 			if fresh {
 				e = NewEncoder(defaultEncoderEntries, defaultEncoderBytes)
@@ -55,6 +56,7 @@ func BenchmarkFirstSnapshot10k(b *testing.B) {
 			size = len(body)
 		}
 		b.ReportMetric(float64(size), "B/snapshot")
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "snapshot-ms")
 	}
 	b.Run("cold", func(b *testing.B) { run(b, nil, true) })
 	b.Run("warm", func(b *testing.B) { run(b, l.Encoder(), false) })
