@@ -150,7 +150,7 @@ const sampleFrames = `(async (ms) => {
 func BenchmarkWeb5000Pods(b *testing.B) {
 	s := cluster(50, 100, 50)
 	log := graph.NewLog("bench", 1024)
-	log.Reset("bench", 1, s.nodes, s.edges)
+	log.Reset("bench", 1, s.nodes, s.edges, nil)
 	url := serveLog(b, log)
 	br := newBrowser(b, false)
 	for b.Loop() {
@@ -183,7 +183,7 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 		b.Run("base="+base.name, func(b *testing.B) {
 			s := cluster(base.apps, base.podsEach, 20)
 			log := graph.NewLog("bench", 4096)
-			log.Reset("bench", 1, s.nodes, s.edges)
+			log.Reset("bench", 1, s.nodes, s.edges, nil)
 			url := serveLog(b, log)
 			br := newBrowser(b, false)
 			br.open(url + benchFrames)

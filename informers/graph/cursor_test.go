@@ -174,7 +174,7 @@ func TestCursor(t *testing.T) {
 			name: "a new epoch gives a snapshot that is no gap",
 			steps: []step{
 				{nil, []string{"snapshot e1@0 []", "status connected synced=true denied=[]"}},
-				{func(l *Log, _ *Status) { l.Reset("e2", 10, []*Node{pod("a", "r1", "Running")}, nil) },
+				{func(l *Log, _ *Status) { l.Reset("e2", 10, []*Node{pod("a", "r1", "Running")}, nil, nil) },
 					[]string{"snapshot e2@10 [Pod/a/r1]"}},
 				{add("a", "p1"), []string{"delta 10→11 +[Pod/a/p1] -[]"}},
 			},

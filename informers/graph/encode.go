@@ -151,7 +151,7 @@ func (e *Encoder) encode(m Message) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return appendSnapshot(s, nodes), nil
+		return appendSnapshot(s, nodes)
 	}
 	d := m.Delta
 	nodes, err := e.nodeJSON(d.Upsert.Nodes)
@@ -165,7 +165,7 @@ func (e *Encoder) encode(m Message) ([]byte, error) {
 // one buffer sized up front, with the nodes already encoded: at 10,000
 // pods json.Marshal spent most of a first snapshot growing its buffer,
 // re-validating node JSON and reflecting over 50,000 edges.
-func appendSnapshot(s *Snapshot, nodes []json.RawMessage) []byte {
+func appendSnapshot(s *Snapshot, nodes []json.RawMessage) ([]byte, error) {
 	size := 64 + len(s.Epoch) + 2*len(nodes)
 	for _, n := range nodes {
 		size += len(n)
@@ -199,7 +199,15 @@ func appendSnapshot(s *Snapshot, nodes []json.RawMessage) []byte {
 	}
 	b = append(b, `,"edges":`...)
 	b = appendEdges(b, s.Edges)
-	return append(b, '}')
+	if len(s.Happenings) > 0 {
+		h, err := json.Marshal(s.Happenings)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"happenings":`...)
+		b = append(b, h...)
+	}
+	return append(b, '}'), nil
 }
 
 // wireDelta mirrors Delta field for field, with the nodes already encoded;

@@ -18,7 +18,10 @@ type Log struct {
 	state *State   // the published graph; state.Seq is the last seq
 	hist  []*Delta // oldest first, at most cap entries
 	cap   int
-	subs  map[chan struct{}]struct{}
+	// recent holds the last RecentHappenings happenings, oldest first,
+	// for snapshots: the history above may be shorter, or coalesced.
+	recent []Happening
+	subs   map[chan struct{}]struct{}
 
 	enc *Encoder // shares the encoding of what subscribers read
 }
@@ -73,6 +76,7 @@ func (l *Log) Append(d Delta) uint64 {
 	d.From = l.state.Seq
 	d.Seq = d.From + 1
 	l.state.Apply(&d)
+	l.recent = appendRecent(l.recent, d.Happenings)
 	if len(l.hist) == l.cap {
 		copy(l.hist, l.hist[1:])
 		l.hist = l.hist[:len(l.hist)-1]
@@ -86,12 +90,29 @@ func (l *Log) Append(d Delta) uint64 {
 
 // Reset replaces the whole graph and starts a new epoch with an empty
 // history, as a replay loop does. Every client then needs a snapshot.
-func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge) {
+// recent are the happenings that led there, oldest first (the last
+// RecentHappenings are kept).
+func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge, recent []Happening) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.epoch, l.hist = epoch, nil
 	l.state.Load(seq, nodes, edges)
+	l.recent = appendRecent(nil, recent)
 	l.wakeLocked()
+}
+
+// appendRecent appends hs to recent and keeps the last RecentHappenings,
+// in a new slice when it must drop some: snapshots share the old one.
+func appendRecent(recent, hs []Happening) []Happening {
+	if len(hs) == 0 {
+		return recent
+	}
+	if n := len(recent) + len(hs); n > RecentHappenings {
+		out := make([]Happening, 0, RecentHappenings)
+		all := append(recent[:len(recent):len(recent)], hs...)
+		return append(out, all[len(all)-RecentHappenings:]...)
+	}
+	return append(recent[:len(recent):len(recent)], hs...)
 }
 
 // Snapshot returns the graph at the current seq, restricted to f, sorted by id.
@@ -99,6 +120,11 @@ func (l *Log) Snapshot(f Filter) Snapshot {
 	l.mu.RLock()
 	s := l.state.collect(f)
 	s.Epoch = l.epoch
+	for _, h := range l.recent {
+		if f.Node(h.Ref) {
+			s.Happenings = append(s.Happenings, h)
+		}
+	}
 	l.mu.RUnlock()
 	s.Sort() // outside the lock: sorting 10,000 nodes must not hold up Append
 	return s

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"sort"
 	"testing"
 
@@ -156,7 +157,7 @@ func TestLogInvariantRandom(t *testing.T) {
 func TestLogResetStartsEpoch(t *testing.T) {
 	l := NewLog("e1", 8)
 	l.Append(Delta{Upsert: Items{Nodes: []*Node{pod("a", "p", "Running")}}})
-	l.Reset("e2", 0, []*Node{pod("a", "q", "Pending")}, nil)
+	l.Reset("e2", 0, []*Node{pod("a", "q", "Pending")}, nil, nil)
 	if _, ok := l.Changes("e1", 1, Filter{}); ok {
 		t.Fatal("old epoch resumed after Reset")
 	}
@@ -187,5 +188,43 @@ func TestNodeJSONRoundTrip(t *testing.T) {
 		if err := new(Node).UnmarshalJSON([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalJSON(%s) accepted bad input", bad)
 		}
+	}
+}
+
+// TestSnapshotRecentHappenings: a snapshot carries the last
+// RecentHappenings happenings, oldest first, within its filter, so a page
+// opened mid-rollout shows what led here; a Reset carries what it is given.
+func TestSnapshotRecentHappenings(t *testing.T) {
+	l := NewLog("e", 4) // a history shorter than the happenings kept
+	h := func(ns string, i int) Happening {
+		return Happening{Kind: HappeningScaled, Ref: ID(KindDeployment, ns, "web"), Text: fmt.Sprint(i)}
+	}
+	var want []string
+	for i := range RecentHappenings + 10 {
+		ns := "a"
+		if i%2 == 1 {
+			ns = "b"
+		}
+		l.Append(Delta{Upsert: Items{Nodes: []*Node{pod(ns, fmt.Sprint("p", i), "Running")}}, Happenings: []Happening{h(ns, i)}})
+		if i >= 10 && ns == "a" {
+			want = append(want, fmt.Sprint(i))
+		}
+	}
+	texts := func(hs []Happening) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Text)
+		}
+		return out
+	}
+	if got := l.Snapshot(Filter{}).Happenings; len(got) != RecentHappenings || got[0].Text != "10" || got[len(got)-1].Text != fmt.Sprint(RecentHappenings+9) {
+		t.Errorf("snapshot happenings %v, want the last %d (10 … %d) oldest first", texts(got), RecentHappenings, RecentHappenings+9)
+	}
+	if got := texts(l.Snapshot(NewFilter("a")).Happenings); !slices.Equal(got, want) {
+		t.Errorf("filtered to namespace a: %v, want %v", got, want)
+	}
+	l.Reset("e2", 1, nil, nil, []Happening{h("a", 1), h("b", 2)})
+	if got := texts(l.Snapshot(NewFilter("b")).Happenings); !slices.Equal(got, []string{"2"}) {
+		t.Errorf("after a Reset, namespace b: %v, want [2]", got)
 	}
 }

@@ -631,7 +631,14 @@ type Snapshot struct {
 	Seq   uint64  `json:"seq"`
 	Nodes []*Node `json:"nodes"`
 	Edges []*Edge `json:"edges"`
+	// Happenings are the most recent happenings up to Seq (at most
+	// RecentHappenings, oldest first, within the filter), so a page opened
+	// mid-rollout shows what led here. An addition to protocol v1.
+	Happenings []Happening `json:"happenings,omitempty"`
 }
+
+// RecentHappenings is how many happenings a snapshot carries at most.
+const RecentHappenings = 40
 
 // Delta is the change from seq From to seq Seq. From is an extra field beyond
 // protocol v1's names: with a namespace filter or coalescing, seqs are not

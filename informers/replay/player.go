@@ -114,7 +114,7 @@ func (p *Player) Status() graph.Status {
 func (p *Player) seekLocked(i int) {
 	s := p.rec.StateAfter(i)
 	snap := s.Snapshot(graph.Filter{})
-	p.log.Reset(p.epoch(), s.Seq, snap.Nodes, snap.Edges)
+	p.log.Reset(p.epoch(), s.Seq, snap.Nodes, snap.Edges, p.rec.RecentAt(i))
 	p.next = i + 1
 	if i >= 0 && i < len(p.rec.Frames) {
 		p.pos = p.rec.Frames[i].At
@@ -141,7 +141,7 @@ func (p *Player) applyLocked(i int) {
 	case f.Snapshot != nil:
 		// A recorder that fell behind took a fresh snapshot: so do the
 		// browsers.
-		p.log.Reset(p.epoch(), f.Snapshot.Seq, f.Snapshot.Nodes, f.Snapshot.Edges)
+		p.log.Reset(p.epoch(), f.Snapshot.Seq, f.Snapshot.Nodes, f.Snapshot.Edges, p.rec.RecentAt(i))
 	case f.Delta != nil:
 		d := *f.Delta
 		// The latency readout measures from now, not from the recording.

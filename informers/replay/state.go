@@ -2,6 +2,7 @@ package replay
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -37,6 +38,30 @@ func (r *Recording) StateAfter(i int) *graph.State {
 		applyFrame(s, &r.Frames[j])
 	}
 	return s
+}
+
+// RecentAt returns the happenings that led to frame i, oldest first: the
+// last graph.RecentHappenings of the deltas up to it, and of the snapshot
+// frame they start from, as a live snapshot carries them.
+func (r *Recording) RecentAt(i int) []graph.Happening {
+	var rev []graph.Happening // newest first
+	for j := min(i, len(r.Frames)-1); j >= 0 && len(rev) < graph.RecentHappenings; j-- {
+		f := &r.Frames[j]
+		var hs []graph.Happening
+		if f.Delta != nil {
+			hs = f.Delta.Happenings
+		} else if f.Snapshot != nil {
+			hs = f.Snapshot.Happenings
+		}
+		for k := len(hs) - 1; k >= 0 && len(rev) < graph.RecentHappenings; k-- {
+			rev = append(rev, hs[k])
+		}
+		if f.Snapshot != nil {
+			break
+		}
+	}
+	slices.Reverse(rev)
+	return rev
 }
 
 // IndexAt returns the index of the last frame at or before t, or -1.
