@@ -20,7 +20,21 @@ const (
 	// Wave 2 (DESIGN.md "Protocol v1 additions"), issue #13.
 	HappeningCordoned = "cordoned" // a Node cordoned or uncordoned
 	HappeningDrained  = "drained"  // a drain's progress: a pod evicted, held back by a budget, done
+
+	// Issue #14: a workload, Service or Ingress created or deleted, and a
+	// Service's count of ready endpoints changing.
+	HappeningCreated   = "created"
+	HappeningDeleted   = "deleted"
+	HappeningEndpoints = "endpoints"
 )
+
+// HappeningKinds are every happening kind the protocol names (DESIGN.md),
+// for what checks a kind it is given, such as a lesson's steps.
+var HappeningKinds = []string{
+	HappeningScaled, HappeningRollout, HappeningRestarted, HappeningFailed, HappeningNode,
+	HappeningWarning, HappeningJob, HappeningReplaced,
+	HappeningCordoned, HappeningDrained, HappeningCreated, HappeningDeleted, HappeningEndpoints,
+}
 
 // Happening params, by kind, so the browser can render Text in another
 // language:

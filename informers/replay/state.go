@@ -100,10 +100,9 @@ type Marker struct {
 }
 
 // HappeningCreated marks an Ingress, Service or workload that appeared
-// during the recording. It exists only on the replay timeline (the live
-// protocol derives no happening for a creation), so a tutorial's "kubectl
+// during the recording, on the replay timeline, so a tutorial's "kubectl
 // apply" steps can be jumped to as well.
-const HappeningCreated = "created"
+const HappeningCreated = graph.HappeningCreated
 
 // createdKinds are the kinds whose appearance is a step worth marking; pods
 // and ReplicaSets come and go with every rollout.
