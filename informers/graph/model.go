@@ -126,6 +126,9 @@ type Model struct {
 	refCount map[string]int
 
 	warn        warnState             // Warning Events (warnings.go)
+	synced      bool                  // past the initial lists (created.go)
+	ready       map[string]int        // ready endpoints by Service id, at the last Flush (created.go)
+	now         time.Time             // the time of the latest Set or Delete
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
 }
 
@@ -140,6 +143,7 @@ func NewModel() *Model {
 		failed:     map[string]string{},
 		revImages:  map[string][]string{},
 		refCount:   map[string]int{},
+		ready:      map[string]int{},
 		warn:       newWarnState(),
 	}
 }
@@ -278,6 +282,7 @@ func (m *Model) newEdge(kind, from, to, state string) *Edge {
 // informer cache: Set never modifies it, and keeps references to its maps
 // and strings.
 func (m *Model) Set(obj any, now time.Time) {
+	m.now = now
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		if o != nil {
@@ -338,6 +343,7 @@ func (m *Model) Set(obj any, now time.Time) {
 // Delete folds a deletion in. Deleting what the model does not hold is a
 // no-op.
 func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
+	m.now = now
 	if r == EndpointSlices {
 		m.setSlice(namespace, name, nil)
 		return
@@ -629,6 +635,7 @@ func (m *Model) Flush() Delta {
 		d.Happenings = append(d.Happenings, m.replacedHappening(id, dn.prev, cur, dn.at)...)
 		d.Happenings = append(d.Happenings, Happenings2(dn.prev, cur, dn.at)...)
 		d.Happenings = append(d.Happenings, m.clusterHappenings(id, dn.prev, cur, dn.at)...)
+		d.Happenings = append(d.Happenings, m.lifeHappenings(dn.prev, cur, dn.at)...)
 		switch {
 		case cur == nil && dn.prev == nil:
 		case cur == nil:
@@ -648,6 +655,7 @@ func (m *Model) Flush() Delta {
 		}
 	}
 	d.Happenings = append(d.Happenings, m.flushWarnings()...)
+	d.Happenings = append(d.Happenings, m.endpointHappenings(m.dirtyEdges, m.now)...)
 	for id, prev := range m.dirtyEdges {
 		cur := m.edge(id)
 		switch {

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -104,13 +103,6 @@ type Marker struct {
 // apply" steps can be jumped to as well.
 const HappeningCreated = graph.HappeningCreated
 
-// createdKinds are the kinds whose appearance is a step worth marking; pods
-// and ReplicaSets come and go with every rollout.
-var createdKinds = map[string]bool{
-	graph.KindIngress: true, graph.KindService: true, graph.KindDeployment: true,
-	graph.KindStatefulSet: true, graph.KindDaemonSet: true,
-}
-
 // Markers lists the recording's happenings in order: those the deltas
 // carry, plus a "created" marker for each Ingress, Service or workload
 // that appeared after the first snapshot.
@@ -132,20 +124,19 @@ func (r *Recording) Markers() []Marker {
 		}
 		at := r.Header.Start.Add(f.At)
 		for _, n := range f.Delta.Upsert.Nodes {
-			if seen[n.ID] || !createdKinds[n.Kind] {
+			if seen[n.ID] || !graph.CreationIsNews(n.Kind) {
 				continue
 			}
 			seen[n.ID] = true
-			name := n.Name
-			if n.Namespace != "" {
-				name = n.Namespace + "/" + n.Name
+			// A recording made since the live model says "created" itself
+			// carries the happening: mark it once, from the delta.
+			if slices.ContainsFunc(f.Delta.Happenings, func(h graph.Happening) bool {
+				return h.Kind == graph.HappeningCreated && h.Ref == n.ID
+			}) {
+				continue
 			}
-			text := fmt.Sprintf("%s %s created", n.Kind, name)
-			if n.Service != nil && n.Service.Type != "" {
-				text += " (" + n.Service.Type + ")"
-			}
-			out = append(out, Marker{Time: f.At.Seconds(), At: at, Kind: HappeningCreated, Ref: n.ID, Text: text,
-				Params: map[string]string{graph.ParamName: name, graph.ParamKind: n.Kind}, Frame: i})
+			h := graph.CreatedHappening(n, at)
+			out = append(out, Marker{Time: f.At.Seconds(), At: at, Kind: h.Kind, Ref: h.Ref, Text: h.Text, Params: h.Params, Frame: i})
 		}
 		for _, id := range f.Delta.Remove.Nodes {
 			delete(seen, id)
