@@ -89,6 +89,8 @@ type Config struct {
 	// namespaces to what that identity may list pods in.
 	AuthProxy *AuthProxy
 	Access    AccessFunc
+	// Lesson, when set, is the speaker's lesson, at GET /api/lesson.
+	Lesson *LessonSource
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
@@ -203,6 +205,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/graph", s.graphJSON)
 	g.GET("/api/graph.svg", s.graphSVG)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
+	g.GET("/api/lesson", s.lessonJSON)
 	g.GET("/ws", s.ws, s.limits.middleware)
 	if s.cfg.Replay != nil {
 		g.GET("/api/replay", s.replayInfo)

@@ -371,3 +371,44 @@ func validID(id string) bool {
 }
 
 var entityID = regexp.MustCompile(`^[A-Z][A-Za-z]{0,62}/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9]([-a-z0-9.:]{0,251}[a-z0-9])?$`)
+
+// Markers finds, for each step, the happening of a recording's timeline
+// (oldest first) that completes it: the first match after the previous
+// step's. A step without until gets -1 (it stays where the previous step
+// is). A step whose happening the recording lacks is an error naming it,
+// since a replayed lesson must be able to seek every step.
+func (l *Lesson) Markers(name string, timeline []graph.Happening) ([]int, error) {
+	out := make([]int, len(l.Steps))
+	from := 0
+	for i, s := range l.Steps {
+		out[i] = -1
+		if s.Until == nil {
+			continue
+		}
+		j := slices.IndexFunc(timeline[from:], s.Until.Matches)
+		if j < 0 {
+			return nil, &Error{File: name, Field: fmt.Sprintf("steps[%d].until", i),
+				Msg: fmt.Sprintf("no happening of the recording after the previous step's is %s", s.Until)}
+		}
+		out[i] = from + j
+		from += j + 1
+	}
+	return out, nil
+}
+
+// String says what u waits for, as errors name it.
+func (u *Until) String() string {
+	s := "kind " + u.Kind
+	if u.Ref != "" {
+		s += ", ref " + u.Ref
+	}
+	keys := make([]string, 0, len(u.Params))
+	for k := range u.Params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		s += fmt.Sprintf(", %s=%s", k, u.Params[k])
+	}
+	return s
+}

@@ -161,3 +161,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMarkers(t *testing.T) {
+	l, err := Parse("talk.yaml", []byte(good+`  - title: {en: Again, zh-CN: 再}
+    text: {en: Scale again., zh-CN: 再扩容。}
+    until: {kind: scaled, ref: Deployment/default/web}
+`), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := "Deployment/default/web"
+	timeline := []graph.Happening{
+		{Kind: graph.HappeningCreated, Ref: web},
+		{Kind: graph.HappeningScaled, Ref: web, Params: map[string]string{"to": "2"}},
+		{Kind: graph.HappeningScaled, Ref: web, Params: map[string]string{"to": "3"}},
+		{Kind: graph.HappeningScaled, Ref: web, Params: map[string]string{"to": "1"}},
+	}
+	got, err := l.Markers("talk.yaml", timeline)
+	if err != nil || !slices.Equal(got, []int{2, -1, 3}) {
+		t.Errorf("Markers = %v, %v; want [2 -1 3] (the step after the first takes the next scaled)", got, err)
+	}
+	_, err = l.Markers("talk.yaml", timeline[:3])
+	if err == nil || !strings.Contains(err.Error(), "talk.yaml: steps[2].until: no happening") || !strings.Contains(err.Error(), "kind scaled, ref Deployment/default/web") {
+		t.Errorf("a recording without the last step's happening: %v", err)
+	}
+}
