@@ -131,6 +131,9 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if err != nil {
 		return err
 	}
+	if scfg.Lesson, err = o.srv.lessonSource(logger, nil); err != nil {
+		return err
+	}
 	cfg, where, err := restConfig(&o.conn)
 	if errors.Is(err, errNoCluster) && demoWithoutCluster {
 		if o.srv.perUserViews {

@@ -15,6 +15,7 @@ import (
 	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/informers/replay"
 	"github.com/podiumhq/podium/server"
+	"github.com/podiumhq/podium/server/lesson"
 )
 
 // playFlags are the flags of replay and demo.
@@ -142,6 +143,14 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 		return err
 	}
 	cfg.Log, cfg.Status, cfg.Replay = log, p.Status, p
+	timeline := make([]graph.Happening, len(p.Markers()))
+	for i, m := range p.Markers() {
+		timeline[i] = graph.Happening{Kind: m.Kind, Ref: m.Ref, Params: m.Params}
+	}
+	cfg.Lesson, err = pf.srv.lessonSource(logger, func(l *lesson.Lesson) ([]int, error) { return l.Markers(pf.srv.lesson, timeline) })
+	if err != nil {
+		return err
+	}
 	srv := server.New(withPage(cfg, rec.Header.Namespaces, pf.srv.svgConcurrency))
 	ln, err := net.Listen("tcp", pf.srv.listen)
 	if err != nil {

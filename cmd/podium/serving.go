@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/podiumhq/podium/server"
+	"github.com/podiumhq/podium/server/lesson"
 	"github.com/podiumhq/podium/web"
 )
 
@@ -32,6 +34,8 @@ type servingFlags struct {
 	maxClients        int
 	maxClientsPerAddr int
 	svgConcurrency    int
+
+	lesson string
 }
 
 func (f *servingFlags) register(cmd *cobra.Command) {
@@ -49,6 +53,25 @@ func (f *servingFlags) register(cmd *cobra.Command) {
 	fs.IntVar(&f.maxClients, "max-clients", server.DefaultMaxClients, "most WebSocket viewers at once; beyond it 503")
 	fs.IntVar(&f.maxClientsPerAddr, "max-clients-per-address", server.DefaultMaxClientsPerAddr, "most WebSocket viewers from one address (raise it behind an ingress, where every viewer has its address)")
 	fs.IntVar(&f.svgConcurrency, "svg-concurrency", web.DefaultSVGConcurrency(), "most /api/graph.svg pictures drawn at once; beyond it 503")
+	fs.StringVar(&f.lesson, "lesson", "", "a guided lesson `file` (YAML, docs/lessons.md) to give with the picture; re-read when it changes")
+}
+
+// lessonSource reads --lesson. A file that is not there is a flag error; a
+// lesson that is wrong is logged and shown on the page with its line, and
+// the picture is served all the same. markers ties steps to a replay's
+// timeline (nil when live).
+func (f *servingFlags) lessonSource(logger *slog.Logger, markers func(*lesson.Lesson) ([]int, error)) (*server.LessonSource, error) {
+	if f.lesson == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(f.lesson); err != nil {
+		return nil, fmt.Errorf("--lesson: %w", err)
+	}
+	src, err := server.NewLessonSource(f.lesson, lesson.Options{Layers: web.Layers()}, markers)
+	if err != nil {
+		logger.Error("the lesson has a problem; the page shows it until the file is fixed", "error", err)
+	}
+	return src, nil
 }
 
 // config checks the flags and returns the server configuration they make.
