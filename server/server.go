@@ -91,6 +91,9 @@ type Config struct {
 	Access    AccessFunc
 	// Lesson, when set, is the speaker's lesson, at GET /api/lesson.
 	Lesson *LessonSource
+	// Follow, when set, is the audience link: GET /api/follow for the
+	// followers, POST /api/follow for the presenter holding its secret.
+	Follow *Follow
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
@@ -206,6 +209,11 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/graph.svg", s.graphSVG)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
 	g.GET("/api/lesson", s.lessonJSON)
+	g.GET("/api/qr.svg", s.qrSVG)
+	if s.cfg.Follow != nil {
+		g.GET("/api/follow", s.followGet)
+		g.POST("/api/follow", s.followLead)
+	}
 	g.GET("/ws", s.ws, s.limits.middleware)
 	if s.cfg.Replay != nil {
 		g.GET("/api/replay", s.replayInfo)

@@ -175,7 +175,7 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", o.srv.listen, err)
 	}
-	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "cluster", cfg.Host, "via", where,
+	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "presenter", presenterURL("http://"+ln.Addr().String(), scfg), "cluster", cfg.Host, "via", where,
 		"namespaces", o.conn.namespaces.String(), "version", version.String())
 
 	ctx, cancel := context.WithCancel(ctx)

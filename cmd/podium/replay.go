@@ -156,7 +156,7 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", pf.srv.listen, err)
 	}
-	logger.Info("podium is replaying", "url", "http://"+ln.Addr().String(), "recording", rec.Name,
+	logger.Info("podium is replaying", "url", "http://"+ln.Addr().String(), "presenter", presenterURL("http://"+ln.Addr().String(), cfg), "recording", rec.Name,
 		"duration", rec.Duration.String(), "happenings", len(p.Markers()), "speed", pf.speed, "loop", pf.loop,
 		"recorded", rec.Header.Start.Format("2006-01-02 15:04"), "cluster", rec.Header.ClusterVersion, "version", version.String())
 	ctx, cancel := context.WithCancel(ctx)

@@ -56,6 +56,15 @@ func (f *servingFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.lesson, "lesson", "", "a guided lesson `file` (YAML, docs/lessons.md) to give with the picture; re-read when it changes")
 }
 
+// presenterURL is the link that opens the page as the presenter, who leads
+// the followers of the audience link.
+func presenterURL(base string, cfg server.Config) string {
+	if cfg.Follow == nil {
+		return base
+	}
+	return base + "/?lead=" + cfg.Follow.Secret()
+}
+
 // lessonSource reads --lesson. A file that is not there is a flag error; a
 // lesson that is wrong is logged and shown on the page with its line, and
 // the picture is served all the same. markers ties steps to a replay's
@@ -99,6 +108,13 @@ func (f *servingFlags) config(logger *slog.Logger) (server.Config, error) {
 		return cfg, err
 	}
 	cfg.AllowedOrigins = f.allowedOrigins
+	// The audience link's lead secret is new at every start: the presenter
+	// takes the ?lead= link from the log (presenterURL).
+	follow, err := server.NewFollow(server.NewLeadSecret())
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Follow = follow
 	if f.allowAnyOrigin {
 		logger.Warn("--allow-any-origin: pages of any site may open /ws")
 		cfg.AllowedOrigins = []string{"*"}
