@@ -201,8 +201,24 @@ func (cl *client) run(ctx context.Context, res resume) error {
 	if res.ok {
 		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
 	}
+	var pace pacer
 	for {
-		for m, ok := cur.Next(); ok; m, ok = cur.Next() {
+		for {
+			// Under real load, wait out the frame: the cursor then merges
+			// what arrived meanwhile into the next delta.
+			if d := pace.delay(time.Now()); d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return ctx.Err()
+				case <-t.C:
+				}
+			}
+			m, ok := cur.Next()
+			if !ok {
+				break
+			}
 			if m.Gap {
 				cl.s.cfg.Metrics.forcedSnapshot.Inc()
 			}
@@ -219,6 +235,7 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			if err := cl.write(ctx, m.Type(), b, eventMillis); err != nil {
 				return err
 			}
+			pace.sent(time.Now())
 		}
 		select {
 		case <-ctx.Done():
@@ -270,4 +287,31 @@ func (cl *client) write(ctx context.Context, kind string, b []byte, eventMillis 
 		return fmt.Errorf("%w: a message took %s, more than %s", errTooSlow, took.Round(time.Millisecond), timeout)
 	}
 	return nil
+}
+
+// frame is a display frame: a browser draws at most this often, so a
+// client is sent at most framePace messages per frame.
+const (
+	frame     = time.Second / 60
+	framePace = 2
+)
+
+// pacer paces one client only under real load: a message goes out at once
+// unless framePace messages already went out within the last frame. No
+// change ever waits more than a frame for pacing.
+type pacer struct {
+	last [framePace]time.Time // send times, oldest first
+}
+
+func (p *pacer) sent(now time.Time) {
+	copy(p.last[:], p.last[1:])
+	p.last[framePace-1] = now
+}
+
+// delay is how long to wait before the next message.
+func (p *pacer) delay(now time.Time) time.Duration {
+	if p.last[0].IsZero() {
+		return 0
+	}
+	return max(0, p.last[0].Add(frame).Sub(now))
 }

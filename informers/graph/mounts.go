@@ -194,12 +194,7 @@ func (m *Model) edge(id string) *Edge {
 // impliedEdges appends the edges pod p implies: owns, runs-on, mounts.
 func impliedEdges(out []*Edge, p *CachedPod) []*Edge {
 	n := p.Node
-	if o := n.Pod.Owner; o != "" {
-		out = append(out, &Edge{ID: EdgeID(EdgeOwns, o, n.ID), Kind: EdgeOwns, From: o, To: n.ID})
-	}
-	if w := n.Pod.Node; w != "" {
-		out = append(out, &Edge{ID: EdgeID(EdgeRunsOn, n.ID, w), Kind: EdgeRunsOn, From: n.ID, To: w})
-	}
+	out = nodeEdges(out, n)
 	for i := range p.refs {
 		out = append(out, mountEdge(n, &p.refs[i]))
 	}

@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"fmt"
+	"maps"
+	"math/rand"
+	"slices"
+	"testing"
+)
+
+// naiveState is the State as a client holds it: every edge in a map, no
+// implication. State must always read the same.
+type naiveState struct {
+	nodes map[string]*Node
+	edges map[string]*Edge
+}
+
+func (n *naiveState) apply(d *Delta) {
+	for _, id := range d.Remove.Nodes {
+		delete(n.nodes, id)
+	}
+	for _, id := range d.Remove.Edges {
+		delete(n.edges, id)
+	}
+	for _, x := range d.Upsert.Nodes {
+		n.nodes[x.ID] = x
+	}
+	for _, e := range d.Upsert.Edges {
+		n.edges[e.ID] = e
+	}
+}
+
+func edgeIDs(es []*Edge) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// TestStateImpliedEdgesAreExact: whatever the deltas say, even what the
+// model never sends (an edge before its pod, a pod moved without its edge
+// moving, an implied edge never sent), the State holds exactly the edges
+// sent and not removed.
+func TestStateImpliedEdgesAreExact(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	pods := []string{"Pod/a/p1", "Pod/a/p2", "Pod/b/p3"}
+	owners := []string{"", "ReplicaSet/a/rs1", "ReplicaSet/a/rs2"}
+	workers := []string{"", "Node/w1", "Node/w2"}
+	podNode := func(id string) *Node {
+		n := pod(NamespaceOf(id), id[len("Pod/"+NamespaceOf(id)+"/"):], "Running")
+		n.Pod.Owner, n.Pod.Node = owners[r.Intn(3)], workers[r.Intn(3)]
+		return n
+	}
+	anEdge := func() *Edge {
+		p := pods[r.Intn(len(pods))]
+		switch r.Intn(3) {
+		case 0:
+			o := owners[1+r.Intn(2)]
+			return &Edge{ID: EdgeID(EdgeOwns, o, p), Kind: EdgeOwns, From: o, To: p}
+		case 1:
+			w := workers[1+r.Intn(2)]
+			return &Edge{ID: EdgeID(EdgeRunsOn, p, w), Kind: EdgeRunsOn, From: p, To: w}
+		}
+		return &Edge{ID: EdgeID(EdgeSelects, "Service/a/s", p), Kind: EdgeSelects, From: "Service/a/s", To: p, State: EndpointReady}
+	}
+	for round := range 200 {
+		s, ref := NewState(), &naiveState{nodes: map[string]*Node{}, edges: map[string]*Edge{}}
+		for step := range 30 {
+			var d Delta
+			for range r.Intn(4) {
+				switch r.Intn(4) {
+				case 0:
+					d.Remove.Nodes = append(d.Remove.Nodes, pods[r.Intn(len(pods))])
+				case 1:
+					d.Remove.Edges = append(d.Remove.Edges, anEdge().ID)
+				case 2:
+					d.Upsert.Nodes = append(d.Upsert.Nodes, podNode(pods[r.Intn(len(pods))]))
+				case 3:
+					d.Upsert.Edges = append(d.Upsert.Edges, anEdge())
+				}
+			}
+			s.Apply(&d)
+			ref.apply(&d)
+			got := s.Snapshot(Filter{})
+			want := slices.Sorted(maps.Keys(ref.edges))
+			if g := edgeIDs(got.Edges); !slices.Equal(g, want) {
+				t.Fatalf("round %d step %d: State edges %v, want %v (delta %+v)", round, step, g, want, d)
+			}
+			for _, id := range want {
+				if e := s.Edge(id); e == nil || !edgeEqual(e, ref.edges[id]) {
+					t.Fatalf("round %d step %d: Edge(%q) = %+v, want %+v", round, step, id, e, ref.edges[id])
+				}
+			}
+			if e := s.Edge(fmt.Sprint("owns:ReplicaSet/a/none->", pods[0])); e != nil {
+				t.Fatalf("Edge of an id never sent: %+v", e)
+			}
+		}
+		if len(s.Edges) > len(ref.edges) {
+			t.Fatalf("round %d: %d edges stored, more than the %d held", round, len(s.Edges), len(ref.edges))
+		}
+	}
+}
