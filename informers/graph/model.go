@@ -127,6 +127,7 @@ type Model struct {
 
 	warn        warnState             // Warning Events (warnings.go)
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
+	cluster     clusterState          // quotas, limit ranges, budgets, drains (cluster.go)
 }
 
 // NewModel returns an empty model.
