@@ -401,6 +401,9 @@ func TestModelCordonAndDrain(t *testing.T) {
 				[]string{"drained held PodDisruptionBudget/shop/web node=w1 allowed=0"}},
 			{"the db budget drops to 0 too", []op{set(mkPDB("shop", "db", 0, "db"))},
 				[]string{"drained held PodDisruptionBudget/shop/db node=w1 allowed=0"}},
+			{"the web budget is deleted: nothing to say", []op{del(PodDisruptionBudgets, "shop", "web")}, []string{}},
+			{"and re-created with no disruption allowed: held again", []op{set(mkPDB("shop", "web", 0, "web"))},
+				[]string{"drained held PodDisruptionBudget/shop/web node=w1 allowed=0"}},
 			{"the budgets go: b and db evicted, done", []op{del(PodDisruptionBudgets, "shop", "web"), del(PodDisruptionBudgets, "shop", "db"),
 				set(web("b", evictedBy)), del(Pods, "shop", "b"), del(Pods, "shop", "db")},
 				[]string{"drained evicted Pod/shop/b node=w1 reason=EvictionByEvictionAPI", "drained evicted Pod/shop/db node=w1 reason=Deleted", "drained done Node/w1"}},
@@ -552,5 +555,35 @@ func TestNoDrainCostWithoutCordon(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { m.podCluster(a, b, t0) })
 	if allocs != 0 || m.cluster.drains != nil {
 		t.Errorf("%v allocations, drains %v", allocs, m.cluster.drains)
+	}
+}
+
+// BenchmarkModelPodChangeOnCordonedNode10k is BenchmarkModelPodChange10k
+// with the pod's Node cordoned, a budget covering its app and another Node
+// cordoned: the cost a drain adds to each change of its pods.
+func BenchmarkModelPodChangeOnCordonedNode10k(b *testing.B) {
+	c := newCluster10k()
+	m := NewModel()
+	c.load(m, t0)
+	p := c.raw[4242]
+	m.Set(cordoned(mkNode(p.Spec.NodeName, true)), t0)
+	m.Set(cordoned(mkNode("worker-1", true)), t0)
+	m.Set(mkPDB(p.Namespace, "web", 1, p.Labels["app"]), t0)
+	m.Flush()
+	up, bad := p.DeepCopy(), p.DeepCopy()
+	bad.Status.ContainerStatuses[0] = waiting("web", "CrashLoopBackOff", 1)
+	bad.Status.Conditions = nil
+	down := NewCachedPod(bad)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%2 == 0 {
+			m.Set(down, t0)
+		} else {
+			m.Set(NewCachedPod(up), t0)
+		}
+		if d := m.Flush(); len(d.Upsert.Nodes) != 1 || len(drainStrings(d)) != 0 {
+			b.Fatalf("flushed %d nodes, drain happenings %v", len(d.Upsert.Nodes), drainStrings(d))
+		}
 	}
 }
