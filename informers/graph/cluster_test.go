@@ -587,3 +587,26 @@ func BenchmarkModelPodChangeOnCordonedNode10k(b *testing.B) {
 		}
 	}
 }
+
+// The disruption controller's warnings land on their budget; a
+// Namespace's on it, cluster-scoped.
+func TestWarningsOnBudgetsAndNamespaces(t *testing.T) {
+	msg := "Pods selected by this PodDisruptionBudget (selector: app=web) were found to be unmanaged."
+	if id, _, w, ok := WarningOf(mkEvent("e", "PodDisruptionBudget", "shop", "web", "UnmanagedPods", msg, 1, t0)); !ok ||
+		id != "PodDisruptionBudget/shop/web" || w.Reason != "UnmanagedPods" {
+		t.Errorf("budget warning: %q %+v %v", id, w, ok)
+	}
+	if id, _, _, ok := WarningOf(mkEvent("e", "Namespace", "shop", "shop", "R", "m", 1, t0)); !ok || id != "Namespace/shop" {
+		t.Errorf("namespace warning: %q %v", id, ok)
+	}
+	r := newRebuilt(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	r.m.Set(mkPDB("shop", "web", 0, "web"), now)
+	ev := mkEvent("e", "PodDisruptionBudget", "shop", "web", "UnmanagedPods", msg, 1, now)
+	ev.InvolvedObject.UID = uidOf("uid-pdb-web")
+	r.m.Set(ev, now)
+	r.flush()
+	if w := r.m.node("PodDisruptionBudget/shop/web").Warnings; len(w) != 1 || w[0].Message != msg {
+		t.Errorf("warnings on the budget %+v", w)
+	}
+}
