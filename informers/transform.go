@@ -352,9 +352,11 @@ func TransformIngress(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// TransformNode keeps the role labels, Ready condition, first internal IP
-// and unschedulable flag; images, capacity and heartbeat times go, so a
-// heartbeat no longer changes what the model sees.
+// TransformNode keeps the role labels, the conditions the model reads
+// (without their times), the first internal IP, the unschedulable flag, the
+// taints, and cpu, memory, pods and ephemeral-storage of capacity and
+// allocatable; images and heartbeat times go, so a heartbeat no longer
+// changes what the model sees.
 func TransformNode(obj interface{}) (interface{}, error) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		return tombstone(t, TransformNode)
@@ -365,18 +367,48 @@ func TransformNode(obj interface{}) (interface{}, error) {
 	}
 	roles := graph.NodeRoleLabels(in.Labels)
 	stripMeta(&in.ObjectMeta, func(k string) bool { return slices.Contains(roles, k) })
-	in.Spec = corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable}
+	taints := in.Spec.Taints[:min(len(in.Spec.Taints), graph.MaxTaints)]
+	for i, t := range taints {
+		taints[i] = corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect}
+	}
+	if len(taints) == 0 {
+		taints = nil
+	}
+	in.Spec = corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable, Taints: taints}
+	// The kubelet rewrites each condition's heartbeat time every few
+	// seconds: only what the model reads stays.
+	conds := slices.DeleteFunc(in.Status.Conditions, func(c corev1.NodeCondition) bool {
+		return !slices.Contains(graph.NodeConditionTypes, c.Type)
+	})
+	for i, c := range conds {
+		conds[i] = corev1.NodeCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: c.Message}
+	}
+	if len(conds) == 0 {
+		conds = nil
+	}
 	in.Status = corev1.NodeStatus{
-		Conditions: keepFirst(in.Status.Conditions,
-			func(c *corev1.NodeCondition) bool { return c.Type == corev1.NodeReady },
-			func(c corev1.NodeCondition) corev1.NodeCondition {
-				return corev1.NodeCondition{Type: c.Type, Status: c.Status}
-			}),
+		Conditions: conds,
 		Addresses: keepFirst(in.Status.Addresses,
 			func(a *corev1.NodeAddress) bool { return a.Type == corev1.NodeInternalIP },
 			func(a corev1.NodeAddress) corev1.NodeAddress { return a }),
+		Capacity:    nodeResources(in.Status.Capacity),
+		Allocatable: nodeResources(in.Status.Allocatable),
 	}
 	return in, nil
+}
+
+// nodeResources keeps the resources a Node entity shows.
+func nodeResources(rl corev1.ResourceList) corev1.ResourceList {
+	var out corev1.ResourceList
+	for _, r := range graph.NodeResourceNames {
+		if q, ok := rl[r]; ok {
+			if out == nil {
+				out = corev1.ResourceList{}
+			}
+			out[r] = q
+		}
+	}
+	return out
 }
 
 // TransformJob keeps the counts, the suspend flag, the owner (a CronJob),

@@ -233,6 +233,7 @@ func PodNode(pod *corev1.Pod) *Node {
 	f.HostIP = internID(pod.Status.HostIP) // one per node
 	f.HostNetwork = pod.Spec.HostNetwork
 	f.ServiceAccount = internID(pod.Spec.ServiceAccountName)
+	f.Evicted, f.Mirror = podDrainFlags(pod)
 	id := ID(KindPod, pod.Namespace, pod.Name)
 	// The name shares the id's bytes, so the decoded pod's copy can go.
 	return &Node{ID: id, Kind: KindPod,
@@ -455,7 +456,9 @@ func NodeRoleLabels(labels map[string]string) []string {
 
 // NodeNode derives a Kubernetes Node's entity.
 func NodeNode(n *corev1.Node) *Node {
-	f := &NodeFields{Roles: NodeRoles(n.Labels), Unschedulable: n.Spec.Unschedulable}
+	f := &NodeFields{Roles: NodeRoles(n.Labels), Unschedulable: n.Spec.Unschedulable,
+		Capacity: nodeResources(n.Status.Capacity), Allocatable: nodeResources(n.Status.Allocatable),
+		Conditions: nodeConditions(n.Status.Conditions), Taints: nodeTaints(n.Spec.Taints)}
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			f.Ready = c.Status == corev1.ConditionTrue

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -435,13 +438,46 @@ func TestNodeNode(t *testing.T) {
 				Conditions: []corev1.NodeCondition{{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse}, {Type: corev1.NodeReady, Status: corev1.ConditionTrue}},
 				Addresses:  []corev1.NodeAddress{{Type: corev1.NodeHostName, Address: "cp"}, {Type: corev1.NodeInternalIP, Address: "10.1.0.1"}, {Type: corev1.NodeInternalIP, Address: "fd00::1"}},
 			}},
-			NodeFields{Ready: true, Roles: []string{"control-plane", "master"}, InternalIP: "10.1.0.1"}},
+			NodeFields{Ready: true, Roles: []string{"control-plane", "master"}, InternalIP: "10.1.0.1",
+				Conditions: []Condition{{Type: "Ready", Status: "True"}, {Type: "MemoryPressure", Status: "False"}}}},
 		{"not ready, cordoned, no roles", corev1.Node{
-			Spec:   corev1.NodeSpec{Unschedulable: true},
-			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown}}}},
-			NodeFields{Roles: []string{}, Unschedulable: true}},
+			Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{
+				{Key: "node.kubernetes.io/unschedulable", Effect: corev1.TaintEffectNoSchedule},
+				{Key: "node.kubernetes.io/unreachable", Effect: corev1.TaintEffectNoExecute, TimeAdded: &metav1.Time{Time: time.Unix(1, 0)}}}},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionUnknown,
+				Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status.", LastHeartbeatTime: metav1.Time{Time: time.Unix(5, 0)}}}}},
+			NodeFields{Roles: []string{}, Unschedulable: true,
+				Conditions: []Condition{{Type: "Ready", Status: "Unknown", Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status."}},
+				Taints:     []Taint{{Key: "node.kubernetes.io/unschedulable", Effect: "NoSchedule"}, {Key: "node.kubernetes.io/unreachable", Effect: "NoExecute"}}}},
 		{"empty role label ignored", corev1.Node{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"node-role.kubernetes.io/": "", "kubernetes.io/role": ""}}},
 			NodeFields{Roles: []string{}}},
+		{"capacity, allocatable, conditions in order, pressure", corev1.Node{
+			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectPreferNoSchedule}}},
+			Status: corev1.NodeStatus{
+				Capacity: corev1.ResourceList{"cpu": resource.MustParse("4"), "memory": resource.MustParse("16Gi"),
+					"pods": resource.MustParse("110"), "ephemeral-storage": resource.MustParse("100Gi"), "nvidia.com/gpu": resource.MustParse("1"),
+					"hugepages-2Mi": resource.MustParse("0")},
+				Allocatable: corev1.ResourceList{"cpu": resource.MustParse("3900m"), "memory": resource.MustParse("15Gi"), "pods": resource.MustParse("110")},
+				Conditions: []corev1.NodeCondition{
+					{Type: corev1.NodeNetworkUnavailable, Status: corev1.ConditionFalse, Reason: "RouteCreated"},
+					{Type: "KernelDeadlock", Status: corev1.ConditionFalse},
+					{Type: corev1.NodePIDPressure, Status: corev1.ConditionFalse},
+					{Type: corev1.NodeDiskPressure, Status: corev1.ConditionTrue, Reason: "KubeletHasDiskPressure", Message: "kubelet has disk pressure"},
+					{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"},
+				}}},
+			NodeFields{Ready: true, Roles: []string{},
+				Capacity:    map[string]string{"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"},
+				Allocatable: map[string]string{"cpu": "3900m", "memory": "15Gi", "pods": "110"},
+				Conditions: []Condition{{Type: "Ready", Status: "True", Reason: "KubeletReady", Message: "kubelet is posting ready status"},
+					{Type: "DiskPressure", Status: "True", Reason: "KubeletHasDiskPressure", Message: "kubelet has disk pressure"},
+					{Type: "PIDPressure", Status: "False"}, {Type: "NetworkUnavailable", Status: "False", Reason: "RouteCreated"}},
+				Taints: []Taint{{Key: "dedicated", Value: "gpu", Effect: "PreferNoSchedule"}}}},
+		{"taints bounded, long messages cut", corev1.Node{
+			Spec: corev1.NodeSpec{Taints: slices.Repeat([]corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}, MaxTaints+5)},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionFalse,
+				Message: strings.Repeat("é", 200)}}}},
+			NodeFields{Roles: []string{}, Taints: slices.Repeat([]Taint{{Key: "k", Effect: "NoSchedule"}}, MaxTaints),
+				Conditions: []Condition{{Type: "Ready", Status: "False", Message: strings.Repeat("é", 128)}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,7 +25,8 @@ func podEqual(a, b *PodFields) bool {
 		slices.Equal(a.Images, b.Images) && mapsEqual(a.Labels, b.Labels) &&
 		containersEqual(a.Containers, b.Containers) && containersEqual(a.InitContainers, b.InitContainers) &&
 		a.MoreContainers == b.MoreContainers && a.MoreInitContainers == b.MoreInitContainers &&
-		a.HostIP == b.HostIP && a.HostNetwork == b.HostNetwork && a.ServiceAccount == b.ServiceAccount
+		a.HostIP == b.HostIP && a.HostNetwork == b.HostNetwork && a.ServiceAccount == b.ServiceAccount &&
+		a.Evicted == b.Evicted && a.Mirror == b.Mirror
 }
 
 // containersEqual compares container lists field by field: a resync

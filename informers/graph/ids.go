@@ -39,7 +39,8 @@ func EdgeFrom(edgeID string) string {
 
 // Filter restricts a view to some namespaces. The zero Filter matches
 // everything. Cluster-scoped entities (Nodes) match every filter, because
-// pods in any namespace run on them.
+// pods in any namespace run on them; the one exception is a Namespace
+// entity, which matches the filters that admit its own name.
 type Filter struct {
 	namespaces map[string]bool
 }
@@ -68,7 +69,12 @@ func (f Filter) Namespace(ns string) bool {
 }
 
 // Node reports whether f admits the entity with this id.
-func (f Filter) Node(id string) bool { return f.Namespace(NamespaceOf(id)) }
+func (f Filter) Node(id string) bool {
+	if name, ok := strings.CutPrefix(id, KindNamespace+"/"); ok {
+		return f.Namespace(name)
+	}
+	return f.Namespace(NamespaceOf(id))
+}
 
 // Edge reports whether f admits the edge with this id. An edge belongs to the
 // namespace of its from end; edges never cross namespaces except into Nodes.

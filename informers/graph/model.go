@@ -130,6 +130,7 @@ type Model struct {
 	ready       map[string]int        // ready endpoints by Service id, at the last Flush (created.go)
 	now         time.Time             // the time of the latest Set or Delete
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
+	cluster     clusterState          // quotas, limit ranges, budgets, drains (cluster.go)
 }
 
 // NewModel returns an empty model.

@@ -757,7 +757,7 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			delete(objects, key)
 			m.Delete(r, ns, name, now)
 		}
-		switch r := intn(26); {
+		switch r := intn(28); {
 		case r < 7:
 			owner := ownedBy("ReplicaSet", fmt.Sprintf("rs%d", intn(2)))
 			if intn(4) == 0 {
@@ -779,6 +779,9 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 				waitingFor("CrashLoopBackOff")(p)
 			case 1:
 				configError(fmt.Sprintf(`secret "db%d" not found`, intn(2)))(p)
+			}
+			if intn(4) == 0 {
+				evictedBy(p) // a drain's eviction (#13)
 			}
 			if intn(2) == 0 {
 				setObj("Pod/"+ns+"/"+name, NewCachedPod(p))
@@ -825,7 +828,11 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			if intn(3) == 0 {
 				delObj("Node/"+w, Nodes, "", w)
 			} else {
-				setObj("Node/"+w, mkNode(w, intn(2) == 0))
+				n := mkNode(w, intn(2) == 0)
+				if intn(2) == 0 {
+					cordoned(n) // drains follow its pods (#13)
+				}
+				setObj("Node/"+w, n)
 			}
 		case r < 20:
 			app := apps[intn(3)]
@@ -868,6 +875,31 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 				delObj("PV/"+pv, PersistentVolumes, "", pv)
 			} else {
 				setObj("PV/"+pv, mkPV(pv))
+			}
+		case r < 26:
+			// A Namespace, its quotas and limit ranges, in any order (#13).
+			q := fmt.Sprintf("q%d", intn(2))
+			switch intn(6) {
+			case 0:
+				delObj("Namespace/"+ns, Namespaces, "", ns)
+			case 1:
+				setObj("Namespace/"+ns, mkNamespace(ns, "team", fmt.Sprint(intn(2))))
+			case 2:
+				delObj("ResourceQuota/"+ns+"/"+q, ResourceQuotas, ns, q)
+			case 3:
+				setObj("ResourceQuota/"+ns+"/"+q, mkQuota(ns, q, rl("pods", "4"), rl("pods", fmt.Sprint(intn(5)))))
+			case 4:
+				delObj("LimitRange/"+ns+"/l", LimitRanges, ns, "l")
+			default:
+				setObj("LimitRange/"+ns+"/l", &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "l"},
+					Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{Type: corev1.LimitTypeContainer, Max: rl("cpu", fmt.Sprint(1+intn(2)))}}}})
+			}
+		case r < 27:
+			app := apps[intn(3)]
+			if intn(3) == 0 {
+				delObj("PDB/"+ns+"/"+app, PodDisruptionBudgets, ns, app)
+			} else {
+				setObj("PDB/"+ns+"/"+app, mkPDB(ns, app, int32(intn(2)), app))
 			}
 		default:
 			if intn(3) == 0 {

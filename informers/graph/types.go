@@ -226,7 +226,13 @@ type PodFields struct {
 	Ready  bool   `json:"ready"`  // every container ready
 	// HostNetwork sits beside Ready (and the More counts are int32) only so
 	// that PodFields fits a smaller allocation: 240 bytes, not 256.
-	HostNetwork     bool              `json:"hostNetwork,omitempty"`
+	HostNetwork bool `json:"hostNetwork,omitempty"`
+	// What a drain needs to know of a pod (cluster.go), in the padding
+	// after the bools, so free: the eviction API evicted it (its condition
+	// DisruptionTarget says EvictionByEvictionAPI), and it is the mirror
+	// of a static pod, which no drain evicts.
+	Evicted         bool              `json:"evicted,omitempty"`
+	Mirror          bool              `json:"mirror,omitempty"`
 	ReadyContainers int               `json:"readyContainers"`
 	Restarts        int               `json:"restarts"`
 	Node            string            `json:"node"`  // Node id, or ""
@@ -338,8 +344,16 @@ type NodeFields struct {
 	// Conditions: Ready, MemoryPressure, DiskPressure, PIDPressure,
 	// NetworkUnavailable when present, in that order.
 	Conditions []Condition `json:"conditions,omitempty"`
-	Taints     []Taint     `json:"taints,omitempty"`
+	Taints     []Taint     `json:"taints,omitempty"` // at most MaxTaints
 }
+
+// Bounds on what one Namespace or Node entity carries, against hostile
+// input: the entries past a bound are left out (the last in their order).
+const (
+	MaxQuotas      = 64 // quota entries of a Namespace
+	MaxLimitRanges = 64 // limit range entries of a Namespace
+	MaxTaints      = 32 // taints of a Node
+)
 
 // Taint is one taint of a Node.
 type Taint struct {
@@ -550,8 +564,8 @@ type NamespaceFields struct {
 	// PodSecurity holds the Pod Security admission labels without their
 	// prefix: "enforce": "restricted", "warn-version": "latest", …
 	PodSecurity map[string]string `json:"podSecurity,omitempty"`
-	Quotas      []Quota           `json:"quotas,omitempty"`      // by quota name, then resource
-	LimitRanges []LimitRangeItem  `json:"limitRanges,omitempty"` // by name, type, resource
+	Quotas      []Quota           `json:"quotas,omitempty"`      // by quota name, then resource; at most MaxQuotas
+	LimitRanges []LimitRangeItem  `json:"limitRanges,omitempty"` // by name, type, resource; at most MaxLimitRanges
 }
 
 // PDBFields are a PodDisruptionBudget's drawn fields.

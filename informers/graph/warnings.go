@@ -122,6 +122,7 @@ var warningKinds = map[string]bool{
 	KindStatefulSet: false, KindDaemonSet: false, KindPod: false, KindNode: true,
 	KindJob: false, KindCronJob: false, KindHPA: false, KindPVC: false, KindPV: true,
 	KindStorageClass: true, KindConfigMap: false, KindSecret: false,
+	KindPDB: false, KindNamespace: true, // #13: the disruption controller warns about budgets
 }
 
 // WarningOf returns what a Warning Event says and the id of the object it is
