@@ -129,6 +129,7 @@ type Model struct {
 	synced      bool                  // past the initial lists (created.go)
 	ready       map[string]int        // ready endpoints by Service id, at the last Flush (created.go)
 	now         time.Time             // the time of the latest Set or Delete
+	rbac        *rbacState            // identity and RBAC (rbac.go), made on first use
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
 	cluster     clusterState          // quotas, limit ranges, budgets, drains (cluster.go)
 }
