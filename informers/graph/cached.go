@@ -32,6 +32,9 @@ type CachedPod struct {
 	// between pods with the same references; the model derives the mounts
 	// edges from them.
 	refs []podRef
+	// automount is spec.automountServiceAccountToken, which the runs-as
+	// edge's token reads; the entity does not draw it.
+	automount Automount
 }
 
 // NewCachedPod derives the CachedPod of p. It shares p's strings and never
@@ -39,7 +42,8 @@ type CachedPod struct {
 func NewCachedPod(p *corev1.Pod) *CachedPod {
 	n := PodNode(p)
 	n.Pod.Labels = internLabels(p.Labels)
-	return &CachedPod{Node: n, ResourceVersion: p.ResourceVersion, Failure: PodFailure(p, n.Pod.Status), refs: podRefs(p)}
+	return &CachedPod{Node: n, ResourceVersion: p.ResourceVersion, Failure: PodFailure(p, n.Pod.Status), refs: podRefs(p),
+		automount: automountOf(p.Spec.AutomountServiceAccountToken)}
 }
 
 func (c *CachedPod) GetNamespace() string                { return c.Node.Namespace }

@@ -143,8 +143,8 @@ func TestPodBounded(t *testing.T) {
 	}
 	m := NewModel()
 	m.Set(p, t0)
-	if d := m.Flush(); len(d.Upsert.Edges) != MaxRefs {
-		t.Errorf("flushed %d edges, want %d mounts", len(d.Upsert.Edges), MaxRefs)
+	if d := m.Flush(); len(d.Upsert.Edges) != MaxRefs+1 {
+		t.Errorf("flushed %d edges, want %d mounts and a runs-as", len(d.Upsert.Edges), MaxRefs)
 	}
 }
 

@@ -50,8 +50,8 @@ const wave2PodJSON = `{
 // of the wave-2 shape: decoded as a watch delivers them, turned into
 // CachedPods in an informer indexer with its namespace index, selected by a
 // Service each (EndpointSlices included), folded into the model and
-// published. Each pod draws five edges: owns, runs-on, selects, and mounts
-// to its ConfigMap and its Secret.
+// published. Each pod draws six edges: owns, runs-on, runs-as, selects,
+// and mounts to its ConfigMap and its Secret.
 func TestMemoryPerPodWave2(t *testing.T) {
 	const namespaces, apps, perApp = 20, 5, 100
 	const pods = namespaces * apps * perApp
@@ -87,8 +87,8 @@ func TestMemoryPerPodWave2(t *testing.T) {
 	}
 	log := NewLog("e", 1)
 	d := m.Flush()
-	if want := 5 * pods; len(d.Upsert.Edges) != want {
-		t.Fatalf("flushed %d edges, want %d (owns, runs-on, selects and two mounts per pod)", len(d.Upsert.Edges), want)
+	if want := 6 * pods; len(d.Upsert.Edges) != want {
+		t.Fatalf("flushed %d edges, want %d (owns, runs-on, runs-as, selects and two mounts per pod)", len(d.Upsert.Edges), want)
 	}
 	if want := pods + 2*namespaces*apps + namespaces*apps; len(d.Upsert.Nodes) != want {
 		t.Fatalf("flushed %d nodes, want %d (pods, a ConfigMap and a Secret per app, Services)", len(d.Upsert.Nodes), want)

@@ -459,6 +459,9 @@ func (m *Model) podEdges(oldPod, newPod *CachedPod, now time.Time) {
 	if was.Node != is.Node || old == nil || n == nil {
 		m.moveImplied(EdgeRunsOn, id, was.Node, id, is.Node)
 	}
+	if oldPod == nil || newPod == nil || was.ServiceAccount != is.ServiceAccount || oldPod.automount != newPod.automount {
+		m.moveRunsAs(oldPod, newPod)
+	}
 	// Selects edges depend on the labels only; a status change that keeps
 	// them re-matches nothing.
 	if old != nil && n != nil && mapsEqual(was.Labels, is.Labels) {
@@ -709,7 +712,7 @@ func (m *Model) Edges() []*Edge {
 	}
 	for _, x := range m.ns {
 		for _, p := range x.pods {
-			out = impliedEdges(out, p)
+			out = m.impliedEdges(out, p)
 			for _, svc := range x.services {
 				if Selects(svc.Service.Selector, p.Node.Pod.Labels) {
 					out = append(out, &Edge{ID: EdgeID(EdgeSelects, svc.ID, p.Node.ID), Kind: EdgeSelects,

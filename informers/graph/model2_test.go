@@ -83,6 +83,7 @@ func mkPV(name string) *corev1.PersistentVolume {
 
 func TestModelWave2Scenarios(t *testing.T) {
 	const cfg, sec = "mounts:Pod/default/a->ConfigMap/default/cfg", "mounts:Pod/default/a->Secret/default/db"
+	const runsAs = "runs-as:Pod/default/a->ServiceAccount/default/default"
 	tests := []struct {
 		name   string
 		before []op
@@ -94,21 +95,21 @@ func TestModelWave2Scenarios(t *testing.T) {
 			ops:  []op{set(mkRunning("default", "a", configMapVolume("config", "cfg"), secretEnv("db")))},
 			want: summary{
 				Nodes: []string{"ConfigMap/default/cfg", "Pod/default/a Running", "Secret/default/db"},
-				Edges: []string{cfg + " as=volume containers=web", sec + " as=env containers=web"},
+				Edges: []string{cfg + " as=volume containers=web", sec + " as=env containers=web", runsAs},
 			},
 		},
 		{
 			name:   "a ConfigMap node stays while another pod references it",
 			before: []op{set(mkRunning("default", "a", configMapVolume("config", "cfg"))), set(mkRunning("default", "b", configMapVolume("config", "cfg")))},
 			ops:    []op{del(Pods, "default", "a")},
-			want:   summary{RemoveNodes: []string{"Pod/default/a"}, RemoveEdges: []string{cfg}},
+			want:   summary{RemoveNodes: []string{"Pod/default/a"}, RemoveEdges: []string{cfg, runsAs}},
 		},
 		{
 			name:   "the last reference gone, the node goes",
 			before: []op{set(mkRunning("default", "a", configMapVolume("config", "cfg"), secretEnv("db")))},
 			ops:    []op{del(Pods, "default", "a")},
 			want: summary{RemoveNodes: []string{"ConfigMap/default/cfg", "Pod/default/a", "Secret/default/db"},
-				RemoveEdges: []string{cfg, sec}},
+				RemoveEdges: []string{cfg, sec, runsAs}},
 		},
 		{
 			name:   "a pod that drops a reference drops its edge and node",
@@ -144,7 +145,8 @@ func TestModelWave2Scenarios(t *testing.T) {
 			},
 			want: summary{
 				Nodes: []string{"CronJob/default/nightly", "Job/default/nightly-29000", "Pod/default/nightly-29000-x Running"},
-				Edges: []string{"owns:CronJob/default/nightly->Job/default/nightly-29000", "owns:Job/default/nightly-29000->Pod/default/nightly-29000-x"},
+				Edges: []string{"owns:CronJob/default/nightly->Job/default/nightly-29000", "owns:Job/default/nightly-29000->Pod/default/nightly-29000-x",
+					"runs-as:Pod/default/nightly-29000-x->ServiceAccount/default/default"},
 				// The Job just started: its CronJob started it (happen2.go).
 				Happenings: []string{"job: CronJob default/nightly started Job default/nightly-29000"},
 			},
@@ -270,6 +272,7 @@ var edgeEnds = map[string]struct{ from, to []Kind }{
 	EdgeSelects: {[]Kind{KindService}, []Kind{KindPod}},
 	EdgeRoutes:  {[]Kind{KindIngress}, []Kind{KindService}},
 	EdgeGrants:  {[]Kind{KindServiceAccount, KindUser, KindGroup}, []Kind{KindRole, KindClusterRole}},
+	EdgeRunsAs:  {[]Kind{KindPod}, []Kind{KindServiceAccount}},
 }
 
 // checkEdgeEnds holds every edge to its kind's ends, its id to its ends,
@@ -304,7 +307,7 @@ func checkEdgeEnds(t testing.TB, m *Model) {
 		}
 		if e.Kind == EdgeMounts && (e.Detail == nil || e.As == "" || len(e.Containers) == 0) {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
-		} else if e.Kind != EdgeMounts && e.Kind != EdgeRoutes && e.Kind != EdgeGrants && e.Detail != nil {
+		} else if e.Kind != EdgeMounts && e.Kind != EdgeRoutes && e.Kind != EdgeGrants && e.Kind != EdgeRunsAs && e.Detail != nil {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
 		}
 	}
@@ -319,14 +322,15 @@ func TestEdgeJSON(t *testing.T) {
 	m.Set(mkService("default", "web", map[string]string{"app": "web"}), t0)
 	m.Set(mkIngress("default", "i", "web"), t0)
 	want := map[string]string{
-		"mounts:Pod/default/a->ConfigMap/default/cfg": `{"id":"mounts:Pod/default/a->ConfigMap/default/cfg","kind":"mounts","from":"Pod/default/a","to":"ConfigMap/default/cfg","as":"volume","containers":["web"]}`,
-		"mounts:Pod/default/a->Secret/default/db":     `{"id":"mounts:Pod/default/a->Secret/default/db","kind":"mounts","from":"Pod/default/a","to":"Secret/default/db","as":"env","containers":["web"],"broken":true}`,
-		"owns:ReplicaSet/default/rs->Pod/default/a":   `{"id":"owns:ReplicaSet/default/rs->Pod/default/a","kind":"owns","from":"ReplicaSet/default/rs","to":"Pod/default/a"}`,
-		"selects:Service/default/web->Pod/default/a":  `{"id":"selects:Service/default/web->Pod/default/a","kind":"selects","from":"Service/default/web","to":"Pod/default/a","state":"none"}`,
+		"mounts:Pod/default/a->ConfigMap/default/cfg":           `{"id":"mounts:Pod/default/a->ConfigMap/default/cfg","kind":"mounts","from":"Pod/default/a","to":"ConfigMap/default/cfg","as":"volume","containers":["web"]}`,
+		"mounts:Pod/default/a->Secret/default/db":               `{"id":"mounts:Pod/default/a->Secret/default/db","kind":"mounts","from":"Pod/default/a","to":"Secret/default/db","as":"env","containers":["web"],"broken":true}`,
+		"owns:ReplicaSet/default/rs->Pod/default/a":             `{"id":"owns:ReplicaSet/default/rs->Pod/default/a","kind":"owns","from":"ReplicaSet/default/rs","to":"Pod/default/a"}`,
+		"runs-as:Pod/default/a->ServiceAccount/default/default": `{"id":"runs-as:Pod/default/a->ServiceAccount/default/default","kind":"runs-as","from":"Pod/default/a","to":"ServiceAccount/default/default","token":true}`,
+		"selects:Service/default/web->Pod/default/a":            `{"id":"selects:Service/default/web->Pod/default/a","kind":"selects","from":"Service/default/web","to":"Pod/default/a","state":"none"}`,
 	}
 	edges := m.Edges()
-	if len(edges) != 6 {
-		t.Errorf("%d edges, want 6: %v", len(edges), edgeStrings(edges))
+	if len(edges) != 7 {
+		t.Errorf("%d edges, want 7: %v", len(edges), edgeStrings(edges))
 	}
 	for _, e := range edges {
 		var buf bytes.Buffer

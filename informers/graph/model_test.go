@@ -257,6 +257,10 @@ func TestModelScenarios(t *testing.T) {
 					"owns:Job/default/backup->Pod/default/job-x",
 					"owns:ReplicaSet/default/web-7d9c->Pod/default/web-7d9c-a",
 					"owns:StatefulSet/default/db->Pod/default/db-0",
+					"runs-as:Pod/default/db-0->ServiceAccount/default/default",
+					"runs-as:Pod/default/job-x->ServiceAccount/default/default",
+					"runs-as:Pod/default/web-7d9c-a->ServiceAccount/default/default",
+					"runs-as:Pod/kube-system/proxy-x->ServiceAccount/kube-system/default",
 					"runs-on:Pod/default/db-0->Node/worker-1",
 					"runs-on:Pod/default/web-7d9c-a->Node/worker-1",
 					"runs-on:Pod/kube-system/proxy-x->Node/worker-1",
@@ -281,6 +285,12 @@ func TestModelScenarios(t *testing.T) {
 				Nodes: []string{"Pod/default/a Running", "Pod/default/b Running", "Pod/default/c Running", "Pod/default/d Running",
 					"Pod/default/other Running", "Pod/prod/a Running", "Service/default/manual", "Service/default/web"},
 				Edges: []string{
+					"runs-as:Pod/default/a->ServiceAccount/default/default",
+					"runs-as:Pod/default/b->ServiceAccount/default/default",
+					"runs-as:Pod/default/c->ServiceAccount/default/default",
+					"runs-as:Pod/default/d->ServiceAccount/default/default",
+					"runs-as:Pod/default/other->ServiceAccount/default/default",
+					"runs-as:Pod/prod/a->ServiceAccount/prod/default",
 					"selects:Service/default/web->Pod/default/a=ready",
 					"selects:Service/default/web->Pod/default/b=serving",
 					"selects:Service/default/web->Pod/default/c=terminating",
@@ -315,7 +325,7 @@ func TestModelScenarios(t *testing.T) {
 			},
 			want: summary{
 				Nodes: []string{"Pod/default/a Running", "Service/default/web"},
-				Edges: []string{"selects:Service/default/web->Pod/default/a=ready"},
+				Edges: []string{"runs-as:Pod/default/a->ServiceAccount/default/default", "selects:Service/default/web->Pod/default/a=ready"},
 			},
 		},
 		{
@@ -365,8 +375,8 @@ func TestModelScenarios(t *testing.T) {
 			ops: []op{del(Pods, "default", "a")},
 			want: summary{
 				RemoveNodes: []string{"Pod/default/a"},
-				RemoveEdges: []string{"owns:ReplicaSet/default/rs->Pod/default/a", "runs-on:Pod/default/a->Node/worker-1",
-					"selects:Service/default/web->Pod/default/a"},
+				RemoveEdges: []string{"owns:ReplicaSet/default/rs->Pod/default/a", "runs-as:Pod/default/a->ServiceAccount/default/default",
+					"runs-on:Pod/default/a->Node/worker-1", "selects:Service/default/web->Pod/default/a"},
 			},
 		},
 		{
@@ -504,7 +514,8 @@ func TestModelSnapshotAfterDeletes(t *testing.T) {
 	m.Set(mkNode("w", true), t0)
 	m.Delete(Pods, "default", "a", t0)
 	wantNodes := []string{"Node/w", "Pod/default/b", "Service/default/web"}
-	wantEdges := []string{"runs-on:Pod/default/b->Node/w", "selects:Service/default/web->Pod/default/b=none"}
+	wantEdges := []string{"runs-as:Pod/default/b->ServiceAccount/default/default", "runs-on:Pod/default/b->Node/w",
+		"selects:Service/default/web->Pod/default/b=none"}
 	if diff := cmp.Diff(wantNodes, nodeIDs(m.Nodes())); diff != "" {
 		t.Errorf("Nodes (-want +got):\n%s", diff)
 	}
@@ -773,6 +784,9 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			}
 			if intn(3) == 0 {
 				claimVolume("data", fmt.Sprintf("data%d", intn(2)))(p)
+			}
+			if intn(3) == 0 {
+				runsAsSA([]string{"default", "app"}[intn(2)], []*bool{nil, ptr.To(true), ptr.To(false)}[intn(3)])(p)
 			}
 			switch intn(4) {
 			case 0:

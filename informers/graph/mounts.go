@@ -143,7 +143,7 @@ func (m *Model) moveSelects(x *nsIndex, svc *Node, podID, podName string, wasSel
 }
 
 // edge returns the current edge with this id, or nil. A pod's owns,
-// runs-on, mounts and selects edges are built from the pod (and its
+// runs-on, runs-as, mounts and selects edges are built from the pod (and its
 // Services and slices).
 func (m *Model) edge(id string) *Edge {
 	if e := m.edges[id]; e != nil {
@@ -166,6 +166,8 @@ func (m *Model) edge(id string) *Edge {
 		if p := m.pod(from); p != nil && p.Node.Pod.Node == to {
 			return &Edge{ID: id, Kind: EdgeRunsOn, From: p.Node.ID, To: p.Node.Pod.Node}
 		}
+	case EdgeRunsAs:
+		return m.runsAsEdge(from, to)
 	case EdgeSelects:
 		p := m.pod(to)
 		if p == nil {
@@ -191,10 +193,12 @@ func (m *Model) edge(id string) *Edge {
 	return nil
 }
 
-// impliedEdges appends the edges pod p implies: owns, runs-on, mounts.
-func impliedEdges(out []*Edge, p *CachedPod) []*Edge {
+// impliedEdges appends the edges pod p implies: owns, runs-on, runs-as,
+// mounts.
+func (m *Model) impliedEdges(out []*Edge, p *CachedPod) []*Edge {
 	n := p.Node
 	out = nodeEdges(out, n)
+	out = append(out, m.runsAs(p))
 	for i := range p.refs {
 		out = append(out, mountEdge(n, &p.refs[i]))
 	}

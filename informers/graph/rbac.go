@@ -13,7 +13,8 @@ import (
 // This file holds identity and RBAC (#13): ServiceAccounts, Roles and
 // ClusterRoles (aggregation resolved here), the grants edges of
 // RoleBindings and ClusterRoleBindings, the User and Group subjects they
-// name, and the risky flags a ServiceAccount earns from its grants. The
+// name, and the risky flags a ServiceAccount earns from its grants
+// (runsas.go holds the runs-as edges pods imply). The
 // model reads the labels and aggregationRule of ClusterRoles: the informer
 // transform must keep them.
 
@@ -276,8 +277,10 @@ func (m *Model) setServiceAccount(o *corev1.ServiceAccount, now time.Time) {
 	r := m.rbacState()
 	n := ServiceAccountNode(o)
 	n.ServiceAccount().Risky = riskyLists[r.saBits(n.ID)]
+	old := m.nodes[n.ID]
 	r.sas[n.ID] = struct{}{}
 	m.setNode(n, now)
+	m.retoken(old, n)
 }
 
 func (m *Model) setRole(o *rbacv1.Role, now time.Time) {
@@ -355,7 +358,9 @@ func (m *Model) deleteRBAC(res Resource, namespace, name string, now time.Time) 
 	case ServiceAccounts:
 		id := ID(KindServiceAccount, namespace, name)
 		delete(r.sas, id)
-		m.removeNode(id, now)
+		if old := m.removeNode(id, now); old != nil {
+			m.retoken(old, nil)
+		}
 	case Roles, ClusterRoles:
 		id := ID(KindRole, namespace, name)
 		if res == ClusterRoles {
