@@ -1,0 +1,116 @@
+// Reachability (the netpol layer): who may talk to a focused pod, as the
+// server computes it from the NetworkPolicies (GET /api/reachability?pod=ID).
+// The fetcher keeps it cheap and safe: one request in flight, a short
+// debounce while the focus moves, answers for a pod no longer wanted
+// dropped, and an error kept as a message for the panel, never thrown.
+// Pure (no DOM): node --test drives it with a fake fetch and fake timers.
+
+import { esc } from './render.js';
+import { t } from './i18n.js';
+
+export const REACH_DEBOUNCE_MS = 120;
+
+// ReachFetcher asks for one pod's reachability at a time. want(id) says
+// which pod is focused ('' for none); state is {pod, data} or {pod, error}
+// for the last answer about the pod still wanted, or null.
+export class ReachFetcher {
+  // (The timers are wrapped: a browser's setTimeout called as a method of
+  // another object throws "Illegal invocation".)
+  constructor({ fetch, onResult = () => {}, delay = REACH_DEBOUNCE_MS, setTimer = (f, ms) => setTimeout(f, ms), clearTimer = (id) => clearTimeout(id) } = {}) {
+    this.fetch = fetch;
+    this.onResult = onResult;
+    this.delay = delay;
+    this.setTimer = setTimer;
+    this.clearTimer = clearTimer;
+    this.wanted = '';
+    this.state = null;
+    this.inFlight = '';
+    this.timer = null;
+    this.requests = 0; // for tests: how many were sent
+  }
+
+  want(pod) {
+    pod = String(pod || '');
+    if (pod === this.wanted) return;
+    this.wanted = pod;
+    if (this.timer) this.clearTimer(this.timer);
+    this.timer = null;
+    if (this.state && this.state.pod !== pod) this.state = null;
+    if (!pod) return;
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      this.start();
+    }, this.delay);
+  }
+
+  start() {
+    // One in flight: the answer's arrival asks again if the focus moved.
+    if (this.inFlight || !this.wanted || this.state?.pod === this.wanted) return;
+    const pod = this.wanted;
+    this.inFlight = pod;
+    this.requests++;
+    let p;
+    try {
+      p = Promise.resolve(this.fetch(`/api/reachability?pod=${encodeURIComponent(pod)}`));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(async (res) => {
+      if (!res.ok) {
+        const body = await res.text().catch(() => '');
+        throw new Error(`${res.status} ${String(body).trim().slice(0, 160) || res.statusText || ''}`.trim());
+      }
+      const data = await res.json();
+      if (!data || typeof data !== 'object' || data.pod !== pod) throw new Error('unexpected answer');
+      return { pod, data };
+    }).catch((err) => ({ pod, error: String(err?.message || err) })).then((st) => {
+      this.inFlight = '';
+      if (st.pod === this.wanted) {
+        this.state = st;
+        this.onResult(st);
+      } else this.start();
+    });
+  }
+}
+
+const podIds = (list, key) => new Set((list || []).map((a) => a?.[key]).filter((id) => typeof id === 'string' && id.startsWith('Pod/')));
+
+// reachSets turns an answer into the pods to light: in (may reach the
+// pod), out (the pod may reach). A direction that is not isolated lets
+// every pod through, so every drawn pod is lit that way.
+export function reachSets(data, nodes) {
+  const all = () => new Set([...nodes.values()].filter((n) => n.kind === 'Pod' && n.id !== data.pod).map((n) => n.id));
+  const inSet = data.ingress?.isolated === false ? all() : podIds(data.ingress?.allowed, 'from');
+  const outSet = data.egress?.isolated === false ? all() : podIds(data.egress?.allowed, 'to');
+  inSet.delete(data.pod);
+  outSet.delete(data.pod);
+  return { pod: data.pod, in: inSet, out: outSet };
+}
+
+const shortId = (id) => String(id || '').split('/').slice(1).join('/') || String(id || '');
+
+function dirHTML(dir, side, key) {
+  if (!side) return '';
+  let s = `<h4>${esc(t(dir === 'ingress' ? 'reach.ingress' : 'reach.egress'))}</h4>`;
+  if (side.isolated === false) return s + `<p class="reach-open">${esc(t('reach.open'))}</p>`;
+  const allowed = side.allowed || [];
+  if (!allowed.length) s += `<p class="reach-none">${esc(t('reach.none'))}</p>`;
+  else {
+    s += `<ul class="reach-list" data-testid="reach-${dir}">` + allowed.map((a) => `<li data-peer="${esc(a[key])}"><strong>${esc(shortId(a[key]))}</strong> · ` +
+      `${esc(t('reach.rule', { policy: shortId(a.policy), rule: Number.isInteger(a.rule) ? a.rule + 1 : '?' }))}${(a.ports || []).length ? ' · ' + esc(a.ports.join(', ')) : ''}</li>`).join('') + '</ul>';
+  }
+  const beyond = (side.beyond || []).map((b) => (typeof b === 'string' ? b : b?.cidr || b?.to || b?.from || JSON.stringify(b)));
+  if (beyond.length) s += `<p class="reach-beyond">${esc(t('reach.beyond', { list: beyond.join(', ') }))}</p>`;
+  return s;
+}
+
+// reachHTML is the details panel's section for a focused pod: the peers
+// allowed each way with policy, rule and ports, or the error, and always
+// the caveat that this is policy as declared.
+export function reachHTML(state) {
+  let s = `<h3>${esc(t('reach.title'))}</h3>`;
+  if (!state) s += `<p class="muted">${esc(t('reach.loading'))}</p>`;
+  else if (state.error) s += `<p class="reach-error bad" data-testid="reach-error">${esc(t('reach.error', { detail: state.error }))}</p>`;
+  else s += dirHTML('ingress', state.data.ingress, 'from') + dirHTML('egress', state.data.egress, 'to');
+  return s + `<p class="reach-caveat" data-testid="reach-caveat">${esc(t('reach.caveat'))}</p>`;
+}
