@@ -105,9 +105,10 @@ export const LAYERS = Object.freeze(['storage', 'config', 'jobs', 'autoscaling',
 // either would open the side column and draw an edge per workload in every
 // picture; they answer a question ("who may do what?", "who may talk to
 // whom?") the speaker asks with i or n. Quotas are on: they draw inside
-// the namespace band (no column, no edge) and only where a namespace has a
-// quota, a limit range, a Pod Security level or a disruption budget, which
-// is exactly what explains a pod that will not be created or evicted.
+// the namespace band (no column, no edge), and only where a namespace has a
+// quota, a limit range or a Pod Security level, which is exactly what
+// explains a pod that is refused; a PodDisruptionBudget (rarer: the side
+// column opens for it) explains a drain that waits.
 export const DEFAULT_LAYERS = Object.freeze(['storage', 'jobs', 'autoscaling', 'warnings', 'quotas']);
 
 const LAYER_OF_KIND = {
