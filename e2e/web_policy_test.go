@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The picture of issue #13 ("who may talk to whom, who may do what")
@@ -55,14 +56,20 @@ func policyPodium(t *testing.T) string {
 
 // reachStubJS answers /api/reachability in the page: web pods may be
 // reached by api pods on TCP/8080 (policy web-allow-api, its first rule)
-// and reach DNS beyond the cluster; the api pods are not isolated for
-// egress. Any other pod gets a 500, which the panel must show as a message.
+// and reach DNS beyond the cluster. Any other pod gets a 500, which the
+// panel must show as a message. ?service= says no web pod is reachable from
+// the ingress controller's namespace.
 const reachStubJS = `(() => {
   const real = window.fetch;
   window.reachAsked = [];
   window.fetch = (u, o) => {
     const url = new URL(String(u), location.href);
     if (url.pathname !== '/api/reachability') return real(u, o);
+    const svc = url.searchParams.get('service');
+    if (svc) {
+      const web = [...window.podium.store.nodes.values()].filter((n) => n.kind === 'Pod' && n.labels?.app === 'web').map((n) => n.id);
+      return Promise.resolve(new Response(JSON.stringify({ service: svc, from: 'Namespace/ingress-nginx', reachable: [], unreachable: web }), { status: 200 }));
+    }
     const pod = url.searchParams.get('pod');
     window.reachAsked.push(pod);
     if (!pod.startsWith('Pod/shop/web-')) return Promise.resolve(new Response('no such pod: ' + pod, { status: 500 }));
@@ -208,7 +215,7 @@ func TestWebPolicy(t *testing.T) {
 	if got := text(br, `[data-id="NetworkPolicy/shop/web-allow-api"] [data-testid=side-line]`); !strings.Contains(got, "from app=api :TCP/8080") {
 		t.Errorf("the policy's rules read %q", got)
 	}
-	if got := text(br, `[data-testid=netpol-note]`); !strings.Contains(got, "depends on the cluster’s network plugin") {
+	if got := text(br, `[data-testid=netpol-note]`); !strings.Contains(got, "depends on the cluster's network plugin") {
 		t.Errorf("the caveat reads %q", got)
 	}
 	web0 := "Pod/shop/web-6f7c8d-p0"
@@ -227,7 +234,11 @@ func TestWebPolicy(t *testing.T) {
 	if got := text(br, `[data-testid=reach] [data-testid=reach-caveat]`); !strings.Contains(got, "Policy as declared") {
 		t.Errorf("the panel's caveat reads %q", got)
 	}
+	eval[bool](br, `(document.querySelector('[data-testid=reach]').scrollIntoView(), true)`)
 	docShot(br, "policy-netpol")
+	// Focus cleared: nothing lit.
+	br.key(kb.Escape)
+	br.waitJS(`!document.querySelector('[data-testid=canvas]').classList.contains('has-reach') && !document.body.dataset.focus`, 5*time.Second, "the lighting cleared with the focus")
 	// An error is a message, and the page carries on.
 	dblclick(br, "Pod/shop/debug")
 	br.waitJS(`(document.querySelector('[data-testid=reach-error]')?.textContent || '').includes('500')`, 5*time.Second, "the error shown")
@@ -241,9 +252,12 @@ func TestWebPolicy(t *testing.T) {
 	if asked := eval[[]string](br, `window.reachAsked`); len(asked) != 2 {
 		t.Errorf("reachability asked %d times (%v), want once per focus", len(asked), asked)
 	}
-	// Focus cleared: nothing lit.
-	br.key("Escape")
-	br.waitJS(`!document.querySelector('[data-testid=canvas]').classList.contains('has-reach')`, 5*time.Second, "the lighting cleared")
+	// A Service whose pods the ingress controller's namespace cannot reach
+	// is flagged.
+	dblclick(br, "Service/shop/web")
+	br.waitJS(`document.querySelector('[data-id="Service/shop/web"][data-reach=unreachable] [data-testid=unreachable-flag] title')?.textContent === 'unreachable from ingress-nginx'`, 5*time.Second, "the Service flagged unreachable")
+	br.key(kb.Escape)
+	br.waitJS(`!document.body.dataset.focus && document.body.dataset.presenter !== 'true' && !document.querySelector('[data-testid=unreachable-flag]')`, 5*time.Second, "the focus and the flag cleared")
 
 	// Quotas: q hides the namespace's quotas and the budget.
 	br.key("q")

@@ -253,4 +253,9 @@ func TestRenderSVGPolicy(t *testing.T) {
 			t.Errorf("the SVG does not draw %s", id)
 		}
 	}
+	for _, want := range []string{"IDENTITY &amp; POLICY", "can read Secrets", "from app=api :TCP/8080", "1 disruption allowed"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the SVG does not say %q", want)
+		}
+	}
 }

@@ -12,7 +12,7 @@ import { detailsRows, esc, glyph, related, Renderer, warningRows } from './rende
 import { Store } from './store.js';
 import { install as installPresenter } from './presenter.js';
 import { showPodDetails } from './anatomy.js';
-import { ReachFetcher, reachHTML, reachSets } from './reach.js';
+import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -486,11 +486,19 @@ const reach = new ReachFetcher({
 let lit = null; // reachSets of the focused pod, while lit
 function drawReach() {
   const f = hooks?.focus;
-  const want = layers.has('netpol') && f?.kind === 'Pod' && store.nodes.has(f.id) ? f.id : '';
+  const want = layers.has('netpol') && (f?.kind === 'Pod' || f?.kind === 'Service') && store.nodes.has(f.id) ? f.id : '';
   reach.want(want);
   const st = want && reach.state?.pod === want ? reach.state : null;
-  lit = st?.data ? reachSets(st.data, store.nodes) : null;
+  lit = st?.data && f.kind === 'Pod' ? reachSets(st.data, store.nodes) : null;
   renderer.markReach(lit);
+  // A focused Service none of whose pods can be reached from the ingress
+  // controller's namespace gets a flag.
+  let cut = null;
+  if (st?.data && f.kind === 'Service') {
+    const selected = [...store.edges.values()].filter((e) => e.kind === 'selects' && e.from === f.id).map((e) => e.to);
+    if (serviceCutOff(st.data, selected)) cut = { id: f.id, from: String(st.data.from || '') };
+  }
+  renderer.markUnreachable(cut);
 }
 const reachEl = document.createElement('section');
 reachEl.className = 'details-reach';

@@ -321,7 +321,7 @@ export const messages = {
     'reach.none': 'nobody',
     'reach.rule': '{policy} rule {rule}',
     'reach.beyond': 'Beyond the cluster: {list}',
-    'reach.caveat': 'Policy as declared: whether it is enforced depends on the cluster’s network plugin.',
+    'reach.caveat': "Policy as declared: whether it is enforced depends on the cluster's network plugin.",
     'reach.error': 'Reachability unavailable: {detail}',
     'reach.loading': 'Asking who may reach it…',
     'reach.unreachable': 'unreachable from {ns}',

@@ -12,7 +12,9 @@ export const REACH_DEBOUNCE_MS = 120;
 
 // ReachFetcher asks for one pod's reachability at a time. want(id) says
 // which pod is focused ('' for none); state is {pod, data} or {pod, error}
-// for the last answer about the pod still wanted, or null.
+// for the last answer about the pod still wanted, or null. A Service id
+// asks ?service= instead (is it reachable from the ingress controller's
+// namespace?), and its answer names the Service instead of the pod.
 export class ReachFetcher {
   // (The timers are wrapped: a browser's setTimeout called as a method of
   // another object throws "Illegal invocation".)
@@ -51,7 +53,8 @@ export class ReachFetcher {
     this.requests++;
     let p;
     try {
-      p = Promise.resolve(this.fetch(`/api/reachability?pod=${encodeURIComponent(pod)}`));
+      const param = pod.startsWith('Service/') ? 'service' : 'pod';
+      p = Promise.resolve(this.fetch(`/api/reachability?${param}=${encodeURIComponent(pod)}`));
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -61,7 +64,7 @@ export class ReachFetcher {
         throw new Error(`${res.status} ${String(body).trim().slice(0, 160) || res.statusText || ''}`.trim());
       }
       const data = await res.json();
-      if (!data || typeof data !== 'object' || data.pod !== pod) throw new Error('unexpected answer');
+      if (!data || typeof data !== 'object' || (data.pod ?? data.service) !== pod) throw new Error('unexpected answer');
       return { pod, data };
     }).catch((err) => ({ pod, error: String(err?.message || err) })).then((st) => {
       this.inFlight = '';
@@ -113,4 +116,14 @@ export function reachHTML(state) {
   else if (state.error) s += `<p class="reach-error bad" data-testid="reach-error">${esc(t('reach.error', { detail: state.error }))}</p>`;
   else s += dirHTML('ingress', state.data.ingress, 'from') + dirHTML('egress', state.data.egress, 'to');
   return s + `<p class="reach-caveat" data-testid="reach-caveat">${esc(t('reach.caveat'))}</p>`;
+}
+
+// serviceCutOff reports whether a Service's answer says none of the pods it
+// selects can be reached from where its traffic comes from (the ingress
+// controller's namespace, data.from): every selected pod is unreachable.
+// selected are the pod ids the Service selects; none selected, no flag.
+export function serviceCutOff(data, selected) {
+  if (!data || !selected.length) return false;
+  const un = new Set(data.unreachable || []);
+  return selected.every((id) => un.has(id));
 }

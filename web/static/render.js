@@ -1174,6 +1174,26 @@ export class Renderer {
     for (const id of r.out) this.items.pods.get(id)?.el.classList.add('reach-out');
   }
 
+  // markUnreachable flags a Service ({id, from}) that the ingress
+  // controller's namespace cannot reach (netpol layer); null clears.
+  markUnreachable(cut) {
+    const sig = cut ? `${cut.id}|${cut.from}|${this.items.boxes.get(cut.id) ? 1 : 0}` : '';
+    if (this.cutSig === sig) return;
+    this.cutSig = sig;
+    for (const f of this.svg.querySelectorAll('.reach-flag')) f.remove();
+    for (const b of this.svg.querySelectorAll('[data-reach]')) b.removeAttribute('data-reach');
+    const item = cut && this.items.boxes.get(cut.id);
+    if (!item) return;
+    const box = this.L?.boxes.get(cut.id);
+    const f = fontPx('badge');
+    const txt = t('reach.unreachable', { ns: cut.from.replace(/^Namespace\//, '') || '?' });
+    const w = Math.min((box?.w || 270) - 20, Math.round(textWidth(txt, f, true) + 18));
+    const g = el('g', { class: 'reach-flag', 'data-testid': 'unreachable-flag', transform: `translate(10,${(box?.h || 86) - Math.round(f * 0.6)})` });
+    g.innerHTML = `<title>${esc(txt)}</title><rect width="${w}" height="${Math.round(f * 1.5)}" rx="${Math.round(f * 0.75)}"/><text x="9" y="${Math.round(f * 1.1)}">${esc(fitText(txt, w - 14, f, { bold: true }))}</text>`;
+    item.el.appendChild(g);
+    item.el.setAttribute('data-reach', 'unreachable');
+  }
+
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
     if (cls === 'focus') this.drawEntries(sel);

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { happeningText, setLang } from '../static/i18n.js';
 import { LAYER_KEYS } from '../static/keys.js';
 import { DEFAULT_LAYERS, GEOM, LAYERS, layout, matchSelector, nsInfo, relevantIdentity } from '../static/layout.js';
-import { reachHTML, ReachFetcher, reachSets } from '../static/reach.js';
+import { reachHTML, ReachFetcher, reachSets, serviceCutOff } from '../static/reach.js';
 import { grantsLabel, nsInfoMarkup, sideMarkup } from '../static/render.js';
 import {
   boxFacts, limitLine, namespaceStatus, netpolLine, nodeCapacityLine, nodeExtraLine, nodeFull, nodeTrouble, parseQuantity, pdbLine,
@@ -225,6 +225,20 @@ describe('reachability', () => {
     setLang('en');
     assert.match(reachHTML(f.state), /data-testid="reach-error">Reachability unavailable: 404 no such pod/);
     assert.match(reachHTML(f.state), /Policy as declared/);
+  });
+
+  it('asks ?service= for a Service and flags it when no selected pod is reachable', async () => {
+    const tm = timers();
+    const asked = [];
+    const f = new ReachFetcher({ fetch: (u) => (asked.push(u), Promise.resolve({ ok: true, json: async () => ({ service: 'Service/a/web', from: 'Namespace/ingress', reachable: [], unreachable: ['Pod/a/1'] }) })), ...tm });
+    f.want('Service/a/web');
+    tm.run();
+    await tick();
+    await tick();
+    assert.deepEqual(asked, ['/api/reachability?service=Service%2Fa%2Fweb']);
+    assert.ok(serviceCutOff(f.state.data, ['Pod/a/1']));
+    assert.ok(!serviceCutOff(f.state.data, ['Pod/a/1', 'Pod/a/2']), 'one pod reachable: no flag');
+    assert.ok(!serviceCutOff(f.state.data, []), 'no pods: no flag');
   });
 
   it('lights the allowed peers, or every pod when a direction is not isolated', () => {
