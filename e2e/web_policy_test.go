@@ -72,12 +72,12 @@ const reachStubJS = `(() => {
     }
     const pod = url.searchParams.get('pod');
     window.reachAsked.push(pod);
-    if (!pod.startsWith('Pod/shop/web-')) return Promise.resolve(new Response('no such pod: ' + pod, { status: 500 }));
+    if (!pod.startsWith('Pod/shop/web-')) return Promise.resolve(new Response(JSON.stringify({ error: 'no such pod: ' + pod }), { status: 500 }));
     const api = [...window.podium.store.nodes.values()].filter((n) => n.kind === 'Pod' && n.labels?.app === 'api').map((n) => n.id);
     return Promise.resolve(new Response(JSON.stringify({
       pod,
       ingress: { isolated: true, allowed: api.map((id) => ({ from: id, policy: 'NetworkPolicy/shop/web-allow-api', rule: 0, ports: ['TCP/8080'] })), beyond: [] },
-      egress: { isolated: true, allowed: [], beyond: [{ cidr: '0.0.0.0/0', policy: 'NetworkPolicy/shop/web-allow-api', rule: 0, ports: ['UDP/53'] }] },
+      egress: { isolated: true, allowed: [], beyond: [{ ipBlock: { cidr: '0.0.0.0/0' }, policy: 'NetworkPolicy/shop/web-allow-api', rule: 0, ports: ['UDP/53'] }] },
     }), { status: 200, headers: { 'Content-Type': 'application/json' } }));
   };
   return true;

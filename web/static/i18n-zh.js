@@ -358,6 +358,8 @@ export const zhCN = {
   'reach.caveat': '按声明的策略计算：是否真正生效取决于集群的网络插件。',
   'reach.error': '无法获取可达性：{detail}',
   'reach.loading': '正在查询谁可以访问它…',
+  'reach.anywhere': '任何地方',
+  'reach.hidden': '另有 {count} 个在所见命名空间之外',
   'reach.unreachable': '从 {ns} 无法访问',
   'happening.cordoned': '节点 {name} 已封锁',
   'happening.uncordoned': '节点 {name} 已解除封锁',

@@ -324,6 +324,8 @@ export const messages = {
     'reach.caveat': "Policy as declared: whether it is enforced depends on the cluster's network plugin.",
     'reach.error': 'Reachability unavailable: {detail}',
     'reach.loading': 'Asking who may reach it…',
+    'reach.anywhere': 'anywhere',
+    'reach.hidden': '+{count} outside the namespaces in view',
     'reach.unreachable': 'unreachable from {ns}',
     'happening.cordoned': 'Node {name} cordoned',
     'happening.uncordoned': 'Node {name} uncordoned',

@@ -60,8 +60,14 @@ export class ReachFetcher {
     }
     p.then(async (res) => {
       if (!res.ok) {
-        const body = await res.text().catch(() => '');
-        throw new Error(`${res.status} ${String(body).trim().slice(0, 160) || res.statusText || ''}`.trim());
+        // The server's errors are {"error": "…"}; anything else as text.
+        let body = String(await res.text().catch(() => '')).trim();
+        try {
+          body = JSON.parse(body)?.error || body;
+        } catch {
+          // not JSON: the text itself
+        }
+        throw new Error(`${res.status} ${String(body).slice(0, 160) || res.statusText || ''}`.trim());
       }
       const data = await res.json();
       if (!data || typeof data !== 'object' || (data.pod ?? data.service) !== pod) throw new Error('unexpected answer');
@@ -79,12 +85,15 @@ export class ReachFetcher {
 const podIds = (list, key) => new Set((list || []).map((a) => a?.[key]).filter((id) => typeof id === 'string' && id.startsWith('Pod/')));
 
 // reachSets turns an answer into the pods to light: in (may reach the
-// pod), out (the pod may reach). A direction that is not isolated lets
-// every pod through, so every drawn pod is lit that way.
+// pod), out (the pod may reach). The server lists the allowed peers even
+// for a direction that is not isolated (the peer's own policies still
+// count); an answer without a list lets every pod through a direction that
+// is not isolated.
 export function reachSets(data, nodes) {
   const all = () => new Set([...nodes.values()].filter((n) => n.kind === 'Pod' && n.id !== data.pod).map((n) => n.id));
-  const inSet = data.ingress?.isolated === false ? all() : podIds(data.ingress?.allowed, 'from');
-  const outSet = data.egress?.isolated === false ? all() : podIds(data.egress?.allowed, 'to');
+  const side = (d, key) => (Array.isArray(d?.allowed) ? podIds(d.allowed, key) : d?.isolated === false ? all() : new Set());
+  const inSet = side(data.ingress, 'from');
+  const outSet = side(data.egress, 'to');
   inSet.delete(data.pod);
   outSet.delete(data.pod);
   return { pod: data.pod, in: inSet, out: outSet };
@@ -92,17 +101,37 @@ export function reachSets(data, nodes) {
 
 const shortId = (id) => String(id || '').split('/').slice(1).join('/') || String(id || '');
 
+// ruleText names the rule that allows a peer ("web-allow-api rule 1",
+// 1-based) and its ports; '' for a side that is not isolated.
+const ruleText = (a) => [a.policy ? t('reach.rule', { policy: shortId(a.policy), rule: Number.isInteger(a.rule) ? a.rule + 1 : '?' }) : '', (a.ports || []).join(', ')].filter(Boolean).join(' · ');
+
+// beyondText is one thing allowed outside the graph: anywhere, a namespace
+// (and pod) selector, or an ipBlock.
+function beyondText(b) {
+  if (typeof b === 'string') return b;
+  let what;
+  if (b?.anywhere) what = t('reach.anywhere');
+  else if (b?.ipBlock) what = b.ipBlock.cidr + ((b.ipBlock.except || []).length ? ` −${b.ipBlock.except.join(',')}` : '');
+  else if (b?.namespaces !== undefined) what = [t('np.ns', { sel: b.namespaces || t('np.allNamespaces') }), b.pods ?? ''].filter(Boolean).join(' ');
+  else what = JSON.stringify(b);
+  const rule = ruleText(b || {});
+  return rule ? `${what} (${rule})` : what;
+}
+
 function dirHTML(dir, side, key) {
   if (!side) return '';
   let s = `<h4>${esc(t(dir === 'ingress' ? 'reach.ingress' : 'reach.egress'))}</h4>`;
-  if (side.isolated === false) return s + `<p class="reach-open">${esc(t('reach.open'))}</p>`;
+  if (side.isolated === false) s += `<p class="reach-open">${esc(t('reach.open'))}</p>`;
   const allowed = side.allowed || [];
-  if (!allowed.length) s += `<p class="reach-none">${esc(t('reach.none'))}</p>`;
-  else {
-    s += `<ul class="reach-list" data-testid="reach-${dir}">` + allowed.map((a) => `<li data-peer="${esc(a[key])}"><strong>${esc(shortId(a[key]))}</strong> · ` +
-      `${esc(t('reach.rule', { policy: shortId(a.policy), rule: Number.isInteger(a.rule) ? a.rule + 1 : '?' }))}${(a.ports || []).length ? ' · ' + esc(a.ports.join(', ')) : ''}</li>`).join('') + '</ul>';
+  if (!allowed.length && side.isolated !== false) s += `<p class="reach-none">${esc(t('reach.none'))}</p>`;
+  if (allowed.length) {
+    s += `<ul class="reach-list" data-testid="reach-${dir}">` + allowed.map((a) => {
+      const rule = ruleText(a);
+      return `<li data-peer="${esc(a[key])}"><strong>${esc(shortId(a[key]))}</strong>${rule ? ' · ' + esc(rule) : ''}</li>`;
+    }).join('') + '</ul>';
   }
-  const beyond = (side.beyond || []).map((b) => (typeof b === 'string' ? b : b?.cidr || b?.to || b?.from || JSON.stringify(b)));
+  if ((side.hidden | 0) > 0) s += `<p class="reach-hidden muted">${esc(t('reach.hidden', { count: side.hidden | 0 }))}</p>`;
+  const beyond = (side.beyond || []).map(beyondText);
   if (beyond.length) s += `<p class="reach-beyond">${esc(t('reach.beyond', { list: beyond.join(', ') }))}</p>`;
   return s;
 }

@@ -222,6 +222,12 @@ describe('reachability', () => {
     await tick();
     await tick();
     assert.equal(thrower.state.error, 'offline');
+    const jsonErr = new ReachFetcher({ fetch: () => Promise.resolve({ ok: false, status: 404, text: async () => '{"error":"no pod Pod/a/1"}' }), ...tm });
+    jsonErr.want('Pod/a/1');
+    tm.run();
+    await tick();
+    await tick();
+    assert.equal(jsonErr.state.error, '404 no pod Pod/a/1');
     setLang('en');
     assert.match(reachHTML(f.state), /data-testid="reach-error">Reachability unavailable: 404 no such pod/);
     assert.match(reachHTML(f.state), /Policy as declared/);
@@ -246,8 +252,14 @@ describe('reachability', () => {
     const data = { pod: 'Pod/shop/web-6f7c8d-p0', ingress: { isolated: true, allowed: [{ from: 'Pod/shop/api-6f7c8d-p0', policy: 'NetworkPolicy/shop/web-allow-api', rule: 0, ports: ['TCP/8080'] }] }, egress: { isolated: false } };
     const r = reachSets(data, g.nodes);
     assert.deepEqual([...r.in], ['Pod/shop/api-6f7c8d-p0']);
-    assert.equal(r.out.size, 5, 'every other pod');
+    assert.equal(r.out.size, 5, 'no list, not isolated: every other pod');
     assert.ok(!r.out.has(data.pod));
+    // The server's list wins even when a direction is not isolated: the
+    // peers' own policies still count.
+    const listed = reachSets({ ...data, egress: { isolated: false, allowed: [{ to: 'Pod/shop/debug' }], beyond: [{ anywhere: true }] } }, g.nodes);
+    assert.deepEqual([...listed.out], ['Pod/shop/debug']);
+    assert.match(reachHTML({ pod: data.pod, data: { ...data, egress: { isolated: true, allowed: [], hidden: 2, beyond: [{ namespaces: 'team=dns', policy: 'NetworkPolicy/shop/x', rule: 1, ports: ['UDP/53'] }, { ipBlock: { cidr: '10.0.0.0/8' } }] } } }),
+      /\+2 outside the namespaces in view.*Beyond the cluster: ns team=dns \(shop\/x rule 2 · UDP\/53\), 10\.0\.0\.0\/8/s);
     setLang('en');
     const html = reachHTML({ pod: data.pod, data });
     assert.match(html, /data-peer="Pod\/shop\/api-6f7c8d-p0"/);
