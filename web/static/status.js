@@ -329,8 +329,10 @@ export const identityStatus = (n) => ((n.risky || []).length ? 'Risky' : 'Ready'
 // ruleText is one rule as verbs × resources ("get,list secrets"), with its
 // resource names or non-resource URLs when it has them.
 export function ruleText(r) {
-  const verbs = (r?.verbs || []).join(',') || '—';
-  const what = (r?.resources || []).length ? r.resources.join(',') : (r?.nonResourceURLs || []).join(',');
+  // A wildcard reads as words: "* *" says nothing from the back of a room.
+  const verbs = (r?.verbs || []).map((v) => (v === '*' ? t('role.anyVerb') : v)).join(',') || '—';
+  const what = (r?.resources || []).length ? r.resources.map((x) => (x === '*' ? t('role.anyResource') : x)).join(',')
+    : (r?.nonResourceURLs || []).map((x) => (x === '*' ? t('role.anyURL') : x)).join(',');
   const names = (r?.resourceNames || []).length ? ` (${r.resourceNames.join(',')})` : '';
   return `${verbs} ${what || '—'}${names}`;
 }

@@ -119,6 +119,7 @@ describe('identity', () => {
     setLang('en');
     const g = policy();
     assert.equal(rulesLine(g.nodes.get('Role/shop/secret-reader')), 'get,list,watch secrets · get configmaps');
+    assert.equal(rulesLine(g.nodes.get('ClusterRole/cluster-admin')), 'every verb on everything · every verb on every URL');
     assert.equal(riskyText(['secrets', 'exec']), 'can read Secrets, exec into pods');
     const facts = boxFacts({ kind: 'Role' }, g.nodes.get('Role/shop/secret-reader'));
     assert.equal(facts.status, 'Risky');
