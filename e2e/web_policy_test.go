@@ -156,7 +156,7 @@ func TestWebPolicy(t *testing.T) {
 	if got := text(br, node1+` title`); !strings.Contains(got, "SchedulingDisabled · dedicated=gpu:NoSchedule") || !strings.Contains(got, "cpu 3800m · mem 15Gi") {
 		t.Errorf("node-1's title reads %q", got)
 	}
-	if got := text(br, `[data-id="Node/node-2"] [data-testid=node-capacity]`); !strings.HasPrefix(got, "worker · 3/3 pods") || drawn(br, `[data-id="Node/node-2"] [data-testid=node-capacity].bad`) != 1 {
+	if got := text(br, `[data-id="Node/node-2"] [data-testid=node-capacity]`); !strings.HasPrefix(got, "3/3 pods") || drawn(br, `[data-id="Node/node-2"] [data-testid=node-capacity].bad`) != 1 {
 		t.Errorf("node-2 (3 pods of 3) reads %q, want 3/3 pods in warning colour", got)
 	}
 	docShot(br, "policy-quotas")
