@@ -238,10 +238,16 @@ function showBanner() {
 
 // --- ticker -------------------------------------------------------------------
 const TICKER_MAX = 60;
+// shownHappenings keys what the ticker holds: a snapshot after a reconnect
+// carries recent happenings the ticker may already show.
+const shownHappenings = new Set();
+const happeningKey = (h) => `${h.time}|${h.kind}|${h.ref}|${h.text}`;
 function addHappenings(list) {
+  list = list.filter((h) => !shownHappenings.has(happeningKey(h)));
   if (!list.length) return;
   ui.ticker.querySelector('.ticker-empty')?.remove();
   for (const h of list) {
+    shownHappenings.add(happeningKey(h));
     const li = document.createElement('li');
     li.dataset.kind = String(h.kind || '');
     li.dataset.ref = String(h.ref || '');
@@ -251,7 +257,10 @@ function addHappenings(list) {
     li.title = String(h.ref || '');
     ui.ticker.prepend(li);
   }
-  while (ui.ticker.children.length > TICKER_MAX) ui.ticker.lastElementChild.remove();
+  while (ui.ticker.children.length > TICKER_MAX) {
+    shownHappenings.delete(happeningKey(ui.ticker.lastElementChild.happening));
+    ui.ticker.lastElementChild.remove();
+  }
 }
 
 // A happening is a way into the picture: click it to see what it is about.

@@ -46,6 +46,9 @@ export const presenterEN = {
 
   'export.failed': 'Export failed: {detail}',
 
-  // The replay timeline's own happening (server/replay/state.go Markers).
+  // A workload, Service or Ingress created or deleted, and a Service's
+  // ready endpoints moving (informers/graph/created.go).
   'happening.created': '{kind} {name} created',
+  'happening.deleted': '{kind} {name} deleted',
+  'happening.endpoints': 'Service {name}: ready endpoints {from} → {to}',
 };

@@ -286,6 +286,8 @@ export const zhCN = {
   'latency.value': 'p50 {p50} 毫秒 · p95 {p95} 毫秒 · 最近 {last} 毫秒',
   'export.failed': '导出失败：{detail}',
   'happening.created': '{kind} {name} 已创建',
+  'happening.deleted': '{kind} {name} 已删除',
+  'happening.endpoints': 'Service {name}：就绪端点 {from} → {to}',
 
   // issue #13
   'col.policy': '身份与策略',
@@ -367,7 +369,7 @@ export const zhCN = {
   'happening.cordoned': '节点 {name} 已封锁',
   'happening.uncordoned': '节点 {name} 已解除封锁',
   'happening.evicted': '排空 {node}：Pod {pod} 已驱逐',
-  'happening.held': '排空 {node}：Pod {pod} 被预算 {pdb} 阻止',
+  'happening.held': '排空 {node}：被中断预算 {pdb} 阻止（允许中断 {allowed} 次）',
   'happening.drainDone': '节点 {node} 已排空',
 };
 

@@ -333,7 +333,7 @@ export const messages = {
     'happening.cordoned': 'Node {name} cordoned',
     'happening.uncordoned': 'Node {name} uncordoned',
     'happening.evicted': 'drain {node}: Pod {pod} evicted',
-    'happening.held': 'drain {node}: Pod {pod} held by budget {pdb}',
+    'happening.held': 'drain {node}: held back by budget {pdb} ({allowed} disruptions allowed)',
     'happening.drainDone': 'Node {node} drained',
   },
 };
@@ -424,8 +424,10 @@ export function happeningText(h) {
     case 'failed':
       ids.push('happening.failed');
       break;
-    case 'created': // replay timeline only (server/replay Markers)
-      ids.push('happening.created');
+    case 'created':
+    case 'deleted':
+    case 'endpoints':
+      ids.push('happening.' + h.kind);
       break;
     case 'node':
       if (p.state === 'Ready') ids.push('happening.nodeReady');
@@ -437,7 +439,11 @@ export function happeningText(h) {
       ids.push(p.state === 'uncordoned' ? 'happening.uncordoned' : 'happening.cordoned');
       break;
     case 'drained':
-      p.node ??= p.name;
+      // The ref, and so name, is the pod (evicted), the budget (held) or
+      // the Node (done): informers/graph/cluster.go.
+      if (p.state === 'held') p.pdb ??= p.name;
+      else if (p.state === 'done') p.node ??= p.name;
+      else p.pod ??= p.name;
       ids.push(p.state === 'held' ? 'happening.held' : p.state === 'done' ? 'happening.drainDone' : 'happening.evicted');
       break;
   }

@@ -62,7 +62,9 @@ export function validateMessage(msg) {
       const edges = list(msg.edges, 'snapshot edges');
       nodes.forEach((n) => checkNode(n, 'snapshot'));
       edges.forEach((e) => checkEdge(e, 'snapshot'));
-      return { ...msg, nodes, edges };
+      // The happenings that led here (a page opened mid-rollout).
+      const happenings = list(msg.happenings, 'happenings').filter(isObj);
+      return { ...msg, nodes, edges, happenings };
     }
     case 'delta': {
       if (!isSeq(msg.seq)) throw new ProtocolError('delta with a bad seq');
@@ -215,6 +217,7 @@ export class Store {
     this.seq = msg.seq;
     this.synced = true;
     this.gen++;
+    ch.happenings = msg.happenings || [];
     return ch;
   }
 

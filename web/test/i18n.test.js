@@ -156,3 +156,18 @@ test('the replay controls speak both languages too', () => {
     assert.deepEqual(placeholders(zh[k]), placeholders(en[k]), `replay ${k} placeholders differ`);
   }
 });
+
+test('created, deleted and endpoints happenings render from their params in both languages', () => {
+  {
+    const hs = [
+      { kind: 'created', ref: 'Deployment/shop/web', text: 'x', params: { name: 'shop/web', kind: 'Deployment' } },
+      { kind: 'deleted', ref: 'Service/shop/web', text: 'x', params: { name: 'shop/web', kind: 'Service' } },
+      { kind: 'endpoints', ref: 'Service/shop/web', text: 'x', params: { name: 'shop/web', from: '1', to: '2' } },
+    ];
+    setLang('en');
+    assert.deepEqual(hs.map(happeningText), ['Deployment shop/web created', 'Service shop/web deleted', 'Service shop/web: ready endpoints 1 → 2']);
+    setLang('zh-CN');
+    assert.deepEqual(hs.map(happeningText), ['Deployment shop/web 已创建', 'Service shop/web 已删除', 'Service shop/web：就绪端点 1 → 2']);
+    setLang('en');
+  }
+});

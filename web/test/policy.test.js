@@ -326,19 +326,20 @@ describe('Nodes for real', () => {
   });
 
   it('renders cordoned and drained happenings from their params in both languages', () => {
+    // The params informers/graph/cluster.go sends: name is the ref's.
     const hs = [
       { kind: 'cordoned', ref: 'Node/node-2', text: 'x', params: { name: 'node-2', state: 'cordoned' } },
       { kind: 'cordoned', ref: 'Node/node-2', text: 'x', params: { name: 'node-2', state: 'uncordoned' } },
-      { kind: 'drained', ref: 'Pod/shop/a', text: 'x', params: { name: 'node-2', node: 'node-2', pod: 'shop/a', state: 'evicted' } },
-      { kind: 'drained', ref: 'Pod/shop/b', text: 'x', params: { name: 'node-2', node: 'node-2', pod: 'shop/b', pdb: 'shop/web', state: 'held' } },
+      { kind: 'drained', ref: 'Pod/shop/a', text: 'x', params: { name: 'shop/a', node: 'node-2', reason: 'EvictionByEvictionAPI', state: 'evicted' } },
+      { kind: 'drained', ref: 'PodDisruptionBudget/shop/web', text: 'x', params: { name: 'shop/web', node: 'node-2', allowed: '0', state: 'held' } },
       { kind: 'drained', ref: 'Node/node-2', text: 'x', params: { name: 'node-2', state: 'done' } },
     ];
     setLang('en');
     assert.deepEqual(hs.map(happeningText), ['Node node-2 cordoned', 'Node node-2 uncordoned', 'drain node-2: Pod shop/a evicted',
-      'drain node-2: Pod shop/b held by budget shop/web', 'Node node-2 drained']);
+      'drain node-2: held back by budget shop/web (0 disruptions allowed)', 'Node node-2 drained']);
     setLang('zh-CN');
     assert.deepEqual(hs.map(happeningText), ['节点 node-2 已封锁', '节点 node-2 已解除封锁', '排空 node-2：Pod shop/a 已驱逐',
-      '排空 node-2：Pod shop/b 被预算 shop/web 阻止', '节点 node-2 已排空']);
+      '排空 node-2：被中断预算 shop/web 阻止（允许中断 0 次）', '节点 node-2 已排空']);
     setLang('en');
   });
 });

@@ -380,3 +380,11 @@ describe('connection', () => {
     assert.equal(h.store.nodes.size, 0);
   });
 });
+
+describe('store: recent happenings', () => it('a snapshot carries the happenings that led to it', () => {
+  const s = new Store();
+  const h = { time: '2026-12-01T10:00:00Z', kind: 'scaled', ref: 'Deployment/a/web', text: 'scaled 1 → 3' };
+  const ch = s.apply(validateMessage({ type: 'snapshot', epoch: 'e', seq: 3, nodes: [], edges: [], happenings: [h, 'junk'] }));
+  assert.deepEqual(ch.happenings, [h]);
+  assert.deepEqual(s.apply(validateMessage({ type: 'snapshot', epoch: 'e', seq: 4, nodes: [], edges: [] })).happenings, []);
+}));
