@@ -616,6 +616,9 @@ func (w *Watcher) fold(ctx context.Context) error {
 		if !published {
 			published = true
 			w.flush()
+			// From now on a creation is news (a created happening), not
+			// the initial list.
+			w.model.Synced()
 			last = clk.Now()
 			w.mu.Lock()
 			w.published = true

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -744,4 +745,28 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestCreatedIsNewsOnlyAfterSync: the initial list gives no created
+// happenings; a Deployment created afterwards does (Model.Synced).
+func TestCreatedIsNewsOnlyAfterSync(t *testing.T) {
+	client := fake.NewClientset(&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "old", UID: "u-old"}})
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{})
+	ctx := run(t, w)
+	waitFor(t, l, "sync", w.Synced)
+	if hs := l.Snapshot(graph.Filter{}).Happenings; len(hs) != 0 {
+		t.Fatalf("the initial list gave happenings %+v", hs)
+	}
+	if _, err := client.AppsV1().Deployments("demo").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web", UID: "u-web"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, "a created happening", func() bool {
+		for _, h := range l.Snapshot(graph.Filter{}).Happenings {
+			if h.Kind == graph.HappeningCreated && h.Ref == "Deployment/demo/web" {
+				return true
+			}
+		}
+		return false
+	})
 }
