@@ -39,8 +39,12 @@ type Options struct {
 	// means all. The cluster-scoped ones (ClusterResources: Nodes,
 	// Namespaces, ClusterRoles…) are always watched cluster-wide.
 	Namespaces []string
-	// FlushInterval is the shortest time between two published deltas during
-	// a burst. A lone change is published at once. Default 50ms.
+	// FlushInterval is the shortest time between two published deltas. The
+	// default, 0, sets no timer: a change is published at once, and changes
+	// that arrive while a delta is being folded and published go out
+	// together right after it (group commit). A fixed interval made a pod
+	// create wait for the timer whenever earlier pods' status updates had
+	// just been published, which in a kubectl scale is nearly always.
 	FlushInterval time.Duration
 	// Logger receives warnings such as a denied resource (once each).
 	Logger *slog.Logger
@@ -306,8 +310,8 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // New returns a Watcher that publishes into log.
 func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
-	if opts.FlushInterval <= 0 {
-		opts.FlushInterval = 50 * time.Millisecond
+	if opts.FlushInterval < 0 {
+		opts.FlushInterval = 0
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -591,8 +595,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	return w.fold(ctx)
 }
 
-// fold is the one goroutine that owns the model. It publishes a lone change
-// at once, and during a burst at most once per FlushInterval.
+// fold is the one goroutine that owns the model. It publishes a change at
+// once; what arrives while it folds and publishes waits for that delta
+// only, and goes out in the next (at most once per FlushInterval, if set).
 func (w *Watcher) fold(ctx context.Context) error {
 	clk := w.opts.Clock
 	var last time.Time

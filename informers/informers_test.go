@@ -770,3 +770,26 @@ func TestCreatedIsNewsOnlyAfterSync(t *testing.T) {
 		return false
 	})
 }
+
+// TestNoFlushTimerByDefault: by default no change waits for a timer. With
+// the clock standing still, pods created one after another (each arriving
+// just after the last was published, as in a kubectl scale) all reach the
+// log, and a burst goes out as few deltas as the fold loop's turns.
+func TestNoFlushTimerByDefault(t *testing.T) {
+	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	client := fake.NewClientset()
+	l := graph.NewLog("e", 256)
+	w := New(client, l, Options{Clock: clk})
+	ctx := run(t, w)
+	waitFor(t, l, "sync", w.Synced)
+	for i := range 20 {
+		name := fmt.Sprint("p-", i)
+		if _, err := client.CoreV1().Pods("a").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: name}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, l, name+" with the clock standing still", func() bool { return hasNode(l, "Pod/a/"+name) })
+	}
+	if clk.HasWaiters() {
+		t.Error("the fold loop set a timer")
+	}
+}

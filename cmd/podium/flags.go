@@ -144,6 +144,13 @@ func positiveDuration(name string, d time.Duration) error {
 	return nil
 }
 
+func nonNegativeDuration(name string, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("--%s must not be negative, got %s", name, d)
+	}
+	return nil
+}
+
 // oldSpellings rewrites Go-flag spellings of long flags (-kubeconfig,
 // -listen=:8080), which Podium took before it moved to kubectl's command
 // line, into --kubeconfig and --listen=:8080, and says so once per flag on

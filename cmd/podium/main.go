@@ -69,7 +69,7 @@ func (s *serveOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	s.srv.register(cmd)
 	fs.IntVar(&s.history, "history", 4096, "deltas kept for clients to resume from")
-	fs.DurationVar(&s.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
+	fs.DurationVar(&s.flushInterval, "flush-interval", 0, "shortest time between two deltas; 0 publishes each change at once, and what arrives meanwhile right after it")
 	s.log.register(cmd)
 	s.conn.register(fs)
 	s.conn.completeConn(cmd)
@@ -79,7 +79,7 @@ func (s *serveOptions) validate() error {
 	if s.history < 1 {
 		return fmt.Errorf("--history must be at least 1, got %d", s.history)
 	}
-	return positiveDuration("flush-interval", s.flushInterval)
+	return nonNegativeDuration("flush-interval", s.flushInterval)
 }
 
 const serveExample = `  # The current kubeconfig context, every namespace, at http://127.0.0.1:8080

@@ -44,7 +44,7 @@ as "podium serve" does, with the same flags.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.out, "out", "", "`file` to write the recording to; gzip-compressed when it ends in .gz (required)")
-	fs.DurationVar(&o.flushInterval, "flush-interval", 50*time.Millisecond, "shortest time between two deltas during a burst")
+	fs.DurationVar(&o.flushInterval, "flush-interval", 0, "shortest time between two deltas; 0 publishes each change at once, and what arrives meanwhile right after it")
 	o.log.register(cmd)
 	o.conn.register(fs)
 	o.conn.completeConn(cmd)
@@ -58,7 +58,7 @@ func record(ctx context.Context, o *recordOptions, stderr io.Writer) error {
 	if out == "" {
 		return fmt.Errorf("record: --out FILE is required, e.g. --out demo.jsonl.gz")
 	}
-	if err := positiveDuration("flush-interval", flushInterval); err != nil {
+	if err := nonNegativeDuration("flush-interval", flushInterval); err != nil {
 		return err
 	}
 	logger, err := o.log.logger(stderr)
