@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"unsafe"
@@ -139,8 +138,12 @@ type reachIndex struct {
 	policies map[string][]*Node           // by namespace
 	nsLabels map[string]map[string]string // namespaces with a node
 
-	compiled map[*Node]*cpolicy
-	nsMatch  map[nsKey]tri
+	compiled      map[*Node]*cpolicy
+	nsMatch       map[nsKey]tri
+	podNamespaces []string // sorted, once asked for
+
+	scratch [2][]sideRule // sideFor's, one per side
+	sets    [2][]portSet
 }
 
 func newReachIndex(s *State) *reachIndex {
@@ -286,6 +289,28 @@ type crule struct {
 	index    int
 	peers    []NetworkPolicyPeer
 	ports    compiledPorts
+	// The ports last resolved, and on which containers: a direction's
+	// destination is mostly one pod, or replicas sharing their containers.
+	lastDest [2]*Container
+	last     portSet
+}
+
+// portsOn returns the rule's ports on dest.
+func (r *crule) portsOn(dest *Node) portSet {
+	if len(r.ports.named) == 0 {
+		return r.ports.numbered
+	}
+	var key [2]*Container
+	if len(dest.Pod.Containers) > 0 {
+		key[0] = &dest.Pod.Containers[0]
+	}
+	if len(dest.Pod.InitContainers) > 0 {
+		key[1] = &dest.Pod.InitContainers[0]
+	}
+	if key != r.lastDest || key == [2]*Container{} {
+		r.lastDest, r.last = key, r.ports.resolve(dest)
+	}
+	return r.last
 }
 
 func (ix *reachIndex) compile(n *Node) *cpolicy {
@@ -360,27 +385,57 @@ type sideRule struct {
 
 // sideFor evaluates rules (nil when the end is not isolated) against peer,
 // with ports resolved against dest.
-func (ix *reachIndex) sideFor(isolated bool, rules []*crule, peer, dest *Node) side {
+// scratch is which of reachIndex's scratch lists the result's rules use:
+// they are valid until the next call with the same one.
+func (ix *reachIndex) sideFor(isolated bool, rules []*crule, peer, dest *Node, scratch int) side {
 	if !isolated {
 		return side{sure: allPorts, possible: allPorts}
 	}
-	s := side{isolated: true}
+	s := side{isolated: true, rules: ix.scratch[scratch][:0]}
+	defer func() { ix.scratch[scratch] = s.rules[:0] }()
+	sure, possible := ix.sets[0][:0], ix.sets[1][:0]
+	defer func() { ix.sets[0], ix.sets[1] = sure[:0], possible[:0] }()
 	for _, r := range rules {
 		t := ix.ruleMatches(r, peer)
 		if t == no {
 			continue
 		}
-		ports := r.ports.resolve(dest)
+		ports := r.portsOn(dest)
 		if ports.empty() {
 			continue
 		}
 		s.rules = append(s.rules, sideRule{r, ports, t == yes})
 		if t == yes {
-			s.sure = s.sure.union(ports)
+			sure = append(sure, ports)
 		}
-		s.possible = s.possible.union(ports)
+		possible = append(possible, ports)
 	}
+	s.sure, s.possible = unionAll(sure), unionAll(possible)
 	return s
+}
+
+// candidates returns the rules that may select a pod of namespace ns:
+// those without peers, and those with a peer whose namespace part may
+// select ns. It spares testing pod selectors of rules that cannot apply.
+func (ix *reachIndex) candidates(rules []*crule, ns string) []*crule {
+	var out []*crule
+	for _, r := range rules {
+		ok := len(r.peers) == 0
+		for i := 0; i < len(r.peers) && !ok; i++ {
+			peer := &r.peers[i]
+			switch {
+			case peer.IPBlock != nil:
+			case peer.NamespaceSelector == nil:
+				ok = peer.PodSelector != nil && ns == r.policyNS
+			default:
+				ok = ix.namespaceMatches(peer.NamespaceSelector, ns) != no
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // first returns the first rule of s whose ports meet other, surely when
@@ -398,21 +453,28 @@ func (s *side) first(other portSet, sure bool) *crule {
 // verdict is the reachability of one connection.
 type verdict struct {
 	sure, possible portSet
-	this, peer     *crule // the first rules allowing it, of this side and the peer's
+	this, peer     *crule   // the first rules allowing it, of this side and the peer's
+	ports          []string // sure, formatted once for the group
 }
 
-// connection evaluates src → dst, where this side is dst's ingress (egress
-// false) or src's egress (egress true).
-func (ix *reachIndex) connection(src, dst *Node, srcEgress, dstIngress []*cpolicy, egress bool) verdict {
-	out := ix.sideFor(len(srcEgress) > 0, rulesOf(srcEgress, true), dst, dst)
-	in := ix.sideFor(len(dstIngress) > 0, rulesOf(dstIngress, false), src, dst)
-	v := verdict{sure: in.sure.intersect(out.sure), possible: in.possible.intersect(out.possible)}
-	this, other := &in, &out
+// connection evaluates p's traffic with q: q → p when egress is false
+// (this side is p's ingress, the peer's q's egress), p → q otherwise. The
+// rules of this side are those of the candidates for q's namespace.
+func (ix *reachIndex) connection(p, q *Node, isolated bool, rules []*crule, egress bool) verdict {
+	var this, other side
 	if egress {
-		this, other = &out, &in
+		this = ix.sideFor(isolated, rules, q, q, 0)
+		qp := ix.isolating(q, false)
+		other = ix.sideFor(len(qp) > 0, rulesOf(qp, false), p, q, 1)
+	} else {
+		this = ix.sideFor(isolated, rules, q, p, 0)
+		qp := ix.isolating(q, true)
+		other = ix.sideFor(len(qp) > 0, rulesOf(qp, true), p, p, 1)
 	}
+	v := verdict{sure: this.sure.intersect(other.sure), possible: this.possible.intersect(other.possible)}
 	if !v.sure.empty() {
 		v.this, v.peer = this.first(other.sure, true), other.first(this.sure, true)
+		v.ports = v.sure.strings()
 	}
 	return v
 }
@@ -450,7 +512,9 @@ type peerGroup struct {
 }
 
 func groupOf(x *Node) peerGroup {
-	g := peerGroup{ns: x.Namespace, labels: reflect.ValueOf(x.Pod.Labels).UnsafePointer(), host: x.Pod.HostNetwork}
+	// A map value is a pointer to the map: its identity.
+	labels := x.Pod.Labels
+	g := peerGroup{ns: x.Namespace, labels: *(*unsafe.Pointer)(unsafe.Pointer(&labels)), host: x.Pod.HostNetwork}
 	if len(x.Pod.Containers) > 0 {
 		g.containers = &x.Pod.Containers[0]
 	}
@@ -466,6 +530,8 @@ func (ix *reachIndex) direction(p *Node, pols []*cpolicy, egress bool, f Filter)
 		d.Policies = append(d.Policies, c.node.ID)
 	}
 	memo := map[peerGroup]verdict{}
+	rules := rulesOf(pols, egress)
+	byNS := map[string][]*crule{}
 	for _, q := range ix.pods {
 		if q == p {
 			continue
@@ -473,18 +539,19 @@ func (ix *reachIndex) direction(p *Node, pols []*cpolicy, egress bool, f Filter)
 		g := groupOf(q)
 		v, ok := memo[g]
 		if !ok {
-			if egress {
-				v = ix.connection(p, q, pols, ix.isolating(q, false), true)
-			} else {
-				v = ix.connection(q, p, ix.isolating(q, true), pols, false)
+			cand, ok := byNS[q.Namespace]
+			if !ok {
+				cand = ix.candidates(rules, q.Namespace)
+				byNS[q.Namespace] = cand
 			}
+			v = ix.connection(p, q, len(pols) > 0, cand, egress)
 			memo[g] = v
 		}
 		sure := !v.sure.empty()
 		if !sure && v.possible.empty() {
 			continue
 		}
-		if !f.Node(q.ID) {
+		if !f.Namespace(q.Namespace) {
 			d.Hidden++
 			continue
 		}
@@ -492,7 +559,7 @@ func (ix *reachIndex) direction(p *Node, pols []*cpolicy, egress bool, f Filter)
 			d.Unknown = append(d.Unknown, q.ID)
 			continue
 		}
-		a := Allowed{Ports: v.sure.strings()}
+		a := Allowed{Ports: v.ports}
 		if egress {
 			a.To = q.ID
 		} else {
@@ -506,7 +573,7 @@ func (ix *reachIndex) direction(p *Node, pols []*cpolicy, egress bool, f Filter)
 		}
 		d.Allowed = append(d.Allowed, a)
 	}
-	slices.SortFunc(d.Allowed, func(a, b Allowed) int { return cmp.Compare(a.From+a.To, b.From+b.To) })
+	slices.SortFunc(d.Allowed, func(a, b Allowed) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
 	slices.Sort(d.Unknown)
 	d.Beyond = ix.beyond(p, pols, egress, f)
 	return d
@@ -528,7 +595,7 @@ func (ix *reachIndex) beyond(p *Node, pols []*cpolicy, egress bool, f Filter) []
 				ports = r.ports.written()
 			}
 		} else {
-			ps := r.ports.resolve(p)
+			ps := r.portsOn(p)
 			if ps.empty() {
 				continue // a named port p does not declare: the rule allows nothing
 			}
@@ -565,19 +632,22 @@ func (ix *reachIndex) beyond(p *Node, pols []*cpolicy, egress bool, f Filter) []
 // unknownNamespaces returns the namespaces of the graph's pods, inside f,
 // whose labels are unknown and which sel might select.
 func (ix *reachIndex) unknownNamespaces(sel *Selector, f Filter) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, q := range ix.pods {
-		ns := q.Namespace
-		if seen[ns] {
-			continue
+	if ix.podNamespaces == nil {
+		seen := map[string]bool{}
+		for _, q := range ix.pods {
+			if !seen[q.Namespace] {
+				seen[q.Namespace] = true
+				ix.podNamespaces = append(ix.podNamespaces, q.Namespace)
+			}
 		}
-		seen[ns] = true
+		slices.Sort(ix.podNamespaces)
+	}
+	var out []string
+	for _, ns := range ix.podNamespaces {
 		if f.Namespace(ns) && ix.namespaceMatches(sel, ns) == maybe {
 			out = append(out, ns)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -680,6 +750,33 @@ func (s portSet) union(t portSet) portSet {
 		for _, sp := range ps.spans {
 			out = out.with(ps.proto, sp.lo, sp.hi)
 		}
+	}
+	return out
+}
+
+// unionAll returns the union of sets, merging each protocol's spans once.
+func unionAll(sets []portSet) portSet {
+	switch len(sets) {
+	case 0:
+		return portSet{}
+	case 1:
+		return sets[0]
+	}
+	var out portSet
+	for _, s := range sets {
+		if s.all {
+			return allPorts
+		}
+		for _, ps := range s.protos {
+			i, found := slices.BinarySearchFunc(out.protos, ps.proto, func(x protoSpans, p string) int { return compareProto(x.proto, p) })
+			if !found {
+				out.protos = slices.Insert(out.protos, i, protoSpans{proto: ps.proto})
+			}
+			out.protos[i].spans = append(out.protos[i].spans, ps.spans...)
+		}
+	}
+	for i := range out.protos {
+		out.protos[i].spans = mergeSpans(out.protos[i].spans)
 	}
 	return out
 }

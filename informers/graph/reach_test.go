@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -687,5 +689,153 @@ func TestReachJSON(t *testing.T) {
 		`"egress":{"isolated":false,"allowed":[{"to":"Pod/x/b"}],"beyond":[{"anywhere":true}]}}`
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
+	}
+}
+
+// reachCluster builds the State of 20 namespaces × 5 apps × 100 pods (as
+// the model folds them: the pods of an app share their label map), with a
+// Namespace node each and the given policies. unique gives every pod a
+// label of its own, as StatefulSet pods have, so no two pods share a map.
+func reachCluster(tb testing.TB, unique bool, policies ...*networkingv1.NetworkPolicy) *State {
+	tb.Helper()
+	m := NewModel()
+	c := newCluster10k()
+	for _, p := range c.raw {
+		if unique {
+			p = p.DeepCopy()
+			p.Labels["pod-name"] = p.Name
+		}
+		p.Spec.Containers[0].Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}
+		m.Set(p, t0)
+	}
+	for _, p := range policies {
+		m.Set(p, t0)
+	}
+	m.Flush()
+	nodes := m.Nodes()
+	for ns := range 20 {
+		name := fmt.Sprintf("team-%d", ns)
+		nodes = append(nodes, &Node{ID: ID(KindNamespace, "", name), Kind: KindNamespace, Name: name,
+			More: &NamespaceFields{Labels: map[string]string{LabelNamespaceName: name, "tier": fmt.Sprint(ns % 4)}}})
+	}
+	s := NewState()
+	s.Load(1, nodes, m.Edges())
+	return s
+}
+
+// twentyPolicies: in each of 10 namespaces a default deny (both ways) and
+// an allow of app-0 from app-1 of the namespaces of its tier, on a named
+// port, plus DNS egress.
+func twentyPolicies() []*networkingv1.NetworkPolicy {
+	var out []*networkingv1.NetworkPolicy
+	for ns := range 10 {
+		namespace := fmt.Sprintf("team-%d", ns)
+		out = append(out, mkPolicy(namespace, "deny", nil, func(s *networkingv1.NetworkPolicySpec) {
+			s.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
+			s.Egress = []networkingv1.NetworkPolicyEgressRule{{Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, intstr.FromInt32(53))}}}
+		}))
+		out = append(out, mkPolicy(namespace, "allow", map[string]string{"app": "app-0"}, func(s *networkingv1.NetworkPolicySpec) {
+			s.Ingress = from(networkingv1.NetworkPolicyPeer{NamespaceSelector: sel("tier", fmt.Sprint(ns%4)), PodSelector: sel("app", "app-1")})
+			s.Ingress[0].Ports = []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("http"))}
+		}))
+	}
+	return out
+}
+
+// bigPolicy has 500 ingress rules, each a namespace and a pod selector
+// with expressions, and as many egress rules.
+func bigPolicy() *networkingv1.NetworkPolicy {
+	return mkPolicy("team-0", "big", nil, func(s *networkingv1.NetworkPolicySpec) {
+		for i := range 500 {
+			peer := networkingv1.NetworkPolicyPeer{
+				NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+					{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{fmt.Sprint(i % 4)}}}},
+				PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": fmt.Sprintf("app-%d", i%7)},
+					MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "pod-template-hash", Operator: metav1.LabelSelectorOpExists}}},
+			}
+			ports := []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromInt32(int32(8000+i)), int32(8000+i+10)), port(corev1.ProtocolTCP, intstr.FromString("http"))}
+			s.Ingress = append(s.Ingress, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{peer}, Ports: ports})
+			s.Egress = append(s.Egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{peer}, Ports: ports})
+		}
+	})
+}
+
+func benchReach(b *testing.B, s *State) {
+	const pod = "Pod/team-0/app-0-7d9c5f6b8-00042"
+	r, err := Reach(s, pod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(r.Ingress.Allowed)), "ingress-peers")
+	cpu := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Reach(s, pod); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// CPU time, beside the wall time, as the machine may be shared.
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// cpuTime returns the CPU time the process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkReach10k20Policies: one pod among 10,000, 20 policies (target
+// ≤ 50 ms).
+func BenchmarkReach10k20Policies(b *testing.B) {
+	benchReach(b, reachCluster(b, false, twentyPolicies()...))
+}
+
+// BenchmarkReach10k20PoliciesUniqueLabels: the same where no two pods
+// share labels, so none of the work is shared.
+func BenchmarkReach10k20PoliciesUniqueLabels(b *testing.B) {
+	benchReach(b, reachCluster(b, true, twentyPolicies()...))
+}
+
+// BenchmarkReach10kPolicy500Rules: a policy of 500 ingress and 500 egress
+// rules with selectors selects the pod.
+func BenchmarkReach10kPolicy500Rules(b *testing.B) {
+	benchReach(b, reachCluster(b, false, append(twentyPolicies(), bigPolicy())...))
+}
+
+// BenchmarkReach10kPolicy500RulesUniqueLabels is the worst case measured.
+func BenchmarkReach10kPolicy500RulesUniqueLabels(b *testing.B) {
+	benchReach(b, reachCluster(b, true, append(twentyPolicies(), bigPolicy())...))
+}
+
+// TestReach10kWithinBudget holds the answer for one pod among 10,000 (20
+// policies) to 50 ms, the best of three runs.
+func TestReach10kWithinBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 10,000 pods")
+	}
+	s := reachCluster(t, false, twentyPolicies()...)
+	best, bestCPU := time.Hour, time.Hour
+	for range 3 {
+		start, cpu := time.Now(), cpuTime()
+		r, err := Reach(s, "Pod/team-0/app-0-7d9c5f6b8-00042")
+		if err != nil {
+			t.Fatal(err)
+		}
+		best, bestCPU = min(best, time.Since(start)), min(bestCPU, cpuTime()-cpu)
+		// app-1 of the namespaces of tier 0 (team-0, 4, 8, 12, 16), but
+		// those of team-0, 4 and 8 may send only DNS.
+		if len(r.Ingress.Allowed) != 200 || !r.Ingress.Isolated {
+			t.Fatalf("%d pods reach it (isolated %v), want 200 (isolated)", len(r.Ingress.Allowed), r.Ingress.Isolated)
+		}
+	}
+	t.Logf("Reach for one pod among 10,000 with 20 policies: %s (%s of CPU)", best, bestCPU)
+	// The CPU time is the work done; the wall time also counts waiting
+	// for a core on a shared machine. Either within budget shows the work
+	// is.
+	if best > 50*time.Millisecond && bestCPU > 50*time.Millisecond {
+		t.Errorf("Reach took %s (%s of CPU), over the 50 ms budget", best, bestCPU)
 	}
 }
