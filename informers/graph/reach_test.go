@@ -835,7 +835,7 @@ func TestReach10kWithinBudget(t *testing.T) {
 	// The CPU time is the work done; the wall time also counts waiting
 	// for a core on a shared machine. Either within budget shows the work
 	// is.
-	if best > 50*time.Millisecond && bestCPU > 50*time.Millisecond {
+	if !raceDetector && best > 50*time.Millisecond && bestCPU > 50*time.Millisecond {
 		t.Errorf("Reach took %s (%s of CPU), over the 50 ms budget", best, bestCPU)
 	}
 }
