@@ -914,3 +914,110 @@ func (c *compiledPorts) written() []string {
 	}
 	return out
 }
+
+// ServiceReach is the answer of GET /api/reachability?service=ID&from=NS:
+// which pods the Service selects may be reached from namespace From on
+// one of the Service's target ports. Unknown are those that may be,
+// depending on labels of a namespace that is not in the graph.
+type ServiceReach struct {
+	Service     string   `json:"service"`
+	From        string   `json:"from"`
+	Reachable   []string `json:"reachable"`
+	Unreachable []string `json:"unreachable"`
+	Unknown     []string `json:"unknown,omitempty"`
+}
+
+// ErrNoService is the error ReachService returns for an id that names no
+// Service of the graph (or of the viewer's namespaces).
+var ErrNoService = errors.New("no such Service")
+
+// ReachService computes which pods a Service selects may be reached from
+// namespace from: a pod is reachable when some pod of that namespace in
+// the graph may reach it on one of the Service's target ports, or, when
+// the graph holds no pod there, a pod without labels would be (an Ingress
+// controller Podium does not watch). Pods outside f are not listed.
+func (l *Log) ReachService(service, from string, f Filter) (ServiceReach, error) {
+	l.mu.RLock()
+	svc := l.state.Nodes[service]
+	ix := newReachIndex(l.state)
+	l.mu.RUnlock()
+	return ix.reachService(svc, service, from, f)
+}
+
+// ReachService is Log.ReachService on a State, for every namespace.
+func ReachService(s *State, service, from string) (ServiceReach, error) {
+	return newReachIndex(s).reachService(s.Nodes[service], service, from, Filter{})
+}
+
+func (ix *reachIndex) reachService(svc *Node, id, from string, f Filter) (ServiceReach, error) {
+	if svc == nil || svc.Service == nil || !f.Node(id) {
+		return ServiceReach{}, fmt.Errorf("%w %q in the graph", ErrNoService, id)
+	}
+	ix.prepare()
+	out := ServiceReach{Service: id, From: from, Reachable: []string{}, Unreachable: []string{}}
+	var sources []*Node
+	for _, q := range ix.pods {
+		if q.Namespace == from {
+			sources = append(sources, q)
+		}
+	}
+	if len(sources) == 0 {
+		sources = []*Node{{ID: ID(KindPod, from, ""), Kind: KindPod, Namespace: from, Name: "", Pod: &PodFields{}}}
+	}
+	for _, p := range ix.pods {
+		if p.Namespace != svc.Namespace || !Selects(svc.Service.Selector, p.Pod.Labels) || !f.Namespace(p.Namespace) {
+			continue
+		}
+		targets := serviceTargets(svc.Service, p)
+		pols := ix.isolating(p, false)
+		rules := rulesOf(pols, false)
+		state := no
+		for _, q := range sources {
+			if q == p {
+				continue // not a way in from the namespace
+			}
+			v := ix.connection(p, q, len(pols) > 0, ix.candidates(rules, q.Namespace), false)
+			switch {
+			case !v.sure.intersect(targets).empty():
+				state = yes
+			case !v.possible.intersect(targets).empty():
+				state = max(state, maybe)
+			}
+			if state == yes {
+				break
+			}
+		}
+		switch state {
+		case yes:
+			out.Reachable = append(out.Reachable, p.ID)
+		case maybe:
+			out.Unknown = append(out.Unknown, p.ID)
+		default:
+			out.Unreachable = append(out.Unreachable, p.ID)
+		}
+	}
+	slices.Sort(out.Reachable)
+	slices.Sort(out.Unreachable)
+	slices.Sort(out.Unknown)
+	return out, nil
+}
+
+// serviceTargets returns the ports a Service sends to on pod p: each
+// port's targetPort, a name resolved against p's containers, else the
+// port itself.
+func serviceTargets(svc *ServiceFields, p *Node) portSet {
+	if len(svc.Ports) == 0 {
+		return allPorts // a headless Service without ports: any port
+	}
+	var sets []portSet
+	for _, sp := range svc.Ports {
+		proto := cmp.Or(sp.Protocol, string(corev1.ProtocolTCP))
+		target := sp.TargetPort
+		if target == "" || target == "0" {
+			target = strconv.Itoa(sp.Port)
+		}
+		c := compilePorts([]NetworkPolicyPort{{Protocol: proto, Port: target}})
+		sets = append(sets, c.resolve(p))
+	}
+	return unionAll(sets)
+}

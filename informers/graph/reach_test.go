@@ -839,3 +839,48 @@ func TestReach10kWithinBudget(t *testing.T) {
 		t.Errorf("Reach took %s (%s of CPU), over the 50 ms budget", best, bestCPU)
 	}
 }
+
+// TestReachService: the pods of a Service reachable from an Ingress
+// controller's namespace, on the Service's target port.
+func TestReachService(t *testing.T) {
+	l := &netLab{m: NewModel()}
+	l.namespace("x", map[string]string{LabelNamespaceName: "x"})
+	l.namespace("ingress", map[string]string{LabelNamespaceName: "ingress", "role": "edge"})
+	l.pod("ingress", "ctrl")
+	l.pod("x", "web1", namedPort("http", 8080), func(p *corev1.Pod) { p.Labels = map[string]string{"app": "web", "exposed": "yes"} })
+	l.pod("x", "web2", namedPort("http", 8080), func(p *corev1.Pod) { p.Labels = map[string]string{"app": "web"} })
+	l.pod("x", "web3", namedPort("http", 9090), func(p *corev1.Pod) { p.Labels = map[string]string{"app": "web", "exposed": "yes"} })
+	l.m.Set(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: "web"}, Spec: corev1.ServiceSpec{
+		Selector: map[string]string{"app": "web"}, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromString("http")}}}}, t0)
+	l.policy("x", "deny", networkingv1.NetworkPolicySpec{})
+	l.policy("x", "from-edge", networkingv1.NetworkPolicySpec{PodSelector: podSel("exposed", "yes"),
+		Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: sel("role", "edge")}},
+			Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromInt32(8080))}}}})
+	s := l.state()
+	cases := []struct {
+		from string
+		want ServiceReach
+	}{
+		// web2 is not exposed; web3 serves http on 9090, which the
+		// policy does not open.
+		{"ingress", ServiceReach{Reachable: []string{"Pod/x/web1"}, Unreachable: []string{"Pod/x/web2", "Pod/x/web3"}}},
+		// A namespace without pods or labels in the graph: a pod without
+		// labels there might or might not match role=edge.
+		{"elsewhere", ServiceReach{Reachable: []string{}, Unreachable: []string{"Pod/x/web2", "Pod/x/web3"}, Unknown: []string{"Pod/x/web1"}}},
+		// Pods of the Service's own namespace are denied by default.
+		{"x", ServiceReach{Reachable: []string{}, Unreachable: []string{"Pod/x/web1", "Pod/x/web2", "Pod/x/web3"}}},
+	}
+	for _, c := range cases {
+		got, err := ReachService(s, "Service/x/web", c.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.want.Service, c.want.From = "Service/x/web", c.from
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("from %s (-want +got):\n%s", c.from, diff)
+		}
+	}
+	if _, err := ReachService(s, "Service/x/nope", "ingress"); !errors.Is(err, ErrNoService) {
+		t.Errorf("an unknown Service: %v, want ErrNoService", err)
+	}
+}
