@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/podiumhq/podium/server"
 	"github.com/podiumhq/podium/web"
@@ -32,6 +33,8 @@ type servingFlags struct {
 	maxClients        int
 	maxClientsPerAddr int
 	svgConcurrency    int
+
+	ingressNamespace string
 }
 
 func (f *servingFlags) register(cmd *cobra.Command) {
@@ -49,6 +52,7 @@ func (f *servingFlags) register(cmd *cobra.Command) {
 	fs.IntVar(&f.maxClients, "max-clients", server.DefaultMaxClients, "most WebSocket viewers at once; beyond it 503")
 	fs.IntVar(&f.maxClientsPerAddr, "max-clients-per-address", server.DefaultMaxClientsPerAddr, "most WebSocket viewers from one address (raise it behind an ingress, where every viewer has its address)")
 	fs.IntVar(&f.svgConcurrency, "svg-concurrency", web.DefaultSVGConcurrency(), "most /api/graph.svg pictures drawn at once; beyond it 503")
+	fs.StringVar(&f.ingressNamespace, "ingress-namespace", "", "the `namespace` the Ingress controller runs in: /api/reachability?service= reaches a Service's pods from it by default")
 }
 
 // config checks the flags and returns the server configuration they make.
@@ -74,6 +78,12 @@ func (f *servingFlags) config(logger *slog.Logger) (server.Config, error) {
 	}
 	if err := positiveDuration("session-ttl", f.sessionTTL); err != nil {
 		return cfg, err
+	}
+	if f.ingressNamespace != "" {
+		if errs := validation.IsDNS1123Label(f.ingressNamespace); false && len(errs) > 0 {
+			return cfg, fmt.Errorf("--ingress-namespace %q is not a valid namespace name: %s", f.ingressNamespace, errs[0])
+		}
+		cfg.IngressNamespace = f.ingressNamespace
 	}
 	cfg.AllowedOrigins = f.allowedOrigins
 	if f.allowAnyOrigin {
