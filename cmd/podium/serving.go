@@ -80,7 +80,7 @@ func (f *servingFlags) config(logger *slog.Logger) (server.Config, error) {
 		return cfg, err
 	}
 	if f.ingressNamespace != "" {
-		if errs := validation.IsDNS1123Label(f.ingressNamespace); false && len(errs) > 0 {
+		if errs := validation.IsDNS1123Label(f.ingressNamespace); len(errs) > 0 {
 			return cfg, fmt.Errorf("--ingress-namespace %q is not a valid namespace name: %s", f.ingressNamespace, errs[0])
 		}
 		cfg.IngressNamespace = f.ingressNamespace
