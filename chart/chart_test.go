@@ -195,6 +195,7 @@ func TestBadValuesFailWithSchemaMessage(t *testing.T) {
 		{"ingress without paths", "ingress: {enabled: true, hosts: [{host: a.example.com, paths: []}]}\n", []string{"/ingress/hosts/0/paths", "minItems"}},
 		{"existing ServiceAccount without a name", "serviceAccount: {create: false}\n", []string{"/serviceAccount/name", "minLength"}},
 		{"short token lifetime", "tokenExpirationSeconds: 60\n", []string{"/tokenExpirationSeconds", "minimum"}},
+		{"ingress namespace not a DNS label", "ingressNamespace: Ingress_NS\n", []string{"/ingressNamespace"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -226,6 +227,7 @@ func TestGoodValuesRender(t *testing.T) {
 		"rbac off":            "rbac: {create: false}\n",
 		"origins and env":     "allowedOrigins: [https://a.example.com, https://b.example.com]\nextraEnv: [{name: TZ, value: UTC}]\nextraArgs: [--log-level=debug]\n",
 		"ingress without TLS": "ingress: {enabled: true, hosts: [{paths: [{path: /, pathType: Prefix}]}]}\n",
+		"ingress namespace":   "ingressNamespace: ingress-nginx\n",
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -575,6 +577,18 @@ func TestAuthMountsTheNamedSecret(t *testing.T) {
 		if strings.Contains(a, "auth") {
 			t.Errorf("default args contain %q", a)
 		}
+	}
+}
+
+func TestIngressNamespaceReachesTheArgs(t *testing.T) {
+	args := func(values string) []string {
+		return deploymentOf(t, mustRender(t, nil, values)).Spec.Template.Spec.Containers[0].Args
+	}
+	if got := args("ingressNamespace: ingress-nginx\n"); !slices.Contains(got, "--ingress-namespace=ingress-nginx") {
+		t.Errorf("ingressNamespace: args %v lack --ingress-namespace=ingress-nginx", got)
+	}
+	if got := args(""); slices.ContainsFunc(got, func(a string) bool { return strings.HasPrefix(a, "--ingress-namespace") }) {
+		t.Errorf("default args %v name an ingress namespace", got)
 	}
 }
 

@@ -97,7 +97,13 @@ type Config struct {
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
-	Logger *slog.Logger
+	// IngressNamespace is where the Ingress controller runs, the default
+	// "from" of /api/reachability?service= ("" for none); ReachConcurrency
+	// caps reachability answers computed at once (default
+	// DefaultReachConcurrency).
+	IngressNamespace string
+	ReachConcurrency int
+	Logger           *slog.Logger
 	// Metrics may be shared with the informers; nil makes a new one.
 	Metrics *Metrics
 }
@@ -117,6 +123,7 @@ type Server struct {
 	limits   *clientLimits
 	sessions *sessions
 	logins   *loginLimiter
+	reach    chan struct{} // one slot per reachability answer in progress
 }
 
 // New returns a Server for cfg.
@@ -150,8 +157,11 @@ func New(cfg Config) *Server {
 			return graph.Status{Type: "status", APIServer: "connected", Synced: true, Denied: []string{}}
 		}
 	}
+	if cfg.ReachConcurrency <= 0 {
+		cfg.ReachConcurrency = DefaultReachConcurrency
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr),
-		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter()}
+		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter(), reach: make(chan struct{}, cfg.ReachConcurrency)}
 	s.closing, s.stop = context.WithCancel(context.Background())
 	s.echo = s.routes()
 	return s
@@ -207,6 +217,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/", s.page)
 	g.GET("/api/graph", s.graphJSON)
 	g.GET("/api/graph.svg", s.graphSVG)
+	g.GET("/api/reachability", s.reachability)
 	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
 	g.GET("/api/lesson", s.lessonJSON)
 	g.GET("/api/qr.svg", s.qrSVG)

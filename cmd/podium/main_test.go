@@ -70,6 +70,7 @@ func TestBadInvocationsFailClearly(t *testing.T) {
 		{"malformed origin", []string{"--allowed-origins", "[a-"}, "malformed pattern"},
 		{"any host", []string{"--allowed-hosts", "*"}, "DNS-rebinding"},
 		{"no clients", []string{"demo", "--max-clients", "0"}, "--max-clients must be at least 1"},
+		{"bad ingress namespace", []string{"demo", "--ingress-namespace", "Ingress_NS"}, `--ingress-namespace "Ingress_NS" is not a valid namespace name`},
 		{"token and proxy", []string{"--auth-token-file", good16, "--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.0/8"}, "choose one"},
 		{"proxy without cidrs", []string{"--auth-proxy-header", "X-User"}, "needs --auth-proxy-cidrs"},
 		{"bad cidr", []string{"--auth-proxy-header", "X-User", "--auth-proxy-cidrs", "10.0.0.1"}, "want an address range"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/podiumhq/podium/server"
 	"github.com/podiumhq/podium/server/lesson"
@@ -35,7 +36,8 @@ type servingFlags struct {
 	maxClientsPerAddr int
 	svgConcurrency    int
 
-	lesson string
+	lesson           string
+	ingressNamespace string
 }
 
 func (f *servingFlags) register(cmd *cobra.Command) {
@@ -54,6 +56,7 @@ func (f *servingFlags) register(cmd *cobra.Command) {
 	fs.IntVar(&f.maxClientsPerAddr, "max-clients-per-address", server.DefaultMaxClientsPerAddr, "most WebSocket viewers from one address (raise it behind an ingress, where every viewer has its address)")
 	fs.IntVar(&f.svgConcurrency, "svg-concurrency", web.DefaultSVGConcurrency(), "most /api/graph.svg pictures drawn at once; beyond it 503")
 	fs.StringVar(&f.lesson, "lesson", "", "a guided lesson `file` (YAML, docs/lessons.md) to give with the picture; re-read when it changes")
+	fs.StringVar(&f.ingressNamespace, "ingress-namespace", "", "the `namespace` the Ingress controller runs in: /api/reachability?service= reaches a Service's pods from it by default")
 }
 
 // presenterURL is the link that opens the page as the presenter, who leads
@@ -106,6 +109,12 @@ func (f *servingFlags) config(logger *slog.Logger) (server.Config, error) {
 	}
 	if err := positiveDuration("session-ttl", f.sessionTTL); err != nil {
 		return cfg, err
+	}
+	if f.ingressNamespace != "" {
+		if errs := validation.IsDNS1123Label(f.ingressNamespace); len(errs) > 0 {
+			return cfg, fmt.Errorf("--ingress-namespace %q is not a valid namespace name: %s", f.ingressNamespace, errs[0])
+		}
+		cfg.IngressNamespace = f.ingressNamespace
 	}
 	cfg.AllowedOrigins = f.allowedOrigins
 	// The audience link's lead secret is new at every start: the presenter

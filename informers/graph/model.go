@@ -125,13 +125,14 @@ type Model struct {
 	// a reference-only node exists exactly while its count is positive.
 	refCount map[string]int
 
-	warn        warnState             // Warning Events (warnings.go)
-	synced      bool                  // past the initial lists (created.go)
-	ready       map[string]int        // ready endpoints by Service id, at the last Flush (created.go)
-	now         time.Time             // the time of the latest Set or Delete
-	rbac        *rbacState            // identity and RBAC (rbac.go), made on first use
-	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
-	cluster     clusterState          // quotas, limit ranges, budgets, drains (cluster.go)
+	warn        warnState                   // Warning Events (warnings.go)
+	synced      bool                        // past the initial lists (created.go)
+	ready       map[string]int              // ready endpoints by Service id, at the last Flush (created.go)
+	now         time.Time                   // the time of the latest Set or Delete
+	rbac        *rbacState                  // identity and RBAC (rbac.go), made on first use
+	deletedPods map[string]deletedPod       // recently deleted pods, by id (happen2.go)
+	cluster     clusterState                // quotas, limit ranges, budgets, drains (cluster.go)
+	netpols     map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
 }
 
 // NewModel returns an empty model.
@@ -713,6 +714,7 @@ func (m *Model) Edges() []*Edge {
 	for _, x := range m.ns {
 		for _, p := range x.pods {
 			out = m.impliedEdges(out, p)
+			out = m.isolatesEdges(out, p)
 			for _, svc := range x.services {
 				if Selects(svc.Service.Selector, p.Node.Pod.Labels) {
 					out = append(out, &Edge{ID: EdgeID(EdgeSelects, svc.ID, p.Node.ID), Kind: EdgeSelects,
