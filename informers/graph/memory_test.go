@@ -9,6 +9,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -50,8 +52,9 @@ const wave2PodJSON = `{
 // of the wave-2 shape: decoded as a watch delivers them, turned into
 // CachedPods in an informer indexer with its namespace index, selected by a
 // Service each (EndpointSlices included), folded into the model and
-// published. Each pod draws six edges: owns, runs-on, runs-as, selects,
-// and mounts to its ConfigMap and its Secret.
+// published, with the kinds of #13 a namespace has (see wave2Objects).
+// Each pod draws seven edges: owns, runs-on, runs-as, selects, mounts to
+// its ConfigMap and its Secret, and isolates (app-0's pods two).
 func TestMemoryPerPodWave2(t *testing.T) {
 	const namespaces, apps, perApp = 20, 5, 100
 	const pods = namespaces * apps * perApp
@@ -87,11 +90,11 @@ func TestMemoryPerPodWave2(t *testing.T) {
 	}
 	log := NewLog("e", 1)
 	d := m.Flush()
-	if want := 6 * pods; len(d.Upsert.Edges) != want {
-		t.Fatalf("flushed %d edges, want %d (owns, runs-on, runs-as, selects and two mounts per pod)", len(d.Upsert.Edges), want)
+	if want := 7*pods + pods/apps; len(d.Upsert.Edges) != want {
+		t.Fatalf("flushed %d edges, want %d (owns, runs-on, runs-as, selects, two mounts and isolates per pod, and app-0's second isolates)", len(d.Upsert.Edges), want)
 	}
-	if want := pods + 2*namespaces*apps + namespaces*apps; len(d.Upsert.Nodes) != want {
-		t.Fatalf("flushed %d nodes, want %d (pods, a ConfigMap and a Secret per app, Services)", len(d.Upsert.Nodes), want)
+	if want := pods + 2*namespaces*apps + namespaces*apps + 4*namespaces; len(d.Upsert.Nodes) != want {
+		t.Fatalf("flushed %d nodes, want %d (pods, a ConfigMap and a Secret per app, Services; a Namespace, a ServiceAccount and two policies per namespace)", len(d.Upsert.Nodes), want)
 	}
 	log.Append(d)
 	d = Delta{}
@@ -130,6 +133,17 @@ func wave2Objects(namespaces, apps, perApp int) (podData [][]byte, objects []any
 	i := 0
 	for ns := range namespaces {
 		namespace := fmt.Sprintf("team-%d", ns)
+		// What the #13 informers add: the Namespace, its default
+		// ServiceAccount, and a default-deny policy with an allow for
+		// app-0, so every pod is isolated (app-0's pods twice).
+		objects = append(objects,
+			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace, Labels: map[string]string{LabelNamespaceName: namespace}}},
+			&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "default"}},
+			&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "deny"},
+				Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}},
+			&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "allow-app-0"},
+				Spec: networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "app-0"}},
+					Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}}}}})
 		for a := range apps {
 			app := fmt.Sprintf("app-%d", a)
 			rs := app + "-7d9c5f6b8"

@@ -15,12 +15,99 @@ import (
 // for (Edge, Snapshot). Two stored edges per pod were most of the Log's
 // heap at 10,000 pods; a bit says exactly what was sent, so a State still
 // holds what applying the deltas gives, whatever they say.
+//
+// Other edges whose id is EdgeID(kind, from, to) are held as a compact
+// entry: the kind, the ends (sharing the strings of the nodes' ids) and
+// what the edge says besides, with no Edge or id string of their own.
+// Edges holds the rest (a grants edge's id names its binding too).
 type State struct {
 	Seq   uint64
 	Nodes map[string]*Node
 	Edges map[string]*Edge
 
 	implied map[string]uint8 // pod id → which of nodeEdges are present
+	compact map[edgeKey]edgeVal
+}
+
+type edgeKey struct{ kind, from, to string }
+
+type edgeVal struct {
+	state  string
+	detail *Detail
+}
+
+// edgeKeyOf parses an edge id into its compact key, if it has one.
+func edgeKeyOf(id string) (edgeKey, bool) {
+	kind, rest, ok := strings.Cut(id, ":")
+	if !ok {
+		return edgeKey{}, false
+	}
+	from, to, ok := strings.Cut(rest, "->")
+	return edgeKey{kind, from, to}, ok
+}
+
+// intern returns the node id equal to id when the node is held, so that
+// compact entries share its string.
+func (s *State) intern(id string) string {
+	if n := s.Nodes[id]; n != nil {
+		return n.ID
+	}
+	return id
+}
+
+// internWord returns the constant equal to w, so that decoded edges share
+// one string per kind and state.
+func internWord(w string) string {
+	switch w {
+	case EdgeRoutes, EdgeSelects, EdgeOwns, EdgeRunsOn, EdgeMounts, EdgeBound, EdgeScales, EdgeRunsAs, EdgeGrants, EdgeIsolates,
+		EndpointReady, EndpointServing, EndpointTerminating, EndpointNone, "":
+		for _, c := range [...]string{EdgeRoutes, EdgeSelects, EdgeOwns, EdgeRunsOn, EdgeMounts, EdgeBound, EdgeScales, EdgeRunsAs,
+			EdgeGrants, EdgeIsolates, EndpointReady, EndpointServing, EndpointTerminating, EndpointNone} {
+			if c == w {
+				return c
+			}
+		}
+	}
+	return w
+}
+
+// store holds e (not implied), compactly when its id allows.
+func (s *State) store(e *Edge) {
+	if k, ok := edgeKeyOf(e.ID); ok && k.kind == e.Kind && k.from == e.From && k.to == e.To {
+		delete(s.Edges, e.ID)
+		s.compact[edgeKey{internWord(k.kind), s.intern(k.from), s.intern(k.to)}] = edgeVal{internWord(e.State), e.Detail}
+		return
+	}
+	s.Edges[e.ID] = e
+}
+
+// stored returns the stored (not implied) edge with this id, or nil.
+func (s *State) stored(id string) *Edge {
+	if e := s.Edges[id]; e != nil {
+		return e
+	}
+	if k, ok := edgeKeyOf(id); ok {
+		if v, ok := s.compact[k]; ok {
+			return &Edge{ID: id, Kind: k.kind, From: k.from, To: k.to, State: v.state, Detail: v.detail}
+		}
+	}
+	return nil
+}
+
+// unstore forgets the stored edge with this id, reporting whether there
+// was one.
+func (s *State) unstore(id string) bool {
+	if _, ok := s.Edges[id]; ok {
+		delete(s.Edges, id)
+		return true
+	}
+	if k, ok := edgeKeyOf(id); ok {
+		if _, ok := s.compact[k]; ok {
+			delete(s.compact, k)
+			return true
+		}
+	}
+	return false
 }
 
 // Bits of State.implied, in nodeEdges' order.
@@ -31,7 +118,7 @@ const (
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{Nodes: map[string]*Node{}, Edges: map[string]*Edge{}, implied: map[string]uint8{}}
+	return &State{Nodes: map[string]*Node{}, Edges: map[string]*Edge{}, implied: map[string]uint8{}, compact: map[edgeKey]edgeVal{}}
 }
 
 // nodeEdge returns the edge of kind k (owns or runs-on) that pod n implies,
@@ -89,16 +176,15 @@ func (s *State) impliedAs(e *Edge) (*Node, uint8) {
 func (s *State) putEdge(e *Edge) {
 	if n, bit := s.impliedAs(e); n != nil {
 		s.implied[n.ID] |= bit
-		delete(s.Edges, e.ID)
+		s.unstore(e.ID)
 		return
 	}
-	s.Edges[e.ID] = e
+	s.store(e)
 }
 
 // removeEdge forgets the edge with this id, stored or implied.
 func (s *State) removeEdge(id string) {
-	if _, ok := s.Edges[id]; ok {
-		delete(s.Edges, id)
+	if s.unstore(id) {
 		return
 	}
 	if e := s.impliedEdge(id); e != nil {
@@ -134,7 +220,7 @@ func (s *State) impliedEdge(id string) *Edge {
 
 // Edge returns the edge with this id, stored or implied, or nil.
 func (s *State) Edge(id string) *Edge {
-	if e := s.Edges[id]; e != nil {
+	if e := s.stored(id); e != nil {
 		return e
 	}
 	return s.impliedEdge(id)
@@ -152,7 +238,7 @@ func (s *State) setNode(id string, n *Node) {
 			}
 			e := nodeEdge(old, bit)
 			if now := nodeEdge(n, bit); now == nil || !edgeEqual(now, e) {
-				s.Edges[e.ID] = e
+				s.store(e)
 				bits &^= bit
 			}
 		}
@@ -170,8 +256,8 @@ func (s *State) setNode(id string, n *Node) {
 	// Edges stored before their pod arrived are implied from now on.
 	for _, bit := range [...]uint8{impliedOwns, impliedRunsOn} {
 		if e := nodeEdge(n, bit); e != nil {
-			if st := s.Edges[e.ID]; st != nil && edgeEqual(st, e) {
-				delete(s.Edges, e.ID)
+			if st := s.stored(e.ID); st != nil && edgeEqual(st, e) {
+				s.unstore(e.ID)
 				s.implied[id] |= bit
 			}
 		}
@@ -185,8 +271,9 @@ func (s *State) Load(seq uint64, nodes []*Node, edges []*Edge) {
 	for _, n := range nodes {
 		s.Nodes[n.ID] = n
 	}
-	s.Edges = make(map[string]*Edge, len(edges)/4)
+	s.Edges = map[string]*Edge{}
 	s.implied = make(map[string]uint8, len(nodes))
+	s.compact = make(map[edgeKey]edgeVal, len(edges))
 	for _, e := range edges {
 		s.putEdge(e)
 	}
@@ -225,7 +312,7 @@ func (s *State) Snapshot(f Filter) Snapshot {
 // collect is Snapshot without the sort, so that the Log can sort outside
 // its lock.
 func (s *State) collect(f Filter) Snapshot {
-	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.Edges)+2*len(s.Nodes))}
+	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.Edges)+len(s.compact)+2*len(s.Nodes))}
 	for id, n := range s.Nodes {
 		if f.Node(id) {
 			out.Nodes = append(out.Nodes, n)
@@ -241,6 +328,11 @@ func (s *State) collect(f Filter) Snapshot {
 	for id, e := range s.Edges {
 		if f.Edge(id) {
 			out.Edges = append(out.Edges, e)
+		}
+	}
+	for k, v := range s.compact {
+		if id := EdgeID(k.kind, k.from, k.to); f.Edge(id) {
+			out.Edges = append(out.Edges, &Edge{ID: id, Kind: k.kind, From: k.from, To: k.to, State: v.state, Detail: v.detail})
 		}
 	}
 	return out
