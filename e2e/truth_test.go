@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -965,4 +966,42 @@ func policyNodeSummary(n *graph.Node) (string, bool) {
 		return nodeFieldsSummary(n.Node), true
 	}
 	return "", false
+}
+
+// graphDiff compares two graphs through their wire form (unexported
+// fields, which cmp cannot read, are no part of the protocol), or "".
+func graphDiff(a, b graph.Snapshot) string {
+	wire := func(s graph.Snapshot) (map[string]string, map[string]string) {
+		nodes, edges := map[string]string{}, map[string]string{}
+		for _, n := range s.Nodes {
+			j, _ := json.Marshal(n)
+			nodes[n.ID] = string(j)
+		}
+		for _, e := range s.Edges {
+			j, _ := json.Marshal(e)
+			edges[e.ID] = string(j)
+		}
+		return nodes, edges
+	}
+	an, ae := wire(a)
+	bn, be := wire(b)
+	var out []string
+	cmpMaps := func(what string, x, y map[string]string) {
+		for k, v := range x {
+			if w, ok := y[k]; !ok {
+				out = append(out, fmt.Sprintf("-%s %s", what, v))
+			} else if w != v {
+				out = append(out, fmt.Sprintf("-%s %s\n+%s %s", what, v, what, w))
+			}
+		}
+		for k, w := range y {
+			if _, ok := x[k]; !ok {
+				out = append(out, fmt.Sprintf("+%s %s", what, w))
+			}
+		}
+	}
+	cmpMaps("node", an, bn)
+	cmpMaps("edge", ae, be)
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
