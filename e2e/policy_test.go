@@ -955,3 +955,345 @@ func cleanupClusterRBAC(cs kubernetes.Interface, prefix string) {
 		}
 	}
 }
+
+// TestPolicyRBACLab holds Podium's risky flags and grants to a table
+// written here, against real Roles, ClusterRoles (one aggregated),
+// RoleBindings and ClusterRoleBindings on the lab, then as the objects
+// change: a labelled ClusterRole leaves the aggregation, bindings go.
+func TestPolicyRBACLab(t *testing.T) {
+	cs := lab.Client()
+	ctx := t.Context()
+	ns := labtest.NamespacePrefixed(t, lab, "labe2e")
+	p := ns // cluster-scoped objects are named after the namespace
+	sc := &scope{namespaces: []string{ns}, prefix: p}
+	pod := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig()})
+	s := pod.Dial(t, "namespace="+ns)
+	t.Cleanup(func() { cleanupClusterRBAC(cs, p) })
+	aggLabel := "podium.dev/aggregate-to-" + ns[len(ns)-5:]
+	rule := func(verbs, groups, resources []string, names ...string) rbacv1.PolicyRule {
+		return rbacv1.PolicyRule{Verbs: verbs, APIGroups: groups, Resources: resources, ResourceNames: names}
+	}
+	core, l := []string{""}, func(s ...string) []string { return s }
+
+	roles := []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		want  []string // exact flags, in their order
+	}{
+		{"secrets-named", []rbacv1.PolicyRule{rule(l("get"), core, l("secrets"), "db-password")}, l(graph.RiskySecrets)},
+		{"secrets-watch", []rbacv1.PolicyRule{rule(l("watch"), core, l("secrets"))}, l(graph.RiskySecrets)},
+		{"secrets-write", []rbacv1.PolicyRule{rule(l("create", "update", "delete"), core, l("secrets"))}, nil},
+		{"configmaps", []rbacv1.PolicyRule{rule(l("get", "list", "watch"), core, l("configmaps"))}, nil},
+		{"exec", []rbacv1.PolicyRule{rule(l("create"), core, l("pods/exec"))}, l(graph.RiskyExec)},
+		{"exec-get", []rbacv1.PolicyRule{rule(l("get"), core, l("pods/exec", "pods/attach"))}, nil},
+		{"attach", []rbacv1.PolicyRule{rule(l("create"), core, l("pods/attach"))}, l(graph.RiskyExec)},
+		{"escalate", []rbacv1.PolicyRule{rule(l("escalate"), l("rbac.authorization.k8s.io"), l("roles"))}, l(graph.RiskyEscalate)},
+		{"bind", []rbacv1.PolicyRule{rule(l("bind"), l("rbac.authorization.k8s.io"), l("rolebindings"))}, l(graph.RiskyBind)},
+		{"secrets-and-exec", []rbacv1.PolicyRule{rule(l("list"), core, l("secrets")), rule(l("create"), core, l("pods/exec"))}, l(graph.RiskySecrets, graph.RiskyExec)},
+		{"pods-read", []rbacv1.PolicyRule{rule(l("get", "list"), core, l("pods", "pods/log"))}, nil},
+	}
+	for _, r := range roles {
+		must(t)(cs.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: r.name}, Rules: r.rules}, metav1.CreateOptions{}))
+	}
+	clusterRoles := []struct {
+		name   string
+		labels map[string]string
+		rules  []rbacv1.PolicyRule
+		agg    bool
+		want   []string // exact flags
+		wantIn []string // flags that must be among them (wildcards imply more, by reading)
+	}{
+		{name: "impersonate", rules: []rbacv1.PolicyRule{rule(l("impersonate"), core, l("users", "groups"))}, want: l(graph.RiskyImpersonate)},
+		{name: "wild-verbs", rules: []rbacv1.PolicyRule{rule(l("*"), l("apps"), l("deployments"))}, wantIn: l(graph.RiskyWildcard)},
+		{name: "wild-groups", rules: []rbacv1.PolicyRule{rule(l("get"), l("*"), l("deployments"))}, wantIn: l(graph.RiskyWildcard)},
+		{name: "admin", rules: []rbacv1.PolicyRule{rule(l("*"), l("*"), l("*"))}, wantIn: l(graph.RiskyWildcard, graph.RiskyClusterAdmin)},
+		{name: "agg-secrets", labels: map[string]string{aggLabel: "true"}, rules: []rbacv1.PolicyRule{rule(l("get"), core, l("secrets"))}, want: l(graph.RiskySecrets)},
+		{name: "agg-attach", labels: map[string]string{aggLabel: "true"}, rules: []rbacv1.PolicyRule{rule(l("create"), core, l("pods/attach"))}, want: l(graph.RiskyExec)},
+		{name: "agg", agg: true}, // its flags follow its members: check's aggWant
+	}
+	for _, c := range clusterRoles {
+		cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: p + "-" + c.name, Labels: c.labels}, Rules: c.rules}
+		if c.agg {
+			cr.AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{aggLabel: "true"}}}}
+		}
+		must(t)(cs.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{}))
+	}
+	for _, name := range []string{"alpha", "beta", "gamma", "delta"} {
+		must(t)(cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}))
+	}
+	sa := func(name string) rbacv1.Subject {
+		return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: ns}
+	}
+	bind := func(name, kind, role string, subjects ...rbacv1.Subject) {
+		must(t)(cs.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}, Subjects: subjects,
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: kind, Name: role}}, metav1.CreateOptions{}))
+	}
+	bind("rb-secrets", "Role", "secrets-named", sa("alpha"))
+	bind("rb-agg", "ClusterRole", p+"-agg", sa("alpha"), rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: p + "-carol"})
+	bind("rb-configmaps", "Role", "configmaps", sa("gamma"))
+	must(t)(cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: p + "-impersonate"},
+		Subjects: []rbacv1.Subject{sa("beta"), {Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: p + "-ops"}},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: p + "-impersonate"}}, metav1.CreateOptions{}))
+
+	saID := func(name string) string { return graph.ID(graph.KindServiceAccount, ns, name) }
+	crID := func(name string) string { return graph.ID(graph.KindClusterRole, "", p+"-"+name) }
+	grant := func(from, to, binding string) string { return graph.EdgeID(graph.EdgeGrants, from, to) + "@" + binding }
+	rb := func(name string) string { return graph.ID("RoleBinding", ns, name) }
+
+	// check waits for Podium to agree with the table: each role's and each
+	// account's flags, and exactly these grants from the namespace's
+	// accounts and the test's subjects; then the three-way check.
+	check := func(step string, aggWant []string, saWant map[string][]string, grants map[string]string) {
+		t.Helper()
+		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+			g, err := pod.Graph(ctx, "namespace="+ns)
+			if err != nil {
+				return err
+			}
+			var bad []string
+			for _, r := range roles {
+				n := node(g, graph.ID(graph.KindRole, ns, r.name))
+				if n == nil || n.Role() == nil {
+					bad = append(bad, "no Role "+r.name)
+				} else if !slices.Equal(n.Role().Risky, r.want) {
+					bad = append(bad, fmt.Sprintf("Role %s: risky %v, want %v", r.name, n.Role().Risky, r.want))
+				}
+			}
+			for _, c := range clusterRoles {
+				want := c.want
+				if c.agg {
+					want = aggWant
+				}
+				n := node(g, crID(c.name))
+				switch {
+				case n == nil || n.ClusterRole() == nil:
+					bad = append(bad, "no ClusterRole "+c.name)
+				case c.wantIn != nil:
+					for _, f := range c.wantIn {
+						if !slices.Contains(n.ClusterRole().Risky, f) {
+							bad = append(bad, fmt.Sprintf("ClusterRole %s: risky %v, want %s among them", c.name, n.ClusterRole().Risky, f))
+						}
+					}
+				case !slices.Equal(n.ClusterRole().Risky, want):
+					bad = append(bad, fmt.Sprintf("ClusterRole %s: risky %v, want %v", c.name, n.ClusterRole().Risky, want))
+				}
+			}
+			for name, want := range saWant {
+				n := node(g, saID(name))
+				if n == nil || n.ServiceAccount() == nil {
+					bad = append(bad, "no ServiceAccount "+name)
+				} else if !slices.Equal(n.ServiceAccount().Risky, want) {
+					bad = append(bad, fmt.Sprintf("ServiceAccount %s: risky %v, want %v", name, n.ServiceAccount().Risky, want))
+				}
+			}
+			got := map[string]string{}
+			for _, e := range g.Edges {
+				if e.Kind == graph.EdgeGrants && sc.edge(e.ID) {
+					got[e.ID] = e.Namespace
+				}
+			}
+			for id, want := range grants {
+				if ns, ok := got[id]; !ok || ns != want {
+					bad = append(bad, fmt.Sprintf("grants %s: present %v namespace %q, want namespace %q", id, ok, ns, want))
+				}
+			}
+			for id := range got {
+				if _, ok := grants[id]; !ok {
+					bad = append(bad, "extra grants "+id)
+				}
+			}
+			sort.Strings(bad)
+			if len(bad) > 0 {
+				return fmt.Errorf("%s:\n%s", step, strings.Join(bad, "\n"))
+			}
+			return nil
+		})
+		convergedIn(t, pod, s, cs, sc, "namespace="+ns, step)
+	}
+
+	grants := map[string]string{
+		grant(saID("alpha"), graph.ID(graph.KindRole, ns, "secrets-named"), rb("rb-secrets")):                                     "",
+		grant(saID("alpha"), crID("agg"), rb("rb-agg")):                                                                           ns,
+		grant(graph.ID(graph.KindUser, "", p+"-carol"), crID("agg"), rb("rb-agg")):                                                ns,
+		grant(saID("gamma"), graph.ID(graph.KindRole, ns, "configmaps"), rb("rb-configmaps")):                                     "",
+		grant(saID("beta"), crID("impersonate"), graph.ID("ClusterRoleBinding", "", p+"-impersonate")):                            "",
+		grant(graph.ID(graph.KindGroup, "", p+"-ops"), crID("impersonate"), graph.ID("ClusterRoleBinding", "", p+"-impersonate")): "",
+	}
+	check("bound", l(graph.RiskySecrets, graph.RiskyExec), map[string][]string{
+		"alpha": l(graph.RiskySecrets, graph.RiskyExec), "beta": l(graph.RiskyImpersonate), "gamma": nil, "delta": nil,
+	}, grants)
+
+	// agg-attach leaves the aggregation: agg and alpha lose exec.
+	cr, err := cs.RbacV1().ClusterRoles().Get(ctx, p+"-agg-attach", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr.Labels = nil
+	must(t)(cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{}))
+	check("agg-attach unlabelled", l(graph.RiskySecrets), map[string][]string{"alpha": l(graph.RiskySecrets), "beta": l(graph.RiskyImpersonate)}, grants)
+
+	// Bindings go: their grants and the User go, and alpha's flags follow.
+	must(t)(nil, cs.RbacV1().RoleBindings(ns).Delete(ctx, "rb-agg", metav1.DeleteOptions{}))
+	delete(grants, grant(saID("alpha"), crID("agg"), rb("rb-agg")))
+	delete(grants, grant(graph.ID(graph.KindUser, "", p+"-carol"), crID("agg"), rb("rb-agg")))
+	check("rb-agg deleted", l(graph.RiskySecrets), map[string][]string{"alpha": l(graph.RiskySecrets)}, grants)
+	g, err := pod.Graph(ctx, "namespace="+ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := node(g, graph.ID(graph.KindUser, "", p+"-carol")); n != nil {
+		t.Errorf("User %s-carol still drawn with no binding naming it", p)
+	}
+	must(t)(nil, cs.RbacV1().RoleBindings(ns).Delete(ctx, "rb-secrets", metav1.DeleteOptions{}))
+	delete(grants, grant(saID("alpha"), graph.ID(graph.KindRole, ns, "secrets-named"), rb("rb-secrets")))
+	check("rb-secrets deleted", l(graph.RiskySecrets), map[string][]string{"alpha": nil}, grants)
+}
+
+// TestPolicyBadInput sends /api/reachability what a careless or hostile
+// client sends, and makes the lab hold a NetworkPolicy with 300 rules of
+// selectors: every bad request gets 400 or 404 with the JSON error body the
+// other endpoints use, Podium stays live, and reachability answers in a
+// measured time.
+func TestPolicyBadInput(t *testing.T) {
+	cs := lab.Client()
+	ctx := t.Context()
+	ns := labtest.NamespacePrefixed(t, lab, "labe2e")
+	other := labtest.NamespacePrefixed(t, lab, "labe2e-other")
+	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig()})
+	for _, at := range []struct{ ns, name string }{{ns, "x"}, {other, "y"}} {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: at.name, Labels: map[string]string{"app": at.name}}, Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "c", Image: "c:v1", Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}}}
+		fastPods(&pod.ObjectMeta)
+		must(t)(cs.CoreV1().Pods(at.ns).Create(ctx, pod, metav1.CreateOptions{}))
+	}
+	x, y := graph.ID(graph.KindPod, ns, "x"), graph.ID(graph.KindPod, other, "y")
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x))
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("%s: %d %s %v", x, code, body, err)
+		}
+		code, body, err = getReach(ctx, p.URL, "pod="+url.QueryEscape(y))
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("%s: %d %s %v", y, code, body, err)
+		}
+		return nil
+	})
+
+	for _, c := range []struct {
+		name, query string
+		code        int
+	}{
+		{"no pod parameter", "", http.StatusBadRequest},
+		{"empty pod", "pod=", http.StatusBadRequest},
+		{"kind only", "pod=" + url.QueryEscape("Pod/"), http.StatusBadRequest},
+		{"no namespace", "pod=" + url.QueryEscape("Pod/a"), http.StatusBadRequest},
+		{"not a pod", "pod=" + url.QueryEscape("Deployment/a/b"), http.StatusBadRequest},
+		{"invalid namespace", "pod=" + url.QueryEscape("Pod/UPPER/x"), http.StatusBadRequest},
+		{"invalid name", "pod=" + url.QueryEscape("Pod/"+ns+"/Bad_Name"), http.StatusBadRequest},
+		{"too many parts", "pod=" + url.QueryEscape("Pod/"+ns+"/x/y"), http.StatusBadRequest},
+		{"5,000 characters", "pod=" + url.QueryEscape("Pod/"+ns+"/"+strings.Repeat("a", 5000)), http.StatusBadRequest},
+		{"control characters", "pod=" + url.QueryEscape("Pod/"+ns+"/x\x00\n"), http.StatusBadRequest},
+		{"unknown pod", "pod=" + url.QueryEscape("Pod/"+ns+"/nowhere"), http.StatusNotFound},
+		{"unknown namespace", "pod=" + url.QueryEscape("Pod/no-such-ns/x"), http.StatusNotFound},
+		{"outside the viewer's namespace filter", "pod=" + url.QueryEscape(y) + "&namespace=" + ns, http.StatusNotFound},
+		{"an invalid namespace filter", "pod=" + url.QueryEscape(x) + "&namespace=BAD_NS", http.StatusBadRequest},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, body, err := getReach(ctx, p.URL, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e struct {
+				Error string `json:"error"`
+			}
+			if code != c.code || json.Unmarshal(body, &e) != nil || e.Error == "" {
+				t.Fatalf("%q: %d %.300s, want %d with {\"error\": …}", c.query, code, body, c.code)
+			}
+			if len(body) > 1024 {
+				t.Errorf("a %d-byte error body: the input echoed whole?", len(body))
+			}
+			t.Logf("%d %s", code, e.Error)
+		})
+	}
+	code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x)+"&namespace="+ns)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("inside the filter: %d %s %v", code, body, err)
+	}
+
+	// A policy with 300 ingress and 300 egress rules, each with selectors
+	// of every sort and ports, selecting x.
+	big := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "big"}, Spec: networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}}}
+	for i := range 300 {
+		peers := []networkingv1.NetworkPolicyPeer{
+			{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": fmt.Sprintf("app-%d", i)},
+				MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"a", "b", fmt.Sprint(i)}}}}},
+			{NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "team", Operator: metav1.LabelSelectorOpExists}}},
+				PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "y"}}},
+			{IPBlock: &networkingv1.IPBlock{CIDR: fmt.Sprintf("10.%d.0.0/16", i%256), Except: []string{fmt.Sprintf("10.%d.1.0/24", i%256)}}},
+		}
+		ports := []networkingv1.NetworkPolicyPort{{Port: ptrs.To(intstr.FromString("http"))}, {Port: ptrs.To(intstr.FromInt32(int32(9000 + i))), EndPort: ptrs.To(int32(9100 + i))}}
+		big.Spec.Ingress = append(big.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: ports})
+		big.Spec.Egress = append(big.Spec.Egress, networkingv1.NetworkPolicyEgressRule{To: peers, Ports: ports})
+	}
+	// Every namespace label the rules look at is on y's namespace, so
+	// the second peer of every rule allows y.
+	nsObj, err := cs.CoreV1().Namespaces().Get(ctx, other, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsObj.Labels["team"] = "blue"
+	must(t)(cs.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}))
+	created := time.Now()
+	must(t)(cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, big, metav1.CreateOptions{}))
+	var a reach
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x))
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("%d %s %v", code, body, err)
+		}
+		a = reach{}
+		if err := json.Unmarshal(body, &a); err != nil {
+			return err
+		}
+		if !a.Ingress.Isolated || !a.Egress.Isolated {
+			return fmt.Errorf("x not isolated yet: %+v", a)
+		}
+		return nil
+	})
+	t.Logf("the 300-rule policy reached /api/reachability %s after its creation", time.Since(created).Round(time.Millisecond))
+	var fromY *reachPeer
+	for i, peer := range a.Ingress.Allowed {
+		if peer.From == y {
+			fromY = &a.Ingress.Allowed[i]
+		}
+	}
+	if fromY == nil || fromY.Policy != graph.ID(graph.KindNetworkPolicy, ns, "big") || fromY.Rule == nil || *fromY.Rule != 0 {
+		t.Errorf("y → x: %+v, want allowed by big's rule 0 (namespace team exists, app=y)", fromY)
+	}
+	var times []time.Duration
+	for range 20 {
+		t0 := time.Now()
+		code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x))
+		times = append(times, time.Since(t0))
+		if err != nil || code != http.StatusOK {
+			t.Fatalf("%d %s %v", code, body, err)
+		}
+	}
+	slices.Sort(times)
+	t.Logf("/api/reachability of x under a 300+300-rule policy, 20 requests (race build): p50 %s, max %s; %d ingress peers, %d beyond",
+		times[len(times)/2], times[len(times)-1], len(a.Ingress.Allowed), len(a.Ingress.Beyond))
+	if times[len(times)/2] > time.Second {
+		t.Errorf("p50 %s: not bounded", times[len(times)/2])
+	}
+	st, err := p.Status(ctx)
+	if err != nil || st.APIServer != "connected" || !st.Synced {
+		t.Errorf("status %+v %v: not live", st, err)
+	}
+	select {
+	case <-p.Exited():
+		t.Fatal("podium exited")
+	default:
+	}
+}

@@ -58,6 +58,9 @@ var Targets = []Target{
 	{"heap per pod at 10,000 two-container pods with config refs, every informer on", "BenchmarkScale10k", "heap-B/pod", true, 2048},
 	{"10,000-pod first snapshot on /ws, ready", "BenchmarkScale10k", "snapshot-ready-ms", true, 300},
 	{"50 Warning events/s: CPU added (% of a core)", "BenchmarkScale10k", "cpu-added-pct", true, 10},
+	// Issue #13: who may reach one pod, among 10,000 with a policy or two
+	// per namespace (the graph built in process; the server's path).
+	{"/api/reachability for one pod among 10,000, p99", "BenchmarkReachability10k", "reach-p99-ms", true, 50},
 }
 
 func main() {

@@ -28,6 +28,7 @@ BenchmarkLoad/viewers=200
 BenchmarkLoad/viewers=200-2        	       1	20000000000 ns/op	       180.0 MiB-peak-rss	         3.000 delivery-p50-ms	       120.0 delivery-p99-ms	       200.0 delivery-max-ms	     21000 all-ready-ms
 BenchmarkLoad/svg=8-2              	       1	 9000000000 ns/op	       210.0 MiB-peak-rss	      9000 all-8-ms
 BenchmarkScale10k-2                 	       1	90000000000 ns/op	      1900 heap-B/pod	       250.0 snapshot-ready-ms	         6.000 cpu-added-pct
+BenchmarkReachability10k-2          	       1	 2000000000 ns/op	         3.000 reach-p50-ms	         9.000 reach-p99-ms	      2000 answer-B
 PASS
 ok  	github.com/podiumhq/podium/e2e	300.000s
 `
