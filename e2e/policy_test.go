@@ -99,7 +99,7 @@ func (r *policyRun) step(name string) graph.Snapshot {
 func (r *policyRun) eventually(what string, timeout time.Duration, cond func(ctx context.Context) error) {
 	r.t.Helper()
 	start := time.Now()
-	labtest.Eventually(r.t, timeout, func(ctx context.Context) error {
+	settle(r.t, timeout, func(ctx context.Context) error {
 		if err := cond(ctx); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -108,15 +108,29 @@ func (r *policyRun) eventually(what string, timeout time.Duration, cond func(ctx
 	r.t.Logf("%s: got there in %s", what, time.Since(start).Round(time.Millisecond))
 }
 
+// settle is labtest.Eventually reporting cond's last real error, not the
+// deadline cutting its last call short.
+func settle(t testing.TB, timeout time.Duration, cond func(ctx context.Context) error) {
+	t.Helper()
+	var last error
+	labtest.Eventually(t, timeout, func(ctx context.Context) error {
+		err := cond(ctx)
+		if err != nil && ctx.Err() != nil && last != nil {
+			return last
+		}
+		last = err
+		return err
+	})
+}
+
 // convergedIn is the three-way check over a scope: the graph rebuilt from
 // the stream equals /api/graph (filter), which equals the API server's
 // truth within sc.
 func convergedIn(t testing.TB, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, sc *scope, filter, step string) graph.Snapshot {
 	t.Helper()
 	var got graph.Snapshot
-	var last error
-	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-		err := func() error {
+	settle(t, 60*time.Second, func(ctx context.Context) error {
+		return func() error {
 			if err := s.Err(); err != nil {
 				return fmt.Errorf("stream ended: %v", err)
 			}
@@ -141,11 +155,6 @@ func convergedIn(t testing.TB, p *podiumtest.Podium, s *podiumtest.Stream, cs ku
 			got = api
 			return nil
 		}()
-		if err != nil && ctx.Err() != nil && last != nil {
-			return last
-		}
-		last = err
-		return err
 	})
 	return got
 }
@@ -1045,7 +1054,7 @@ func TestPolicyRBACLab(t *testing.T) {
 	// accounts and the test's subjects; then the three-way check.
 	check := func(step string, aggWant []string, saWant map[string][]string, grants map[string]string) {
 		t.Helper()
-		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		settle(t, 60*time.Second, func(ctx context.Context) error {
 			g, err := pod.Graph(ctx, "namespace="+ns)
 			if err != nil {
 				return err
@@ -1167,7 +1176,7 @@ func TestPolicyBadInput(t *testing.T) {
 		must(t)(cs.CoreV1().Pods(at.ns).Create(ctx, pod, metav1.CreateOptions{}))
 	}
 	x, y := graph.ID(graph.KindPod, ns, "x"), graph.ID(graph.KindPod, other, "y")
-	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+	settle(t, 60*time.Second, func(ctx context.Context) error {
 		code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x))
 		if err != nil || code != http.StatusOK {
 			return fmt.Errorf("%s: %d %s %v", x, code, body, err)
@@ -1248,7 +1257,7 @@ func TestPolicyBadInput(t *testing.T) {
 	created := time.Now()
 	must(t)(cs.NetworkingV1().NetworkPolicies(ns).Create(ctx, big, metav1.CreateOptions{}))
 	var a reach
-	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+	settle(t, 60*time.Second, func(ctx context.Context) error {
 		code, body, err := getReach(ctx, p.URL, "pod="+url.QueryEscape(x))
 		if err != nil || code != http.StatusOK {
 			return fmt.Errorf("%d %s %v", code, body, err)
