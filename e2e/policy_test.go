@@ -206,6 +206,10 @@ func (r *policyRun) pageDraws(step string, g graph.Snapshot) {
 		}
 	}
 	for _, e := range g.Edges {
+		// The Nodes pods in view run on.
+		if e.Kind == graph.EdgeRunsOn && drawn[e.From] && byID[e.To] != nil {
+			drawn[e.To] = true
+		}
 		if e.Kind != graph.EdgeGrants || byID[e.To] == nil || byID[e.To].Kind != graph.KindClusterRole {
 			continue
 		}
