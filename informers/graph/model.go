@@ -127,6 +127,8 @@ type Model struct {
 
 	warn        warnState             // Warning Events (warnings.go)
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
+
+	netpols map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
 }
 
 // NewModel returns an empty model.
@@ -700,6 +702,7 @@ func (m *Model) Edges() []*Edge {
 	for _, x := range m.ns {
 		for _, p := range x.pods {
 			out = impliedEdges(out, p)
+			out = m.isolatesEdges(out, p)
 			for _, svc := range x.services {
 				if Selects(svc.Service.Selector, p.Node.Pod.Labels) {
 					out = append(out, &Edge{ID: EdgeID(EdgeSelects, svc.ID, p.Node.ID), Kind: EdgeSelects,

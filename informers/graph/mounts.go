@@ -179,6 +179,8 @@ func (m *Model) edge(id string) *Edge {
 		if svc := x.services[svcName]; svc != nil && Selects(svc.Service.Selector, p.Node.Pod.Labels) {
 			return &Edge{ID: id, Kind: EdgeSelects, From: svc.ID, To: p.Node.ID, State: x.endpointState(svcName, p.Node.Name)}
 		}
+	case EdgeIsolates:
+		return m.isolatesEdge(id, from, to)
 	case EdgeMounts:
 		if p := m.pod(from); p != nil {
 			for i := range p.refs {
