@@ -126,6 +126,7 @@ type Model struct {
 	refCount map[string]int
 
 	warn        warnState             // Warning Events (warnings.go)
+	rbac        *rbacState            // identity and RBAC (rbac.go), made on first use
 	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
 
 	netpols map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)

@@ -269,6 +269,7 @@ var edgeEnds = map[string]struct{ from, to []Kind }{
 	EdgeRunsOn:  {[]Kind{KindPod}, []Kind{KindNode}},
 	EdgeSelects: {[]Kind{KindService}, []Kind{KindPod}},
 	EdgeRoutes:  {[]Kind{KindIngress}, []Kind{KindService}},
+	EdgeGrants:  {[]Kind{KindServiceAccount, KindUser, KindGroup}, []Kind{KindRole, KindClusterRole}},
 }
 
 // checkEdgeEnds holds every edge to its kind's ends, its id to its ends,
@@ -287,19 +288,23 @@ func checkEdgeEnds(t testing.TB, m *Model) {
 		if !slices.Contains(ends.from, fk) || !slices.Contains(ends.to, tk) {
 			t.Errorf("edge %s: %s → %s, want %v → %v", e.ID, fk, tk, ends.from, ends.to)
 		}
-		if e.ID != EdgeID(e.Kind, e.From, e.To) {
+		id := EdgeID(e.Kind, e.From, e.To)
+		if e.Kind == EdgeGrants && e.Detail != nil {
+			id += "@" + e.Binding // several bindings may grant one role to one subject
+		}
+		if e.ID != id {
 			t.Errorf("edge %s: id does not name %s → %s", e.ID, e.From, e.To)
 		}
 		holder := e.From
 		if e.Kind == EdgeOwns {
 			holder = e.To
 		}
-		if m.node(holder) == nil {
+		if e.Kind != EdgeGrants && m.node(holder) == nil { // a binding holds a grants edge
 			t.Errorf("edge %s outlives %s", e.ID, holder)
 		}
 		if e.Kind == EdgeMounts && (e.Detail == nil || e.As == "" || len(e.Containers) == 0) {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
-		} else if e.Kind != EdgeMounts && e.Kind != EdgeRoutes && e.Detail != nil {
+		} else if e.Kind != EdgeMounts && e.Kind != EdgeRoutes && e.Kind != EdgeGrants && e.Detail != nil {
 			t.Errorf("mounts edge %s without as or containers: %+v", e.ID, e)
 		}
 	}

@@ -757,7 +757,7 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			delete(objects, key)
 			m.Delete(r, ns, name, now)
 		}
-		switch r := intn(26); {
+		switch r := intn(31); {
 		case r < 7:
 			owner := ownedBy("ReplicaSet", fmt.Sprintf("rs%d", intn(2)))
 			if intn(4) == 0 {
@@ -869,13 +869,15 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 			} else {
 				setObj("PV/"+pv, mkPV(pv))
 			}
-		default:
+		case r < 26:
 			if intn(3) == 0 {
 				delObj("StorageClass/lab", StorageClasses, "", "lab")
 			} else {
 				setObj("StorageClass/lab", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "lab", UID: "sc"},
 					Provisioner: fmt.Sprint("p", intn(2))})
 			}
+		default:
+			fuzzRBAC(intn, ns, setObj, delObj)
 		}
 		if intn(5) == 0 {
 			flush()
@@ -884,6 +886,7 @@ func checkModelReplay(t testing.TB, intn func(int) int, steps int) int {
 	flush()
 	checkEdgeEnds(t, m)
 	checkRefNodes(t, m)
+	checkRBAC(t, m)
 	if diff := cmp.Diff(m.Nodes(), sortedNodes(values(nodes))); diff != "" {
 		t.Errorf("replayed nodes (-model +replay):\n%s", diff)
 	}

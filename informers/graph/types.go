@@ -434,7 +434,8 @@ type RefFields struct {
 // ServiceAccountFields are a ServiceAccount's drawn fields. Podium reads
 // the ServiceAccount object only: Secrets are names, never read.
 type ServiceAccountFields struct {
-	Automount        *bool    `json:"automount"` // null: unset (the token is mounted)
+	Automount *bool `json:"automount"` // null: unset (the token is mounted)
+	// At most MaxRuleNames names each.
 	Secrets          []string `json:"secrets,omitempty"`
 	ImagePullSecrets []string `json:"imagePullSecrets,omitempty"`
 	// Risky merges the risky flags of every role granted to it, so "who
@@ -456,7 +457,11 @@ type RoleFields struct {
 	// Rules are the effective rules: a ClusterRole with an aggregationRule
 	// has the rules of the ClusterRoles its selectors match (resolved by
 	// Podium, not only by the controller), in their name order.
-	Rules []PolicyRule `json:"rules"`
+	// At most MaxRules rules, each list of a rule at most MaxRuleNames
+	// names; MoreRules counts the rules left off. Risky comes from every
+	// rule, kept or not.
+	Rules     []PolicyRule `json:"rules"`
+	MoreRules int          `json:"moreRules,omitempty"`
 	// AggregatedFrom names the ClusterRoles aggregated into this one.
 	AggregatedFrom []string `json:"aggregatedFrom,omitempty"`
 	Risky          []string `json:"risky,omitempty"` // Risky* flags, in their order
