@@ -50,7 +50,9 @@ func TestAccessReviewRuleOnlyWithPerUserViews(t *testing.T) {
 		t.Run(name+" has none", func(t *testing.T) {
 			r := mustRender(t, ciValues(name))
 			for _, rule := range ruleStrings(r) {
-				if strings.Contains(rule, "authorization.k8s.io") || strings.Contains(rule, "subjectaccessreviews") || !strings.HasPrefix(rule, "get ") && !strings.HasPrefix(rule, "list ") && !strings.HasPrefix(rule, "watch ") {
+				// " authorization.k8s.io/": the group itself, not the RBAC
+				// objects Podium reads in rbac.authorization.k8s.io.
+				if strings.Contains(rule, " authorization.k8s.io/") || strings.Contains(rule, "subjectaccessreviews") || !strings.HasPrefix(rule, "get ") && !strings.HasPrefix(rule, "list ") && !strings.HasPrefix(rule, "watch ") {
 					t.Errorf("without per-user views the chart grants %q", rule)
 				}
 			}
@@ -416,5 +418,44 @@ func TestSecurityValuesRefusedBySchema(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIngressNamespaceArg: ingressNamespace reaches Podium as
+// --ingress-namespace only when set, and the schema refuses anything but
+// a DNS label or "".
+func TestIngressNamespaceArg(t *testing.T) {
+	flagged := func(r *rendered) []string {
+		var got []string
+		for _, a := range containerArgs(t, r) {
+			if a == "--ingress-namespace" || strings.HasPrefix(a, "--ingress-namespace=") {
+				got = append(got, a)
+			}
+		}
+		return got
+	}
+	for _, name := range valueSets {
+		if got := flagged(mustRender(t, ciValues(name))); len(got) > 0 {
+			t.Errorf("%s: %v rendered though ingressNamespace is unset", name, got)
+		}
+	}
+	if got := flagged(mustRender(t, nil, "ingressNamespace: \"\"\n")); len(got) > 0 {
+		t.Errorf("ingressNamespace \"\": %v rendered", got)
+	}
+	if diff := cmp.Diff([]string{"--ingress-namespace=ingress-nginx"}, flagged(mustRender(t, nil, "ingressNamespace: ingress-nginx\n"))); diff != "" {
+		t.Errorf("args (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct{ values, want string }{
+		{"ingressNamespace: Ingress_NGINX\n", "does not match pattern"},
+		{"ingressNamespace: ingress.nginx\n", "does not match pattern"},
+		{"ingressNamespace: -nginx\n", "does not match pattern"},
+		{"ingressNamespace: " + strings.Repeat("a", 64) + "\n", "maxLength"},
+		{"ingressNamespace: 7\n", "got number, want string"},
+		{"ingressNamespace: [ingress-nginx]\n", "got array, want string"},
+	} {
+		_, err := render(t, nil, c.values)
+		if err == nil || !strings.Contains(err.Error(), "/ingressNamespace") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("values %q: error %v, want the schema's, at /ingressNamespace, with %q", c.values, err, c.want)
+		}
 	}
 }

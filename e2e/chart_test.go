@@ -625,8 +625,9 @@ func TestChartInstall(t *testing.T) {
 	}
 	for _, c := range []struct{ verb, res string }{
 		{"get", "secrets"}, {"list", "secrets"}, {"list", "configmaps"}, {"create", "pods"},
-		{"delete", "pods"}, {"update", "deployments.apps"}, {"patch", "nodes"}, {"list", "namespaces"},
-		{"create", "serviceaccounts/token"},
+		{"delete", "pods"}, {"update", "deployments.apps"}, {"patch", "nodes"}, {"delete", "namespaces"},
+		{"create", "serviceaccounts/token"}, {"create", "rolebindings.rbac.authorization.k8s.io"},
+		{"bind", "clusterroles.rbac.authorization.k8s.io"}, {"escalate", "roles.rbac.authorization.k8s.io"},
 	} {
 		ok, err := chartCanI(ctx, cs, ns, sa, c.verb, c.res, "")
 		if err != nil {

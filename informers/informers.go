@@ -36,7 +36,8 @@ import (
 // Options configure a Watcher.
 type Options struct {
 	// Namespaces restricts the namespaced resources to these namespaces; none
-	// means all. Nodes are always watched cluster-wide.
+	// means all. The cluster-scoped ones (ClusterResources: Nodes,
+	// Namespaces, ClusterRoles…) are always watched cluster-wide.
 	Namespaces []string
 	// FlushInterval is the shortest time between two published deltas during
 	// a burst. A lone change is published at once. Default 50ms.
@@ -76,8 +77,10 @@ func (r resource) qualified() string {
 // never listed, watched or fetched (the model draws them from the names pods
 // reference), so no credential Podium holds needs to reach their data.
 // Every supported Kubernetes version serves each of these API versions
-// (autoscaling/v2 since 1.23, batch/v1 CronJobs since 1.21); an API server
-// that does not is reported as "unavailable" and holds nothing back.
+// (autoscaling/v2 since 1.23, batch/v1 CronJobs since 1.21, policy/v1
+// PodDisruptionBudgets since 1.21); an API server that does not is reported
+// as "unavailable" and holds nothing back. The cluster-scoped ones (clustered)
+// are read cluster-wide even with --namespace.
 var resources = []resource{
 	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
 		return f.InformerFor(&corev1.Pod{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
@@ -129,7 +132,42 @@ var resources = []resource{
 		return f.Storage().V1().StorageClasses().Informer()
 	}},
 	{graph.Events, "", false, warningEvents},
+	// Identity and policy (#13). ServiceAccounts list their Secrets by
+	// name only; the Secrets themselves stay unread.
+	{graph.ServiceAccounts, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().ServiceAccounts().Informer()
+	}},
+	{graph.Roles, rbacGroup, false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Rbac().V1().Roles().Informer()
+	}},
+	{graph.ClusterRoles, rbacGroup, true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Rbac().V1().ClusterRoles().Informer()
+	}},
+	{graph.RoleBindings, rbacGroup, false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Rbac().V1().RoleBindings().Informer()
+	}},
+	{graph.ClusterRoleBindings, rbacGroup, true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Rbac().V1().ClusterRoleBindings().Informer()
+	}},
+	{graph.NetworkPolicies, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Networking().V1().NetworkPolicies().Informer()
+	}},
+	{graph.Namespaces, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().Namespaces().Informer()
+	}},
+	{graph.ResourceQuotas, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().ResourceQuotas().Informer()
+	}},
+	{graph.LimitRanges, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Core().V1().LimitRanges().Informer()
+	}},
+	{graph.PodDisruptionBudgets, "policy", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
+		return f.Policy().V1().PodDisruptionBudgets().Informer()
+	}},
 }
+
+// rbacGroup is the API group of Roles, ClusterRoles and their bindings.
+const rbacGroup = "rbac.authorization.k8s.io"
 
 // noIndexers is the indexers of the most numerous kinds' caches (pods,
 // EndpointSlices, events): none. Podium reads its caches by key only (the

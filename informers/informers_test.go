@@ -22,6 +22,9 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -229,12 +232,30 @@ func wave2Objects() []runtime.Object {
 		}},
 		&corev1.ConfigMap{ObjectMeta: meta("demo", "web-config"), Data: map[string]string{"k": "v"}},
 		&corev1.Secret{ObjectMeta: meta("demo", "web-secret"), Data: map[string][]byte{"password": []byte("hunter2")}},
+		// Identity and policy (#13). The ServiceAccount names its token
+		// Secret, which Podium must not read either.
+		&corev1.ServiceAccount{ObjectMeta: meta("demo", "web"), Secrets: []corev1.ObjectReference{{Name: "web-secret"}}},
+		&rbacv1.Role{ObjectMeta: meta("demo", "reader"), Rules: []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}}}},
+		&rbacv1.RoleBinding{ObjectMeta: meta("demo", "web-reads"), RoleRef: rbacv1.RoleRef{Kind: "Role", Name: "reader"},
+			Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "web", Namespace: "demo"}}},
+		&rbacv1.ClusterRole{ObjectMeta: meta("", "viewer"), Rules: []rbacv1.PolicyRule{{Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"pods"}}}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: meta("", "viewer"), RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "viewer"},
+			Subjects: []rbacv1.Subject{{Kind: "Group", Name: "viewers"}}},
+		&networkingv1.NetworkPolicy{ObjectMeta: meta("demo", "deny-all")},
+		&corev1.Namespace{ObjectMeta: meta("", "demo")},
+		&corev1.ResourceQuota{ObjectMeta: meta("demo", "compute")},
+		&corev1.LimitRange{ObjectMeta: meta("demo", "defaults")},
+		&policyv1.PodDisruptionBudget{ObjectMeta: meta("demo", "web")},
 	}
 }
 
 // wave2Resources are the resources wave2Objects holds objects of.
 var wave2Resources = map[string]bool{"jobs.batch": true, "cronjobs.batch": true, "horizontalpodautoscalers.autoscaling": true,
-	"persistentvolumeclaims": true, "persistentvolumes": true, "storageclasses.storage.k8s.io": true, "events": true, "pods": true}
+	"persistentvolumeclaims": true, "persistentvolumes": true, "storageclasses.storage.k8s.io": true, "events": true, "pods": true,
+	"serviceaccounts": true, "roles.rbac.authorization.k8s.io": true, "rolebindings.rbac.authorization.k8s.io": true,
+	"clusterroles.rbac.authorization.k8s.io": true, "clusterrolebindings.rbac.authorization.k8s.io": true,
+	"networkpolicies.networking.k8s.io": true, "namespaces": true, "resourcequotas": true, "limitranges": true,
+	"poddisruptionbudgets.policy": true}
 
 // TestEveryResourceIsWatched: each resource Podium reads gets an informer
 // whose cache holds its objects stripped by the transform; Warning Events
@@ -280,6 +301,13 @@ func TestEveryResourceIsWatched(t *testing.T) {
 				if res == "configmaps" || res == "secrets" {
 					t.Errorf("%s %s: Podium must never read ConfigMaps or Secrets", a.GetVerb(), res)
 				}
+				// Only ever list and watch, and only what RBAC grants.
+				if v := a.GetVerb(); v != "list" && v != "watch" {
+					t.Errorf("%s %s: Podium only lists and watches", v, res)
+				}
+				if !slices.Contains(Resources(), res) || a.GetSubresource() != "" {
+					t.Errorf("%s %s (subresource %q): not one of Resources()", a.GetVerb(), res, a.GetSubresource())
+				}
 				if l, ok := a.(k8stesting.ListAction); ok && res == "events" {
 					if f := l.GetListRestrictions().Fields.String(); f != WarningEventSelector {
 						t.Errorf("events listed with field selector %q, want %q", f, WarningEventSelector)
@@ -317,6 +345,51 @@ func TestDeniedNeverBlocksSync(t *testing.T) {
 				t.Error("the allowed resources were not served")
 			}
 		})
+	}
+}
+
+// TestNamespaceModeWithoutClusterReads: installed with a Role per
+// namespace and no ClusterRole (rbac.create=false and hand-written RBAC),
+// Podium may not list the cluster-scoped resources. It syncs, names exactly
+// those in denied, lists them cluster-wide only (never per namespace) and
+// serves the namespace's own objects, its ServiceAccounts, Roles,
+// RoleBindings, NetworkPolicies, quotas, limit ranges and
+// PodDisruptionBudgets included.
+func TestNamespaceModeWithoutClusterReads(t *testing.T) {
+	client := fake.NewClientset(wave2Objects()...)
+	for _, res := range ClusterResources() {
+		name, group, _ := strings.Cut(res, ".")
+		client.PrependReactor("list", name, func(a k8stesting.Action) (bool, runtime.Object, error) {
+			if a.GetNamespace() != "" {
+				t.Errorf("listed cluster-scoped %s in namespace %q", res, a.GetNamespace())
+			}
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: group, Resource: name}, "", errors.New("RBAC: access denied"))
+		})
+	}
+	l := graph.NewLog("e", 64)
+	w := New(client, l, Options{Namespaces: []string{"demo"}, Logger: slog.New(slog.DiscardHandler)})
+	run(t, w)
+	waitFor(t, l, "sync despite the denied cluster-scoped resources", w.Synced)
+	waitFor(t, l, "every cluster-scoped resource denied", func() bool { return len(w.Status().Denied) == len(ClusterResources()) })
+	st := w.Status()
+	if diff := cmp.Diff(slices.Sorted(slices.Values(ClusterResources())), st.Denied); diff != "" || st.APIServer != "connected" {
+		t.Errorf("status %+v; want connected (-want +got denied):\n%s", st, diff)
+	}
+	for _, c := range []string{"namespaces", "clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io"} {
+		if !slices.Contains(st.Denied, c) {
+			t.Errorf("%s is not among the cluster-scoped resources denied: %v", c, st.Denied)
+		}
+	}
+	if !hasNode(l, "Pod/demo/web-1") {
+		t.Error("the namespace's pods were not served")
+	}
+	for _, wd := range w.watched {
+		if wd.res.clustered || !wave2Resources[wd.res.qualified()] {
+			continue
+		}
+		if wd.ns != "demo" || len(wd.informer.GetStore().List()) == 0 {
+			t.Errorf("%s: watched in %q with %d objects, want demo's", wd.res.qualified(), wd.ns, len(wd.informer.GetStore().List()))
+		}
 	}
 }
 

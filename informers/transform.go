@@ -13,7 +13,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiresource "k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
@@ -70,6 +73,26 @@ func Transform(obj interface{}) (interface{}, error) {
 		return TransformStorageClass(obj)
 	case *corev1.Event:
 		return TransformEvent(obj)
+	case *corev1.ServiceAccount:
+		return TransformServiceAccount(obj)
+	case *rbacv1.Role:
+		return TransformRole(obj)
+	case *rbacv1.ClusterRole:
+		return TransformClusterRole(obj)
+	case *rbacv1.RoleBinding:
+		return TransformRoleBinding(obj)
+	case *rbacv1.ClusterRoleBinding:
+		return TransformClusterRoleBinding(obj)
+	case *networkingv1.NetworkPolicy:
+		return TransformNetworkPolicy(obj)
+	case *corev1.Namespace:
+		return TransformNamespace(obj)
+	case *corev1.ResourceQuota:
+		return TransformResourceQuota(obj)
+	case *corev1.LimitRange:
+		return TransformLimitRange(obj)
+	case *policyv1.PodDisruptionBudget:
+		return TransformPDB(obj)
 	case cache.DeletedFinalStateUnknown:
 		return tombstone(obj.(cache.DeletedFinalStateUnknown), Transform)
 	}
@@ -352,9 +375,20 @@ func TransformIngress(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// TransformNode keeps the role labels, Ready condition, first internal IP
-// and unschedulable flag; images, capacity and heartbeat times go, so a
-// heartbeat no longer changes what the model sees.
+// nodeResources are the resources of a Node's capacity and allocatable
+// that the picture shows.
+var nodeResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods, corev1.ResourceEphemeralStorage}
+
+// nodeConditions are the Node conditions the picture shows.
+var nodeConditions = []corev1.NodeConditionType{corev1.NodeReady, corev1.NodeMemoryPressure,
+	corev1.NodeDiskPressure, corev1.NodePIDPressure, corev1.NodeNetworkUnavailable}
+
+// TransformNode keeps the role labels, the conditions the picture shows
+// (type, status, reason and capped message), the first internal IP, the
+// unschedulable flag (cordon), the taints, and cpu, memory, pods and
+// ephemeral-storage of capacity and allocatable. Images, node info,
+// other resources (hugepages, devices) and every timestamp go, heartbeats
+// included, so a heartbeat no longer changes what the model sees.
 func TransformNode(obj interface{}) (interface{}, error) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		return tombstone(t, TransformNode)
@@ -365,18 +399,40 @@ func TransformNode(obj interface{}) (interface{}, error) {
 	}
 	roles := graph.NodeRoleLabels(in.Labels)
 	stripMeta(&in.ObjectMeta, func(k string) bool { return slices.Contains(roles, k) })
-	in.Spec = corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable}
+	taints := in.Spec.Taints
+	for i, t := range taints {
+		taints[i] = corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect}
+	}
+	if len(taints) == 0 {
+		taints = nil
+	}
+	in.Spec = corev1.NodeSpec{Unschedulable: in.Spec.Unschedulable, Taints: taints}
+	conds := slices.DeleteFunc(in.Status.Conditions, func(c corev1.NodeCondition) bool { return !slices.Contains(nodeConditions, c.Type) })
+	for i, c := range conds {
+		conds[i] = corev1.NodeCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: capString(c.Message, maxMessage)}
+	}
+	if len(conds) == 0 {
+		conds = nil
+	}
 	in.Status = corev1.NodeStatus{
-		Conditions: keepFirst(in.Status.Conditions,
-			func(c *corev1.NodeCondition) bool { return c.Type == corev1.NodeReady },
-			func(c corev1.NodeCondition) corev1.NodeCondition {
-				return corev1.NodeCondition{Type: c.Type, Status: c.Status}
-			}),
+		Capacity:    onlyResources(in.Status.Capacity, nodeResources),
+		Allocatable: onlyResources(in.Status.Allocatable, nodeResources),
+		Conditions:  conds,
 		Addresses: keepFirst(in.Status.Addresses,
 			func(a *corev1.NodeAddress) bool { return a.Type == corev1.NodeInternalIP },
 			func(a corev1.NodeAddress) corev1.NodeAddress { return a }),
 	}
 	return in, nil
+}
+
+// onlyResources deletes from l every resource not in keep, and returns nil
+// for an empty result.
+func onlyResources(l corev1.ResourceList, keep []corev1.ResourceName) corev1.ResourceList {
+	maps.DeleteFunc(l, func(r corev1.ResourceName, _ apiresource.Quantity) bool { return !slices.Contains(keep, r) })
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }
 
 // TransformJob keeps the counts, the suspend flag, the owner (a CronJob),
@@ -577,3 +633,183 @@ func TransformEvent(obj interface{}) (interface{}, error) {
 	}
 	return in, nil
 }
+
+// The kinds of identity and policy (#13) below are few (hundreds, not the
+// thousands of pods) and the model reads most of each, so their transforms
+// mostly drop metadata: managed fields, annotations (last-applied copies
+// of the whole object among them) and, but for Namespaces and
+// ClusterRoles, labels.
+
+// TransformServiceAccount keeps the automountServiceAccountToken flag and
+// the names, and only the names, of the Secrets and image pull Secrets it
+// lists. A ServiceAccount holds no token data itself; a legacy token
+// Secret it names stays unread.
+func TransformServiceAccount(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformServiceAccount)
+	}
+	in, err := typed[corev1.ServiceAccount](obj, "ServiceAccount")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	secrets := in.Secrets
+	for i, r := range secrets {
+		secrets[i] = corev1.ObjectReference{Name: r.Name}
+	}
+	if len(secrets) == 0 {
+		secrets = nil
+	}
+	pull := in.ImagePullSecrets
+	for i, r := range pull {
+		pull[i] = corev1.LocalObjectReference{Name: r.Name}
+	}
+	if len(pull) == 0 {
+		pull = nil
+	}
+	*in = corev1.ServiceAccount{ObjectMeta: in.ObjectMeta, Secrets: secrets, ImagePullSecrets: pull,
+		AutomountServiceAccountToken: in.AutomountServiceAccountToken}
+	return in, nil
+}
+
+// TransformRole keeps the rules, whole: a rule left out could be the one
+// that makes the role risky.
+func TransformRole(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformRole)
+	}
+	in, err := typed[rbacv1.Role](obj, "Role")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = rbacv1.Role{ObjectMeta: in.ObjectMeta, Rules: in.Rules}
+	return in, nil
+}
+
+// TransformClusterRole keeps the rules, the aggregation rule and every
+// label: another ClusterRole's aggregation rule may select on any of them.
+func TransformClusterRole(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformClusterRole)
+	}
+	in, err := typed[rbacv1.ClusterRole](obj, "ClusterRole")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, keepAll)
+	*in = rbacv1.ClusterRole{ObjectMeta: in.ObjectMeta, Rules: in.Rules, AggregationRule: in.AggregationRule}
+	return in, nil
+}
+
+// TransformRoleBinding keeps the subjects and the role it grants.
+func TransformRoleBinding(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformRoleBinding)
+	}
+	in, err := typed[rbacv1.RoleBinding](obj, "RoleBinding")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = rbacv1.RoleBinding{ObjectMeta: in.ObjectMeta, Subjects: in.Subjects, RoleRef: in.RoleRef}
+	return in, nil
+}
+
+// TransformClusterRoleBinding keeps the subjects and the role it grants.
+func TransformClusterRoleBinding(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformClusterRoleBinding)
+	}
+	in, err := typed[rbacv1.ClusterRoleBinding](obj, "ClusterRoleBinding")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = rbacv1.ClusterRoleBinding{ObjectMeta: in.ObjectMeta, Subjects: in.Subjects, RoleRef: in.RoleRef}
+	return in, nil
+}
+
+// TransformNetworkPolicy keeps the whole spec: reachability is computed
+// from every clause of it.
+func TransformNetworkPolicy(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformNetworkPolicy)
+	}
+	in, err := typed[networkingv1.NetworkPolicy](obj, "NetworkPolicy")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = networkingv1.NetworkPolicy{ObjectMeta: in.ObjectMeta, Spec: in.Spec}
+	return in, nil
+}
+
+// TransformNamespace keeps every label (NetworkPolicy namespaceSelectors
+// match on any of them, and Pod Security admission levels are labels) and
+// the phase; finalizers and conditions go.
+func TransformNamespace(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformNamespace)
+	}
+	in, err := typed[corev1.Namespace](obj, "Namespace")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, keepAll)
+	*in = corev1.Namespace{ObjectMeta: in.ObjectMeta, Status: corev1.NamespaceStatus{Phase: in.Status.Phase}}
+	return in, nil
+}
+
+// TransformResourceQuota keeps the hard limits, as written and as
+// enforced, and what is used; scopes go.
+func TransformResourceQuota(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformResourceQuota)
+	}
+	in, err := typed[corev1.ResourceQuota](obj, "ResourceQuota")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = corev1.ResourceQuota{ObjectMeta: in.ObjectMeta, Spec: corev1.ResourceQuotaSpec{Hard: in.Spec.Hard},
+		Status: corev1.ResourceQuotaStatus{Hard: in.Status.Hard, Used: in.Status.Used}}
+	return in, nil
+}
+
+// TransformLimitRange keeps its limits, whole.
+func TransformLimitRange(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformLimitRange)
+	}
+	in, err := typed[corev1.LimitRange](obj, "LimitRange")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	*in = corev1.LimitRange{ObjectMeta: in.ObjectMeta, Spec: corev1.LimitRangeSpec{Limits: in.Spec.Limits}}
+	return in, nil
+}
+
+// TransformPDB keeps minAvailable, maxUnavailable and the selector, and
+// the status counts that say whether a drain may evict. The disrupted-pods
+// map (rewritten by each eviction) and the conditions go.
+func TransformPDB(obj interface{}) (interface{}, error) {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tombstone(t, TransformPDB)
+	}
+	in, err := typed[policyv1.PodDisruptionBudget](obj, "PodDisruptionBudget")
+	if err != nil {
+		return nil, err
+	}
+	stripMeta(&in.ObjectMeta, nil)
+	st := in.Status
+	*in = policyv1.PodDisruptionBudget{ObjectMeta: in.ObjectMeta,
+		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: in.Spec.MinAvailable, MaxUnavailable: in.Spec.MaxUnavailable, Selector: in.Spec.Selector},
+		Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: st.CurrentHealthy, DesiredHealthy: st.DesiredHealthy,
+			DisruptionsAllowed: st.DisruptionsAllowed, ExpectedPods: st.ExpectedPods}}
+	return in, nil
+}
+
+// keepAll keeps every label.
+func keepAll(string) bool { return true }

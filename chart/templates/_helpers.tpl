@@ -67,18 +67,21 @@ The read-only rules Podium needs, one per API group, for a scope: "cluster"
 informers Podium starts (informers.Resources and informers.ClusterResources):
 the chart's tests derive the expected rules from them, and the e2e test removes
 each resource in turn and expects Podium to report exactly that one. ConfigMaps
-and Secrets are never here: Podium draws them from the names pods reference.
+and Secrets are never here: Podium draws them from the names pods reference,
+and a ServiceAccount lists its Secrets by name only.
 */}}
 {{- define "podium.readRules" -}}
 {{- $scope := . -}}
 {{- $groups := list
-  (dict "group" "" "cluster" (list "nodes" "persistentvolumes") "namespaced" (list "pods" "services" "persistentvolumeclaims" "events"))
+  (dict "group" "" "cluster" (list "nodes" "persistentvolumes" "namespaces") "namespaced" (list "pods" "services" "persistentvolumeclaims" "events" "serviceaccounts" "resourcequotas" "limitranges"))
   (dict "group" "apps" "namespaced" (list "deployments" "replicasets" "statefulsets" "daemonsets"))
   (dict "group" "batch" "namespaced" (list "jobs" "cronjobs"))
   (dict "group" "autoscaling" "namespaced" (list "horizontalpodautoscalers"))
   (dict "group" "discovery.k8s.io" "namespaced" (list "endpointslices"))
-  (dict "group" "networking.k8s.io" "namespaced" (list "ingresses"))
+  (dict "group" "networking.k8s.io" "namespaced" (list "ingresses" "networkpolicies"))
   (dict "group" "storage.k8s.io" "cluster" (list "storageclasses"))
+  (dict "group" "rbac.authorization.k8s.io" "cluster" (list "clusterroles" "clusterrolebindings") "namespaced" (list "roles" "rolebindings"))
+  (dict "group" "policy" "namespaced" (list "poddisruptionbudgets"))
 -}}
 {{- range $groups }}
 {{- $res := list }}
