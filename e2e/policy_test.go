@@ -783,8 +783,10 @@ func TestPolicyAcceptance(t *testing.T) {
 			return h.Kind == graph.HappeningWarning && strings.HasPrefix(h.Ref, "ReplicaSet/"+b+"/fill-") && strings.Contains(h.Text, "exceeded quota")
 		})
 		t.Logf("the refusal on /ws: %s", h.Text)
-		r.b.with(t).waitJS(`(() => { const n = document.querySelector('[data-id="Namespace/`+b+`"]'); return !!n && n.textContent.includes('4'); })()`,
-			20*time.Second, "the page to show b's quota")
+		if r.b != nil {
+			r.b.waitJS(`(() => { const n = document.querySelector('[data-id="Namespace/`+b+`"]'); return !!n && n.textContent.includes('4'); })()`,
+				20*time.Second, "the page to show b's quota")
+		}
 	})
 
 	// (d) A LimitRange: its defaults appear on the Namespace node.
@@ -855,8 +857,10 @@ func TestPolicyAcceptance(t *testing.T) {
 		if n := node(g, "Node/"+nodeA); n == nil || !n.Node.Unschedulable {
 			t.Errorf("Node %s: %+v, want unschedulable", nodeA, n)
 		}
-		r.b.with(t).waitJS(`(() => { const n = document.querySelector('[data-id="Node/`+nodeA+`"]'); return !!n && (n.dataset.cordoned === 'true' || n.classList.contains('cordoned')); })()`,
-			20*time.Second, "the page to draw "+nodeA+" cordoned")
+		if r.b != nil {
+			r.b.waitJS(`(() => { const n = document.querySelector('[data-id="Node/`+nodeA+`"]'); return !!n && (n.dataset.cordoned === 'true' || n.classList.contains('cordoned')); })()`,
+				20*time.Second, "the page to draw "+nodeA+" cordoned")
+		}
 
 		res, err := kubesteps.Drain(ctx, cs, nodeA, kubesteps.DrainOptions{Timeout: 20 * time.Second})
 		if !errors.Is(err, kubesteps.ErrHeld) {
