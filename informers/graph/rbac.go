@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -211,6 +212,8 @@ type roleInfo struct {
 	// eff is the risky bits the node shows: of the aggregated rules for
 	// an aggregating ClusterRole.
 	eff uint8
+	// walked is the last aggregation walk that visited it (rbacState.walk).
+	walked uint64
 }
 
 // matches reports whether aggregating ClusterRole a aggregates one with
@@ -234,6 +237,9 @@ type rbacState struct {
 	bySubject    map[string]map[string]struct{}
 	subjectCount map[string]int      // User or Group id → (binding, subject) pairs naming it
 	sas          map[string]struct{} // ServiceAccount ids the model holds
+
+	walk uint64           // counts aggregation walks (roleInfo.walked)
+	kept map[uint64][]int // aggregate's scratch: kept rules by hash
 }
 
 func (m *Model) rbacState() *rbacState {
@@ -595,17 +601,28 @@ func (r *rbacState) aggregate(a *roleInfo) (*Node, uint8) {
 	if a.node.Name == "cluster-admin" {
 		bits = riskyClusterAdmin // the name's, not the stored rules'
 	}
-	seen := map[string]bool{a.node.ID: true}
+	// Visits are marked on the roles and repeated rules found by hash: a
+	// set of ids and a scan of the kept rules per aggregation made a
+	// thousand labelled roles take seconds.
+	r.walk++
+	a.walked = r.walk
+	if r.kept == nil {
+		r.kept = map[uint64][]int{}
+	}
+	kept := r.kept
+	defer clear(kept)
+	var h maphash.Hash
+	h.SetSeed(ruleSeed)
 	var walk func(x *roleInfo, top bool)
 	walk = func(x *roleInfo, top bool) {
 		for _, y := range r.matched(x) {
 			if top {
 				f.AggregatedFrom = append(f.AggregatedFrom, y.node.ID)
 			}
-			if seen[y.node.ID] {
+			if y.walked == r.walk {
 				continue
 			}
-			seen[y.node.ID] = true
+			y.walked = r.walk
 			if y.aggregating {
 				walk(y, false)
 				continue
@@ -613,15 +630,17 @@ func (r *rbacState) aggregate(a *roleInfo) (*Node, uint8) {
 			bits |= y.bits
 			yf := y.node.ClusterRole()
 			f.MoreRules += yf.MoreRules
-			for _, rule := range yf.Rules {
-				if slices.ContainsFunc(f.Rules, func(have PolicyRule) bool { return ruleEqual(&have, &rule) }) {
-					continue
-				}
+			for i := range yf.Rules {
+				rule := &yf.Rules[i]
 				if len(f.Rules) == MaxRules {
-					f.MoreRules++
+					f.MoreRules++ // repeats included: not worth looking for
 					continue
 				}
-				f.Rules = append(f.Rules, rule)
+				sum := ruleHash(&h, rule)
+				if !slices.ContainsFunc(kept[sum], func(j int) bool { return ruleEqual(&f.Rules[j], rule) }) {
+					kept[sum] = append(kept[sum], len(f.Rules))
+					f.Rules = append(f.Rules, *rule)
+				}
 			}
 		}
 	}
@@ -643,6 +662,21 @@ func (r *rbacState) matched(a *roleInfo) []*roleInfo {
 	}
 	slices.SortFunc(out, func(x, y *roleInfo) int { return strings.Compare(x.node.ID, y.node.ID) })
 	return out
+}
+
+var ruleSeed = maphash.MakeSeed()
+
+// ruleHash hashes a rule's lists, each name and list ended apart.
+func ruleHash(h *maphash.Hash, r *PolicyRule) uint64 {
+	h.Reset()
+	for _, list := range [...][]string{r.Verbs, r.APIGroups, r.Resources, r.ResourceNames, r.NonResourceURLs} {
+		for _, s := range list {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		h.WriteByte(1)
+	}
+	return h.Sum64()
 }
 
 func ruleEqual(a, b *PolicyRule) bool {

@@ -283,6 +283,18 @@ func TestModelRBAC(t *testing.T) {
 				"grants:Group/devs->Role/ns/reader@RoleBinding/ns/rb", grant, "grants:User/alice->Role/ns/reader@RoleBinding/ns/rb")},
 		},
 		{
+			name: "objects set again unchanged (a resync) send nothing",
+			before: []op{set(mkRole("ns", "reader", readSecrets)), set(mkSA("ns", "app", nil)), set(mkClusterRole("agg", nil, aggregated)),
+				set(mkClusterRole("a", map[string]string{"agg": "true"}, nil, readPods)),
+				set(mkRB("ns", "rb", "Role", "reader", saSubject("ns", "app"), userSubject("alice")))},
+			ops: []op{set(mkRole("ns", "reader", readSecrets)), set(mkSA("ns", "app", nil)), set(mkClusterRole("agg", nil, aggregated)),
+				set(mkClusterRole("a", map[string]string{"agg": "true"}, nil, readPods)),
+				set(mkRB("ns", "rb", "Role", "reader", saSubject("ns", "app"), userSubject("alice")))},
+			want: map[string]string{grant: "ns=", "grants:User/alice->Role/ns/reader@RoleBinding/ns/rb": "ns=", "User/alice": "subject",
+				"Role/ns/reader": "risky=secrets", "ServiceAccount/ns/app": "risky=secrets",
+				"ClusterRole/agg": "risky= rules=get+list pods from=ClusterRole/a", "ClusterRole/a": "risky= rules=get+list pods from="},
+		},
+		{
 			name: "deleting a role clears the flags it gave; the grant dangles",
 			before: []op{set(mkRole("ns", "reader", readSecrets)), set(mkSA("ns", "app", nil)),
 				set(mkRB("ns", "rb", "Role", "reader", saSubject("ns", "app")))},
