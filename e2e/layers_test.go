@@ -73,7 +73,7 @@ func TestLayers(t *testing.T) {
 	br.waitJS(live, 20*time.Second, "the wave-2 fixture drawn")
 
 	st := eval[layersState](br, layersJS)
-	if st.Body != "storage,jobs,autoscaling,warnings" || st.HasURL || st.Stored != "" {
+	if st.Body != "storage,jobs,autoscaling,warnings,quotas" || st.HasURL || st.Stored != "" {
 		t.Errorf("a first-time viewer: %+v, want the default layers and nothing in the URL or storage", st)
 	}
 	if n := drawn(br, `[data-id^="ConfigMap/"]`); n != 0 {
@@ -88,7 +88,7 @@ func TestLayers(t *testing.T) {
 	br.key("c")
 	br.waitJS(`document.querySelector('[data-id="ConfigMap/shop/web-config"]') !== null`, 5*time.Second, "ConfigMaps after c")
 	st = eval[layersState](br, layersJS)
-	all := "storage,config,jobs,autoscaling,warnings"
+	all := "storage,config,jobs,autoscaling,warnings,quotas"
 	if st.Body != all || st.URL != all || st.Stored != all {
 		t.Errorf("after c: %+v, want %s drawn, in the URL and stored", st, all)
 	}
@@ -97,12 +97,12 @@ func TestLayers(t *testing.T) {
 	br.shot("all-layers")
 
 	br.key("j")
-	br.waitJS(`document.querySelector('[data-id="Job/shop/migrate"]') === null && document.querySelector('[data-id="Pod/shop/migrate-a1"]') === null && document.body.dataset.layers === 'storage,config,autoscaling,warnings'`, 5*time.Second, "no Jobs nor their pods after j")
+	br.waitJS(`document.querySelector('[data-id="Job/shop/migrate"]') === null && document.querySelector('[data-id="Pod/shop/migrate-a1"]') === null && document.body.dataset.layers === 'storage,config,autoscaling,warnings,quotas'`, 5*time.Second, "no Jobs nor their pods after j")
 
 	// Remembered: a new visit without ?layers= draws what this viewer chose.
 	br.open(base + "/")
 	br.waitJS(live, 20*time.Second, "the page again")
-	if st := eval[layersState](br, layersJS); st.Body != "storage,config,autoscaling,warnings" || st.HasURL {
+	if st := eval[layersState](br, layersJS); st.Body != "storage,config,autoscaling,warnings,quotas" || st.HasURL {
 		t.Errorf("a new visit: %+v, want the remembered layers", st)
 	}
 
@@ -119,14 +119,14 @@ func TestLayers(t *testing.T) {
 	// The toolbar control does what the keys do.
 	eval[bool](br, `(document.querySelector('[data-testid=layers]').open = true, document.querySelector('[data-testid=layer-option][value=storage]').click(), true)`)
 	br.waitJS(`document.body.dataset.layers === 'storage,jobs' && document.querySelector('[data-id="PersistentVolumeClaim/shop/data-db-0"]') !== null && new URL(location.href).searchParams.get('layers') === 'storage,jobs'`, 5*time.Second, "storage on from the toolbar")
-	if got := eval[string](br, `document.querySelector('[data-testid=layers] .layers-current').textContent`); got != "2/5" {
-		t.Errorf("the control says %q, want 2/5", got)
+	if got := eval[string](br, `document.querySelector('[data-testid=layers] .layers-current').textContent`); got != "2/8" {
+		t.Errorf("the control says %q, want 2/8", got)
 	}
 
 	// The help lists the layer keys.
 	eval[bool](br, `(document.activeElement?.blur(), true)`)
 	br.key("?")
-	br.waitJS(`(() => { const d = document.querySelector('[data-testid=help] dd[data-key-id="key.layers"]'); return d && d.getClientRects().length > 0 && d.textContent.includes('s storage') && d.previousElementSibling.textContent === 's c j a w'; })()`, 5*time.Second, "the layer keys in the help")
+	br.waitJS(`(() => { const d = document.querySelector('[data-testid=help] dd[data-key-id="key.layers"]'); return d && d.getClientRects().length > 0 && d.textContent.includes('s storage') && d.previousElementSibling.textContent === 's c j a w i n q'; })()`, 5*time.Second, "the layer keys in the help")
 
 	// The file draws the layers it is asked for; none asked, every layer.
 	for _, c := range []struct {

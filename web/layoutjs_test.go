@@ -219,3 +219,43 @@ func TestRenderSVGLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderSVGPolicy: the file of issue #13's fixture (every new kind, all
+// layers) names every entity, and draws the grants, runs-as and isolates
+// edges the page draws.
+func TestRenderSVGPolicy(t *testing.T) {
+	raw, err := os.ReadFile("test/fixtures/policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := RenderSVG(context.Background(), &buf, raw, nil, "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	var snap struct {
+		Nodes []struct{ ID string } `json:"nodes"`
+	}
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		t.Fatal(err)
+	}
+	ids, edges := svgIDs(t, buf.String())
+	for _, n := range snap.Nodes {
+		if !ids[n.ID] {
+			t.Errorf("the SVG does not name %s", n.ID)
+		}
+	}
+	for _, id := range []string{
+		"grants:ServiceAccount/shop/web->ClusterRole/view@RoleBinding/shop/web-view",
+		"runs-as:Pod/shop/debug->ServiceAccount/shop/default",
+		"isolates:NetworkPolicy/shop/default-deny->Pod/shop/debug",
+	} {
+		if !edges[id] {
+			t.Errorf("the SVG does not draw %s", id)
+		}
+	}
+	for _, want := range []string{"IDENTITY &amp; POLICY", "can read Secrets", "from app=api :TCP/8080", "1 disruption allowed"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the SVG does not say %q", want)
+		}
+	}
+}

@@ -89,6 +89,25 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
       case 'HorizontalPodAutoscaler':
         v.sub = `${facts.line} · ${facts.metrics}`;
         break;
+      // Issue #13: rules, risky flags, a policy's rules, a budget, a subject.
+      case 'ServiceAccount':
+      case 'Role':
+      case 'ClusterRole':
+        v.sub = facts.line || facts.risky || '';
+        if (facts.line && facts.risky) v.sub2 = '⚠ ' + facts.risky;
+        else if (facts.risky) v.sub = '⚠ ' + facts.risky;
+        break;
+      case 'NetworkPolicy':
+        v.sub = (n.policyTypes || []).join(' · ');
+        v.sub2 = facts.line;
+        break;
+      case 'PodDisruptionBudget':
+        v.sub = facts.line;
+        break;
+      case 'User':
+      case 'Group':
+        v.sub = '';
+        break;
       default:
         v.sub = S.setLine(n);
     }
@@ -136,7 +155,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
   const heads = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' };
   return JSON.stringify({
     width: L.width, height: L.height, bandW: L.bandW, lang: __mods.i18n.setLang(lang || 'en'),
-    columns: L.columns.map((c) => ({ ...c, title: (heads[c.id] ? t(heads[c.id]) : c.id).toUpperCase() })),
+    columns: L.columns.map((c) => ({ ...c, title: (c.head ? t(c.head) : heads[c.id] ? t(heads[c.id]) : c.id).toUpperCase() })),
     missing: t('ing.missing', { name: '' }).trim(),
     bands: L.bands.map((b) => ({ ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel })),
     boxes, lanes, pods, edges, folded,

@@ -12,6 +12,7 @@ import { detailsRows, esc, glyph, related, Renderer, warningRows } from './rende
 import { Store } from './store.js';
 import { install as installPresenter } from './presenter.js';
 import { showPodDetails } from './anatomy.js';
+import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -144,6 +145,11 @@ function initialLayers() {
   return new Set(DEFAULT_LAYERS);
 }
 let layers = initialLayers();
+const netpolNote = document.createElement('p');
+netpolNote.className = 'netpol-note';
+netpolNote.dataset.testid = 'netpol-note';
+netpolNote.hidden = true;
+ui.stage.appendChild(netpolNote);
 const layersUI = document.createElement('details');
 layersUI.className = 'ns-picker layers-picker';
 layersUI.dataset.testid = 'layers';
@@ -159,6 +165,9 @@ function layersSync() {
   for (const i of layersUI.querySelectorAll('input')) i.checked = layers.has(i.value);
   layersUI.querySelector('.layers-current').textContent = `${layers.size}/${LAYERS.length}`;
   body.dataset.layers = formatLayers(layers);
+  // Network policy is drawn as declared: say so while the layer is on.
+  netpolNote.hidden = !layers.has('netpol');
+  netpolNote.textContent = t('reach.caveat');
   renderer.warnings = layers.has('warnings');
 }
 
@@ -297,6 +306,7 @@ function draw() {
     layoutState = L.state;
     lastL = L;
     renderer.render(L, store);
+    drawReach();
     hooks?.drawn(L);
     stats.recent.push([Math.round(t1 - t0), Math.round(performance.now() - t1)]);
     if (stats.recent.length > 50) stats.recent.shift();
@@ -465,6 +475,37 @@ ui.svg.addEventListener('pointerleave', () => {
   renderer.highlight(null);
 });
 
+// --- reachability (netpol layer): who may talk to the focused pod -----------------------
+const reach = new ReachFetcher({
+  fetch: (u) => fetch(u, { headers: { Accept: 'application/json' } }),
+  onResult() {
+    schedule();
+    if (detailsId) showDetails(detailsId);
+  },
+});
+let lit = null; // reachSets of the focused pod, while lit
+function drawReach() {
+  const f = hooks?.focus;
+  const want = layers.has('netpol') && (f?.kind === 'Pod' || f?.kind === 'Service') && store.nodes.has(f.id) ? f.id : '';
+  reach.want(want);
+  const st = want && reach.state?.pod === want ? reach.state : null;
+  lit = st?.data && f.kind === 'Pod' ? reachSets(st.data, store.nodes) : null;
+  renderer.markReach(lit);
+  // A focused Service none of whose pods can be reached from the ingress
+  // controller's namespace gets a flag.
+  let cut = null;
+  if (st?.data && f.kind === 'Service') {
+    const selected = [...store.edges.values()].filter((e) => e.kind === 'selects' && e.from === f.id).map((e) => e.to);
+    if (serviceCutOff(st.data, selected)) cut = { id: f.id, from: String(st.data.from || '') };
+  }
+  renderer.markUnreachable(cut);
+}
+const reachEl = document.createElement('section');
+reachEl.className = 'details-reach';
+reachEl.dataset.testid = 'reach';
+reachEl.hidden = true;
+ui.detailsBody.after(reachEl);
+
 // --- details panel ---------------------------------------------------------------------
 let detailsId = '';
 function showDetails(id) {
@@ -476,9 +517,16 @@ function showDetails(id) {
     ui.detailsBody.innerHTML = `<p class="muted">${esc(t('details.missing'))}</p><p><code>${esc(id)}</code></p>`;
     return;
   }
-  // A pod's section is its anatomy (anatomy.js), labels included.
+  // A pod's section is its anatomy (anatomy.js), labels included; with
+  // the netpol layer on and the pod in focus, who may talk to it.
+  reachEl.hidden = true;
   if (n.kind === 'Pod') {
     showPodDetails(ui.detailsBody, n, store.edges, store.nodes);
+    if (layers.has('netpol') && hooks?.focus?.id === id) {
+      const html = reachHTML(reach.state?.pod === id ? reach.state : null);
+      if (reachEl.innerHTML !== html) reachEl.innerHTML = html;
+      reachEl.hidden = false;
+    }
     return;
   }
   let s = `<h2><span class="kind">${esc(t('kind.' + n.kind))}</span> ${esc(n.name)}</h2><dl>`;
@@ -576,6 +624,8 @@ startFrameCounter(location.href, stats, requestAnimationFrame);
 // the page only through this.
 hooks = installPresenter({
   store, renderer, svg: ui.svg, stage: ui.stage, view, schedule, reveal, showDetails,
+  // The pods a focused pod may talk to join the focus (netpol layer).
+  focusExtra: () => (lit ? new Set([...lit.in, ...lit.out]) : null),
   layout: () => lastL,
   get userView() { return userView; },
   autoFit() {

@@ -126,7 +126,7 @@ export const messages = {
     'layer.jobs': 'Jobs',
     'layer.autoscaling': 'Autoscaling',
     'layer.warnings': 'Warnings',
-    'key.layers': 'Layers on/off: s storage, c config, j jobs, a autoscaling, w warnings',
+    'key.layers': 'Layers on/off: s storage, c config, j jobs, a autoscaling, w warnings, i identity, n network policy, q quotas',
     'edge.mounts': 'mounts (volume, env)',
     'edge.broken': 'broken reference',
     'legend.warnings': 'warnings',
@@ -252,6 +252,86 @@ export const messages = {
     'happening.failed': 'Pod {name} failed: {reason}',
     'happening.nodeNotReady': 'Node {name} NotReady',
     'happening.nodeReady': 'Node {name} Ready',
+
+    // issue #13: identity, network policy, quotas, Nodes for real
+    'col.policy': 'Identity & policy',
+    'col.refsPolicy': 'References & policy',
+    'layer.identity': 'Identity',
+    'layer.netpol': 'Network policy',
+    'layer.quotas': 'Quotas',
+    'kind.ServiceAccount': 'ServiceAccount',
+    'kind.Role': 'Role',
+    'kind.ClusterRole': 'ClusterRole',
+    'kind.User': 'User',
+    'kind.Group': 'Group',
+    'kind.NetworkPolicy': 'NetworkPolicy',
+    'kind.Namespace': 'Namespace',
+    'kind.PodDisruptionBudget': 'PodDisruptionBudget',
+    'kind.sa': 'Account',
+    'kind.netpol': 'Policy',
+    'kind.pdb': 'Budget',
+    'risky.wildcard': 'wildcard (*)',
+    'risky.secrets': 'can read Secrets',
+    'risky.exec': 'exec into pods',
+    'risky.escalate': 'can escalate',
+    'risky.bind': 'can bind roles',
+    'risky.impersonate': 'can impersonate',
+    'risky.cluster-admin': 'cluster admin',
+    'role.noRules': 'no rules',
+    'sa.token': 'token mounted · {count} pods',
+    'sa.token#one': 'token mounted · {count} pod',
+    'sa.noToken': 'no token · {count} pods',
+    'sa.noToken#one': 'no token · {count} pod',
+    'sa.someToken': 'token in {tokens} of {count} pods',
+    'sa.idle': 'no pods here',
+    'sa.automountOff': 'no pods · token off',
+    'np.allPods': 'all pods',
+    'np.allNamespaces': 'all namespaces',
+    'np.ns': 'ns {sel}',
+    'np.anyone': 'anyone',
+    'np.from': 'from {peers}',
+    'np.to': 'to {peers}',
+    'np.denyIn': 'no ingress allowed',
+    'np.denyOut': 'no egress allowed',
+    'np.none': 'no rules',
+    'pdb.allowed': '{count} disruptions allowed',
+    'pdb.allowed#one': '{count} disruption allowed',
+    'pdb.min': 'min {n}',
+    'pdb.maxUnavailable': 'max unavailable {n}',
+    'pdb.healthy': '{current}/{desired} healthy',
+    'limit.label': '{type} limits:',
+    'limit.default': 'default',
+    'limit.request': 'request',
+    'limit.min': 'min',
+    'limit.max': 'max',
+    'quota.pss': 'Pod Security: {level}',
+    'quota.bar': '{resource} {used}/{hard}',
+    'node.podsOf': '{count}/{cap} pods',
+    'node.cpu': 'cpu {v}',
+    'node.mem': 'mem {v}',
+    'node.schedulingDisabled': 'SchedulingDisabled',
+    'grants.in': '{binding} in {ns}',
+    'edge.runsAs': 'runs as (dashed: no token)',
+    'edge.grants': 'grants (binding)',
+    'edge.isolates': 'isolated by policy',
+    'reach.title': 'Who may talk to it',
+    'reach.ingress': 'May reach it',
+    'reach.egress': 'It may reach',
+    'reach.open': 'not isolated: any pod may',
+    'reach.none': 'nobody',
+    'reach.rule': '{policy} rule {rule}',
+    'reach.beyond': 'Beyond the cluster: {list}',
+    'reach.caveat': "Policy as declared: whether it is enforced depends on the cluster's network plugin.",
+    'reach.error': 'Reachability unavailable: {detail}',
+    'reach.loading': 'Asking who may reach it…',
+    'reach.anywhere': 'anywhere',
+    'reach.hidden': '+{count} outside the namespaces in view',
+    'reach.unreachable': 'unreachable from {ns}',
+    'happening.cordoned': 'Node {name} cordoned',
+    'happening.uncordoned': 'Node {name} uncordoned',
+    'happening.evicted': 'drain {node}: Pod {pod} evicted',
+    'happening.held': 'drain {node}: Pod {pod} held by budget {pdb}',
+    'happening.drainDone': 'Node {node} drained',
   },
 };
 
@@ -347,6 +427,15 @@ export function happeningText(h) {
     case 'node':
       if (p.state === 'Ready') ids.push('happening.nodeReady');
       else if (p.state === 'NotReady') ids.push('happening.nodeNotReady');
+      break;
+    // issue #13 (informers/graph/cluster.go): name is the Node's name; a
+    // drain's params are node, pod ("ns/name") and pdb.
+    case 'cordoned':
+      ids.push(p.state === 'uncordoned' ? 'happening.uncordoned' : 'happening.cordoned');
+      break;
+    case 'drained':
+      p.node ??= p.name;
+      ids.push(p.state === 'held' ? 'happening.held' : p.state === 'done' ? 'happening.drainDone' : 'happening.evicted');
       break;
   }
   for (const id of ids) {

@@ -12,7 +12,7 @@ export const SHORTCUTS = [
   { keys: ['←', '→'], id: 'key.steps' },
   { keys: ['+', '−'], id: 'key.zoom' },
   { keys: ['d'], id: 'key.latency' },
-  { keys: ['s', 'c', 'j', 'a', 'w'], id: 'key.layers' },
+  { keys: ['s', 'c', 'j', 'a', 'w', 'i', 'n', 'q'], id: 'key.layers' },
   { keys: ['dblclick'], id: 'key.focus' },
   { keys: ['Esc'], id: 'key.escape' },
 ];
@@ -49,7 +49,7 @@ export function actionFor(ev) {
 
 // LAYER_KEYS turn a layer on or off (app.js); layout.js's LAYERS names
 // them. Each is the layer's initial, so the help line reads as a key.
-export const LAYER_KEYS = Object.freeze({ s: 'storage', c: 'config', j: 'jobs', a: 'autoscaling', w: 'warnings' });
+export const LAYER_KEYS = Object.freeze({ s: 'storage', c: 'config', j: 'jobs', a: 'autoscaling', w: 'warnings', i: 'identity', n: 'netpol', q: 'quotas' });
 
 // layerFor maps a keydown to the layer it toggles, or ''. Like actionFor,
 // typing in a field and chords are never shortcuts.

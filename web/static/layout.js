@@ -74,12 +74,24 @@ export const GEOM = Object.freeze({
   pvInset: 22,
   refGap: 10,
   scH: 60, // a StorageClass, in the cluster column
+  // Issue #13: identity, network policy and quotas, in the side column
+  // (the references column) and the cluster column.
+  saH: 60, // a ServiceAccount: name, token line (86 with a risky line)
+  roleH: 86, // a Role or ClusterRole: name, rules, risky flags
+  subjectH: 44, // a User or Group: its name only
+  netpolH: 86, // a NetworkPolicy: name, its types, one line of rules
+  pdbH: 60, // a PodDisruptionBudget: name, disruptions allowed
+  grantGap: 24, // room above a granted role for its bindings' label
+  nodeTaints: 22, // a Node box grows a line for its taints
+  quotaRow: 26, // the namespace band's quota bars, a row
+  quotaBarW: 270, // one quota's bar and its label
+  limitRow: 22, // the band's limit-range line
 });
 
 // LAYERS are the kinds of things a viewer can turn on and off (?layers=,
 // remembered per browser; app.js). Each hides its kinds, the edges into
 // them and, for jobs, the pods Jobs own.
-export const LAYERS = Object.freeze(['storage', 'config', 'jobs', 'autoscaling', 'warnings']);
+export const LAYERS = Object.freeze(['storage', 'config', 'jobs', 'autoscaling', 'warnings', 'identity', 'netpol', 'quotas']);
 
 // DEFAULT_LAYERS are what a first-time viewer sees: everything a tutorial
 // shows a command doing (a Job's pods, a StatefulSet's claims, an
@@ -88,13 +100,24 @@ export const LAYERS = Object.freeze(['storage', 'config', 'jobs', 'autoscaling',
 // references column (the picture 1860 units wide instead of 1600, smaller
 // on a projector) and draw an edge per workload before anything a first
 // demo shows; the speaker who reaches configuration turns it on with c.
-export const DEFAULT_LAYERS = Object.freeze(['storage', 'jobs', 'autoscaling', 'warnings']);
+// Identity and network policy are off too, for the same reason and more:
+// every pod runs as a ServiceAccount and most namespaces have a policy, so
+// either would open the side column and draw an edge per workload in every
+// picture; they answer a question ("who may do what?", "who may talk to
+// whom?") the speaker asks with i or n. Quotas are on: they draw inside
+// the namespace band (no column, no edge), and only where a namespace has a
+// quota, a limit range or a Pod Security level, which is exactly what
+// explains a pod that is refused; a PodDisruptionBudget (rarer: the side
+// column opens for it) explains a drain that waits.
+export const DEFAULT_LAYERS = Object.freeze(['storage', 'jobs', 'autoscaling', 'warnings', 'quotas']);
 
 const LAYER_OF_KIND = {
   PersistentVolumeClaim: 'storage', PersistentVolume: 'storage', StorageClass: 'storage',
   ConfigMap: 'config', Secret: 'config', Job: 'jobs', CronJob: 'jobs', HorizontalPodAutoscaler: 'autoscaling',
+  ServiceAccount: 'identity', Role: 'identity', ClusterRole: 'identity', User: 'identity', Group: 'identity',
+  NetworkPolicy: 'netpol', Namespace: 'quotas', PodDisruptionBudget: 'quotas',
 };
-const LAYER_OF_EDGE = { bound: 'storage', scales: 'autoscaling' };
+const LAYER_OF_EDGE = { bound: 'storage', scales: 'autoscaling', 'runs-as': 'identity', grants: 'identity', isolates: 'netpol' };
 
 // layerOf names the layer an object (or an id: its kind is its first part)
 // belongs to, '' for the always-drawn ones. A Job's pods are the jobs layer.
@@ -128,6 +151,7 @@ export const formatLayers = (layers) => LAYERS.filter((l) => layers.has(l)).join
 // maps, so the common case costs one pass and no copy.
 export function filterLayers(nodes, edges, layers) {
   ({ nodes, edges } = relevantStorage(nodes, edges));
+  ({ nodes, edges } = relevantIdentity(nodes, edges));
   if (!layers) return { nodes, edges };
   const off = (l) => l !== '' && !layers.has(l);
   const hidden = new Set();
@@ -181,6 +205,54 @@ export function relevantStorage(nodes, edges) {
   const hidden = new Set();
   for (const n of nodes.values()) {
     if ((n.kind === 'PersistentVolume' && !keep.has(n.id)) || (n.kind === 'StorageClass' && !classes.has(n.name))) hidden.add(n.id);
+  }
+  if (!hidden.size) return { nodes, edges };
+  const n2 = new Map();
+  for (const [id, n] of nodes) if (!hidden.has(id)) n2.set(id, n);
+  const e2 = new Map();
+  for (const [id, e] of edges) if (!hidden.has(e.from) && !hidden.has(e.to)) e2.set(id, e);
+  return { nodes: n2, edges: e2 };
+}
+
+// bindingNamespace is the namespace of a grants edge's binding
+// ("RoleBinding/ns/name"), '' for a ClusterRoleBinding.
+export function bindingNamespace(e) {
+  const parts = String(e?.binding || '').split('/');
+  return parts[0] === 'RoleBinding' && parts.length === 3 ? parts[1] : '';
+}
+
+// relevantIdentity drops the cluster-scoped identity a view has no use
+// for. Every cluster has dozens of ClusterRoles and system Users and
+// Groups bound cluster-wide; drawing them all would bury the namespace in
+// view. A User or Group is drawn when a RoleBinding in a namespace in view
+// names it; a ClusterRole when it is granted to a ServiceAccount in view or
+// to a User or Group drawn.
+export function relevantIdentity(nodes, edges) {
+  let any = false;
+  for (const n of nodes.values()) {
+    if (n.kind === 'ClusterRole' || n.kind === 'User' || n.kind === 'Group') {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return { nodes, edges };
+  const inView = new Set();
+  for (const n of nodes.values()) if (n.namespace) inView.add(n.namespace);
+  const keep = new Set();
+  const grants = [];
+  for (const e of edges.values()) if (e.kind === 'grants') grants.push(e);
+  for (const e of grants) {
+    const k = nodes.get(e.from)?.kind;
+    if ((k === 'User' || k === 'Group') && inView.has(bindingNamespace(e))) keep.add(e.from);
+  }
+  for (const e of grants) {
+    if (nodes.get(e.to)?.kind !== 'ClusterRole') continue;
+    const from = nodes.get(e.from);
+    if ((from?.kind === 'ServiceAccount' && inView.has(from.namespace)) || keep.has(e.from)) keep.add(e.to);
+  }
+  const hidden = new Set();
+  for (const n of nodes.values()) {
+    if ((n.kind === 'ClusterRole' || n.kind === 'User' || n.kind === 'Group') && !keep.has(n.id)) hidden.add(n.id);
   }
   if (!hidden.size) return { nodes, edges };
   const n2 = new Map();
@@ -358,13 +430,16 @@ export function layout(graph, prev = null, options = {}) {
   const prevOrder = prev?.order || new Map();
   const G = GEOM;
   const wide = drawsRefs(nodes, shown.edges);
+  const sideOnly = wide && !drawsRefs(nodes, shown.edges, REF_COLUMN);
   const nodeCol = wide ? G.nodeWide : G.col.node;
   const out = {
     width: wide ? G.widthWide : G.width,
     height: 0,
     columns: [
       ...['ingress', 'service', 'work'].map((id) => ({ id, x: G.col[id].x, w: G.col[id].w })),
-      ...(wide ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w }] : []),
+      // The side column holds references, identity and policy; its heading
+      // says which it holds.
+      ...(wide ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w, head: sideOnly ? 'col.policy' : drawsSide(nodes) ? 'col.refsPolicy' : 'col.refs' }] : []),
       { id: 'node', x: nodeCol.x, w: nodeCol.w },
     ],
     // Bands span every column but the Nodes', from x 20.
@@ -381,11 +456,15 @@ export function layout(graph, prev = null, options = {}) {
   const { podsByOwner, namespaces, buckets, k8sNodes } = indexNodes(nodes);
   // The viewer's filter names namespaces to draw even when they are empty.
   for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
-  const { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, refEdgesByNs, boundByPVC } = indexEdges(shown.edges);
+  const { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, runsAsByPod, isolatesByPod, grantsTo, refEdgesByNs, boundByPVC } = indexEdges(shown.edges);
   let nodesBottom = placeNodes(k8sNodes, prevOrder, out, nodeCol);
-  const ctx = { nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs, mountsByPod, refEdgesByNs, boundByPVC };
+  const ctx = {
+    nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs, mountsByPod, runsAsByPod, isolatesByPod, grantsTo,
+    refEdgesByNs, boundByPVC, bandW: out.bandW,
+  };
   const bandsBottom = placeBands([...namespaces].sort(byStr), selectsEdgesByNs, ctx, out);
   nodesBottom = placeClusterStorage(nodes, nodesBottom, out, nodeCol);
+  nodesBottom = placeClusterIdentity(nodes, grantsTo, nodesBottom, out, nodeCol);
   out.height = Math.max(Math.max(nodesBottom, bandsBottom) + 24, 400);
   routeEdges(out, nodes, byKind);
   return out;
@@ -410,7 +489,9 @@ function indexNodes(nodes) {
   for (const n of nodes.values()) {
     if (n.kind === 'Node') k8sNodes.push(n);
     else if (n.namespace) {
-      namespaces.add(n.namespace);
+      // Every namespace has a ServiceAccount, many a policy: those alone
+      // open no band (kube-node-lease would be a band of one "default").
+      if (!SIDE_KINDS.has(n.kind)) namespaces.add(n.namespace);
       let b = buckets.get(n.namespace);
       if (!b) buckets.set(n.namespace, (b = new Map()));
       if (!b.has(n.kind)) b.set(n.kind, []);
@@ -430,7 +511,7 @@ function indexNodes(nodes) {
 // group is ordered where it is used), and the selects edges by namespace:
 // a band's cache key holds its own selects edges only.
 function indexEdges(edges) {
-  const byKind = { routes: [], selects: [], 'runs-on': [], mounts: [], bound: [], scales: [] };
+  const byKind = { routes: [], selects: [], 'runs-on': [], mounts: [], bound: [], scales: [], 'runs-as': [], grants: [], isolates: [] };
   for (const e of edges.values()) byKind[e.kind]?.push(e);
   // mounts by pod, and the namespace's reference edges (mounts and bound)
   // for its band's cache key.
@@ -451,6 +532,29 @@ function indexEdges(edges) {
     nsEdge(e.from.split('/')[1], e);
   }
   for (const e of byKind.scales) nsEdge(e.from.split('/')[1], e);
+  // runs-as and isolates by pod, planned like mounts; grants by role.
+  const runsAsByPod = new Map();
+  const isolatesByPod = new Map();
+  const grantsTo = new Map();
+  const push = (m, k, e) => {
+    if (!m.has(k)) m.set(k, []);
+    m.get(k).push(e);
+  };
+  for (const e of byKind['runs-as']) {
+    push(runsAsByPod, e.from, e);
+    nsEdge(e.from.split('/')[1], e);
+  }
+  for (const e of byKind.isolates) {
+    push(isolatesByPod, e.to, e);
+    nsEdge(e.to.split('/')[1], e);
+  }
+  for (const e of byKind.grants) {
+    push(grantsTo, e.to, e);
+    const f = e.from.split('/');
+    const to = e.to.split('/');
+    if (f.length === 3) nsEdge(f[1], e);
+    if (to.length === 3 && to[1] !== f[1]) nsEdge(to[1], e);
+  }
   const selectsByNs = new Map(); // namespace → service id → [pod ids]
   const selectsEdgesByNs = new Map(); // namespace → [edge]
   for (const e of byKind.selects) {
@@ -462,7 +566,7 @@ function indexEdges(edges) {
     if (!m.has(e.from)) m.set(e.from, []);
     m.get(e.from).push(e.to);
   }
-  return { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, refEdgesByNs, boundByPVC };
+  return { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, runsAsByPod, isolatesByPod, grantsTo, refEdgesByNs, boundByPVC };
 }
 
 // selectedBy maps each Service of ns to the pods it selects that are drawn.
@@ -485,9 +589,13 @@ function placeNodes(k8sNodes, prevOrder, out, col) {
   const compact = order.length > G.nodeCompactAbove;
   const h = compact ? G.nodeHCompact : G.nodeH;
   let y = G.top;
+  const byId = new Map(k8sNodes.map((n) => [n.id, n]));
   order.forEach((id, i) => {
-    out.boxes.set(id, { id, kind: 'Node', x: col.x, y, w: col.w, h, colour: i % NODE_COLOURS, compact });
-    y += h + (compact ? 8 : G.nodeGap);
+    // A cordoned Node, or one with taints, says so on a line of its own.
+    const n = byId.get(id);
+    const hh = !compact && (n?.unschedulable || (n?.taints || []).length) ? h + G.nodeTaints : h;
+    out.boxes.set(id, { id, kind: 'Node', x: col.x, y, w: col.w, h: hh, colour: i % NODE_COLOURS, compact });
+    y += hh + (compact ? 8 : G.nodeGap);
   });
   return y;
 }
@@ -506,6 +614,7 @@ function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
   for (const ns of nsOrder) {
     const collapsed = opts.collapsed.has(ns);
     const sig = bandInputs(ctx.buckets.get(ns), selectsEdgesByNs.get(ns), ctx.refEdgesByNs.get(ns), ctx.nodes);
+    sig.push(ctx.nodes.get(`Namespace/${ns}`), ctx.bandW);
     const c = prevBands.get(ns);
     let part;
     if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && sameRefs(c.sig, sig)) {
@@ -545,23 +654,31 @@ function layoutBand(ns, y, ctx) {
   const services = of('Service').slice();
   const ingresses = of('Ingress').slice();
   const refs = [...of('PersistentVolumeClaim'), ...of('ConfigMap'), ...of('Secret')];
+  const side = [...of('ServiceAccount'), ...of('Role'), ...of('NetworkPolicy'), ...of('PodDisruptionBudget')];
   countBand(band, boxes, services, ingresses);
+  const info = nsInfo(nodes.get(`Namespace/${ns}`), ctx.bandW);
+  if (info) band.info = info;
   if (collapsed) {
     keepCollapsedState(ns, prevSlots, prevOrder, st);
     band.h = G.bandHeader;
     return { ...o, st, yEnd: y + band.h + G.bandGap };
   }
-  const top = y + G.bandHeader;
+  // The namespace's quotas and limit ranges stand under its title.
+  const top = y + G.bandHeader + (info ? info.h : 0);
   const workBottom = placeWorkloads(ns, boxes, of('HorizontalPodAutoscaler'), top, opts, prevSlots, prevOrder, o, st);
-  o.mounts = planMounts(boxes, ctx.mountsByPod, o);
-  const refBottom = placeRefs(ns, refs, nodes, ctx.boundByPVC, top, o);
+  o.mounts = [
+    ...planMounts(boxes, ctx.mountsByPod, o),
+    ...planMounts(boxes, ctx.runsAsByPod, o, 'runs-as'),
+    ...planMounts(boxes, ctx.isolatesByPod, o, 'isolates'),
+  ];
+  const refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
   let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), top, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
   const svcBottom = sy > top ? sy - G.boxGap : top;
   const ingBottom = placeIngresses(ns, ingresses, nodes, top, o);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
-  band.empty = boxes.length + services.length + ingresses.length + refs.length === 0;
+  band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length === 0;
   return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
 }
 
@@ -705,7 +822,8 @@ function placeIngresses(ns, ingresses, nodes, top, o) {
 // bandInputs lists, by reference, everything a namespace band's layout
 // reads: its objects (in a fixed kind order) and its selects edges.
 const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod',
-  'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'ConfigMap', 'Secret'];
+  'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'ConfigMap', 'Secret',
+  'ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget'];
 function bandInputs(bucket, selects, refEdges, nodes) {
   const refs = [];
   for (const k of BAND_KINDS) {
@@ -773,22 +891,33 @@ function majority(sigs) {
 // draws its own. A StatefulSet pod's ordinal claim is always its own.
 // Returns [{id, edge, from (box, lane or pod id), at ('box'|'lane'|'pod'),
 // to, as, broken, count}].
-function planMounts(boxes, mountsByPod, o) {
+//
+// The same plan draws runs-as edges (Pod → ServiceAccount, kind 'runs-as':
+// one per workload whose pods run as the same account, token mounted or
+// not) and isolates edges (NetworkPolicy → Pod, kind 'isolates': one per
+// workload whose pods the same policies select). For those, "to" is the
+// box drawn in the side column: the ServiceAccount, or the policy.
+function planMounts(boxes, byPod, o, kind = 'mounts') {
   const plan = [];
-  const own = (p, e) => plan.push({ id: e.id, edge: e, from: p.id, at: 'pod', to: e.to, as: e.as || '', broken: !!e.broken, count: 1 });
+  const target = kind === 'isolates' ? (e) => e.from : (e) => e.to;
+  const sigOf = kind === 'mounts' ? mountSig : kind === 'runs-as' ? (list) => list.map((e) => `${e.to}|${e.token ? 1 : 0}`).sort().join('\n') : (list) => list.map((e) => e.from).sort().join('\n');
+  const fields = (e) => (kind === 'mounts' ? { as: e.as || '', broken: !!e.broken } : kind === 'runs-as' ? { token: !!e.token } : {});
+  const own = (p, e) => plan.push({ id: e.id, kind, edge: e, from: p.id, at: 'pod', to: target(e), ...fields(e), count: 1 });
   const shared = (at, from, list, count) => {
     for (const e of list) {
-      plan.push({ id: `agg:mounts:${from}->${e.to}`, from, at, to: e.to, as: e.as || '', broken: !!e.broken, count, agg: true });
+      const to = target(e);
+      const id = kind === 'isolates' ? `agg:isolates:${to}->${from}` : `agg:${kind}:${from}->${to}`;
+      plan.push({ id, kind, from, at, to, ...fields(e), count, agg: true });
     }
   };
   for (const b of boxes) {
-    const set = b.kind === 'StatefulSet' ? b.node : null;
+    const set = kind === 'mounts' && b.kind === 'StatefulSet' ? b.node : null;
     const lanes = b.lanes.map((l) => {
       const pods = l.pods.filter((p) => o.pods.has(p.id)).map((p) => {
-        const all = mountsByPod.get(p.id) || [];
+        const all = byPod.get(p.id) || [];
         const mine = all.filter((e) => isOrdinalClaim(e, p, set));
         const rest = all.filter((e) => !mine.includes(e));
-        return { p, mine, rest, sig: mountSig(rest) };
+        return { p, mine, rest, sig: sigOf(rest) };
       });
       return { l, pods };
     });
@@ -830,7 +959,115 @@ function mountSource(m, o) {
   return p.compact ? { x: l.x + l.w, y: l.gridY + 6 } : { x: l.x + l.w, y: p.y };
 }
 
-const REF_ORDER = { PersistentVolumeClaim: 0, ConfigMap: 1, Secret: 2 };
+const REF_ORDER = { PersistentVolumeClaim: 0, ConfigMap: 1, Secret: 2, ServiceAccount: 3, Role: 4, NetworkPolicy: 5, PodDisruptionBudget: 6 };
+
+// SIDE_KINDS are the namespaced kinds of issue #13 drawn in the side
+// column; they open no namespace band of their own.
+const SIDE_KINDS = new Set(['ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget']);
+
+// sideItems picks what of a band's identity and policy is worth drawing,
+// each with where it wants to stand: a ServiceAccount a drawn pod runs as
+// or that is granted a role, a Role granted to something (just below the
+// first account it is granted to), every NetworkPolicy (beside the pods it
+// selects) and every PodDisruptionBudget (beside the first pod it covers).
+function sideItems(side, ctx, o) {
+  const anchor = new Map();
+  for (const m of o.mounts) {
+    if (m.kind !== 'runs-as' && m.kind !== 'isolates') continue;
+    const y = mountSource(m, o).y;
+    if (!anchor.has(m.to) || y < anchor.get(m.to)) anchor.set(m.to, y);
+  }
+  const granted = new Set();
+  for (const n of side) if (n.kind === 'ServiceAccount' || n.kind === 'Role') for (const e of ctx.grantsTo.get(n.id) || []) granted.add(e.to);
+  const grantsFrom = new Set();
+  for (const list of ctx.grantsTo.values()) for (const e of list) grantsFrom.add(e.from);
+  const items = [];
+  for (const n of side) {
+    if (n.kind === 'ServiceAccount' && !anchor.has(n.id) && !grantsFrom.has(n.id)) continue;
+    if (n.kind === 'Role' && !(ctx.grantsTo.get(n.id) || []).length) continue;
+    let a = anchor.get(n.id);
+    if (n.kind === 'Role') {
+      for (const e of ctx.grantsTo.get(n.id) || []) {
+        const ay = anchor.get(e.from);
+        if (ay !== undefined && (a === undefined || ay + 1 < a)) a = ay + 1;
+      }
+    } else if (n.kind === 'PodDisruptionBudget') {
+      for (const [pid, geo] of o.pods) {
+        if (matchSelector(n.selector, ctx.nodes.get(pid)?.labels) && (a === undefined || geo.y < a)) a = geo.y;
+      }
+    }
+    items.push({ n, anchor: a, granted: (ctx.grantsTo.get(n.id) || []).length > 0 });
+  }
+  return items;
+}
+
+// matchSelector reports whether a label selector selects labels. A null
+// selector selects nothing, an empty one everything (as informers/graph
+// reads PodDisruptionBudgets).
+export function matchSelector(sel, labels) {
+  if (!sel) return false;
+  const l = labels || {};
+  for (const [k, v] of Object.entries(sel.matchLabels || {})) if (l[k] !== v) return false;
+  for (const r of sel.matchExpressions || []) {
+    const has = Object.prototype.hasOwnProperty.call(l, r.key);
+    const vals = r.values || [];
+    switch (r.operator) {
+      case 'In':
+        if (!has || !vals.includes(l[r.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && vals.includes(l[r.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// sideHeight is the height of a side-column box.
+function sideHeight(n) {
+  const G = GEOM;
+  switch (n.kind) {
+    case 'ServiceAccount':
+      return (n.risky || []).length ? G.roleH : G.saH;
+    case 'Role':
+    case 'ClusterRole':
+      return G.roleH;
+    case 'NetworkPolicy':
+      return G.netpolH;
+    case 'PodDisruptionBudget':
+      return G.pdbH;
+    case 'User':
+    case 'Group':
+      return G.subjectH;
+    default:
+      return G.refH;
+  }
+}
+
+// nsInfo is what the quotas layer draws under a namespace band's title:
+// rows of quota bars and a limit-range line ({id, h, perRow, rows,
+// limits, pss}), or null when the namespace has none of it. Its Pod
+// Security level sits in the title row and takes no room.
+export function nsInfo(n, bandW) {
+  if (!n || n.kind !== 'Namespace') return null;
+  const G = GEOM;
+  const quotas = (n.quotas || []).length;
+  const limits = (n.limitRanges || []).length > 0;
+  const perRow = Math.max(1, Math.floor((bandW - 60) / G.quotaBarW));
+  const rows = Math.ceil(quotas / perRow);
+  const pss = String(n.podSecurity?.enforce || '');
+  const h = rows * G.quotaRow + (limits ? G.limitRow : 0) + (rows || limits ? 8 : 0);
+  if (!h && !pss) return null;
+  return { id: n.id, h, perRow, rows, limits, pss };
+}
 
 // placeRefs stacks a band's references in the references column, each as
 // near as it can get to the first thing that mounts it (like Services
@@ -845,20 +1082,22 @@ function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
     const y = mountSource(m, o).y;
     if (!anchor.has(m.to) || y < anchor.get(m.to)) anchor.set(m.to, y);
   }
-  const items = refs.map((n) => ({ id: n.id, kind: n.kind, name: n.name, n }));
+  const items = refs.map((r) => (r.n ? { id: r.n.id, kind: r.n.kind, name: r.n.name, n: r.n, side: true, granted: r.granted, a: r.anchor } : { id: r.id, kind: r.kind, name: r.name, n: r }));
   const have = new Set(items.map((x) => x.id));
   for (const id of anchor.keys()) {
     if (have.has(id) || nodes.has(id)) continue;
     have.add(id);
     items.push({ id, kind: id.split('/')[0], name: id.slice(id.lastIndexOf('/') + 1), ghost: true });
   }
-  const at = (x) => (anchor.has(x.id) ? anchor.get(x.id) : Infinity);
+  const at = (x) => (x.side ? (x.a ?? Infinity) : anchor.has(x.id) ? anchor.get(x.id) : Infinity);
   items.sort((a, b) => at(a) - at(b) || (REF_ORDER[a.kind] ?? 3) - (REF_ORDER[b.kind] ?? 3) || byStr(a.name, b.name));
   const { x, w } = G.refCol;
   let y = top;
   for (const it of items) {
-    const h = it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
+    const h = it.side ? sideHeight(it.n) : it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
     const a = at(it);
+    // A granted role leaves room above it for its bindings' label.
+    if (it.granted && it.kind === 'Role') y += G.grantGap;
     const yy = Math.max(y, Number.isFinite(a) ? Math.round(a - 20) : y);
     if (it.ghost) o.ghosts.push({ id: it.id, kind: it.kind, x, y: yy, w, h: G.refH, name: it.name, ns });
     else o.boxes.set(it.id, { id: it.id, kind: it.kind, x, y: yy, w, h });
@@ -875,11 +1114,13 @@ function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
 // drawsRefs reports whether the references column has anything to draw:
 // a reference or storage object, or a mounts edge (into a missing one).
 const REF_COLUMN = new Set(['PersistentVolumeClaim', 'ConfigMap', 'Secret', 'PersistentVolume', 'StorageClass']);
-function drawsRefs(nodes, edges) {
-  for (const n of nodes.values()) if (REF_COLUMN.has(n.kind)) return true;
+const SIDE_COLUMN = new Set([...REF_COLUMN, ...SIDE_KINDS]);
+function drawsRefs(nodes, edges, kinds = SIDE_COLUMN) {
+  for (const n of nodes.values()) if (kinds.has(n.kind)) return true;
   for (const e of edges.values()) if (e.kind === 'mounts') return true;
   return false;
 }
+const drawsSide = (nodes) => [...nodes.values()].some((n) => SIDE_KINDS.has(n.kind));
 
 // placeClusterStorage stacks the StorageClasses, then the PersistentVolumes
 // no drawn claim holds, below the Nodes, and returns the new bottom.
@@ -897,6 +1138,57 @@ function placeClusterStorage(nodes, y, out, col) {
     y += h + G.nodeGap;
   }
   return y;
+}
+
+// placeClusterIdentity stacks, below the Nodes and the cluster's storage,
+// the Users and Groups bound in view, then the ClusterRoles granted in view
+// (relevantIdentity chose them), each role with room above it for its
+// bindings' label. Returns the new bottom.
+function placeClusterIdentity(nodes, grantsTo, y, out, col) {
+  const G = GEOM;
+  const rank = { User: 0, Group: 1, ClusterRole: 2 };
+  const list = [...nodes.values()].filter((n) => n.kind in rank).sort((a, b) => rank[a.kind] - rank[b.kind] || byStr(a.name, b.name));
+  if (list.length) y += 20;
+  for (const n of list) {
+    if (n.kind === 'ClusterRole' && (grantsTo.get(n.id) || []).length) y += G.grantGap;
+    const h = sideHeight(n);
+    out.boxes.set(n.id, { id: n.id, kind: n.kind, x: col.x, y, w: col.w, h });
+    y += h + G.nodeGap;
+  }
+  return y;
+}
+
+// routeGrants draws each grants edge between drawn boxes: out of the
+// subject's right side and into the role's; within one column as a bracket
+// beside it. The first edge into a role carries the label of all its
+// bindings ({name, ns} each: ns when a RoleBinding confines a ClusterRole to
+// one namespace), drawn in the room left above the role.
+function routeGrants(out, grants) {
+  const byRole = new Map();
+  for (const e of grants.slice().sort((a, b) => byStr(a.id, b.id))) {
+    const from = out.boxes.get(e.from);
+    const to = out.boxes.get(e.to);
+    if (!from || !to) continue;
+    if (!byRole.has(e.to)) byRole.set(e.to, []);
+    byRole.get(e.to).push({ e, from, to });
+  }
+  for (const [, list] of [...byRole].sort((a, b) => byStr(a[0], b[0]))) {
+    const to = list[0].to;
+    const ys = spread(list.length, to.y + 18, to.y + Math.min(to.h, 60) - 14);
+    const bindings = list.map(({ e }) => ({ name: String(e.binding || '').split('/').pop(), ns: e.namespace || '' }));
+    list.forEach(({ e, from }, i) => {
+      const fy = from.y + Math.min(from.h, 60) / 2;
+      let d;
+      if (Math.abs(from.x - to.x) < 1) {
+        const x = from.x + from.w;
+        d = `M${r1(x)},${r1(fy)} C${r1(x + 24)},${r1(fy)} ${r1(x + 24)},${r1(ys[i])} ${r1(x + 4)},${r1(ys[i])}`;
+      } else if (to.x > from.x) d = curve(from.x + from.w, fy, to.x - 4, ys[i]);
+      else d = curve(from.x, fy, to.x + to.w + 4, ys[i]);
+      const edge = { id: e.id, kind: 'grants', from: e.from, to: e.to, state: e.namespace ? 'namespaced' : '', d, binding: e.binding || '', ns: e.namespace || '' };
+      if (i === 0) Object.assign(edge, { bindings, lx: to.x + 10, ly: to.y - 7 });
+      out.edges.push(edge);
+    });
+  }
 }
 
 // entryPoints lists, for a NodePort (or LoadBalancer) Service svc, every
@@ -1020,6 +1312,7 @@ function routeEdges(out, nodes, byKind) {
   routeMounts(out);
   routeStorage(out, nodes, byKind.bound);
   routeScales(out, byKind.scales);
+  routeGrants(out, byKind.grants);
 }
 
 // routeMounts draws the planned mounts edges, from the right side of the
@@ -1041,9 +1334,20 @@ function routeMounts(out) {
     const top = to.y + 14;
     const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, GEOM.refH) - 14));
     list.forEach(({ m, src }, i) => {
+      const d = curve(src.x + 2, src.y, to.x - 4, ys[i]);
+      if (m.kind === 'runs-as' || m.kind === 'isolates') {
+        // An isolates edge is the policy's: from the policy to the pods.
+        const [from, too] = m.kind === 'isolates' ? [m.to, m.from] : [m.from, m.to];
+        const e = { id: m.id, kind: m.kind, from, to: too, state: m.kind === 'runs-as' ? (m.token ? 'token' : 'no-token') : 'isolated', d };
+        if (m.kind === 'runs-as') e.token = m.token;
+        if (m.agg) Object.assign(e, { agg: true, count: m.count });
+        if (m.kind === 'runs-as' && ghostById.has(m.to)) Object.assign(e, { state: 'dangling', lx: to.x - 8, ly: ys[i] - 5 });
+        out.edges.push(e);
+        return;
+      }
       const e = {
         id: m.id, kind: 'mounts', from: m.from, to: m.to, state: m.broken ? 'broken' : ghostById.has(m.to) ? 'dangling' : 'ok',
-        as: m.as, broken: m.broken, d: curve(src.x + 2, src.y, to.x - 4, ys[i]),
+        as: m.as, broken: m.broken, d,
       };
       if (m.agg) Object.assign(e, { agg: true, count: m.count });
       if (m.broken || ghostById.has(m.to)) Object.assign(e, { lx: to.x - 8, ly: ys[i] - 5 });

@@ -368,10 +368,16 @@ export function install(page) {
   };
 
   return {
+    // focus is the entity in focus ({kind, ns, name, id}) or null: app.js
+    // asks the netpol layer's reachability for a focused pod.
+    get focus() { return focus; },
     // drawn runs after each render of layout L.
     drawn(L) {
       const had = !!sel;
       sel = focus ? withLayout(chain(focus, page.store.nodes, page.store.edges), L) : null;
+      // Peers the page adds to the focus (a focused pod's reachable pods).
+      const extra = sel && page.focusExtra?.();
+      if (extra?.size) sel = withLayout({ ids: new Set([...sel.ids, ...extra]), edgeIds: sel.edgeIds }, L);
       // Unfocused frames skip the renderer's class sweep (a query over the
       // whole picture): with thousands of pods it would cost every frame.
       if (sel || had) page.renderer.highlight(sel, 'focus');

@@ -8,18 +8,20 @@
 // and tools never see a deleted object as present.
 
 import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow } from './format.js';
-import { entryPoints, GEOM } from './layout.js';
+import { entryPoints, GEOM, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import {
-  boxFacts, deploymentProgress, endpointStates, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, nodeLine,
-  podWarningLine, serviceLines, setLine, warningBadge,
+  boxFacts, deploymentProgress, endpointStates, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
+  namespaceStatus, nodeCapacityLine, nodeFull, nodeTrouble, podWarningLine, quotaFill, saLine, serviceLines, setLine,
+  nodeExtraLine, warningBadge,
 } from './status.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
 // REF_KINDS are drawn in the reference column's layer (and the cluster
 // column's storage), above the edges.
-const REF_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass']);
+const REF_KINDS = new Set(['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass',
+  'ServiceAccount', 'Role', 'ClusterRole', 'User', 'Group', 'NetworkPolicy', 'PodDisruptionBudget']);
 
 export const esc = (s) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -252,19 +254,32 @@ function ingressMarkup(n, box, missing) {
   return s + stackLines(lines, box.h);
 }
 
+// nodeMarkup is a Node: its name; whether it is Ready, cordoned
+// (SchedulingDisabled) and any condition that is not fine, in warning
+// colour; its pods against its pod capacity with allocatable cpu and
+// memory; and its taints when it has some (the box is a line taller).
 function nodeMarkup(n, box, podCount) {
   const ready = n.ready;
+  const trouble = nodeTrouble(n).filter((c) => c !== 'Ready');
   const icon = ready ? '✓' : '✗';
-  const roles = (n.roles || []).join(',');
-  const base = `<title>${esc(n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
+  const tone = !ready || trouble.length ? 'bad' : n.unschedulable ? 'warn' : 'ok';
+  const full = nodeFull(n, podCount);
+  const extra = nodeExtraLine(n);
+  const status = [ready ? t('node.ready') : t('node.notReady'), ...trouble].join(' · ');
+  const cap = nodeCapacityLine(n, podCount);
+  const base = `<title>${esc([n.name, status, cap, extra].filter(Boolean).join('\n'))}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
   if (box.compact) {
-    return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${ready ? 'ok' : 'bad'}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
+    return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${tone}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
   }
-  return base + stackLines([
+  const lines = [
     { px: fontPx('title'), rank: 0, y: 30, draw: (y) => `<text class="box-title" x="22" y="${y}">${esc(titleText(n.name, 20, box.w - 38))}</text>` },
-    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${ready ? 'ok' : 'bad'}" x="22" y="${y}">${esc(lineText(`${icon} ${nodeLine(n)}`, 30, box.w - 38))}</text>` },
-    { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub" x="22" y="${y}">${esc(lineText([roles, t('node.pods', { count: podCount })].filter(Boolean).join(' · '), 30, box.w - 38))}</text>` },
-  ], box.h);
+    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${tone}" x="22" y="${y}" data-testid="node-status">${esc(lineText(`${icon} ${status}${n.internalIP && !trouble.length ? ' · ' + n.internalIP : ''}`, 30, box.w - 38))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub${full ? ' bad' : ''}" x="22" y="${y}" data-testid="node-capacity">${esc(lineText(cap, 32, box.w - 38))}</text>` },
+  ];
+  if (extra) {
+    lines.push({ px: fontPx('small'), rank: 1, y: 78 + GEOM.nodeTaints, draw: (y) => `<text class="box-sub small warn" x="22" y="${y}" data-testid="node-taints">${esc(lineText(extra, 36, box.w - 38, 'small'))}</text>` });
+  }
+  return base + stackLines(lines, box.h);
 }
 
 function deploymentMarkup(d, box, info) {
@@ -421,6 +436,100 @@ function refMarkup(n, box, facts) {
     `<text class="box-sub small ${tone}" x="14" y="46">${esc(fitText(facts.line, w, lf))}</text>`;
 }
 
+// riskyMarkup is the warning-coloured pill listing a role's or account's
+// risky flags in words, its left edge at x and its baseline at y.
+function riskyMarkup(flags, text, x, y, w) {
+  const f = fontPx('badge');
+  const txt = fitText('⚠ ' + text, w - 16, f, { bold: true });
+  const pw = Math.round(textWidth(txt, f, true) + 16);
+  return `<g class="risky-badge" data-testid="risky-badge" data-risky="${esc((flags || []).join(','))}"><title>${esc(text)}</title>` +
+    `<rect x="${x - 6}" y="${Math.round(y - f - 3)}" width="${pw}" height="${Math.round(f + 9)}" rx="${Math.round((f + 9) / 2)}"/>` +
+    `<text x="${x + 2}" y="${y}">${esc(txt)}</text></g>`;
+}
+
+// sideMarkup is a box of the side column (or, for ClusterRoles, Users and
+// Groups, the cluster column): a ServiceAccount, Role, ClusterRole,
+// NetworkPolicy or PodDisruptionBudget. Title and kind, one line (the
+// token, the rules, the policy's rules, the budget) and, for roles and
+// accounts with risky rules, the warning pill.
+export function sideMarkup(n, box, facts, line) {
+  const tf = fontPx('title');
+  const lf = fontPx('small');
+  const w = box.w - 28;
+  const tagId = { ServiceAccount: 'kind.sa', NetworkPolicy: 'kind.netpol', PodDisruptionBudget: 'kind.pdb' }[box.kind] || 'kind.' + box.kind;
+  const tag = t(tagId);
+  // The tag is 12 px type spaced 0.14 em (style.css .kind-tag).
+  const tagW = presenting() ? 0 : textWidth(tag.toUpperCase(), 12, true) + tag.length * 12 * 0.14 + 12;
+  const tone = facts.status === 'Blocked' ? 'bad' : '';
+  let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref side" width="${box.w}" height="${box.h}" rx="10"/>`;
+  if (!presenting()) s += `<text class="kind-tag" x="${box.w - 12}" y="20" text-anchor="end">${esc(tag.toUpperCase())}</text>`;
+  if (box.kind === 'User' || box.kind === 'Group') {
+    const y = Math.round(box.h / 2 + tf * 0.36);
+    return s + `<text class="box-title small" x="14" y="${y}">${esc(fitText(n.name, w - tagW, tf, { bold: true }))}</text>`;
+  }
+  const lines = [
+    { px: tf, rank: 0, y: 24, draw: (y) => `<text class="box-title small" x="14" y="${y}">${esc(fitText(n.name, w - tagW, tf, { bold: true }))}</text>` },
+    { px: lf, rank: 2, y: 46, draw: (y) => `<text class="box-sub small ${tone}" x="14" y="${y}" data-testid="side-line">${esc(fitText(line, w, lf))}</text>` },
+  ];
+  if (box.kind === 'NetworkPolicy') {
+    lines.splice(1, 0, { px: lf, rank: 1, y: 46, draw: (y) => `<text class="box-sub np-types" x="14" y="${y}" data-testid="policy-types">${esc(fitText((n.policyTypes || []).join(' · '), w, lf))}</text>` });
+    lines[2].y = 70;
+  }
+  if (facts.risky) lines.push({ px: fontPx('badge') + 8, rank: 1, y: 74, draw: (y) => riskyMarkup(n.risky, facts.risky, 14, y - 4, box.w - 14) });
+  return s + stackLines(lines, box.h);
+}
+
+// nsInfoMarkup is what the quotas layer draws under a namespace band's
+// title: a bar per quota (used/hard, red when used up), the limit ranges
+// on one line, and, in the title row at the band's right, the Pod Security
+// enforce level as a badge.
+export function nsInfoMarkup(n, info, b, w) {
+  const G = GEOM;
+  const f = fontPx('small');
+  const big = presenting();
+  let s = '';
+  let pssX = 20 + w - 16;
+  if (info.pss) {
+    const bf = fontPx('badge');
+    const txt = t('quota.pss', { level: info.pss });
+    const pw = Math.round(textWidth(txt, bf, true) + 18);
+    pssX -= pw;
+    s += `<g class="pss-badge pss-${esc(info.pss)}" data-testid="pss-badge" data-level="${esc(info.pss)}" transform="translate(${pssX},${b.y + 8})">` +
+      `<rect width="${pw}" height="${Math.round(bf + 10)}" rx="${Math.round((bf + 10) / 2)}"/><text x="9" y="${Math.round(bf + 3)}">${esc(txt)}</text></g>`;
+  }
+  const quotas = n.quotas || [];
+  // Presenter type is too large for a row of labels under the title: the
+  // bars stay there, and their words go on the title's row, after it.
+  if (big && quotas.length) {
+    const x = 40 + Math.round(textWidth('▾ ' + b.ns, fontPx('title'), true)) + 24;
+    const txt = fitText(quotas.map((q) => t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard })).join(' · '), pssX - x - 16, f);
+    const full = quotas.some((q) => quotaFill(q) >= 1);
+    if (txt) s += `<text class="quota-line${full ? ' full' : ''}" data-testid="quota-line" x="${x}" y="${b.y + 26}">${esc(txt)}</text>`;
+  }
+  quotas.forEach((q, i) => {
+    const x = 40 + (i % info.perRow) * G.quotaBarW;
+    const y = b.y + G.bandHeader + Math.floor(i / info.perRow) * G.quotaRow;
+    const fill = quotaFill(q);
+    const full = fill >= 1;
+    const bw = big ? G.quotaBarW - 30 : 56;
+    const txt = big ? '' : fitText(t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard }), G.quotaBarW - bw - 22, f);
+    s += `<g class="quota${full ? ' full' : ''}" data-testid="quota" data-quota="${esc(q.name + '/' + q.resource)}" data-fill="${Number.isFinite(fill) ? fill.toFixed(3) : ''}">` +
+      `<title>${esc(`${q.name}: ${q.resource} ${q.used}/${q.hard}`)}</title><rect class="quota-bg" x="${x}" y="${y + 6}" width="${bw}" height="10" rx="5"/>` +
+      `<rect class="quota-fill" x="${x}" y="${y + 6}" width="${Math.round(bw * Math.min(1, Number.isFinite(fill) ? fill : 0))}" height="10" rx="5"/>` +
+      (txt ? `<text class="quota-text" x="${x + bw + 8}" y="${y + 16}">${esc(txt)}</text>` : '') + '</g>';
+  });
+  // The limit ranges are fine print: not in presenter type.
+  if (info.limits && !big) {
+    const y = b.y + G.bandHeader + info.rows * G.quotaRow + 14;
+    s += `<text class="ns-limits" data-testid="limit-ranges" x="40" y="${y}">${esc(fitText(limitLine(n), w - 60, f))}</text>`;
+  }
+  return s;
+}
+
+// grantsLabel is the bindings a grants edge into a role stands for:
+// "web-view in shop" for a RoleBinding that confines a ClusterRole.
+export const grantsLabel = (bindings) => (bindings || []).map((b) => (b.ns ? t('grants.in', { binding: b.name, ns: b.ns }) : b.name)).join(', ');
+
 // detailsRows lists an entity's fields for the details panel, as
 // [label, value] pairs; labels of pods come separately.
 export function detailsRows(n) {
@@ -486,6 +595,8 @@ function adjacency(edges, gen) {
   adjCache.set(edges, v);
   return v;
 }
+
+const SIDE_MARKUP = new Set(['ServiceAccount', 'Role', 'ClusterRole', 'User', 'Group', 'NetworkPolicy', 'PodDisruptionBudget']);
 
 const LANE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 
@@ -576,11 +687,11 @@ export class Renderer {
     g.textContent = '';
     // The layout's columns: the references column comes and goes.
     const cols = this.L?.columns || Object.entries(GEOM.col).map(([id, c]) => ({ id, ...c }));
-    this.headSig = cols.map((c) => `${c.id}@${c.x}`).join() + `|${textScaleNow()}`;
+    this.headSig = cols.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}`;
     const xs = cols.map((c) => c.x).sort((a, b) => a - b);
     for (const c of cols) {
       const id = c.id;
-      const key = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
+      const key = c.head || { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
       const txt = el('text', { class: 'col-head', x: c.x + 4, y: GEOM.top - 22 });
       // A heading ends before the next column's (presenter type is wide).
       const next = xs.find((x) => x > c.x);
@@ -657,7 +768,7 @@ export class Renderer {
     this.movedEls = [];
     this.L = L;
     this.graph = graph;
-    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}`).join() + `|${textScaleNow()}`) this.drawHeadings();
+    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}`) this.drawHeadings();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
@@ -693,7 +804,11 @@ export class Renderer {
       const w = L.bandW || G.col.work.x + G.col.work.w;
       const counts = POD_STATES.filter((k) => b.counts[k]).map((k) => `${b.counts[k]} ${t('state.' + k).toLowerCase()}`);
       const summary = [t('node.pods', { count: b.pods }), ...(b.collapsed ? counts : [])].join(' · ');
-      const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}|${w}`;
+      const nsNode = this.graph?.nodes?.get(`Namespace/${b.ns}`);
+      // b.info: the layout drew the namespace (the quotas layer is on).
+      const info = b.info && nsNode ? nsInfo(nsNode, w) : null;
+      const infoSig = info ? JSON.stringify([nsNode.quotas, nsNode.limitRanges, nsNode.podSecurity, b.collapsed, textScaleNow()]) : '';
+      const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}|${w}|${infoSig}`;
       if (item.sig === sig) return;
       item.sig = sig;
       item.el.setAttribute('data-collapsed', String(b.collapsed));
@@ -701,7 +816,9 @@ export class Renderer {
         `<g class="band-head" role="button" tabindex="0" aria-label="${esc(t(b.collapsed ? 'ns.expand' : 'ns.collapse', { ns: b.ns }))}">` +
         `<rect class="band-hit" x="20" y="${b.y}" width="${w}" height="${G.bandHeader - 4}" rx="18"/>` +
         `<text class="band-title" x="40" y="${b.y + 26}">${b.collapsed ? '▸' : '▾'} ${esc(b.ns)}<tspan class="band-sum" dx="14">${esc(summary)}</tspan></text></g>` +
-        (b.empty ? `<text class="band-empty" x="${G.col.work.x}" y="${b.y + G.bandHeader + 18}">${esc(t('ns.empty', { ns: b.ns }))}</text>` : '');
+        (b.empty ? `<text class="band-empty" x="${G.col.work.x}" y="${b.y + G.bandHeader + (b.info?.h || 0) + 18}">${esc(t('ns.empty', { ns: b.ns }))}</text>` : '') +
+        // The namespace itself (the quotas layer): an entity of its own.
+        (info ? `<g class="ns-info" data-id="${esc(nsNode.id)}" data-status="${esc(namespaceStatus(nsNode))}">${b.collapsed ? nsInfoMarkup({}, { ...info, limits: false }, b, w) : nsInfoMarkup(nsNode, info, b, w)}</g>` : '');
     });
   }
 
@@ -709,9 +826,17 @@ export class Renderer {
   // status and lines status.js gives them (the SVG file asks the same).
   drawBoxes(L, { nodes, edges }) {
     const svcStates = endpointStates(edges.values());
+    // A Node's pods are its runs-on edges, as the server sends them.
     const podsOnNode = new Map();
-    for (const n of nodes.values()) {
-      if (n.kind === 'Pod' && n.node) podsOnNode.set(n.node, (podsOnNode.get(n.node) || 0) + 1);
+    for (const e of edges.values()) if (e.kind === 'runs-on') podsOnNode.set(e.to, (podsOnNode.get(e.to) || 0) + 1);
+    // A ServiceAccount's pods, and how many mount its token.
+    const saPods = new Map();
+    for (const e of edges.values()) {
+      if (e.kind !== 'runs-as') continue;
+      const c = saPods.get(e.to) || { pods: 0, tokens: 0 };
+      c.pods++;
+      if (e.token) c.tokens++;
+      saPods.set(e.to, c);
     }
     const boxWant = new Map();
     for (const [id, box] of L.boxes) boxWant.set(id, box);
@@ -736,7 +861,13 @@ export class Renderer {
         markup = ingressMarkup(n, box, facts.missing);
       } else if (box.kind === 'Node') {
         markup = nodeMarkup(n, box, podsOnNode.get(box.id) || 0);
-        item.el.setAttribute('class', `box kind-Node node-c${box.colour}`);
+        item.el.setAttribute('class', `box kind-Node node-c${box.colour}${n.unschedulable ? ' cordoned' : ''}`);
+        item.el.setAttribute('data-cordoned', String(!!n.unschedulable));
+      } else if (SIDE_MARKUP.has(box.kind)) {
+        const c = saPods.get(box.id) || { pods: 0, tokens: 0 };
+        markup = sideMarkup(n, box, facts, box.kind === 'ServiceAccount' ? saLine(n, c.pods, c.tokens) : facts.line || '');
+        if (facts.risky) item.el.setAttribute('data-risky', (n.risky || []).join(','));
+        else item.el.removeAttribute('data-risky');
       } else if (box.kind === 'Deployment') {
         item.info = facts.info;
         markup = deploymentMarkup(n, box, facts.info);
@@ -936,12 +1067,19 @@ export class Renderer {
       return { el: g, path, sig: '', state: '' };
     }, (item, e) => {
       const cls = `edge k-${e.kind} s-${e.state || 'none'}${e.kind === 'runs-on' ? ` node-c${e.colour}` : ''}${e.agg ? ' agg' : ''}`;
-      const label = e.kind === 'mounts' ? (e.state === 'broken' || e.state === 'dangling' ? t('mount.broken') : '') : e.agg ? `×${e.count}` : e.label || '';
+      const label = e.kind === 'mounts' || e.kind === 'runs-as' ? (e.state === 'broken' || e.state === 'dangling' ? t('mount.broken') : '')
+        : e.kind === 'grants' ? grantsLabel(e.bindings) : e.kind === 'isolates' ? '' : e.agg ? `×${e.count}` : e.label || '';
       const sig = `${cls}|${e.d}|${label}|${e.lx},${e.ly}|${e.as}|${e.count}`;
       if (e.state && (e.kind === 'selects' || e.kind === 'mounts')) item.el.setAttribute('data-status', e.state);
       if (e.kind === 'mounts') {
         item.el.setAttribute('data-as', e.as || '');
         if (e.agg) item.el.setAttribute('data-count', String(e.count));
+      }
+      if (e.kind === 'runs-as' || e.kind === 'isolates' || e.kind === 'grants') {
+        item.el.setAttribute('data-status', e.state || '');
+        if (e.agg) item.el.setAttribute('data-count', String(e.count));
+        if (e.kind === 'runs-as') item.el.setAttribute('data-token', String(!!e.token));
+        if (e.kind === 'grants') item.el.setAttribute('data-binding', e.binding || '');
       }
       if (item.sig === sig) return;
       item.sig = sig;
@@ -956,9 +1094,11 @@ export class Renderer {
         }
         txt.setAttribute('x', e.lx);
         txt.setAttribute('y', e.ly);
-        txt.setAttribute('text-anchor', e.kind === 'routes' ? 'start' : 'end');
-        if (e.kind === 'mounts') txt.setAttribute('class', 'edge-label bad');
-        txt.textContent = ellipsize(label, 22);
+        txt.setAttribute('text-anchor', e.kind === 'routes' || e.kind === 'grants' ? 'start' : 'end');
+        if (e.kind === 'mounts' || e.kind === 'runs-as') txt.setAttribute('class', 'edge-label bad');
+        if (e.kind === 'grants') txt.setAttribute('class', 'edge-label grants-label');
+        // A grants label has the room above its role, and says every binding.
+        txt.textContent = e.kind === 'grants' ? fitText(label, GEOM.refCol.w - 16, 13) : ellipsize(label, 22);
       } else if (txt) txt.remove();
       // Traffic cut-over: an endpoint joining or leaving draws its edge in,
       // or flashes it, so the change is seen even from afar.
@@ -1016,6 +1156,42 @@ export class Renderer {
       return `<g class="entry" data-testid="entry-point" data-entry="${esc(e.id)}" data-service="${esc(svc.id)}"><path class="entry-path" d="${e.d}"/>` +
         `<g transform="translate(${e.x},${e.y - 13})"><rect class="entry-chip" width="${w}" height="24" rx="12"/><text class="entry-text" x="${w / 2}" y="17" text-anchor="middle">${esc(e.label)}</text></g></g>`;
     }).join('');
+  }
+
+  // markReach lights, for a focused pod (netpol layer), the pods that may
+  // reach it (reach-in) and that it may reach (reach-out), and dims the
+  // others; null clears. r is reachSets' {pod, in, out}.
+  markReach(r) {
+    // New pods are drawn without the classes: the count makes them marked.
+    const sig = r ? `${r.pod}|${[...r.in].sort()}|${[...r.out].sort()}|${this.items.pods.size}` : '';
+    if (this.reachSig === sig) return;
+    this.reachSig = sig;
+    for (const node of this.svg.querySelectorAll('.reach-self, .reach-in, .reach-out')) node.classList.remove('reach-self', 'reach-in', 'reach-out');
+    this.svg.classList.toggle('has-reach', !!r);
+    if (!r) return;
+    this.items.pods.get(r.pod)?.el.classList.add('reach-self');
+    for (const id of r.in) this.items.pods.get(id)?.el.classList.add('reach-in');
+    for (const id of r.out) this.items.pods.get(id)?.el.classList.add('reach-out');
+  }
+
+  // markUnreachable flags a Service ({id, from}) that the ingress
+  // controller's namespace cannot reach (netpol layer); null clears.
+  markUnreachable(cut) {
+    const sig = cut ? `${cut.id}|${cut.from}|${this.items.boxes.get(cut.id) ? 1 : 0}` : '';
+    if (this.cutSig === sig) return;
+    this.cutSig = sig;
+    for (const f of this.svg.querySelectorAll('.reach-flag')) f.remove();
+    for (const b of this.svg.querySelectorAll('[data-reach]')) b.removeAttribute('data-reach');
+    const item = cut && this.items.boxes.get(cut.id);
+    if (!item) return;
+    const box = this.L?.boxes.get(cut.id);
+    const f = fontPx('badge');
+    const txt = t('reach.unreachable', { ns: cut.from.replace(/^Namespace\//, '') || '?' });
+    const w = Math.min((box?.w || 270) - 20, Math.round(textWidth(txt, f, true) + 18));
+    const g = el('g', { class: 'reach-flag', 'data-testid': 'unreachable-flag', transform: `translate(10,${(box?.h || 86) - Math.round(f * 0.6)})` });
+    g.innerHTML = `<title>${esc(txt)}</title><rect width="${w}" height="${Math.round(f * 1.5)}" rx="${Math.round(f * 0.75)}"/><text x="9" y="${Math.round(f * 1.1)}">${esc(fitText(txt, w - 14, f, { bold: true }))}</text>`;
+    item.el.appendChild(g);
+    item.el.setAttribute('data-reach', 'unreachable');
   }
 
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.

@@ -300,7 +300,163 @@ export function boxFacts(box, n, L, nodes, svcStates) {
     case 'ConfigMap':
     case 'Secret':
       return { status: refStatus(n, brokenRefs(L)), line: refLine(n) };
+    case 'ServiceAccount':
+    case 'Role':
+    case 'ClusterRole':
+      return { status: identityStatus(n), line: box.kind === 'ServiceAccount' ? '' : rulesLine(n), risky: riskyText(n.risky) };
+    case 'User':
+    case 'Group':
+      return { status: 'Bound', line: '' };
+    case 'NetworkPolicy':
+      return { status: netpolStatus(n), line: netpolLine(n) };
+    case 'PodDisruptionBudget':
+      return { status: pdbStatus(n), line: pdbLine(n) };
     default:
       return { status: setStatus(n) };
   }
+}
+
+// --- issue #13: identity, network policy, quotas, Nodes for real -------------
+
+// riskyText names a role's or account's risky flags in words, in their
+// order ("can read Secrets, exec into pods"), so "who can read Secrets
+// here?" is one glance.
+export const riskyText = (flags) => (flags || []).map((f) => t('risky.' + f)).join(', ');
+
+// identityStatus: Risky when a flag is set, else Ready.
+export const identityStatus = (n) => ((n.risky || []).length ? 'Risky' : 'Ready');
+
+// ruleText is one rule as verbs × resources ("get,list secrets"), with its
+// resource names or non-resource URLs when it has them.
+export function ruleText(r) {
+  const verbs = (r?.verbs || []).join(',') || '—';
+  const what = (r?.resources || []).length ? r.resources.join(',') : (r?.nonResourceURLs || []).join(',');
+  const names = (r?.resourceNames || []).length ? ` (${r.resourceNames.join(',')})` : '';
+  return `${verbs} ${what || '—'}${names}`;
+}
+
+// rulesLine summarises a role's rules on one line, the box cuts it by width.
+export const rulesLine = (n) => ((n.rules || []).length ? n.rules.map(ruleText).join(' · ') : t('role.noRules'));
+
+// saLine says how many drawn pods run as the account and whether they
+// mount its token (from the runs-as edges' token).
+export function saLine(n, pods, tokens) {
+  if (!pods) return n.automount === false ? t('sa.automountOff') : t('sa.idle');
+  if (tokens === pods) return t('sa.token', { count: pods });
+  if (!tokens) return t('sa.noToken', { count: pods });
+  return t('sa.someToken', { count: pods, tokens });
+}
+
+const selText = (s) => {
+  if (!s) return '';
+  const parts = Object.entries(s.matchLabels || {}).map(([k, v]) => `${k}=${v}`);
+  for (const r of s.matchExpressions || []) parts.push(`${r.key} ${r.operator}${(r.values || []).length ? ' ' + r.values.join(',') : ''}`);
+  return parts.join(',');
+};
+
+// peerText is one peer of a policy rule, as short as it can be read.
+export function peerText(p) {
+  if (p?.ipBlock) return p.ipBlock.cidr + ((p.ipBlock.except || []).length ? ` −${p.ipBlock.except.join(',')}` : '');
+  const pods = p?.podSelector ? selText(p.podSelector) || t('np.allPods') : '';
+  const nss = p?.namespaceSelector ? selText(p.namespaceSelector) || t('np.allNamespaces') : '';
+  if (nss && pods) return `${t('np.ns', { sel: nss })} ${pods}`;
+  return nss ? t('np.ns', { sel: nss }) : pods || t('np.anyone');
+}
+
+const portText = (p) => `${p.protocol || 'TCP'}${p.port ? '/' + p.port + (p.endPort ? '-' + p.endPort : '') : ''}`;
+
+// policyRuleText is one ingress or egress rule: its peers and ports.
+export function policyRuleText(r, dir) {
+  const peers = (r?.peers || []).length ? r.peers.map(peerText).join(', ') : t('np.anyone');
+  const ports = (r?.ports || []).map(portText).join(',');
+  return `${t(dir === 'egress' ? 'np.to' : 'np.from', { peers })}${ports ? ' :' + ports : ''}`;
+}
+
+// netpolLine is a policy's rules on one line: per direction it isolates,
+// its rules, or that it denies everything in that direction.
+export function netpolLine(n) {
+  const parts = [];
+  for (const [dir, type] of [['ingress', 'Ingress'], ['egress', 'Egress']]) {
+    if (!(n.policyTypes || []).includes(type)) continue;
+    const rules = n[dir] || [];
+    parts.push(rules.length ? rules.map((r) => policyRuleText(r, dir)).join('; ') : t(dir === 'ingress' ? 'np.denyIn' : 'np.denyOut'));
+  }
+  return parts.join(' · ') || t('np.none');
+}
+
+// netpolStatus is the directions a policy isolates: Ingress, Egress or
+// Ingress+Egress.
+export const netpolStatus = (n) => (n.policyTypes || []).join('+') || 'Ingress';
+
+// pdbStatus: Blocked when no disruption is allowed (a drain waits), else Allowed.
+export const pdbStatus = (n) => ((n.disruptionsAllowed | 0) > 0 ? 'Allowed' : 'Blocked');
+
+export function pdbLine(n) {
+  const rule = n.minAvailable ? t('pdb.min', { n: n.minAvailable }) : n.maxUnavailable ? t('pdb.maxUnavailable', { n: n.maxUnavailable }) : '';
+  return [t('pdb.allowed', { count: n.disruptionsAllowed | 0 }), rule, t('pdb.healthy', { current: n.currentHealthy | 0, desired: n.desiredHealthy | 0 })].filter(Boolean).join(' · ');
+}
+
+// parseQuantity reads a Kubernetes quantity ("500m", "1.5Gi", "3", "2e3")
+// as a number, NaN when it cannot.
+const SUFFIX = { m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+export function parseQuantity(s) {
+  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(s ?? '').trim());
+  return m ? Number(m[1]) * SUFFIX[m[2] || ''] : NaN;
+}
+
+// quotaFill is how full one quota is, 0..1 (1 or more is full), NaN when
+// used or hard cannot be read; hard 0 with nothing used is empty.
+export function quotaFill(q) {
+  const used = parseQuantity(q?.used || '0');
+  const hard = parseQuantity(q?.hard);
+  if (!Number.isFinite(used) || !Number.isFinite(hard)) return NaN;
+  if (hard <= 0) return used > 0 ? 1 : 0;
+  return used / hard;
+}
+
+// namespaceStatus: Full when a quota is used up (the next pod is refused),
+// else the namespace's phase.
+export const namespaceStatus = (n) => ((n.quotas || []).some((q) => quotaFill(q) >= 1) ? 'Full' : n.phase || 'Active');
+
+// limitLine is a namespace's limit ranges on one line.
+export function limitLine(n) {
+  const byType = new Map();
+  for (const l of n.limitRanges || []) {
+    const bits = [['default', l.default], ['request', l.defaultRequest], ['min', l.min], ['max', l.max]].filter(([, v]) => v).map(([k, v]) => `${t('limit.' + k)} ${v}`);
+    const txt = `${l.resource}${bits.length ? ' ' + bits.join(' ') : ''}`;
+    if (!byType.has(l.type)) byType.set(l.type, []);
+    byType.get(l.type).push(txt);
+  }
+  return [...byType].map(([type, parts]) => `${t('limit.label', { type })} ${parts.join(', ')}`).join(' · ');
+}
+
+// nodeTrouble lists a Node's conditions that are not fine: Ready not True,
+// any pressure or NetworkUnavailable True.
+export const nodeTrouble = (n) => (n.conditions || []).filter((c) => c && (c.type === 'Ready' ? c.status !== 'True' : c.status === 'True')).map((c) => c.type);
+
+// nodeCapacityLine: the Node's roles, its pods against its pod capacity,
+// and its allocatable cpu and memory.
+export function nodeCapacityLine(n, podCount) {
+  const cap = n.allocatable?.pods || n.capacity?.pods;
+  const roles = (n.roles || []).join(',');
+  const parts = [roles, cap ? t('node.podsOf', { count: podCount, cap }) : t('node.pods', { count: podCount })].filter(Boolean);
+  const a = n.allocatable || n.capacity || {};
+  if (a.cpu) parts.push(t('node.cpu', { v: a.cpu }));
+  if (a.memory) parts.push(t('node.mem', { v: a.memory }));
+  return parts.join(' · ');
+}
+
+// nodeFull: as many pods as the Node holds.
+export function nodeFull(n, podCount) {
+  const cap = parseQuantity(n.allocatable?.pods || n.capacity?.pods);
+  return Number.isFinite(cap) && cap > 0 && podCount >= cap;
+}
+
+// nodeExtraLine is a Node's extra line: cordoned (SchedulingDisabled, as
+// kubectl says it) and its taints, without the taint the cordon itself
+// adds. '' when there is neither.
+export function nodeExtraLine(n) {
+  const taints = (n.taints || []).filter((x) => !(n.unschedulable && x.key === 'node.kubernetes.io/unschedulable'))
+    .map((x) => `${x.key}${x.value ? '=' + x.value : ''}:${x.effect}`).join(', ');
+  return [n.unschedulable ? t('node.schedulingDisabled') : '', taints].filter(Boolean).join(' · ');
 }

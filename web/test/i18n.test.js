@@ -66,6 +66,8 @@ const FAMILIES = {
   'rollout.': ['progressing', 'complete', 'stalled'],
   'banner.': ['connecting', 'connected', 'reconnecting', 'resyncing', 'apiserver', 'syncing', 'error'],
   'edge.': ['ready', 'serving', 'terminating', 'none'],
+  'risky.': ['wildcard', 'secrets', 'exec', 'escalate', 'bind', 'impersonate', 'cluster-admin'],
+  'limit.': ['default', 'request', 'min', 'max'],
 };
 
 test('every id the code and the page shell ask for is in the tables', () => {
