@@ -149,10 +149,14 @@ func TestWebPolicy(t *testing.T) {
 	if drawn(br, node1+`[data-cordoned=true].cordoned`) != 1 || !strings.Contains(text(br, node1+` [data-testid=node-status]`), "MemoryPressure") || drawn(br, node1+` [data-testid=node-status].bad`) != 1 {
 		t.Errorf("node-1 (cordoned, MemoryPressure) reads %q", text(br, node1+` [data-testid=node-status]`))
 	}
-	if got := text(br, node1+` [data-testid=node-taints]`); !strings.HasPrefix(got, "SchedulingDisabled · dedicated=gpu") {
+	// The line is cut to the box; the box's title says all of it.
+	if got := text(br, node1+` [data-testid=node-taints]`); !strings.HasPrefix(got, "SchedulingDisabled · ") {
 		t.Errorf("node-1's taints read %q", got)
 	}
-	if got := text(br, `[data-id="Node/node-2"] [data-testid=node-capacity]`); !strings.HasPrefix(got, "worker · 3/3 pods") || drawn(br, `[data-id="Node/node-2"] [data-testid=node-capacity].bad`) != 1 {
+	if got := text(br, node1+` title`); !strings.Contains(got, "SchedulingDisabled · dedicated=gpu:NoSchedule") || !strings.Contains(got, "cpu 3800m · mem 15Gi") {
+		t.Errorf("node-1's title reads %q", got)
+	}
+	if got := text(br, `[data-id="Node/node-2"] [data-testid=node-capacity]`); !strings.HasPrefix(got, "3/3 pods") || drawn(br, `[data-id="Node/node-2"] [data-testid=node-capacity].bad`) != 1 {
 		t.Errorf("node-2 (3 pods of 3) reads %q, want 3/3 pods in warning colour", got)
 	}
 	docShot(br, "policy-quotas")

@@ -273,11 +273,11 @@ function nodeMarkup(n, box, podCount) {
   }
   const lines = [
     { px: fontPx('title'), rank: 0, y: 30, draw: (y) => `<text class="box-title" x="22" y="${y}">${esc(titleText(n.name, 20, box.w - 38))}</text>` },
-    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${tone}" x="22" y="${y}" data-testid="node-status">${esc(lineText(`${icon} ${status}${n.internalIP && !trouble.length ? ' · ' + n.internalIP : ''}`, 30, box.w - 38))}</text>` },
-    { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub${full ? ' bad' : ''}" x="22" y="${y}" data-testid="node-capacity">${esc(lineText(cap, 32, box.w - 38))}</text>` },
+    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${tone}" x="22" y="${y}" data-testid="node-status">${esc(fitText(`${icon} ${status}${n.internalIP && !trouble.length ? ' · ' + n.internalIP : ''}`, box.w - 38, fontPx('sub')))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub${full ? ' bad' : ''}" x="22" y="${y}" data-testid="node-capacity">${esc(fitText(cap, box.w - 38, fontPx('sub')))}</text>` },
   ];
   if (extra) {
-    lines.push({ px: fontPx('small'), rank: 1, y: 78 + GEOM.nodeTaints, draw: (y) => `<text class="box-sub small warn" x="22" y="${y}" data-testid="node-taints">${esc(lineText(extra, 36, box.w - 38, 'small'))}</text>` });
+    lines.push({ px: fontPx('small'), rank: 1, y: 78 + GEOM.nodeTaints, draw: (y) => `<text class="box-sub small warn" x="22" y="${y}" data-testid="node-taints">${esc(fitText(extra, box.w - 38, fontPx('small')))}</text>` });
   }
   return base + stackLines(lines, box.h);
 }
@@ -459,10 +459,12 @@ export function sideMarkup(n, box, facts, line) {
   const tagId = { ServiceAccount: 'kind.sa', NetworkPolicy: 'kind.netpol', PodDisruptionBudget: 'kind.pdb' }[box.kind] || 'kind.' + box.kind;
   const tag = t(tagId);
   // The tag is 12 px type spaced 0.14 em (style.css .kind-tag).
-  const tagW = presenting() ? 0 : textWidth(tag.toUpperCase(), 12, true) + tag.length * 12 * 0.14 + 12;
+  // The name comes first: the tag is drawn only when both fit.
+  const tagW0 = textWidth(tag.toUpperCase(), 12, true) + tag.length * 12 * 0.14 + 12;
+  const tagW = presenting() || textWidth(n.name, tf, true) > w - tagW0 ? 0 : tagW0;
   const tone = facts.status === 'Blocked' ? 'bad' : '';
   let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref side" width="${box.w}" height="${box.h}" rx="10"/>`;
-  if (!presenting()) s += `<text class="kind-tag" x="${box.w - 12}" y="20" text-anchor="end">${esc(tag.toUpperCase())}</text>`;
+  if (tagW) s += `<text class="kind-tag" x="${box.w - 12}" y="20" text-anchor="end">${esc(tag.toUpperCase())}</text>`;
   if (box.kind === 'User' || box.kind === 'Group') {
     const y = Math.round(box.h / 2 + tf * 0.36);
     return s + `<text class="box-title small" x="14" y="${y}">${esc(fitText(n.name, w - tagW, tf, { bold: true }))}</text>`;

@@ -329,8 +329,10 @@ export const identityStatus = (n) => ((n.risky || []).length ? 'Risky' : 'Ready'
 // ruleText is one rule as verbs × resources ("get,list secrets"), with its
 // resource names or non-resource URLs when it has them.
 export function ruleText(r) {
-  const verbs = (r?.verbs || []).join(',') || '—';
-  const what = (r?.resources || []).length ? r.resources.join(',') : (r?.nonResourceURLs || []).join(',');
+  // A wildcard reads as words: "* *" says nothing from the back of a room.
+  const verbs = (r?.verbs || []).map((v) => (v === '*' ? t('role.anyVerb') : v)).join(',') || '—';
+  const what = (r?.resources || []).length ? r.resources.map((x) => (x === '*' ? t('role.anyResource') : x)).join(',')
+    : (r?.nonResourceURLs || []).map((x) => (x === '*' ? t('role.anyURL') : x)).join(',');
   const names = (r?.resourceNames || []).length ? ` (${r.resourceNames.join(',')})` : '';
   return `${verbs} ${what || '—'}${names}`;
 }
@@ -434,12 +436,12 @@ export function limitLine(n) {
 // any pressure or NetworkUnavailable True.
 export const nodeTrouble = (n) => (n.conditions || []).filter((c) => c && (c.type === 'Ready' ? c.status !== 'True' : c.status === 'True')).map((c) => c.type);
 
-// nodeCapacityLine: the Node's roles, its pods against its pod capacity,
-// and its allocatable cpu and memory.
+// nodeCapacityLine: the Node's pods against its pod capacity and its
+// allocatable cpu and memory (without a capacity: its roles and pods).
 export function nodeCapacityLine(n, podCount) {
   const cap = n.allocatable?.pods || n.capacity?.pods;
-  const roles = (n.roles || []).join(',');
-  const parts = [roles, cap ? t('node.podsOf', { count: podCount, cap }) : t('node.pods', { count: podCount })].filter(Boolean);
+  // With a capacity the line is full: the roles give way (details has them).
+  const parts = cap ? [t('node.podsOf', { count: podCount, cap })] : [(n.roles || []).join(','), t('node.pods', { count: podCount })].filter(Boolean);
   const a = n.allocatable || n.capacity || {};
   if (a.cpu) parts.push(t('node.cpu', { v: a.cpu }));
   if (a.memory) parts.push(t('node.mem', { v: a.memory }));

@@ -119,6 +119,7 @@ describe('identity', () => {
     setLang('en');
     const g = policy();
     assert.equal(rulesLine(g.nodes.get('Role/shop/secret-reader')), 'get,list,watch secrets · get configmaps');
+    assert.equal(rulesLine(g.nodes.get('ClusterRole/cluster-admin')), 'every verb on everything · every verb on every URL');
     assert.equal(riskyText(['secrets', 'exec']), 'can read Secrets, exec into pods');
     const facts = boxFacts({ kind: 'Role' }, g.nodes.get('Role/shop/secret-reader'));
     assert.equal(facts.status, 'Risky');
@@ -317,7 +318,7 @@ describe('Nodes for real', () => {
     assert.deepEqual(nodeTrouble(n1), ['MemoryPressure']);
     assert.deepEqual(nodeTrouble({ conditions: [{ type: 'Ready', status: 'False' }] }), ['Ready']);
     assert.equal(nodeExtraLine(n1), 'SchedulingDisabled · dedicated=gpu:NoSchedule');
-    assert.equal(nodeCapacityLine(g.nodes.get('Node/node-2'), 3), 'worker · 3/3 pods · cpu 4 · mem 16Gi');
+    assert.equal(nodeCapacityLine(g.nodes.get('Node/node-2'), 3), '3/3 pods · cpu 4 · mem 16Gi');
     assert.ok(nodeFull(g.nodes.get('Node/node-2'), 3) && !nodeFull(g.nodes.get('Node/node-3'), 3));
     const L = layout(g, null, { layers: ALL });
     assert.equal(L.boxes.get('Node/node-1').h, GEOM.nodeH + GEOM.nodeTaints, 'a cordoned Node has a line more');
