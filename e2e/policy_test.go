@@ -965,8 +965,11 @@ func quotaOf(g graph.Snapshot, ns, quota, res string) *graph.Quota {
 
 // cleanupClusterRBAC deletes the ClusterRoles and ClusterRoleBindings whose
 // names start with prefix (a namespace's deletion takes only the rest).
+// Aggregating ClusterRoles go last, and are deleted again if they come
+// back: the aggregation controller applies an aggregate's rules with a
+// server-side apply, which re-creates one deleted before its members.
 func cleanupClusterRBAC(cs kubernetes.Interface, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if l, err := cs.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{}); err == nil {
 		for _, b := range l.Items {
@@ -975,13 +978,44 @@ func cleanupClusterRBAC(cs kubernetes.Interface, prefix string) {
 			}
 		}
 	}
-	if l, err := cs.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{}); err == nil {
-		for _, r := range l.Items {
-			if strings.HasPrefix(r.Name, prefix) {
-				_ = cs.RbacV1().ClusterRoles().Delete(ctx, r.Name, metav1.DeleteOptions{})
+	ours := func(aggregating bool) []string {
+		var out []string
+		if l, err := cs.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{}); err == nil {
+			for _, r := range l.Items {
+				if strings.HasPrefix(r.Name, prefix) && (r.AggregationRule != nil) == aggregating {
+					out = append(out, r.Name)
+				}
 			}
 		}
+		return out
 	}
+	for _, name := range ours(false) {
+		_ = cs.RbacV1().ClusterRoles().Delete(ctx, name, metav1.DeleteOptions{})
+	}
+	// Until the controller has emptied the aggregates, it may still apply
+	// them.
+	_ = labtest.Poll(ctx, 10*time.Second, func(ctx context.Context) error {
+		for _, name := range ours(true) {
+			if r, err := cs.RbacV1().ClusterRoles().Get(ctx, name, metav1.GetOptions{}); err == nil && len(r.Rules) > 0 {
+				return fmt.Errorf("%s still has %d rules", name, len(r.Rules))
+			}
+		}
+		return nil
+	})
+	_ = labtest.Poll(ctx, 20*time.Second, func(ctx context.Context) error {
+		left := ours(true)
+		for _, name := range left {
+			_ = cs.RbacV1().ClusterRoles().Delete(ctx, name, metav1.DeleteOptions{})
+		}
+		if len(left) > 0 {
+			return fmt.Errorf("aggregating ClusterRoles left: %v", left)
+		}
+		// Gone now; seen gone twice in a row, the controller has let go.
+		if len(ours(true)) > 0 {
+			return fmt.Errorf("an aggregating ClusterRole came back")
+		}
+		return nil
+	})
 }
 
 // TestPolicyRBACLab holds Podium's risky flags and grants to a table
