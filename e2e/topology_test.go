@@ -131,11 +131,8 @@ func convergedOnce(ctx context.Context, p *podiumtest.Podium, s *podiumtest.Stre
 		if streamed.Seq > api.Seq || streamed.Epoch != api.Epoch {
 			return fmt.Errorf("stream at %s/%d is ahead of /api/graph at %s/%d", streamed.Epoch, streamed.Seq, api.Epoch, api.Seq)
 		}
-		if d := cmp.Diff(api.Nodes, streamed.Nodes); d != "" {
-			return fmt.Errorf("%s: stream's nodes differ from /api/graph at seq %d (-api +stream):\n%s", step, api.Seq, d)
-		}
-		if d := cmp.Diff(api.Edges, streamed.Edges); d != "" {
-			return fmt.Errorf("%s: stream's edges differ from /api/graph at seq %d (-api +stream):\n%s", step, api.Seq, d)
+		if d := graphDiff(api, streamed); d != "" {
+			return fmt.Errorf("%s: the stream's graph differs from /api/graph at seq %d (-api +stream):\n%s", step, api.Seq, d)
 		}
 		want, err := listTruth(ctx, cs, ns)
 		if err != nil {

@@ -4,14 +4,18 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -26,24 +30,49 @@ import (
 type truth struct {
 	Nodes map[string]string // id → summary
 	Edges map[string]string // id → state ("" when none)
+	// scope is what the truth covers: diff ignores what Podium shows
+	// outside it (other tests' ClusterRoles, Users and Groups, which every
+	// namespace filter admits). nil: everything.
+	scope *scope
 }
 
 func podSummary(ready bool, node string) string { return fmt.Sprintf("ready=%v node=%s", ready, node) }
 
 // listTruth lists namespace ns (and the cluster-scoped Nodes,
-// PersistentVolumes and StorageClasses, which every namespace filter shows).
+// PersistentVolumes and StorageClasses, which every namespace filter shows,
+// and the ClusterRoles, Users and Groups whose names start with ns).
 func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, error) {
-	t := truth{Nodes: map[string]string{}, Edges: map[string]string{}}
+	return listScopeTruth(ctx, cs, &scope{namespaces: []string{ns}, prefix: ns})
+}
+
+// listScopeTruth lists what sc covers: its namespaces, every Node,
+// PersistentVolume and StorageClass, their Namespace nodes, and the
+// ClusterRoles, Users and Groups named with its prefix.
+func listScopeTruth(ctx context.Context, cs kubernetes.Interface, sc *scope) (truth, error) {
+	t := truth{Nodes: map[string]string{}, Edges: map[string]string{}, scope: sc}
 	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return t, err
 	}
 	for _, n := range nodes.Items {
-		t.Nodes["Node/"+n.Name] = ""
+		t.Nodes["Node/"+n.Name] = nodeSummary(&n)
 	}
+	for _, ns := range sc.namespaces {
+		if err := listNamespaceTruth(ctx, cs, ns, &t); err != nil {
+			return t, err
+		}
+	}
+	if err := listRBACTruth(ctx, cs, sc, &t); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// listNamespaceTruth adds namespace ns's entities and edges to t.
+func listNamespaceTruth(ctx context.Context, cs kubernetes.Interface, ns string, t *truth) error {
 	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	for _, p := range pods.Items {
 		id := graph.ID("Pod", ns, p.Name)
@@ -69,14 +98,14 @@ func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, 
 	}
 	deps, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	for _, d := range deps.Items {
 		t.Nodes[graph.ID("Deployment", ns, d.Name)] = fmt.Sprintf("replicas=%d", *d.Spec.Replicas)
 	}
 	rss, err := cs.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	for _, rs := range rss.Items {
 		id := graph.ID("ReplicaSet", ns, rs.Name)
@@ -85,15 +114,15 @@ func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, 
 			t.Edges[graph.EdgeID("owns", graph.ID("Deployment", ns, ref.Name), id)] = ""
 		}
 	}
-	if err := listWorkloadTruth(ctx, cs, ns, &t); err != nil {
-		return t, err
+	if err := listWorkloadTruth(ctx, cs, ns, t); err != nil {
+		return err
 	}
-	if err := listStorageTruth(ctx, cs, ns, &t); err != nil {
-		return t, err
+	if err := listStorageTruth(ctx, cs, ns, t); err != nil {
+		return err
 	}
 	eps, err := cs.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	// endpoint state by service and pod name.
 	state := map[string]string{}
@@ -117,7 +146,7 @@ func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, 
 	}
 	svcs, err := cs.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	for _, s := range svcs.Items {
 		id := graph.ID("Service", ns, s.Name)
@@ -138,7 +167,7 @@ func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, 
 	}
 	ings, err := cs.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return t, err
+		return err
 	}
 	for _, ing := range ings.Items {
 		id := graph.ID("Ingress", ns, ing.Name)
@@ -157,7 +186,7 @@ func listTruth(ctx context.Context, cs kubernetes.Interface, ns string) (truth, 
 			}
 		}
 	}
-	return t, nil
+	return listPolicyTruth(ctx, cs, ns, pods.Items, t)
 }
 
 // listWorkloadTruth adds StatefulSets, DaemonSets, Jobs (owned by their
@@ -433,8 +462,9 @@ func podRefs(p *corev1.Pod) []*podRef {
 func truthOf(s graph.Snapshot) truth {
 	t := truth{Nodes: map[string]string{}, Edges: map[string]string{}}
 	for _, n := range s.Nodes {
-		sum := ""
+		sum, ok := policyNodeSummary(n)
 		switch {
+		case ok:
 		case n.Pod != nil:
 			sum = podSummary(n.Pod.Ready, n.Pod.Node)
 		case n.Deployment != nil:
@@ -463,19 +493,25 @@ func truthOf(s graph.Snapshot) truth {
 		t.Nodes[n.ID] = sum
 	}
 	for _, e := range s.Edges {
-		if e.Kind == graph.EdgeMounts {
+		switch e.Kind {
+		case graph.EdgeMounts:
 			t.Edges[e.ID] = mountsSummary(strings.Split(e.As, ","), e.Containers, e.Broken)
-			continue
+		case graph.EdgeRunsAs:
+			t.Edges[e.ID] = tokenSummary(e.Token)
+		case graph.EdgeGrants:
+			t.Edges[e.ID] = grantsSummary(e.Binding, e.Namespace)
+		default:
+			t.Edges[e.ID] = e.State
 		}
-		t.Edges[e.ID] = e.State
 	}
 	return t
 }
 
-// diff lists the differences between two truths, or "".
+// diff lists the differences between two truths, or "": what got holds
+// outside t's scope is no difference.
 func (t truth) diff(got truth) string {
 	var out []string
-	cmpMaps := func(what string, want, got map[string]string) {
+	cmpMaps := func(what string, want, got map[string]string, covered func(string) bool) {
 		for k, v := range want {
 			g, ok := got[k]
 			switch {
@@ -486,13 +522,486 @@ func (t truth) diff(got truth) string {
 			}
 		}
 		for k, v := range got {
-			if _, ok := want[k]; !ok {
+			if _, ok := want[k]; !ok && covered(k) {
 				out = append(out, fmt.Sprintf("extra %s %s (%s)", what, k, v))
 			}
 		}
 	}
-	cmpMaps("node", t.Nodes, got.Nodes)
-	cmpMaps("edge", t.Edges, got.Edges)
+	cmpMaps("node", t.Nodes, got.Nodes, t.scope.node)
+	cmpMaps("edge", t.Edges, got.Edges, t.scope.edge)
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+// scope is what a three-way check covers. Other tests share the lab, and a
+// namespace filter admits every cluster-scoped entity: the check covers the
+// test's namespaces (their Namespace nodes included), every Node,
+// PersistentVolume and StorageClass (as before #13), and only the
+// ClusterRoles, Users and Groups whose names start with prefix (those the
+// test made).
+type scope struct {
+	namespaces []string
+	prefix     string
+}
+
+// node reports whether the entity with this id is covered.
+func (sc *scope) node(id string) bool {
+	if sc == nil {
+		return true
+	}
+	if ns := graph.NamespaceOf(id); ns != "" {
+		return slices.Contains(sc.namespaces, ns)
+	}
+	kind, name, _ := strings.Cut(id, "/")
+	switch kind {
+	case graph.KindNamespace:
+		return slices.Contains(sc.namespaces, name)
+	case graph.KindClusterRole, graph.KindUser, graph.KindGroup:
+		return sc.prefix != "" && strings.HasPrefix(name, sc.prefix)
+	}
+	return true
+}
+
+// edge reports whether the edge with this id is covered: an edge belongs
+// to its from end, as in Podium's filter.
+func (sc *scope) edge(id string) bool { return sc.node(graph.EdgeFrom(id)) }
+
+// nodeSummary is what the truth compares of a Node (the Kubernetes kind):
+// cordon, the four resources Podium keeps of capacity and allocatable, and
+// taints. Conditions are left out: KWOK rewrites their heartbeats.
+func nodeSummary(n *corev1.Node) string {
+	var taints []string
+	for _, t := range n.Spec.Taints {
+		taints = append(taints, fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect))
+	}
+	return fmt.Sprintf("unschedulable=%v capacity=%s allocatable=%s taints=%s", n.Spec.Unschedulable,
+		resourcesSummary(n.Status.Capacity), resourcesSummary(n.Status.Allocatable), strings.Join(taints, ","))
+}
+
+// nodeResources are the resources of a Node Podium keeps.
+var nodeResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods, corev1.ResourceEphemeralStorage}
+
+func resourcesSummary(l corev1.ResourceList) string {
+	m := map[string]string{}
+	for _, r := range nodeResources {
+		if q, ok := l[r]; ok {
+			m[string(r)] = q.String()
+		}
+	}
+	return mapSummary(m)
+}
+
+func mapSummary(m map[string]string) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+":"+m[k])
+	}
+	return strings.Join(out, ",")
+}
+
+func nodeFieldsSummary(f *graph.NodeFields) string {
+	var taints []string
+	for _, t := range f.Taints {
+		taints = append(taints, fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect))
+	}
+	return fmt.Sprintf("unschedulable=%v capacity=%s allocatable=%s taints=%s", f.Unschedulable,
+		mapSummary(f.Capacity), mapSummary(f.Allocatable), strings.Join(taints, ","))
+}
+
+func automountSummary(b *bool) string {
+	if b == nil {
+		return "automount=unset"
+	}
+	return fmt.Sprintf("automount=%v", *b)
+}
+
+func tokenSummary(token bool) string { return fmt.Sprintf("token=%v", token) }
+
+func grantsSummary(binding, namespace string) string {
+	return fmt.Sprintf("binding=%s namespace=%s", binding, namespace)
+}
+
+// rulesSummary lists rules in order, each as its five lists.
+func rulesSummary(rules []graph.PolicyRule, from []string) string {
+	var out []string
+	for _, r := range rules {
+		out = append(out, fmt.Sprintf("verbs=%s groups=%s resources=%s names=%s urls=%s",
+			strings.Join(r.Verbs, ","), strings.Join(r.APIGroups, ","), strings.Join(r.Resources, ","),
+			strings.Join(r.ResourceNames, ","), strings.Join(r.NonResourceURLs, ",")))
+	}
+	return strings.Join(out, "; ") + " from=" + strings.Join(from, ",")
+}
+
+func apiRules(rules []rbacv1.PolicyRule) []graph.PolicyRule {
+	var out []graph.PolicyRule
+	for _, r := range rules {
+		out = append(out, graph.PolicyRule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources,
+			ResourceNames: r.ResourceNames, NonResourceURLs: r.NonResourceURLs})
+	}
+	return out
+}
+
+func policySummary(types []string) string { return "types=" + strings.Join(types, ",") }
+
+func pdbSummary(min, max string, allowed, healthy, desired, expected int) string {
+	return fmt.Sprintf("minAvailable=%s maxUnavailable=%s allowed=%d healthy=%d/%d expected=%d", min, max, allowed, healthy, desired, expected)
+}
+
+func namespaceSummary(labels map[string]string, quotas []graph.Quota, limits []graph.LimitRangeItem) string {
+	var q, l []string
+	for _, x := range quotas {
+		q = append(q, fmt.Sprintf("%s/%s %s/%s", x.Name, x.Resource, x.Used, x.Hard))
+	}
+	for _, x := range limits {
+		l = append(l, fmt.Sprintf("%s/%s/%s default=%s defaultRequest=%s min=%s max=%s", x.Name, x.Type, x.Resource, x.Default, x.DefaultRequest, x.Min, x.Max))
+	}
+	return fmt.Sprintf("labels=%s quotas=[%s] limits=[%s]", mapSummary(labels), strings.Join(q, "; "), strings.Join(l, "; "))
+}
+
+// listPolicyTruth adds namespace ns's ServiceAccounts with the runs-as
+// edges of its pods, Roles, the grants of its RoleBindings,
+// NetworkPolicies with their isolates edges, PodDisruptionBudgets, and its
+// Namespace node with quotas and limit ranges.
+func listPolicyTruth(ctx context.Context, cs kubernetes.Interface, ns string, pods []corev1.Pod, t *truth) error {
+	sas, err := cs.CoreV1().ServiceAccounts(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	saMount := map[string]*bool{}
+	known := map[string]bool{}
+	for _, sa := range sas.Items {
+		t.Nodes[graph.ID(graph.KindServiceAccount, ns, sa.Name)] = automountSummary(sa.AutomountServiceAccountToken)
+		saMount[sa.Name], known[sa.Name] = sa.AutomountServiceAccountToken, true
+	}
+	for _, p := range pods {
+		sa := p.Spec.ServiceAccountName
+		if sa == "" {
+			sa = "default"
+		}
+		// The pod's setting, else its ServiceAccount's, else mounted.
+		token := true
+		switch {
+		case p.Spec.AutomountServiceAccountToken != nil:
+			token = *p.Spec.AutomountServiceAccountToken
+		case known[sa] && saMount[sa] != nil:
+			token = *saMount[sa]
+		}
+		t.Edges[graph.EdgeID(graph.EdgeRunsAs, graph.ID(graph.KindPod, ns, p.Name), graph.ID(graph.KindServiceAccount, ns, sa))] = tokenSummary(token)
+	}
+	roles, err := cs.RbacV1().Roles(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, r := range roles.Items {
+		t.Nodes[graph.ID(graph.KindRole, ns, r.Name)] = rulesSummary(apiRules(r.Rules), nil)
+	}
+	rbs, err := cs.RbacV1().RoleBindings(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, b := range rbs.Items {
+		addGrants(t, graph.ID("RoleBinding", ns, b.Name), ns, b.Subjects, b.RoleRef)
+	}
+	nps, err := cs.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, np := range nps.Items {
+		id := graph.ID(graph.KindNetworkPolicy, ns, np.Name)
+		t.Nodes[id] = policySummary(effectivePolicyTypes(&np))
+		sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+		if err != nil {
+			return fmt.Errorf("policy %s: %w", id, err)
+		}
+		for _, p := range pods {
+			if sel.Matches(labels.Set(p.Labels)) {
+				t.Edges[graph.EdgeID(graph.EdgeIsolates, id, graph.ID(graph.KindPod, ns, p.Name))] = ""
+			}
+		}
+	}
+	pdbs, err := cs.PolicyV1().PodDisruptionBudgets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, b := range pdbs.Items {
+		var min, max string
+		if b.Spec.MinAvailable != nil {
+			min = b.Spec.MinAvailable.String()
+		}
+		if b.Spec.MaxUnavailable != nil {
+			max = b.Spec.MaxUnavailable.String()
+		}
+		s := b.Status
+		t.Nodes[graph.ID(graph.KindPDB, ns, b.Name)] = pdbSummary(min, max, int(s.DisruptionsAllowed), int(s.CurrentHealthy), int(s.DesiredHealthy), int(s.ExpectedPods))
+	}
+	return listNamespaceNodeTruth(ctx, cs, ns, t)
+}
+
+// effectivePolicyTypes are a policy's types as the API defaults them:
+// as written, else Ingress, plus Egress when it has egress rules.
+func effectivePolicyTypes(np *networkingv1.NetworkPolicy) []string {
+	var out []string
+	for _, pt := range np.Spec.PolicyTypes {
+		out = append(out, string(pt))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	out = []string{string(networkingv1.PolicyTypeIngress)}
+	if len(np.Spec.Egress) > 0 {
+		out = append(out, string(networkingv1.PolicyTypeEgress))
+	}
+	return out
+}
+
+// listNamespaceNodeTruth adds the Namespace node of ns: its labels, each
+// ResourceQuota's resources (used and hard as the quota controller writes
+// them) and each LimitRange's items.
+func listNamespaceNodeTruth(ctx context.Context, cs kubernetes.Interface, ns string, t *truth) error {
+	n, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	quotas, err := cs.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	var qs []graph.Quota
+	sort.Slice(quotas.Items, func(i, j int) bool { return quotas.Items[i].Name < quotas.Items[j].Name })
+	for _, q := range quotas.Items {
+		res := map[corev1.ResourceName]bool{}
+		for r := range q.Spec.Hard {
+			res[r] = true
+		}
+		for r := range q.Status.Hard {
+			res[r] = true
+		}
+		for _, r := range slices.Sorted(maps.Keys(res)) {
+			x := graph.Quota{Name: q.Name, Resource: string(r)}
+			if u, ok := q.Status.Used[r]; ok {
+				x.Used = u.String()
+			}
+			if h, ok := q.Status.Hard[r]; ok {
+				x.Hard = h.String()
+			} else if h, ok := q.Spec.Hard[r]; ok {
+				x.Hard = h.String()
+			}
+			qs = append(qs, x)
+		}
+	}
+	lrs, err := cs.CoreV1().LimitRanges(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	var ls []graph.LimitRangeItem
+	for _, lr := range lrs.Items {
+		for _, it := range lr.Spec.Limits {
+			res := map[corev1.ResourceName]bool{}
+			for _, l := range []corev1.ResourceList{it.Default, it.DefaultRequest, it.Min, it.Max} {
+				for r := range l {
+					res[r] = true
+				}
+			}
+			for r := range res {
+				q := func(l corev1.ResourceList) string {
+					if v, ok := l[r]; ok {
+						return v.String()
+					}
+					return ""
+				}
+				ls = append(ls, graph.LimitRangeItem{Name: lr.Name, Type: string(it.Type), Resource: string(r),
+					Default: q(it.Default), DefaultRequest: q(it.DefaultRequest), Min: q(it.Min), Max: q(it.Max)})
+			}
+		}
+	}
+	sort.SliceStable(ls, func(i, j int) bool {
+		a, b := ls[i], ls[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Resource < b.Resource
+	})
+	t.Nodes[graph.ID(graph.KindNamespace, "", ns)] = namespaceSummary(n.Labels, qs, ls)
+	return nil
+}
+
+// addGrants adds a binding's grants edges (one per subject Podium draws)
+// and its User and Group nodes.
+func addGrants(t *truth, binding, bindingNS string, subjects []rbacv1.Subject, ref rbacv1.RoleRef) {
+	var to, confined string
+	switch ref.Kind {
+	case "Role":
+		to = graph.ID(graph.KindRole, bindingNS, ref.Name)
+	case "ClusterRole":
+		to, confined = graph.ID(graph.KindClusterRole, "", ref.Name), bindingNS
+	default:
+		return
+	}
+	for _, s := range subjects {
+		var from string
+		switch s.Kind {
+		case rbacv1.ServiceAccountKind:
+			if s.Namespace == "" {
+				continue // invalid upstream: the API server refuses it in a binding
+			}
+			from = graph.ID(graph.KindServiceAccount, s.Namespace, s.Name)
+		case rbacv1.UserKind:
+			from = graph.ID(graph.KindUser, "", s.Name)
+			t.Nodes[from] = ""
+		case rbacv1.GroupKind:
+			from = graph.ID(graph.KindGroup, "", s.Name)
+			t.Nodes[from] = ""
+		default:
+			continue
+		}
+		t.Edges[graph.EdgeID(graph.EdgeGrants, from, to)+"@"+binding] = grantsSummary(binding, confined)
+	}
+}
+
+// listRBACTruth adds the ClusterRoles the scope covers, with their
+// effective rules computed here from the labels of every ClusterRole (not
+// from what the aggregation controller wrote), and the grants of every
+// ClusterRoleBinding. Uncovered entries are dropped by diff.
+func listRBACTruth(ctx context.Context, cs kubernetes.Interface, sc *scope, t *truth) error {
+	crs, err := cs.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	sort.Slice(crs.Items, func(i, j int) bool { return crs.Items[i].Name < crs.Items[j].Name })
+	byName := map[string]*rbacv1.ClusterRole{}
+	for i := range crs.Items {
+		byName[crs.Items[i].Name] = &crs.Items[i]
+	}
+	for _, cr := range crs.Items {
+		id := graph.ID(graph.KindClusterRole, "", cr.Name)
+		if !sc.node(id) {
+			continue
+		}
+		rules, from := effectiveRules(&cr, crs.Items, map[string]bool{})
+		t.Nodes[id] = rulesSummary(rules, from)
+	}
+	crbs, err := cs.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, b := range crbs.Items {
+		addGrants(t, graph.ID("ClusterRoleBinding", "", b.Name), "", b.Subjects, b.RoleRef)
+	}
+	// User and Group nodes and grants outside the scope came along: drop
+	// them here so the truth holds only what it covers.
+	for id := range t.Nodes {
+		if !sc.node(id) {
+			delete(t.Nodes, id)
+		}
+	}
+	for id := range t.Edges {
+		if !sc.edge(id) {
+			delete(t.Edges, id)
+		}
+	}
+	return nil
+}
+
+// effectiveRules are cr's rules, or, when it aggregates, the union in
+// name order of the effective rules of every other ClusterRole its
+// selectors match (the same rule twice counts once), with their ids.
+func effectiveRules(cr *rbacv1.ClusterRole, all []rbacv1.ClusterRole, seen map[string]bool) ([]graph.PolicyRule, []string) {
+	if cr.AggregationRule == nil {
+		return apiRules(cr.Rules), nil
+	}
+	seen[cr.Name] = true
+	defer delete(seen, cr.Name)
+	var rules []graph.PolicyRule
+	var from []string
+	for i := range all {
+		o := &all[i]
+		if o.Name == cr.Name || seen[o.Name] {
+			continue
+		}
+		match := false
+		for _, s := range cr.AggregationRule.ClusterRoleSelectors {
+			sel, err := metav1.LabelSelectorAsSelector(&s)
+			if err == nil && sel.Matches(labels.Set(o.Labels)) {
+				match = true
+			}
+		}
+		if !match {
+			continue
+		}
+		from = append(from, graph.ID(graph.KindClusterRole, "", o.Name))
+		sub, _ := effectiveRules(o, all, seen)
+		for _, r := range sub {
+			if !slices.ContainsFunc(rules, func(x graph.PolicyRule) bool { return reflect.DeepEqual(x, r) }) {
+				rules = append(rules, r)
+			}
+		}
+	}
+	return rules, from
+}
+
+// policyNodeSummary summarises the nodes of the kinds #13 added, as
+// listPolicyTruth does; ok is false for other kinds.
+func policyNodeSummary(n *graph.Node) (string, bool) {
+	switch {
+	case n.ServiceAccount() != nil:
+		return automountSummary(n.ServiceAccount().Automount), true
+	case n.Role() != nil:
+		return rulesSummary(n.Role().Rules, n.Role().AggregatedFrom), true
+	case n.ClusterRole() != nil:
+		return rulesSummary(n.ClusterRole().Rules, n.ClusterRole().AggregatedFrom), true
+	case n.User() != nil, n.Group() != nil:
+		return "", true
+	case n.NetworkPolicy() != nil:
+		return policySummary(n.NetworkPolicy().PolicyTypes), true
+	case n.PodDisruptionBudget() != nil:
+		f := n.PodDisruptionBudget()
+		return pdbSummary(f.MinAvailable, f.MaxUnavailable, f.DisruptionsAllowed, f.CurrentHealthy, f.DesiredHealthy, f.ExpectedPods), true
+	case n.NamespaceInfo() != nil:
+		f := n.NamespaceInfo()
+		return namespaceSummary(f.Labels, f.Quotas, f.LimitRanges), true
+	case n.Node != nil:
+		return nodeFieldsSummary(n.Node), true
+	}
+	return "", false
+}
+
+// graphDiff compares two graphs through their wire form (unexported
+// fields, which cmp cannot read, are no part of the protocol), or "".
+func graphDiff(a, b graph.Snapshot) string {
+	wire := func(s graph.Snapshot) (map[string]string, map[string]string) {
+		nodes, edges := map[string]string{}, map[string]string{}
+		for _, n := range s.Nodes {
+			j, _ := json.Marshal(n)
+			nodes[n.ID] = string(j)
+		}
+		for _, e := range s.Edges {
+			j, _ := json.Marshal(e)
+			edges[e.ID] = string(j)
+		}
+		return nodes, edges
+	}
+	an, ae := wire(a)
+	bn, be := wire(b)
+	var out []string
+	cmpMaps := func(what string, x, y map[string]string) {
+		for k, v := range x {
+			if w, ok := y[k]; !ok {
+				out = append(out, fmt.Sprintf("-%s %s", what, v))
+			} else if w != v {
+				out = append(out, fmt.Sprintf("-%s %s\n+%s %s", what, v, what, w))
+			}
+		}
+		for k, w := range y {
+			if _, ok := x[k]; !ok {
+				out = append(out, fmt.Sprintf("+%s %s", what, w))
+			}
+		}
+	}
+	cmpMaps("node", an, bn)
+	cmpMaps("edge", ae, be)
 	sort.Strings(out)
 	return strings.Join(out, "\n")
 }

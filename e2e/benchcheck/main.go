@@ -61,6 +61,9 @@ var Targets = []Target{
 	// The server's own path, in process (bench-model.txt): BenchmarkScale10k
 	// needs 10,000 pods created on the lab first, some 27 minutes.
 	{"10,000-pod first snapshot, built and encoded, cold", "BenchmarkFirstSnapshot10k/cold", "snapshot-ms", true, 300},
+	// Issue #13: who may reach one pod, among 10,000 with a policy or two
+	// per namespace (the graph built in process; the server's path).
+	{"/api/reachability for one pod among 10,000, p99", "BenchmarkReachability10k", "reach-p99-ms", true, 50},
 }
 
 func main() {

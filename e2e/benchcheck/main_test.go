@@ -29,6 +29,7 @@ BenchmarkLoad/viewers=200-2        	       1	20000000000 ns/op	       180.0 MiB-
 BenchmarkLoad/svg=8-2              	       1	 9000000000 ns/op	       210.0 MiB-peak-rss	      9000 all-8-ms
 BenchmarkScale10k-2                 	       1	90000000000 ns/op	      1900 heap-B/pod	       250.0 snapshot-ready-ms	         6.000 cpu-added-pct
 BenchmarkFirstSnapshot10k/cold-2         	       5	 170000000 ns/op	  17352359 B/snapshot	       170.0 snapshot-ms	41088468 B/op	  111716 allocs/op
+BenchmarkReachability10k-2          	       1	 2000000000 ns/op	         3.000 reach-p50-ms	         9.000 reach-p99-ms	      2000 answer-B
 PASS
 ok  	github.com/podiumhq/podium/e2e	300.000s
 `
