@@ -493,13 +493,19 @@ func truthOf(s graph.Snapshot) truth {
 		t.Nodes[n.ID] = sum
 	}
 	for _, e := range s.Edges {
+		// Detail is nil where an edge says nothing besides its ends (a
+		// runs-as edge without a token): read through a zero one.
+		d := e.Detail
+		if d == nil {
+			d = &graph.Detail{}
+		}
 		switch e.Kind {
 		case graph.EdgeMounts:
-			t.Edges[e.ID] = mountsSummary(strings.Split(e.As, ","), e.Containers, e.Broken)
+			t.Edges[e.ID] = mountsSummary(strings.Split(d.As, ","), d.Containers, d.Broken)
 		case graph.EdgeRunsAs:
-			t.Edges[e.ID] = tokenSummary(e.Token)
+			t.Edges[e.ID] = tokenSummary(d.Token)
 		case graph.EdgeGrants:
-			t.Edges[e.ID] = grantsSummary(e.Binding, e.Namespace)
+			t.Edges[e.ID] = grantsSummary(d.Binding, d.Namespace)
 		default:
 			t.Edges[e.ID] = e.State
 		}

@@ -274,7 +274,7 @@ func TestWebPolicy(t *testing.T) {
 	replayControl(t, base, `{"action":"play"}`)
 	br.waitJS(`document.querySelector('[data-id="Node/node-2"][data-cordoned=true]') !== null && document.querySelector('[data-id="Pod/shop/web-6f7c8d-p0"]') === null && document.querySelector('[data-id="Pod/shop/web-6f7c8d-p9"][data-node="Node/node-3"]') !== null`, 5*time.Second, "node-2 cordoned, its pod replaced on node-3")
 	ticker := text(br, `[data-testid=ticker]`)
-	for _, want := range []string{"Node node-2 cordoned", "drain node-2: Pod shop/web-6f7c8d-p0 evicted", "drain node-2: Pod shop/web-6f7c8d-p2 held by budget shop/web"} {
+	for _, want := range []string{"Node node-2 cordoned", "drain node-2: Pod shop/web-6f7c8d-p0 evicted", "drain node-2: held back by budget shop/web (0 disruptions allowed)"} {
 		if !strings.Contains(ticker, want) {
 			t.Errorf("the ticker lacks %q: %q", want, ticker)
 		}
