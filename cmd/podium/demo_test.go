@@ -107,7 +107,7 @@ func TestEmbeddedDemo(t *testing.T) {
 		t.Errorf("at the end the Deployment is %+v, want stalled", d)
 	}
 	notReady, routes := 0, 0
-	for _, e := range end.Edges {
+	for _, e := range end.Snapshot(graph.Filter{}).Edges {
 		if e.Kind == graph.EdgeSelects && e.From == "Service/hellok8s/service-hellok8s" && e.State == graph.EndpointNone {
 			notReady++
 		}

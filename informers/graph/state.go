@@ -9,7 +9,7 @@ import (
 // snapshot and then deltas in order. The Log publishes one; replays and
 // tests rebuild others. It is not safe for concurrent use.
 //
-// Edges holds the edges no node implies. A pod's owns and runs-on edges
+// Edges no node implies are stored. A pod's owns and runs-on edges
 // follow from the pod's own fields (nodeEdges): for those, implied keeps
 // one bit per edge saying it is present, and the edge is built when asked
 // for (Edge, Snapshot). Two stored edges per pod were most of the Log's
@@ -19,12 +19,13 @@ import (
 // Other edges whose id is EdgeID(kind, from, to) are held as a compact
 // entry: the kind, the ends (sharing the strings of the nodes' ids) and
 // what the edge says besides, with no Edge or id string of their own.
-// Edges holds the rest (a grants edge's id names its binding too).
+// other holds the rest (a grants edge's id names its binding too).
 type State struct {
 	Seq   uint64
 	Nodes map[string]*Node
-	Edges map[string]*Edge
 
+	// Edges are held three ways (read them with Edge or Snapshot):
+	other   map[string]*Edge // edges with neither a bit nor a compact entry
 	implied map[string]uint8 // pod id → which of nodeEdges are present
 	compact map[edgeKey]edgeVal
 }
@@ -74,16 +75,16 @@ func internWord(w string) string {
 // store holds e (not implied), compactly when its id allows.
 func (s *State) store(e *Edge) {
 	if k, ok := edgeKeyOf(e.ID); ok && k.kind == e.Kind && k.from == e.From && k.to == e.To {
-		delete(s.Edges, e.ID)
+		delete(s.other, e.ID)
 		s.compact[edgeKey{internWord(k.kind), s.intern(k.from), s.intern(k.to)}] = edgeVal{internWord(e.State), e.Detail}
 		return
 	}
-	s.Edges[e.ID] = e
+	s.other[e.ID] = e
 }
 
 // stored returns the stored (not implied) edge with this id, or nil.
 func (s *State) stored(id string) *Edge {
-	if e := s.Edges[id]; e != nil {
+	if e := s.other[id]; e != nil {
 		return e
 	}
 	if k, ok := edgeKeyOf(id); ok {
@@ -97,8 +98,8 @@ func (s *State) stored(id string) *Edge {
 // unstore forgets the stored edge with this id, reporting whether there
 // was one.
 func (s *State) unstore(id string) bool {
-	if _, ok := s.Edges[id]; ok {
-		delete(s.Edges, id)
+	if _, ok := s.other[id]; ok {
+		delete(s.other, id)
 		return true
 	}
 	if k, ok := edgeKeyOf(id); ok {
@@ -118,7 +119,7 @@ const (
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{Nodes: map[string]*Node{}, Edges: map[string]*Edge{}, implied: map[string]uint8{}, compact: map[edgeKey]edgeVal{}}
+	return &State{Nodes: map[string]*Node{}, other: map[string]*Edge{}, implied: map[string]uint8{}, compact: map[edgeKey]edgeVal{}}
 }
 
 // nodeEdge returns the edge of kind k (owns or runs-on) that pod n implies,
@@ -271,7 +272,7 @@ func (s *State) Load(seq uint64, nodes []*Node, edges []*Edge) {
 	for _, n := range nodes {
 		s.Nodes[n.ID] = n
 	}
-	s.Edges = map[string]*Edge{}
+	s.other = map[string]*Edge{}
 	s.implied = make(map[string]uint8, len(nodes))
 	s.compact = make(map[edgeKey]edgeVal, len(edges))
 	for _, e := range edges {
@@ -312,7 +313,7 @@ func (s *State) Snapshot(f Filter) Snapshot {
 // collect is Snapshot without the sort, so that the Log can sort outside
 // its lock.
 func (s *State) collect(f Filter) Snapshot {
-	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.Edges)+len(s.compact)+2*len(s.Nodes))}
+	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.other)+len(s.compact)+2*len(s.Nodes))}
 	for id, n := range s.Nodes {
 		if f.Node(id) {
 			out.Nodes = append(out.Nodes, n)
@@ -325,7 +326,7 @@ func (s *State) collect(f Filter) Snapshot {
 			}
 		}
 	}
-	for id, e := range s.Edges {
+	for id, e := range s.other {
 		if f.Edge(id) {
 			out.Edges = append(out.Edges, e)
 		}
