@@ -29,7 +29,7 @@ import (
 
 // allLayers turns every optional layer on, so the page must draw every node
 // and edge /api/graph has.
-const allLayers = "storage,config,jobs,autoscaling,warnings"
+const allLayers = "storage,config,jobs,autoscaling,warnings,identity,netpol,quotas"
 
 // wave2 is one acceptance run: a namespace, Podium, a stream and a page.
 type wave2 struct {
@@ -86,8 +86,9 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 		used[e.To] = true
 		switch e.Kind {
 		case graph.EdgeOwns:
-		case graph.EdgeMounts:
-			mounts = append(mounts, e.ID, e.To)
+		case graph.EdgeMounts, graph.EdgeRunsAs, graph.EdgeIsolates:
+			// Drawn per pod, or once for a workload whose pods agree.
+			mounts = append(mounts, e.ID, e.Kind+"|"+e.From+"|"+e.To)
 		default:
 			edges = append(edges, e.ID)
 		}
@@ -109,8 +110,11 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 	  for (const id of want.ids) if (!has('data-id', id)) out.push('node ' + id);
 	  for (const id of want.edges) if (!has('data-edge', id)) out.push('edge ' + id);
 	  for (let i = 0; i < want.mounts.length; i += 2) {
-	    const [id, to] = [want.mounts[i], want.mounts[i + 1]];
-	    const agg = [...document.querySelectorAll('[data-agg^="agg:mounts:"]')].some((e) => e.dataset.agg.endsWith('->' + to));
+	    const [id, end] = [want.mounts[i], want.mounts[i + 1]];
+	    const [kind, from, to] = end.split('|');
+	    // mounts and runs-as aggregate at the pod's end, isolates at the policy's.
+	    const agg = [...document.querySelectorAll('[data-agg^="agg:' + kind + ':"]')].some((e) =>
+	      kind === 'isolates' ? e.dataset.agg.startsWith('agg:isolates:' + from + '->') : e.dataset.agg.endsWith('->' + to));
 	    if (!has('data-edge', id) && !agg) out.push('edge ' + id);
 	  }
 	  return out;
