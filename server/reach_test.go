@@ -162,9 +162,6 @@ func TestReachabilityBusy(t *testing.T) {
 // 10,000 pods with 20 policies; its time is e2e's BenchmarkReachability10k
 // (speed lives in benchmarks).
 func TestReachability10k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds 10,000 pods")
-	}
 	m := graph.NewModel()
 	for ns := range 20 {
 		for app := range 5 {

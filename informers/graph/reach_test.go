@@ -813,9 +813,6 @@ func BenchmarkReach10kPolicy500RulesUniqueLabels(b *testing.B) {
 // TestReach10k checks the answer for one pod among 10,000 (20 policies);
 // its time is BenchmarkReach10k's (speed lives in benchmarks).
 func TestReach10k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds 10,000 pods")
-	}
 	s := reachCluster(t, false, twentyPolicies()...)
 	r, err := Reach(s, "Pod/team-0/app-0-7d9c5f6b8-00042")
 	if err != nil {
