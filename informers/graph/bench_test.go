@@ -150,7 +150,13 @@ func BenchmarkModelPodChange10k(b *testing.B) {
 	m := NewModel()
 	c.load(m, t0)
 	m.Flush()
-	p := c.raw[4242]
+	flapPod(b, m, c.raw[4242], func(Delta) string { return "" })
+}
+
+// flapPod turns pod p crash-looping and back, one change per iteration, and
+// fails unless each Flush upserts exactly that pod and odd says nothing
+// else is wrong with the delta.
+func flapPod(b *testing.B, m *Model, p *corev1.Pod, odd func(Delta) string) {
 	up, bad := p.DeepCopy(), p.DeepCopy()
 	bad.Status.ContainerStatuses[0] = waiting("web", "CrashLoopBackOff", 1)
 	bad.Status.Conditions = nil
@@ -163,8 +169,8 @@ func BenchmarkModelPodChange10k(b *testing.B) {
 		} else {
 			m.Set(NewCachedPod(up), t0)
 		}
-		if d := m.Flush(); len(d.Upsert.Nodes) != 1 {
-			b.Fatalf("flushed %d nodes", len(d.Upsert.Nodes))
+		if d := m.Flush(); len(d.Upsert.Nodes) != 1 || odd(d) != "" {
+			b.Fatalf("flushed %d nodes %s", len(d.Upsert.Nodes), odd(d))
 		}
 	}
 }

@@ -570,22 +570,12 @@ func BenchmarkModelPodChangeOnCordonedNode10k(b *testing.B) {
 	m.Set(cordoned(mkNode("worker-1", true)), t0)
 	m.Set(mkPDB(p.Namespace, "web", 1, p.Labels["app"]), t0)
 	m.Flush()
-	up, bad := p.DeepCopy(), p.DeepCopy()
-	bad.Status.ContainerStatuses[0] = waiting("web", "CrashLoopBackOff", 1)
-	bad.Status.Conditions = nil
-	down := NewCachedPod(bad)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if i%2 == 0 {
-			m.Set(down, t0)
-		} else {
-			m.Set(NewCachedPod(up), t0)
+	flapPod(b, m, p, func(d Delta) string {
+		if hs := drainStrings(d); len(hs) != 0 {
+			return fmt.Sprint("and drain happenings ", hs)
 		}
-		if d := m.Flush(); len(d.Upsert.Nodes) != 1 || len(drainStrings(d)) != 0 {
-			b.Fatalf("flushed %d nodes, drain happenings %v", len(d.Upsert.Nodes), drainStrings(d))
-		}
-	}
+		return ""
+	})
 }
 
 // The disruption controller's warnings land on their budget; a
