@@ -243,32 +243,7 @@ func (r *policyRun) pageDraws(step string, g graph.Snapshot) {
 		}
 	}
 	sort.Strings(ids)
-	j, _ := json.Marshal(map[string][]string{"ids": ids, "edges": edges, "shared": shared})
-	missing := `(() => {
-	  const want = ` + string(j) + `;
-	  const has = (a, v) => document.querySelector('[' + a + '="' + CSS.escape(v) + '"]') !== null;
-	  const out = [];
-	  for (const id of want.ids) if (!has('data-id', id)) out.push('node ' + id);
-	  for (const id of want.edges) if (!has('data-edge', id)) out.push('edge ' + id);
-	  const aggs = [...document.querySelectorAll('[data-agg]')].map((e) => e.dataset.agg);
-	  for (let i = 0; i < want.shared.length; i += 3) {
-	    const [id, pre, post] = want.shared.slice(i, i + 3);
-	    if (!has('data-edge', id) && !aggs.some((a) => a.startsWith(pre) && a.endsWith(post))) out.push('edge ' + id);
-	  }
-	  return out;
-	})()`
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out := eval[[]string](r.b, missing)
-		if len(out) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.b.shot(step + "-missing")
-			r.t.Fatalf("%s: the page does not draw %d of what /api/graph has:\n%s", step, len(out), strings.Join(out, "\n"))
-		}
-		time.Sleep(100 * time.Millisecond) // the next poll of the page; the deadline bounds it
-	}
+	waitDrawn(r.t, r.b, step, ids, edges, shared)
 }
 
 // pool is a pair of KWOK nodes only this test's pods may use (a taint

@@ -77,7 +77,7 @@ func (w *wave2) step(name string) graph.Snapshot {
 // replicas do not draw 50 edges.
 func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 	w.t.Helper()
-	var ids, edges, mounts []string
+	ids, edges, shared := []string{}, []string{}, []string{} // JSON arrays, never null
 	used := map[string]bool{}
 	for _, e := range g.Edges {
 		if graph.NamespaceOf(e.From) != w.ns {
@@ -86,9 +86,11 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 		used[e.To] = true
 		switch e.Kind {
 		case graph.EdgeOwns:
-		case graph.EdgeMounts, graph.EdgeRunsAs, graph.EdgeIsolates:
+		case graph.EdgeMounts, graph.EdgeRunsAs:
 			// Drawn per pod, or once for a workload whose pods agree.
-			mounts = append(mounts, e.ID, e.Kind+"|"+e.From+"|"+e.To)
+			shared = append(shared, e.ID, "agg:"+e.Kind+":", "->"+e.To)
+		case graph.EdgeIsolates:
+			shared = append(shared, e.ID, "agg:isolates:"+e.From+"->", "")
 		default:
 			edges = append(edges, e.ID)
 		}
@@ -102,34 +104,40 @@ func (w *wave2) pageDraws(step string, g graph.Snapshot) {
 			ids = append(ids, graph.ID(graph.KindStorageClass, "", n.PersistentVolume.StorageClass))
 		}
 	}
-	j, _ := json.Marshal(map[string][]string{"ids": ids, "edges": edges, "mounts": mounts})
+	waitDrawn(w.t, w.b, step, ids, edges, shared)
+}
+
+// waitDrawn polls the page until it draws every node id (data-id) and edge
+// id (data-edge) given, and fails with what is missing after 20 s. shared
+// holds triples (edge id, prefix, suffix): such an edge may instead be
+// drawn once for its workload, as a data-agg with that prefix and suffix.
+func waitDrawn(t *testing.T, b *browser, step string, ids, edges, shared []string) {
+	t.Helper()
+	j, _ := json.Marshal(map[string][]string{"ids": ids, "edges": edges, "shared": shared})
 	missing := `(() => {
 	  const want = ` + string(j) + `;
 	  const has = (a, v) => document.querySelector('[' + a + '="' + CSS.escape(v) + '"]') !== null;
 	  const out = [];
 	  for (const id of want.ids) if (!has('data-id', id)) out.push('node ' + id);
 	  for (const id of want.edges) if (!has('data-edge', id)) out.push('edge ' + id);
-	  for (let i = 0; i < want.mounts.length; i += 2) {
-	    const [id, end] = [want.mounts[i], want.mounts[i + 1]];
-	    const [kind, from, to] = end.split('|');
-	    // mounts and runs-as aggregate at the pod's end, isolates at the policy's.
-	    const agg = [...document.querySelectorAll('[data-agg^="agg:' + kind + ':"]')].some((e) =>
-	      kind === 'isolates' ? e.dataset.agg.startsWith('agg:isolates:' + from + '->') : e.dataset.agg.endsWith('->' + to));
-	    if (!has('data-edge', id) && !agg) out.push('edge ' + id);
+	  const aggs = [...document.querySelectorAll('[data-agg]')].map((e) => e.dataset.agg);
+	  for (let i = 0; i < want.shared.length; i += 3) {
+	    const [id, pre, post] = want.shared.slice(i, i + 3);
+	    if (!has('data-edge', id) && !aggs.some((a) => a.startsWith(pre) && a.endsWith(post))) out.push('edge ' + id);
 	  }
 	  return out;
 	})()`
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		out := eval[[]string](w.b, missing)
+		out := eval[[]string](b, missing)
 		if len(out) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			w.b.shot(step + "-missing")
-			w.t.Fatalf("%s: the page does not draw %d of what /api/graph has:\n%s", step, len(out), strings.Join(out, "\n"))
+			b.shot(step + "-missing")
+			t.Fatalf("%s: the page does not draw %d of what /api/graph has:\n%s", step, len(out), strings.Join(out, "\n"))
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // the next poll of the page; the deadline bounds it
 	}
 }
 
