@@ -52,6 +52,8 @@ const (
 	ParamUID      = "uid"
 	ParamNewUID   = "newUid"
 	ParamClaims   = "claims"
+	ParamWas      = "was"   // replaced by a ReplicaSet: the deleted pod, "ns/name"
+	ParamOwner    = "owner" // replaced by a ReplicaSet: its id
 )
 
 // Job happening states.
@@ -70,6 +72,9 @@ const jobStartWindow = 2 * time.Minute
 const (
 	replacedWindow = 5 * time.Minute
 	maxDeletedPods = 1024
+	// A ReplicaSet's deletions are kept per ReplicaSet, the newest
+	// maxOwnedDeletions of at most maxDeletedPods ReplicaSets.
+	maxOwnedDeletions = 16
 )
 
 // Happenings2 derives the wave-2 happenings of one entity's change from prev
@@ -255,7 +260,7 @@ func (m *Model) replacedHappening(id string, prev, cur *Node, at time.Time) []Ha
 		// claims are unknown.
 		old = deletedPod{uid: prev.UID, at: at}
 	case prev == nil && (!ok || at.Sub(old.at) > replacedWindow):
-		return nil
+		return m.rsReplacedHappening(cur, at)
 	}
 	if old.uid == "" || cur.UID == "" || old.uid == cur.UID {
 		return nil
@@ -276,6 +281,100 @@ func (m *Model) replacedHappening(id string, prev, cur *Node, at time.Time) []Ha
 		text += ", same claims " + params[ParamClaims]
 	}
 	return []Happening{{Time: at, Kind: HappeningReplaced, Ref: cur.ID, Text: text, Params: params}}
+}
+
+// ownedDeletion is a pod of a ReplicaSet the model saw deleted, with the
+// ReplicaSet's desired replicas at that moment.
+type ownedDeletion struct {
+	name, uid string
+	at        time.Time
+	desired   int
+}
+
+// noteOwnedDeletion remembers a deleted pod of a ReplicaSet, for
+// rsReplacedHappening.
+func (m *Model) noteOwnedDeletion(p *CachedPod, at time.Time) {
+	if p == nil {
+		return
+	}
+	rs := m.replicaSetOf(p.Node)
+	if rs == nil {
+		return
+	}
+	if m.ownedDeleted == nil {
+		m.ownedDeleted = map[string][]ownedDeletion{}
+	}
+	if _, ok := m.ownedDeleted[rs.ID]; !ok && len(m.ownedDeleted) >= maxDeletedPods {
+		m.forgetOldestOwner(at)
+	}
+	list := append(m.ownedDeleted[rs.ID], ownedDeletion{name: p.Node.Name, uid: p.Node.UID, at: at, desired: rs.ReplicaSet.Replicas})
+	if len(list) > maxOwnedDeletions {
+		list = list[len(list)-maxOwnedDeletions:]
+	}
+	m.ownedDeleted[rs.ID] = list
+}
+
+// forgetOldestOwner makes room in ownedDeleted: expired ReplicaSets first,
+// else the one whose newest deletion is oldest.
+func (m *Model) forgetOldestOwner(at time.Time) {
+	oldest, when := "", time.Time{}
+	for id, l := range m.ownedDeleted {
+		last := l[len(l)-1].at
+		if at.Sub(last) > replacedWindow {
+			delete(m.ownedDeleted, id)
+			continue
+		}
+		if oldest == "" || last.Before(when) {
+			oldest, when = id, last
+		}
+	}
+	if len(m.ownedDeleted) >= maxDeletedPods {
+		delete(m.ownedDeleted, oldest)
+	}
+}
+
+// replicaSetOf returns the ReplicaSet that controls pod n, or nil.
+func (m *Model) replicaSetOf(n *Node) *Node {
+	if n == nil || n.Pod == nil || !strings.HasPrefix(n.Pod.Owner, KindReplicaSet+"/") {
+		return nil
+	}
+	rs := m.node(n.Pod.Owner)
+	if rs == nil || rs.ReplicaSet == nil {
+		return nil
+	}
+	return rs
+}
+
+// rsReplacedHappening says that a ReplicaSet replaced a deleted pod: the
+// tutorial's `kubectl delete pod`, after which the Deployment's pod comes
+// back under a new name. cur is a new pod; it replaces the newest pod of
+// its ReplicaSet deleted within replacedWindow while the desired replicas
+// were what they are now. A scale-down's deletions never match a later
+// pod: a scale-up changes the desired count, and nothing else makes a
+// ReplicaSet create a pod without having lost one.
+func (m *Model) rsReplacedHappening(cur *Node, at time.Time) []Happening {
+	rs := m.replicaSetOf(cur)
+	if rs == nil {
+		return nil
+	}
+	list := m.ownedDeleted[rs.ID]
+	for i := len(list) - 1; i >= 0; i-- {
+		d := list[i]
+		if at.Sub(d.at) > replacedWindow || d.desired != rs.ReplicaSet.Replicas {
+			continue
+		}
+		list = append(list[:i:i], list[i+1:]...)
+		if len(list) == 0 {
+			delete(m.ownedDeleted, rs.ID)
+		} else {
+			m.ownedDeleted[rs.ID] = list
+		}
+		was := cur.Namespace + "/" + d.name
+		params := map[string]string{ParamName: qualified(cur), ParamUID: d.uid, ParamNewUID: cur.UID, ParamWas: was, ParamOwner: rs.ID}
+		text := fmt.Sprintf("Pod %s deleted: ReplicaSet %s replaced it with %s", was, rs.Name, qualified(cur))
+		return []Happening{{Time: at, Kind: HappeningReplaced, Ref: cur.ID, Text: text, Params: params}}
+	}
+	return nil
 }
 
 // noteDeletedPod remembers a deleted pod and its claims for replacedWindow,

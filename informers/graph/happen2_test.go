@@ -179,6 +179,100 @@ func TestReplacedPods(t *testing.T) {
 			t.Errorf("got %v", got)
 		}
 	})
+	// The tutorial's `kubectl delete pod`: the Deployment's ReplicaSet
+	// makes a pod with a new name.
+	rsPod := func(name string) *corev1.Pod {
+		return mkRunning("default", name, ownedBy("ReplicaSet", "web-1"), uid("u-"+name))
+	}
+	rs := func(m *Model, replicas int32) {
+		r := mkReplicaSet("default", "web-1", "web")
+		r.Spec.Replicas = ptr.To(replicas)
+		m.Set(r, t0)
+	}
+	withPods := func(names ...string) *Model {
+		m := NewModel()
+		rs(m, int32(len(names)))
+		for _, n := range names {
+			m.Set(rsPod(n), t0)
+		}
+		m.Flush()
+		return m
+	}
+	t.Run("a ReplicaSet replaces a deleted pod under a new name", func(t *testing.T) {
+		m := withPods("web-a", "web-b", "web-c")
+		m.Delete(Pods, "default", "web-b", t0.Add(time.Second))
+		if got := replaced(m.Flush()); got != nil {
+			t.Fatalf("a deletion alone made %v", got)
+		}
+		m.Set(rsPod("web-d"), t0.Add(2*time.Second))
+		want := []map[string]string{{"name": "default/web-d", "uid": "u-web-b", "newUid": "u-web-d", "was": "default/web-b", "owner": "ReplicaSet/default/web-1"}}
+		if diff := cmp.Diff(want, replaced(m.Flush())); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		// One deletion, one replacement: the next new pod is a scale-up.
+		rs(m, 4)
+		m.Set(rsPod("web-e"), t0.Add(3*time.Second))
+		if got := replaced(m.Flush()); got != nil {
+			t.Errorf("a scale-up after the replacement made %v", got)
+		}
+	})
+	t.Run("a scale-down's deletions are not replaced by a scale-up", func(t *testing.T) {
+		m := withPods("web-a", "web-b", "web-c")
+		rs(m, 2)
+		m.Delete(Pods, "default", "web-c", t0.Add(time.Second))
+		m.Flush()
+		rs(m, 3)
+		m.Set(rsPod("web-d"), t0.Add(2*time.Second))
+		if got := replaced(m.Flush()); got != nil {
+			t.Errorf("a scale-up made %v", got)
+		}
+	})
+	t.Run("the newest deletion is the one replaced", func(t *testing.T) {
+		m := withPods("web-a", "web-b", "web-c")
+		rs(m, 2)
+		m.Delete(Pods, "default", "web-c", t0.Add(time.Second)) // the scale-down's
+		m.Flush()
+		m.Delete(Pods, "default", "web-a", t0.Add(2*time.Second)) // kubectl delete pod
+		m.Set(rsPod("web-d"), t0.Add(3*time.Second))
+		if got := replaced(m.Flush()); len(got) != 1 || got[0][ParamWas] != "default/web-a" {
+			t.Errorf("got %v; want web-d replacing web-a", got)
+		}
+	})
+	t.Run("a pod of no ReplicaSet the model knows is new", func(t *testing.T) {
+		m := NewModel()
+		m.Set(rsPod("web-a"), t0)
+		m.Flush()
+		m.Delete(Pods, "default", "web-a", t0)
+		m.Set(rsPod("web-b"), t0)
+		if got := replaced(m.Flush()); got != nil {
+			t.Errorf("got %v", got)
+		}
+	})
+	t.Run("the memory of ReplicaSets' deletions is bounded", func(t *testing.T) {
+		m := NewModel()
+		for i := range maxDeletedPods + 10 {
+			r := mkReplicaSet("default", fmt.Sprint("rs", i), "")
+			m.Set(r, t0)
+			for j := range maxOwnedDeletions + 2 {
+				m.Set(mkRunning("default", fmt.Sprint("p", i, "-", j), ownedBy("ReplicaSet", r.Name)), t0)
+			}
+		}
+		m.Flush()
+		for i := range maxDeletedPods + 10 {
+			for j := range maxOwnedDeletions + 2 {
+				m.Delete(Pods, "default", fmt.Sprint("p", i, "-", j), t0.Add(time.Duration(i)*time.Millisecond))
+			}
+		}
+		m.Flush()
+		if n := len(m.ownedDeleted); n > maxDeletedPods {
+			t.Errorf("%d ReplicaSets remembered; want at most %d", n, maxDeletedPods)
+		}
+		for id, l := range m.ownedDeleted {
+			if len(l) > maxOwnedDeletions {
+				t.Fatalf("%s: %d deletions remembered; want at most %d", id, len(l), maxOwnedDeletions)
+			}
+		}
+	})
 	t.Run("the memory of deleted pods is bounded", func(t *testing.T) {
 		m := NewModel()
 		for i := range 3 * maxDeletedPods {

@@ -125,14 +125,16 @@ type Model struct {
 	// a reference-only node exists exactly while its count is positive.
 	refCount map[string]int
 
-	warn        warnState                   // Warning Events (warnings.go)
-	synced      bool                        // past the initial lists (created.go)
-	ready       map[string]int              // ready endpoints by Service id, at the last Flush (created.go)
-	now         time.Time                   // the time of the latest Set or Delete
-	rbac        *rbacState                  // identity and RBAC (rbac.go), made on first use
-	deletedPods map[string]deletedPod       // recently deleted pods, by id (happen2.go)
-	cluster     clusterState                // quotas, limit ranges, budgets, drains (cluster.go)
-	netpols     map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
+	warn        warnState             // Warning Events (warnings.go)
+	synced      bool                  // past the initial lists (created.go)
+	ready       map[string]int        // ready endpoints by Service id, at the last Flush (created.go)
+	now         time.Time             // the time of the latest Set or Delete
+	rbac        *rbacState            // identity and RBAC (rbac.go), made on first use
+	deletedPods map[string]deletedPod // recently deleted pods, by id (happen2.go)
+	// recently deleted pods of each ReplicaSet, by its id (happen2.go)
+	ownedDeleted map[string][]ownedDeletion
+	cluster      clusterState                // quotas, limit ranges, budgets, drains (cluster.go)
+	netpols      map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
 }
 
 // NewModel returns an empty model.
@@ -377,6 +379,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	case KindPod:
 		delete(m.failed, old.ID)
 		m.noteDeletedPod(oldPod, now)
+		m.noteOwnedDeletion(oldPod, now)
 		m.podEdges(oldPod, nil, now)
 		m.podPolicy(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)

@@ -330,6 +330,16 @@ export const messages = {
     'reach.anywhere': 'anywhere',
     'reach.hidden': '+{count} outside the namespaces in view',
     'reach.unreachable': 'unreachable from {ns}',
+    'happening.replaced': 'Pod {name} replaced: same name, new uid {newUid}',
+    'happening.replacedClaims': 'Pod {name} replaced: same name, new uid {newUid}, same claims {claims}',
+    'happening.replacedBy': 'Pod {was} deleted: ReplicaSet {rs} replaced it with {name}',
+    'happening.jobStarted': 'CronJob {cronjob} started Job {job}',
+    'happening.jobCompleteIn': 'Job {job} complete in {duration}',
+    'happening.jobComplete': 'Job {job} complete',
+    'happening.jobFailedWhy': 'Job {job} failed: {reason}',
+    'happening.jobFailed': 'Job {job} failed',
+    'happening.warning': '{kind} {name}: {reason}: {message}',
+    'happening.warningCount': '{kind} {name}: {reason}: {message} (×{count})',
     'happening.cordoned': 'Node {name} cordoned',
     'happening.uncordoned': 'Node {name} uncordoned',
     'happening.evicted': 'drain {node}: Pod {pod} evicted',
@@ -428,6 +438,22 @@ export function happeningText(h) {
     case 'deleted':
     case 'endpoints':
       ids.push('happening.' + h.kind);
+      break;
+    // informers/graph/happen2.go: a StatefulSet's ordinal back under its
+    // name, or (with was) a ReplicaSet's new pod for a deleted one.
+    case 'replaced':
+      if (p.was) p.rs = String(p.owner || '').split('/').pop();
+      ids.push(p.was ? 'happening.replacedBy' : p.claims ? 'happening.replacedClaims' : 'happening.replaced');
+      break;
+    // A template with a placeholder the params lack is skipped: the next
+    // one is the shorter sentence.
+    case 'job':
+      if (p.state === 'started') ids.push('happening.jobStarted');
+      else if (p.state === 'complete') ids.push('happening.jobCompleteIn', 'happening.jobComplete');
+      else if (p.state === 'failed') ids.push('happening.jobFailedWhy', 'happening.jobFailed');
+      break;
+    case 'warning':
+      ids.push(Number(p.count) > 1 ? 'happening.warningCount' : 'happening.warning');
       break;
     case 'node':
       if (p.state === 'Ready') ids.push('happening.nodeReady');

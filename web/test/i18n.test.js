@@ -110,6 +110,16 @@ const HAPPENINGS = [
   { kind: 'failed', ref: 'Pod/default/web-1', text: 'Pod default/web-1 failed: Error', params: { name: 'default/web-1', reason: 'Error' } },
   { kind: 'node', ref: 'Node/worker-2', text: 'Node worker-2 NotReady', params: { name: 'worker-2', state: 'NotReady' } },
   { kind: 'node', ref: 'Node/worker-2', text: 'Node worker-2 Ready', params: { name: 'worker-2', state: 'Ready' } },
+  { kind: 'replaced', ref: 'Pod/default/db-1', text: 'Pod default/db-1 replaced: same name, new uid u2', params: { name: 'default/db-1', uid: 'u1', newUid: 'u2' } },
+  { kind: 'replaced', ref: 'Pod/default/db-1', text: 'Pod default/db-1 replaced: same name, new uid u2, same claims data-db-1', params: { name: 'default/db-1', uid: 'u1', newUid: 'u2', claims: 'data-db-1' } },
+  { kind: 'replaced', ref: 'Pod/default/web-1-b', text: 'Pod default/web-1-a deleted: ReplicaSet web-1 replaced it with default/web-1-b', params: { name: 'default/web-1-b', uid: 'u1', newUid: 'u2', was: 'default/web-1-a', owner: 'ReplicaSet/default/web-1' } },
+  { kind: 'job', ref: 'Job/default/backup-2911', text: 'CronJob default/backup started Job default/backup-2911', params: { name: 'default/backup-2911', state: 'started', job: 'default/backup-2911', cronjob: 'default/backup' } },
+  { kind: 'job', ref: 'Job/default/pi', text: 'Job default/pi complete in 1m30s', params: { name: 'default/pi', state: 'complete', job: 'default/pi', duration: '1m30s' } },
+  { kind: 'job', ref: 'Job/default/pi', text: 'Job default/pi complete', params: { name: 'default/pi', state: 'complete', job: 'default/pi' } },
+  { kind: 'job', ref: 'Job/default/pi', text: 'Job default/pi failed: BackoffLimitExceeded', params: { name: 'default/pi', state: 'failed', job: 'default/pi', reason: 'BackoffLimitExceeded' } },
+  { kind: 'job', ref: 'Job/default/pi', text: 'Job default/pi failed', params: { name: 'default/pi', state: 'failed', job: 'default/pi', reason: '' } },
+  { kind: 'warning', ref: 'Pod/default/web-0', text: 'Pod default/web-0: FailedScheduling: 0/3 nodes are available: 3 Insufficient cpu. (×4)', params: { name: 'default/web-0', kind: 'Pod', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient cpu.', count: '4', last: '2026-11-25T12:01:03Z' } },
+  { kind: 'warning', ref: 'ReplicaSet/default/web-1', text: 'ReplicaSet default/web-1: FailedCreate: exceeded quota', params: { name: 'default/web-1', kind: 'ReplicaSet', reason: 'FailedCreate', message: 'exceeded quota', count: '1', last: '2026-11-25T12:01:03Z' } },
   // server/replay's timeline marker (not on the live stream).
   { kind: 'created', ref: 'Deployment/default/web', text: 'Deployment default/web created', params: { name: 'default/web', kind: 'Deployment' } },
 ];
