@@ -222,6 +222,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/lesson", s.lessonJSON)
 	g.GET("/api/qr.svg", s.qrSVG)
 	if s.cfg.Follow != nil {
+		g.GET("/f", s.followLink)
 		g.GET("/api/follow", s.followGet)
 		g.POST("/api/follow", s.followLead)
 	}

@@ -440,3 +440,25 @@ Object.assign(zhCN, {
 // Kubernetes terms and strings without words, the same in both tables.
 for (const k of ['anatomy.podIP', 'anatomy.pause', 'anatomy.hostEntry', 'anatomy.kind.ConfigMap', 'anatomy.kind.Secret',
   'anatomy.kind.PersistentVolumeClaim', 'anatomy.as.other', 'anatomy.times']) KEEP.add(k);
+
+// lessons and the audience link (issue #14), in the same order as i18n.js's
+// block.
+Object.assign(zhCN, {
+  'lesson.label': '课程',
+  'lesson.step': '第 {n} 步，共 {count} 步',
+  'lesson.type': '输入',
+  'lesson.waiting': '等待集群……',
+  'lesson.done': '完成 — 按 → 进入下一步',
+  'lesson.last': '完成 — 这是最后一步',
+  'lesson.problem': '课程文件有问题',
+  'lesson.prev': '上一步（←）',
+  'lesson.next': '下一步（→）',
+  'key.lesson': '上一步 / 下一步（没有课程时：回放中的上一个 / 下一个事件）',
+  'follow.on': '正在跟随演讲者',
+  'follow.lost': '与演讲者失去连接 — {seconds} 秒后重新加入',
+  'follow.none': '这个 Podium 没有观众链接',
+  'follow.scan': '在你的设备上跟随',
+  'follow.qr': '观众链接的二维码',
+  'follow.leadLost': '此页面已不再领讲：请打开 Podium 最近一次启动时给出的演讲者链接',
+  'follow.leadFailed': '无法带领观众：{detail}',
+});

@@ -509,3 +509,25 @@ Object.assign(messages.en, {
   'anatomy.readyLabel': 'Ready',
   'anatomy.readyCount': '{ready}/{total} containers ready',
 });
+
+// lessons and the audience link (issue #14): the lesson panel (lesson.js),
+// the follower's view and the presenter's QR code (follow.js).
+Object.assign(messages.en, {
+  'lesson.label': 'Lesson',
+  'lesson.step': 'Step {n} of {count}',
+  'lesson.type': 'Type',
+  'lesson.waiting': 'Waiting for the cluster…',
+  'lesson.done': 'Done — → for the next step',
+  'lesson.last': 'Done — that was the last step',
+  'lesson.problem': 'The lesson file has a problem',
+  'lesson.prev': 'Previous step (←)',
+  'lesson.next': 'Next step (→)',
+  'key.lesson': 'Previous / next lesson step (without a lesson: happening, in a replay)',
+  'follow.on': 'Following the presenter',
+  'follow.lost': 'Lost the presenter — rejoining in {seconds}s',
+  'follow.none': 'This Podium has no audience link',
+  'follow.scan': 'Follow on your device',
+  'follow.qr': 'QR code of the audience link',
+  'follow.leadLost': 'This page no longer leads: open the presenter link from Podium’s latest start',
+  'follow.leadFailed': 'Could not lead the audience: {detail}',
+});
