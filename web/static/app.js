@@ -675,7 +675,10 @@ hooks = installPresenter({
 
 // --- the lesson (lesson.js) and the audience link (follow.js) ---------------------------------
 let audience = null;
-let followStep = -1; // the presenter's step, kept until the lesson is loaded
+// The presenter's step, kept until the lesson is loaded, and whether the
+// presenter's replay shows its happening.
+let followStep = -1;
+let followSought = false;
 panel = new Panel({
   el: $('[data-testid="lesson"]'),
   lang: () => document.documentElement.lang,
@@ -705,7 +708,7 @@ async function pollLesson() {
   try {
     const st = await fetchLesson(fetch, location.href);
     panel.take(st);
-    if (follower && followStep >= 0) panel.show(followStep);
+    if (follower && followStep >= 0) panel.show(followStep, followSought);
     if (st === null) return;
   } catch {
     // the server is away: the banner says so; try again
@@ -721,7 +724,8 @@ audience = installAudience({
     hooks.setFocus(st.focus || '');
     setLayers(parseLayers((st.layers || []).join(',')).layers, false);
     followStep = st.step;
-    panel.show(st.step);
+    followSought = st.marker >= 0;
+    panel.show(st.step, followSought);
   },
 });
 

@@ -184,10 +184,12 @@ export class Panel {
     return true;
   }
 
-  // show moves to step i as the presenter's page says (a follower).
-  show(i) {
+  // show moves to step i as the presenter's page says (a follower);
+  // sought: the presenter's replay shows the step's happening.
+  show(i, sought = false) {
     if (!this.has || i < 0) return;
     this.lesson.go(i);
+    if (sought) this.lesson.sought();
     this.draw();
   }
 

@@ -144,6 +144,11 @@ describe('the lesson panel', () => {
     p.show(2);
     assert.equal(el.dataset.step, '2');
     assert.deepEqual(log, []);
+    p.show(0);
+    assert.equal(el.dataset.state, 'waiting', 'live: done only on the happening');
+    const replay = make({ ...steps, markers: [3, 9, -1] }, { follower: true });
+    replay.p.show(1, true);
+    assert.equal(replay.el.dataset.state, 'done', 'the presenter\'s replay shows the step\'s happening');
   });
 
   it('shows a bad file beside the lesson, or alone, and keeps the step', () => {
