@@ -453,7 +453,7 @@ Object.assign(zhCN, {
   'lesson.problem': '课程文件有问题',
   'lesson.prev': '上一步（←）',
   'lesson.next': '下一步（→）',
-  'key.lesson': '上一步 / 下一步（没有课程时：回放中的上一个 / 下一个事件）',
+  'key.lesson': '上一个 / 下一个事件（回放）；有课程时为上一步 / 下一步',
   'follow.on': '正在跟随演讲者',
   'follow.lost': '与演讲者失去连接 — {seconds} 秒后重新加入',
   'follow.none': '这个 Podium 没有观众链接',

@@ -522,7 +522,7 @@ Object.assign(messages.en, {
   'lesson.problem': 'The lesson file has a problem',
   'lesson.prev': 'Previous step (←)',
   'lesson.next': 'Next step (→)',
-  'key.lesson': 'Previous / next lesson step (without a lesson: happening, in a replay)',
+  'key.lesson': 'Previous / next happening (replay), or lesson step when there is a lesson',
   'follow.on': 'Following the presenter',
   'follow.lost': 'Lost the presenter — rejoining in {seconds}s',
   'follow.none': 'This Podium has no audience link',
