@@ -3,7 +3,7 @@
 // this file only reacts to it and to the viewer.
 
 import { startFrameCounter } from './bench.js';
-import { Connection } from './conn.js';
+import { openSource } from './conn.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
 import { layerFor, LAYER_KEYS } from './keys.js';
@@ -350,7 +350,7 @@ function draw() {
 }
 
 // --- connection -------------------------------------------------------------------
-const conn = new Connection({
+const conn = openSource({
   store,
   href: location.href,
   namespaces: selected,

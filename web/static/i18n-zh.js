@@ -371,6 +371,20 @@ export const zhCN = {
   'happening.evicted': '排空 {node}：Pod {pod} 已驱逐',
   'happening.held': '排空 {node}：被中断预算 {pdb} 阻止（允许中断 {allowed} 次）',
   'happening.drainDone': '节点 {node} 已排空',
+  // Offline segments (player.js, replay.js's "Save segment"; docs/export.md).
+  'segment.title': '录制片段',
+  'segment.recorded': '{name} 中的事件 {from}–{to}，录制于 {when}',
+  'segment.play': '播放',
+  'segment.pause': '暂停',
+  'segment.ended': '片段已结束：点击播放从头开始',
+  'segment.scrubber': '片段中的位置',
+  'segment.bad': '此文件中没有可播放的片段（{detail}）',
+  'segment.save': '保存片段',
+  'segment.save.title': '将事件 {from}–{to} 保存为一个可离线播放的 HTML 文件',
+  'segment.from': '从',
+  'segment.to': '到',
+  'segment.saving': '正在保存…',
+  'segment.failed': '无法保存片段：{detail}',
 };
 
 // KEEP lists the ids whose zh-CN text may equal the English one: Kubernetes

@@ -335,6 +335,20 @@ export const messages = {
     'happening.evicted': 'drain {node}: Pod {pod} evicted',
     'happening.held': 'drain {node}: held back by budget {pdb} ({allowed} disruptions allowed)',
     'happening.drainDone': 'Node {node} drained',
+    // Offline segments (player.js, replay.js's "Save segment"; docs/export.md).
+    'segment.title': 'Recorded segment',
+    'segment.recorded': 'Happenings {from}–{to} of {name}, recorded {when}',
+    'segment.play': 'Play',
+    'segment.pause': 'Pause',
+    'segment.ended': 'End of the segment: play to start over',
+    'segment.scrubber': 'Position in the segment',
+    'segment.bad': 'this file holds no segment to play ({detail})',
+    'segment.save': 'Save segment',
+    'segment.save.title': 'Save happenings {from}–{to} as one HTML file that plays offline',
+    'segment.from': 'From',
+    'segment.to': 'to',
+    'segment.saving': 'Saving…',
+    'segment.failed': 'Could not save the segment: {detail}',
   },
 };
 
