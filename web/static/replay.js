@@ -196,8 +196,9 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     time: $('replay-time'), speed: $('replay-speed'), jump: $('replay-jump'),
     from: $('segment-from'), to: $('segment-to'), save: $('segment-save'), saveStatus: $('segment-save-status') };
   ui.save.textContent = t('segment.save');
-  // Long happening texts must not push the timeline off a projector's width.
-  for (const s of [ui.from, ui.to]) s.style.maxWidth = '180px';
+  // Through the CSSOM (the page's CSP refuses style attributes), and
+  // here rather than in replay.css: the group is this feature's alone.
+  Object.assign(ui.save.parentNode.style, { display: 'inline-flex', alignItems: 'center', gap: '8px', whiteSpace: 'nowrap' });
 
   let fetchedAt = Date.now();
   let dragging = false;
@@ -216,7 +217,9 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     ui.jump.innerHTML = `<option value="">${esc(T.jump)}</option>` +
       list.map((h, i) => `<option value="${i}">${esc(formatClock(h.time))} · ${esc(h.text)}</option>`).join('');
     ui.scrub.max = String(info.duration);
-    const opts = list.map((h, i) => `<option value="${i}">${i} · ${esc(formatClock(h.time))} · ${esc(h.text)}</option>`).join('');
+    // Short options (index and time), the text as their title: the bar
+    // keeps its width for the timeline.
+    const opts = list.map((h, i) => `<option value="${i}" title="${esc(h.text)}">${i} · ${esc(formatClock(h.time))}</option>`).join('');
     ui.from.innerHTML = opts;
     ui.to.innerHTML = opts;
     rangeTouched = false;
@@ -243,6 +246,9 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
       ui.from.value = String(step.from);
       ui.to.value = String(step.to);
     }
+    const list = info.happenings || [];
+    ui.from.title = list[Number(ui.from.value)]?.text || '';
+    ui.to.title = list[Number(ui.to.value)]?.text || '';
     ui.save.disabled = !step || saving;
     ui.save.title = t('segment.save.title', { from: ui.from.value, to: ui.to.value });
   }
