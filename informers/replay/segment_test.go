@@ -1,11 +1,13 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -144,3 +146,49 @@ func TestSegmentBadRange(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// FuzzSegment: any recording the reader accepts cuts into segments whose
+// messages apply in order, from the state at the first happening to the
+// state at the last.
+func FuzzSegment(f *testing.F) {
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, false, Header{Start: t0})
+	for _, s := range script() {
+		_ = w.Write(t0.Add(s.at), s.msg)
+	}
+	_ = w.Close(t0.Add(4 * time.Second))
+	f.Add(buf.Bytes(), 0, 1)
+	f.Add([]byte(okHeader+"\n"+okSnap+"\n"), 0, 0)
+	f.Fuzz(func(t *testing.T, data []byte, from, to int) {
+		rec, err := Read("fuzz.jsonl", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		seg, err := rec.Segment(from, to)
+		if err != nil {
+			var re *RangeError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %T (%v) is not a *RangeError", err, err)
+			}
+			return
+		}
+		if _, err := json.Marshal(seg); err != nil {
+			t.Fatal(err)
+		}
+		s := graph.NewState()
+		for i, f := range seg.Frames {
+			switch m := f.Msg.(type) {
+			case *graph.Snapshot:
+				s.Load(m.Seq, m.Nodes, m.Edges)
+			case *graph.Delta:
+				if m.From != s.Seq {
+					t.Fatalf("frame %d: a delta from %d on a state at %d", i, m.From, s.Seq)
+				}
+				s.Apply(m)
+			}
+		}
+		if got, want := graphJSON(t, s), graphJSON(t, rec.StateAfter(rec.Markers()[to].Frame)); got != want {
+			t.Fatalf("Segment(%d, %d) ends elsewhere than happening %d", from, to, to)
+		}
+	})
+}
