@@ -308,6 +308,10 @@ func TestExportPlaysOffline(t *testing.T) {
 	} else {
 		t.Logf("an export without store.js fails as it should: %v", err)
 	}
+	// And says so, rather than "Connecting…" for ever.
+	br.waitJS(`document.querySelector('[data-testid=banner]').dataset.state === 'error' && document.querySelector('[data-testid=banner] .banner-text').textContent.startsWith('This page could not start: ')`,
+		10*time.Second, "the banner to say the broken page could not start")
+	t.Logf("its banner: %q", eval[string](br, `document.querySelector('[data-testid=banner] .banner-text').textContent`))
 
 	// The trap is real: a request the page makes past its own guard is
 	// caught and fails.
@@ -336,9 +340,19 @@ func TestExportSaveSegmentButton(t *testing.T) {
 	br.waitJS(`document.querySelector('[data-testid=segment-save]') !== null && document.querySelectorAll('[data-testid=segment-from] option').length > 1`,
 		15*time.Second, "the Save segment control in the replay bar")
 	br.shot("replay-bar")
-	// The default is the step on screen: the first happening and the next.
-	if got := eval[[]string](br, `['segment-from', 'segment-to'].map((id) => document.querySelector('[data-testid=' + id + ']').value)`); got[0] != "0" || got[1] != "1" {
-		t.Errorf("at the start, Save segment offers %v, want happenings 0 to 1", got)
+	// The default is the step on screen: the current happening (the first
+	// before any) and the next.
+	pos := eval[float64](br, `window.podiumReplay.info.position`)
+	ms := rec.Markers()
+	cur := 0
+	for i, m := range ms {
+		if m.Time <= pos+1e-6 {
+			cur = i
+		}
+	}
+	want := []string{strconv.Itoa(cur), strconv.Itoa(min(cur+1, len(ms)-1))}
+	if got := eval[[]string](br, `['segment-from', 'segment-to'].map((id) => document.querySelector('[data-testid=' + id + ']').value)`); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("paused at %.2fs, Save segment offers happenings %v, want %v", pos, got, want)
 	}
 	choose := func(f, t int) {
 		eval[bool](br, fmt.Sprintf(`(() => { for (const [id, v] of [['segment-from', %d], ['segment-to', %d]]) { const s = document.querySelector('[data-testid=' + id + ']'); s.value = String(v); s.dispatchEvent(new Event('change')); } return true; })()`, f, t))

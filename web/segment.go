@@ -149,7 +149,25 @@ func svgDataEscape(s string) string {
 // feature that asks a server (reachability, a lesson, the audience link)
 // finds none, as it would on a server that does not offer it. It runs at
 // the end of <body>: the app reads the shell's elements when it starts.
+//
+// Should the code not start (a browser without import maps, a damaged
+// file), the banner says so instead of "Connecting…" for ever. These two
+// strings live here, not in i18n.js: they are shown when i18n.js could not
+// run.
 const segmentBoot = `(() => {
+  const zh = /^zh/i.test(document.documentElement.lang);
+  const fail = (detail) => {
+    if (window.podium) return;
+    const banner = document.querySelector('[data-testid=banner]');
+    if (!banner) return;
+    banner.dataset.state = 'error';
+    banner.querySelector('.banner-text').textContent = (zh ? '此页面无法启动：' : 'This page could not start: ') + detail;
+  };
+  window.addEventListener('error', (ev) => fail(String(ev.message || ev.error || 'error')));
+  if (!(window.HTMLScriptElement && HTMLScriptElement.supports && HTMLScriptElement.supports('importmap'))) {
+    fail(zh ? '需要较新的浏览器（支持 import map）' : 'it needs a current browser (with import maps)');
+    return;
+  }
   const bundle = JSON.parse(document.getElementById('podium-bundle').textContent);
   const blob = (text, type) => URL.createObjectURL(new Blob([text], { type }));
   const realFetch = window.fetch.bind(window);

@@ -109,10 +109,11 @@ export function stepRange(list, pos) {
   return { from, to: Math.min(n - 1, from + 1) };
 }
 
-// segmentURL is the address of happenings from..to as one offline file.
-export function segmentURL(base, from, to) {
+// segmentURL is the address of happenings from..to as one offline file,
+// in the page's language lang when given.
+export function segmentURL(base, from, to, lang) {
   const u = new URL('api/replay/segment', base);
-  u.search = `?from=${from | 0}&to=${to | 0}`;
+  u.search = `?from=${from | 0}&to=${to | 0}` + (lang ? `&lang=${encodeURIComponent(lang)}` : '');
   return u.toString();
 }
 
@@ -282,7 +283,7 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     ui.save.disabled = true;
     ui.saveStatus.textContent = t('segment.saving');
     try {
-      const r = await fetchImpl(segmentURL(base, from, to));
+      const r = await fetchImpl(segmentURL(base, from, to, doc.documentElement?.lang));
       if (!r.ok) {
         let detail = `HTTP ${r.status}`;
         try {

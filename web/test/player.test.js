@@ -221,6 +221,7 @@ describe('replay: Save segment', () => {
     assert.equal(stepRange([], 3), null);
   });
   it('asks relative to the page', () => {
-    assert.equal(segmentURL('http://podium.test/podium/?lang=zh-CN', 3, 7), 'http://podium.test/podium/api/replay/segment?from=3&to=7');
+    assert.equal(segmentURL('http://podium.test/podium/?namespace=a', 3, 7), 'http://podium.test/podium/api/replay/segment?from=3&to=7');
+    assert.equal(segmentURL('http://podium.test/', 0, 2, 'zh-CN'), 'http://podium.test/api/replay/segment?from=0&to=2&lang=zh-CN', 'in the page\'s language');
   });
 });
