@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -292,13 +291,3 @@ var (
 
 func htmlAttr(s string) string { return attrEscaper.Replace(s) }
 func htmlText(s string) string { return textEscaper.Replace(s) }
-
-// bundleModules lists the bundle's modules, sorted, for tests.
-func (b *segmentBundle) moduleNames() []string {
-	names := make([]string, 0, len(b.Modules))
-	for n := range b.Modules {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}

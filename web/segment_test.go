@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -138,4 +139,14 @@ func TestShellBodyLoadsNothing(t *testing.T) {
 	if _, err := shellBody(`<html></html>`); err == nil {
 		t.Errorf("a page without a body")
 	}
+}
+
+// moduleNames lists the bundle's modules, sorted.
+func (b *segmentBundle) moduleNames() []string {
+	names := make([]string, 0, len(b.Modules))
+	for n := range b.Modules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
