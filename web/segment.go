@@ -41,7 +41,6 @@ type segmentBundle struct {
 	Entry   string            `json:"entry"`
 	css     string
 	icon    string
-	size    int // bytes of code and style, for tests and docs
 }
 
 var (
@@ -109,10 +108,6 @@ func buildBundle(files fs.FS, entry string) (*segmentBundle, error) {
 			return nil, fmt.Errorf("segment page: %s uses import.meta other than new URL('./file', import.meta.url), which a page with no server cannot resolve", name)
 		}
 		b.Modules[name] = code
-		b.size += len(code)
-	}
-	for _, a := range b.Assets {
-		b.size += len(a)
 	}
 	var css strings.Builder
 	for _, name := range segmentCSS {
@@ -127,7 +122,6 @@ func buildBundle(files fs.FS, entry string) (*segmentBundle, error) {
 		css.WriteByte('\n')
 	}
 	b.css = css.String()
-	b.size += len(b.css)
 	icon, err := fs.ReadFile(files, "favicon.svg")
 	if err != nil {
 		return nil, fmt.Errorf("segment page: %w", err)
@@ -188,17 +182,6 @@ const segmentBoot = `(() => {
   main.textContent = 'import "podium/' + bundle.entry + '";';
   document.body.appendChild(main);
 })();`
-
-// SegmentCodeSize is the size in bytes of the code and style every
-// exported segment carries (its modules, style sheets and icon), for the
-// docs' figures.
-func SegmentCodeSize() (int, error) {
-	b, err := loadBundle()
-	if err != nil {
-		return 0, err
-	}
-	return b.size, nil
-}
 
 // RenderSegment writes the self-contained page for v: the live page's
 // shell (Page's body, so the DOM contract and every element the app reads

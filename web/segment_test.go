@@ -122,11 +122,7 @@ func TestRenderSegment(t *testing.T) {
 	if err := RenderSegment(context.Background(), &out, SegmentView{Segment: []byte("{")}); err == nil {
 		t.Errorf("a segment that is not JSON was written")
 	}
-	size, err := SegmentCodeSize()
-	if err != nil || size < 100_000 {
-		t.Errorf("SegmentCodeSize = %d, %v", size, err)
-	}
-	t.Logf("code and style in every exported page: %d bytes", size)
+	t.Logf("a page with an empty segment: %d bytes", len(page))
 }
 
 func TestShellBodyLoadsNothing(t *testing.T) {
