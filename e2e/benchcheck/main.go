@@ -43,6 +43,16 @@ var Targets = []Target{
 	{"10 pod creates/s: added over a raw watch, p99", "BenchmarkCreateStream/rate=10", "added-p99-ms", true, 5},
 	{"30 pod creates/s: added over a raw watch, p50", "BenchmarkCreateStream/rate=30", "added-p50-ms", true, 1},
 	{"30 pod creates/s: added over a raw watch, p99", "BenchmarkCreateStream/rate=30", "added-p99-ms", true, 5},
+	// Issue #15: the same stream with 5,000 pods in view, and with 500
+	// more viewers of the namespace, each reading.
+	{"10 pod creates/s, 5,000 pods in view: added, p50", "BenchmarkCreateStream/pods=5000/rate=10", "added-p50-ms", true, 1},
+	{"10 pod creates/s, 5,000 pods in view: added, p99", "BenchmarkCreateStream/pods=5000/rate=10", "added-p99-ms", true, 5},
+	{"30 pod creates/s, 5,000 pods in view: added, p50", "BenchmarkCreateStream/pods=5000/rate=30", "added-p50-ms", true, 1},
+	{"30 pod creates/s, 5,000 pods in view: added, p99", "BenchmarkCreateStream/pods=5000/rate=30", "added-p99-ms", true, 5},
+	{"10 pod creates/s, 500 viewers: added, p50", "BenchmarkCreateStream/viewers=500/rate=10", "added-p50-ms", true, 1},
+	{"10 pod creates/s, 500 viewers: added, p99", "BenchmarkCreateStream/viewers=500/rate=10", "added-p99-ms", true, 5},
+	{"30 pod creates/s, 500 viewers: added, p50", "BenchmarkCreateStream/viewers=500/rate=30", "added-p50-ms", true, 1},
+	{"30 pod creates/s, 500 viewers: added, p99", "BenchmarkCreateStream/viewers=500/rate=30", "added-p99-ms", true, 5},
 	{"heap per cached pod (informer cache + model)", "BenchmarkScale5k", "heap-B/pod", true, 2048},
 	{"RSS with 5,000 pods", "BenchmarkScale5k", "MiB-rss", true, 50},
 	{"5,000-pod first snapshot on /ws, ready", "BenchmarkScale5k", "snapshot-ready-ms", true, 300},
