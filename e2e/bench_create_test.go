@@ -52,18 +52,23 @@ const streamSpan = 20 * time.Second
 //     (cpu-pct/viewer). MiB-peak-rss is the process's VmHWM so far.
 func BenchmarkCreateStream(b *testing.B) {
 	rates := []int{10, 30}
-	// The variants share one namespace and Podium for both rates; single
-	// keeps each rate's figures for the variant with more viewers after it.
-	single := map[int]*streamRun{}
-	run := func(b *testing.B, p *podiumtest.Podium, ns string, viewers int, tag string) {
+	// The variants share one namespace and Podium for both rates. Without
+	// viewers, a run keeps its figures in single, by rate; with viewers, it
+	// is compared with those.
+	run := func(b *testing.B, p *podiumtest.Podium, ns string, v *viewerSet, tag string, single map[int]*streamRun) {
 		for _, rate := range rates {
 			b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 				for iter := range b.N {
 					r := createStream(b, p, ns, rate, fmt.Sprintf("%sr%d-%d", tag, rate, iter))
-					r.report(b, viewers, single[rate])
-					if viewers == 0 {
-						single[rate] = &r
+					if v == nil {
+						r.report(b, 0, nil)
+						if single != nil {
+							single[rate] = &r
+						}
+						continue
 					}
+					r.report(b, v.n, single[rate])
+					b.Log(v)
 				}
 			})
 		}
@@ -81,7 +86,8 @@ func BenchmarkCreateStream(b *testing.B) {
 	b.Run("pods=5000", func(b *testing.B) {
 		ns := benchNamespace(b, 5000)
 		p := startBenchPodium(b, ns)
-		run(b, p, ns, 0, "")
+		single := map[int]*streamRun{}
+		run(b, p, ns, nil, "", single)
 		// Issue #15's 500 viewers on a 5,000-pod graph during a scale-up:
 		// the same streams, the measured viewer now one of 501. Against the
 		// single-viewer runs just before, in the same process: its p99
@@ -89,7 +95,7 @@ func BenchmarkCreateStream(b *testing.B) {
 		b.Run("viewers=500", func(b *testing.B) {
 			v := startViewers(b, p.URL, "namespace="+ns, 500)
 			defer v.stop(b)
-			run(b, p, ns, 500, "v")
+			run(b, p, ns, v, "v", single)
 		})
 	})
 	b.Run("viewers=500", func(b *testing.B) {
@@ -97,7 +103,7 @@ func BenchmarkCreateStream(b *testing.B) {
 		p := startBenchPodium(b, ns)
 		v := startViewers(b, p.URL, "namespace="+ns, 500)
 		defer v.stop(b)
-		run(b, p, ns, 500, "")
+		run(b, p, ns, v, "", nil)
 	})
 }
 
@@ -383,8 +389,14 @@ func startViewers(b *testing.B, base, query string, n int) *viewerSet {
 	}
 	v.ready = time.Since(start)
 	v.droppedWhenReady = v.dropped.Load()
-	b.Logf("%d viewers have their snapshot after %s (%d closed as too slow and reconnected)", n, v.ready.Round(time.Millisecond), v.droppedWhenReady)
 	return v
+}
+
+// String says how the viewers fared, for the log of each benchmark that
+// runs with them (a parent benchmark's log is not printed).
+func (v *viewerSet) String() string {
+	return fmt.Sprintf("%d viewers had their snapshot %s after the first dialled (%d closed as too slow meanwhile); since: %d messages read, %d closed as too slow",
+		v.n, v.ready.Round(time.Millisecond), v.droppedWhenReady, v.msgs.Load(), v.dropped.Load()-v.droppedWhenReady)
 }
 
 // stop disconnects the viewers and fails b if one of them failed.
@@ -396,7 +408,6 @@ func (v *viewerSet) stop(b *testing.B) {
 		b.Errorf("a viewer failed: %v", err)
 	default:
 	}
-	b.Logf("viewers: %d messages read, %d closed as too slow", v.msgs.Load(), v.dropped.Load())
 }
 
 // procCPU is the process's user and system CPU time so far, in seconds.
