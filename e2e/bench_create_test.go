@@ -20,7 +20,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	ptrs "k8s.io/utils/ptr"
 
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
@@ -84,7 +83,7 @@ func BenchmarkCreateStream(b *testing.B) {
 		})
 	}
 	b.Run("pods=5000", func(b *testing.B) {
-		ns := benchNamespace(b, 5000)
+		ns := scaleNamespace(b, 5000, createPods)
 		p := startBenchPodium(b, ns)
 		single := map[int]*streamRun{}
 		run(b, p, ns, nil, "", single)
@@ -105,25 +104,6 @@ func BenchmarkCreateStream(b *testing.B) {
 		defer v.stop(b)
 		run(b, p, ns, v, "", nil)
 	})
-}
-
-// benchNamespace is a namespace named bench-… holding pods benchPods,
-// deleted with them when the benchmark ends.
-func benchNamespace(b *testing.B, pods int) string {
-	ns := labtest.NamespacePrefixed(b, lab, "bench")
-	start := time.Now()
-	createPods(b, ns, pods)
-	b.Logf("created %d pods in %s in %s", pods, ns, time.Since(start).Round(time.Second))
-	b.Cleanup(func() {
-		// Before the namespace goes (labtest's cleanup, which runs after
-		// this one): the namespace controller alone takes minutes over
-		// thousands of pods, which the next benchmark would share the lab with.
-		if err := lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
-			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{}); err != nil {
-			b.Logf("deleting the pods of %s: %v", ns, err)
-		}
-	})
-	return ns
 }
 
 // startBenchPodium runs the release binary against ns, with room for the
