@@ -302,9 +302,24 @@ func scaleNamespace(b *testing.B, pods int, create func(tb testing.TB, ns string
 		// Before the namespace goes (labtest's cleanup, which runs after
 		// this one): the namespace controller alone takes many minutes over
 		// thousands of pods, which the next benchmark would share the lab
-		// with. Grace 0 deletes them without waiting for KWOK.
-		if err := lab.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
-			metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{}); err != nil {
+		// with. Grace 0 deletes them without waiting for KWOK. On a loaded
+		// lab one DeleteCollection times out (after 60 s) before it is
+		// done; the next one goes on with what is left.
+		pods := lab.Client().CoreV1().Pods(ns)
+		err := labtest.Poll(context.Background(), 15*time.Minute, func(ctx context.Context) error {
+			if err := pods.DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptrs.To(int64(0))}, metav1.ListOptions{}); err != nil {
+				return err
+			}
+			left, err := pods.List(ctx, metav1.ListOptions{Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(left.Items) > 0 {
+				return fmt.Errorf("pods left")
+			}
+			return nil
+		})
+		if err != nil {
 			b.Logf("deleting the pods of %s: %v", ns, err)
 		}
 	})
