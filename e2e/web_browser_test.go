@@ -121,7 +121,8 @@ func (b *browser) waitJS(pred string, d time.Duration, what string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, d)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingInterval(25*time.Millisecond)))
+	// The deadline is d (ctx): Poll's own timeout would cut every wait at 30 s.
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(0)))
 	if err != nil {
 		b.shot("timeout")
 		banner, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=banner]')?.innerText || ''`))

@@ -193,6 +193,20 @@ func checkFollow(st FollowState) error {
 	return nil
 }
 
+// followLink serves GET /f, the short audience link the presenter's page
+// shows under its QR code: it redirects to the follower's view, keeping any
+// other parameter (/f?lang=zh-CN). The target is relative, so it works
+// behind a path prefix.
+func (s *Server) followLink(c echo.Context) error {
+	q := c.Request().URL.Query()
+	q.Del("follow")
+	target := "./?follow=1"
+	if len(q) > 0 {
+		target += "&" + q.Encode()
+	}
+	return c.Redirect(http.StatusFound, target)
+}
+
 // qrSVG serves GET /api/qr.svg?text=…: a QR code of the follower link the
 // presenter's page shows on the projector.
 func (s *Server) qrSVG(c echo.Context) error {

@@ -153,3 +153,33 @@ func (f *Follow) setWait(d time.Duration) {
 	defer f.mu.Unlock()
 	f.wait = d
 }
+
+// TestFollowLink: the short audience link redirects to the follower's view,
+// relative (a path prefix keeps working), keeping the other parameters and
+// never doubling follow.
+func TestFollowLink(t *testing.T) {
+	f, err := NewFollow(NewLeadSecret())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{Follow: f}).Handler()
+	for _, c := range []struct{ url, want string }{
+		{"/f", "./?follow=1"},
+		{"/f?lang=zh-CN", "./?follow=1&lang=zh-CN"},
+		{"/f?follow=0&namespace=a,b", "./?follow=1&namespace=a%2Cb"},
+	} {
+		req := httptest.NewRequest("GET", "http://podium.test"+c.url, nil)
+		req.Host = "podium.test"
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, req)
+		if rr.Code != http.StatusFound || rr.Header().Get("Location") != c.want {
+			t.Errorf("GET %s: %d Location %q; want 302 %q", c.url, rr.Code, rr.Header().Get("Location"), c.want)
+		}
+	}
+	// Without an audience link there is no short link either.
+	rr := httptest.NewRecorder()
+	New(Config{}).Handler().ServeHTTP(rr, httptest.NewRequest("GET", "http://podium.test/f", nil))
+	if rr.Code != http.StatusNotFound {
+		t.Errorf("GET /f without Follow: %d, want 404", rr.Code)
+	}
+}

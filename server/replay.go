@@ -1,12 +1,15 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -70,4 +73,91 @@ func sameOrigin(r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// SegmentFunc writes happenings from through to of the recording being
+// replayed as one offline HTML file in lang (docs/export.md). A range the
+// recording does not have is a *replay.RangeError.
+type SegmentFunc func(ctx context.Context, w io.Writer, from, to int, lang string) error
+
+// Bounds of GET /api/replay/segment: a file is built whole in memory
+// before it is sent, so at most MaxSegmentBuilds are built at once (more
+// get 503 at once, never a queue) and one may be at most MaxSegmentBytes
+// (413 past it: podium export has no such cap).
+const (
+	MaxSegmentBuilds = 2
+	MaxSegmentBytes  = 32 << 20
+)
+
+// errSegmentTooLarge is capWriter's: the file went past its cap.
+var errSegmentTooLarge = errors.New("segment over the size cap")
+
+// capWriter collects at most left bytes.
+type capWriter struct {
+	buf  bytes.Buffer
+	left int
+}
+
+func (w *capWriter) Write(b []byte) (int, error) {
+	if len(b) > w.left {
+		return 0, errSegmentTooLarge
+	}
+	w.left -= len(b)
+	return w.buf.Write(b)
+}
+
+// replaySegment serves GET /api/replay/segment?from=N&to=M: the file that
+// "Save segment" downloads. N and M are happening indexes as GET
+// /api/replay lists them.
+func (s *Server) replaySegment() echo.HandlerFunc {
+	slots := make(chan struct{}, MaxSegmentBuilds)
+	return func(c echo.Context) error {
+		if s.cfg.Segment == nil {
+			return echo.NewHTTPError(http.StatusNotImplemented, "this server does not export segments")
+		}
+		from, err := happeningParam(c, "from")
+		if err != nil {
+			return err
+		}
+		to, err := happeningParam(c, "to")
+		if err != nil {
+			return err
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			c.Response().Header().Set("Retry-After", "2")
+			return echo.NewHTTPError(http.StatusServiceUnavailable,
+				fmt.Sprintf("busy: %d segments are being built; try again in a moment", MaxSegmentBuilds))
+		}
+		w := &capWriter{left: MaxSegmentBytes}
+		err = s.cfg.Segment(c.Request().Context(), w, from, to, requestLanguage(c))
+		var re *replay.RangeError
+		switch {
+		case errors.As(err, &re):
+			return echo.NewHTTPError(http.StatusBadRequest, re.Error())
+		case errors.Is(err, errSegmentTooLarge):
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("happenings %d to %d make a file over %d MiB: save fewer, or run podium export", from, to, MaxSegmentBytes>>20))
+		case err != nil:
+			return err
+		}
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="podium-segment-%d-%d.html"`, from, to))
+		return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, w.buf.Bytes())
+	}
+}
+
+// happeningParam reads a required happening index from the query.
+func happeningParam(c echo.Context, name string) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("missing %s: want happening indexes, e.g. ?from=0&to=5", name))
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s %q: want a happening index (0, 1, …)", name, v))
+	}
+	return n, nil
 }

@@ -97,6 +97,9 @@ type Config struct {
 	// Replay, when set, is served at GET and POST /api/replay, behind the
 	// same authentication as every other route.
 	Replay ReplayControls
+	// Segment, with Replay, serves GET /api/replay/segment: happenings of
+	// the recording as one offline HTML file (docs/export.md).
+	Segment SegmentFunc
 	// IngressNamespace is where the Ingress controller runs, the default
 	// "from" of /api/reachability?service= ("" for none); ReachConcurrency
 	// caps reachability answers computed at once (default
@@ -222,6 +225,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/api/lesson", s.lessonJSON)
 	g.GET("/api/qr.svg", s.qrSVG)
 	if s.cfg.Follow != nil {
+		g.GET("/f", s.followLink)
 		g.GET("/api/follow", s.followGet)
 		g.POST("/api/follow", s.followLead)
 	}
@@ -229,6 +233,7 @@ func (s *Server) routes() *echo.Echo {
 	if s.cfg.Replay != nil {
 		g.GET("/api/replay", s.replayInfo)
 		g.POST("/api/replay", s.replayControl)
+		g.GET("/api/replay/segment", s.replaySegment())
 	}
 	g.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	if s.cfg.Static != nil {

@@ -143,6 +143,7 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 		return err
 	}
 	cfg.Log, cfg.Status, cfg.Replay = log, p.Status, p
+	cfg.Segment = segmentFunc(rec)
 	timeline := make([]graph.Happening, len(p.Markers()))
 	for i, m := range p.Markers() {
 		timeline[i] = graph.Happening{Kind: m.Kind, Ref: m.Ref, Params: m.Params}

@@ -42,6 +42,7 @@ kubeconfig context, and with no cluster to watch it plays the built-in demo.`,
 	}
 	o.register(root)
 	root.AddCommand(newServeCmd(), newRecordCmd(), newReplayCmd(), newDemoCmd(), newVersionCmd(), newCompletionCmd())
+	root.AddCommand(newExportCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s%v (see %s --help)", prefix(c), err, c.CommandPath())
 	})

@@ -19,6 +19,11 @@ BenchmarkLatency
 BenchmarkLatency-2                 	       1	41000000000 ns/op	         0.2400 added-p50-ms	         1.320 added-p99-ms	       574.0 B/pod-change
 BenchmarkCreateStream/rate=10-2    	       1	20000000000 ns/op	         0.5000 added-p50-ms	         4.000 added-p99-ms
 BenchmarkCreateStream/rate=30-2    	       1	10000000000 ns/op	         0.9000 added-p50-ms	         5.000 added-p99-ms
+BenchmarkCreateStream/pods=5000/rate=10-2    	       1	20000000000 ns/op	         0.6000 added-p50-ms	         4.500 added-p99-ms	 3.0 cpu-pct	 75.00 MiB-peak-rss
+BenchmarkCreateStream/pods=5000/rate=30-2    	       1	20000000000 ns/op	         0.8000 added-p50-ms	         4.900 added-p99-ms	 9.0 cpu-pct	 80.00 MiB-peak-rss
+BenchmarkCreateStream/pods=5000/viewers=500/rate=30-2  	       1	20000000000 ns/op	         1.0000 added-p50-ms	         8.000 added-p99-ms	 3.1 p99-over-single-ms	 40.0 cpu-pct	 0.06 cpu-pct/viewer	 180.0 MiB-peak-rss
+BenchmarkCreateStream/viewers=500/rate=10-2  	       1	20000000000 ns/op	         0.9000 added-p50-ms	         4.000 added-p99-ms	 30.0 cpu-pct	 0.06 cpu-pct/viewer
+BenchmarkCreateStream/viewers=500/rate=30-2  	       1	20000000000 ns/op	         1.0000 added-p50-ms	         5.000 added-p99-ms	 30.0 cpu-pct	 0.06 cpu-pct/viewer
 BenchmarkScale5k-2                 	       1	90000000000 ns/op	      1200 heap-B/pod	        42.50 MiB-rss	       120.0 snapshot-ready-ms	  1024 B/op	  3 allocs/op
 BenchmarkWebScaleUp100/base=small-2	       1	 2600000000 ns/op	        45.00 fps-min	        56.70 fps-mean
 BenchmarkWebScaleUp100/base=5000-2 	       1	 2600000000 ns/op	        17.00 fps-min

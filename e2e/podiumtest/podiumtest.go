@@ -432,6 +432,10 @@ func (s *Stream) Counters() (msgs, bytes int) {
 	return s.msgs, s.bytes
 }
 
+// Pid is the process's id, for benchmarks that read its CPU time and peak
+// memory from /proc.
+func (p *Podium) Pid() int { return p.cmd.Process.Pid }
+
 // RSS returns the process's resident set size in bytes, from /proc.
 func (p *Podium) RSS() (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))

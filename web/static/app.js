@@ -3,20 +3,30 @@
 // this file only reacts to it and to the viewer.
 
 import { startFrameCounter } from './bench.js';
-import { Connection } from './conn.js';
+import { openSource } from './conn.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
-import { layerFor, LAYER_KEYS } from './keys.js';
+import { actionFor, layerFor, LAYER_KEYS } from './keys.js';
 import { DEFAULT_LAYERS, formatLayers, LAYERS, layout, parseLayers } from './layout.js';
 import { detailsRows, esc, glyph, related, Renderer, warningRows } from './render.js';
 import { Store } from './store.js';
 import { install as installPresenter } from './presenter.js';
 import { showPodDetails } from './anatomy.js';
 import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
+import { install as installAudience, isFollower, readOnlyFetch, safeSession, takeLead } from './follow.js';
+import { fetchLesson, Panel } from './lesson.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+// The audience link (follow.js): the presenter's secret leaves the address
+// before anything reads or shows it, and a follower's page never sends
+// (replay.js, loaded after this module, fetches through the guard too).
+const lead = takeLead(location.href, safeSession(window));
+if (lead.href !== location.href) history.replaceState(null, '', lead.href);
+const follower = isFollower(location.href);
+if (follower) window.fetch = readOnlyFetch(window.fetch.bind(window));
 
 const ui = {
   banner: $('[data-testid="banner"]'),
@@ -171,12 +181,14 @@ function layersSync() {
   renderer.warnings = layers.has('warnings');
 }
 
-function setLayers(next) {
+// remember is false for the layers a follower is given: they are the
+// presenter's, not this viewer's choice.
+function setLayers(next, remember = true) {
   layers = next;
   layersNote = '';
   const v = formatLayers(layers);
   try {
-    localStorage.setItem('podium-layers', v);
+    if (remember) localStorage.setItem('podium-layers', v);
   } catch {
     // not remembered; still applies now
   }
@@ -273,6 +285,7 @@ ui.ticker.addEventListener('click', (ev) => {
 });
 
 // --- drawing --------------------------------------------------------------------
+let panel = null; // the lesson panel (lesson.js), made below
 const store = new Store();
 const renderer = new Renderer(ui.svg, {
   motion: !reduceMotion.matches,
@@ -350,13 +363,15 @@ function draw() {
 }
 
 // --- connection -------------------------------------------------------------------
-const conn = new Connection({
+const conn = openSource({
   store,
   href: location.href,
   namespaces: selected,
   WebSocket: window.WebSocket,
   onChange(change) {
     hooks?.change(change);
+    // A snapshot's happenings are news already told: only a delta's count.
+    if (change.type === 'delta' && change.happenings?.length) panel?.happened(change.happenings);
     if (change.happenings?.length) addHappenings(change.happenings);
     if (change.type === 'status') showBanner();
     else schedule();
@@ -652,11 +667,69 @@ hooks = installPresenter({
     // Pod rows redraw only when their object changes; make them redraw.
     for (const it of renderer.items.pods.values()) it.p = null;
     pickerSync([]);
+    panel?.draw();
+    audience?.relabel();
     schedule();
   },
 });
 
-window.podium = { store, stats, view, get layout() { return lastL; }, get layers() { return formatLayers(layers); }, fit, reveal };
+// --- the lesson (lesson.js) and the audience link (follow.js) ---------------------------------
+let audience = null;
+// The presenter's step, kept until the lesson is loaded, and whether the
+// presenter's replay shows its happening.
+let followStep = -1;
+let followSought = false;
+panel = new Panel({
+  el: $('[data-testid="lesson"]'),
+  lang: () => document.documentElement.lang,
+  follower,
+  apply(step) {
+    if (step.focus) hooks.setFocus(step.focus);
+    if (step.layers) setLayers(parseLayers(step.layers.join(',')).layers);
+  },
+  seek(marker) {
+    fetch(new URL('api/replay', location.href), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'seek', happening: marker }) })
+      .catch(() => {}); // the replay bar's next poll shows where it is
+  },
+  moved: () => audience?.changed(),
+});
+// ← and → move between the lesson's steps while there is one; without one
+// they stay presenter.js's (a replay's happenings). Capture, to come first.
+window.addEventListener('keydown', (ev) => {
+  const a = actionFor(ev);
+  if ((a !== 'prev' && a !== 'next') || !panel.has || follower) return;
+  ev.preventDefault();
+  ev.stopImmediatePropagation();
+  panel.move(a === 'next' ? 1 : -1);
+}, true);
+// The file is re-read by the server when it changes: ask again now and
+// then, so a fix (or a new mistake) shows mid-talk. No lesson: stop asking.
+async function pollLesson() {
+  try {
+    const st = await fetchLesson(fetch, location.href);
+    panel.take(st);
+    if (follower && followStep >= 0) panel.show(followStep, followSought);
+    if (st === null) return;
+  } catch {
+    // the server is away: the banner says so; try again
+  }
+  setTimeout(pollLesson, 5000);
+}
+pollLesson();
+audience = installAudience({
+  doc: document, base: location.href, secret: lead.secret, follower, t, fetchImpl: (u, o) => fetch(u, o),
+  state: () => ({ step: panel.has ? panel.lesson.index : -1, focus: hooks.focus?.id || '', layers, presenter: body.dataset.presenter === 'true', marker: panel.has ? panel.lesson.marker() : -1 }),
+  apply(st) {
+    hooks.setPresenter(!!st.presenter);
+    hooks.setFocus(st.focus || '');
+    setLayers(parseLayers((st.layers || []).join(',')).layers, false);
+    followStep = st.step;
+    followSought = st.marker >= 0;
+    panel.show(st.step, followSought);
+  },
+});
+
+window.podium = { store, stats, view, get layout() { return lastL; }, get layers() { return formatLayers(layers); }, get lesson() { return panel.lesson; }, fit, reveal };
 pickerSync([]);
 layersSync();
 showBanner();

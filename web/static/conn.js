@@ -3,6 +3,15 @@
 // injected, so node --test drives it with fakes.
 
 import { ProtocolError, parseMessage } from './store.js';
+import { embeddedSegment, playEmbedded } from './player.js';
+
+// openSource returns the page's source of messages: the /ws Connection, or
+// on an exported page (docs/export.md) the player of the segment it
+// carries. o is Connection's options.
+export function openSource(o, doc = globalThis.document) {
+  const text = embeddedSegment(doc);
+  return text === null ? new Connection(o) : playEmbedded(o, text, doc);
+}
 
 // wsURL builds the /ws address relative to the page, so Podium works behind a
 // path prefix. namespaces is a list; resume is {epoch, since} or null.

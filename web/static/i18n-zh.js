@@ -381,6 +381,20 @@ export const zhCN = {
   'happening.evicted': '排空 {node}：Pod {pod} 已驱逐',
   'happening.held': '排空 {node}：被中断预算 {pdb} 阻止（允许中断 {allowed} 次）',
   'happening.drainDone': '节点 {node} 已排空',
+  // Offline segments (player.js, replay.js's "Save segment"; docs/export.md).
+  'segment.title': '录制片段',
+  'segment.recorded': '{name} 中的事件 {from}–{to}，录制于 {when}',
+  'segment.play': '播放',
+  'segment.pause': '暂停',
+  'segment.ended': '片段已结束：点击播放从头开始',
+  'segment.scrubber': '片段中的位置',
+  'segment.bad': '此文件中没有可播放的片段（{detail}）',
+  'segment.save': '保存片段',
+  'segment.save.title': '将事件 {from}–{to} 保存为一个可离线播放的 HTML 文件',
+  'segment.from': '从',
+  'segment.to': '到',
+  'segment.saving': '正在保存…',
+  'segment.failed': '无法保存片段：{detail}',
 };
 
 // KEEP lists the ids whose zh-CN text may equal the English one: Kubernetes
@@ -450,3 +464,25 @@ Object.assign(zhCN, {
 // Kubernetes terms and strings without words, the same in both tables.
 for (const k of ['anatomy.podIP', 'anatomy.pause', 'anatomy.hostEntry', 'anatomy.kind.ConfigMap', 'anatomy.kind.Secret',
   'anatomy.kind.PersistentVolumeClaim', 'anatomy.as.other', 'anatomy.times']) KEEP.add(k);
+
+// lessons and the audience link (issue #14), in the same order as i18n.js's
+// block.
+Object.assign(zhCN, {
+  'lesson.label': '课程',
+  'lesson.step': '第 {n} 步，共 {count} 步',
+  'lesson.type': '输入',
+  'lesson.waiting': '等待集群……',
+  'lesson.done': '完成 — 按 → 进入下一步',
+  'lesson.last': '完成 — 这是最后一步',
+  'lesson.problem': '课程文件有问题',
+  'lesson.prev': '上一步（←）',
+  'lesson.next': '下一步（→）',
+  'key.lesson': '上一个 / 下一个事件（回放）；有课程时为上一步 / 下一步',
+  'follow.on': '正在跟随演讲者',
+  'follow.lost': '与演讲者失去连接 — {seconds} 秒后重新加入',
+  'follow.none': '这个 Podium 没有观众链接',
+  'follow.scan': '在你的设备上跟随',
+  'follow.qr': '观众链接的二维码',
+  'follow.leadLost': '此页面已不再领讲：请打开 Podium 最近一次启动时给出的演讲者链接',
+  'follow.leadFailed': '无法带领观众：{detail}',
+});

@@ -345,6 +345,20 @@ export const messages = {
     'happening.evicted': 'drain {node}: Pod {pod} evicted',
     'happening.held': 'drain {node}: held back by budget {pdb} ({allowed} disruptions allowed)',
     'happening.drainDone': 'Node {node} drained',
+    // Offline segments (player.js, replay.js's "Save segment"; docs/export.md).
+    'segment.title': 'Recorded segment',
+    'segment.recorded': 'Happenings {from}–{to} of {name}, recorded {when}',
+    'segment.play': 'Play',
+    'segment.pause': 'Pause',
+    'segment.ended': 'End of the segment: play to start over',
+    'segment.scrubber': 'Position in the segment',
+    'segment.bad': 'this file holds no segment to play ({detail})',
+    'segment.save': 'Save segment',
+    'segment.save.title': 'Save happenings {from}–{to} as one HTML file that plays offline',
+    'segment.from': 'From',
+    'segment.to': 'to',
+    'segment.saving': 'Saving…',
+    'segment.failed': 'Could not save the segment: {detail}',
   },
 };
 
@@ -534,4 +548,26 @@ Object.assign(messages.en, {
   'anatomy.times': '×{count}',
   'anatomy.readyLabel': 'Ready',
   'anatomy.readyCount': '{ready}/{total} containers ready',
+});
+
+// lessons and the audience link (issue #14): the lesson panel (lesson.js),
+// the follower's view and the presenter's QR code (follow.js).
+Object.assign(messages.en, {
+  'lesson.label': 'Lesson',
+  'lesson.step': 'Step {n} of {count}',
+  'lesson.type': 'Type',
+  'lesson.waiting': 'Waiting for the cluster…',
+  'lesson.done': 'Done — → for the next step',
+  'lesson.last': 'Done — that was the last step',
+  'lesson.problem': 'The lesson file has a problem',
+  'lesson.prev': 'Previous step (←)',
+  'lesson.next': 'Next step (→)',
+  'key.lesson': 'Previous / next happening (replay), or lesson step when there is a lesson',
+  'follow.on': 'Following the presenter',
+  'follow.lost': 'Lost the presenter — rejoining in {seconds}s',
+  'follow.none': 'This Podium has no audience link',
+  'follow.scan': 'Follow on your device',
+  'follow.qr': 'QR code of the audience link',
+  'follow.leadLost': 'This page no longer leads: open the presenter link from Podium’s latest start',
+  'follow.leadFailed': 'Could not lead the audience: {detail}',
 });

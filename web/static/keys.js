@@ -9,7 +9,9 @@ export const SHORTCUTS = [
   { keys: ['/'], id: 'key.search' },
   { keys: ['l'], id: 'key.lang' },
   { keys: ['t'], id: 'key.theme' },
-  { keys: ['←', '→'], id: 'key.steps' },
+  // With a lesson they move between its steps (lesson.js); without one,
+  // in a replay, between happenings (presenter.js).
+  { keys: ['←', '→'], id: 'key.lesson' },
   { keys: ['+', '−'], id: 'key.zoom' },
   { keys: ['d'], id: 'key.latency' },
   { keys: ['s', 'c', 'j', 'a', 'w', 'i', 'n', 'q'], id: 'key.layers' },

@@ -371,6 +371,13 @@ export function install(page) {
     // focus is the entity in focus ({kind, ns, name, id}) or null: app.js
     // asks the netpol layer's reachability for a focused pod.
     get focus() { return focus; },
+    // A lesson's step and the presenter a follower follows set these.
+    setFocus(raw) {
+      if ((focus?.id || '') !== (raw || '')) setFocus(raw || '');
+    },
+    setPresenter(on) {
+      if (on !== presenting()) setPresenter(on);
+    },
     // drawn runs after each render of layout L.
     drawn(L) {
       const had = !!sel;

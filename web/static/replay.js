@@ -7,6 +7,9 @@
 // The pure helpers are exported for node --test (web/test/replay.test.js);
 // the DOM part runs only in a browser.
 
+import { download } from './export.js';
+import { t } from './i18n.js';
+
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 
 const TEXT = {
@@ -96,6 +99,24 @@ export function control(action, value) {
   }
 }
 
+// stepRange is what "Save segment" offers at position pos: the step on
+// screen, from the current happening to the next one (the first two before
+// any; the last alone at the end); null without happenings.
+export function stepRange(list, pos) {
+  const n = (list || []).length;
+  if (n === 0) return null;
+  const from = Math.max(0, currentHappening(list, pos));
+  return { from, to: Math.min(n - 1, from + 1) };
+}
+
+// segmentURL is the address of happenings from..to as one offline file,
+// in the page's language lang when given.
+export function segmentURL(base, from, to, lang) {
+  const u = new URL('api/replay/segment', base);
+  u.search = `?from=${from | 0}&to=${to | 0}` + (lang ? `&lang=${encodeURIComponent(lang)}` : '');
+  return u.toString();
+}
+
 // markerClass groups happening kinds into the few colours the timeline uses.
 export function markerClass(kind) {
   switch (kind) {
@@ -160,7 +181,11 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
 <input type="range" data-testid="replay-scrubber" min="0" step="0.1" aria-label="${esc(T.scrubber)}"></div>
 <span class="replay-time" data-testid="replay-time"></span>
 <label>${esc(T.speed)} <select data-testid="replay-speed">${SPEEDS.map((s) => `<option value="${s}">${s}×</option>`).join('')}</select></label>
-<select data-testid="replay-jump" aria-label="${esc(T.jump)}"></select>`;
+<select data-testid="replay-jump" aria-label="${esc(T.jump)}"></select>
+<span class="replay-save"><label>${esc(t('segment.from'))} <select data-testid="segment-from"></select></label>
+<label>${esc(t('segment.to'))} <select data-testid="segment-to"></select></label>
+<button type="button" data-testid="segment-save"></button>
+<span data-testid="segment-save-status" role="status" aria-live="polite"></span></span>`;
   // Lets the page's own styles and tests tell a replay from a live cluster.
   doc.body.dataset.replay = 'true';
   const footer = doc.querySelector('footer');
@@ -169,11 +194,17 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
 
   const $ = (id) => bar.querySelector(`[data-testid="${id}"]`);
   const ui = { play: $('replay-play'), prev: $('replay-prev'), next: $('replay-next'), scrub: $('replay-scrubber'), marks: $('replay-marks'),
-    time: $('replay-time'), speed: $('replay-speed'), jump: $('replay-jump') };
+    time: $('replay-time'), speed: $('replay-speed'), jump: $('replay-jump'),
+    from: $('segment-from'), to: $('segment-to'), save: $('segment-save'), saveStatus: $('segment-save-status') };
+  ui.save.textContent = t('segment.save');
+  // Through the CSSOM (the page's CSP refuses style attributes), and
+  // here rather than in replay.css: the group is this feature's alone.
+  Object.assign(ui.save.parentNode.style, { display: 'inline-flex', alignItems: 'center', gap: '8px', whiteSpace: 'nowrap' });
 
   let fetchedAt = Date.now();
   let dragging = false;
   let epochMarks = '';
+  let rangeTouched = false; // the viewer chose a range: stop following the step
 
   function drawMarks() {
     const list = info.happenings || [];
@@ -187,6 +218,12 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     ui.jump.innerHTML = `<option value="">${esc(T.jump)}</option>` +
       list.map((h, i) => `<option value="${i}">${esc(formatClock(h.time))} · ${esc(h.text)}</option>`).join('');
     ui.scrub.max = String(info.duration);
+    // Short options (index and time), the text as their title: the bar
+    // keeps its width for the timeline.
+    const opts = list.map((h, i) => `<option value="${i}" title="${esc(h.text)}">${i} · ${esc(formatClock(h.time))}</option>`).join('');
+    ui.from.innerHTML = opts;
+    ui.to.innerHTML = opts;
+    rangeTouched = false;
   }
 
   function paint() {
@@ -205,6 +242,16 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
     const cur = currentHappening(info.happenings, pos);
     bar.dataset.happening = String(cur);
     for (const m of ui.marks.children) m.classList.toggle('current', Number(m.dataset.index) === cur);
+    const step = stepRange(info.happenings, pos);
+    if (step && !rangeTouched && doc.activeElement !== ui.from && doc.activeElement !== ui.to) {
+      ui.from.value = String(step.from);
+      ui.to.value = String(step.to);
+    }
+    const list = info.happenings || [];
+    ui.from.title = list[Number(ui.from.value)]?.text || '';
+    ui.to.title = list[Number(ui.to.value)]?.text || '';
+    ui.save.disabled = !step || saving;
+    ui.save.title = t('segment.save.title', { from: ui.from.value, to: ui.to.value });
   }
 
   function take(next) {
@@ -223,6 +270,38 @@ export async function start({ fetchImpl = globalThis.fetch, doc = globalThis.doc
       // the next poll shows the real state
     }
   }
+
+  // Save segment: the server builds the file (GET api/replay/segment); it
+  // is fetched rather than linked so that a refusal (a bad range, a busy
+  // server) is shown here instead of saved as the file.
+  let saving = false;
+  for (const s of [ui.from, ui.to]) s.addEventListener('change', () => { rangeTouched = true; });
+  ui.save.addEventListener('click', async () => {
+    const from = Number(ui.from.value);
+    const to = Number(ui.to.value);
+    saving = true;
+    ui.save.disabled = true;
+    ui.saveStatus.textContent = t('segment.saving');
+    try {
+      const r = await fetchImpl(segmentURL(base, from, to, doc.documentElement?.lang));
+      if (!r.ok) {
+        let detail = `HTTP ${r.status}`;
+        try {
+          detail = (await r.json()).error || detail;
+        } catch {
+          // not JSON: the status says enough
+        }
+        throw new Error(detail);
+      }
+      download(doc, await r.blob(), `podium-segment-${from}-${to}.html`);
+      ui.saveStatus.textContent = '';
+    } catch (err) {
+      ui.saveStatus.textContent = t('segment.failed', { detail: err.message });
+    } finally {
+      saving = false;
+      paint();
+    }
+  });
 
   ui.play.addEventListener('click', () => post(info.playing ? 'pause' : 'play'));
   ui.speed.addEventListener('change', () => post('speed', ui.speed.value));
