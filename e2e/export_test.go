@@ -290,6 +290,9 @@ func TestExportPlaysOffline(t *testing.T) {
 	}
 	t.Logf("played to its end in %v", time.Since(start).Round(100*time.Millisecond))
 	br.shot("last-frame")
+	if b := eval[string](br, `document.querySelector('[data-testid=banner] .banner-text').textContent`); b != "Recorded — not live" {
+		t.Errorf("the exported page's banner says %q; a recording is not live", b)
+	}
 	if reqs := trap.requests(); len(reqs) > 0 {
 		t.Errorf("the page asked the network for %v", reqs)
 	}

@@ -365,6 +365,7 @@ func TestDemoBrowser(t *testing.T) {
 	br.open(p.URL + "/")
 	br.waitJS(`document.querySelector('[data-testid=replay]') !== null && document.querySelectorAll('[data-testid=replay-marker]').length > 5`,
 		15*time.Second, "the replay controls with their markers")
+	br.waitJS(`document.querySelector('[data-testid=banner] .banner-text').textContent === 'Recorded — not live'`, 10*time.Second, "the banner saying a replay is not live")
 	br.waitJS(`document.querySelectorAll('[data-id^="Pod/hellok8s/"]').length > 0`, 30*time.Second, "pods on the stage")
 	br.shot("demo")
 

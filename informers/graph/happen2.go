@@ -291,14 +291,16 @@ type ownedDeletion struct {
 	desired   int
 }
 
-// noteOwnedDeletion remembers a deleted pod of a ReplicaSet, for
-// rsReplacedHappening.
+// noteOwnedDeletion remembers a pod of a ReplicaSet going away (it began
+// terminating, or was removed without), for rsReplacedHappening. A
+// ReplicaSet with more pods than it wants is scaling down: its deletions
+// are no loss to replace.
 func (m *Model) noteOwnedDeletion(p *CachedPod, at time.Time) {
 	if p == nil {
 		return
 	}
 	rs := m.replicaSetOf(p.Node)
-	if rs == nil {
+	if rs == nil || rs.ReplicaSet.Current > rs.ReplicaSet.Replicas {
 		return
 	}
 	if m.ownedDeleted == nil {
@@ -313,6 +315,10 @@ func (m *Model) noteOwnedDeletion(p *CachedPod, at time.Time) {
 	}
 	m.ownedDeleted[rs.ID] = list
 }
+
+// forgetOwnedDeletions drops what a ReplicaSet lost before its desired
+// count changed: a pod made after a scale answers the scale.
+func (m *Model) forgetOwnedDeletions(rsID string) { delete(m.ownedDeleted, rsID) }
 
 // forgetOldestOwner makes room in ownedDeleted: expired ReplicaSets first,
 // else the one whose newest deletion is oldest.
@@ -348,10 +354,11 @@ func (m *Model) replicaSetOf(n *Node) *Node {
 // rsReplacedHappening says that a ReplicaSet replaced a deleted pod: the
 // tutorial's `kubectl delete pod`, after which the Deployment's pod comes
 // back under a new name. cur is a new pod; it replaces the newest pod of
-// its ReplicaSet deleted within replacedWindow while the desired replicas
-// were what they are now. A scale-down's deletions never match a later
-// pod: a scale-up changes the desired count, and nothing else makes a
-// ReplicaSet create a pod without having lost one.
+// its ReplicaSet that went away within replacedWindow while the desired
+// replicas were what they are now. A scale's deletions never match: a
+// ReplicaSet with surplus pods is not losing one, and a change of the
+// desired count forgets what went before (a rollback scales the old
+// ReplicaSet back up). Nothing else makes a ReplicaSet create a pod.
 func (m *Model) rsReplacedHappening(cur *Node, at time.Time) []Happening {
 	rs := m.replicaSetOf(cur)
 	if rs == nil {

@@ -184,10 +184,17 @@ func TestReplacedPods(t *testing.T) {
 	rsPod := func(name string) *corev1.Pod {
 		return mkRunning("default", name, ownedBy("ReplicaSet", "web-1"), uid("u-"+name))
 	}
-	rs := func(m *Model, replicas int32) {
+	rsStatus := func(m *Model, replicas, current int32) {
 		r := mkReplicaSet("default", "web-1", "web")
 		r.Spec.Replicas = ptr.To(replicas)
+		r.Status.Replicas = current
 		m.Set(r, t0)
+	}
+	rs := func(m *Model, replicas int32) { rsStatus(m, replicas, replicas) }
+	terminating := func(name string) *corev1.Pod {
+		p := rsPod(name)
+		p.DeletionTimestamp = &metav1.Time{Time: t0}
+		return p
 	}
 	withPods := func(names ...string) *Model {
 		m := NewModel()
@@ -214,6 +221,51 @@ func TestReplacedPods(t *testing.T) {
 		m.Set(rsPod("web-e"), t0.Add(3*time.Second))
 		if got := replaced(m.Flush()); got != nil {
 			t.Errorf("a scale-up after the replacement made %v", got)
+		}
+	})
+	t.Run("the replacement comes while the deleted pod terminates", func(t *testing.T) {
+		// kubectl delete pod: the pod turns Terminating for its grace
+		// period, and the ReplicaSet makes the new one at once.
+		m := withPods("web-a", "web-b", "web-c")
+		m.Set(terminating("web-b"), t0.Add(time.Second))
+		m.Set(rsPod("web-d"), t0.Add(time.Second))
+		if got := replaced(m.Flush()); len(got) != 1 || got[0][ParamWas] != "default/web-b" || got[0][ParamName] != "default/web-d" {
+			t.Fatalf("got %v; want web-d replacing web-b", got)
+		}
+		// Its removal after the grace period is not a second loss.
+		m.Delete(Pods, "default", "web-b", t0.Add(30*time.Second))
+		m.Flush()
+		m.Set(rsPod("web-e"), t0.Add(31*time.Second))
+		if got := replaced(m.Flush()); got != nil {
+			t.Errorf("the terminated pod's removal was replaced again: %v", got)
+		}
+	})
+	t.Run("a scale-down's victims are no loss", func(t *testing.T) {
+		// The ReplicaSet wants 2 and still has 3 when it deletes one.
+		m := withPods("web-a", "web-b", "web-c")
+		rsStatus(m, 2, 3)
+		m.Set(terminating("web-c"), t0.Add(time.Second))
+		m.Delete(Pods, "default", "web-c", t0.Add(2*time.Second))
+		rsStatus(m, 2, 2)
+		m.Flush()
+		if n := len(m.ownedDeleted); n != 0 {
+			t.Errorf("a scale-down's victim was remembered as a loss: %v", m.ownedDeleted)
+		}
+	})
+	t.Run("a rollback's scale-up of the old ReplicaSet is no replacement", func(t *testing.T) {
+		// A rollout scales the old ReplicaSet 2 → 1 → 0; the rollback
+		// 0 → 1. Even with the status caught up at each deletion, a pod
+		// made at 1 again answers the rollback, not the deletion at 1.
+		m := withPods("web-a", "web-b")
+		rs(m, 1)
+		m.Delete(Pods, "default", "web-b", t0.Add(time.Second))
+		rs(m, 0)
+		m.Delete(Pods, "default", "web-a", t0.Add(time.Second))
+		m.Flush()
+		rs(m, 1)
+		m.Set(rsPod("web-c"), t0.Add(2*time.Second))
+		if got := replaced(m.Flush()); got != nil {
+			t.Errorf("a rollback made %v", got)
 		}
 	})
 	t.Run("a scale-down's deletions are not replaced by a scale-up", func(t *testing.T) {

@@ -379,7 +379,9 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 	case KindPod:
 		delete(m.failed, old.ID)
 		m.noteDeletedPod(oldPod, now)
-		m.noteOwnedDeletion(oldPod, now)
+		if oldPod != nil && oldPod.Node.Pod.Status != "Terminating" {
+			m.noteOwnedDeletion(oldPod, now) // else noted when it began terminating
+		}
 		m.podEdges(oldPod, nil, now)
 		m.podPolicy(oldPod, nil, now)
 		m.dropIndexIfEmpty(namespace)
@@ -435,6 +437,9 @@ func (m *Model) setPod(p *CachedPod, now time.Time) {
 		} else {
 			m.failed[n.ID] = fail
 		}
+	}
+	if old != nil && old.UID == n.UID && !goingAway(old.Pod) && n.Pod.Status == "Terminating" {
+		m.noteOwnedDeletion(p, now) // the ReplicaSet replaces it now, not when it is gone
 	}
 	m.podEdges(oldPod, p, now)
 	m.podPolicy(oldPod, p, now)
@@ -573,6 +578,9 @@ func (m *Model) setSlice(ns, name string, s *sliceInfo) {
 func (m *Model) setReplicaSet(n *Node, now time.Time) {
 	old := m.node(n.ID)
 	m.setNode(n, now)
+	if old != nil && old.ReplicaSet.Replicas != n.ReplicaSet.Replicas {
+		m.forgetOwnedDeletions(n.ID) // happen2.go: a scale, not a loss
+	}
 	was := ""
 	if old != nil {
 		was = old.ReplicaSet.Owner

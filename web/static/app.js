@@ -227,7 +227,9 @@ function showBanner() {
   else if (connState === 'live' && !st.synced) state = 'syncing';
   switch (state) {
     case 'live':
-      text = t('banner.connected');
+      // A replay (replay.js) or an exported segment (player.js) is not the
+      // cluster now: the audience should not read "Live".
+      text = t(body.dataset.replay === 'true' || body.dataset.segment === 'true' ? 'banner.recorded' : 'banner.connected');
       break;
     case 'reconnecting':
       text = t('banner.reconnecting', { seconds: Math.max(1, Math.round((connInfo.delay || 0) / 1000)) });
@@ -247,6 +249,9 @@ function showBanner() {
   ui.bannerText.textContent = text;
   ui.seq.textContent = store.synced ? t('banner.seq', { seq: store.seq }) : '';
 }
+
+// replay.js and player.js mark the page as a recording after it started.
+new MutationObserver(() => showBanner()).observe(body, { attributes: true, attributeFilter: ['data-replay', 'data-segment'] });
 
 // --- ticker -------------------------------------------------------------------
 const TICKER_MAX = 60;

@@ -16,6 +16,7 @@ export const zhCN = {
 
   'banner.connecting': '正在连接…',
   'banner.connected': '实时',
+  'banner.recorded': '录制回放（非实时）',
   'banner.reconnecting': '连接已断开 — {seconds} 秒后重连',
   'banner.resyncing': '正在重新同步…',
   'banner.apiserver': 'API server 无法访问 — 正在重连',

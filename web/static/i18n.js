@@ -18,6 +18,7 @@ export const messages = {
 
     'banner.connecting': 'Connecting…',
     'banner.connected': 'Live',
+    'banner.recorded': 'Recorded — not live',
     'banner.reconnecting': 'Connection lost — reconnecting in {seconds}s',
     'banner.resyncing': 'Resyncing…',
     'banner.apiserver': 'API server unreachable — reconnecting',
