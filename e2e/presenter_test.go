@@ -757,12 +757,13 @@ func TestPresenterKeyboardHelpAndLatency(t *testing.T) {
 	})
 }
 
-// pausedDemo starts the built-in demo paused and opens it at 1280×720, the
+// pausedDemo starts the built-in demo paused, without its lesson (the arrow
+// keys step through the happenings then), and opens it at 1280×720, the
 // projector size, with query.
 func pausedDemo(t *testing.T, query string) *browser {
 	t.Helper()
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--no-lesson")
 	br := newBrowser(t, true)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)
@@ -806,7 +807,8 @@ func TestPresenterScreenshots(t *testing.T) {
 	if idx < 1 {
 		t.Fatalf("the demo has no 'revision 2 → 3' happening after the first")
 	}
-	lanes := `[...document.querySelectorAll('.lane[data-id^="ReplicaSet/hellok8s/hellok8s-deployment-"]')].filter((l) => l.dataset.pods !== '0').length === 2`
+	rsPrefix := eval[string](br, fmt.Sprintf(`window.podiumReplay.info.happenings[%d].ref.replace(/^Deployment\//, 'ReplicaSet/') + '-'`, idx))
+	lanes := fmt.Sprintf(`[...document.querySelectorAll('.lane[data-id^=%s]')].filter((l) => l.dataset.pods !== '0').length === 2`, jsString(rsPrefix))
 	for _, lang := range []string{"en", "zh-CN"} {
 		if eval[string](br, `document.documentElement.lang`) != lang {
 			br.key("l")

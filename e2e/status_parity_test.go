@@ -17,7 +17,7 @@ import (
 )
 
 // demoPath is the built-in demo's recording (cmd/podium/demo.go embeds it).
-const demoPath = "../cmd/podium/demo/hellok8s.jsonl.gz"
+const demoPath = "../cmd/podium/demo/talk.jsonl.gz"
 
 // pageStatusesJS lists what the page draws: [role, id, data-status] of
 // every entity (role box, lane or pod) and every protocol edge.
