@@ -393,7 +393,7 @@ func TestDemoBrowser(t *testing.T) {
 		10*time.Second, "the jump to the rollback")
 	// The rolled-back Deployment's ReplicaSets: "ReplicaSet/<ns>/<name>-<hash>".
 	rsPrefix := eval[string](br, fmt.Sprintf(`window.podiumReplay.info.happenings[%d].ref.replace(/^Deployment\//, 'ReplicaSet/') + '-'`, int(idx)))
-	withPods := fmt.Sprintf(`[...document.querySelectorAll('.lane[data-id^=%s]')].filter((l) => l.dataset.pods !== '0')`, jsString(rsPrefix))
+	withPods := fmt.Sprintf(`[...document.querySelectorAll(%s)].filter((l) => l.dataset.pods !== '0')`, jsString(fmt.Sprintf(".lane[data-id^=%q]", rsPrefix)))
 	br.waitJS(withPods+`.length === 2`, 20*time.Second, "two ReplicaSet lanes with pods")
 	br.shot("rollback-two-lanes")
 	revs := eval[[]string](br, withPods+`.map((l) => l.dataset.revision).sort()`)

@@ -180,7 +180,9 @@ func finish(raw, out, lessonFile string, les *lesson.Lesson) error {
 	if err != nil {
 		return err
 	}
-	frames := coalesce(trim(r, newScope([]string{nsMain, nsTeam}, nodeNames())), window)
+	sc := newScope([]string{nsMain, nsTeam}, nodeNames())
+	sc.poolTaint = poolKey
+	frames := coalesce(trim(r, sc), window)
 	var buf bytes.Buffer
 	if err := writeFrames(&buf, r.Header, frames, r.Duration); err != nil {
 		return err

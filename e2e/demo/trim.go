@@ -23,6 +23,10 @@ type scope struct {
 	namespaces map[string]bool
 	nodes      map[string]bool // Node names
 	linked     map[string]bool // ids of cluster-scoped objects kept
+	// poolTaint is the taint that keeps other people's pods off the
+	// talk's Nodes on the shared lab: lab plumbing, not a point of the
+	// talk, so it is not drawn on every Node box.
+	poolTaint string
 }
 
 func newScope(namespaces, nodes []string) *scope {
@@ -98,6 +102,21 @@ func trim(rec *replay.Recording, s *scope) []replay.Frame {
 		}
 	}
 	keepNode := func(n *graph.Node) bool { return s.keeps(n.ID) }
+	untaint := func(nodes []*graph.Node) []*graph.Node {
+		for i, n := range nodes {
+			if n.Node == nil || !slices.ContainsFunc(n.Node.Taints, func(t graph.Taint) bool { return t.Key == s.poolTaint }) {
+				continue
+			}
+			c, f := *n, *n.Node
+			f.Taints = filter(f.Taints, func(t graph.Taint) bool { return t.Key != s.poolTaint })
+			if len(f.Taints) == 0 {
+				f.Taints = nil
+			}
+			c.Node = &f
+			nodes[i] = &c
+		}
+		return nodes
+	}
 	keepEdge := func(e *graph.Edge) bool { return s.keeps(e.From) && s.keeps(e.To) }
 	keepHappening := func(h graph.Happening) bool { return h.Ref == "" || s.keeps(h.Ref) }
 	keepEdgeID := func(id string) bool { from, to := edgeEnds(id); return s.keeps(from) && s.keeps(to) }
@@ -108,13 +127,13 @@ func trim(rec *replay.Recording, s *scope) []replay.Frame {
 		switch {
 		case f.Snapshot != nil:
 			snap := *f.Snapshot
-			snap.Nodes = filter(snap.Nodes, keepNode)
+			snap.Nodes = untaint(filter(snap.Nodes, keepNode))
 			snap.Edges = filter(snap.Edges, keepEdge)
 			snap.Happenings = filter(snap.Happenings, keepHappening)
 			f.Snapshot, seq = &snap, snap.Seq
 		case f.Delta != nil:
 			d := *f.Delta
-			d.Upsert.Nodes = filter(d.Upsert.Nodes, keepNode)
+			d.Upsert.Nodes = untaint(filter(d.Upsert.Nodes, keepNode))
 			d.Upsert.Edges = filter(d.Upsert.Edges, keepEdge)
 			d.Remove.Nodes = filter(d.Remove.Nodes, s.keeps)
 			d.Remove.Edges = filter(d.Remove.Edges, keepEdgeID)

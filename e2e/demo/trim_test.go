@@ -30,9 +30,12 @@ func TestTrim(t *testing.T) {
 	pvc := node(graph.KindPVC, "demo", "data-db-0")
 	pvc.PersistentVolumeClaim = &graph.PVCFields{StorageClass: "lab-static"}
 	sa := node(graph.KindServiceAccount, "demo", "web")
+	talkNode := node(graph.KindNode, "", "demo-node-1")
+	talkNode.Node = &graph.NodeFields{Unschedulable: true, Taints: []graph.Taint{
+		{Key: "podium.dev/talk", Value: "demo", Effect: "NoSchedule"}, {Key: "node.kubernetes.io/unschedulable", Effect: "NoSchedule"}}}
 	snap := &graph.Snapshot{Type: "snapshot", Epoch: "e", Seq: 10,
 		Nodes: []*graph.Node{pod, pvc, sa,
-			node(graph.KindNode, "", "demo-node-1"), node(graph.KindNode, "", "worker-1"),
+			talkNode, node(graph.KindNode, "", "worker-1"),
 			node(graph.KindNamespace, "", "demo"), node(graph.KindNamespace, "", "bench-mem"),
 			node(graph.KindClusterRole, "", "demo-secret-reader"), node(graph.KindClusterRole, "", "admin"),
 			node(graph.KindGroup, "", "system:masters"), node(graph.KindStorageClass, "", "lab-static"),
@@ -59,7 +62,9 @@ func TestTrim(t *testing.T) {
 	rec := &replay.Recording{Header: replay.Header{Start: t0, Namespaces: []string{"demo"}}, Duration: 3 * time.Second,
 		Frames: []replay.Frame{{Snapshot: snap}, {At: time.Second, Delta: foreign}, {At: 2 * time.Second, Delta: mixed}}}
 
-	frames := trim(rec, newScope([]string{"demo", "demo-team"}, []string{"demo-node-1"}))
+	sc := newScope([]string{"demo", "demo-team"}, []string{"demo-node-1"})
+	sc.poolTaint = "podium.dev/talk"
+	frames := trim(rec, sc)
 
 	if len(frames) != 2 || frames[0].Snapshot == nil || frames[1].Delta == nil {
 		t.Fatalf("trim kept %d frames, want the snapshot and the delta that has something of the talk's: %+v", len(frames), frames)
@@ -73,6 +78,14 @@ func TestTrim(t *testing.T) {
 		"Pod/demo/web-1", "ServiceAccount/demo/web", "StorageClass/lab-static"}
 	if d := cmp.Diff(want, ids); d != "" {
 		t.Errorf("snapshot nodes (-want +got):\n%s", d)
+	}
+	for _, n := range frames[0].Snapshot.Nodes {
+		if n.ID == talkNode.ID && (len(n.Node.Taints) != 1 || n.Node.Taints[0].Key != "node.kubernetes.io/unschedulable") {
+			t.Errorf("the talk's Node keeps taints %+v, want only the cordon's", n.Node.Taints)
+		}
+	}
+	if len(talkNode.Node.Taints) != 2 {
+		t.Errorf("trim changed the recording it was given: %+v", talkNode.Node.Taints)
 	}
 	if n := len(frames[0].Snapshot.Edges); n != 2 {
 		t.Errorf("snapshot keeps %d edges, want runs-on and the ServiceAccount's grant", n)
