@@ -68,8 +68,9 @@ lab-up: ## Start the local control plane (idempotent); kubeconfig in .lab/kubeco
 	$(GO) run ./e2e/labctl up
 
 .PHONY: demo-record
-demo-record: lab-up ## Re-record the built-in demo (cmd/podium/demo/hellok8s.jsonl.gz) against the lab
+demo-record: lab-up ## Re-record the built-in demo (cmd/podium/demo/talk.jsonl.gz) against the lab; fails if talk.lesson.yaml cannot follow it
 	$(GO) run ./e2e/demo
+	$(GO) test -count=1 -run '^TestEmbeddedDemo' ./cmd/podium
 
 .PHONY: lab-down
 lab-down: ## Stop the local control plane and everything it started

@@ -757,12 +757,13 @@ func TestPresenterKeyboardHelpAndLatency(t *testing.T) {
 	})
 }
 
-// pausedDemo starts the built-in demo paused and opens it at 1280×720, the
+// pausedDemo starts the built-in demo paused, without its lesson (the arrow
+// keys step through the happenings then), and opens it at 1280×720, the
 // projector size, with query.
 func pausedDemo(t *testing.T, query string) *browser {
 	t.Helper()
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--no-lesson")
 	br := newBrowser(t, true)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)
@@ -806,18 +807,30 @@ func TestPresenterScreenshots(t *testing.T) {
 	if idx < 1 {
 		t.Fatalf("the demo has no 'revision 2 → 3' happening after the first")
 	}
-	lanes := `[...document.querySelectorAll('.lane[data-id^="ReplicaSet/hellok8s/hellok8s-deployment-"]')].filter((l) => l.dataset.pods !== '0').length === 2`
+	rsPrefix := eval[string](br, fmt.Sprintf(`window.podiumReplay.info.happenings[%d].ref.replace(/^Deployment\//, 'ReplicaSet/') + '-'`, idx))
+	lanes := fmt.Sprintf(`[...document.querySelectorAll(%s)].filter((l) => l.dataset.pods !== '0').length === 2`, jsString(fmt.Sprintf(".lane[data-id^=%q]", rsPrefix)))
+	// Happenings of one delta share a time, and the bar shows the last of
+	// them: step from the happening before the rollback's delta, and land
+	// on the last happening of that delta.
+	shown := func(i int) int {
+		return int(eval[float64](br, fmt.Sprintf(`(() => { const hs = window.podiumReplay.info.happenings; return hs.filter((h) => h.time <= hs[%d].time + 1e-6).length - 1; })()`, i)))
+	}
+	before := int(eval[float64](br, fmt.Sprintf(`(() => { const hs = window.podiumReplay.info.happenings; return hs.findIndex((h) => h.frame === hs[%d].frame) - 1; })()`, idx)))
+	if before < 0 {
+		t.Fatalf("no happening before the rollback's delta")
+	}
+	at := shown(idx)
 	for _, lang := range []string{"en", "zh-CN"} {
 		if eval[string](br, `document.documentElement.lang`) != lang {
 			br.key("l")
 			br.waitJS(`document.documentElement.lang === `+jsString(lang), 5*time.Second, "language "+lang)
 		}
 		// Step onto the rollback with →, so it is captioned as in a talk.
-		eval[bool](br, fmt.Sprintf(`(window.podiumReplay.post('seek-happening', %d), true)`, idx-1))
-		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, idx-1), 10*time.Second, "the step before the rollback")
+		eval[bool](br, fmt.Sprintf(`(window.podiumReplay.post('seek-happening', %d), true)`, before))
+		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d`, shown(before)), 10*time.Second, "the step before the rollback")
 		eval[bool](br, `([...document.querySelectorAll('[data-testid=captions] li')].forEach((li) => li.remove()), true)`)
 		br.key(kb.ArrowRight)
-		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d && %s && document.querySelector('[data-testid=captions] li[data-kind=rollout]') !== null`, idx, lanes), 20*time.Second, "the rollback, two lanes and its caption")
+		br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d && %s && document.querySelector('[data-testid=captions] li[data-kind=' + window.podiumReplay.info.happenings[%d].kind + ']') !== null`, at, lanes, at), 20*time.Second, "the rollback, two lanes and its caption")
 		br.waitJS(quietJS+` || true`, time.Second, "")
 		for _, x := range eval[[]textSize](br, visibleTextJS) {
 			if x.Px < 20 {

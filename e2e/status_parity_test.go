@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ import (
 )
 
 // demoPath is the built-in demo's recording (cmd/podium/demo.go embeds it).
-const demoPath = "../cmd/podium/demo/hellok8s.jsonl.gz"
+const demoPath = "../cmd/podium/demo/talk.jsonl.gz"
 
 // pageStatusesJS lists what the page draws: [role, id, data-status] of
 // every entity (role box, lane or pod) and every protocol edge.
@@ -66,12 +67,15 @@ func TestStatusParity(t *testing.T) {
 	for i := range info.Happenings {
 		seeks = append(seeks, fmt.Sprintf(`{"action":"seek","happening":%d}`, i))
 	}
+	// The file draws the layers the page shows, as the page's export link
+	// asks: the page opens with its default layers, the file with all.
+	layers := eval[string](br, `window.podium.layers`)
 	seen := map[int]bool{}
 	var failures []string
 	for _, body := range seeks {
 		at := replayControl(t, p.URL, body)
 		seen[at.Frame-1] = true
-		epoch, seq, svg := graphSVG(t, p.URL)
+		epoch, seq, svg := graphSVG(t, p.URL, layers)
 		br.waitJS(fmt.Sprintf(`(() => { const c = document.querySelector('[data-testid=canvas]').dataset; return c.epoch === %s && c.seq === %s; })()`, jsString(epoch), jsString(seq)),
 			20*time.Second, fmt.Sprintf("the page at epoch %s seq %s (%s)", epoch, seq, body))
 		page := map[string]string{}
@@ -102,10 +106,11 @@ func TestStatusParity(t *testing.T) {
 	}
 }
 
-// graphSVG fetches GET /api/graph.svg with the epoch and seq it drew.
-func graphSVG(t *testing.T, base string) (epoch, seq, body string) {
+// graphSVG fetches GET /api/graph.svg?layers= with the epoch and seq it
+// drew.
+func graphSVG(t *testing.T, base, layers string) (epoch, seq, body string) {
 	t.Helper()
-	resp, err := http.Get(base + "/api/graph.svg")
+	resp, err := http.Get(base + "/api/graph.svg?layers=" + url.QueryEscape(layers))
 	if err != nil {
 		t.Fatal(err)
 	}

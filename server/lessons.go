@@ -20,6 +20,7 @@ type LessonSource struct {
 	opts    lesson.Options
 	markers func(*lesson.Lesson) ([]int, error) // replays tie steps to the timeline
 	now     func() time.Time
+	fixed   bool // not a file: never re-read
 
 	mu      sync.Mutex // guards everything below
 	checked time.Time
@@ -42,6 +43,13 @@ func NewLessonSource(path string, opts lesson.Options, markers func(*lesson.Less
 	return l, l.err
 }
 
+// NewFixedLessonSource serves a lesson that is not a file, such as the one
+// built into `podium demo`: the caller has checked it and placed its steps
+// (markers, nil when live), and it never changes.
+func NewFixedLessonSource(l *lesson.Lesson, markers []int) *LessonSource {
+	return &LessonSource{good: l, marks: markers, fixed: true, now: time.Now}
+}
+
 // LessonState is what GET /api/lesson answers: the lesson in force, the
 // timeline marker of each step in a replay (-1: stay), and what is wrong
 // with the file now, if anything.
@@ -56,7 +64,7 @@ type LessonState struct {
 func (l *LessonSource) Current() LessonState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.now().Sub(l.checked) >= time.Second {
+	if !l.fixed && l.now().Sub(l.checked) >= time.Second {
 		l.reloadLocked()
 	}
 	st := LessonState{Lesson: l.good, Markers: l.marks}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,15 +17,71 @@ import (
 
 	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/informers/replay"
+	"github.com/podiumhq/podium/server"
 )
 
-// TestEmbeddedDemo checks that the embedded recording parses and holds each
-// step of the tutorial sequence that e2e/demo runs.
-func TestEmbeddedDemo(t *testing.T) {
+// talkStep is one step of the built-in lesson placed on the built-in
+// recording: the state right after its happening (the picture a speaker
+// who steps to it shows).
+type talkStep struct {
+	i      int
+	until  string // what it waits for, for messages
+	marker replay.Marker
+	nodes  map[string]*graph.Node
+	edges  []*graph.Edge
+}
+
+// talkSteps places the embedded lesson's steps on the embedded recording,
+// failing the test when a step with until has no happening (marker < 0).
+func talkSteps(t *testing.T) (*replay.Recording, []talkStep) {
+	t.Helper()
 	rec, err := loadDemo()
 	if err != nil {
 		t.Fatal(err)
 	}
+	les, err := loadDemoLesson()
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := rec.Markers()
+	timeline := make([]graph.Happening, len(markers))
+	for i, m := range markers {
+		timeline[i] = graph.Happening{Kind: m.Kind, Ref: m.Ref, Params: m.Params}
+	}
+	at, err := les.Markers(demoLessonName, timeline)
+	if err != nil {
+		t.Fatalf("the built-in lesson does not follow the built-in recording: %v", err)
+	}
+	var out []talkStep
+	for i, s := range les.Steps {
+		if s.Until == nil {
+			continue
+		}
+		if at[i] < 0 {
+			t.Fatalf("step %d (%s) waits for %s but has marker %d", i+1, s.Title.En, s.Until, at[i])
+		}
+		m := markers[at[i]]
+		st := rec.StateAfter(m.Frame)
+		out = append(out, talkStep{i: i, until: s.Until.String(), marker: m, nodes: st.Nodes, edges: st.Snapshot(graph.Filter{}).Edges})
+	}
+	return rec, out
+}
+
+func edgesOf(edges []*graph.Edge, kind, from string) []*graph.Edge {
+	var out []*graph.Edge
+	for _, e := range edges {
+		if e.Kind == kind && (from == "" || e.From == from) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestEmbeddedDemo checks that the embedded recording parses, stays
+// talk-sized, and that the embedded lesson finds every step's happening in
+// it (the check `make demo-record` makes before it writes the recording).
+func TestEmbeddedDemo(t *testing.T) {
+	rec, steps := talkSteps(t)
 	if rec.Truncated != "" {
 		t.Errorf("the embedded demo was cut short: %s", rec.Truncated)
 	}
@@ -34,92 +91,213 @@ func TestEmbeddedDemo(t *testing.T) {
 	if rec.Duration < 10*time.Second || rec.Duration > 5*time.Minute {
 		t.Errorf("demo lasts %v; want a watchable length", rec.Duration)
 	}
-	const dep = "Deployment/hellok8s/hellok8s-deployment"
-	markers := rec.Markers()
-	find := func(what string, match func(m replay.Marker) bool) replay.Marker {
-		t.Helper()
-		for _, m := range markers {
-			if match(m) {
-				return m
+	les, err := loadDemoLesson()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(les.Steps); n < 15 || n > 25 {
+		t.Errorf("the lesson has %d steps; a talk-sized lesson has 15 to 25", n)
+	}
+	if len(steps) < len(les.Steps)/2 {
+		t.Errorf("only %d of %d steps wait for a happening: the replay cannot seek the others", len(steps), len(les.Steps))
+	}
+	// Both languages, every step: the audience reads one or the other.
+	han := regexp.MustCompile(`\p{Han}`)
+	for i, s := range les.Steps {
+		for _, x := range []struct{ field, en, zh string }{{"title", s.Title.En, s.Title.ZhCN}, {"text", s.Text.En, s.Text.ZhCN}} {
+			if strings.TrimSpace(x.en) == "" || han.MatchString(x.en) {
+				t.Errorf("step %d %s: English %q is empty or not English", i+1, x.field, x.en)
 			}
-		}
-		var all []string
-		for _, m := range markers {
-			all = append(all, fmt.Sprintf("%.1fs %s: %s", m.Time, m.Kind, m.Text))
-		}
-		t.Fatalf("the demo has no happening for %s; it has:\n%s", what, strings.Join(all, "\n"))
-		return replay.Marker{}
-	}
-	kindText := func(kind, text string) func(m replay.Marker) bool {
-		return func(m replay.Marker) bool { return m.Kind == kind && strings.Contains(m.Text, text) }
-	}
-	created := find("deploy 1 replica", kindText("created", "Deployment hellok8s/hellok8s-deployment"))
-	if d := rec.StateAfter(created.Frame).Nodes[dep]; d == nil || d.Deployment.Replicas != 1 {
-		t.Errorf("the Deployment is created with %+v, want 1 replica", d)
-	}
-	scaled := find("scale to 3", kindText("scaled", "scaled 1 → 3"))
-	nodePort := find("the NodePort Service", kindText("created", "service-hellok8s created (NodePort)"))
-	ingress := find("the Ingress", kindText("created", "Ingress hellok8s/hello-ingress"))
-	v2 := find("roll out v2", kindText("rollout", "revision 1 → 2, image guangzhengli/hellok8s:v1 → guangzhengli/hellok8s:v2"))
-	undo := find("roll back", kindText("rollout", "revision 2 → 3, image guangzhengli/hellok8s:v2 → guangzhengli/hellok8s:v1"))
-	stalled := find("the stalled rollout", func(m replay.Marker) bool { return m.Kind == "rollout" && m.Params[graph.ParamState] == "stalled" })
-	order := []replay.Marker{created, scaled, nodePort, ingress, v2, undo, stalled}
-	for i := 1; i < len(order); i++ {
-		if order[i].Frame < order[i-1].Frame {
-			t.Errorf("%q comes before %q", order[i].Text, order[i-1].Text)
+			if !han.MatchString(x.zh) {
+				t.Errorf("step %d %s: zh-CN %q has no Chinese", i+1, x.field, x.zh)
+			}
 		}
 	}
 
-	// Deleting a pod: between the scale and the Service, a pod of the
-	// Deployment disappears while the Deployment keeps 3 replicas.
-	deleted := false
-	for i := scaled.Frame + 1; i < nodePort.Frame; i++ {
-		f := rec.Frames[i]
-		if f.Delta == nil {
+	// Talk-sized: every frame fits a projector (the text-fit test seeks to
+	// every happening at 1024×768).
+	for i := range rec.Frames {
+		pods := 0
+		for _, n := range rec.StateAfter(i).Nodes {
+			if n.Kind == graph.KindPod {
+				pods++
+			}
+		}
+		if pods > 10 {
+			t.Errorf("frame %d (%.1fs) has %d pods on screen; keep the talk at 10 or fewer", i, rec.Frames[i].At.Seconds(), pods)
+			break
+		}
+	}
+}
+
+// TestEmbeddedDemoShowsEachStep checks that the picture at each step's
+// happening shows what the step is about (TALK.md, "What the picture must
+// make obvious"), reading the step's entity and numbers from the lesson and
+// the recording.
+func TestEmbeddedDemoShowsEachStep(t *testing.T) {
+	_, steps := talkSteps(t)
+	les, _ := loadDemoLesson()
+	seen := map[string]bool{}
+	for _, st := range steps {
+		u := les.Steps[st.i].Until
+		where := fmt.Sprintf("step %d (%s, at %.1fs)", st.i+1, st.until, st.marker.Time)
+		ref := st.nodes[u.Ref]
+		seen[u.Kind] = true
+		switch u.Kind {
+		case graph.HappeningEndpoints:
+			// The Service fans out to exactly its ready endpoints.
+			ready := 0
+			for _, e := range edgesOf(st.edges, graph.EdgeSelects, u.Ref) {
+				if e.State == graph.EndpointReady {
+					ready++
+				}
+			}
+			if want := u.Params[graph.ParamTo]; fmt.Sprint(ready) != want {
+				t.Errorf("%s: %s selects %d ready pods, want %s", where, u.Ref, ready, want)
+			}
+		case graph.HappeningRollout:
+			dep := ref
+			if dep == nil || dep.Deployment == nil {
+				t.Errorf("%s: no Deployment %s", where, u.Ref)
+				continue
+			}
+			lanes := 0
+			for _, n := range st.nodes {
+				if n.ReplicaSet != nil && n.ReplicaSet.Owner == u.Ref && n.ReplicaSet.Current > 0 {
+					lanes++
+				}
+			}
+			switch u.Params[graph.ParamState] {
+			case graph.RolloutStarted:
+				// Two lanes: the old ReplicaSet and the new, both with pods.
+				if lanes < 2 {
+					t.Errorf("%s: %d ReplicaSet(s) of %s have pods, want two lanes", where, lanes, u.Ref)
+				}
+			case graph.RolloutComplete:
+				if lanes != 1 || dep.Deployment.Ready != dep.Deployment.Replicas {
+					t.Errorf("%s: %d lanes with pods, %d of %d ready; want one lane, all ready", where, lanes, dep.Deployment.Ready, dep.Deployment.Replicas)
+				}
+			}
+		case graph.HappeningReplaced:
+			// The same name, on the same claim.
+			if ref == nil {
+				t.Errorf("%s: %s is not there", where, u.Ref)
+				continue
+			}
+			claims := edgesOf(st.edges, graph.EdgeMounts, u.Ref)
+			if len(claims) == 0 || !strings.HasSuffix(claims[0].To, "-"+ref.Name) || st.marker.Params[graph.ParamClaims] == "" {
+				t.Errorf("%s: %s mounts %v (happening says claims %q); want its own claim back", where, u.Ref, claims, st.marker.Params[graph.ParamClaims])
+			}
+		case graph.HappeningCreated:
+			if ref == nil {
+				t.Errorf("%s: %s is not there", where, u.Ref)
+			}
+			if ref != nil && ref.Kind == graph.KindIngress {
+				// Paths to Services: each rule leads to a Service drawn.
+				routes := edgesOf(st.edges, graph.EdgeRoutes, u.Ref)
+				if len(routes) < 2 {
+					t.Errorf("%s: %s routes to %d Services, want its paths to lead to two", where, u.Ref, len(routes))
+				}
+				for _, r := range routes {
+					if st.nodes[r.To] == nil {
+						t.Errorf("%s: %s routes to %s, which is not drawn", where, u.Ref, r.To)
+					}
+				}
+			}
+		case graph.HappeningWarning:
+			// A creation refused by a quota: the namespace's quota is full.
+			ns := st.nodes[graph.ID(graph.KindNamespace, "", graph.NamespaceOf(st.marker.Ref))]
+			full := false
+			if ns != nil && ns.NamespaceInfo() != nil {
+				for _, q := range ns.NamespaceInfo().Quotas {
+					if q.Resource == "pods" && q.Used == q.Hard {
+						full = true
+					}
+				}
+			}
+			if !full {
+				t.Errorf("%s: %q, but the namespace's pod quota is not full: %+v", where, st.marker.Text, ns)
+			}
+		case graph.HappeningCordoned:
+			if ref == nil || !ref.Node.Unschedulable {
+				t.Errorf("%s: %s is not drawn cordoned: %+v", where, u.Ref, ref)
+			}
+		case graph.HappeningDrained:
+			// The pods moved: none runs on the drained node any more.
+			for _, e := range st.edges {
+				if e.Kind == graph.EdgeRunsOn && e.To == u.Ref {
+					t.Errorf("%s: %s still runs on %s", where, e.From, u.Ref)
+				}
+			}
+		case graph.HappeningDeleted:
+			if ref != nil {
+				t.Errorf("%s: %s is still there", where, u.Ref)
+			}
+		}
+	}
+	for _, k := range []string{graph.HappeningEndpoints, graph.HappeningRollout, graph.HappeningReplaced, graph.HappeningWarning, graph.HappeningDrained} {
+		if !seen[k] {
+			t.Errorf("no step waits for a %s happening", k)
+		}
+	}
+
+	// What the chapters without a happening of their own must show, at the
+	// step that has them on screen (found by its focus).
+	focusAt := func(kind graph.Kind) (talkStep, bool) {
+		for _, st := range steps {
+			if f := les.Steps[st.i].Focus; strings.HasPrefix(f, string(kind)+"/") {
+				return st, true
+			}
+		}
+		t.Errorf("no step of the lesson focuses a %s", kind)
+		return talkStep{}, false
+	}
+	var nodePort *graph.Node
+	for _, st := range steps {
+		if n := st.nodes[les.Steps[st.i].Focus]; n != nil && n.Service != nil && n.Service.Type == "NodePort" {
+			nodePort = n
+		}
+	}
+	if nodePort == nil || len(nodePort.Service.Ports) == 0 || nodePort.Service.Ports[0].NodePort != 30000 {
+		t.Errorf("no step shows a NodePort Service on node port 30000: %+v", nodePort)
+	}
+	if st, ok := focusAt(graph.KindServiceAccount); ok {
+		sa := les.Steps[st.i].Focus
+		runsAs := 0
+		for _, e := range st.edges {
+			if e.Kind == graph.EdgeRunsAs && e.To == sa {
+				runsAs++
+			}
+		}
+		risky := false
+		for _, g := range edgesOf(st.edges, graph.EdgeGrants, sa) {
+			if r := st.nodes[g.To]; r != nil && r.ClusterRole() != nil && slices.Contains(r.ClusterRole().Risky, graph.RiskySecrets) {
+				risky = true
+			}
+		}
+		if runsAs == 0 || !risky {
+			t.Errorf("step %d: %d pods run as %s, risky secrets grant %v; want pods running as it and the grant called out", st.i+1, runsAs, sa, risky)
+		}
+	}
+	if st, ok := focusAt(graph.KindNetworkPolicy); ok {
+		if n := len(edgesOf(st.edges, graph.EdgeIsolates, les.Steps[st.i].Focus)); n == 0 {
+			t.Errorf("step %d: %s isolates no pod", st.i+1, les.Steps[st.i].Focus)
+		}
+	}
+	// Config and storage: pods mount a ConfigMap and a Secret, by name.
+	mounted := map[graph.Kind]bool{}
+	for _, st := range steps {
+		if !slices.Contains(les.Steps[st.i].Layers, "config") {
 			continue
 		}
-		for _, id := range f.Delta.Remove.Nodes {
-			if strings.HasPrefix(id, "Pod/hellok8s/hellok8s-deployment-") && rec.StateAfter(i).Nodes[dep].Deployment.Replicas == 3 {
-				deleted = true
+		for _, e := range st.edges {
+			if n := st.nodes[e.To]; e.Kind == graph.EdgeMounts && n != nil {
+				mounted[n.Kind] = true
 			}
 		}
 	}
-	if !deleted {
-		t.Error("no pod of the Deployment is deleted between the scale and the Service")
-	}
-
-	// At the rollback, two ReplicaSets have pods: the browser draws two lanes.
-	lanes := 0
-	at := rec.StateAfter(undo.Frame)
-	for _, n := range at.Nodes {
-		if n.ReplicaSet != nil && n.ReplicaSet.Owner == dep && n.ReplicaSet.Current > 0 {
-			lanes++
-		}
-	}
-	if lanes < 2 {
-		t.Errorf("at %q only %d ReplicaSet(s) have pods, want 2 lanes", undo.Text, lanes)
-	}
-
-	// The stall: a pod that never became ready sits outside the Service's
-	// ready endpoints, and the Ingress routes to the NodePort Service.
-	end := rec.StateAfter(len(rec.Frames) - 1)
-	if d := end.Nodes[dep]; d == nil || d.Deployment.Rollout != "stalled" {
-		t.Errorf("at the end the Deployment is %+v, want stalled", d)
-	}
-	notReady, routes := 0, 0
-	for _, e := range end.Snapshot(graph.Filter{}).Edges {
-		if e.Kind == graph.EdgeSelects && e.From == "Service/hellok8s/service-hellok8s" && e.State == graph.EndpointNone {
-			notReady++
-		}
-		if e.Kind == graph.EdgeRoutes && e.From == "Ingress/hellok8s/hello-ingress" {
-			routes++
-		}
-	}
-	if notReady == 0 || routes != 2 {
-		t.Errorf("at the end: %d never-ready pods outside the endpoints (want >0), %d Ingress routes (want 2)", notReady, routes)
-	}
-	if svc := end.Nodes["Service/hellok8s/service-hellok8s"]; svc == nil || svc.Service.Type != "NodePort" {
-		t.Errorf("service-hellok8s is %+v, want NodePort", svc)
+	if !mounted[graph.KindConfigMap] || !mounted[graph.KindSecret] {
+		t.Errorf("the config step's pods mount %v; want a ConfigMap and a Secret", mounted)
 	}
 }
 
@@ -209,11 +387,46 @@ func TestDemoServes(t *testing.T) {
 	}
 	var info replay.Info
 	getJSON(t, base+"/api/replay", &info)
-	if !info.Loop || !info.Playing || len(info.Happenings) == 0 || info.Recording.Namespaces[0] != "hellok8s" {
-		t.Errorf("/api/replay = %+v; want a looping, playing demo with happenings", info)
+	rec, err := loadDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Loop || !info.Playing || len(info.Happenings) != len(rec.Markers()) || !slices.Equal(info.Recording.Namespaces, rec.Header.Namespaces) {
+		t.Errorf("/api/replay = %+v; want the embedded recording, looping and playing, with its %d happenings", info, len(rec.Markers()))
+	}
+	// The built-in lesson comes with it, every step placed.
+	var st server.LessonState
+	getJSON(t, base+"/api/lesson", &st)
+	les, err := loadDemoLesson()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lesson == nil || st.Error != "" || len(st.Markers) != len(les.Steps) {
+		t.Fatalf("/api/lesson = %+v; want the built-in lesson with a marker per step", st)
+	}
+	for i, m := range st.Markers {
+		if (les.Steps[i].Until != nil) != (m >= 0) || m >= len(info.Happenings) {
+			t.Errorf("step %d has marker %d (until %v)", i+1, m, les.Steps[i].Until)
+		}
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("demo stopped with %v", err)
+	}
+}
+
+// TestDemoNoLesson: --no-lesson plays the demo without the built-in lesson.
+func TestDemoNoLesson(t *testing.T) {
+	base, stop := startCmd(t, "demo", "--listen", "127.0.0.1:0", "--paused", "--no-lesson")
+	resp, err := http.Get(base + "/api/lesson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /api/lesson with --no-lesson: %s, want 404", resp.Status)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -308,6 +521,7 @@ func TestRecordReplayDemoBadInvocations(t *testing.T) {
 		{"replay bad listen", []string{"replay", notRec, "--listen", "8080"}, `--listen "8080"`},
 		{"demo bad speed", []string{"demo", "--speed", "100"}, "--speed 100"},
 		{"demo stray argument", []string{"demo", "now"}, `unexpected argument "now"`},
+		{"demo lesson and no lesson", []string{"demo", "--no-lesson", "--lesson", notRec}, "--lesson and --no-lesson: choose one"},
 		{"demo busy port", []string{"demo", "--listen", "256.0.0.1:1"}, "--listen 256.0.0.1:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

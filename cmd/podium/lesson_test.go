@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/informers/replay"
 	"github.com/podiumhq/podium/server"
 )
 
@@ -42,7 +45,22 @@ func TestLessonFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base, stop = startCmd(t, "demo", "--listen", "127.0.0.1:0", "--paused", "--lesson", write("misfit.yaml", "{kind: cordoned}"))
+	// A kind of happening the demo's recording has none of.
+	rec, err := loadDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := ""
+	for _, k := range graph.HappeningKinds {
+		if !slices.ContainsFunc(rec.Markers(), func(m replay.Marker) bool { return m.Kind == k }) {
+			missing = k
+			break
+		}
+	}
+	if missing == "" {
+		t.Fatal("the demo has a happening of every kind: no lesson step can miss")
+	}
+	base, stop = startCmd(t, "demo", "--listen", "127.0.0.1:0", "--paused", "--lesson", write("misfit.yaml", "{kind: "+missing+"}"))
 	resp, err := http.Get(base + "/api/lesson")
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,10 @@ type playFlags struct {
 	speed  float64
 	loop   bool
 	paused bool
+
+	// builtinLesson is given with the recording it follows (the demo's),
+	// in place of --lesson.
+	builtinLesson *lesson.Lesson
 }
 
 func (p *playFlags) register(cmd *cobra.Command, loop bool) {
@@ -148,9 +152,17 @@ func play(ctx context.Context, rec *replay.Recording, pf playFlags, logger *slog
 	for i, m := range p.Markers() {
 		timeline[i] = graph.Happening{Kind: m.Kind, Ref: m.Ref, Params: m.Params}
 	}
-	cfg.Lesson, err = pf.srv.lessonSource(logger, func(l *lesson.Lesson) ([]int, error) { return l.Markers(pf.srv.lesson, timeline) })
-	if err != nil {
-		return err
+	if pf.builtinLesson != nil {
+		marks, err := pf.builtinLesson.Markers(demoLessonName, timeline)
+		if err != nil {
+			return err
+		}
+		cfg.Lesson = server.NewFixedLessonSource(pf.builtinLesson, marks)
+	} else {
+		cfg.Lesson, err = pf.srv.lessonSource(logger, func(l *lesson.Lesson) ([]int, error) { return l.Markers(pf.srv.lesson, timeline) })
+		if err != nil {
+			return err
+		}
 	}
 	srv := server.New(withPage(cfg, rec.Header.Namespaces, pf.srv.svgConcurrency))
 	ln, err := net.Listen("tcp", pf.srv.listen)

@@ -1,17 +1,21 @@
-// Command demo records Podium's built-in demo: the "hellok8s" tutorial
-// sequence, run against the lab control plane while `podium record` watches.
+// Command demo records Podium's built-in demo: the tech-share the project
+// was made for (../shared/TALK.md, the chapters of docs/lessons.md), run
+// against the lab control plane while `podium record` watches, then checks
+// that the built-in lesson (cmd/podium/demo/talk.lesson.yaml) finds every
+// step's happening in it.
 //
-//	make demo-record             # or: go run ./e2e/demo [-out FILE]
+//	make demo-record             # or: go run ./e2e/demo [-out FILE] [-lesson FILE]
 //
-// It uses the lab `make lab-up` started (or starts one and stops it again),
-// works in its own namespace, and writes cmd/podium/demo/hellok8s.jsonl.gz,
-// which `podium demo` embeds. The steps follow the tutorial: deploy 1
-// replica, scale to 3, delete a pod, expose it with a NodePort Service, an
-// nginx Service and an Ingress, roll out v2 (maxSurge=1, maxUnavailable=1),
-// roll back, then a rollout whose pods never become Ready stalls.
+// It uses the lab `make lab-up` started (PODIUM_LAB_DIR names another), and
+// touches nothing of anyone else's on it: its objects live in namespaces
+// demo and demo-team, its pods on three KWOK nodes of its own (demo-node-1
+// to 3, tainted so that no one else's pods land there), and its
+// cluster-scoped objects are named demo-*; all of it is deleted at the end.
+// The chapters are in talk.go.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -23,32 +27,21 @@ import (
 	"syscall"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/utils/ptr"
-
-	"github.com/podiumhq/podium/e2e/kubesteps"
 	"github.com/podiumhq/podium/e2e/labtest"
+	"github.com/podiumhq/podium/informers/graph"
 	"github.com/podiumhq/podium/informers/replay"
-)
-
-const (
-	ns         = "hellok8s"
-	deployName = "hellok8s-deployment"
-	image      = "guangzhengli/hellok8s"
+	"github.com/podiumhq/podium/server/lesson"
+	"github.com/podiumhq/podium/web"
 )
 
 func main() {
-	out := flag.String("out", "", "recording to write (default <repo>/cmd/podium/demo/hellok8s.jsonl.gz)")
-	pause := flag.Duration("pause", 2500*time.Millisecond, "time between steps, so each one is visible on replay")
+	out := flag.String("out", "", "recording to write (default <repo>/cmd/podium/demo/talk.jsonl.gz)")
+	lessonFile := flag.String("lesson", "", "lesson that must find every step's happening in the recording (default <repo>/cmd/podium/demo/talk.lesson.yaml)")
+	pause := flag.Duration("pause", 2500*time.Millisecond, "time after each step, so each one reads on replay")
+	fromRaw := flag.String("from-raw", "", "do not record: trim this raw recording of an earlier run (it keeps "+rawName+") and check the lesson against it")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, *out, *pause)
+	err := run(ctx, *out, *lessonFile, *fromRaw, *pause)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -60,13 +53,31 @@ func say(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
-func run(ctx context.Context, out string, pause time.Duration) (err error) {
+// rawName is where a run keeps the untrimmed recording, in the temporary
+// directory: -from-raw takes it to try a lesson's change without recording.
+const rawName = "podium-demo-raw.jsonl.gz"
+
+// window is how close deltas must follow one another to be merged (coalesce).
+const window = 300 * time.Millisecond
+
+func run(ctx context.Context, out, lessonFile, fromRaw string, pause time.Duration) (err error) {
 	root, err := labtest.RepoRoot()
 	if err != nil {
 		return err
 	}
 	if out == "" {
-		out = filepath.Join(root, "cmd", "podium", "demo", "hellok8s.jsonl.gz")
+		out = filepath.Join(root, "cmd", "podium", "demo", "talk.jsonl.gz")
+	}
+	if lessonFile == "" {
+		lessonFile = filepath.Join(root, "cmd", "podium", "demo", "talk.lesson.yaml")
+	}
+	// Check the lesson before minutes of recording, not only after.
+	les, err := lesson.ReadFile(lessonFile, lesson.Options{Layers: web.Layers()})
+	if err != nil {
+		return err
+	}
+	if fromRaw != "" {
+		return finish(fromRaw, out, lessonFile, les)
 	}
 	lab, err := labtest.Shared(ctx)
 	if err != nil {
@@ -75,7 +86,19 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 	defer func() { err = errors.Join(err, labtest.Release(lab)) }()
 	cs := lab.Client()
 
-	if err := freshNamespace(ctx, cs); err != nil {
+	// Everything of the talk's goes at the end, whatever happened; with a
+	// fresh context, so Ctrl-C cleans up too.
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if cerr := cleanUp(cctx, cs); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("clean up: %w", cerr))
+		}
+	}()
+	if err := cleanUp(ctx, cs); err != nil {
+		return fmt.Errorf("what a previous run left: %w", err)
+	}
+	if err := setUp(ctx, cs); err != nil {
 		return err
 	}
 
@@ -86,8 +109,9 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build podium: %w", err)
 	}
-	tmp := out + ".tmp.gz"
-	rec := exec.Command(bin, "record", "--kubeconfig", lab.Kubeconfig(), "--namespace", ns, "--out", tmp, "--log-level", "warn")
+	raw := filepath.Join(os.TempDir(), rawName)
+	_ = os.Remove(raw)
+	rec := exec.Command(bin, "record", "--kubeconfig", lab.Kubeconfig(), "--namespace", nsMain+","+nsTeam, "--out", raw, "--log-level", "warn")
 	rec.Stdout, rec.Stderr = os.Stderr, os.Stderr
 	if err := rec.Start(); err != nil {
 		return err
@@ -105,7 +129,7 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 			return fmt.Errorf("podium record exited: %v", err)
 		default:
 		}
-		r, err := replay.ReadFile(tmp)
+		r, err := replay.ReadFile(raw)
 		if err != nil {
 			return err
 		}
@@ -116,10 +140,10 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 	}); err != nil {
 		return fmt.Errorf("waiting for the recorder's first snapshot: %w", err)
 	}
-	say("recording to %s", tmp)
-	sleep(ctx, pause/2)
+	say("recording to %s", raw)
+	sleep(ctx, pause)
 
-	for _, st := range steps(cs) {
+	for _, st := range chapters(cs) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -132,7 +156,9 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 				return fmt.Errorf("%s: %w", st.name, err)
 			}
 		}
-		sleep(ctx, pause)
+		if !st.quick {
+			sleep(ctx, pause)
+		}
 	}
 
 	_ = rec.Process.Signal(os.Interrupt)
@@ -144,19 +170,54 @@ func run(ctx context.Context, out string, pause time.Duration) (err error) {
 	case <-time.After(20 * time.Second):
 		return errors.New("podium record did not stop within 20s of Ctrl-C")
 	}
-	r, err := replay.ReadFile(tmp)
+	return finish(raw, out, lessonFile, les)
+}
+
+// finish trims the raw recording to the talk's scope, checks that the lesson
+// finds each step's happening in it, and only then writes out.
+func finish(raw, out, lessonFile string, les *lesson.Lesson) error {
+	r, err := replay.ReadFile(raw)
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, out); err != nil {
+	sc := newScope([]string{nsMain, nsTeam}, nodeNames())
+	sc.poolTaint = poolKey
+	frames := coalesce(trim(r, sc), window)
+	var buf bytes.Buffer
+	if err := writeFrames(&buf, r.Header, frames, r.Duration); err != nil {
 		return err
 	}
-	st, _ := os.Stat(out)
-	say("wrote %s: %s, %d messages, %d bytes, %d happenings", out, r.Duration.Round(time.Millisecond), len(r.Frames), st.Size(), len(r.Markers()))
-	for _, m := range r.Markers() {
-		say("  %6.2fs  %s", m.Time, m.Text)
+	trimmed, err := replay.Read(out, bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return fmt.Errorf("the trimmed recording does not read back: %w", err)
 	}
-	return cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	markers := trimmed.Markers()
+	say("%s: %s, %d messages (%d before trimming), %d bytes, %d happenings", out, trimmed.Duration.Round(time.Millisecond),
+		len(trimmed.Frames), len(r.Frames), buf.Len(), len(markers))
+	timeline := make([]graph.Happening, len(markers))
+	for i, m := range markers {
+		timeline[i] = graph.Happening{Kind: m.Kind, Ref: m.Ref, Params: m.Params}
+	}
+	steps, lerr := les.Markers(lessonFile, timeline)
+	at := map[int]int{}
+	for i, m := range steps {
+		if m >= 0 {
+			at[m] = i + 1
+		}
+	}
+	for i, m := range markers {
+		step := ""
+		if s, ok := at[i]; ok {
+			step = fmt.Sprintf("step %d", s)
+		}
+		say("  %3d %7.2fs %-8s %s", i, m.Time, step, m.Text)
+	}
+	if lerr != nil {
+		keep := out + ".rejected.gz"
+		_ = os.WriteFile(keep, buf.Bytes(), 0o644)
+		return fmt.Errorf("the lesson does not follow the new recording (kept as %s): %w", keep, lerr)
+	}
+	return os.WriteFile(out, buf.Bytes(), 0o644)
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -166,154 +227,11 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// freshNamespace deletes what a previous run left and creates the namespace
-// again, with its default ServiceAccount (pods need it).
-func freshNamespace(ctx context.Context, cs kubernetes.Interface) error {
-	err := cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
-		return err
-	}
-	if err := labtest.Poll(ctx, 120*time.Second, func(ctx context.Context) error {
-		_, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("namespace %s still terminating (%v)", ns, err)
-	}); err != nil {
-		return err
-	}
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		return err
-	}
-	return labtest.Poll(ctx, 30*time.Second, func(ctx context.Context) error {
-		_, err := cs.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
-		return err
-	})
-}
-
+// step is one thing the speaker does: do it, then wait for the state the
+// audience waits for.
 type step struct {
-	name string
-	do   func(ctx context.Context) error
-	wait func(ctx context.Context) error // the state a user waits for
-}
-
-func steps(cs kubernetes.Interface) []step {
-	apps := cs.AppsV1().Deployments(ns)
-	labels := map[string]string{"app": "hellok8s"}
-	settledAt := func(wantStalled bool) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			return kubesteps.Settled(ctx, cs, ns, deployName, "app=hellok8s", "", wantStalled)
-		}
-	}
-	update := func(change func(d *appsv1.Deployment)) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			return labtest.Poll(ctx, 20*time.Second, func(ctx context.Context) error {
-				return kubesteps.UpdateDeployment(ctx, cs, ns, deployName, change)
-			})
-		}
-	}
-	setImage := func(tag string, neverReady bool) func(d *appsv1.Deployment) {
-		return func(d *appsv1.Deployment) {
-			d.Spec.Template.Spec.Containers[0].Image = image + ":" + tag
-			if neverReady {
-				d.Spec.Template.Labels[labtest.LabelNeverReady] = "true"
-			}
-		}
-	}
-	return []step{
-		{"kubectl apply -f deployment.yaml (1 replica)", func(ctx context.Context) error {
-			_, err := apps.Create(ctx, &appsv1.Deployment{
-				ObjectMeta: metav1.ObjectMeta{Name: deployName, Namespace: ns},
-				Spec: appsv1.DeploymentSpec{
-					Replicas: ptr.To(int32(1)),
-					Selector: &metav1.LabelSelector{MatchLabels: labels},
-					Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
-						RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: ptr.To(intstr.FromInt32(1)), MaxUnavailable: ptr.To(intstr.FromInt32(1))}},
-					// Small, so the readiness failure at the end stalls within seconds.
-					ProgressDeadlineSeconds: ptr.To(int32(10)),
-					Template: corev1.PodTemplateSpec{
-						ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "hellok8s"}},
-						Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "hellok8s-container", Image: image + ":v1",
-							Ports: []corev1.ContainerPort{{ContainerPort: 3000}}}}},
-					},
-				},
-			}, metav1.CreateOptions{})
-			return err
-		}, settledAt(false)},
-		{"kubectl scale deployment hellok8s-deployment --replicas=3", update(func(d *appsv1.Deployment) { d.Spec.Replicas = ptr.To(int32(3)) }), settledAt(false)},
-		{"kubectl delete pod (one of three)", func(ctx context.Context) error {
-			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=hellok8s"})
-			if err != nil {
-				return err
-			}
-			if len(pods.Items) == 0 {
-				return errors.New("no pod to delete")
-			}
-			return cs.CoreV1().Pods(ns).Delete(ctx, pods.Items[0].Name, metav1.DeleteOptions{})
-		}, settledAt(false)},
-		{"kubectl apply -f service-hellok8s-nodeport.yaml", func(ctx context.Context) error {
-			_, err := cs.CoreV1().Services(ns).Create(ctx, &corev1.Service{
-				ObjectMeta: metav1.ObjectMeta{Name: "service-hellok8s", Namespace: ns},
-				Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Selector: labels,
-					Ports: []corev1.ServicePort{{Port: 3000, TargetPort: intstr.FromInt32(3000)}}},
-			}, metav1.CreateOptions{})
-			return err
-		}, nil},
-		{"kubectl apply -f nginx.yaml (pod and service)", func(ctx context.Context) error {
-			if _, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
-				ObjectMeta: metav1.ObjectMeta{Name: "nginx", Namespace: ns, Labels: map[string]string{"app": "nginx"}},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "nginx-container", Image: "nginx",
-					Ports: []corev1.ContainerPort{{ContainerPort: 80}}}}},
-			}, metav1.CreateOptions{}); err != nil {
-				return err
-			}
-			_, err := cs.CoreV1().Services(ns).Create(ctx, &corev1.Service{
-				ObjectMeta: metav1.ObjectMeta{Name: "nginx-service", Namespace: ns},
-				Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, Selector: map[string]string{"app": "nginx"},
-					Ports: []corev1.ServicePort{{Port: 4000, TargetPort: intstr.FromInt32(80)}}},
-			}, metav1.CreateOptions{})
-			return err
-		}, func(ctx context.Context) error {
-			p, err := cs.CoreV1().Pods(ns).Get(ctx, "nginx", metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if !labtest.PodReady(p) {
-				return errors.New("nginx not ready")
-			}
-			return nil
-		}},
-		{"kubectl apply -f ingress.yaml (hello-ingress)", func(ctx context.Context) error {
-			prefix := networkingv1.PathTypePrefix
-			path := func(p, svc string, port int32) networkingv1.HTTPIngressPath {
-				return networkingv1.HTTPIngressPath{Path: p, PathType: &prefix, Backend: networkingv1.IngressBackend{
-					Service: &networkingv1.IngressServiceBackend{Name: svc, Port: networkingv1.ServiceBackendPort{Number: port}}}}
-			}
-			_, err := cs.NetworkingV1().Ingresses(ns).Create(ctx, &networkingv1.Ingress{
-				ObjectMeta: metav1.ObjectMeta{Name: "hello-ingress", Namespace: ns},
-				Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"), Rules: []networkingv1.IngressRule{{
-					IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{
-						path("/hello", "service-hellok8s", 3000), path("/", "nginx-service", 4000),
-					}}}}}},
-			}, metav1.CreateOptions{})
-			return err
-		}, nil},
-		{"kubectl set image: hellok8s:v2 (maxSurge 1, maxUnavailable 1)", update(setImage("v2", false)), settledAt(false)},
-		{"kubectl rollout undo deployment hellok8s-deployment", rollback(cs), settledAt(false)},
-		{"kubectl set image: hellok8s:v3 whose readiness probe fails", update(setImage("v3", true)), settledAt(true)},
-	}
-}
-
-// rollback does what `kubectl rollout undo` does: put the previous
-// revision's pod template back.
-func rollback(cs kubernetes.Interface) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		tmpl, err := kubesteps.PreviousTemplate(ctx, cs, ns, deployName)
-		if err != nil {
-			return err
-		}
-		return labtest.Poll(ctx, 20*time.Second, func(ctx context.Context) error {
-			return kubesteps.UpdateDeployment(ctx, cs, ns, deployName, func(d *appsv1.Deployment) { d.Spec.Template = *tmpl })
-		})
-	}
+	name  string
+	do    func(ctx context.Context) error
+	wait  func(ctx context.Context) error
+	quick bool // no pause after: the next step belongs with it
 }

@@ -6,13 +6,14 @@ import (
 	"github.com/podiumhq/podium/informers/graph"
 )
 
-// TestWave1DemoPlays: the built-in demo was recorded before wave 2, when a
-// pod's "containers" was an integer count. It must still load, and every pod
+// TestWave1DemoPlays: the first built-in demo (testdata, the hellok8s
+// tutorial) was recorded before wave 2, when a pod's "containers" was an
+// integer count. Recordings of that time must still load, and every pod
 // must come out with its containers (and their images), not an empty list.
 func TestWave1DemoPlays(t *testing.T) {
-	rec, err := ReadFile("../../cmd/podium/demo/hellok8s.jsonl.gz")
+	rec, err := ReadFile("testdata/wave1-hellok8s.jsonl.gz")
 	if err != nil {
-		t.Fatalf("the built-in demo does not load: %v", err)
+		t.Fatalf("the wave-1 demo does not load: %v", err)
 	}
 	pods := 0
 	check := func(nodes []*graph.Node) {
