@@ -116,7 +116,7 @@ export function presenterGeom(type) {
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
-    ...(type.tight ? { top: 52, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 8 } : {}),
+    ...(type.tight ? { top: 52, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 4 } : {}),
   };
 }
 

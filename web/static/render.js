@@ -288,7 +288,7 @@ export function presenterType(graph, width, tight = false) {
     width,
     tight,
     key: `${graph.edges.size}${tight ? 't' : ''}`,
-    row: tight ? lineH(ROW_PX) + 2 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
+    row: tight ? lineH(ROW_PX) + 1 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
     laneHeader: GEOM.laneHeader,
     laneHead: (l, w) => head(laneSpecs(l.kind, l.owner), w),
     boxH(kind, n, w, extra) {
@@ -393,7 +393,7 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   // obvious even before the eye follows the edge. It is as wide as the
   // name (measured; up to half the row): the name is the fact it shows.
   const chipF = presenting() ? PRESENTER_PX.body : 12.5;
-  const chipH = presenting() ? Math.round(chipF * 1.35) : 20;
+  const chipH = presenting() ? Math.min(Math.round(chipF * 1.35), G.row - 4) : 20;
   const nodeName = (p.node || '').replace(/^Node\//, '');
   const chipText = nodeBox ? fitText(nodeName, rowEnd * 0.5, chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
   const chipW = Math.max(presenting() ? 0 : 96, Math.ceil(textWidth(chipText, chipF, true) + 20));
