@@ -119,6 +119,8 @@ export function fitText(s, width, px, { keepEnd = false, bold = false } = {}) {
   return lo > 0 ? cut(lo) : '';
 }
 
+const NBSP = '\u00a0';
+
 // splitAfter splits s after each occurrence of sep (a string of several
 // characters), or of any one of its characters, keeping them.
 function splitAfter(s, sep) {
@@ -127,7 +129,7 @@ function splitAfter(s, sep) {
   const chars = [...s];
   for (let i = 0; i < chars.length; i++) {
     cur += chars[i];
-    const end = sep.length > 1 && sep.includes(' ') ? cur.endsWith(sep) : sep.includes(chars[i]);
+    const end = sep === ' · ' ? cur.endsWith(sep) : sep.includes(chars[i]);
     if (end && i < chars.length - 1) {
       out.push(cur);
       cur = '';
@@ -145,28 +147,32 @@ export function wrapText(s, width, px, bold = false) {
   s = String(s ?? '');
   const fits = (x) => textWidth(x, px, bold) <= width;
   if (fits(s)) return [s];
+  // A transition ("3000 → :30000", "v1 → v2") stays on one line when it can.
+  s = s.replace(/ → /g, `${NBSP}→${NBSP}`);
   // Tokens keep their separator at their end, so a line ends in "·" or
   // "-" and the next one starts clean.
   const tokens = [];
-  for (const part of splitAfter(s, ' · ')) {
-    for (const word of splitAfter(part, ' ')) {
-      if (fits(word)) tokens.push(word);
-      else for (const piece of splitAfter(word, '-/.:')) {
-        if (fits(piece)) tokens.push(piece);
-        else {
-          let cur = '';
-          for (const ch of piece) {
-            if (cur && !fits(cur + ch)) {
-              tokens.push(cur);
-              cur = '';
-            }
-            cur += ch;
+  // Each level splits only what the one before left too wide.
+  const levels = [' · ', ' ', NBSP, '-/.:'];
+  const split = (x, level) => {
+    if (fits(x) || level === levels.length) {
+      if (fits(x)) tokens.push(x);
+      else {
+        let cur = '';
+        for (const ch of x) {
+          if (cur && !fits(cur + ch)) {
+            tokens.push(cur);
+            cur = '';
           }
-          if (cur) tokens.push(cur);
+          cur += ch;
         }
+        if (cur) tokens.push(cur);
       }
+      return;
     }
-  }
+    for (const part of splitAfter(x, levels[level])) split(part, level + 1);
+  };
+  split(s, 0);
   const lines = [];
   let cur = '';
   for (const tok of tokens) {
@@ -177,7 +183,7 @@ export function wrapText(s, width, px, bold = false) {
     cur += tok;
   }
   if (cur.trim()) lines.push(cur.trimEnd());
-  return lines.length ? lines : [''];
+  return lines.length ? lines.map((l) => l.replace(/\u00a0/g, ' ').trim()) : [''];
 }
 
 export function ellipsize(s, max, keepEnd = false) {

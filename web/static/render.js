@@ -391,11 +391,13 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   const stF = fontPx('status');
   // The node chip names the pod's node in the node's colour, so the node is
   // obvious even before the eye follows the edge. It is as wide as the
-  // name (measured; up to half the row): the name is the fact it shows.
+  // node's name (measured), which is the fact it shows: the pod's status
+  // gives way first; only a name wider than the row left of the pod's own
+  // is cut.
   const chipF = presenting() ? PRESENTER_PX.body : 12.5;
   const chipH = presenting() ? Math.min(Math.round(chipF * 1.35), G.row - 4) : 20;
   const nodeName = (p.node || '').replace(/^Node\//, '');
-  const chipText = nodeBox ? fitText(nodeName, rowEnd * 0.5, chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
+  const chipText = nodeBox ? fitText(nodeName, rowEnd - r - 10 - textWidth(name, fontPx('pod'), true) - 46, chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
   const chipW = Math.max(presenting() ? 0 : 96, Math.ceil(textWidth(chipText, chipF, true) + 20));
   let room = rowEnd - r - 10 - chipW - 6 - 10 - textWidth(name, fontPx('pod'), true) - 10;
   const whyOnly = why && presenting();
