@@ -94,6 +94,15 @@ export const GEOM = Object.freeze({
 let current = GEOM;
 const geo = () => current;
 
+// PRESENTER_COLS are the columns of a presenter picture, as fractions of
+// its width.
+export const PRESENTER_COLS = Object.freeze({
+  ingress: { x: 0.02, w: 0.15 },
+  service: { x: 0.2, w: 0.17 },
+  work: { x: 0.405, w: 0.33 },
+  node: { x: 0.775, w: 0.205 },
+});
+
 // presenterGeom is the geometry of a picture drawn in presenter type:
 // type.width wide (the columns keep GEOM's proportions), every height
 // measured in lines of text at that type, by the renderer's callbacks
@@ -102,8 +111,11 @@ const geo = () => current;
 export function presenterGeom(type) {
   const sx = type.width / GEOM.width;
   const scale = (c) => ({ x: Math.round(c.x * sx), w: Math.round(c.w * sx) });
+  // The Node column is wider than the dashboard's share: at presenter type
+  // a Node's name and "✓ Ready · IP" must fit on a line each, or a small
+  // cluster's Nodes no longer fit the stage's height. The workloads give.
   const col = {};
-  for (const [k, c] of Object.entries(GEOM.col)) col[k] = scale(c);
+  for (const [k, c] of Object.entries(PRESENTER_COLS)) col[k] = { x: Math.round(c.x * type.width), w: Math.round(c.w * type.width) };
   return {
     ...GEOM,
     key: `${type.width}|${type.key || ''}`,

@@ -9,7 +9,7 @@ import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
 import { setMeasure, setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
 import { setLang, t, happeningText } from './i18n.js';
-import { layout as layoutPicture } from './layout.js';
+import { layout as layoutPicture, PRESENTER_COLS } from './layout.js';
 import { presenterType } from './render.js';
 import { actionFor, nextLang, SHORTCUTS } from './keys.js';
 import { eventsIn, Meter } from './latency.js';
@@ -64,7 +64,7 @@ const FIT_MAX = 1.5;
 // boxes measured in lines of text (layout.js presenterGeom), the picture as
 // narrow as still fits the stage's shape, so the fit's zoom (≥ 1: text never
 // under 20 px) is as large as it can be. Widths from sw / FIT_MAX to sw are
-// tried by bisection; a picture too tall even at sw is drawn sw wide (the
+// tried by bisection (no narrower than a pod row needs); a picture too tall even at sw is drawn sw wide (the
 // fit then zooms under 1: docs/presenter.md says what gives).
 export function fitLayout(graph, prev, opts, sw, sh) {
   const at = (w) => layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(w)) });
@@ -75,8 +75,10 @@ export function fitLayout(graph, prev, opts, sw, sh) {
   if (!fits(L)) return layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(sw), true) });
   // Thousands of pods: one layout per frame is the budget.
   if (graph.nodes.size > 600) return L;
-  let lo = sw / FIT_MAX;
+  // Never so narrow that a pod row would cut its node's name.
+  let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterType(graph, sw).minWork / PRESENTER_COLS.work.w));
   let hi = sw;
+  if (lo >= hi) return L;
   const first = at(lo);
   if (fits(first)) return first;
   for (let i = 0; i < 5; i++) {

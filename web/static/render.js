@@ -196,22 +196,23 @@ function ingressSpecs(n, missing = new Set()) {
   return specs;
 }
 
-function nodeSpecs(n, podCount) {
+// nodeSpecs: a Node in presenter type says its name, whether it is Ready
+// with its IP, and whether it is cordoned. Its capacity and its taints are
+// what gives (the tooltip keeps them): a projector's column holds every
+// Node of a small cluster only at three lines each.
+function nodeSpecs(n) {
   const trouble = nodeTrouble(n).filter((c) => c !== 'Ready');
   const tone = !n.ready || trouble.length ? 'bad' : n.unschedulable ? 'warn' : 'ok';
   const status = [n.ready ? t('node.ready') : t('node.notReady'), ...trouble].join(' · ');
   const ip = n.internalIP && !trouble.length ? n.internalIP : '';
-  const extra = nodeExtraLine(n);
   return [
     title(n.name),
-    line(`${n.ready ? '✓' : '✗'} ${status}`, `box-sub ${tone}`, '', ' data-testid="node-status"'),
-    ip ? line(ip, 'box-sub', 'ip') : null,
-    line(nodeCapacityLine(n, podCount), `box-sub${nodeFull(n, podCount) ? ' bad' : ''}`, '', ' data-testid="node-capacity"'),
-    extra ? line(extra, 'box-sub warn', '', ' data-testid="node-taints"') : null,
+    line(`${n.ready ? '✓' : '✗'} ${status}${ip ? ' · ' + ip : ''}`, `box-sub ${tone}`, ip ? 'ip' : '', ' data-testid="node-status"'),
+    n.unschedulable ? line(t('node.schedulingDisabled'), 'box-sub warn', '', ' data-testid="node-taints"') : null,
   ];
 }
 
-function deploymentSpecs(d, info, barW) {
+function deploymentSpecs(d, info, barW, tight) {
   const desired = Math.max(0, d.replicas | 0);
   const scale = Math.max(desired, d.updated | 0, d.ready | 0, 1);
   const upd = Math.min(barW, (barW * (d.updated | 0)) / scale);
@@ -228,7 +229,7 @@ function deploymentSpecs(d, info, barW) {
         `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/></g>`,
     },
     // Too tall for the stage: the counts go first (the pods show them).
-    G.type?.tight ? null : line(deploymentProgress(d), 'box-sub'),
+    tight ? null : line(deploymentProgress(d), 'box-sub'),
   ];
 }
 
@@ -275,18 +276,23 @@ export function presenterType(graph, width, tight = false) {
     svc ??= endpointStates(graph.edges.values());
     return serviceSummary(svc.get(id) || []);
   };
-  let onNode = null;
-  const podsOn = (id) => {
-    if (!onNode) {
-      onNode = new Map();
-      for (const e of graph.edges.values()) if (e.kind === 'runs-on') onNode.set(e.to, (onNode.get(e.to) || 0) + 1);
-    }
-    return onNode.get(id) || 0;
-  };
+  // minWork is the narrowest workloads column in which every pod row keeps
+  // its name and its node's name whole (podMarkup's room, plus the lane's
+  // insets): the fit narrows the picture no further (presenter.js).
+  let minWork = 0;
+  for (const p of graph.nodes.values()) {
+    if (p.kind !== 'Pod') continue;
+    const owner = p.owner ? graph.nodes.get(p.owner) : null;
+    const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 40, true);
+    const nodeName = String(p.node || '').replace(/^Node\//, '') || t('pod.unscheduled');
+    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + 46 + textWidth(nodeName, PRESENTER_PX.body, true) + 20;
+    minWork = Math.max(minWork, row + 2 * GEOM.laneInset);
+  }
   const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : 14);
   return {
     width,
     tight,
+    minWork,
     key: `${graph.edges.size}${tight ? 't' : ''}`,
     row: tight ? lineH(ROW_PX) + 1 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
     laneHeader: GEOM.laneHeader,
@@ -303,16 +309,10 @@ export function presenterType(graph, width, tight = false) {
           return { h: b.h, ports };
         }
         case 'Node':
-          return { h: block(nodeSpecs(n, podsOn(n.id)), w - 38).h };
+          return { h: block(nodeSpecs(n), w - 38).h };
         case 'Deployment': {
           const lanes = (extra?.lanes || []).map((l) => ({ id: l.id, rs: l.owner, pods: l.pods }));
-          const was = G;
-          G = { ...G, type: { tight } };
-          try {
-            return { h: block(deploymentSpecs(n, deploymentInfo(n, lanes), 160), w - 40).h };
-          } finally {
-            G = was;
-          }
+          return { h: block(deploymentSpecs(n, deploymentInfo(n, lanes), 160, tight), w - 40).h };
         }
         case 'StatefulSet':
         case 'DaemonSet':
@@ -478,7 +478,7 @@ function nodeMarkup(n, box, podCount) {
   const status = [ready ? t('node.ready') : t('node.notReady'), ...trouble].join(' · ');
   const cap = nodeCapacityLine(n, podCount);
   const base = `<title>${esc([n.name, status, cap, extra].filter(Boolean).join('\n'))}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
-  if (presenting() && !box.compact) return base + drawBlock(block(nodeSpecs(n, podCount), box.w - 38), 22);
+  if (presenting() && !box.compact) return base + drawBlock(block(nodeSpecs(n), box.w - 38), 22);
   if (box.compact) {
     return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${tone}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
   }
@@ -496,7 +496,7 @@ function nodeMarkup(n, box, podCount) {
 function deploymentMarkup(d, box, info) {
   if (presenting()) {
     return `<title>${esc(d.namespace + '/' + d.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
-      drawBlock(block(deploymentSpecs(d, info, 160), box.w - 40), 20);
+      drawBlock(block(deploymentSpecs(d, info, 160, !!G.type?.tight), box.w - 40), 20);
   }
   const barW = 220;
   const desired = Math.max(0, d.replicas | 0);
