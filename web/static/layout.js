@@ -98,9 +98,9 @@ const geo = () => current;
 // its width.
 export const PRESENTER_COLS = Object.freeze({
   ingress: { x: 0.02, w: 0.15 },
-  service: { x: 0.2, w: 0.17 },
-  work: { x: 0.405, w: 0.33 },
-  node: { x: 0.775, w: 0.205 },
+  service: { x: 0.195, w: 0.17 },
+  work: { x: 0.395, w: 0.345 },
+  node: { x: 0.785, w: 0.19 },
 });
 
 // presenterGeom is the geometry of a picture drawn in presenter type:
@@ -128,7 +128,7 @@ export function presenterGeom(type) {
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
-    ...(type.tight ? { top: 52, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 4 } : {}),
+    ...(type.tight ? { top: 48, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 4 } : {}),
   };
 }
 

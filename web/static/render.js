@@ -220,7 +220,9 @@ function deploymentSpecs(d, info, barW, tight) {
   // The progress bar is left out: the line under it says the same in
   // numbers, and a line of height is what a projector lacks.
   return [
-    title(d.name, true),
+    // A box title's size, not a workload's: one line of height less where
+    // a long name would wrap.
+    title(d.name),
     line(info.line, `box-sub ${info.tone}`, 'rollout'),
     {
       skip: true,
