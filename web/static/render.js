@@ -148,7 +148,8 @@ function block(specs, w, top = PAD) {
       y += sp.bar + 8;
       continue;
     }
-    for (const text of wrapText(sp.text, w, sp.px, sp.bold)) {
+    // A detail line (cut: it carries no fact) takes one line, cut to it.
+    for (const text of sp.cut ? [fitText(sp.text, w, sp.px, { bold: sp.bold })] : wrapText(sp.text, w, sp.px, sp.bold)) {
       lines.push({ spec: sp, text, y: Math.round(y + sp.px * 0.9) });
       y += lineH(sp.px);
     }
@@ -244,16 +245,18 @@ function refSpecs(n, facts) {
   const tone = /^(Broken|Lost|Failed)$/.test(facts.status) ? 'bad' : /^(Pending|Released)$/.test(facts.status) ? 'warn' : '';
   return [
     { ...title(n.name), cls: 'box-title small' },
-    tone ? line(t(`ref.status.${facts.status}`), `box-sub ${tone}`) : null,
+    tone ? { ...line(t(`ref.status.${facts.status}`), `box-sub ${tone}`), cut: true } : null,
   ];
 }
 
 function sideSpecs(n, facts, sideLine, kind) {
   const specs = [{ ...title(n.name), cls: 'box-title small' }];
   if (kind === 'User' || kind === 'Group') return specs;
-  if (kind === 'NetworkPolicy') specs.push(line((n.policyTypes || []).join(' · '), 'box-sub np-types', '', ' data-testid="policy-types"'));
-  specs.push(line(sideLine || '', `box-sub ${facts.status === 'Blocked' ? 'bad' : ''}`, '', ' data-testid="side-line"'));
-  if (facts.risky) specs.push(line('⚠ ' + facts.risky, 'box-sub warn risky-text', '', ` data-testid="risky-badge" data-risky="${esc((n.risky || []).join(','))}"`));
+  // Their detail lines are one line each, cut: the box's height is known
+  // before its rules are read (layout), and the tooltip has them whole.
+  if (kind === 'NetworkPolicy') specs.push({ ...line((n.policyTypes || []).join(' · '), 'box-sub np-types', '', ' data-testid="policy-types"'), cut: true });
+  specs.push({ ...line(sideLine || '', `box-sub ${facts.status === 'Blocked' ? 'bad' : ''}`, '', ' data-testid="side-line"'), cut: true });
+  if (facts.risky) specs.push({ ...line('⚠ ' + facts.risky, 'box-sub warn risky-text', '', ` data-testid="risky-badge" data-risky="${esc((n.risky || []).join(','))}"`), cut: true });
   return specs;
 }
 
