@@ -91,18 +91,9 @@ func TestWave2Fit(t *testing.T) {
 					t.Errorf("the Pending pod says %q (hover: %q), want the scheduler's message", why[0], why[1])
 				}
 				br.waitJS(quietJS, 5*time.Second, "animations done")
-				// Known miss: at 1280×720 the whole dense fixture needs a zoom
-				// at which presenter text (≥ 20 px on screen) is taller than a
-				// pod row, and 11 pairs overlap by 6–12 px (pod rows, lane
-				// labels over their first pod). Closing it needs presenter row
-				// heights measured in lines of text; until then this is a
-				// ratchet. A talk-sized scene at 1280×720 has none
-				// (TestPresenterMode, TestPresenterScreenshots).
-				known := 0
-				if size[0] == 1280 {
-					known = 11
-				}
-				checkFitAllowing(t, br, lang, known)
+				// Presenter rows are measured in lines of presenter type, so
+				// the dense fixture fits without overlaps at 1280×720 too.
+				checkFit(t, br, lang)
 				for _, o := range eval[[]overflow](br, overflowJS) {
 					t.Errorf("%s: %q (%s) overflows by %.0f px", o.ID, o.Text, o.Cls, o.Over)
 				}

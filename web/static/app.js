@@ -328,7 +328,8 @@ function draw() {
   const t0 = performance.now();
   drawError = '';
   try {
-    const L = layout({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers });
+    // Presenter mode lays out for the stage (presenter.js fitLayout).
+    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers });
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;

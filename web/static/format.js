@@ -70,6 +70,122 @@ export function ellipsizeLine(s, max) {
   return ellipsize(s, textScale === 1 ? max : Math.max(4, Math.floor(max / textScale)));
 }
 
+// --- measured text --------------------------------------------------------
+// Every width of text the layout and the renderer size a box by comes from
+// textWidth. In the browser the page measures for real (setMeasure: a
+// canvas's measureText, cached); without one (node tests, the server's SVG
+// run of layout.js in goja) it is a deterministic estimate: a wide (CJK)
+// character 1 em, others 0.6 em (0.68 in bold).
+
+// (The ellipsis counts as wide: CJK fonts draw it a full em.)
+const WIDE = /[\u2026\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+let measure = null;
+
+// setMeasure installs the page's measurer (s, px, bold) → width, or null
+// for the estimate. It returns whether it changed.
+export function setMeasure(fn) {
+  const changed = measure !== (fn || null);
+  measure = fn || null;
+  return changed;
+}
+
+// estimateWidth is the deterministic estimate of s's width at font size px.
+export function estimateWidth(s, px, bold = false) {
+  let em = 0;
+  for (const ch of String(s ?? '')) em += WIDE.test(ch) ? 1 : bold ? 0.68 : 0.6;
+  return em * px;
+}
+
+// textWidth is the width of s at font size px (layout units).
+export function textWidth(s, px, bold = false) {
+  return measure ? measure(String(s ?? ''), px, bold) : estimateWidth(s, px, bold);
+}
+
+// fitText cuts s with an ellipsis (at its end, or its start when keepEnd)
+// until it fits width at px; '' when not even one character does.
+export function fitText(s, width, px, { keepEnd = false, bold = false } = {}) {
+  s = String(s ?? '');
+  if (textWidth(s, px, bold) <= width) return s;
+  const chars = [...s];
+  let lo = 0;
+  let hi = chars.length - 1;
+  const cut = (n) => (keepEnd ? '…' + chars.slice(chars.length - n).join('') : chars.slice(0, n).join('') + '…');
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (textWidth(cut(mid), px, bold) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? cut(lo) : '';
+}
+
+const NBSP = '\u00a0';
+
+// splitAfter splits s after each occurrence of sep (a string of several
+// characters), or of any one of its characters, keeping them.
+function splitAfter(s, sep) {
+  const out = [];
+  let cur = '';
+  const chars = [...s];
+  for (let i = 0; i < chars.length; i++) {
+    cur += chars[i];
+    const end = sep === ' · ' ? cur.endsWith(sep) : sep.includes(chars[i]);
+    if (end && i < chars.length - 1) {
+      out.push(cur);
+      cur = '';
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+// wrapText breaks s into lines no wider than width at px, never cutting
+// anything: first between the parts of a line (" · "), then between words,
+// then after a "-", "/" or "." inside a long name, and only a word longer
+// than a whole line (or a run of CJK) character by character.
+export function wrapText(s, width, px, bold = false) {
+  s = String(s ?? '');
+  const fits = (x) => textWidth(x, px, bold) <= width;
+  if (fits(s)) return [s];
+  // A transition ("3000 → :30000", "v1 → v2") stays on one line when it can.
+  s = s.replace(/ → /g, `${NBSP}→${NBSP}`);
+  // Tokens keep their separator at their end, so a line ends in "·" or
+  // "-" and the next one starts clean.
+  const tokens = [];
+  // Each level splits only what the one before left too wide.
+  const levels = [' · ', ' ', NBSP, '-/.:'];
+  const split = (x, level) => {
+    if (fits(x) || level === levels.length) {
+      if (fits(x)) tokens.push(x);
+      else {
+        let cur = '';
+        for (const ch of x) {
+          if (cur && !fits(cur + ch)) {
+            tokens.push(cur);
+            cur = '';
+          }
+          cur += ch;
+        }
+        if (cur) tokens.push(cur);
+      }
+      return;
+    }
+    for (const part of splitAfter(x, levels[level])) split(part, level + 1);
+  };
+  split(s, 0);
+  const lines = [];
+  let cur = '';
+  for (const tok of tokens) {
+    if (cur && !fits((cur + tok).trimEnd())) {
+      lines.push(cur.trimEnd());
+      cur = '';
+    }
+    cur += tok;
+  }
+  if (cur.trim()) lines.push(cur.trimEnd());
+  return lines.length ? lines.map((l) => l.replace(/\u00a0/g, ' ').trim()) : [''];
+}
+
 export function ellipsize(s, max, keepEnd = false) {
   s = String(s ?? '');
   if (max < 2 || s.length <= max) return s;

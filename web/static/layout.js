@@ -88,6 +88,57 @@ export const GEOM = Object.freeze({
   limitRow: 22, // the band's limit-range line
 });
 
+// The geometry in use: GEOM on the dashboard; in presenter type (layout's
+// opts.type) one sized from the measured text, see presenterGeom. Set for
+// the length of one layout() call only.
+let current = GEOM;
+const geo = () => current;
+
+// PRESENTER_COLS are the columns of a presenter picture, as fractions of
+// its width.
+export const PRESENTER_COLS = Object.freeze({
+  ingress: { x: 0.02, w: 0.15 },
+  service: { x: 0.195, w: 0.17 },
+  work: { x: 0.395, w: 0.345 },
+  node: { x: 0.785, w: 0.19 },
+});
+
+// presenterGeom is the geometry of a picture drawn in presenter type:
+// type.width wide (the columns keep GEOM's proportions), every height
+// measured in lines of text at that type, by the renderer's callbacks
+// (render.js presenterType): type.boxH(kind, node, w, extra) → {h, ports?}
+// (null: GEOM's), type.laneHead(lane, w) and type.row.
+export function presenterGeom(type) {
+  const sx = type.width / GEOM.width;
+  const scale = (c) => ({ x: Math.round(c.x * sx), w: Math.round(c.w * sx) });
+  // The Node column is wider than the dashboard's share: at presenter type
+  // a Node's name and "✓ Ready · IP" must fit on a line each, or a small
+  // cluster's Nodes no longer fit the stage's height. The workloads give.
+  const col = {};
+  for (const [k, c] of Object.entries(PRESENTER_COLS)) col[k] = { x: Math.round(c.x * type.width), w: Math.round(c.w * type.width) };
+  return {
+    ...GEOM,
+    key: `${type.width}|${type.key || ''}`,
+    type,
+    width: type.width,
+    widthWide: Math.round(GEOM.widthWide * sx),
+    col,
+    refCol: scale(GEOM.refCol),
+    nodeWide: scale(GEOM.nodeWide),
+    row: type.row,
+    laneHeader: type.laneHeader,
+    // A picture too tall for the stage closes up its gaps.
+    ...(type.tight ? { top: 48, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 4 } : {}),
+  };
+}
+
+// boxH is a box's height in the geometry in use: measured in presenter
+// type, GEOM's fixed one (dflt) otherwise. extra goes to the measurer.
+function boxH(kind, n, w, dflt, extra) {
+  const m = geo().type?.boxH(kind, n, w, extra);
+  return m ? m.h : dflt;
+}
+
 // LAYERS are the kinds of things a viewer can turn on and off (?layers=,
 // remembered per browser; app.js). Each hides its kinds, the edges into
 // them and, for jobs, the pods Jobs own.
@@ -400,7 +451,7 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
   }
   for (const c of of('CronJob')) {
     const jobs = (jobsByCron.get(c.id) || []).slice().sort(jobOrder);
-    const recent = jobs.slice(-GEOM.cronJobsShown);
+    const recent = jobs.slice(-geo().cronJobsShown);
     // Pods of older Jobs are folded with them, not drawn as bare pods.
     for (const j of jobs) for (const p of podsByOwner.get(j.id) || []) usedPods.add(p.id);
     const lanes = recent.map((j) => lane(j.id, 'Job', j, podsByOwner.get(j.id) || [], jobDesired(j), { inCron: true }));
@@ -423,12 +474,22 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
 // arrays); prev is the previous result's .state (or null); opts overrides
 // DEFAULTS.
 export function layout(graph, prev = null, options = {}) {
+  const was = current;
+  current = options.type ? presenterGeom(options.type) : GEOM;
+  try {
+    return layoutIn(graph, prev, options);
+  } finally {
+    current = was;
+  }
+}
+
+function layoutIn(graph, prev, options) {
   const opts = { ...DEFAULTS, ...options };
   const shown = filterLayers(toMap(graph.nodes), toMap(graph.edges), opts.layers);
   const nodes = shown.nodes;
   const state = { slots: new Map(), order: new Map() };
   const prevOrder = prev?.order || new Map();
-  const G = GEOM;
+  const G = geo();
   const wide = drawsRefs(nodes, shown.edges);
   const sideOnly = wide && !drawsRefs(nodes, shown.edges, REF_COLUMN);
   const nodeCol = wide ? G.nodeWide : G.col.node;
@@ -465,8 +526,9 @@ export function layout(graph, prev = null, options = {}) {
   const bandsBottom = placeBands([...namespaces].sort(byStr), selectsEdgesByNs, ctx, out);
   nodesBottom = placeClusterStorage(nodes, nodesBottom, out, nodeCol);
   nodesBottom = placeClusterIdentity(nodes, grantsTo, nodesBottom, out, nodeCol);
-  out.height = Math.max(Math.max(nodesBottom, bandsBottom) + 24, 400);
+  out.height = Math.max(Math.max(nodesBottom, bandsBottom) + (G.bottom ?? 24), 400);
   routeEdges(out, nodes, byKind);
+  out.geom = G;
   return out;
 }
 
@@ -583,7 +645,7 @@ function selectedBy(selectsByNs, ns, pods) {
 // Past nodeCompactAbove nodes the boxes shrink, so a big cluster's column
 // stays about as tall as its workloads.
 function placeNodes(k8sNodes, prevOrder, out, col) {
-  const G = GEOM;
+  const G = geo();
   k8sNodes.sort((a, b) => byStr(a.name, b.name));
   const order = keepOrder(prevOrder, out.state.order, 'nodes', k8sNodes.map((n) => n.id));
   const compact = order.length > G.nodeCompactAbove;
@@ -593,7 +655,8 @@ function placeNodes(k8sNodes, prevOrder, out, col) {
   order.forEach((id, i) => {
     // A cordoned Node, or one with taints, says so on a line of its own.
     const n = byId.get(id);
-    const hh = !compact && (n?.unschedulable || (n?.taints || []).length) ? h + G.nodeTaints : h;
+    let hh = !compact && (n?.unschedulable || (n?.taints || []).length) ? h + G.nodeTaints : h;
+    if (!compact && n) hh = boxH('Node', n, col.w, hh);
     out.boxes.set(id, { id, kind: 'Node', x: col.x, y, w: col.w, h: hh, colour: i % NODE_COLOURS, compact });
     y += hh + (compact ? 8 : G.nodeGap);
   });
@@ -610,19 +673,19 @@ function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
   const { state } = out;
   const prevBands = prev?.bands || new Map();
   state.bands = new Map();
-  let y = GEOM.top;
+  let y = geo().top;
   for (const ns of nsOrder) {
     const collapsed = opts.collapsed.has(ns);
     const sig = bandInputs(ctx.buckets.get(ns), selectsEdgesByNs.get(ns), ctx.refEdgesByNs.get(ns), ctx.nodes);
     sig.push(ctx.nodes.get(`Namespace/${ns}`), ctx.bandW);
     const c = prevBands.get(ns);
     let part;
-    if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && sameRefs(c.sig, sig)) {
+    if (c && c.collapsed === collapsed && c.compactAbove === opts.compactAbove && c.geom === (geo().key || '') && sameRefs(c.sig, sig)) {
       part = c.y === y ? c.part : shiftBand(c.part, y - c.y);
     } else {
       part = layoutBand(ns, y, ctx);
     }
-    state.bands.set(ns, { sig, part, y, collapsed, compactAbove: opts.compactAbove });
+    state.bands.set(ns, { sig, part, y, collapsed, compactAbove: opts.compactAbove, geom: geo().key || '' });
     out.bands.push(...part.bands);
     for (const [k, v] of part.boxes) out.boxes.set(k, v);
     for (const [k, v] of part.lanes) out.lanes.set(k, v);
@@ -641,7 +704,7 @@ function placeBands(nsOrder, selectsEdgesByNs, ctx, out) {
 // the Services they route to. It returns the band's part of the picture,
 // its state (slots and orders) and where the next band starts.
 function layoutBand(ns, y, ctx) {
-  const G = GEOM;
+  const G = geo();
   const { nodes, opts, buckets, podsByOwner, prevOrder } = ctx;
   const prevSlots = ctx.prev?.slots || new Map();
   const o = { bands: [], boxes: new Map(), lanes: new Map(), pods: new Map(), ghosts: [], mounts: [] };
@@ -707,7 +770,7 @@ function keepCollapsedState(ns, prevSlots, prevOrder, st) {
 // placeWorkloads stacks a band's workload boxes, in sticky order, each with
 // its lanes, and returns the bottom of the last (top when there is none).
 function placeWorkloads(ns, boxes, hpas, top, opts, prevSlots, prevOrder, o, st) {
-  const G = GEOM;
+  const G = geo();
   const boxOrder = keepOrder(prevOrder, st.order, `boxes:${ns}`, boxes.map((b) => b.id));
   const boxById = new Map(boxes.map((b) => [b.id, b]));
   // An autoscaler sits just above the workload it scales, its scales edge
@@ -721,14 +784,16 @@ function placeWorkloads(ns, boxes, hpas, top, opts, prevSlots, prevOrder, o, st)
     } else loose.push(h);
   }
   const placeHPA = (h, y) => {
-    o.boxes.set(h.id, { id: h.id, kind: 'HorizontalPodAutoscaler', x: G.col.work.x, y, w: G.col.work.w, h: G.hpaH, target: h.target });
-    return y + G.hpaH + G.hpaGap;
+    const hh = boxH('HorizontalPodAutoscaler', h, G.col.work.w, G.hpaH);
+    o.boxes.set(h.id, { id: h.id, kind: 'HorizontalPodAutoscaler', x: G.col.work.x, y, w: G.col.work.w, h: hh, target: h.target });
+    return y + hh + G.hpaGap;
   };
   let wy = top;
   for (const bid of boxOrder) {
     const b = boxById.get(bid);
     for (const h of hpaByTarget.get(bid) || []) wy = placeHPA(h, wy);
-    const header = b.kind === 'Deployment' ? G.deployHeader : b.kind === 'Job' || b.kind === 'CronJob' ? G.jobHeader : G.setHeader;
+    let header = b.kind === 'Deployment' ? G.deployHeader : b.kind === 'Job' || b.kind === 'CronJob' ? G.jobHeader : G.setHeader;
+    header = boxH(b.kind, b.node, G.col.work.w, header, { lanes: b.lanes });
     const box = { id: b.id, kind: b.kind, x: G.col.work.x, y: wy, w: G.col.work.w, h: 0, lanes: [], header };
     if (b.older) box.older = b.older;
     let ly = wy + header;
@@ -751,11 +816,13 @@ function placeWorkloads(ns, boxes, hpas, top, opts, prevSlots, prevOrder, o, st)
 // Service moves only when the pods it selects move. Returns the y below
 // the last.
 function placeServices(services, selected, top, o) {
-  const G = GEOM;
+  const G = geo();
   const anchors = new Map();
+  const heights = new Map();
   for (const sv of services) {
     const podIds = selected.get(sv.id) || [];
     anchors.set(sv.id, podIds.length ? Math.min(...podIds.map((p) => o.pods.get(p).y)) - G.serviceH / 2 : Infinity);
+    heights.set(sv.id, boxH('Service', sv, G.col.service.w, G.serviceH));
   }
   const svcOrder = services
     .sort((a, b) => anchors.get(a.id) - anchors.get(b.id) || byStr(a.name, b.name))
@@ -764,8 +831,9 @@ function placeServices(services, selected, top, o) {
   for (const id of svcOrder) {
     const anchor = anchors.get(id);
     const yy = Math.max(sy, Number.isFinite(anchor) ? Math.round(anchor) : sy);
-    o.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h: G.serviceH });
-    sy = yy + G.serviceH + G.boxGap;
+    const h = heights.get(id);
+    o.boxes.set(id, { id, kind: 'Service', x: G.col.service.x, y: yy, w: G.col.service.w, h });
+    sy = yy + h + G.boxGap;
   }
   return sy;
 }
@@ -774,7 +842,7 @@ function placeServices(services, selected, top, o) {
 // exist, below the real ones from sy, so a dangling route has somewhere to
 // point. Returns the y below the last.
 function placeGhosts(ns, ingresses, nodes, sy, o) {
-  const G = GEOM;
+  const G = geo();
   const missing = new Map();
   for (const ing of ingresses) {
     for (const r of ing.rules || []) {
@@ -794,7 +862,7 @@ function placeGhosts(ns, ingresses, nodes, sy, o) {
 // placeIngresses puts each Ingress beside the first Service it routes to,
 // and returns the bottom of the last (top when there is none).
 function placeIngresses(ns, ingresses, nodes, top, o) {
-  const G = GEOM;
+  const G = geo();
   const ghostById = new Map(o.ghosts.map((g) => [g.id, g]));
   const ingAnchor = new Map();
   for (const ing of ingresses) {
@@ -812,8 +880,9 @@ function placeIngresses(ns, ingresses, nodes, top, o) {
     const ing = nodes.get(id);
     const anchor = ingAnchor.get(id);
     const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
-    const h = ingressHeight((ing.rules || []).length);
-    o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h });
+    const m = G.type?.boxH('Ingress', ing, G.col.ingress.w);
+    const h = m ? m.h : ingressHeight((ing.rules || []).length);
+    o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h, ...(m?.ports ? { ports: m.ports } : {}) });
     iy = yy + h + G.boxGap;
   }
   return iy > top ? iy - G.boxGap : top;
@@ -1033,7 +1102,7 @@ export function matchSelector(sel, labels) {
 
 // sideHeight is the height of a side-column box.
 function sideHeight(n) {
-  const G = GEOM;
+  const G = geo();
   switch (n.kind) {
     case 'ServiceAccount':
       return (n.risky || []).length ? G.roleH : G.saH;
@@ -1058,7 +1127,7 @@ function sideHeight(n) {
 // Security level sits in the title row and takes no room.
 export function nsInfo(n, bandW) {
   if (!n || n.kind !== 'Namespace') return null;
-  const G = GEOM;
+  const G = geo();
   const quotas = (n.quotas || []).length;
   const limits = (n.limitRanges || []).length > 0;
   const perRow = Math.max(1, Math.floor((bandW - 60) / G.quotaBarW));
@@ -1076,7 +1145,7 @@ export function nsInfo(n, bandW) {
 // an object that does not exist (a claim not created yet) gets a ghost
 // box. Returns the bottom of the last (top when there is none).
 function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
-  const G = GEOM;
+  const G = geo();
   const anchor = new Map();
   for (const m of o.mounts) {
     const y = mountSource(m, o).y;
@@ -1094,7 +1163,8 @@ function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
   const { x, w } = G.refCol;
   let y = top;
   for (const it of items) {
-    const h = it.side ? sideHeight(it.n) : it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
+    const h0 = it.side ? sideHeight(it.n) : it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
+    const h = it.ghost ? h0 : boxH(it.kind, it.n, w, h0);
     const a = at(it);
     // A granted role leaves room above it for its bindings' label.
     if (it.granted && it.kind === 'Role') y += G.grantGap;
@@ -1104,8 +1174,9 @@ function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
     y = yy + (it.ghost ? G.refH : h) + G.refGap;
     const b = it.kind === 'PersistentVolumeClaim' && boundByPVC.get(it.id);
     if (b && nodes.get(b.to)?.kind === 'PersistentVolume') {
-      o.boxes.set(b.to, { id: b.to, kind: 'PersistentVolume', x: x + G.pvInset, y: y - G.refGap + 8, w: w - G.pvInset, h: G.pvH, claim: it.id });
-      y += G.pvH + 8;
+      const pvH = boxH('PersistentVolume', nodes.get(b.to), w - G.pvInset, G.pvH);
+      o.boxes.set(b.to, { id: b.to, kind: 'PersistentVolume', x: x + G.pvInset, y: y - G.refGap + 8, w: w - G.pvInset, h: pvH, claim: it.id });
+      y += pvH + 8;
     }
   }
   return y > top ? y - G.refGap : top;
@@ -1125,7 +1196,7 @@ const drawsSide = (nodes) => [...nodes.values()].some((n) => SIDE_KINDS.has(n.ki
 // placeClusterStorage stacks the StorageClasses, then the PersistentVolumes
 // no drawn claim holds, below the Nodes, and returns the new bottom.
 function placeClusterStorage(nodes, y, out, col) {
-  const G = GEOM;
+  const G = geo();
   const list = [];
   for (const n of nodes.values()) {
     if (n.kind === 'StorageClass' || (n.kind === 'PersistentVolume' && !out.boxes.has(n.id))) list.push(n);
@@ -1133,7 +1204,7 @@ function placeClusterStorage(nodes, y, out, col) {
   list.sort((a, b) => byStr(a.kind === 'StorageClass' ? '0' : '1', b.kind === 'StorageClass' ? '0' : '1') || byStr(a.name, b.name));
   if (list.length) y += 20;
   for (const n of list) {
-    const h = n.kind === 'StorageClass' ? G.scH : G.pvH;
+    const h = boxH(n.kind, n, col.w, n.kind === 'StorageClass' ? G.scH : G.pvH);
     out.boxes.set(n.id, { id: n.id, kind: n.kind, x: col.x, y, w: col.w, h });
     y += h + G.nodeGap;
   }
@@ -1145,13 +1216,13 @@ function placeClusterStorage(nodes, y, out, col) {
 // (relevantIdentity chose them), each role with room above it for its
 // bindings' label. Returns the new bottom.
 function placeClusterIdentity(nodes, grantsTo, y, out, col) {
-  const G = GEOM;
+  const G = geo();
   const rank = { User: 0, Group: 1, ClusterRole: 2 };
   const list = [...nodes.values()].filter((n) => n.kind in rank).sort((a, b) => rank[a.kind] - rank[b.kind] || byStr(a.name, b.name));
   if (list.length) y += 20;
   for (const n of list) {
     if (n.kind === 'ClusterRole' && (grantsTo.get(n.id) || []).length) y += G.grantGap;
-    const h = sideHeight(n);
+    const h = boxH(n.kind, n, col.w, sideHeight(n));
     out.boxes.set(n.id, { id: n.id, kind: n.kind, x: col.x, y, w: col.w, h });
     y += h + G.nodeGap;
   }
@@ -1223,12 +1294,13 @@ export function ingressHeight(rules) {
 
 // rulePortY is the y of an Ingress rule's line (its edge leaves from there).
 export function rulePortY(box, i) {
+  if (box.ports) return box.y + box.ports[Math.min(i, box.ports.length - 1)];
   return box.y + GEOM.ingressHead + Math.min(i, GEOM.ingressRules) * GEOM.ruleLine + GEOM.ruleLine / 2;
 }
 
 // placeLane positions a lane and its pods from y, recording slots in state.
 function placeLane(l, y, prevLane, opts, out, state) {
-  const G = GEOM;
+  const G = geo();
   const x = G.col.work.x + G.laneInset;
   const w = G.col.work.w - 2 * G.laneInset;
   let slots;
@@ -1264,23 +1336,26 @@ function placeLane(l, y, prevLane, opts, out, state) {
   const cap = Math.max(used, l.desired | 0);
   const compact = cap > opts.compactAbove;
   const podIds = [...slots].sort((a, b) => a[1] - b[1]).map(([id]) => id);
-  const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, compact, cap, pods: podIds };
+  // The header holds the lane's label: in presenter type as many lines
+  // as it wraps to.
+  const head = G.type ? G.type.laneHead(l, w) : G.laneHeader;
+  const lane = { id: l.id, kind: l.kind, x, y, w, h: 0, head, compact, cap, pods: podIds };
   if (l.inCron) lane.inCron = true;
   if (compact) {
     const cols = Math.max(1, Math.floor((w - 24) / G.cell));
     const rows = Math.max(1, Math.ceil(cap / cols));
     lane.cols = cols;
-    lane.gridY = y + G.laneHeader + G.countsLine;
-    lane.h = G.laneHeader + G.countsLine + rows * G.cell + G.lanePad + 4;
+    lane.gridY = y + head + G.countsLine;
+    lane.h = head + G.countsLine + rows * G.cell + G.lanePad + 4;
     for (const [id, s] of [...slots].sort((a, b) => a[1] - b[1])) {
       const cx = x + 12 + (s % cols) * G.cell + G.cellSize / 2;
       const cy = lane.gridY + Math.floor(s / cols) * G.cell + G.cellSize / 2;
       out.pods.set(id, { id, x: cx, y: cy, r: G.cellSize / 2, compact: true, lane: l.id, slot: s });
     }
   } else {
-    lane.h = G.laneHeader + Math.max(cap, 1) * G.row + G.lanePad;
+    lane.h = head + Math.max(cap, 1) * G.row + G.lanePad;
     for (const [id, s] of [...slots].sort((a, b) => a[1] - b[1])) {
-      const cy = y + G.laneHeader + s * G.row + G.row / 2;
+      const cy = y + head + s * G.row + G.row / 2;
       out.pods.set(id, { id, x: x + 14 + G.podR, y: cy, r: G.podR, compact: false, lane: l.id, slot: s });
     }
   }
@@ -1332,7 +1407,7 @@ function routeMounts(out) {
     list.sort((a, b) => a.src.y - b.src.y || byStr(a.m.id, b.m.id));
     const to = list[0].to;
     const top = to.y + 14;
-    const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, GEOM.refH) - 14));
+    const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, geo().refH) - 14));
     list.forEach(({ m, src }, i) => {
       const d = curve(src.x + 2, src.y, to.x - 4, ys[i]);
       if (m.kind === 'runs-as' || m.kind === 'isolates') {
@@ -1364,7 +1439,7 @@ function routeStorage(out, nodes, bound) {
     const pvc = out.boxes.get(e.from);
     const pv = out.boxes.get(e.to);
     if (!pvc || !pv) continue;
-    const x = pvc.x + GEOM.pvInset / 2;
+    const x = pvc.x + geo().pvInset / 2;
     const d = pv.claim === e.from
       ? `M${r1(x)},${r1(pvc.y + pvc.h)} L${r1(x)},${r1(pv.y + pv.h / 2)} L${r1(pv.x)},${r1(pv.y + pv.h / 2)}`
       : curve(pvc.x + pvc.w, pvc.y + pvc.h / 2, pv.x, pv.y + pv.h / 2);
@@ -1476,7 +1551,7 @@ function selectsTargets(out, list) {
 
 // routeSelects draws Service → Pod (or → compact lane) edges.
 function routeSelects(out, selects) {
-  const wx = GEOM.col.work.x;
+  const wx = geo().col.work.x;
   const bySvc = new Map();
   for (const e of selects) {
     const from = out.boxes.get(e.from);
@@ -1525,7 +1600,7 @@ function runsOnSources(out, list) {
       sources.push({ y: pod.y, x: lane.x + lane.w, e });
       continue;
     }
-    if (lane.nodes.size > GEOM.aggNodesMax) continue;
+    if (lane.nodes.size > geo().aggNodesMax) continue;
     let a = aggs.get(lane.id);
     if (!a) {
       a = { lane, count: 0 };
@@ -1540,7 +1615,7 @@ function runsOnSources(out, list) {
 
 // routeRunsOn draws Pod → Node edges, leaving from the lane's right edge.
 function routeRunsOn(out, runsOn) {
-  const G = GEOM;
+  const G = geo();
   const wx = G.col.work.x;
   // Every lane learns its nodes, for its counts line, whether or not its
   // edges are drawn.

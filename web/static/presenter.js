@@ -6,9 +6,11 @@
 
 import { StageView } from './anatomy.js';
 import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
-import { setTextScale } from './format.js';
+import { setMeasure, setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
 import { setLang, t, happeningText } from './i18n.js';
+import { layout as layoutPicture, PRESENTER_COLS } from './layout.js';
+import { presenterType } from './render.js';
 import { actionFor, nextLang, SHORTCUTS } from './keys.js';
 import { eventsIn, Meter } from './latency.js';
 
@@ -33,6 +35,63 @@ function setParam(name, value) {
 
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
+// canvasMeasure measures text as the page draws it: a canvas's measureText
+// in the picture's font, cached (the same few strings are measured every
+// frame). A few per cent and 2 px of margin cover the kerning and hinting
+// between canvas and SVG.
+export function canvasMeasure(doc, family) {
+  const ctx = doc.createElement('canvas').getContext('2d');
+  if (!ctx) return null;
+  const cache = new Map();
+  return (s, px, bold) => {
+    const key = `${bold ? 'b' : ''}${px}|${s}`;
+    let w = cache.get(key);
+    if (w === undefined) {
+      ctx.font = `${bold ? 750 : 400} ${px}px ${family}`;
+      w = ctx.measureText(s).width * 1.03 + 2;
+      if (cache.size > 20000) cache.clear();
+      cache.set(key, w);
+    }
+    return w;
+  };
+}
+
+// FIT_MAX is the most presenter type is enlarged to fill the screen: text
+// at 1.5 × 20 px is large enough from the back of a room.
+const FIT_MAX = 1.5;
+
+// fitLayout lays out graph in presenter type for a stage sw × sh px: the
+// boxes measured in lines of text (layout.js presenterGeom), the picture as
+// narrow as still fits the stage's shape, so the fit's zoom (≥ 1: text never
+// under 20 px) is as large as it can be. Widths from sw / FIT_MAX to sw are
+// tried by bisection (no narrower than a pod row needs); a picture too tall even at sw is drawn sw wide (the
+// fit then zooms under 1: docs/presenter.md says what gives).
+export function fitLayout(graph, prev, opts, sw, sh) {
+  const at = (w) => layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(w)) });
+  const fits = (L) => L.height * (sw / L.width) <= sh;
+  let L = at(sw);
+  // Too tall: pod rows keep less room first; the zoom goes under 1 only
+  // when even that does not fit.
+  if (!fits(L)) return layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(sw), true) });
+  // Thousands of pods: one layout per frame is the budget.
+  if (graph.nodes.size > 600) return L;
+  // Never so narrow that a pod row would cut its node's name.
+  let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterType(graph, sw).minWork / PRESENTER_COLS.work.w));
+  let hi = sw;
+  if (lo >= hi) return L;
+  const first = at(lo);
+  if (fits(first)) return first;
+  for (let i = 0; i < 5; i++) {
+    const mid = (lo + hi) / 2;
+    const m = at(mid);
+    if (fits(m)) {
+      hi = mid;
+      L = m;
+    } else lo = mid;
+  }
+  return L;
+}
+
 export function install(page) {
   const doc = document;
   const body = doc.body;
@@ -46,6 +105,9 @@ export function install(page) {
   css.rel = 'stylesheet';
   css.href = new URL('./presenter.css', import.meta.url).toString();
   doc.head.appendChild(css);
+
+  // Text is measured for real in the browser (format.js textWidth).
+  setMeasure(canvasMeasure(doc, getComputedStyle(svg).fontFamily || 'sans-serif'));
 
   // --- language -----------------------------------------------------------
   let lang = setLang(body.dataset.lang || doc.documentElement.lang || 'en');
@@ -128,6 +190,7 @@ export function install(page) {
     buttons.presenter.setAttribute('aria-pressed', String(on));
     setParam('presenter', on);
     drawPod();
+    page.schedule();
     // The picture refits to the new stage once layout has settled.
     requestAnimationFrame(() => page.autoFit());
   }
@@ -150,10 +213,9 @@ export function install(page) {
     while (captions.children.length > CAPTIONS_MAX) captions.firstElementChild.remove();
   }
 
-  // On-screen size of SVG text is its font size times the zoom; presenter.css
-  // reads --k to keep every text at least 20 px on screen.
-  // Set only in presenter mode and only when it changes: --k is inherited, so
-  // each change restyles the whole picture.
+  // Presenter type is one size (render.js PRESENTER_PX), which the layout
+  // sizes the boxes for; the text scale tells the renderer it is in use.
+  // --k (the zoom) is for styles that want it.
   let kSet = '';
   const zoomVar = () => {
     const k = presenting() ? String(page.view.k || 1) : '';
@@ -161,15 +223,22 @@ export function install(page) {
     kSet = k;
     if (k) svg.style.setProperty('--k', k);
     else svg.style.removeProperty('--k');
-    // presenter.css draws box lines at max(20px, 20.5px / k) instead of the
-    // dashboard's 14.5px: shorten them as much, and redraw.
-    const scale = k ? Math.max(20, 20.5 / Number(k)) / 14.5 : 1;
-    if (setTextScale(Math.round(scale * 20) / 20)) {
+    if (setTextScale(k ? 20 / 14.5 : 1)) {
       for (const it of page.renderer.items.pods.values()) it.p = null; // pod rows redraw only on change
       page.schedule();
     }
   };
   new MutationObserver(zoomVar).observe(svg, { attributes: true, attributeFilter: ['data-zoom'] });
+  // The presenter picture is laid out for the stage's size: a new size is a
+  // new layout.
+  let stageSize = '';
+  new ResizeObserver(() => {
+    const r = svg.getBoundingClientRect();
+    const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+    if (size === stageSize) return;
+    stageSize = size;
+    if (presenting()) page.schedule();
+  }).observe(svg);
 
   // --- focus -----------------------------------------------------------------
   let focus = null;
@@ -368,6 +437,14 @@ export function install(page) {
   };
 
   return {
+    // layout lays out the picture: in presenter mode measured and fitted
+    // to the stage (fitLayout), on the dashboard as layout.js does.
+    layout(graph, prev, opts) {
+      zoomVar();
+      const r = svg.getBoundingClientRect();
+      if (!presenting() || r.width < 100 || r.height < 100) return layoutPicture(graph, prev, opts);
+      return fitLayout(graph, prev, opts, r.width, r.height);
+    },
     // focus is the entity in focus ({kind, ns, name, id}) or null: app.js
     // asks the netpol layer's reachability for a focused pod.
     get focus() { return focus; },

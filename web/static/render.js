@@ -7,16 +7,20 @@
 // way out lose data-id/data-edge at once (they keep data-leaving), so tests
 // and tools never see a deleted object as present.
 
-import { ellipsize, ellipsizeLine, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow } from './format.js';
+import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { entryPoints, GEOM, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import {
-  boxFacts, deploymentProgress, endpointStates, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
+  boxFacts, deploymentInfo, deploymentProgress, endpointStates, serviceSummary, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
   namespaceStatus, nodeCapacityLine, nodeFull, nodeTrouble, podWarningLine, quotaFill, saLine, serviceLines, setLine,
   nodeExtraLine, warningBadge,
 } from './status.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
+
+// G is the geometry of the layout being drawn (L.geom: GEOM on the
+// dashboard, measured in presenter type); Renderer.render sets it.
+let G = GEOM;
 
 // REF_KINDS are drawn in the reference column's layer (and the cluster
 // column's storage), above the edges.
@@ -55,44 +59,22 @@ export function glyph(state, r) {
 // presenter mode draws it much larger (presenter.css: at least 20 px on
 // screen), and Chinese characters are twice as wide as Latin ones.
 
-// (The ellipsis counts as wide: CJK fonts draw it a full em.)
-const WIDE = /[\u2026\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
-
-// textWidth estimates the width of s at font size px (layout units): a
-// wide (CJK) character is 1em, others about 0.6em (a bit more in bold).
-export function textWidth(s, px, bold = false) {
-  let em = 0;
-  for (const ch of String(s ?? '')) em += WIDE.test(ch) ? 1 : bold ? 0.68 : 0.6;
-  return em * px;
-}
-
-// fitText cuts s with an ellipsis (at its end, or its start when keepEnd)
-// until it fits width at px; '' when not even one character does.
-export function fitText(s, width, px, { keepEnd = false, bold = false } = {}) {
-  s = String(s ?? '');
-  if (textWidth(s, px, bold) <= width) return s;
-  const chars = [...s];
-  let lo = 0;
-  let hi = chars.length - 1;
-  const cut = (n) => (keepEnd ? '…' + chars.slice(chars.length - n).join('') : chars.slice(0, n).join('') + '…');
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (textWidth(cut(mid), px, bold) <= width) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo > 0 ? cut(lo) : '';
-}
+// textWidth and fitText live in format.js (one home for measuring text);
+// re-exported for the modules and tests that take them from here.
+export { fitText, textWidth };
 
 // fontPx is the size a text is drawn at, in layout units: its size on the
 // dashboard (style.css), or in presenter mode at least presenter.css's
 // (20 px on screen, which the text scale says in units; titles 26, big
 // titles 28, pod names 22).
 const BASE_PX = { title: 16, big: 20, sub: 14.5, small: 13.5, pod: 15, status: 14, label: 14, badge: 12.5 };
-const PRESENTER_PX = { title: 26, big: 28, pod: 22 };
+// Presenter type, in layout units: the layout sizes the boxes for it and the
+// picture is fitted at a zoom of at least 1 (presenter.js), so on screen
+// it is at least this (presenter.css sets the same sizes).
+export const PRESENTER_PX = Object.freeze({ title: 26, big: 28, pod: 22, body: 20 });
 export function fontPx(kind) {
-  const k = textScaleNow();
-  if (k <= 1) return BASE_PX[kind];
-  return Math.max(PRESENTER_PX[kind] || 20, k * 14.5);
+  if (!presenting()) return BASE_PX[kind];
+  return PRESENTER_PX[kind] || PRESENTER_PX.body;
 }
 const presenting = () => textScaleNow() > 1;
 
@@ -142,6 +124,224 @@ function stackLines(lines, h, top = 0, pad = 6) {
   return out;
 }
 
+// --- presenter type ---------------------------------------------------------
+// In presenter type a box is sized from its text (the layout asks
+// presenterType below) and drawn by the same specs, so what was measured
+// is what is drawn: every line wrapped to the box's width, never cut
+// (wrapText). A spec is {px, text, cls, bold, fact, x, bar, attrs}: fact
+// names what the line carries (data-fact: the node, ports, endpoints, ip,
+// rollout, image, rule), which the fit test holds to being drawn whole.
+
+const lineH = (px) => Math.round(px * 1.22);
+const PAD = 8;
+const ROW_PX = PRESENTER_PX.pod;
+
+// block wraps specs into lines from top, in a box w wide whose text starts
+// at x: {h (the bottom, with its padding), lines: [{spec, text, y}]}.
+function block(specs, w, top = PAD) {
+  let y = top;
+  const lines = [];
+  for (const sp of specs) {
+    if (!sp || sp.skip) continue;
+    if (sp.bar) {
+      lines.push({ spec: sp, y: y + 4 });
+      y += sp.bar + 8;
+      continue;
+    }
+    // A detail line (cut: it carries no fact) takes one line, cut to it.
+    for (const text of sp.cut ? [fitText(sp.text, w, sp.px, { bold: sp.bold })] : wrapText(sp.text, w, sp.px, sp.bold)) {
+      lines.push({ spec: sp, text, y: Math.round(y + sp.px * 0.9) });
+      y += lineH(sp.px);
+    }
+  }
+  return { h: Math.ceil(y + PAD), lines };
+}
+
+// drawBlock is a block's markup, its text from x.
+function drawBlock(b, x) {
+  let s = '';
+  for (const { spec, text, y } of b.lines) {
+    if (spec.bar) {
+      s += spec.draw(x, y);
+      continue;
+    }
+    const fact = spec.fact ? ` data-fact="${spec.fact}"` : '';
+    s += `<text class="${spec.cls}" x="${spec.x ?? x}" y="${y}"${fact}${spec.attrs || ''}>${esc(text)}</text>`;
+  }
+  return s;
+}
+
+const title = (text, big = false) => ({ px: fontPx(big ? 'big' : 'title'), text, cls: big ? 'box-title big' : 'box-title', bold: true });
+const line = (text, cls = 'box-sub', fact = '', attrs = '') => ({ px: fontPx('sub'), text, cls, fact, attrs });
+
+// The specs of each kind's box in presenter type, from the object and what
+// the layout knows (x: {summary} for a Service, {lanes} for a Deployment).
+function serviceSpecs(n, summary) {
+  const { address, endpoints, tone } = serviceLines(n, summary);
+  return [
+    title(n.name),
+    line(address, 'box-sub', 'ports'),
+    /^(ok|warn|bad)$/.test(tone) ? line(endpoints, `box-sub ${tone}`, 'endpoints') : null,
+  ];
+}
+
+// ruleText is an Ingress rule as its box says it: where → which Service.
+const ruleText = (r) => `${r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`} → ${r?.service || '?'}`;
+
+function ingressSpecs(n, missing = new Set()) {
+  const rules = n.rules || [];
+  const shown = rules.slice(0, GEOM.ingressRules);
+  const specs = [title(n.name)];
+  shown.forEach((r, i) => specs.push({ ...line(ruleText(r), `rule${missing.has(r?.service) ? ' bad' : ''}`, 'rule'), rule: i }));
+  if (rules.length > shown.length) specs.push(line(`+${rules.length - shown.length}`));
+  return specs;
+}
+
+// nodeSpecs: a Node in presenter type says its name, whether it is Ready
+// with its IP, and whether it is cordoned. Its capacity and its taints are
+// what gives (the tooltip keeps them): a projector's column holds every
+// Node of a small cluster only at three lines each.
+function nodeSpecs(n) {
+  const trouble = nodeTrouble(n).filter((c) => c !== 'Ready');
+  const tone = !n.ready || trouble.length ? 'bad' : n.unschedulable ? 'warn' : 'ok';
+  const status = [n.ready ? t('node.ready') : t('node.notReady'), ...trouble].join(' · ');
+  const ip = n.internalIP && !trouble.length ? n.internalIP : '';
+  return [
+    title(n.name),
+    line(`${n.ready ? '✓' : '✗'} ${status}${ip ? ' · ' + ip : ''}`, `box-sub ${tone}`, ip ? 'ip' : '', ' data-testid="node-status"'),
+    n.unschedulable ? line(t('node.schedulingDisabled'), 'box-sub warn', '', ' data-testid="node-taints"') : null,
+  ];
+}
+
+function deploymentSpecs(d, info, barW, tight) {
+  const desired = Math.max(0, d.replicas | 0);
+  const scale = Math.max(desired, d.updated | 0, d.ready | 0, 1);
+  const upd = Math.min(barW, (barW * (d.updated | 0)) / scale);
+  const rdy = Math.min(barW, (barW * (d.ready | 0)) / scale);
+  // The progress bar is left out: the line under it says the same in
+  // numbers, and a line of height is what a projector lacks.
+  return [
+    // A box title's size, not a workload's: one line of height less where
+    // a long name would wrap.
+    title(d.name),
+    line(info.line, `box-sub ${info.tone}`, 'rollout'),
+    {
+      skip: true,
+      bar: 10,
+      draw: (x, y) => `<g class="bar" transform="translate(${x},${y})"><rect class="bar-bg" width="${barW}" height="10" rx="5"/>` +
+        `<rect class="bar-updated" width="${upd}" height="10" rx="5"/><rect class="bar-ready" width="${rdy}" height="10" rx="5"/></g>`,
+    },
+    // Too tall for the stage: the counts go first (the pods show them).
+    tight ? null : line(deploymentProgress(d), 'box-sub'),
+  ];
+}
+
+// setSpecs: a set's name and count, on one line (its lanes say the rest).
+function setSpecs(n, podCount) {
+  return [title(`${n ? n.name : t('group.pods')} · ${n ? setLine(n) : t('node.pods', { count: podCount })}`, true)];
+}
+
+function refSpecs(n, facts) {
+  const tone = /^(Broken|Lost|Failed)$/.test(facts.status) ? 'bad' : /^(Pending|Released)$/.test(facts.status) ? 'warn' : '';
+  return [
+    { ...title(n.name), cls: 'box-title small' },
+    tone ? { ...line(t(`ref.status.${facts.status}`), `box-sub ${tone}`), cut: true } : null,
+  ];
+}
+
+function sideSpecs(n, facts, sideLine, kind) {
+  const specs = [{ ...title(n.name), cls: 'box-title small' }];
+  if (kind === 'User' || kind === 'Group') return specs;
+  // Their detail lines are one line each, cut: the box's height is known
+  // before its rules are read (layout), and the tooltip has them whole.
+  if (kind === 'NetworkPolicy') specs.push({ ...line((n.policyTypes || []).join(' · '), 'box-sub np-types', '', ' data-testid="policy-types"'), cut: true });
+  specs.push({ ...line(sideLine || '', `box-sub ${facts.status === 'Blocked' ? 'bad' : ''}`, '', ' data-testid="side-line"'), cut: true });
+  if (facts.risky) specs.push({ ...line('⚠ ' + facts.risky, 'box-sub warn risky-text', '', ` data-testid="risky-badge" data-risky="${esc((n.risky || []).join(','))}"`), cut: true });
+  return specs;
+}
+
+// laneSpecs is a lane's label in presenter type: a ReplicaSet's revision
+// and image (its hash is what gives: the revision says which it is), a
+// Job's name and line; other lanes need none (their box says it).
+function laneSpecs(kind, owner) {
+  if (kind === 'ReplicaSet' && owner) {
+    return [{ px: fontPx('label'), cls: 'lane-label', fact: 'image', text: t('lane.rs', { rev: owner.revision | 0, image: shortImage((owner.images || [])[0] || '—') }) }];
+  }
+  if (kind === 'Job' && owner) return [{ px: fontPx('label'), cls: 'lane-label', text: `${owner.name} · ${jobLine(owner)}` }];
+  return [];
+}
+
+// presenterType is what the layout measures presenter type with (layout.js
+// presenterGeom): the picture width wide, over graph {nodes, edges}.
+// tight: the picture is too tall for the stage at presenter type, so pod
+// rows keep less room around their line (before the type would shrink).
+export function presenterType(graph, width, tight = false) {
+  let svc = null;
+  const summaryOf = (id) => {
+    svc ??= endpointStates(graph.edges.values());
+    return serviceSummary(svc.get(id) || []);
+  };
+  // minWork is the narrowest workloads column in which every pod row keeps
+  // its name and its node's name whole (podMarkup's room, plus the lane's
+  // insets): the fit narrows the picture no further (presenter.js).
+  let minWork = 0;
+  for (const p of graph.nodes.values()) {
+    if (p.kind !== 'Pod') continue;
+    const owner = p.owner ? graph.nodes.get(p.owner) : null;
+    const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 40, true);
+    const nodeName = String(p.node || '').replace(/^Node\//, '') || t('pod.unscheduled');
+    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + 46 + textWidth(nodeName, PRESENTER_PX.body, true) + 20;
+    minWork = Math.max(minWork, row + 2 * GEOM.laneInset);
+  }
+  const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : 14);
+  return {
+    width,
+    tight,
+    minWork,
+    key: `${graph.edges.size}${tight ? 't' : ''}`,
+    row: tight ? lineH(ROW_PX) + 1 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
+    laneHeader: GEOM.laneHeader,
+    laneHead: (l, w) => head(laneSpecs(l.kind, l.owner), w),
+    boxH(kind, n, w, extra) {
+      if (!n && kind !== 'group') return null;
+      switch (kind) {
+        case 'Service':
+          return { h: block(serviceSpecs(n, summaryOf(n.id)), w - 32).h };
+        case 'Ingress': {
+          const b = block(ingressSpecs(n), w - 32);
+          const ports = [];
+          for (const l of b.lines) if (l.spec.rule !== undefined && ports[l.spec.rule] === undefined) ports[l.spec.rule] = Math.round(l.y - l.spec.px * 0.35);
+          return { h: b.h, ports };
+        }
+        case 'Node':
+          return { h: block(nodeSpecs(n), w - 38).h };
+        case 'Deployment': {
+          const lanes = (extra?.lanes || []).map((l) => ({ id: l.id, rs: l.owner, pods: l.pods }));
+          return { h: block(deploymentSpecs(n, deploymentInfo(n, lanes), 160, tight), w - 40).h };
+        }
+        case 'StatefulSet':
+        case 'DaemonSet':
+        case 'ReplicaSet':
+        case 'group':
+          return { h: block(setSpecs(n, 0), w - 40).h };
+        case 'Job':
+        case 'CronJob':
+          return { h: block([title(n.name, true), line('x')], w - 40).h };
+        case 'HorizontalPodAutoscaler':
+          return { h: block([title(`${t('kind.hpa')} ${n.name}`), line('x')], w - 32).h };
+        case 'ConfigMap':
+        case 'Secret':
+        case 'PersistentVolumeClaim':
+        case 'PersistentVolume':
+        case 'StorageClass':
+          return { h: block(refSpecs(n, { status: 'Broken' }), w - 28).h };
+        default:
+          return { h: block(sideSpecs(n, { risky: (n.risky || []).length ? 'x' : '' }, 'x', kind), w - 28).h };
+      }
+    },
+  };
+}
+
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {
   const s = p.status || 'Unknown';
@@ -183,10 +383,10 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   const r = geo.r;
   // Pods of a ReplicaSet read as their suffixes; a StatefulSet's are short
   // and meaningful ("db-0"), so they keep their names.
-  const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 28, true);
+  const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 40, true);
   const rowEnd = lane.x + lane.w - geo.x; // right end of the row, relative
   const why = warnings ? podWarningLine(p) : '';
-  let s = `<title>${esc(p.name + (why ? ': ' + why : ''))}</title><rect class="pod-hit" x="${-r - 6}" y="${-GEOM.row / 2 + 2}" width="${rowEnd + r + 2}" height="${GEOM.row - 4}" rx="8"/>`;
+  let s = `<title>${esc(p.name + (why ? ': ' + why : ''))}</title><rect class="pod-hit" x="${-r - 6}" y="${-G.row / 2 + 2}" width="${rowEnd + r + 2}" height="${G.row - 4}" rx="8"/>`;
   s += `<g class="glyph">${glyph(st, r)}</g>`;
   // A Pending pod says why, in the room the row has left of the node chip:
   // the scheduler's message is the one thing a viewer needs to know.
@@ -194,9 +394,21 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   // In presenter type a Pending pod's reason replaces the word Pending (its
   // glyph says that): the reason is what the room needs to read.
   const stF = fontPx('status');
-  let room = rowEnd - r - 10 - 102 - 10 - textWidth(name, fontPx('pod'), true) - 10;
+  // The node chip names the pod's node in the node's colour, so the node is
+  // obvious even before the eye follows the edge. It is as wide as the
+  // node's name (measured), which is the fact it shows: the pod's status
+  // gives way first; only a name wider than the row left of the pod's own
+  // is cut.
+  const chipF = presenting() ? PRESENTER_PX.body : 12.5;
+  const chipH = presenting() ? Math.min(Math.round(chipF * 1.35), G.row - 4) : 20;
+  const nodeName = (p.node || '').replace(/^Node\//, '');
+  const chipText = nodeBox ? fitText(nodeName, rowEnd - r - 10 - textWidth(name, fontPx('pod'), true) - 46, chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
+  const chipW = Math.max(presenting() ? 0 : 96, Math.ceil(textWidth(chipText, chipF, true) + 20));
+  let room = rowEnd - r - 10 - chipW - 6 - 10 - textWidth(name, fontPx('pod'), true) - 10;
   const whyOnly = why && presenting();
-  const status = whyOnly ? '' : fitText(podStatusText(p), Math.max(room, stF * 2), stF);
+  // In presenter type a status that does not fit whole is left out (the
+  // glyph says the state); on the dashboard it is cut.
+  const status = whyOnly || (presenting() && textWidth(podStatusText(p), stF) > room) ? '' : fitText(podStatusText(p), Math.max(room, stF * 2), stF);
   // In presenter type the name is centred on the row (its em box is above
   // its baseline), so large type stays clear of the rows above and below.
   s += `<text class="pod-name" x="${r + 10}" y="${presenting() ? Math.round(fontPx('pod') * 0.39) : 5}">${esc(name)}`;
@@ -211,29 +423,32 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   if (p.restarts > 0) {
     s += `<g class="badge" transform="translate(${r * 0.8},${-r * 0.8})"><circle r="8"/><text y="3.5">${p.restarts > 99 ? '99+' : p.restarts}</text></g>`;
   }
-  // The node chip names the pod's node in the node's colour, so the node is
-  // obvious even before the eye follows the edge.
-  const chipW = 96;
   const cx = rowEnd - chipW - 6;
-  if (nodeBox) {
-    const nodeName = p.node.replace(/^Node\//, '');
-    s += `<g class="chip node-c${nodeBox.colour}" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(ellipsize(nodeName, 12, true))}</text></g>`;
-  } else if (!p.node) {
-    s += `<g class="chip chip-none" transform="translate(${cx},-10)"><rect width="${chipW}" height="20" rx="10"/><text x="${chipW / 2}" y="14">${esc(t('pod.unscheduled'))}</text></g>`;
-  }
+  const chip = (cls, fact) => `<g class="chip ${cls}" transform="translate(${cx},${-chipH / 2})"><rect width="${chipW}" height="${chipH}" rx="${chipH / 2}"/>` +
+    `<text x="${chipW / 2}" y="${Math.round(chipH / 2 + chipF * 0.36)}"${fact}>${esc(chipText)}</text></g>`;
+  if (nodeBox) s += chip(`node-c${nodeBox.colour}`, ' data-fact="node"');
+  else if (!p.node) s += chip('chip-none', '');
   return s;
 }
 
 function serviceMarkup(n, box, summary) {
+  if (presenting()) {
+    return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
+      drawBlock(block(serviceSpecs(n, summary), box.w - 32), 16);
+  }
   const { address, endpoints, tone } = serviceLines(n, summary);
   return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` + stackLines([
     { px: fontPx('title'), rank: 0, y: 29, draw: (y) => `<text class="box-title" x="16" y="${y}">${esc(titleText(n.name, 22, box.w - 32))}</text>` },
-    { px: fontPx('sub'), rank: 2, y: 53, draw: (y) => `<text class="box-sub" x="16" y="${y}">${esc(lineText(address, 33, box.w - 32))}</text>` },
-    { px: fontPx('small'), rank: 1, y: 74, hidden: !/^(ok|warn|bad)$/.test(tone), draw: (y) => `<text class="box-sub small ${tone}" x="16" y="${y}">${esc(lineText(endpoints, 38, box.w - 32, 'small'))}</text>` },
+    { px: fontPx('sub'), rank: 2, y: 53, draw: (y) => `<text class="box-sub" x="16" y="${y}" data-fact="ports">${esc(lineText(address, 33, box.w - 32))}</text>` },
+    { px: fontPx('small'), rank: 1, y: 74, hidden: !/^(ok|warn|bad)$/.test(tone), draw: (y) => `<text class="box-sub small ${tone}" x="16" y="${y}" data-fact="endpoints">${esc(lineText(endpoints, 38, box.w - 32, 'small'))}</text>` },
   ], box.h);
 }
 
 function ingressMarkup(n, box, missing) {
+  if (presenting()) {
+    return `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>` +
+      drawBlock(block(ingressSpecs(n, missing), box.w - 32), 16);
+  }
   const rules = n.rules || [];
   const shown = rules.slice(0, GEOM.ingressRules);
   const s = `<title>${esc(n.namespace + '/' + n.name)}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/>`;
@@ -246,7 +461,7 @@ function ingressMarkup(n, box, missing) {
     const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
     const to = ellipsize(r?.service || '?', Math.max(8, 25 - where.length));
     const bad = missing.has(r?.service);
-    lines.push({ px: fontPx('label'), rank: 1, y: GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>` });
+    lines.push({ px: fontPx('label'), rank: 1, y: GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}" data-fact="rule">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>` });
   });
   if (rules.length > shown.length) {
     lines.push({ px: fontPx('sub'), rank: 2, y: GEOM.ingressHead + shown.length * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="box-sub" x="16" y="${y}">+${rules.length - shown.length}</text>` });
@@ -268,12 +483,13 @@ function nodeMarkup(n, box, podCount) {
   const status = [ready ? t('node.ready') : t('node.notReady'), ...trouble].join(' · ');
   const cap = nodeCapacityLine(n, podCount);
   const base = `<title>${esc([n.name, status, cap, extra].filter(Boolean).join('\n'))}</title><rect class="box-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>`;
+  if (presenting() && !box.compact) return base + drawBlock(block(nodeSpecs(n), box.w - 38), 22);
   if (box.compact) {
     return base + `<text class="box-title small" x="20" y="27">${esc(ellipsize(n.name, 16))}</text><text class="box-sub ${tone}" x="${box.w - 12}" y="27" text-anchor="end">${esc(`${icon} ${podCount}`)}</text>`;
   }
   const lines = [
     { px: fontPx('title'), rank: 0, y: 30, draw: (y) => `<text class="box-title" x="22" y="${y}">${esc(titleText(n.name, 20, box.w - 38))}</text>` },
-    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${tone}" x="22" y="${y}" data-testid="node-status">${esc(fitText(`${icon} ${status}${n.internalIP && !trouble.length ? ' · ' + n.internalIP : ''}`, box.w - 38, fontPx('sub')))}</text>` },
+    { px: fontPx('sub'), rank: 1, y: 55, draw: (y) => `<text class="box-sub ${tone}" x="22" y="${y}" data-testid="node-status"${n.internalIP && !trouble.length ? ' data-fact="ip"' : ''}>${esc(fitText(`${icon} ${status}${n.internalIP && !trouble.length ? ' · ' + n.internalIP : ''}`, box.w - 38, fontPx('sub')))}</text>` },
     { px: fontPx('sub'), rank: 2, y: 78, draw: (y) => `<text class="box-sub${full ? ' bad' : ''}" x="22" y="${y}" data-testid="node-capacity">${esc(fitText(cap, box.w - 38, fontPx('sub')))}</text>` },
   ];
   if (extra) {
@@ -283,6 +499,10 @@ function nodeMarkup(n, box, podCount) {
 }
 
 function deploymentMarkup(d, box, info) {
+  if (presenting()) {
+    return `<title>${esc(d.namespace + '/' + d.name)}</title><rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` +
+      drawBlock(block(deploymentSpecs(d, info, 160, !!G.type?.tight), box.w - 40), 20);
+  }
   const barW = 220;
   const desired = Math.max(0, d.replicas | 0);
   const scale = Math.max(desired, d.updated | 0, d.ready | 0, 1);
@@ -302,13 +522,14 @@ function deploymentMarkup(d, box, info) {
     stackLines([
       { px: fontPx('big'), rank: 0, y: 32, draw: (y) => `<text class="box-title big" x="20" y="${y}">${esc(titleText(d.name, 34, box.w - 40, 'big'))}</text>` },
       // A rollout's line is status; a settled one's (revision, image) is detail.
-      { px: lf, rank: info.tone === 'muted' ? 2 : 1, y: 56, draw: (y) => `<text class="box-sub ${info.tone}" x="20" y="${y}">${esc(lineText(info.line, 62, box.w - 40))}</text>` },
+      { px: lf, rank: info.tone === 'muted' ? 2 : 1, y: 56, draw: (y) => `<text class="box-sub ${info.tone}" x="20" y="${y}" data-fact="rollout">${esc(lineText(info.line, 62, box.w - 40))}</text>` },
       { px: lf, rank: 1, y: 78, draw: (y) => bar(y - 10) + `<text class="box-sub" x="${20 + barW + 12}" y="${y}">${esc(progress)}</text>` },
       { px: fontPx('small'), rank: 3, y: 100, hidden: true, draw: (y) => `<text class="box-sub small" x="20" y="${y}">${esc(info.budgetLine)}</text>` },
     ], GEOM.deployHeader);
 }
 
 function setMarkup(n, box, kind, podCount) {
+  if (presenting()) return `<rect class="box-bg work" width="${box.w}" height="${box.h}" rx="16"/>` + drawBlock(block(setSpecs(n, podCount), box.w - 40), 20);
   const title = n ? n.name : t('group.pods');
   const sub = n ? setLine(n) : t('node.pods', { count: podCount });
   // One line: in presenter type it stands from the box's top edge.
@@ -320,6 +541,12 @@ function setMarkup(n, box, kind, podCount) {
 }
 
 function laneMarkup(lane, rs, deployName, isNew, counts, job) {
+  if (presenting() && !lane.compact) {
+    let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
+    s += drawBlock(block(laneSpecs(lane.kind, rs || job), lane.w - 28, 4), 14);
+    if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${Math.round((lane.head ?? GEOM.laneHeader) + G.row / 2 + 7)}">${esc(t('node.pods', { count: 0 }))}</text>`;
+    return s;
+  }
   let label = '';
   let right = '';
   let bar = '';
@@ -344,14 +571,14 @@ function laneMarkup(lane, rs, deployName, isNew, counts, job) {
   if (label) label = fitText(label, lane.w - 28 - (right && !presenting() ? textWidth(right, lf) + 16 : 0) - (job ? 100 : 0), lf);
   if (job) bar = `<g class="bar" transform="translate(${Math.round(14 + textWidth(label, lf) + 10)},${ly - 10})">${jobBar(job, 90)}</g>`;
   let s = `<rect class="lane-bg${isNew ? ' new' : ''}" width="${lane.w}" height="${lane.h}" rx="10"/>`;
-  if (label) s += `<text class="lane-label" x="14" y="${ly}">${esc(label)}</text>`;
+  if (label) s += `<text class="lane-label" x="14" y="${ly}"${rs ? ' data-fact="image"' : ''}>${esc(label)}</text>`;
   if (right) s += `<text class="lane-label" x="${lane.w - 14}" y="21" text-anchor="end">${esc(right)}</text>`;
   s += bar;
-  if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${GEOM.laneHeader + 20}">${esc(t('node.pods', { count: 0 }))}</text>`;
+  if (!lane.pods.length) s += `<text class="lane-empty" x="40" y="${Math.round((lane.head ?? GEOM.laneHeader) + (presenting() ? G.row / 2 + 7 : 20))}">${esc(t('node.pods', { count: 0 }))}</text>`;
   if (lane.compact) {
     const parts = POD_STATES.filter((k) => counts[k]).map((k) => `${counts[k]} ${t('state.' + k).toLowerCase()}`);
     if (lane.nodes?.size) parts.push(t('lane.nodes', { count: lane.nodes.size }));
-    s += `<text class="lane-counts" x="14" y="${GEOM.laneHeader + 14}">${esc(ellipsize(parts.join(' · ') || '—', 76))}</text>`;
+    s += `<text class="lane-counts" x="14" y="${(lane.head ?? GEOM.laneHeader) + 14}">${esc(ellipsize(parts.join(' · ') || '—', 76))}</text>`;
   }
   return s;
 }
@@ -380,7 +607,7 @@ function jobMarkup(n, box, facts) {
   return s + stackLines([
     { px: tf, rank: 0, y: 32, draw: (y) => `<text class="box-title big" x="20" y="${y}">${esc(fitText(n.name, box.w - 40 - (presenting() ? 0 : 110), tf, { bold: true }))}</text>` },
     { px: lf, rank: 1, y: 58, draw: line },
-  ], GEOM.jobHeader, 0, 4);
+  ], box.header || GEOM.jobHeader, 0, 4);
 }
 
 // hpaMarkup is an autoscaler, drawn as a slim box just above its target.
@@ -420,6 +647,7 @@ function refMarkup(n, box, facts) {
   const lf = fontPx('small');
   const w = box.w - 28;
   const head = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref" width="${box.w}" height="${box.h}" rx="10"/>`;
+  if (presenting()) return head + drawBlock(block(refSpecs(n, facts), w), 14);
   // One line when there is room for one only: a claim's volume, or any
   // reference in presenter type (whose plain detail line presenter.css
   // hides anyway): the name, then what matters of the line.
@@ -464,6 +692,7 @@ export function sideMarkup(n, box, facts, line) {
   const tagW = presenting() || textWidth(n.name, tf, true) > w - tagW0 ? 0 : tagW0;
   const tone = facts.status === 'Blocked' ? 'bad' : '';
   let s = `<title>${esc((n.namespace ? n.namespace + '/' : '') + n.name)}</title><rect class="box-bg ref side" width="${box.w}" height="${box.h}" rx="10"/>`;
+  if (presenting()) return s + drawBlock(block(sideSpecs(n, facts, line, box.kind), w), 14);
   if (tagW) s += `<text class="kind-tag" x="${box.w - 12}" y="20" text-anchor="end">${esc(tag.toUpperCase())}</text>`;
   if (box.kind === 'User' || box.kind === 'Group') {
     const y = Math.round(box.h / 2 + tf * 0.36);
@@ -689,12 +918,12 @@ export class Renderer {
     g.textContent = '';
     // The layout's columns: the references column comes and goes.
     const cols = this.L?.columns || Object.entries(GEOM.col).map(([id, c]) => ({ id, ...c }));
-    this.headSig = cols.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}`;
+    this.headSig = cols.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}|${G.top}`;
     const xs = cols.map((c) => c.x).sort((a, b) => a - b);
     for (const c of cols) {
       const id = c.id;
       const key = c.head || { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
-      const txt = el('text', { class: 'col-head', x: c.x + 4, y: GEOM.top - 22 });
+      const txt = el('text', { class: 'col-head', x: c.x + 4, y: G.top - 22 });
       // A heading ends before the next column's (presenter type is wide).
       const next = xs.find((x) => x > c.x);
       const head = t(key).toUpperCase();
@@ -769,8 +998,9 @@ export class Renderer {
     this.moved = 0;
     this.movedEls = [];
     this.L = L;
+    G = L.geom || GEOM;
     this.graph = graph;
-    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}`) this.drawHeadings();
+    if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}|${G.top}`) this.drawHeadings();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
