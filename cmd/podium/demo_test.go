@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -179,7 +180,15 @@ func TestEmbeddedDemoShowsEachStep(t *testing.T) {
 				}
 			}
 		case graph.HappeningReplaced:
-			// The same name, on the same claim.
+			if was := st.marker.Params[graph.ParamWas]; was != "" {
+				// A Deployment's pod: a new name, under the same ReplicaSet.
+				p := st.nodes[st.marker.Ref]
+				if p == nil || p.Pod == nil || p.Pod.Owner != st.marker.Params[graph.ParamOwner] || st.marker.Ref == graph.ID(graph.KindPod, p.Namespace, path.Base(was)) {
+					t.Errorf("%s: the replacement %s of %s is not drawn under %s", where, st.marker.Ref, was, st.marker.Params[graph.ParamOwner])
+				}
+				continue
+			}
+			// A StatefulSet's: the same name, on the same claim.
 			if ref == nil {
 				t.Errorf("%s: %s is not there", where, u.Ref)
 				continue

@@ -144,8 +144,16 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 		if err != nil {
 			return err
 		}
-		// The same serving flags: a token or proxy given holds for the demo too.
-		return play(ctx, rec, playFlags{srv: o.srv, speed: 1, loop: true}, logger)
+		// The same serving flags: a token or proxy given holds for the demo
+		// too. The demo is the talk: its lesson comes with it unless
+		// --lesson gives another.
+		pf := playFlags{srv: o.srv, speed: 1, loop: true}
+		if o.srv.lesson == "" {
+			if pf.builtinLesson, err = loadDemoLesson(); err != nil {
+				return err
+			}
+		}
+		return play(ctx, rec, pf, logger)
 	}
 	if err != nil {
 		return err

@@ -139,8 +139,22 @@ func TestBarePodiumFallsBackToDemo(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The demo is the talk: its lesson comes with it, each step placed.
+	resp, err := http.Get("http://" + addr + "/api/lesson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var les struct {
+		Lesson  struct{ Steps []json.RawMessage }
+		Markers []int
+	}
+	err = json.NewDecoder(resp.Body).Decode(&les)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(les.Lesson.Steps) == 0 || len(les.Markers) != len(les.Lesson.Steps) {
+		t.Errorf("GET /api/lesson of the fallback demo: %d, %d steps, %d markers, %v; want the built-in lesson", resp.StatusCode, len(les.Lesson.Steps), len(les.Markers), err)
+	}
 	// The page's CSP admits its inline import map, and nothing else inline.
-	resp, err := http.Get("http://" + addr + "/")
+	resp, err = http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
