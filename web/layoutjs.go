@@ -303,6 +303,12 @@ type SVGBand struct {
 	H    float64 `json:"h"`
 	Pods int     `json:"pods"`
 	Dim  bool    `json:"dim"`
+	// The Namespace entity, when the quotas layer draws it: its id, status
+	// and quotas in a line.
+	NSID     string  `json:"nsID"`
+	NSStatus string  `json:"nsStatus"`
+	Quotas   string  `json:"quotas"`
+	QuotaY   float64 `json:"quotaY"`
 }
 
 type SVGBox struct {

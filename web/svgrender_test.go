@@ -404,3 +404,25 @@ func TestSVGRendererErrors(t *testing.T) {
 		t.Errorf("err = %v, want the source's", err)
 	}
 }
+
+// The quotas layer draws a namespace band's Namespace entity, with its
+// status, in the file as the page does (render.js ns-info): a full quota
+// is Full in both.
+func TestSVGDrawsNamespaceStatus(t *testing.T) {
+	raw := []byte(`{"nodes":[
+{"id":"Namespace/shop","kind":"Namespace","name":"shop","phase":"Active","quotas":[{"name":"budget","resource":"pods","used":"3","hard":"3"}]},
+{"id":"Pod/shop/web-1","kind":"Pod","namespace":"shop","name":"web-1","status":"Running","ready":true}],"edges":[]}`)
+	var out bytes.Buffer
+	if err := RenderSVG(context.Background(), &out, raw, nil, "", "en"); err != nil {
+		t.Fatal(err)
+	}
+	svg := out.String()
+	for _, want := range []string{`data-id="Namespace/shop" data-status="Full"`, `pods 3/3`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the file lacks %s", want)
+		}
+	}
+	if n := strings.Count(svg, `data-id="Namespace/shop"`); n != 1 {
+		t.Errorf("the Namespace is in the file %d times; want once (drawn, not also folded)", n)
+	}
+}

@@ -149,7 +149,17 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
 
   // Entities the picture folds away (old ReplicaSets with no pods): named
   // in the file all the same, so it lists every id of the graph.
-  const drawn = new Set([...boxes.map((b) => b.id), ...lanes.map((l) => l.id), ...pods.map((p) => p.id)]);
+  // A namespace band the quotas layer draws carries the Namespace entity,
+  // as the page's does (render.js, ns-info): its quotas in a line.
+  const bands = L.bands.map((b) => {
+    const ns = b.info ? nodes.get('Namespace/' + b.ns) : null;
+    const quotas = ns ? (ns.quotas || []).map((q) => t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard })).join(' · ') : '';
+    return {
+      ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel,
+      nsID: ns ? ns.id : '', nsStatus: ns ? S.namespaceStatus(ns) : '', quotas, quotaY: b.y + __mods.layout.GEOM.bandHeader + 16,
+    };
+  });
+  const drawn = new Set([...boxes.map((b) => b.id), ...lanes.map((l) => l.id), ...pods.map((p) => p.id), ...bands.map((b) => b.nsID).filter(Boolean)]);
   const folded = (g.nodes || []).filter((n) => !drawn.has(n.id)).map((n) => ({ id: n.id, kind: n.kind }));
 
   const heads = { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' };
@@ -157,7 +167,7 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
     width: L.width, height: L.height, bandW: L.bandW, lang: __mods.i18n.setLang(lang || 'en'),
     columns: L.columns.map((c) => ({ ...c, title: (c.head ? t(c.head) : heads[c.id] ? t(heads[c.id]) : c.id).toUpperCase() })),
     missing: t('ing.missing', { name: '' }).trim(),
-    bands: L.bands.map((b) => ({ ns: b.ns, y: b.y, h: b.h, pods: b.pods, dim: !!sel && focus.kind === 'Namespace' ? b.ns !== focus.ns : !!sel })),
+    bands,
     boxes, lanes, pods, edges, folded,
     ghosts: L.ghosts.map((g2) => ({ id: g2.id, x: g2.x, y: g2.y, w: g2.w, h: g2.h, name: g2.name })),
     rect,
