@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"k8s.io/client-go/util/retry"
 	"slices"
 	"sort"
 	"strings"
@@ -228,12 +229,17 @@ func TestLabRolloutAndUndo(t *testing.T) {
 	// template back into the Deployment (without its pod-template-hash).
 	tmpl := old.Spec.Template.DeepCopy()
 	delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
-	d, err = deps.Get(ctx, "roll", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Spec.Template = *tmpl
-	if _, err := deps.Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+	// The deployment controller writes the object's status meanwhile: an
+	// update from a stale read conflicts, and kubectl retries, as here.
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err := deps.Get(ctx, "roll", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		d.Spec.Template = *tmpl
+		_, err = deps.Update(ctx, d, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	d = waitRolledOut(t, cs, ns, "roll", 3, "podium.dev/roll:v1")

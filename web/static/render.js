@@ -299,7 +299,9 @@ export function presenterType(graph, width, tight = false) {
     tight,
     minWork,
     key: `${graph.edges.size}${tight ? 't' : ''}`,
-    row: tight ? lineH(ROW_PX) + 1 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
+    // Tight rows are the pod type's em plus a little (the name's line box would
+    // be 1.22 em): rows never meet, and the pods of a dense scene keep 20 px.
+    row: tight ? ROW_PX + 3 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
     laneHeader: GEOM.laneHeader,
     laneHead: (l, w) => head(laneSpecs(l.kind, l.owner), w),
     boxH(kind, n, w, extra) {
