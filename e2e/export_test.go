@@ -71,7 +71,7 @@ func pickSegment(t *testing.T, rec *replay.Recording, limit time.Duration) (from
 }
 
 // endIDs are the node ids of rec's state right after happening to: what
-// the segment's last frame must draw.
+// the page's store holds at the segment's end.
 func endIDs(rec *replay.Recording, to int) []string {
 	snap := rec.StateAfter(rec.Markers()[to].Frame).Snapshot(graph.Filter{})
 	ids := make([]string, 0, len(snap.Nodes))
@@ -79,6 +79,66 @@ func endIDs(rec *replay.Recording, to int) []string {
 		ids = append(ids, n.ID)
 	}
 	return ids
+}
+
+// drawnJS lists the data-ids the page's canvas draws, sorted, once each.
+const drawnJS = `[...new Set([...document.querySelectorAll('[data-testid=canvas] [data-id]')].map((e) => e.getAttribute('data-id')))].sort()`
+
+// pageDrawnIDs are the data-ids the page draws for rec's state right after
+// happening to, with allLayers: what the segment's last frame must draw.
+// Not every node of the state is drawn (a Namespace with nothing to say,
+// an old ReplicaSet folded away, a StorageClass), so the page itself, live
+// from `podium demo` seeked there, says which are.
+func pageDrawnIDs(t *testing.T, rec *replay.Recording, to int) (ids []string, layers string) {
+	t.Helper()
+	addr := freeAddr(t)
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--no-lesson")
+	info := replayControl(t, p.URL, fmt.Sprintf(`{"action":"seek","happening":%d}`, to))
+	if ms := rec.Markers(); info.Position != ms[to].Time || info.Playing {
+		t.Fatalf("after seeking to happening %d: position %.3f playing %v; want %.3f, paused", to, info.Position, info.Playing, ms[to].Time)
+	}
+	epoch, seq, _ := graphSVG(t, p.URL, allLayers)
+	br := newBrowser(t, true)
+	br.open(p.URL + "/?layers=" + allLayers)
+	br.waitJS(fmt.Sprintf(`(() => { const c = document.querySelector('[data-testid=canvas]').dataset; return c.epoch === %s && c.seq === %s; })()`, jsString(epoch), jsString(seq)),
+		20*time.Second, fmt.Sprintf("the page at happening %d (epoch %s seq %s)", to, epoch, seq))
+	// The same set twice, apart: the picture has settled.
+	deadline := time.Now().Add(10 * time.Second)
+	prev := ""
+	for {
+		ids = eval[[]string](br, drawnJS)
+		cur := strings.Join(ids, "\n")
+		if cur == prev {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page's picture at happening %d did not settle", to)
+		}
+		prev = cur
+		time.Sleep(300 * time.Millisecond) // the next look; the deadline bounds it
+	}
+	br.shot("live-at-end")
+	layers = eval[string](br, `window.podium.layers`)
+	if len(ids) == 0 {
+		t.Fatalf("the page draws nothing at happening %d", to)
+	}
+	drawn := map[string]bool{}
+	for _, id := range ids {
+		drawn[id] = true
+	}
+	snap := rec.StateAfter(rec.Markers()[to].Frame).Snapshot(graph.Filter{})
+	pods := 0
+	for _, n := range snap.Nodes {
+		if n.Kind != graph.KindPod {
+			continue
+		}
+		pods++
+		if !drawn[n.ID] {
+			t.Errorf("the page at happening %d does not draw the recording's %s", to, n.ID)
+		}
+	}
+	t.Logf("the page at happening %d draws %d ids of the state's %d nodes (%d pods), layers %s", to, len(ids), len(snap.Nodes), pods, layers)
+	return ids, layers
 }
 
 // requestTrap takes the page off the network: the browser is offline, and
@@ -177,10 +237,10 @@ func pollJS(b *browser, pred string, d time.Duration) error {
 }
 
 // playsOffline opens the exported file, lets it play to its end, and
-// returns what is wrong: the app not starting, play not ending, or ids of
-// the last frame the page does not draw. It fails nothing itself, so that
-// a broken export can be shown to fail it.
-func playsOffline(b *browser, file string, ids []string, playFor time.Duration) error {
+// returns what is wrong: the app not starting, play not ending, or the last
+// frame not drawing exactly ids (with layers). It fails nothing itself, so
+// that a broken export can be shown to fail it.
+func playsOffline(b *browser, file string, ids []string, layers string, playFor time.Duration) error {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	err := chromedp.Do(ctx, chromedp.Navigate("file://"+file+"?layers="+allLayers))
 	cancel()
@@ -193,19 +253,39 @@ func playsOffline(b *browser, file string, ids []string, playFor time.Duration) 
 	if err := pollJS(b, `window.podiumSegment.ended && document.querySelector('[data-testid=segment]').dataset.ended === 'true'`, playFor+30*time.Second); err != nil {
 		return fmt.Errorf("the segment did not play to its end: %v", err)
 	}
-	j, _ := json.Marshal(ids)
-	missing := `(() => { const out = []; for (const id of ` + string(j) + `) if (!document.querySelector('[data-id="' + CSS.escape(id) + '"]')) out.push(id); return out; })()`
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-		out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](missing))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](drawnJS))
+		var l string
+		if err == nil {
+			l, err = chromedp.Run(ctx, chromedp.Evaluate[string](`window.podium.layers`))
+		}
 		cancel()
-		if err == nil && len(out) == 0 {
+		var missing, extra []string
+		have := map[string]bool{}
+		for _, id := range got {
+			have[id] = true
+			if !want[id] {
+				extra = append(extra, id)
+			}
+		}
+		for _, id := range ids {
+			if !have[id] {
+				missing = append(missing, id)
+			}
+		}
+		if err == nil && len(missing) == 0 && len(extra) == 0 && l == layers {
 			return nil
 		}
 		if time.Now().After(deadline) {
 			b.shot("missing")
-			return fmt.Errorf("the last frame lacks %d of %d ids (%v): %s", len(out), len(ids), err, strings.Join(out, ", "))
+			return fmt.Errorf("the last frame (layers %q, the page's %q) lacks %d of the page's %d ids and draws %d more (%v): lacks %s; more: %s",
+				l, layers, len(missing), len(ids), len(extra), err, strings.Join(missing, ", "), strings.Join(extra, ", "))
 		}
 		time.Sleep(100 * time.Millisecond) // the next look at the page; the deadline bounds it
 	}
@@ -261,8 +341,8 @@ func segmentIn(t *testing.T, page []byte) replay.Segment {
 }
 
 // TestExportPlaysOffline: `podium export` of the built-in demo, opened from
-// a file:// URL with the network off, plays to its end and draws every
-// data-id of the segment's last frame, without attempting a single request;
+// a file:// URL with the network off, plays to its end and draws exactly
+// the data-ids the page draws for the state after its last happening, without attempting a single request;
 // the same file without one of its modules fails that check.
 func TestExportPlaysOffline(t *testing.T) {
 	rec := builtInDemo(t)
@@ -278,14 +358,15 @@ func TestExportPlaysOffline(t *testing.T) {
 		t.Fatalf("podium export: %v\n%s", err, msg)
 	}
 	st, _ := os.Stat(out)
-	ids := endIDs(rec, to)
-	t.Logf("happenings %d to %d of the demo (%v): %d bytes, %d ids in the last frame", from, to, span, st.Size(), len(ids))
+	ids, layers := pageDrawnIDs(t, rec, to)
+	state := endIDs(rec, to)
+	t.Logf("happenings %d to %d of the demo (%v): %d bytes, %d ids drawn in the last frame", from, to, span, st.Size(), len(ids))
 
 	br := newBrowser(t, true)
 	errs := exceptions(t, br)
 	trap := offline(t, br)
 	start := time.Now()
-	if err := playsOffline(br, out, ids, span); err != nil {
+	if err := playsOffline(br, out, ids, layers, span); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("played to its end in %v", time.Since(start).Round(100*time.Millisecond))
@@ -301,12 +382,12 @@ func TestExportPlaysOffline(t *testing.T) {
 	}
 	// The picture is the recorded one: the page's graph at the end is the
 	// recording's state after happening to.
-	if got := eval[float64](br, `window.podium.store.nodes.size`); int(got) != len(ids) {
-		t.Errorf("the page's store holds %v nodes at the end, the recording %d", got, len(ids))
+	if got := eval[float64](br, `window.podium.store.nodes.size`); int(got) != len(state) {
+		t.Errorf("the page's store holds %v nodes at the end, the recording %d", got, len(state))
 	}
 
 	broken := breakExport(t, out, "store.js")
-	if err := playsOffline(br, broken, ids, span); err == nil {
+	if err := playsOffline(br, broken, ids, layers, span); err == nil {
 		t.Fatalf("an export without store.js passed the check")
 	} else {
 		t.Logf("an export without store.js fails as it should: %v", err)
@@ -334,6 +415,7 @@ func TestExportPlaysOffline(t *testing.T) {
 func TestExportSaveSegmentButton(t *testing.T) {
 	rec := builtInDemo(t)
 	from, to, span := pickSegment(t, rec, 15*time.Second)
+	ids, layers := pageDrawnIDs(t, rec, to)
 	addr := freeAddr(t)
 	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
 	br := newBrowser(t, true)
@@ -391,7 +473,7 @@ func TestExportSaveSegmentButton(t *testing.T) {
 	// The same kind of file: it plays offline.
 	off := newBrowser(t, true)
 	trap := offline(t, off)
-	if err := playsOffline(off, file, endIDs(rec, to), span); err != nil {
+	if err := playsOffline(off, file, ids, layers, span); err != nil {
 		t.Fatal(err)
 	}
 	if reqs := trap.requests(); len(reqs) > 0 {

@@ -68,12 +68,26 @@ func waitFollowing(t *testing.T, pres, fol *browser, what string) followView {
 	return want
 }
 
-// TestFollowAudienceLink: two browsers on the built-in demo with a lesson.
+// TestFollowAudienceLink: two browsers on the built-in demo with its
+// built-in lesson (its steps and markers read from GET /api/lesson).
 func TestFollowAudienceLink(t *testing.T) {
-	file := writeLesson(t, "hellok8s.yaml", demoLesson)
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--lesson", file)
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
 	secret := leadSecret(t, p.LogPath)
+	les, markers := builtinLesson(t, p.URL)
+	steps := les.Steps
+	// k: the first step after the first that seeks the replay and focuses,
+	// followed by one that seeks too (the presenter moves between them).
+	k := -1
+	for i := 1; i+1 < len(steps); i++ {
+		if markers[i] >= 0 && steps[i].Focus != "" && markers[i+1] >= 0 {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		t.Fatalf("the built-in lesson has no two steps in a row with markers after the first: %v", markers)
+	}
 
 	pres := lessonBrowser(t, p.URL+"/?lead="+secret+"&lang=en", 1280, 720)
 	t.Run("the presenter's link leaves the address bar", func(t *testing.T) {
@@ -86,7 +100,7 @@ func TestFollowAudienceLink(t *testing.T) {
 			t.Errorf("the tab keeps %q, want the secret", got)
 		}
 	})
-	waitPanel(pres, 0, "waiting", "the presenter's first step")
+	waitPanel(pres, 0, firstState(steps[0]), "the presenter's first step")
 
 	t.Run("presenter mode shows the QR code and the short link", func(t *testing.T) {
 		br := pres.with(t)
@@ -152,10 +166,10 @@ func TestFollowAudienceLink(t *testing.T) {
 		br.waitJS(`document.body.dataset.follow === 'true' && location.search.includes('follow=1')`, 10*time.Second, "the short link to open the follower's view")
 		waitFollowing(t, pres, br, "the follower to take the presenter's state")
 		br.waitJS(`document.querySelector('[data-testid=follow]').dataset.state === 'on' && document.querySelector('[data-testid=follow]').textContent === '正在跟随演讲者'`, 10*time.Second, "the follower's status, in Chinese")
-		if got := eval[panelView](br, panelJS); got.Title != "一个 Deployment" {
+		if got := eval[panelView](br, panelJS); got.Title != steps[0].Title.ZhCN {
 			t.Errorf("the follower's panel: %+v, want the step in Chinese", got)
 		}
-		if got := eval[panelView](pres, panelJS); got.Title != "A Deployment" {
+		if got := eval[panelView](pres, panelJS); got.Title != steps[0].Title.En {
 			t.Errorf("the presenter's panel: %+v, want it in English", got)
 		}
 		// No leading controls: no step buttons, no replay bar, no QR code.
@@ -168,17 +182,21 @@ func TestFollowAudienceLink(t *testing.T) {
 	})
 
 	t.Run("the presenter moves step, focus and layers; the follower follows", func(t *testing.T) {
-		pres.key(kb.ArrowRight)
-		waitPanel(pres, 1, "done", "the presenter's step 2")
-		pres.waitJS(replayAtJS(2), 20*time.Second, "the replay at step 2's happening")
-		got := waitFollowing(t, pres, fol.with(t), "step 2 and its focus")
-		if got.Focus != "Deployment/hellok8s/hellok8s-deployment" {
-			t.Errorf("step 2 focuses %q", got.Focus)
+		for i := 1; i <= k; i++ {
+			pres.key(kb.ArrowRight)
+			waitPanel(pres, i, stepState(steps[i], markers[i]), fmt.Sprintf("the presenter's step %d", i+1))
+		}
+		pres.waitJS(replayAtJS(markers[k]), 20*time.Second, fmt.Sprintf("the replay at step %d's happening %d", k+1, markers[k]))
+		got := waitFollowing(t, pres, fol.with(t), fmt.Sprintf("step %d and its focus", k+1))
+		if got.Focus != steps[k].Focus {
+			t.Errorf("step %d focuses %q, want %q", k+1, got.Focus, steps[k].Focus)
 		}
 		// The presenter's replay shows the step's happening: done there too.
-		waitPanel(fol.with(t), 1, "done", "the follower's step 2 done")
+		waitPanel(fol.with(t), k, "done", fmt.Sprintf("the follower's step %d done", k+1))
+		// c toggles the config layer (the step's layers may have it on).
+		had := eval[bool](pres, `document.body.dataset.layers.split(',').includes('config')`)
 		pres.key("c")
-		pres.waitJS(`document.body.dataset.layers.split(',').includes('config')`, 5*time.Second, "the config layer on")
+		pres.waitJS(fmt.Sprintf(`document.body.dataset.layers.split(',').includes('config') === %v`, !had), 5*time.Second, "the config layer toggled")
 		waitFollowing(t, pres, fol.with(t), "the config layer")
 	})
 
@@ -231,8 +249,8 @@ func TestFollowAudienceLink(t *testing.T) {
 		// The long poll in flight (asked before the cut) brings this step;
 		// the next one fails.
 		pres.key(kb.ArrowRight)
-		waitPanel(pres, 2, "done", "the presenter's step 3")
-		waitFollowing(t, pres, br, "step 3, before the cut")
+		waitPanel(pres, k+1, "done", fmt.Sprintf("the presenter's step %d", k+2))
+		waitFollowing(t, pres, br, fmt.Sprintf("step %d, before the cut", k+2))
 		br.waitJS(`document.querySelector('[data-testid=follow]').dataset.state === 'lost'`, 30*time.Second, "the follower to see it lost the presenter")
 		if got := eval[string](br, `document.querySelector('[data-testid=follow]').textContent`); !strings.Contains(got, "与演讲者失去连接") {
 			t.Errorf("the lost follower says %q", got)
@@ -240,8 +258,8 @@ func TestFollowAudienceLink(t *testing.T) {
 		br.shot("follower-lost")
 		// The presenter moves on meanwhile.
 		pres.key(kb.ArrowLeft)
-		waitPanel(pres, 1, "done", "the presenter back at step 2")
-		if got := eval[followView](br, followStateJS); got.Step != 2 {
+		waitPanel(pres, k, "done", fmt.Sprintf("the presenter back at step %d", k+1))
+		if got := eval[followView](br, followStateJS); got.Step != k+1 {
 			t.Errorf("the cut-off follower moved to step %d", got.Step+1)
 		}
 		mu.Lock()

@@ -4,10 +4,13 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
+	"github.com/podiumhq/podium/server/lesson"
 )
 
 // Guided lessons on the page (issue #14): the panel follows a live lesson
@@ -81,25 +85,52 @@ steps:
 `, ns)
 }
 
-// demoLesson follows the built-in demo (docs/lessons.md): markers [0,2,6].
-const demoLesson = `version: 1
-title: {en: Hello Kubernetes, zh-CN: 你好 Kubernetes}
-steps:
-  - title: {en: A Deployment, zh-CN: 一个 Deployment}
-    text: {en: A Deployment asks for one pod., zh-CN: Deployment 要求一个 Pod。}
-    command: kubectl apply -f deployment.yaml
-    until: {kind: created, ref: Deployment/hellok8s/hellok8s-deployment}
-  - title: {en: Scale up, zh-CN: 扩容}
-    text: {en: Three replicas., zh-CN: 三个副本。}
-    focus: Deployment/hellok8s/hellok8s-deployment
-    command: kubectl scale deployment hellok8s-deployment --replicas=3
-    until: {kind: scaled, ref: Deployment/hellok8s/hellok8s-deployment, params: {to: "3"}}
-  - title: {en: A Service, zh-CN: 一个 Service}
-    text: {en: The Service routes to the ready pods., zh-CN: Service 把流量路由到就绪的 Pod。}
-    layers: [storage, jobs, autoscaling, warnings, quotas, config]
-    command: kubectl apply -f service.yaml
-    until: {kind: created, ref: Service/hellok8s/service-hellok8s}
-`
+// builtinLesson reads GET /api/lesson of a Podium serving the built-in demo:
+// its lesson and each step's marker on the recording's timeline (-1: a
+// step without until stays where the step before it is).
+func builtinLesson(t *testing.T, base string) (lesson.Lesson, []int) {
+	t.Helper()
+	var got struct {
+		Lesson  lesson.Lesson `json:"lesson"`
+		Markers []int         `json:"markers"`
+		Error   string        `json:"error"`
+	}
+	resp, err := http.Get(base + "/api/lesson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /api/lesson: %s; the demo serves its built-in lesson", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Error != "" || len(got.Lesson.Steps) < 3 || len(got.Markers) != len(got.Lesson.Steps) {
+		t.Fatalf("GET /api/lesson: error %q, %d steps, markers %v; want a good lesson with a marker per step", got.Error, len(got.Lesson.Steps), got.Markers)
+	}
+	return got.Lesson, got.Markers
+}
+
+// stepState is the panel's state for step s with marker m in a replay: a
+// step without until has none; one with it is done once sought.
+func stepState(s lesson.Step, m int) string {
+	if s.Until == nil {
+		return "none"
+	}
+	if m >= 0 {
+		return "done"
+	}
+	return "waiting"
+}
+
+// firstState is the panel's state for step s before anything moved.
+func firstState(s lesson.Step) string {
+	if s.Until == nil {
+		return "none"
+	}
+	return "waiting"
+}
 
 // replayAtJS: the replay shows happening m (or one recorded at the same
 // instant).
@@ -288,39 +319,77 @@ func TestLessonLive(t *testing.T) {
 	checkBand(t, br, "last-step-done")
 }
 
-// TestLessonReplay: over a recording (the built-in demo, paused) each step
-// seeks the replay to its happening; the arrows move between steps, not
-// happenings.
+// TestLessonReplay: over a recording (the built-in demo with its built-in
+// lesson, paused) each step seeks the replay to its happening; the arrows
+// move between steps, not happenings. The steps and their markers are read
+// from GET /api/lesson.
 func TestLessonReplay(t *testing.T) {
-	file := writeLesson(t, "hellok8s.yaml", demoLesson)
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--lesson", file)
-	br := lessonBrowser(t, p.URL+"/?lang=zh-CN", 1280, 720)
-	br.waitJS(`window.podiumReplay !== undefined && window.podium.lesson && window.podium.lesson.markers.length === 3`, 30*time.Second, "the replay and its lesson")
-	markers := eval[[]int](br, `window.podium.lesson.markers`)
-	if fmt.Sprint(markers) != "[0 2 6]" {
-		t.Fatalf("markers %v, want [0 2 6] (docs/lessons.md)", markers)
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	les, markers := builtinLesson(t, p.URL)
+	steps := les.Steps
+	sought := 0
+	for i, m := range markers {
+		if m >= 0 {
+			sought++
+		} else if steps[i].Until != nil {
+			t.Errorf("step %d waits for %+v but has no marker", i+1, *steps[i].Until)
+		}
 	}
-	waitPanel(br, 0, "waiting", "the first step; opening the page does not move the replay")
+	if sought == 0 {
+		t.Fatalf("no step of the built-in lesson has a marker: %v", markers)
+	}
+	br := lessonBrowser(t, p.URL+"/?lang=zh-CN", 1280, 720)
+	br.waitJS(fmt.Sprintf(`window.podiumReplay !== undefined && window.podium.lesson && window.podium.lesson.markers.length === %d`, len(markers)), 30*time.Second, "the replay and its lesson")
+	if got := eval[[]int](br, `window.podium.lesson.markers`); fmt.Sprint(got) != fmt.Sprint(markers) {
+		t.Fatalf("the page's markers %v, GET /api/lesson's %v", got, markers)
+	}
+	start := eval[string](br, `window.podiumReplay.bar.dataset.happening`)
+	waitPanel(br, 0, firstState(steps[0]), "the first step")
+	if got := eval[string](br, `window.podiumReplay.bar.dataset.happening`); got != start {
+		t.Errorf("opening the page moved the replay from happening %s to %s", start, got)
+	}
+	// Every step forward, back to the first, and forward again to the third.
+	last := len(steps) - 1
+	var path []int
+	for i := 1; i <= last; i++ {
+		path = append(path, i)
+	}
+	for i := last - 1; i >= 0; i-- {
+		path = append(path, i)
+	}
+	path = append(path, 1, 2)
 	step := 0
-	for _, to := range []int{1, 2, 1, 0, 1, 2} {
+	for _, to := range path {
 		if to > step {
 			br.key(kb.ArrowRight)
 		} else {
 			br.key(kb.ArrowLeft)
 		}
 		step = to
-		br.waitJS(replayAtJS(markers[step]), 20*time.Second, fmt.Sprintf("step %d's seek to happening %d", step+1, markers[step]))
-		waitPanel(br, step, "done", fmt.Sprintf("step %d shown on the timeline", step+1))
-		if step == 1 {
-			br.waitJS(`window.podiumPresenter.focus !== null && window.podiumPresenter.focus.id === 'Deployment/hellok8s/hellok8s-deployment'`, 10*time.Second, "step 2's focus")
+		s, m := steps[step], markers[step]
+		if m >= 0 {
+			br.waitJS(replayAtJS(m), 20*time.Second, fmt.Sprintf("step %d's seek to happening %d", step+1, m))
+		}
+		waitPanel(br, step, stepState(s, m), fmt.Sprintf("step %d shown", step+1))
+		if got := eval[panelView](br, panelJS); got.Title != s.Title.ZhCN {
+			t.Errorf("step %d's title %q, want %q", step+1, got.Title, s.Title.ZhCN)
+		}
+		if s.Focus != "" && m >= 0 {
+			br.waitJS(fmt.Sprintf(`window.podiumPresenter.focus !== null && window.podiumPresenter.focus.id === %s`, jsString(s.Focus)), 10*time.Second, fmt.Sprintf("step %d's focus %s", step+1, s.Focus))
+		}
+		if len(s.Layers) > 0 {
+			want := append([]string(nil), s.Layers...)
+			sort.Strings(want)
+			br.waitJS(fmt.Sprintf(`document.body.dataset.layers.split(',').filter(Boolean).sort().join(',') === %s`, jsString(strings.Join(want, ","))), 10*time.Second, fmt.Sprintf("step %d's layers %v", step+1, s.Layers))
+		}
+		if step == last && s.Until != nil {
+			if got := eval[panelView](br, panelJS); got.Status != "完成 — 这是最后一步" {
+				t.Errorf("the last step in Chinese says %q", got.Status)
+			}
+			br.shot("replay-lesson-zh")
 		}
 	}
-	if got := eval[panelView](br, panelJS); got.Title != "一个 Service" || got.Status != "完成 — 这是最后一步" {
-		t.Errorf("the last step in Chinese: %+v", got)
-	}
-	br.waitJS(`document.body.dataset.layers.split(',').includes('config')`, 10*time.Second, "step 3's layers")
-	br.shot("replay-lesson-zh")
 }
 
 // TestLessonBadFile: a lesson file with a mistake shows the problem in the
