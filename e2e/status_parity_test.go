@@ -21,9 +21,10 @@ import (
 const demoPath = "../cmd/podium/demo/talk.jsonl.gz"
 
 // pageStatusesJS lists what the page draws: [role, id, data-status] of
-// every entity (role box, lane or pod) and every protocol edge.
+// every entity (role box, lane, pod or ns-info: a namespace band's Namespace)
+// and every protocol edge.
 const pageStatusesJS = `[...document.querySelectorAll('[data-testid=canvas] [data-id], [data-testid=canvas] [data-edge]')].map((e) => [
-  e.hasAttribute('data-edge') ? 'edge' : ['box', 'lane', 'pod'].find((c) => e.classList.contains(c)) || e.tagName,
+  e.hasAttribute('data-edge') ? 'edge' : ['box', 'lane', 'pod', 'ns-info'].find((c) => e.classList.contains(c)) || e.tagName,
   e.getAttribute('data-id') || e.getAttribute('data-edge'), e.getAttribute('data-status') || ''])`
 
 // TestStatusParity plays the built-in demo paused and, at every frame of
