@@ -147,7 +147,7 @@ func (w *cspWatch) none(t *testing.T, when string) {
 // exported files styled.
 func TestCSPDemoPage(t *testing.T) {
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--no-lesson")
 	br := newBrowser(t, true)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)

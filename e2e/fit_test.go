@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // factsJS lists every fact the picture must show and does not: a text
@@ -63,12 +64,17 @@ func checkFacts(t *testing.T, br *browser, what string) {
 // out of it. At each step no text overlaps another or runs out of its box
 // (checkText, overflowJS), no fact is empty, cut or missing (factsJS), and
 // in presenter mode no text is under 20 px on screen and the picture fills
-// the stage. Each size × language × mode is screenshotted at the step that
+// the stage. The demo runs without its lesson there (the picture is what
+// is checked, at every happening); the default demo, with its lesson panel
+// under the picture, is checked too: at each size, in presenter mode, at
+// every lesson step (its focus, layers and happening), the stage is the
+// area above the panel, the focused entity is on it, and with the focus
+// cleared (Escape) the picture fits it, as above (fitLesson). Each size × language × mode is screenshotted at the step that
 // draws the most (e2e/artifacts/TestProjectorFit-*); the README's and
 // docs/img's presenter pictures come from the 1280×720 ones.
 func TestProjectorFit(t *testing.T) {
 	addr := freeAddr(t)
-	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused")
+	p := runPodium(t, os.Environ(), addr, "demo", "--listen", addr, "--paused", "--no-lesson")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	info, err := replayInfo(ctx, p.URL)
 	cancel()
@@ -80,11 +86,16 @@ func TestProjectorFit(t *testing.T) {
 		t.Fatal("the built-in demo has no happenings")
 	}
 	t.Logf("the demo has %d happenings", steps)
+	laddr := freeAddr(t)
+	lp := runPodium(t, os.Environ(), laddr, "demo", "--listen", laddr, "--paused")
 	for _, size := range [][2]int64{{1024, 768}, {1280, 720}, {1920, 1080}} {
 		br := newBrowser(t, true)
 		if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
 			t.Fatal(err)
 		}
+		t.Run(fmt.Sprintf("%dx%d-en-presenter-lesson", size[0], size[1]), func(t *testing.T) {
+			fitLesson(t, br.with(t), lp.URL, fmt.Sprintf("%dx%d-en-presenter-lesson", size[0], size[1]))
+		})
 		for _, lang := range []string{"en", "zh-CN"} {
 			for _, presenter := range []bool{true, false} {
 				mode := "dashboard"
@@ -121,12 +132,78 @@ func TestProjectorFit(t *testing.T) {
 	}
 }
 
+// fitLesson steps through the built-in lesson of the demo at base in
+// presenter mode, as the speaker does (→), and checks each step: the lesson
+// panel is shown and the stage ends above it, the entity in focus is drawn
+// on the stage, and with the focus cleared the whole picture passes
+// fitCheck on the stage left by the panel.
+func fitLesson(t *testing.T, br *browser, base, name string) {
+	t.Helper()
+	br.open(base + "/?lang=en&presenter=1")
+	br.waitJS(`window.podiumReplay !== undefined && window.podiumReplay.info.happenings.length > 0 && window.podiumPresenter !== undefined && window.podium.lesson !== null && window.podium.lesson.steps.length > 0`, 20*time.Second, "the paused demo with its lesson")
+	steps := eval[int](br, `window.podium.lesson.steps.length`)
+	for i := 0; i < steps; i++ {
+		if i > 0 {
+			br.key(kb.ArrowRight)
+		}
+		br.waitJS(fmt.Sprintf(`(() => {
+  const l = window.podium.lesson, m = l.marker();
+  return l.index === %d && (m < 0 || (Number(document.querySelector('[data-testid=replay]').dataset.happening) === m && document.querySelector('[data-testid=canvas]').dataset.epoch === window.podiumReplay.info.epoch));
+})()`, i), 10*time.Second, fmt.Sprintf("lesson step %d shown", i))
+		eval[bool](br, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
+		br.waitJS(quietJS, 5*time.Second, "animations done")
+		what := fmt.Sprintf("%s lesson step %d (%s)", name, i, eval[string](br, `document.querySelector('[data-testid=lesson-title]').textContent`))
+		g := eval[struct {
+			Band, Canvas  [2]float64 // top, bottom
+			Win           float64
+			Focus         string
+			FocusIn, Drew bool
+		}](br, `(() => {
+  const b = document.querySelector('[data-testid=band]').getBoundingClientRect();
+  const c = document.querySelector('[data-testid=canvas]').getBoundingClientRect();
+  const id = window.podiumPresenter.focus?.id || '';
+  const f = id && document.querySelector('[data-testid=canvas] [data-id="' + CSS.escape(id) + '"]');
+  const r = f && f.getBoundingClientRect();
+  const in_ = !!r && r.left >= c.left - 2 && r.top >= c.top - 2 && r.right <= c.right + 2 && r.bottom <= c.bottom + 2;
+  return { band: [b.top, b.bottom], canvas: [c.top, c.bottom], win: innerHeight, focus: id, focusin: in_, drew: !!f };
+})()`)
+		if g.Band[1]-g.Band[0] < 20 || g.Band[1] > g.Win+1 {
+			t.Errorf("%s: the lesson panel is not shown in the window: %+v", what, g)
+		}
+		if g.Canvas[1] > g.Band[0]+1 || g.Canvas[1]-g.Canvas[0] < 200 {
+			t.Errorf("%s: the stage is not the area above the lesson panel: %+v", what, g)
+		}
+		if g.Focus != "" && g.Drew && !g.FocusIn {
+			t.Errorf("%s: %s, in focus, is not wholly on the stage", what, g.Focus)
+		}
+		if g.Focus != "" {
+			br.key(kb.Escape) // as the speaker clears it
+			br.waitJS(`!window.podiumPresenter.focus`, 5*time.Second, "the focus cleared")
+			eval[bool](br, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
+			br.waitJS(quietJS, 5*time.Second, "animations done")
+		}
+		fitCheck(t, br, what, true)
+		if t.Failed() {
+			br.shot(fmt.Sprintf("%s-step%02d-failed", name, i))
+			return
+		}
+		if i == 0 {
+			br.shot(name)
+		}
+	}
+}
+
 // fitSeek seeks the replay to happening i from the page, as its marker
 // does, and waits until the page has drawn the snapshot the seek sent.
 func fitSeek(br *browser, i int) {
 	br.t.Helper()
 	eval[bool](br, fmt.Sprintf(`(window.podiumReplay.post('seek-happening', %d), true)`, i))
-	br.waitJS(fmt.Sprintf(`Number(document.querySelector('[data-testid=replay]').dataset.happening) === %d && document.querySelector('[data-testid=canvas]').dataset.epoch === window.podiumReplay.info.epoch`, i),
+	// Happenings of one frame (a rollout's progressing and started) show as
+	// that frame's: the bar may name any of them.
+	br.waitJS(fmt.Sprintf(`(() => {
+  const hs = window.podiumReplay.info.happenings, at = hs[Number(document.querySelector('[data-testid=replay]').dataset.happening)];
+  return !!at && at.frame === hs[%d].frame && document.querySelector('[data-testid=canvas]').dataset.epoch === window.podiumReplay.info.epoch;
+})()`, i),
 		10*time.Second, fmt.Sprintf("happening %d drawn", i))
 	// Two frames: a redraw the new layout scheduled (presenter type) is done.
 	eval[bool](br, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
