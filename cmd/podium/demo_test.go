@@ -486,16 +486,7 @@ func mustGunzip(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	for _, f := range rec.Frames {
-		var msg any
-		switch {
-		case f.Snapshot != nil:
-			msg = f.Snapshot
-		case f.Delta != nil:
-			msg = f.Delta
-		default:
-			msg = f.Status
-		}
-		if err := w.Write(rec.Header.Start.Add(f.At), msg); err != nil {
+		if err := w.Write(rec.Header.Start.Add(f.At), f.Message()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -179,16 +179,7 @@ func writeFrames(w io.Writer, h replay.Header, frames []replay.Frame, duration t
 		return err
 	}
 	for _, f := range frames {
-		var msg any
-		switch {
-		case f.Snapshot != nil:
-			msg = f.Snapshot
-		case f.Delta != nil:
-			msg = f.Delta
-		default:
-			msg = f.Status
-		}
-		if err := rw.Write(h.Start.Add(f.At), msg); err != nil {
+		if err := rw.Write(h.Start.Add(f.At), f.Message()); err != nil {
 			return err
 		}
 	}

@@ -100,6 +100,18 @@ type Frame struct {
 	Status   *graph.Status
 }
 
+// Message is the protocol message the frame holds, as a Writer writes it.
+func (f Frame) Message() any {
+	switch {
+	case f.Snapshot != nil:
+		return f.Snapshot
+	case f.Delta != nil:
+		return f.Delta
+	default:
+		return f.Status
+	}
+}
+
 // Recording is a parsed recording file.
 type Recording struct {
 	Name   string // file name, for messages
