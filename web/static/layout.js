@@ -24,7 +24,7 @@
 // their relative order, so a scale-up or scale-down moves nothing else in
 // the lane and nothing above it.
 
-import { ordinal, POD_STATES, podState } from './format.js';
+import { ordinal, POD_STATES, podState, wrapText } from './format.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
@@ -95,7 +95,7 @@ let current = GEOM;
 const geo = () => current;
 
 // PRESENTER_COLS are the columns of a presenter picture, as fractions of
-// its width.
+// its width, when nothing says how wide its boxes are (type.natural).
 export const PRESENTER_COLS = Object.freeze({
   ingress: { x: 0.02, w: 0.15 },
   service: { x: 0.195, w: 0.17 },
@@ -103,32 +103,206 @@ export const PRESENTER_COLS = Object.freeze({
   node: { x: 0.785, w: 0.19 },
 });
 
+// PRESENTER_GAPS are the margins and the gaps between presenter columns,
+// as fractions of the width, left to right: the one right of the
+// workloads is wide enough for the fan of edges to the Nodes.
+const PRESENTER_GAPS = Object.freeze({ left: 0.015, ingress: 0.025, service: 0.03, work: 0.045, ref: 0.035, right: 0.01 });
+
+// presenterCols sizes the columns of a presenter picture width wide by what
+// they hold, not by fixed shares: type.natural is, per column, the width
+// its widest box needs for its facts on one line (render.js
+// naturalWidths). When they all fit, each column gets its need and a share
+// of what is left. When they do not, the columns are sized so that the
+// tallest of them (columnDemand: its boxes, wrapped at that width) is as
+// short as it can be: a Node column whose names would wrap onto two lines
+// each costs more height than a rollout line that wraps once. No column
+// goes under its floor (the workloads: a pod row with its node's name; the
+// others: the least of their need and a tenth of the width). wide: the
+// side column is drawn.
+export function presenterCols(type, width, wide) {
+  const natural = type.natural;
+  const ids = presenterIds(natural, wide);
+  const avail = width * (1 - presenterGaps(ids));
+  // Workloads in k columns side by side (type.workCols) need k pod rows.
+  const k = type.workCols || 1;
+  const subGap = k > 1 ? PRESENTER_SUBGAP : 0;
+  const need = ids.map((id) => Math.max(1, (id === 'work' ? k * natural.work + (k - 1) * subGap : natural[id]) || 0));
+  const floor = ids.map((id, i) => Math.min(need[i], id === 'work' ? k * (type.minWork || natural.work) + (k - 1) * subGap : width / 10));
+  const sum = (a) => a.reduce((x, y) => x + y, 0);
+  let w;
+  if (sum(need) <= avail) {
+    const total = sum(need);
+    w = need.map((n) => n + ((avail - total) * n) / total);
+  } else if (sum(floor) >= avail) {
+    const f = sum(floor);
+    w = floor.map((x) => (x * avail) / f);
+  } else {
+    const height = columnDemand(type);
+    // narrowest(i, H): the least width at which column i is no taller than H.
+    const narrowest = (i, H) => {
+      let lo = floor[i];
+      let hi = need[i];
+      if (height(ids[i], lo) <= H) return lo;
+      for (let k = 0; k < 8 && hi - lo > 2; k++) {
+        const mid = (lo + hi) / 2;
+        if (height(ids[i], mid) <= H) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    };
+    let lo = Math.max(...ids.map((id, i) => height(id, need[i])));
+    let hi = Math.max(...ids.map((id, i) => height(id, floor[i])));
+    let best = ids.map((_, i) => narrowest(i, hi));
+    for (let k = 0; k < 12 && hi - lo > 4; k++) {
+      const H = (lo + hi) / 2;
+      const at = ids.map((_, i) => narrowest(i, H));
+      if (sum(at) <= avail) {
+        hi = H;
+        best = at;
+      } else lo = H;
+    }
+    // What is left goes to each column in proportion to what it still lacks.
+    const left = Math.max(0, avail - sum(best));
+    const lack = best.map((x, i) => need[i] - x);
+    const lacking = sum(lack);
+    w = best.map((x, i) => x + (lacking > 0 ? (left * lack[i]) / lacking : left / ids.length));
+  }
+  const left = width * PRESENTER_GAPS.left;
+  // A column left out is there, 0 wide, where the picture starts.
+  const cols = { ingress: { x: Math.round(left), w: 0 }, service: { x: Math.round(left), w: 0 } };
+  let x = left;
+  ids.forEach((id, i) => {
+    cols[id] = { x: Math.round(x), w: Math.floor(w[i]) };
+    x += w[i] + width * (PRESENTER_GAPS[id] || 0);
+  });
+  if (k > 1) {
+    // The workloads' area, and its first column: layout places boxes in
+    // it and moves the later ones into the next (placeWorkloads).
+    const area = cols.work;
+    const sub = Math.floor((area.w - (k - 1) * subGap) / k);
+    cols.workArea = area;
+    cols.work = { x: area.x, w: sub };
+    cols.workShift = sub + subGap;
+  }
+  return cols;
+}
+
+// PRESENTER_SUBGAP is the gap between workload columns side by side.
+const PRESENTER_SUBGAP = 24;
+
+// presenterIds are the columns a presenter picture draws: an Ingress or
+// Service column that would hold nothing is left out (render.js
+// naturalWidths says which), the side column only when drawn.
+function presenterIds(natural, wide) {
+  return ['ingress', 'service', 'work', 'ref', 'node'].filter((id) => (id === 'ref' ? wide : !natural.empty?.[id]));
+}
+
+// presenterGaps is the share of the width the margins and the gaps between
+// the columns ids take.
+const presenterGaps = (ids) => PRESENTER_GAPS.left + PRESENTER_GAPS.right + ids.slice(0, -1).reduce((s, id) => s + PRESENTER_GAPS[id], 0);
+
+// presenterMinWidth is the narrowest picture whose columns all keep their
+// floor (presenterCols): no pod row cuts its node's name.
+export function presenterMinWidth(type) {
+  const ids = presenterIds(type.natural, (type.natural.ref || 0) > 0);
+  const k = type.workCols || 1;
+  // The floors other than the workloads' are at most a tenth of the width.
+  const work = k * (type.minWork || 0) + (k - 1) * PRESENTER_SUBGAP;
+  return work / Math.max(0.05, 1 - presenterGaps(ids) - (ids.length - 1) / 10);
+}
+
+// columnDemand models how tall each presenter column's stack is at a width
+// w, in presenter type (type.boxH, laneHead, row): every band's boxes with
+// their gaps, a workload's lanes and the rows it reserves, the Nodes with
+// the cluster's storage. It is the layout's placement without its anchors
+// (a Service beside its pods), which is enough to tell which column's
+// wrapping costs the most height. Memoised per type and width.
+function columnDemand(type) {
+  if (type.demand) return type.demand;
+  const G = GEOM;
+  const shown = filterLayers(toMap(type.graph.nodes), toMap(type.graph.edges), type.layers || new Set(LAYERS));
+  const nodes = shown.nodes;
+  const { podsByOwner, buckets, k8sNodes } = indexNodes(nodes);
+  const items = { ingress: [], service: [], work: [], ref: [], node: [] };
+  const box = (kind, n, w, dflt, extra) => type.boxH(kind, n, w, extra)?.h ?? dflt;
+  const boundPV = new Set();
+  for (const e of shown.edges.values()) if (e.kind === 'bound') boundPV.add(e.to);
+  for (const [ns, b] of buckets) {
+    const of = (k) => b.get(k) || [];
+    for (const wl of workloadsOf(ns, nodes, podsByOwner, of)) {
+      items.work.push((w) => {
+        let h = box(wl.kind, wl.node, w, G.setHeader, { lanes: wl.lanes });
+        for (const l of wl.lanes) h += type.laneHead(l, w - 2 * G.laneInset) + Math.max(1, l.pods.length, l.desired | 0) * type.row + G.lanePad + G.laneGap;
+        return h + G.laneInset + G.boxGap;
+      });
+    }
+    for (const n of of('HorizontalPodAutoscaler')) items.work.push((w) => box(n.kind, n, w, G.hpaH) + G.hpaGap);
+    for (const n of of('Service')) items.service.push((w) => box(n.kind, n, w, G.serviceH) + G.boxGap);
+    for (const n of of('Ingress')) items.ingress.push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
+    for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
+      for (const n of of(k)) items.ref.push((w) => box(n.kind, n, w, G.refH) + G.refGap);
+    }
+  }
+  for (const n of k8sNodes) items.node.push((w) => box('Node', n, w, G.nodeH) + G.nodeGap);
+  for (const n of nodes.values()) {
+    if (n.kind === 'PersistentVolume' && boundPV.has(n.id)) items.ref.push((w) => box(n.kind, n, w - G.pvInset, G.pvH) + 8);
+    else if (n.kind === 'PersistentVolume' || n.kind === 'StorageClass') items.node.push((w) => box(n.kind, n, w, G.scH) + G.nodeGap);
+  }
+  const memo = new Map();
+  const k = type.workCols || 1;
+  type.demand = (col, w) => {
+    const key = `${col}|${Math.round(w)}`;
+    let h = memo.get(key);
+    if (h === undefined) {
+      if (col === 'work' && k > 1) {
+        // k columns side by side: about a k-th of the stack, and never
+        // less than its tallest box.
+        const sub = (w - (k - 1) * PRESENTER_SUBGAP) / k;
+        const hs = items.work.map((f) => f(sub));
+        h = Math.max(hs.reduce((a, b) => a + b, 0) / k, ...hs, 0);
+      } else {
+        h = 0;
+        for (const f of items[col]) h += f(w);
+      }
+      memo.set(key, h);
+    }
+    return h;
+  };
+  return type.demand;
+}
+
 // presenterGeom is the geometry of a picture drawn in presenter type:
-// type.width wide (the columns keep GEOM's proportions), every height
-// measured in lines of text at that type, by the renderer's callbacks
-// (render.js presenterType): type.boxH(kind, node, w, extra) → {h, ports?}
-// (null: GEOM's), type.laneHead(lane, w) and type.row.
+// type.width wide, its columns sized by what they hold (presenterCols;
+// PRESENTER_COLS without type.natural), every height measured in lines of
+// text at that type, by the renderer's callbacks (render.js presenterType):
+// type.boxH(kind, node, w, extra) → {h, ports?} (null: GEOM's),
+// type.laneHead(lane, w) and type.row.
 export function presenterGeom(type) {
   const sx = type.width / GEOM.width;
   const scale = (c) => ({ x: Math.round(c.x * sx), w: Math.round(c.w * sx) });
-  // The Node column is wider than the dashboard's share: at presenter type
-  // a Node's name and "✓ Ready · IP" must fit on a line each, or a small
-  // cluster's Nodes no longer fit the stage's height. The workloads give.
+  const sized = type.natural ? { narrow: presenterCols(type, type.width, false), wide: presenterCols(type, type.width, true) } : null;
+  // Without measures, the Node column is wider than the dashboard's share:
+  // at presenter type a Node's name and "✓ Ready · IP" must fit on a line
+  // each, or a small cluster's Nodes no longer fit the stage's height.
   const col = {};
-  for (const [k, c] of Object.entries(PRESENTER_COLS)) col[k] = { x: Math.round(c.x * type.width), w: Math.round(c.w * type.width) };
+  const split = (c) => (c.workArea ? { workArea: c.workArea, workShift: c.workShift } : {});
+  if (sized) for (const k of ['ingress', 'service', 'work', 'node']) col[k] = sized.narrow[k];
+  else for (const [k, c] of Object.entries(PRESENTER_COLS)) col[k] = { x: Math.round(c.x * type.width), w: Math.round(c.w * type.width) };
   return {
     ...GEOM,
     key: `${type.width}|${type.key || ''}`,
     type,
     width: type.width,
-    widthWide: Math.round(GEOM.widthWide * sx),
     col,
-    refCol: scale(GEOM.refCol),
-    nodeWide: scale(GEOM.nodeWide),
+    // With the side column drawn, the picture keeps its width: the columns
+    // share it (sized), or it grows as the dashboard's does.
+    ...(sized
+      ? { widthWide: type.width, colWide: sized.wide, refCol: sized.wide.ref, nodeWide: sized.wide.node, ...split(sized.narrow) }
+      : { widthWide: Math.round(GEOM.widthWide * sx), refCol: scale(GEOM.refCol), nodeWide: scale(GEOM.nodeWide) }),
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
-    ...(type.tight ? { top: 48, bandHeader: 34, bandGap: 14, boxGap: 12, laneGap: 6, lanePad: 4, bottom: 4 } : {}),
+    ...(type.tight ? { top: 44, bandHeader: 32, bandGap: 10, boxGap: 10, laneGap: 4, lanePad: 4, bottom: 2 } : {}),
   };
 }
 
@@ -489,22 +663,29 @@ function layoutIn(graph, prev, options) {
   const nodes = shown.nodes;
   const state = { slots: new Map(), order: new Map() };
   const prevOrder = prev?.order || new Map();
-  const G = geo();
+  let G = geo();
   const wide = drawsRefs(nodes, shown.edges);
+  // Presenter columns sized by what they hold share the width with the
+  // side column when it is drawn (presenterCols).
+  if (wide && G.colWide) {
+    const { ingress, service, work, node } = G.colWide;
+    current = G = { ...G, key: `${G.key}|wide`, col: { ingress, service, work, node }, workArea: G.colWide.workArea, workShift: G.colWide.workShift };
+  }
   const sideOnly = wide && !drawsRefs(nodes, shown.edges, REF_COLUMN);
   const nodeCol = wide ? G.nodeWide : G.col.node;
   const out = {
     width: wide ? G.widthWide : G.width,
     height: 0,
     columns: [
-      ...['ingress', 'service', 'work'].map((id) => ({ id, x: G.col[id].x, w: G.col[id].w })),
+      // A column 0 wide (presenterCols left it out) has no heading.
+      ...['ingress', 'service', 'work'].map((id) => ({ id, ...(id === 'work' && G.workArea ? G.workArea : G.col[id]) })).filter((c) => c.w > 0).map(({ id, x, w }) => ({ id, x, w })),
       // The side column holds references, identity and policy; its heading
       // says which it holds.
       ...(wide ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w, head: sideOnly ? 'col.policy' : drawsSide(nodes) ? 'col.refsPolicy' : 'col.refs' }] : []),
       { id: 'node', x: nodeCol.x, w: nodeCol.w },
     ],
     // Bands span every column but the Nodes', from x 20.
-    bandW: wide ? G.refCol.x + G.refCol.w : G.col.work.x + G.col.work.w,
+    bandW: wide ? G.refCol.x + G.refCol.w : workRight(G),
     bands: [],
     boxes: new Map(), // id → {id, kind, x, y, w, h, ...}
     lanes: new Map(), // id → lane geometry
@@ -531,6 +712,10 @@ function layoutIn(graph, prev, options) {
   out.geom = G;
   return out;
 }
+
+// workRight is where the workloads end: the last of the columns they
+// stand in, side by side (presenterCols) or one.
+const workRight = (G) => (G.workArea ? G.workArea.x + G.workArea.w : G.col.work.x + G.col.work.w);
 
 // keepOrder is stickyOrder for the order named key, recorded in into for
 // the next layout.
@@ -734,15 +919,55 @@ function layoutBand(ns, y, ctx) {
     ...planMounts(boxes, ctx.runsAsByPod, o, 'runs-as'),
     ...planMounts(boxes, ctx.isolatesByPod, o, 'isolates'),
   ];
-  const refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
+  let refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
   let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), top, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
-  const svcBottom = sy > top ? sy - G.boxGap : top;
+  let svcBottom = sy > top ? sy - G.boxGap : top;
+  if (G.type) {
+    // In presenter type height is what the stage lacks: a column its
+    // anchors pushed below the workloads moves up (before the Ingresses
+    // anchor to the Services).
+    svcBottom = liftStack(o, G.col.service.x, top, workBottom, G.boxGap);
+    if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
+  }
   const ingBottom = placeIngresses(ns, ingresses, nodes, top, o);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
   band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length === 0;
   return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
+}
+
+// liftStack moves the boxes (and ghosts) of one column of a band, the
+// column at x, up towards top, so that it ends no lower than bottom where
+// its anchors (a Service beside its pods, a claim beside its pod) had
+// pushed it lower: none goes above top, none onto the one above, and a
+// PersistentVolume keeps its place under its claim. Returns the column's
+// new bottom.
+function liftStack(o, x, top, bottom, gap) {
+  const items = [...o.boxes.values(), ...o.ghosts].filter((b) => b.x === x || (b.claim && o.boxes.get(b.claim)?.x === x));
+  if (!items.length) return top;
+  items.sort((a, b) => a.y - b.y);
+  // Groups: a box with the PersistentVolume drawn under it.
+  const groups = [];
+  for (const b of items) {
+    if (b.claim && groups.length && groups[groups.length - 1].items[0].id === b.claim) groups[groups.length - 1].items.push(b);
+    else groups.push({ items: [b] });
+  }
+  const span = (g) => [Math.min(...g.items.map((b) => b.y)), Math.max(...g.items.map((b) => b.y + b.h))];
+  const move = (g, dy) => g.items.forEach((b) => (b.y += dy));
+  let limit = bottom;
+  for (let i = groups.length - 1; i >= 0; i--) {
+    const [y0, y1] = span(groups[i]);
+    if (y1 > limit) move(groups[i], limit - y1);
+    limit = Math.min(limit, span(groups[i])[0]) - gap;
+  }
+  let y = top;
+  for (const g of groups) {
+    const [y0] = span(g);
+    if (y0 < y) move(g, y - y0);
+    y = span(g)[1] + gap;
+  }
+  return y - gap;
 }
 
 // countBand fills in what a band's header says, collapsed or not.
@@ -807,7 +1032,55 @@ function placeWorkloads(ns, boxes, hpas, top, opts, prevSlots, prevOrder, o, st)
     wy += box.h + G.boxGap;
   }
   for (const h of loose) wy = placeHPA(h, wy) - G.hpaGap + G.boxGap;
+  if (G.workShift && wy > top) return splitWorkloads(o, top, G);
   return wy > top ? wy - G.boxGap : top;
+}
+
+// splitWorkloads moves the later of a band's workload boxes (with their
+// autoscalers, lanes and pods) into the next column of the workloads, so
+// the columns are as even as the boxes' order allows. Returns the bottom
+// of the taller.
+function splitWorkloads(o, top, G) {
+  const boxes = [...o.boxes.values()].filter((b) => b.x === G.col.work.x).sort((a, b) => a.y - b.y);
+  // An autoscaler stays with the workload under it.
+  const units = [];
+  for (const b of boxes) {
+    const last = units[units.length - 1];
+    if (last && last.items[last.items.length - 1].kind === 'HorizontalPodAutoscaler' && last.items[last.items.length - 1].target === b.id) last.items.push(b);
+    else units.push({ items: [b] });
+  }
+  for (const u of units) {
+    u.y0 = u.items[0].y;
+    u.y1 = Math.max(...u.items.map((b) => b.y + b.h));
+  }
+  // Each unit, in order, goes to the shorter column (the first on a tie).
+  const ends = [top, top];
+  const dx = G.workShift;
+  const moved = new Set();
+  for (const u of units) {
+    const c = ends[1] < ends[0] ? 1 : 0;
+    const dy = ends[c] - u.y0;
+    ends[c] += u.y1 - u.y0 + G.boxGap;
+    if (!c && !dy) continue;
+    for (const b of u.items) {
+      b.x += c * dx;
+      b.y += dy;
+      for (const lid of b.lanes || []) moved.add(lid);
+    }
+    for (const lid of u.items.flatMap((b) => b.lanes || [])) {
+      const l = o.lanes.get(lid);
+      l.x += c * dx;
+      l.y += dy;
+      if (l.gridY !== undefined) l.gridY += dy;
+      for (const p of o.pods.values()) {
+        if (p.lane === lid) {
+          p.x += c * dx;
+          p.y += dy;
+        }
+      }
+    }
+  }
+  return Math.max(...ends) - G.boxGap;
 }
 
 // placeServices puts each Service as close as it can get to the first of
@@ -880,10 +1153,10 @@ function placeIngresses(ns, ingresses, nodes, top, o) {
     const ing = nodes.get(id);
     const anchor = ingAnchor.get(id);
     const yy = Math.max(iy, Number.isFinite(anchor) ? anchor : iy);
-    const m = G.type?.boxH('Ingress', ing, G.col.ingress.w);
-    const h = m ? m.h : ingressHeight((ing.rules || []).length);
-    o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h, ...(m?.ports ? { ports: m.ports } : {}) });
-    iy = yy + h + G.boxGap;
+    // The dashboard wraps a long rule too (dashboardRules).
+    const m = G.type ? G.type.boxH('Ingress', ing, G.col.ingress.w) : dashboardRules(ing.rules, G.col.ingress.w);
+    o.boxes.set(id, { id, kind: 'Ingress', x: G.col.ingress.x, y: yy, w: G.col.ingress.w, h: m.h, ...(m.ports?.length ? { ports: m.ports } : {}) });
+    iy = yy + m.h + G.boxGap;
   }
   return iy > top ? iy - G.boxGap : top;
 }
@@ -1292,6 +1565,35 @@ export function ingressHeight(rules) {
   return GEOM.ingressHead + Math.max(1, shown) * GEOM.ruleLine + 10;
 }
 
+// ingressRuleText is an Ingress rule as its box says it: where → which
+// Service.
+export const ingressRuleText = (r) => `${r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`} → ${r?.service || '?'}`;
+
+// RULE_PX is the dashboard's rule type (style.css .rule).
+export const RULE_PX = 14;
+
+// dashboardRules is an Ingress's rules as the dashboard draws them in a box
+// w wide: each rule on as many lines as it wraps to (its Service is the
+// fact the box is for: never cut), from the box's top. Returns the lines
+// ({rule, text, y}: y a line's middle), each rule's port (the middle of its
+// first line, where its edge leaves) and the box's height.
+export function dashboardRules(rules, w) {
+  const shown = (rules || []).slice(0, GEOM.ingressRules);
+  const lines = [];
+  const ports = [];
+  let y = GEOM.ingressHead;
+  shown.forEach((r, i) => {
+    ports.push(y + GEOM.ruleLine / 2);
+    for (const text of wrapText(ingressRuleText(r), w - 32, RULE_PX)) {
+      lines.push({ rule: i, text, y: y + GEOM.ruleLine / 2 });
+      y += GEOM.ruleLine;
+    }
+  });
+  const more = (rules || []).length - shown.length;
+  if (!shown.length || more > 0) y += GEOM.ruleLine;
+  return { lines, ports, more, h: y + 10 };
+}
+
 // rulePortY is the y of an Ingress rule's line (its edge leaves from there).
 export function rulePortY(box, i) {
   if (box.ports) return box.y + box.ports[Math.min(i, box.ports.length - 1)];
@@ -1551,7 +1853,8 @@ function selectsTargets(out, list) {
 
 // routeSelects draws Service → Pod (or → compact lane) edges.
 function routeSelects(out, selects) {
-  const wx = geo().col.work.x;
+  const G = geo();
+  const wx = G.col.work.x;
   const bySvc = new Map();
   for (const e of selects) {
     const from = out.boxes.get(e.from);
@@ -1571,15 +1874,17 @@ function routeSelects(out, selects) {
       // Bend in the gutter, then run flat into the lane, so the edge
       // never crosses a lane's header text.
       const d = `${curve(x1, ys[i], wx - 2, t.y)} L${r1(t.x)},${r1(t.y)}`;
+      // Into the second of two workload columns, under the first's boxes.
+      const under = G.workShift && t.x > wx + G.col.work.w ? { under: true } : {};
       if (t.e) {
-        out.edges.push({ id: t.e.id, kind: 'selects', from: t.e.from, to: t.e.to, state: t.e.state || 'none', d });
+        out.edges.push({ id: t.e.id, kind: 'selects', from: t.e.from, to: t.e.to, state: t.e.state || 'none', d, ...under });
       } else {
         // An aggregate shows its best state: one ready endpoint in the lane
         // means the Service routes there.
         const st = ['ready', 'serving', 'terminating', 'none'].find((s) => t.agg.states[s]) || 'none';
         out.edges.push({
           id: `agg:selects:${sid}->${t.agg.lane.id}`, kind: 'selects', from: sid, to: t.agg.lane.id, state: st, d,
-          agg: true, count: t.agg.count, states: t.agg.states, lx: wx - 10, ly: t.y - 6,
+          agg: true, count: t.agg.count, states: t.agg.states, lx: wx - 10, ly: t.y - 6, ...under,
         });
       }
     });
@@ -1637,15 +1942,19 @@ function routeRunsOn(out, runsOn) {
     const sources = runsOnSources(out, list);
     const ys = spread(sources.length, node.y + 14, node.y + node.h - 14);
     sources.forEach((s, i) => {
-      const d = `M${r1(s.x)},${r1(s.y)} L${r1(wx + G.col.work.w + 2)},${r1(s.y)} ${curve(wx + G.col.work.w + 2, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;
+      const right = workRight(G) + 2;
+      const d = `M${r1(s.x)},${r1(s.y)} L${r1(right)},${r1(s.y)} ${curve(right, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;
+      // From the first of two workload columns, the edge passes under the
+      // second's boxes instead of across their pod rows.
+      const under = G.workShift && s.x <= G.col.work.x + G.col.work.w + 1 ? { under: true } : {};
       if (s.e) {
-        out.edges.push({ id: s.e.id, kind: 'runs-on', from: s.e.from, to: s.e.to, d, colour: node.colour });
+        out.edges.push({ id: s.e.id, kind: 'runs-on', from: s.e.from, to: s.e.to, d, colour: node.colour, ...under });
       } else {
         out.edges.push({
           id: `agg:runs-on:${s.agg.lane.id}->${nid}`, kind: 'runs-on', from: s.agg.lane.id, to: nid, d,
           // No count label: their width tells it, and labels at a Node's edge
           // pile up on one another.
-          colour: node.colour, agg: true, count: s.agg.count,
+          colour: node.colour, agg: true, count: s.agg.count, ...under,
         });
       }
     });

@@ -9,7 +9,7 @@ import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
 import { setMeasure, setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
 import { setLang, t, happeningText } from './i18n.js';
-import { layout as layoutPicture, PRESENTER_COLS } from './layout.js';
+import { layout as layoutPicture, presenterMinWidth } from './layout.js';
 import { presenterType } from './render.js';
 import { actionFor, nextLang, SHORTCUTS } from './keys.js';
 import { eventsIn, Meter } from './latency.js';
@@ -61,35 +61,48 @@ export function canvasMeasure(doc, family) {
 const FIT_MAX = 1.5;
 
 // fitLayout lays out graph in presenter type for a stage sw × sh px: the
-// boxes measured in lines of text (layout.js presenterGeom), the picture as
-// narrow as still fits the stage's shape, so the fit's zoom (≥ 1: text never
-// under 20 px) is as large as it can be. Widths from sw / FIT_MAX to sw are
-// tried by bisection (no narrower than a pod row needs); a picture too tall even at sw is drawn sw wide (the
-// fit then zooms under 1: docs/presenter.md says what gives).
+// boxes measured in lines of text and the columns sized by what they hold
+// (layout.js presenterGeom), the picture as narrow as still fits the
+// stage's shape, so the fit's zoom (≥ 1: text never under 20 px) is as
+// large as it can be. Widths from sw / FIT_MAX to sw are tried by bisection
+// (no narrower than keeps every column's floor: a pod row keeps its node's
+// name); a picture too tall at sw first tightens its pod rows and gaps, and
+// one too tall even then is drawn sw wide (the fit then zooms under 1:
+// docs/presenter.md says what gives).
 export function fitLayout(graph, prev, opts, sw, sh) {
-  const at = (w) => layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(w)) });
+  const type = (w, tight, workCols) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols });
+  const at = (w, tight, workCols) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols) });
   const fits = (L) => L.height * (sw / L.width) <= sh;
-  let L = at(sw);
-  // Too tall: pod rows keep less room first; the zoom goes under 1 only
-  // when even that does not fit.
-  if (!fits(L)) return layoutPicture(graph, prev, { ...opts, type: presenterType(graph, Math.round(sw), true) });
-  // Thousands of pods: one layout per frame is the budget.
-  if (graph.nodes.size > 600) return L;
-  // Never so narrow that a pod row would cut its node's name.
-  let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterType(graph, sw).minWork / PRESENTER_COLS.work.w));
-  let hi = sw;
-  if (lo >= hi) return L;
-  const first = at(lo);
-  if (fits(first)) return first;
-  for (let i = 0; i < 5; i++) {
-    const mid = (lo + hi) / 2;
-    const m = at(mid);
-    if (fits(m)) {
-      hi = mid;
-      L = m;
-    } else lo = mid;
+  const zoom = (L) => Math.min(sw / L.width, sh / L.height);
+  // Too tall: pod rows and gaps tighten first, then the workloads stand in
+  // two columns side by side; the zoom goes under 1 only when even that
+  // does not fit.
+  const tries = [[false, 1], [true, 1], [false, 2], [true, 2]];
+  let worst = null;
+  for (const [tight, cols] of tries) {
+    let L = at(sw, tight, cols);
+    if (!fits(L)) {
+      if (!worst || zoom(L) > zoom(worst)) worst = L;
+      continue;
+    }
+    // Thousands of pods: one layout per frame is the budget.
+    if (graph.nodes.size > 600) return L;
+    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols))));
+    let hi = sw;
+    if (lo >= hi) return L;
+    const first = at(lo, tight, cols);
+    if (fits(first)) return first;
+    for (let i = 0; i < 5; i++) {
+      const mid = (lo + hi) / 2;
+      const m = at(mid, tight, cols);
+      if (fits(m)) {
+        hi = mid;
+        L = m;
+      } else lo = mid;
+    }
+    return L;
   }
-  return L;
+  return worst;
 }
 
 export function install(page) {
@@ -239,6 +252,49 @@ export function install(page) {
     stageSize = size;
     if (presenting()) page.schedule();
   }).observe(svg);
+
+  // --- what gives way to the picture -----------------------------------------
+  // When the picture would need a zoom under 1 (text under 20 px) on the
+  // stage, first the captions' band under it goes (captions then float over
+  // the picture's foot for their few seconds), then a lesson step's text
+  // (the speaker's script: the step keeps its title and command). Each
+  // comes back, last first, once the picture fits with it again; a new
+  // step, or language, brings its text back. presenter.css and lesson.css
+  // draw both states.
+  const lessonText = doc.querySelector('[data-testid=lesson-text]');
+  const givers = [
+    { attr: 'captionsOver', shown: () => true, key: () => '', extra: () => stage.getBoundingClientRect().height - svg.getBoundingClientRect().height },
+    {
+      attr: 'lessonFolded',
+      shown: () => !!lessonText && !lessonText.hidden && !lessonText.closest('.lesson')?.hidden,
+      key: () => `${lessonText.closest('.lesson').dataset.step}|${lang}|${lessonText.textContent}`,
+      extra: () => lessonText.getBoundingClientRect().height,
+    },
+  ];
+  const given = new Map(); // giver → {key, extra}
+  const underOne = (L, w, h) => Math.min(w / L.width, h / L.height) < 0.999;
+  function give(g, v) {
+    if (v) given.set(g, v);
+    else given.delete(g);
+    body.dataset[g.attr] = String(!!v);
+  }
+  function fitStage(graph, prev, opts, r) {
+    for (const g of givers) if (given.has(g) && (!g.shown() || given.get(g).key !== g.key())) give(g, null);
+    const L = fitLayout(graph, prev, opts, r.width, r.height);
+    if (underOne(L, r.width, r.height)) {
+      const g = givers.find((x) => !given.has(x) && x.shown());
+      // Giving resizes the stage: a new layout follows.
+      if (g) give(g, { key: g.key(), extra: g.extra() });
+      return L;
+    }
+    const last = givers.filter((x) => given.has(x)).pop();
+    if (!last) return L;
+    const h = r.height - given.get(last).extra;
+    const back = fitLayout(graph, prev, opts, r.width, h);
+    if (underOne(back, r.width, h)) return L;
+    give(last, null);
+    return back;
+  }
 
   // --- focus -----------------------------------------------------------------
   let focus = null;
@@ -443,7 +499,7 @@ export function install(page) {
       zoomVar();
       const r = svg.getBoundingClientRect();
       if (!presenting() || r.width < 100 || r.height < 100) return layoutPicture(graph, prev, opts);
-      return fitLayout(graph, prev, opts, r.width, r.height);
+      return fitStage(graph, prev, opts, r);
     },
     // focus is the entity in focus ({kind, ns, name, id}) or null: app.js
     // asks the netpol layer's reachability for a focused pod.

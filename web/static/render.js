@@ -8,7 +8,7 @@
 // and tools never see a deleted object as present.
 
 import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
-import { entryPoints, GEOM, nsInfo } from './layout.js';
+import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import {
   boxFacts, deploymentInfo, deploymentProgress, endpointStates, serviceSummary, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
@@ -185,14 +185,12 @@ function serviceSpecs(n, summary) {
   ];
 }
 
-// ruleText is an Ingress rule as its box says it: where → which Service.
-const ruleText = (r) => `${r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`} → ${r?.service || '?'}`;
 
 function ingressSpecs(n, missing = new Set()) {
   const rules = n.rules || [];
   const shown = rules.slice(0, GEOM.ingressRules);
   const specs = [title(n.name)];
-  shown.forEach((r, i) => specs.push({ ...line(ruleText(r), `rule${missing.has(r?.service) ? ' bad' : ''}`, 'rule'), rule: i }));
+  shown.forEach((r, i) => specs.push({ ...line(ingressRuleText(r), `rule${missing.has(r?.service) ? ' bad' : ''}`, 'rule'), rule: i }));
   if (rules.length > shown.length) specs.push(line(`+${rules.length - shown.length}`));
   return specs;
 }
@@ -275,7 +273,7 @@ function laneSpecs(kind, owner) {
 // presenterGeom): the picture width wide, over graph {nodes, edges}.
 // tight: the picture is too tall for the stage at presenter type, so pod
 // rows keep less room around their line (before the type would shrink).
-export function presenterType(graph, width, tight = false) {
+export function presenterType(graph, width, tight = false, layers = null) {
   let svc = null;
   const summaryOf = (id) => {
     svc ??= endpointStates(graph.edges.values());
@@ -290,15 +288,22 @@ export function presenterType(graph, width, tight = false) {
     const owner = p.owner ? graph.nodes.get(p.owner) : null;
     const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 40, true);
     const nodeName = String(p.node || '').replace(/^Node\//, '') || t('pod.unscheduled');
-    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + 46 + textWidth(nodeName, PRESENTER_PX.body, true) + 20;
+    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + CHIP_ROOM.presenter + textWidth(nodeName, PRESENTER_PX.body, true) + 4;
     minWork = Math.max(minWork, row + 2 * GEOM.laneInset);
   }
   const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : 14);
+  const natural = naturalWidths(graph, minWork, layers, summaryOf);
   return {
     width,
     tight,
     minWork,
-    key: `${graph.edges.size}${tight ? 't' : ''}`,
+    natural,
+    // For layout.js columnDemand: what the columns hold.
+    graph,
+    layers,
+    // The columns' widths follow every box's text: a band laid out with
+    // other widths is laid out again (layout.js placeBands).
+    key: `${graph.edges.size}${tight ? 't' : ''}|${Object.values(natural).map(Math.round).join(',')}`,
     // Tight rows are the pod type's em plus a little (the name's line box would
     // be 1.22 em): rows never meet, and the pods of a dense scene keep 20 px.
     row: tight ? ROW_PX + 3 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
@@ -344,6 +349,79 @@ export function presenterType(graph, width, tight = false) {
   };
 }
 
+// oneLine is how wide a box of these specs is when each of its lines that
+// carries a fact stays on one line (cut lines are fine print: they fit
+// any width), with pad for the box's insets.
+function oneLine(specs, pad) {
+  let w = 0;
+  for (const sp of specs) if (sp && !sp.skip && !sp.bar && !sp.cut) w = Math.max(w, textWidth(sp.text, sp.px, sp.bold));
+  return w + pad;
+}
+
+// COLUMN_OF is the presenter column each kind's box stands in (layout.js
+// places them; namespaced references and policies in the side column,
+// the cluster's storage and identity under the Nodes).
+const COLUMN_OF = {
+  Ingress: 'ingress', Service: 'service',
+  Deployment: 'work', StatefulSet: 'work', DaemonSet: 'work', ReplicaSet: 'work', Job: 'work', CronJob: 'work', HorizontalPodAutoscaler: 'work',
+  PersistentVolumeClaim: 'ref', ConfigMap: 'ref', Secret: 'ref', ServiceAccount: 'ref', Role: 'ref', NetworkPolicy: 'ref', PodDisruptionBudget: 'ref',
+  Node: 'node', StorageClass: 'node', ClusterRole: 'node', User: 'node', Group: 'node',
+};
+
+// naturalWidths is, per presenter column, the width its widest box needs
+// for every fact on one line (a name, a rule, a rollout's images), in
+// presenter type: layout.js presenterCols gives the columns these widths,
+// or shares of them when the stage is narrower. The workloads column needs
+// at least minWork (a pod row with its node's name). Kinds a layer hides
+// count for nothing.
+function naturalWidths(graph, minWork, layers, summaryOf) {
+  // A column is at least as wide as its heading (spaced capitals).
+  const head = (...keys) => Math.max(...keys.map((k) => textWidth(t(k).toUpperCase(), PRESENTER_PX.body, true) * 1.2 + 8));
+  const nat = {
+    ingress: head('col.ingress'), service: head('col.service'), work: Math.max(minWork, head('col.workloads')),
+    ref: 0, node: head('col.nodes'),
+  };
+  // A Deployment's lanes as deploymentInfo takes them: its rollout line
+  // (revisions and both images) is the widest fact it has.
+  const used = new Set();
+  const lanesOf = new Map();
+  const podsOf = new Map();
+  for (const n of graph.nodes.values()) {
+    if (n.kind === 'ReplicaSet' && n.owner) lanesOf.set(n.owner, [...(lanesOf.get(n.owner) || []), n]);
+    if (n.kind === 'Pod' && n.owner) podsOf.set(n.owner, [...(podsOf.get(n.owner) || []), n]);
+  }
+  for (const n of graph.nodes.values()) {
+    const col = COLUMN_OF[n.kind];
+    if (!col || (layers && layerOf(n) && !layers.has(layerOf(n)))) continue;
+    // A Deployment's ReplicaSets are its lanes, not boxes.
+    if (n.kind === 'ReplicaSet' && n.owner) continue;
+    let w = 0;
+    switch (n.kind) {
+      case 'Service': w = oneLine(serviceSpecs(n, summaryOf(n.id)), 32); break;
+      case 'Ingress': w = oneLine(ingressSpecs(n), 32); break;
+      case 'Node': w = oneLine(nodeSpecs(n), 38); break;
+      case 'Deployment': {
+        const rss = (lanesOf.get(n.id) || []).sort((a, b) => (a.revision | 0) - (b.revision | 0));
+        w = oneLine(deploymentSpecs(n, deploymentInfo(n, rss.map((rs) => ({ rs, pods: podsOf.get(rs.id) || [] }))), 160, false), 40);
+        for (const rs of rss) w = Math.max(w, oneLine(laneSpecs('ReplicaSet', rs), 28 + 2 * GEOM.laneInset));
+        break;
+      }
+      case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': w = oneLine(setSpecs(n, 0), 40); break;
+      case 'Job': case 'CronJob': w = oneLine([title(n.name, true)], 40); break;
+      case 'HorizontalPodAutoscaler': w = oneLine([title(`${t('kind.hpa')} ${n.name}`)], 32); break;
+      default: w = oneLine([{ ...title(n.name), cls: 'box-title small' }], 28);
+    }
+    nat[col] = Math.max(nat[col], w);
+    used.add(col);
+  }
+  if (nat.ref) nat.ref = Math.max(nat.ref, head('col.refs', 'col.policy', 'col.refsPolicy'));
+  // An Ingress column with no Ingress, a Service column with no Service
+  // (nor an Ingress, whose missing Services it would draw) hold nothing:
+  // the picture leaves them out.
+  nat.empty = { ingress: !used.has('ingress'), service: !used.has('service') && !used.has('ingress') };
+  return nat;
+}
+
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {
   const s = p.status || 'Unknown';
@@ -379,6 +457,12 @@ function warnBadgeSize(b, w) {
   return { f, text, pw: Math.round(textWidth(text, f, true) + 18), ph: Math.round(f * 1.5) };
 }
 
+// CHIP_ROOM is what a pod row's node chip needs beside its text: its
+// padding (20), its margin to the row's end (6) and a gap after the pod's
+// name (the dashboard keeps room for a status between them; in presenter
+// type the status gives way first).
+const CHIP_ROOM = { dashboard: 46, presenter: 36 };
+
 // podMarkup is a full-size pod row, relative to the pod's centre.
 export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   const st = podState(p);
@@ -404,7 +488,7 @@ export function podMarkup(p, geo, lane, owner, nodeBox, warnings = true) {
   const chipF = presenting() ? PRESENTER_PX.body : 12.5;
   const chipH = presenting() ? Math.min(Math.round(chipF * 1.35), G.row - 4) : 20;
   const nodeName = (p.node || '').replace(/^Node\//, '');
-  const chipText = nodeBox ? fitText(nodeName, rowEnd - r - 10 - textWidth(name, fontPx('pod'), true) - 46, chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
+  const chipText = nodeBox ? fitText(nodeName, rowEnd - r - 10 - textWidth(name, fontPx('pod'), true) - CHIP_ROOM[presenting() ? 'presenter' : 'dashboard'], chipF, { bold: true }) : !p.node ? t('pod.unscheduled') : '';
   const chipW = Math.max(presenting() ? 0 : 96, Math.ceil(textWidth(chipText, chipF, true) + 20));
   let room = rowEnd - r - 10 - chipW - 6 - 10 - textWidth(name, fontPx('pod'), true) - 10;
   const whyOnly = why && presenting();
@@ -459,14 +543,15 @@ function ingressMarkup(n, box, missing) {
     { px: fontPx('title'), rank: 0, y: 29, draw: (y) => `<text class="box-title" x="16" y="${y}">${esc(titleText(n.name, 22, box.w - 32))}</text>` },
     { px: fontPx('sub'), rank: 2, y: 49, hidden: true, draw: (y) => `<text class="box-sub" x="16" y="${y}">${esc(ellipsizeLine(ingressLine(n), 30))}</text>` },
   ];
-  shown.forEach((r, i) => {
-    const where = ellipsize(r?.default ? '*' : `${r?.host || '*'}${r?.path || '/'}`, 18);
-    const to = ellipsize(r?.service || '?', Math.max(8, 25 - where.length));
-    const bad = missing.has(r?.service);
-    lines.push({ px: fontPx('label'), rank: 1, y: GEOM.ingressHead + i * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}" data-fact="rule">${esc(where)}<tspan class="rule-to" dx="6">→ ${esc(to)}</tspan></text>` });
-  });
-  if (rules.length > shown.length) {
-    lines.push({ px: fontPx('sub'), rank: 2, y: GEOM.ingressHead + shown.length * GEOM.ruleLine + GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="box-sub" x="16" y="${y}">+${rules.length - shown.length}</text>` });
+  // Each rule on as many lines as it wraps to, as the layout sized the box
+  // (layout.js dashboardRules): the Service a rule routes to is never cut.
+  const d = dashboardRules(rules, box.w);
+  for (const l of d.lines) {
+    const bad = missing.has(shown[l.rule]?.service);
+    lines.push({ px: fontPx('label'), rank: 1, y: l.y + 5, draw: (y) => `<text class="rule${bad ? ' bad' : ''}" x="16" y="${y}" data-fact="rule">${esc(l.text)}</text>` });
+  }
+  if (d.more > 0) {
+    lines.push({ px: fontPx('sub'), rank: 2, y: d.h - 10 - GEOM.ruleLine / 2 + 5, draw: (y) => `<text class="box-sub" x="16" y="${y}">+${d.more}</text>` });
   }
   return s + stackLines(lines, box.h);
 }
@@ -900,7 +985,9 @@ export class Renderer {
     // refs: the reference column's boxes, above the edges, so the pod →
     // Node edges that cross the column pass behind them; entries: a
     // focused NodePort Service's way in through every Node.
-    for (const name of ['bands', 'heads', 'boxes', 'lanes', 'edges', 'refs', 'pods', 'entries']) {
+    // under: edges that pass beneath boxes (from the first of two
+    // workload columns across the second, layout.js splitWorkloads).
+    for (const name of ['bands', 'heads', 'under', 'boxes', 'lanes', 'edges', 'refs', 'pods', 'entries']) {
       this.layers[name] = el('g', { class: 'layer-' + name });
       this.root.appendChild(this.layers[name]);
     }
@@ -1300,6 +1387,8 @@ export class Renderer {
       this.layers.edges.appendChild(g);
       return { el: g, path, sig: '', state: '' };
     }, (item, e) => {
+      const layer = e.under ? this.layers.under : this.layers.edges;
+      if (item.el.parentNode !== layer) layer.appendChild(item.el);
       const cls = `edge k-${e.kind} s-${e.state || 'none'}${e.kind === 'runs-on' ? ` node-c${e.colour}` : ''}${e.agg ? ' agg' : ''}`;
       const label = e.kind === 'mounts' || e.kind === 'runs-as' ? (e.state === 'broken' || e.state === 'dangling' ? t('mount.broken') : '')
         : e.kind === 'grants' ? grantsLabel(e.bindings) : e.kind === 'isolates' ? '' : e.agg ? `×${e.count}` : e.label || '';
