@@ -106,7 +106,9 @@ export const PRESENTER_COLS = Object.freeze({
 // PRESENTER_GAPS are the margins and the gaps between presenter columns,
 // as fractions of the width, left to right: the one right of the
 // workloads is wide enough for the fan of edges to the Nodes.
-const PRESENTER_GAPS = Object.freeze({ left: 0.015, ingress: 0.025, service: 0.03, work: 0.045, ref: 0.035, right: 0.01 });
+// ingressAbove: the left margin when Ingresses stand above the Services,
+// wide enough for their edges, which bend out into it.
+const PRESENTER_GAPS = Object.freeze({ left: 0.015, ingress: 0.025, service: 0.03, work: 0.045, ref: 0.035, right: 0.01, ingressAbove: 0.04 });
 
 // presenterCols sizes the columns of a presenter picture width wide by what
 // they hold, not by fixed shares: type.natural is, per column, the width
@@ -120,9 +122,9 @@ const PRESENTER_GAPS = Object.freeze({ left: 0.015, ingress: 0.025, service: 0.0
 // others: the least of their need and a tenth of the width). wide: the
 // side column is drawn.
 export function presenterCols(type, width, wide) {
-  const natural = type.natural;
+  const natural = presenterNeeds(type);
   const ids = presenterIds(natural, wide);
-  const avail = width * (1 - presenterGaps(ids));
+  const avail = width * (1 - presenterGaps(ids) - (type.ingressAbove ? PRESENTER_GAPS.ingressAbove - PRESENTER_GAPS.left : 0));
   // Workloads in k columns side by side (type.workCols) need k pod rows.
   const k = type.workCols || 1;
   const subGap = k > 1 ? PRESENTER_SUBGAP : 0;
@@ -167,7 +169,7 @@ export function presenterCols(type, width, wide) {
     const lacking = sum(lack);
     w = best.map((x, i) => x + (lacking > 0 ? (left * lack[i]) / lacking : left / ids.length));
   }
-  const left = width * PRESENTER_GAPS.left;
+  const left = width * (type.ingressAbove ? PRESENTER_GAPS.ingressAbove : PRESENTER_GAPS.left);
   // A column left out is there, 0 wide, where the picture starts.
   const cols = { ingress: { x: Math.round(left), w: 0 }, service: { x: Math.round(left), w: 0 } };
   let x = left;
@@ -187,6 +189,15 @@ export function presenterCols(type, width, wide) {
   return cols;
 }
 
+// presenterNeeds is type.natural as the columns see it: with the Ingresses
+// standing above the Services (type.ingressAbove) their column is the
+// Services', and the left margin holds their edges.
+function presenterNeeds(type) {
+  const n = type.natural;
+  if (!type.ingressAbove) return n;
+  return { ...n, service: Math.max(n.service, n.ingress), empty: { ...n.empty, ingress: true, service: false } };
+}
+
 // PRESENTER_SUBGAP is the gap between workload columns side by side.
 const PRESENTER_SUBGAP = 24;
 
@@ -204,7 +215,7 @@ const presenterGaps = (ids) => PRESENTER_GAPS.left + PRESENTER_GAPS.right + ids.
 // presenterMinWidth is the narrowest picture whose columns all keep their
 // floor (presenterCols): no pod row cuts its node's name.
 export function presenterMinWidth(type) {
-  const ids = presenterIds(type.natural, (type.natural.ref || 0) > 0);
+  const ids = presenterIds(presenterNeeds(type), (type.natural.ref || 0) > 0);
   const k = type.workCols || 1;
   // The floors other than the workloads' are at most a tenth of the width.
   const work = k * (type.minWork || 0) + (k - 1) * PRESENTER_SUBGAP;
@@ -238,7 +249,7 @@ function columnDemand(type) {
     }
     for (const n of of('HorizontalPodAutoscaler')) items.work.push((w) => box(n.kind, n, w, G.hpaH) + G.hpaGap);
     for (const n of of('Service')) items.service.push((w) => box(n.kind, n, w, G.serviceH) + G.boxGap);
-    for (const n of of('Ingress')) items.ingress.push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
+    for (const n of of('Ingress')) items[type.ingressAbove ? 'service' : 'ingress'].push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
     for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
       for (const n of of(k)) items.ref.push((w) => box(n.kind, n, w, G.refH) + G.refGap);
     }
@@ -290,7 +301,8 @@ export function presenterGeom(type) {
   else for (const [k, c] of Object.entries(PRESENTER_COLS)) col[k] = { x: Math.round(c.x * type.width), w: Math.round(c.w * type.width) };
   return {
     ...GEOM,
-    key: `${type.width}|${type.key || ''}`,
+    // The variant is part of the key: a band laid out for one is not reused for another.
+    key: `${type.width}|${type.key || ''}|${type.workCols || 1}${type.ingressAbove ? 'i' : ''}`,
     type,
     width: type.width,
     col,
@@ -303,6 +315,7 @@ export function presenterGeom(type) {
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
     ...(type.tight ? { top: 44, bandHeader: 32, bandGap: 10, boxGap: 10, laneGap: 4, lanePad: 4, bottom: 2 } : {}),
+    ingressAbove: !!type.ingressAbove,
   };
 }
 
@@ -920,7 +933,10 @@ function layoutBand(ns, y, ctx) {
     ...planMounts(boxes, ctx.isolatesByPod, o, 'isolates'),
   ];
   let refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
-  let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), top, o);
+  // Ingresses above the Services (presenter type, a narrow stage): first
+  // in the Service column, the Services below them.
+  const svcTop = G.ingressAbove ? placeIngressesAbove(ingresses, top, o) : top;
+  let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), svcTop, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
   let svcBottom = sy > top ? sy - G.boxGap : top;
   if (G.type) {
@@ -930,7 +946,7 @@ function layoutBand(ns, y, ctx) {
     svcBottom = liftStack(o, G.col.service.x, top, workBottom, G.boxGap);
     if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
   }
-  const ingBottom = placeIngresses(ns, ingresses, nodes, top, o);
+  const ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
   band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length === 0;
@@ -1159,6 +1175,19 @@ function placeIngresses(ns, ingresses, nodes, top, o) {
     iy = yy + m.h + G.boxGap;
   }
   return iy > top ? iy - G.boxGap : top;
+}
+
+// placeIngressesAbove stacks a band's Ingresses, by name, at the top of
+// the Service column, and returns where the Services start.
+function placeIngressesAbove(ingresses, top, o) {
+  const G = geo();
+  let y = top;
+  for (const ing of ingresses.slice().sort((a, b) => byStr(a.name, b.name))) {
+    const m = G.type.boxH('Ingress', ing, G.col.service.w);
+    o.boxes.set(ing.id, { id: ing.id, kind: 'Ingress', x: G.col.service.x, y, w: G.col.service.w, h: m.h, ...(m.ports?.length ? { ports: m.ports } : {}) });
+    y += m.h + G.boxGap;
+  }
+  return y;
 }
 
 // bandInputs lists, by reference, everything a namespace band's layout
@@ -1710,8 +1739,11 @@ function routeMounts(out) {
     const to = list[0].to;
     const top = to.y + 14;
     const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, geo().refH) - 14));
+    const G = geo();
     list.forEach(({ m, src }, i) => {
       const d = curve(src.x + 2, src.y, to.x - 4, ys[i]);
+      // From the first of two workload columns: under the second's boxes.
+      const under = G.workShift && src.x <= G.col.work.x + G.col.work.w + 1;
       if (m.kind === 'runs-as' || m.kind === 'isolates') {
         // An isolates edge is the policy's: from the policy to the pods.
         const [from, too] = m.kind === 'isolates' ? [m.to, m.from] : [m.from, m.to];
@@ -1719,6 +1751,7 @@ function routeMounts(out) {
         if (m.kind === 'runs-as') e.token = m.token;
         if (m.agg) Object.assign(e, { agg: true, count: m.count });
         if (m.kind === 'runs-as' && ghostById.has(m.to)) Object.assign(e, { state: 'dangling', lx: to.x - 8, ly: ys[i] - 5 });
+        if (under) e.under = true;
         out.edges.push(e);
         return;
       }
@@ -1728,6 +1761,7 @@ function routeMounts(out) {
       };
       if (m.agg) Object.assign(e, { agg: true, count: m.count });
       if (m.broken || ghostById.has(m.to)) Object.assign(e, { lx: to.x - 8, ly: ys[i] - 5 });
+      if (under) e.under = true;
       out.edges.push(e);
     });
   }
@@ -1816,11 +1850,16 @@ function routeIngresses(out, nodes, routes) {
       // edge reads as that rule's.
       let i = rules.findIndex((r) => r && `Service/${ing.namespace}/${r.service}` === e.to);
       if (i < 0) i = 0;
-      const x1 = from.x + from.w;
       const y1 = rulePortY(from, i);
+      // An Ingress above its Services: out of its left side, a bend in the
+      // margin, into the Service's left side.
+      const bend = Math.max(8, from.x - 6);
+      const d = geo().ingressAbove
+        ? `M${r1(from.x)},${r1(y1)} C${r1(from.x - bend)},${r1(y1)} ${r1(to.x - bend)},${r1(to.y + 30)} ${r1(to.x - 4)},${r1(to.y + 30)}`
+        : curve(from.x + from.w, y1, to.x - 4, to.y + 30);
       out.edges.push({
-        id: e.id, kind: 'routes', from: e.from, to: e.to, state: ghostById.has(e.to) ? 'dangling' : '',
-        d: curve(x1, y1, to.x - 4, to.y + 30), label: e.label || ruleLabel(ing, to.id), synthetic: !!e.synthetic,
+        id: e.id, kind: 'routes', from: e.from, to: e.to, state: ghostById.has(e.to) ? 'dangling' : '', d,
+        label: e.label || ruleLabel(ing, to.id), synthetic: !!e.synthetic,
       });
     });
   }

@@ -70,31 +70,34 @@ const FIT_MAX = 1.5;
 // one too tall even then is drawn sw wide (the fit then zooms under 1:
 // docs/presenter.md says what gives).
 export function fitLayout(graph, prev, opts, sw, sh) {
-  const type = (w, tight, workCols) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols });
-  const at = (w, tight, workCols) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols) });
+  const type = (w, tight, workCols, ingressAbove) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols, ingressAbove });
+  const at = (w, tight, workCols, above) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols, above) });
   const fits = (L) => L.height * (sw / L.width) <= sh;
   const zoom = (L) => Math.min(sw / L.width, sh / L.height);
   // Too tall: pod rows and gaps tighten first, then the workloads stand in
-  // two columns side by side; the zoom goes under 1 only when even that
-  // does not fit.
-  const tries = [[false, 1], [true, 1], [false, 2], [true, 2]];
+  // two columns side by side, then (a narrow stage) the Ingresses stand
+  // above the Services, their column given to the others; the zoom goes
+  // under 1 only when even that does not fit.
+  const tries = [[false, 1], [true, 1], [false, 2], [true, 2], [true, 1, true], [true, 2, true]];
+  const ingresses = [...graph.nodes.values()].some((n) => n.kind === 'Ingress');
   let worst = null;
-  for (const [tight, cols] of tries) {
-    let L = at(sw, tight, cols);
+  for (const [tight, cols, above = false] of tries) {
+    if (above && !ingresses) continue;
+    let L = at(sw, tight, cols, above);
     if (!fits(L)) {
       if (!worst || zoom(L) > zoom(worst)) worst = L;
       continue;
     }
     // Thousands of pods: one layout per frame is the budget.
     if (graph.nodes.size > 600) return L;
-    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols))));
+    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above))));
     let hi = sw;
     if (lo >= hi) return L;
-    const first = at(lo, tight, cols);
+    const first = at(lo, tight, cols, above);
     if (fits(first)) return first;
     for (let i = 0; i < 5; i++) {
       const mid = (lo + hi) / 2;
-      const m = at(mid, tight, cols);
+      const m = at(mid, tight, cols, above);
       if (fits(m)) {
         hi = mid;
         L = m;

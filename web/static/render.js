@@ -288,7 +288,10 @@ export function presenterType(graph, width, tight = false, layers = null) {
     const owner = p.owner ? graph.nodes.get(p.owner) : null;
     const name = ellipsize(owner?.kind === 'StatefulSet' ? p.name : shortPodName(p.name, owner?.name), 40, true);
     const nodeName = String(p.node || '').replace(/^Node\//, '') || t('pod.unscheduled');
-    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + CHIP_ROOM.presenter + textWidth(nodeName, PRESENTER_PX.body, true) + 4;
+    // A pod that says why it waits (a Pending pod's scheduler message)
+    // keeps room for its first words.
+    const why = podWarningLine(p) ? 8 * PRESENTER_PX.body : 0;
+    const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + why + CHIP_ROOM.presenter + textWidth(nodeName, PRESENTER_PX.body, true) + 4;
     minWork = Math.max(minWork, row + 2 * GEOM.laneInset);
   }
   const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : 14);
@@ -303,7 +306,7 @@ export function presenterType(graph, width, tight = false, layers = null) {
     layers,
     // The columns' widths follow every box's text: a band laid out with
     // other widths is laid out again (layout.js placeBands).
-    key: `${graph.edges.size}${tight ? 't' : ''}|${Object.values(natural).map(Math.round).join(',')}`,
+    key: `${graph.edges.size}${tight ? 't' : ''}|${['ingress', 'service', 'work', 'ref', 'node'].map((c) => Math.round(natural[c])).join(',')}|${natural.empty.ingress ? 'i' : ''}${natural.empty.service ? 's' : ''}`,
     // Tight rows are the pod type's em plus a little (the name's line box would
     // be 1.22 em): rows never meet, and the pods of a dense scene keep 20 px.
     row: tight ? ROW_PX + 3 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
@@ -439,10 +442,10 @@ export function containerCount(p) {
 
 // warnMarkup is the warning badge of a box w wide: a pill at its top right
 // with the newest reason and how many times it was seen.
-export function warnMarkup(n, w) {
+export function warnMarkup(n, w, keep = 0) {
   const b = warningBadge(n);
   if (!b) return '';
-  const { f, text, pw, ph } = warnBadgeSize(b, w);
+  const { f, text, pw, ph } = warnBadgeSize(b, w, keep);
   // In presenter type the pill is tall: it stands mostly inside its box, so
   // it does not reach into the box above.
   const y = presenting() ? -Math.round(ph * 0.2) : -Math.round(ph / 2);
@@ -451,11 +454,16 @@ export function warnMarkup(n, w) {
     `<text x="${pw / 2}" y="${Math.round(ph / 2 + f * 0.35)}" text-anchor="middle">${esc(text)}</text></g>`;
 }
 
-function warnBadgeSize(b, w) {
+// warnBadgeSize sizes a box's warning pill: its reason is fine print, cut
+// to leave keep (the box's title, a fact) its room on the left.
+function warnBadgeSize(b, w, keep = 0) {
   const f = fontPx('badge');
-  const text = fitText(b.text, w * 0.7, f, { bold: true });
+  const text = fitText(b.text, Math.max(f * 2, Math.min(w * 0.7, w - keep - 40)), f, { bold: true });
   return { f, text, pw: Math.round(textWidth(text, f, true) + 18), ph: Math.round(f * 1.5) };
 }
+
+// titleKeep is the room a box's title takes from its left edge.
+const titleKeep = (title) => 16 + textWidth(title, fontPx('title'), true);
 
 // CHIP_ROOM is what a pod row's node chip needs beside its text: its
 // padding (20), its margin to the row's end (6) and a gap after the pod's
@@ -708,7 +716,8 @@ function hpaMarkup(n, box, facts, warnings) {
   // In presenter type the title ends before the warning badge, which
   // stands over the box's top right.
   const b = presenting() && warnings && n?.warnings?.length ? warningBadge(n) : null;
-  const room = b ? box.w - 16 - warnBadgeSize(b, box.w).pw - 10 - 12 : w;
+  const name = `${t('kind.hpa')} ${n.name}`;
+  const room = b ? box.w - 16 - warnBadgeSize(b, box.w, titleKeep(name)).pw - 10 - 12 : w;
   if (presenting() && box.h < 2.7 * Math.max(tf, lf)) {
     // One line of very large type: the name and where it is scaling.
     const y = Math.round(box.h / 2 + tf * 0.36);
@@ -717,7 +726,7 @@ function hpaMarkup(n, box, facts, warnings) {
   if (presenting()) {
     // Two lines of large type: the name, then bounds, replicas and metrics.
     const ty = Math.round(tf * 1.1);
-    s += `<text class="box-title small" x="16" y="${ty}">${esc(fitText(`${t('kind.hpa')} ${n.name}`, room, tf, { bold: true }))}</text>` +
+    s += `<text class="box-title small" x="16" y="${ty}">${esc(fitText(name, room, tf, { bold: true }))}</text>` +
       `<text class="box-sub ${tone}" x="16" y="${Math.round(ty + lf * 1.3)}">${esc(fitText(`${facts.line} · ${facts.metrics}`, w, lf))}</text>`;
     return s;
   }
@@ -1202,7 +1211,7 @@ export class Renderer {
         const podCount = box.lanes.reduce((k, lid) => k + L.lanes.get(lid).pods.length, 0);
         markup = setMarkup(n, box, box.kind, podCount);
       }
-      if (this.warnings && n?.warnings?.length) markup += warnMarkup(n, box.w);
+      if (this.warnings && n?.warnings?.length) markup += warnMarkup(n, box.w, presenting() ? titleKeep(box.kind === 'HorizontalPodAutoscaler' ? `${t('kind.hpa')} ${n.name}` : n.name) : 0);
       const sig = `${box.x},${box.y},${box.h}|${markup}`;
       this.place(item.el, box.x, box.y, 1);
       if (status) item.el.setAttribute('data-status', status);
