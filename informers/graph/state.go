@@ -315,10 +315,12 @@ func (s *State) Snapshot(f Filter) Snapshot {
 func (s *State) collect(f Filter) Snapshot {
 	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.other)+len(s.compact)+2*len(s.Nodes))}
 	for id, n := range s.Nodes {
-		if f.Node(id) {
+		in := nodeIn(f, id, n)
+		if in {
 			out.Nodes = append(out.Nodes, n)
 		}
-		if bits := s.implied[id]; bits != 0 {
+		// A pod's implied edges go with it under a selector.
+		if bits := s.implied[id]; bits != 0 && (in || f.sel == nil) {
 			for _, bit := range [...]uint8{impliedOwns, impliedRunsOn} {
 				if e := nodeEdge(n, bit); bits&bit != 0 && e != nil && f.Edge(e.ID) {
 					out.Edges = append(out.Edges, e)
@@ -327,12 +329,12 @@ func (s *State) collect(f Filter) Snapshot {
 		}
 	}
 	for id, e := range s.other {
-		if f.Edge(id) {
+		if s.edgeIn(f, id) {
 			out.Edges = append(out.Edges, e)
 		}
 	}
 	for k, v := range s.compact {
-		if id := EdgeID(k.kind, k.from, k.to); f.Edge(id) {
+		if id := EdgeID(k.kind, k.from, k.to); s.edgeIn(f, id) {
 			out.Edges = append(out.Edges, &Edge{ID: id, Kind: k.kind, From: k.from, To: k.to, State: v.state, Detail: v.detail})
 		}
 	}
