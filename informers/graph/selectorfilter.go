@@ -79,26 +79,12 @@ func edgePod(edgeID string) string {
 	return ""
 }
 
-// edgeIn reports whether the edge with this id, held in s, is in f's view:
-// its namespace is admitted and, under a selector, the Pod it touches is in
-// the view.
-func (s *State) edgeIn(f Filter, id string) bool {
-	if !f.Edge(id) {
-		return false
-	}
-	if f.sel == nil {
-		return true
-	}
+// podEdgeIn reports whether the edge with this id, held in s, passes f's
+// selector: it touches no Pod, or one in the view. (f.Edge says whether
+// its namespace passes.)
+func (s *State) podEdgeIn(f Filter, id string) bool {
 	p := edgePod(id)
 	return p == "" || f.podIn(s.Nodes[p])
-}
-
-// nodeIn reports whether node n (held in s under id) is in f's view.
-func nodeIn(f Filter, id string, n *Node) bool {
-	if f.sel != nil && n.Kind == KindPod {
-		return f.podIn(n)
-	}
-	return f.Node(id)
 }
 
 // podEdgeIndex returns, for each Pod, the ids of the edges s holds that

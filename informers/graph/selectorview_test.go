@@ -449,14 +449,6 @@ func TestEncodeSharedPerSelector(t *testing.T) {
 // BenchmarkSelectorDelta5k: one pod change at 5,000 pods, as a selector
 // view gets it (the namespace view's for comparison).
 func BenchmarkSelectorDelta5k(b *testing.B) {
-	l := NewLog("e", 4096)
-	var d Delta
-	for i := range 5000 {
-		p := selPod("a", fmt.Sprint("p", i), "Running", "app", []string{"web", "db"}[i%2])
-		d.Upsert.Nodes = append(d.Upsert.Nodes, p)
-		d.Upsert.Edges = append(d.Upsert.Edges, podEdges(p)...)
-	}
-	l.Append(d)
 	for _, bc := range []struct {
 		name   string
 		filter Filter
@@ -467,6 +459,14 @@ func BenchmarkSelectorDelta5k(b *testing.B) {
 		{"selector relabel", NewFilter().WithSelector(mustSelector(b, "app=web")), selPod("a", "p4", "Running", "app", "db")},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			l := NewLog("e", 4096)
+			var d Delta
+			for i := range 5000 {
+				p := selPod("a", fmt.Sprint("p", i), "Running", "app", []string{"web", "db"}[i%2])
+				d.Upsert.Nodes = append(d.Upsert.Nodes, p)
+				d.Upsert.Edges = append(d.Upsert.Edges, podEdges(p)...)
+			}
+			l.Append(d)
 			l.Snapshot(bc.filter)
 			since := l.Seq()
 			l.Append(Delta{Upsert: Items{Nodes: []*Node{bc.change}}})
@@ -474,6 +474,36 @@ func BenchmarkSelectorDelta5k(b *testing.B) {
 				if d, ok := l.Changes("e", since, bc.filter); !ok || d.Empty() {
 					b.Fatal("no delta")
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkAppend5kSelectorView: what a pod change costs Append at 5,000
+// pods before any selector view (nothing more than before selectors) and
+// after one (the pod's labels compared, its prior noted on a relabel).
+func BenchmarkAppend5kSelectorView(b *testing.B) {
+	for _, viewed := range []bool{false, true} {
+		b.Run(fmt.Sprint("selector view ", viewed), func(b *testing.B) {
+			l := NewLog("e", 4096)
+			var d Delta
+			for i := range 5000 {
+				p := selPod("a", fmt.Sprint("p", i), "Running", "app", "web")
+				d.Upsert.Nodes = append(d.Upsert.Nodes, p)
+				d.Upsert.Edges = append(d.Upsert.Edges, podEdges(p)...)
+			}
+			l.Append(d)
+			if viewed {
+				l.Snapshot(NewFilter().WithSelector(mustSelector(b, "app=web")))
+			}
+			i := 0
+			for b.Loop() {
+				i++
+				app := "web"
+				if i%10 == 0 {
+					app = "db" // a relabel now and then
+				}
+				l.Append(Delta{Upsert: Items{Nodes: []*Node{selPod("a", fmt.Sprint("p", i%5000), fmt.Sprint(i), "app", app)}}})
 			}
 		})
 	}
