@@ -16,7 +16,8 @@ import (
 // SVGRequest is one picture for an SVGFunc to draw.
 type SVGRequest struct {
 	// Epoch and Seq say which graph it is; with Namespaces (sorted),
-	// Selector, Focus and Lang they identify the picture, so a renderer may cache it.
+	// Selector, Focus and Lang they identify the picture, so a renderer
+	// may cache it.
 	Epoch string
 	Seq   uint64
 	// Namespaces and Selector (canonical, "" for none) are the viewer's
