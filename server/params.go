@@ -6,7 +6,10 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/podiumhq/podium/informers/graph"
 )
 
 // maxNamespaces bounds a filter, so a hostile query cannot make every
@@ -38,6 +41,51 @@ func parseNamespaces(raw string) ([]string, error) {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "too many namespaces: at most "+strconv.Itoa(maxNamespaces))
 	}
 	return out, nil
+}
+
+// maxSelector bounds a label selector, in bytes: every pod change is
+// matched against it for every viewer that has it. A long one is still
+// short beside this (a key is at most 317 bytes, a value 63).
+const maxSelector = 1024
+
+// parseSelector reads a "selector=" value, a Kubernetes label selector
+// ("app=web,tier!=db", "env in (a,b)", "!key"); "" selects every pod.
+func parseSelector(raw string) (labels.Selector, error) {
+	if len(raw) > maxSelector {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "selector "+strconv.Quote(truncate(raw, 80))+" is too long: at most "+strconv.Itoa(maxSelector)+" bytes")
+	}
+	sel, err := labels.Parse(raw)
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "selector "+strconv.Quote(truncate(raw, 80))+" is not a valid label selector: "+err.Error())
+	}
+	return sel, nil
+}
+
+// querySelector reads the label selector of a request: "selector=…", the
+// parameter repeated meaning all of them (as commas do within one).
+func querySelector(c echo.Context) (labels.Selector, error) {
+	var parts []string
+	for _, p := range c.QueryParams()["selector"] {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return parseSelector(strings.Join(parts, ","))
+}
+
+// viewFilter is the viewer's filter of a request: its namespaces (as
+// viewNamespaces allows them) and its label selector. The namespaces are
+// returned too, for what names them.
+func (s *Server) viewFilter(c echo.Context) (graph.Filter, []string, error) {
+	ns, err := s.viewNamespaces(c)
+	if err != nil {
+		return graph.Filter{}, nil, err
+	}
+	sel, err := querySelector(c)
+	if err != nil {
+		return graph.Filter{}, nil, err
+	}
+	return graph.NewFilter(ns...).WithSelector(sel), ns, nil
 }
 
 // resume is a /ws client's resume point.

@@ -309,7 +309,9 @@ func (s *Server) page(c echo.Context) error {
 	if s.cfg.Page == nil {
 		return c.String(http.StatusOK, "Podium: no page configured\n")
 	}
-	ns, err := s.viewNamespaces(c)
+	// A bad filter is refused here as /ws would refuse it, so the viewer
+	// reads why instead of a page that never connects.
+	_, ns, err := s.viewFilter(c)
 	if err != nil {
 		return err
 	}
@@ -349,14 +351,14 @@ func PreferredLanguage(header string) string {
 }
 
 func (s *Server) graphJSON(c echo.Context) error {
-	ns, err := s.viewNamespaces(c)
+	f, _, err := s.viewFilter(c)
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector"); err != nil {
 		return err
 	}
-	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
+	snap := s.cfg.Log.Snapshot(f)
 	return c.JSON(http.StatusOK, snap)
 }
 

@@ -11,20 +11,20 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/podiumhq/podium/informers/graph"
 )
 
 // SVGRequest is one picture for an SVGFunc to draw.
 type SVGRequest struct {
-	// Epoch and Seq say which graph it is; with Namespaces (sorted), Focus
-	// and Lang they identify the picture, so a renderer may cache it.
+	// Epoch and Seq say which graph it is; with Namespaces (sorted),
+	// Selector, Focus and Lang they identify the picture, so a renderer
+	// may cache it.
 	Epoch string
 	Seq   uint64
-	// Namespaces are the viewer's filter, Focus a ?focus= id whose chain the
-	// picture is cut to ("" for none), Lang the labels' language ("en" or
-	// "zh-CN").
+	// Namespaces and Selector (canonical, "" for none) are the viewer's
+	// filter, Focus a ?focus= id whose chain the picture is cut to ("" for
+	// none), Lang the labels' language ("en" or "zh-CN").
 	Namespaces  []string
+	Selector    string
 	Focus, Lang string
 	// Layers is the viewer's ?layers= exactly as given, for the renderer to
 	// read (the page's export link passes the page's layers on); "*" when
@@ -55,7 +55,7 @@ type FocusError interface {
 // maxFocus bounds ?focus=: Kind/namespace/name fits well inside it.
 const maxFocus = 320
 
-// graphSVG serves GET /api/graph.svg[?namespace=a,b][&focus=Kind/ns/name][&lang=zh-CN]:
+// graphSVG serves GET /api/graph.svg[?namespace=a,b][&selector=app=web][&focus=Kind/ns/name][&lang=zh-CN]:
 // the picture the page draws, as a standalone SVG file, for curl and slides.
 // Config.SVG draws it; the one Podium wires in is the page's own layout, so
 // the two agree by construction.
@@ -63,11 +63,11 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if s.cfg.SVG == nil {
 		return echo.NewHTTPError(http.StatusNotImplemented, "SVG export is not configured on this server")
 	}
-	ns, err := s.viewNamespaces(c)
+	f, ns, err := s.viewFilter(c)
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "focus", "lang", "layers"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector", "focus", "lang", "layers"); err != nil {
 		return err
 	}
 	focus := c.QueryParam("focus")
@@ -81,9 +81,9 @@ func (s *Server) graphSVG(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, "layers is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
 		}
 	}
-	snap := s.cfg.Log.Snapshot(graph.NewFilter(ns...))
+	snap := s.cfg.Log.Snapshot(f)
 	req := SVGRequest{
-		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Focus: focus,
+		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Selector: f.Selector(), Focus: focus,
 		Lang:   requestLanguage(c), // the labels speak the page's languages
 		Layers: layers,
 		Graph:  func() ([]byte, error) { return json.Marshal(snap) },

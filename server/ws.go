@@ -43,7 +43,7 @@ type errorMessage struct {
 // channel, never a queue: a slow client simply gets a bigger delta later, or
 // a fresh snapshot when its cursor fell out of the history.
 func (s *Server) ws(c echo.Context) error {
-	ns, err := s.viewNamespaces(c)
+	f, _, err := s.viewFilter(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) ws(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "epoch", "since"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector", "epoch", "since"); err != nil {
 		return err
 	}
 	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{
@@ -81,7 +81,7 @@ func (s *Server) ws(c echo.Context) error {
 		}
 	}()
 
-	cl := &client{s: s, conn: conn, filter: graph.NewFilter(ns...), out: make(chan any, 1)}
+	cl := &client{s: s, conn: conn, filter: f, out: make(chan any, 1)}
 	go cl.read(ctx, cancel)
 	if s.cfg.PingInterval > 0 {
 		go cl.keepalive(ctx, cancel)

@@ -230,7 +230,7 @@ func withPage(cfg server.Config, namespaces []string, svgConcurrency int) server
 // svgFunc draws /api/graph.svg with r: bounded, shared and cached per picture.
 func svgFunc(r *web.SVGRenderer) server.SVGFunc {
 	return func(ctx context.Context, w io.Writer, req server.SVGRequest) error {
-		key := web.SVGKey{Epoch: req.Epoch, Seq: req.Seq, Filter: strings.Join(req.Namespaces, ","), Focus: req.Focus, Lang: req.Lang, Layers: req.Layers}
+		key := web.SVGKey{Epoch: req.Epoch, Seq: req.Seq, Filter: strings.Join(req.Namespaces, ",") + "|" + req.Selector, Focus: req.Focus, Lang: req.Lang, Layers: req.Layers}
 		err := r.Render(ctx, w, key, req.Graph, req.Namespaces, req.Focus, req.Lang)
 		if errors.Is(err, web.ErrBusy) {
 			return server.ErrBusy

@@ -284,7 +284,8 @@ func (e *Encoder) nodeJSON(nodes []*Node) ([]json.RawMessage, error) {
 // the table may hold before it starts over.
 const maxStaleNodes = 16384
 
-// key is the filter's canonical form: its namespaces, sorted.
+// key is the filter's canonical form: its namespaces, sorted, then its
+// selector's canonical form after a "|" (which no quoted namespace holds).
 func (f Filter) key() string {
 	if f.All() {
 		return ""
@@ -294,5 +295,9 @@ func (f Filter) key() string {
 		ns = append(ns, strconv.Quote(n))
 	}
 	slices.Sort(ns)
-	return strings.Join(ns, ",")
+	k := strings.Join(ns, ",")
+	if f.sel != nil {
+		k += "|" + f.sel.String()
+	}
+	return k
 }

@@ -1,6 +1,10 @@
 package graph
 
-import "strings"
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
 
 // ID returns the protocol id of an entity: Kind/namespace/name for namespaced
 // kinds and Kind/name for cluster-scoped ones (namespace "").
@@ -37,12 +41,17 @@ func EdgeFrom(edgeID string) string {
 	return from
 }
 
-// Filter restricts a view to some namespaces. The zero Filter matches
-// everything. Cluster-scoped entities (Nodes) match every filter, because
-// pods in any namespace run on them; the one exception is a Namespace
-// entity, which matches the filters that admit its own name.
+// Filter restricts a view to some namespaces and, optionally, to the Pods
+// a label selector matches (WithSelector; selectorfilter.go). The zero
+// Filter matches everything. Cluster-scoped entities (Nodes) match every
+// filter, because pods in any namespace run on them; the one exception is
+// a Namespace entity, which matches the filters that admit its own name.
 type Filter struct {
 	namespaces map[string]bool
+	// sel, when not nil, admits only the Pods whose labels it matches, and
+	// their edges. Node and Edge cannot apply it (an id carries no
+	// labels): the Log and State do, where they hold the pods.
+	sel labels.Selector
 }
 
 // NewFilter returns a filter for the given namespaces; none means all.
@@ -60,15 +69,16 @@ func NewFilter(namespaces ...string) Filter {
 	return f
 }
 
-// All reports whether f matches every namespace.
-func (f Filter) All() bool { return len(f.namespaces) == 0 }
+// All reports whether f matches everything: every namespace, every pod.
+func (f Filter) All() bool { return len(f.namespaces) == 0 && f.sel == nil }
 
 // Namespace reports whether f admits namespace ns ("" is cluster scope).
 func (f Filter) Namespace(ns string) bool {
 	return f.namespaces == nil || ns == "" || f.namespaces[ns]
 }
 
-// Node reports whether f admits the entity with this id.
+// Node reports whether f admits the entity with this id by its namespace;
+// under a selector a Pod must also match by its labels (podIn).
 func (f Filter) Node(id string) bool {
 	if name, ok := strings.CutPrefix(id, KindNamespace+"/"); ok {
 		return f.Namespace(name)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Log is the published graph and its bounded change history: the one place
@@ -22,6 +23,10 @@ type Log struct {
 	// for snapshots: the history above may be shorter, or coalesced.
 	recent []Happening
 	subs   map[chan struct{}]struct{}
+	// labels is what selector views need, nil until the first one
+	// (selectorlog.go); labelsOn says it is set, without the lock.
+	labels   *labelIndex
+	labelsOn atomic.Bool
 
 	enc *Encoder // shares the encoding of what subscribers read
 }
@@ -75,9 +80,18 @@ func (l *Log) Append(d Delta) uint64 {
 	d.Type = "delta"
 	d.From = l.state.Seq
 	d.Seq = d.From + 1
+	if l.labels != nil {
+		l.labels.recordLocked(l.state, &d)
+	}
 	l.state.Apply(&d)
+	if l.labels != nil {
+		l.labels.applyLocked(&d)
+	}
 	l.recent = appendRecent(l.recent, d.Happenings)
 	if len(l.hist) == l.cap {
+		if l.labels != nil {
+			delete(l.labels.was, l.hist[0].Seq)
+		}
 		copy(l.hist, l.hist[1:])
 		l.hist = l.hist[:len(l.hist)-1]
 	}
@@ -97,6 +111,9 @@ func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge, rece
 	defer l.mu.Unlock()
 	l.epoch, l.hist = epoch, nil
 	l.state.Load(seq, nodes, edges)
+	if l.labels != nil {
+		l.labels.from, l.labels.was, l.labels.edges = seq, map[uint64]map[string]podWas{}, l.state.podEdgeIndex()
+	}
 	l.recent = appendRecent(nil, recent)
 	l.wakeLocked()
 }
@@ -117,11 +134,16 @@ func appendRecent(recent, hs []Happening) []Happening {
 
 // Snapshot returns the graph at the current seq, restricted to f, sorted by id.
 func (l *Log) Snapshot(f Filter) Snapshot {
+	if f.sel != nil {
+		// Its subscriber will ask for the Changes after it.
+		l.watchLabels()
+	}
 	l.mu.RLock()
 	s := l.state.collect(f)
 	s.Epoch = l.epoch
 	for _, h := range l.recent {
-		if f.Node(h.Ref) {
+		// A happening about a pod, for the views that hold the pod now.
+		if f.Node(h.Ref) && (f.sel == nil || !isPodID(h.Ref) || f.podIn(l.state.Nodes[h.Ref])) {
 			s.Happenings = append(s.Happenings, h)
 		}
 	}
@@ -136,6 +158,9 @@ func (l *Log) Snapshot(f Filter) Snapshot {
 // epoch, a seq from the future, or one that fell out of the history. The
 // delta may be empty when nothing inside f changed.
 func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
+	if f.sel != nil {
+		l.watchLabels()
+	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if epoch != l.epoch || since > l.state.Seq {
@@ -152,6 +177,12 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 	// contiguous.
 	start := int(since - l.hist[0].From)
 	window := l.hist[start:]
+	if f.sel != nil {
+		if since < l.labels.from {
+			return Delta{}, false // from before the Log kept what a selector needs
+		}
+		return l.selectLocked(window, f, since), true
+	}
 	if len(window) == 1 {
 		return filterDelta(window[0], f, since), true
 	}

@@ -314,11 +314,18 @@ func (s *State) Snapshot(f Filter) Snapshot {
 // its lock.
 func (s *State) collect(f Filter) Snapshot {
 	out := Snapshot{Seq: s.Seq, Nodes: make([]*Node, 0, len(s.Nodes)), Edges: make([]*Edge, 0, len(s.other)+len(s.compact)+2*len(s.Nodes))}
+	// Without a selector this is exactly the id filter, at its speed.
+	labelled := f.sel != nil
 	for id, n := range s.Nodes {
-		if f.Node(id) {
+		in := f.Node(id)
+		if labelled && n.Kind == KindPod {
+			in = f.podIn(n)
+		}
+		if in {
 			out.Nodes = append(out.Nodes, n)
 		}
-		if bits := s.implied[id]; bits != 0 {
+		// A pod's implied edges go with it under a selector.
+		if bits := s.implied[id]; bits != 0 && (in || !labelled) {
 			for _, bit := range [...]uint8{impliedOwns, impliedRunsOn} {
 				if e := nodeEdge(n, bit); bits&bit != 0 && e != nil && f.Edge(e.ID) {
 					out.Edges = append(out.Edges, e)
@@ -327,12 +334,12 @@ func (s *State) collect(f Filter) Snapshot {
 		}
 	}
 	for id, e := range s.other {
-		if f.Edge(id) {
+		if f.Edge(id) && (!labelled || s.podEdgeIn(f, id)) {
 			out.Edges = append(out.Edges, e)
 		}
 	}
 	for k, v := range s.compact {
-		if id := EdgeID(k.kind, k.from, k.to); f.Edge(id) {
+		if id := EdgeID(k.kind, k.from, k.to); f.Edge(id) && (!labelled || s.podEdgeIn(f, id)) {
 			out.Edges = append(out.Edges, &Edge{ID: id, Kind: k.kind, From: k.from, To: k.to, State: v.state, Detail: v.detail})
 		}
 	}

@@ -15,6 +15,7 @@ import { showPodDetails } from './anatomy.js';
 import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
 import { install as installAudience, isFollower, readOnlyFetch, safeSession, takeLead } from './follow.js';
 import { fetchLesson, Panel } from './lesson.js';
+import { pageSelector, selectorChip, withoutSelector } from './selector.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -209,6 +210,19 @@ layersUI.addEventListener('change', () => {
   setLayers(new Set([...layersUI.querySelectorAll('input:checked')].map((i) => i.value)));
 });
 
+// --- label selector: ?selector=, shown as a chip that clears it ------------------
+const selector = pageSelector(location.href);
+const selectorUI = selectorChip(document, selector, () => {
+  history.replaceState(null, '', withoutSelector(location.href));
+  layoutState = null;
+  lastSize = '';
+  conn.selector = '';
+  conn.setNamespaces(selected); // a new view: a fresh snapshot
+  schedule();
+});
+layersUI.after(selectorUI);
+chromeText();
+
 // --- banner -------------------------------------------------------------------
 let connState = 'connecting';
 let connInfo = {};
@@ -373,6 +387,7 @@ const conn = openSource({
   store,
   href: location.href,
   namespaces: selected,
+  selector,
   WebSocket: window.WebSocket,
   onChange(change) {
     hooks?.change(change);

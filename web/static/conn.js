@@ -14,14 +14,16 @@ export function openSource(o, doc = globalThis.document) {
 }
 
 // wsURL builds the /ws address relative to the page, so Podium works behind a
-// path prefix. namespaces is a list; resume is {epoch, since} or null.
-export function wsURL(pageHref, namespaces, resume) {
+// path prefix. namespaces is a list; resume is {epoch, since} or null;
+// selector is a label selector, "" for none (selector.js).
+export function wsURL(pageHref, namespaces, resume, selector = '') {
   const u = new URL('ws', pageHref);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   u.search = '';
   u.hash = '';
   const q = [];
   if (namespaces && namespaces.length) q.push('namespace=' + namespaces.map(encodeURIComponent).join(','));
+  if (selector) q.push('selector=' + encodeURIComponent(selector));
   if (resume && resume.epoch) {
     q.push('epoch=' + encodeURIComponent(resume.epoch));
     q.push('since=' + resume.since);
@@ -47,6 +49,8 @@ export class Connection {
    * @param {import('./store.js').Store} o.store
    * @param {string} o.href page address
    * @param {string[]} o.namespaces
+   * @param {string} [o.selector] label selector ("" for none); change it,
+   *   then setNamespaces, to ask for another view
    * @param {Function} o.WebSocket socket constructor
    * @param {(change: object) => void} o.onChange called after each applied message
    * @param {(state: string, info: object) => void} o.onState
@@ -55,6 +59,7 @@ export class Connection {
     this.store = o.store;
     this.href = o.href;
     this.namespaces = o.namespaces || [];
+    this.selector = o.selector || '';
     this.WS = o.WebSocket;
     this.onChange = o.onChange || (() => {});
     this.onState = o.onState || (() => {});
@@ -108,7 +113,7 @@ export class Connection {
   #open(state) {
     this.timer = null;
     if (this.closed) return;
-    const url = wsURL(this.href, this.namespaces, this.store.resume());
+    const url = wsURL(this.href, this.namespaces, this.store.resume(), this.selector);
     this.onState(state, { url });
     let ws;
     try {

@@ -487,3 +487,9 @@ Object.assign(zhCN, {
   'follow.leadLost': '此页面已不再领讲：请打开 Podium 最近一次启动时给出的演讲者链接',
   'follow.leadFailed': '无法带领观众：{detail}',
 });
+
+// the label selector chip (issue #15, selector.js).
+Object.assign(zhCN, {
+  'selector.label': '匹配的 Pod',
+  'selector.clear': '显示所有 Pod（清除标签选择器）',
+});

@@ -572,3 +572,10 @@ Object.assign(messages.en, {
   'follow.leadLost': 'This page no longer leads: open the presenter link from Podium’s latest start',
   'follow.leadFailed': 'Could not lead the audience: {detail}',
 });
+
+// the label selector chip (issue #15, selector.js): the Pods in view are
+// the ones ?selector= matches.
+Object.assign(messages.en, {
+  'selector.label': 'Pods matching',
+  'selector.clear': 'Show every pod (clear the label selector)',
+});
