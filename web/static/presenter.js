@@ -266,15 +266,16 @@ export function install(page) {
   // draw both states.
   const lessonText = doc.querySelector('[data-testid=lesson-text]');
   const givers = [
-    { attr: 'captionsOver', shown: () => true, key: () => '', extra: () => stage.getBoundingClientRect().height - svg.getBoundingClientRect().height },
+    { attr: 'captionsOver', shown: () => true, key: () => '' },
     {
       attr: 'lessonFolded',
       shown: () => !!lessonText && !lessonText.hidden && !lessonText.closest('.lesson')?.hidden,
       key: () => `${lessonText.closest('.lesson').dataset.step}|${lang}|${lessonText.textContent}`,
-      extra: () => lessonText.getBoundingClientRect().height,
     },
   ];
-  const given = new Map(); // giver → {key, extra}
+  // giver → {key, h: the stage's height before it gave, extra: what it gave
+  // (measured at the next layout, once the page has moved)}
+  const given = new Map();
   const underOne = (L, w, h) => Math.min(w / L.width, h / L.height) < 0.999;
   function give(g, v) {
     if (v) given.set(g, v);
@@ -283,14 +284,16 @@ export function install(page) {
   }
   function fitStage(graph, prev, opts, r) {
     for (const g of givers) if (given.has(g) && (!g.shown() || given.get(g).key !== g.key())) give(g, null);
+    const last = givers.filter((x) => given.has(x)).pop();
+    if (last && given.get(last).extra === undefined) given.get(last).extra = Math.max(0, r.height - given.get(last).h);
     const L = fitLayout(graph, prev, opts, r.width, r.height);
     if (underOne(L, r.width, r.height)) {
       const g = givers.find((x) => !given.has(x) && x.shown());
-      // Giving resizes the stage: a new layout follows.
-      if (g) give(g, { key: g.key(), extra: g.extra() });
+      // Giving resizes the stage: a new layout follows. Only once the last
+      // giver's room is known.
+      if (g && (!last || given.get(last).extra !== undefined)) give(g, { key: g.key(), h: r.height });
       return L;
     }
-    const last = givers.filter((x) => given.has(x)).pop();
     if (!last) return L;
     const h = r.height - given.get(last).extra;
     const back = fitLayout(graph, prev, opts, r.width, h);
