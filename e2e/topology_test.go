@@ -117,22 +117,9 @@ func converged(t testing.TB, p *podiumtest.Podium, s *podiumtest.Stream, cs kube
 
 func convergedOnce(ctx context.Context, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, ns, step string, got *graph.Snapshot) error {
 	{
-		if err := s.Err(); err != nil {
-			return fmt.Errorf("stream ended: %v", err)
-		}
-		api, err := p.Graph(ctx, "namespace="+ns)
+		api, err := streamMatchesAPI(ctx, p, s, "namespace="+ns, step)
 		if err != nil {
 			return err
-		}
-		streamed := s.Snapshot()
-		// A filtered stream's seq stops at the last change inside its
-		// namespace while other namespaces move /api/graph's on, so the
-		// seqs are compared only as an order, and the graphs whole.
-		if streamed.Seq > api.Seq || streamed.Epoch != api.Epoch {
-			return fmt.Errorf("stream at %s/%d is ahead of /api/graph at %s/%d", streamed.Epoch, streamed.Seq, api.Epoch, api.Seq)
-		}
-		if d := graphDiff(api, streamed); d != "" {
-			return fmt.Errorf("%s: the stream's graph differs from /api/graph at seq %d (-api +stream):\n%s", step, api.Seq, d)
 		}
 		want, err := listTruth(ctx, cs, ns)
 		if err != nil {

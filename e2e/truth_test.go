@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/podiumhq/podium/e2e/podiumtest"
 	"github.com/podiumhq/podium/informers/graph"
 )
 
@@ -976,6 +977,29 @@ func policyNodeSummary(n *graph.Node) (string, bool) {
 
 // graphDiff compares two graphs through their wire form (unexported
 // fields, which cmp cannot read, are no part of the protocol), or "".
+// streamMatchesAPI is the first two legs of the three-way check: the
+// stream has not run ahead of /api/graph (a filtered stream's seq stops at
+// the last change inside its view while other changes move /api/graph's
+// on, so the seqs compare only as an order) and holds the same graph,
+// which it returns.
+func streamMatchesAPI(ctx context.Context, p *podiumtest.Podium, s *podiumtest.Stream, filter, step string) (graph.Snapshot, error) {
+	if err := s.Err(); err != nil {
+		return graph.Snapshot{}, fmt.Errorf("stream ended: %v", err)
+	}
+	api, err := p.Graph(ctx, filter)
+	if err != nil {
+		return graph.Snapshot{}, err
+	}
+	streamed := s.Snapshot()
+	if streamed.Seq > api.Seq || streamed.Epoch != api.Epoch {
+		return graph.Snapshot{}, fmt.Errorf("stream at %s/%d is ahead of /api/graph at %s/%d", streamed.Epoch, streamed.Seq, api.Epoch, api.Seq)
+	}
+	if d := graphDiff(api, streamed); d != "" {
+		return graph.Snapshot{}, fmt.Errorf("%s: the stream's graph differs from /api/graph at seq %d (-api +stream):\n%s", step, api.Seq, d)
+	}
+	return api, nil
+}
+
 func graphDiff(a, b graph.Snapshot) string {
 	wire := func(s graph.Snapshot) (map[string]string, map[string]string) {
 		nodes, edges := map[string]string{}, map[string]string{}

@@ -18,6 +18,19 @@ import { eventsIn, Meter } from './latency.js';
 export const CAPTION_MS = 6000;
 const CAPTIONS_MAX = 2;
 
+// FOLLOWING_CAPTIONS are happenings that follow from another: a Service's
+// ready count moving as the pods of a scale or a rollout come and go.
+const FOLLOWING_CAPTIONS = new Set(['endpoints']);
+
+// captionToDrop picks, from the kinds of the captions shown (oldest
+// first), the one to take down when there are too many: the oldest that
+// only follows from another, else the oldest. So "scaled 7 → 4" stays up
+// while its Service counts its endpoints down.
+export function captionToDrop(kinds) {
+  const i = kinds.findIndex((k) => FOLLOWING_CAPTIONS.has(k));
+  return i >= 0 ? i : 0;
+}
+
 // urlFlag reads a boolean query parameter: present and not "0"/"false".
 export function urlFlag(params, name) {
   if (!params.has(name)) return false;
@@ -226,7 +239,7 @@ export function install(page) {
       captions.appendChild(li);
       setTimeout(() => li.remove(), CAPTION_MS);
     }
-    while (captions.children.length > CAPTIONS_MAX) captions.firstElementChild.remove();
+    while (captions.children.length > CAPTIONS_MAX) captions.children[captionToDrop([...captions.children].map((li) => li.dataset.kind))].remove();
   }
 
   // Presenter type is one size (render.js PRESENTER_PX), which the layout

@@ -213,7 +213,7 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
 
   // The estimate (0.6 em Latin) is wider than the browser's measure: these
   // are floors, measured with it, that the fixed shares were far under
-  // (0.69 and 0.71). e2e/fit_test.go checks the browser's 20 px.
+  // (0.73 and 0.70). e2e/fit_test.go checks the browser's 20 px.
   for (const [name, g, min] of [['Ingress scene', ingress, 0.85], ['drain scene', drain, 0.9]]) {
     it(`lays the ${name} out for 1280×720 at a zoom of ${min} or more`, () => {
       const z = zoom(fit(g, 1280, 720), 1280, 720);

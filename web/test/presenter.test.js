@@ -13,7 +13,7 @@ import { messages } from '../static/i18n.js';
 import { actionFor, nextLang, SHORTCUTS } from '../static/keys.js';
 import { eventsIn, Meter, percentile } from '../static/latency.js';
 import { layout } from '../static/layout.js';
-import { CAPTION_MS, urlFlag } from '../static/presenter.js';
+import { CAPTION_MS, captionToDrop, urlFlag } from '../static/presenter.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = JSON.parse(readFileSync(join(here, 'fixtures', 'rollout.json'), 'utf8'));
@@ -85,6 +85,13 @@ describe('URL flags', () => {
     assert.equal(urlFlag(p, 'd'), true);
     assert.equal(urlFlag(p, 'missing'), false);
   });
+  test('a full caption band takes down what only follows from another first', () => {
+    assert.equal(captionToDrop(['scaled', 'endpoints', 'endpoints']), 1);
+    assert.equal(captionToDrop(['scaled', 'created', 'endpoints']), 2);
+    assert.equal(captionToDrop(['scaled', 'created', 'deleted']), 0);
+    assert.equal(captionToDrop(['endpoints', 'scaled', 'endpoints']), 0);
+  });
+
   test('captions last a few seconds, as presenter.css fades them', () => {
     assert.ok(CAPTION_MS >= 3000 && CAPTION_MS <= 10000);
     const css = readFileSync(join(here, '..', 'static', 'presenter.css'), 'utf8');
