@@ -96,6 +96,9 @@ export function fitLayout(graph, prev, opts, sw, sh) {
   let worst = null;
   for (const [tight, cols, above = false] of tries) {
     if (above && !ingresses) continue;
+    // Thousands of pods: two layouts per frame at most (a wall of lanes
+    // is not what two columns or a moved Ingress would save).
+    if (graph.nodes.size > 600 && (cols > 1 || above)) continue;
     let L = at(sw, tight, cols, above);
     if (!fits(L)) {
       if (!worst || zoom(L) > zoom(worst)) worst = L;
