@@ -198,21 +198,12 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 				nodes[id] = nil
 			}
 		}
-		for _, id := range h.Remove.Edges {
-			if f.Edge(id) {
-				edges[id] = nil
-			}
-		}
 		for _, n := range h.Upsert.Nodes {
 			if f.Node(n.ID) {
 				nodes[n.ID] = n
 			}
 		}
-		for _, e := range h.Upsert.Edges {
-			if f.Edge(e.ID) {
-				edges[e.ID] = e
-			}
-		}
+		foldEdges(edges, h, f)
 		for _, hp := range h.Happenings {
 			if f.Node(hp.Ref) {
 				d.Happenings = append(d.Happenings, hp)
@@ -238,6 +229,22 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 	}
 	sortDelta(&d)
 	return d, true
+}
+
+// foldEdges applies the edge changes of logged delta h that f admits to
+// edges (nil: removed): applied in log order, the last operation per id
+// wins.
+func foldEdges(edges map[string]*Edge, h *Delta, f Filter) {
+	for _, id := range h.Remove.Edges {
+		if f.Edge(id) {
+			edges[id] = nil
+		}
+	}
+	for _, e := range h.Upsert.Edges {
+		if f.Edge(e.ID) {
+			edges[e.ID] = e
+		}
+	}
 }
 
 // filterDelta restricts one logged delta to f, sharing what it can.

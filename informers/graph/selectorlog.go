@@ -145,16 +145,7 @@ func (l *Log) selectLocked(window []*Delta, f Filter, since uint64) Delta {
 				nodes[n.ID] = n
 			}
 		}
-		for _, id := range h.Remove.Edges {
-			if f.Edge(id) {
-				edges[id] = nil
-			}
-		}
-		for _, e := range h.Upsert.Edges {
-			if f.Edge(e.ID) {
-				edges[e.ID] = e
-			}
-		}
+		foldEdges(edges, h, f)
 		for _, hp := range h.Happenings {
 			if f.Node(hp.Ref) {
 				happenings = append(happenings, hp)

@@ -1072,7 +1072,6 @@ function splitWorkloads(o, top, G) {
   // Each unit, in order, goes to the shorter column (the first on a tie).
   const ends = [top, top];
   const dx = G.workShift;
-  const moved = new Set();
   for (const u of units) {
     const c = ends[1] < ends[0] ? 1 : 0;
     const dy = ends[c] - u.y0;
@@ -1081,15 +1080,13 @@ function splitWorkloads(o, top, G) {
     for (const b of u.items) {
       b.x += c * dx;
       b.y += dy;
-      for (const lid of b.lanes || []) moved.add(lid);
-    }
-    for (const lid of u.items.flatMap((b) => b.lanes || [])) {
-      const l = o.lanes.get(lid);
-      l.x += c * dx;
-      l.y += dy;
-      if (l.gridY !== undefined) l.gridY += dy;
-      for (const p of o.pods.values()) {
-        if (p.lane === lid) {
+      for (const lid of b.lanes || []) {
+        const l = o.lanes.get(lid);
+        l.x += c * dx;
+        l.y += dy;
+        if (l.gridY !== undefined) l.gridY += dy;
+        for (const id of l.pods) {
+          const p = o.pods.get(id);
           p.x += c * dx;
           p.y += dy;
         }

@@ -389,9 +389,10 @@ function naturalWidths(graph, minWork, layers, summaryOf) {
   const used = new Set();
   const lanesOf = new Map();
   const podsOf = new Map();
+  const add = (m, k, n) => (m.get(k) || m.set(k, []).get(k)).push(n);
   for (const n of graph.nodes.values()) {
-    if (n.kind === 'ReplicaSet' && n.owner) lanesOf.set(n.owner, [...(lanesOf.get(n.owner) || []), n]);
-    if (n.kind === 'Pod' && n.owner) podsOf.set(n.owner, [...(podsOf.get(n.owner) || []), n]);
+    if (n.kind === 'ReplicaSet' && n.owner) add(lanesOf, n.owner, n);
+    if (n.kind === 'Pod' && n.owner) add(podsOf, n.owner, n);
   }
   for (const n of graph.nodes.values()) {
     const col = COLUMN_OF[n.kind];
