@@ -215,7 +215,7 @@ const presenterGaps = (ids) => PRESENTER_GAPS.left + PRESENTER_GAPS.right + ids.
 // presenterMinWidth is the narrowest picture whose columns all keep their
 // floor (presenterCols): no pod row cuts its node's name.
 export function presenterMinWidth(type) {
-  const ids = presenterIds(presenterNeeds(type), (type.natural.ref || 0) > 0);
+  const ids = presenterIds(presenterNeeds(type), (type.natural.ref || 0) > 0 && !type.refsBelow);
   const k = type.workCols || 1;
   // The floors other than the workloads' are at most a tenth of the width.
   const work = k * (type.minWork || 0) + (k - 1) * PRESENTER_SUBGAP;
@@ -236,8 +236,10 @@ function columnDemand(type) {
   const { podsByOwner, buckets, k8sNodes } = indexNodes(nodes);
   const items = { ingress: [], service: [], work: [], ref: [], node: [] };
   const box = (kind, n, w, dflt, extra) => type.boxH(kind, n, w, extra)?.h ?? dflt;
-  const boundPV = new Set();
-  for (const e of shown.edges.values()) if (e.kind === 'bound') boundPV.add(e.to);
+  const boundPV = new Map(); // PersistentVolume id → its claim's id
+  for (const e of shown.edges.values()) if (e.kind === 'bound') boundPV.set(e.to, e.from);
+  const pvOf = new Map([...boundPV].map(([pv, pvc]) => [pvc, nodes.get(pv)]));
+  const refBands = []; // per band, its references' heights at a width (a claim with its volume)
   for (const [ns, b] of buckets) {
     const of = (k) => b.get(k) || [];
     for (const wl of workloadsOf(ns, nodes, podsByOwner, of)) {
@@ -250,14 +252,27 @@ function columnDemand(type) {
     for (const n of of('HorizontalPodAutoscaler')) items.work.push((w) => box(n.kind, n, w, G.hpaH) + G.hpaGap);
     for (const n of of('Service')) items.service.push((w) => box(n.kind, n, w, G.serviceH) + G.boxGap);
     for (const n of of('Ingress')) items[type.ingressAbove ? 'service' : 'ingress'].push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
+    const refs = [];
     for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
-      for (const n of of(k)) items.ref.push((w) => box(n.kind, n, w, G.refH) + G.refGap);
+      for (const n of of(k)) {
+        const pv = pvOf.get(n.id);
+        refs.push((w) => box(n.kind, n, w, G.refH) + (pv ? box(pv.kind, pv, w - G.pvInset, G.pvH) + 8 : 0));
+      }
     }
+    if (refs.length) refBands.push(refs);
   }
+  if (type.refsBelow) {
+    // Below the workloads, in rows (placeRefsBelow).
+    for (const refs of refBands) {
+      items.work.push((w) => {
+        const grid = refGrid(w, refs, G.refGap);
+        return grid.h + G.boxGap + refsBelowRoom(grid.per);
+      });
+    }
+  } else for (const refs of refBands) for (const f of refs) items.ref.push((w) => f(w) + G.refGap);
   for (const n of k8sNodes) items.node.push((w) => box('Node', n, w, G.nodeH) + G.nodeGap);
   for (const n of nodes.values()) {
-    if (n.kind === 'PersistentVolume' && boundPV.has(n.id)) items.ref.push((w) => box(n.kind, n, w - G.pvInset, G.pvH) + 8);
-    else if (n.kind === 'PersistentVolume' || n.kind === 'StorageClass') items.node.push((w) => box(n.kind, n, w, G.scH) + G.nodeGap);
+    if ((n.kind === 'PersistentVolume' && !boundPV.has(n.id)) || n.kind === 'StorageClass') items.node.push((w) => box(n.kind, n, w, G.scH) + G.nodeGap);
   }
   const memo = new Map();
   const k = type.workCols || 1;
@@ -291,7 +306,7 @@ function columnDemand(type) {
 export function presenterGeom(type) {
   const sx = type.width / GEOM.width;
   const scale = (c) => ({ x: Math.round(c.x * sx), w: Math.round(c.w * sx) });
-  const sized = type.natural ? { narrow: presenterCols(type, type.width, false), wide: presenterCols(type, type.width, true) } : null;
+  const sized = type.natural ? { narrow: presenterCols(type, type.width, false), wide: presenterCols(type, type.width, !type.refsBelow) } : null;
   // Without measures, the Node column is wider than the dashboard's share:
   // at presenter type a Node's name and "✓ Ready · IP" must fit on a line
   // each, or a small cluster's Nodes no longer fit the stage's height.
@@ -302,7 +317,7 @@ export function presenterGeom(type) {
   return {
     ...GEOM,
     // The variant is part of the key: a band laid out for one is not reused for another.
-    key: `${type.width}|${type.key || ''}|${type.workCols || 1}${type.ingressAbove ? 'i' : ''}`,
+    key: `${type.width}|${type.key || ''}|${type.workCols || 1}${type.ingressAbove ? 'i' : ''}${type.refsBelow ? 'r' : ''}`,
     type,
     width: type.width,
     col,
@@ -311,6 +326,9 @@ export function presenterGeom(type) {
     ...(sized
       ? { widthWide: type.width, colWide: sized.wide, refCol: sized.wide.ref, nodeWide: sized.wide.node, ...split(sized.narrow) }
       : { widthWide: Math.round(GEOM.widthWide * sx), refCol: scale(GEOM.refCol), nodeWide: scale(GEOM.nodeWide) }),
+    // References below the workloads (a narrow stage): their column's
+    // width goes to the others (placeRefsBelow).
+    refsBelow: !!(sized && type.refsBelow),
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
@@ -694,11 +712,11 @@ function layoutIn(graph, prev, options) {
       ...['ingress', 'service', 'work'].map((id) => ({ id, ...(id === 'work' && G.workArea ? G.workArea : G.col[id]) })).filter((c) => c.w > 0).map(({ id, x, w }) => ({ id, x, w })),
       // The side column holds references, identity and policy; its heading
       // says which it holds.
-      ...(wide ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w, head: sideOnly ? 'col.policy' : drawsSide(nodes) ? 'col.refsPolicy' : 'col.refs' }] : []),
+      ...(wide && !G.refsBelow ? [{ id: 'ref', x: G.refCol.x, w: G.refCol.w, head: sideOnly ? 'col.policy' : drawsSide(nodes) ? 'col.refsPolicy' : 'col.refs' }] : []),
       { id: 'node', x: nodeCol.x, w: nodeCol.w },
     ],
     // Bands span every column but the Nodes', from x 20.
-    bandW: wide ? G.refCol.x + G.refCol.w : workRight(G),
+    bandW: wide && !G.refsBelow ? G.refCol.x + G.refCol.w : workRight(G),
     bands: [],
     boxes: new Map(), // id → {id, kind, x, y, w, h, ...}
     lanes: new Map(), // id → lane geometry
@@ -932,7 +950,8 @@ function layoutBand(ns, y, ctx) {
     ...planMounts(boxes, ctx.runsAsByPod, o, 'runs-as'),
     ...planMounts(boxes, ctx.isolatesByPod, o, 'isolates'),
   ];
-  let refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
+  const refItems = [...refs, ...sideItems(side, ctx, o)];
+  let refBottom = G.refsBelow ? top : placeRefs(ns, refItems, nodes, ctx.boundByPVC, top, o);
   // Ingresses above the Services (presenter type, a narrow stage): first
   // in the Service column, the Services below them.
   const svcTop = G.ingressAbove ? placeIngressesAbove(ingresses, top, o) : top;
@@ -946,6 +965,7 @@ function layoutBand(ns, y, ctx) {
     svcBottom = liftStack(o, G.col.service.x, top, workBottom, G.boxGap);
     if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
   }
+  if (G.refsBelow) refBottom = placeRefsBelow(ns, refItems, nodes, ctx.boundByPVC, workBottom + G.boxGap, o);
   const ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
@@ -1333,6 +1353,10 @@ const REF_ORDER = { PersistentVolumeClaim: 0, ConfigMap: 1, Secret: 2, ServiceAc
 // column; they open no namespace band of their own.
 const SIDE_KINDS = new Set(['ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget']);
 
+// BAND_REF_KINDS are the kinds a band places in the references' column (or
+// below its workloads: placeRefsBelow).
+export const BAND_REF_KINDS = new Set(['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]);
+
 // sideItems picks what of a band's identity and policy is worth drawing,
 // each with where it wants to stand: a ServiceAccount a drawn pod runs as
 // or that is granted a role, a Role granted to something (just below the
@@ -1445,6 +1469,22 @@ export function nsInfo(n, bandW) {
 // box. Returns the bottom of the last (top when there is none).
 function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
   const G = geo();
+  const { x, w } = G.refCol;
+  let y = top;
+  for (const it of refOrder(ns, refs, nodes, o)) {
+    const a = it.at;
+    // A granted role leaves room above it for its bindings' label.
+    if (it.granted && it.kind === 'Role') y += G.grantGap;
+    const yy = Math.max(y, Number.isFinite(a) ? Math.round(a - 20) : y);
+    y = placeRef(it, nodes, boundByPVC, x, yy, w, o) + G.refGap;
+  }
+  return y > top ? y - G.refGap : top;
+}
+
+// refOrder is a band's references in the order they are placed: each after
+// the first thing that mounts it (at: that y), a mounts edge into an object
+// that does not exist as a ghost.
+function refOrder(ns, refs, nodes, o) {
   const anchor = new Map();
   for (const m of o.mounts) {
     const y = mountSource(m, o).y;
@@ -1455,30 +1495,97 @@ function placeRefs(ns, refs, nodes, boundByPVC, top, o) {
   for (const id of anchor.keys()) {
     if (have.has(id) || nodes.has(id)) continue;
     have.add(id);
-    items.push({ id, kind: id.split('/')[0], name: id.slice(id.lastIndexOf('/') + 1), ghost: true });
+    items.push({ id, kind: id.split('/')[0], name: id.slice(id.lastIndexOf('/') + 1), ghost: true, ns });
   }
-  const at = (x) => (x.side ? (x.a ?? Infinity) : anchor.has(x.id) ? anchor.get(x.id) : Infinity);
-  items.sort((a, b) => at(a) - at(b) || (REF_ORDER[a.kind] ?? 3) - (REF_ORDER[b.kind] ?? 3) || byStr(a.name, b.name));
-  const { x, w } = G.refCol;
-  let y = top;
-  for (const it of items) {
-    const h0 = it.side ? sideHeight(it.n) : it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH;
-    const h = it.ghost ? h0 : boxH(it.kind, it.n, w, h0);
-    const a = at(it);
-    // A granted role leaves room above it for its bindings' label.
-    if (it.granted && it.kind === 'Role') y += G.grantGap;
-    const yy = Math.max(y, Number.isFinite(a) ? Math.round(a - 20) : y);
-    if (it.ghost) o.ghosts.push({ id: it.id, kind: it.kind, x, y: yy, w, h: G.refH, name: it.name, ns });
-    else o.boxes.set(it.id, { id: it.id, kind: it.kind, x, y: yy, w, h });
-    y = yy + (it.ghost ? G.refH : h) + G.refGap;
-    const b = it.kind === 'PersistentVolumeClaim' && boundByPVC.get(it.id);
-    if (b && nodes.get(b.to)?.kind === 'PersistentVolume') {
-      const pvH = boxH('PersistentVolume', nodes.get(b.to), w - G.pvInset, G.pvH);
-      o.boxes.set(b.to, { id: b.to, kind: 'PersistentVolume', x: x + G.pvInset, y: y - G.refGap + 8, w: w - G.pvInset, h: pvH, claim: it.id });
-      y += pvH + 8;
-    }
+  for (const it of items) it.at = it.side ? (it.a ?? Infinity) : anchor.has(it.id) ? anchor.get(it.id) : Infinity;
+  return items.sort((a, b) => a.at - b.at || (REF_ORDER[a.kind] ?? 3) - (REF_ORDER[b.kind] ?? 3) || byStr(a.name, b.name));
+}
+
+// placeRef places one reference at (x, y), w wide, and a claim's bound
+// PersistentVolume right below it; it returns the bottom.
+function placeRef(it, nodes, boundByPVC, x, y, w, o) {
+  const G = geo();
+  if (it.ghost) {
+    o.ghosts.push({ id: it.id, kind: it.kind, x, y, w, h: G.refH, name: it.name, ns: it.ns });
+    return y + G.refH;
   }
-  return y > top ? y - G.refGap : top;
+  const h = refBoxH(it, w);
+  o.boxes.set(it.id, { id: it.id, kind: it.kind, x, y, w, h });
+  let bottom = y + h;
+  const pv = boundPV(it, nodes, boundByPVC);
+  if (pv) {
+    const pvH = boxH(pv.kind, pv, w - G.pvInset, G.pvH);
+    o.boxes.set(pv.id, { id: pv.id, kind: pv.kind, x: x + G.pvInset, y: bottom + 8, w: w - G.pvInset, h: pvH, claim: it.id });
+    bottom += 8 + pvH;
+  }
+  return bottom;
+}
+
+// refBoxH is a reference's own box height at width w.
+function refBoxH(it, w) {
+  const G = geo();
+  return boxH(it.kind, it.n, w, it.side ? sideHeight(it.n) : it.kind === 'PersistentVolumeClaim' ? G.pvcH : G.refH);
+}
+
+// boundPV is the PersistentVolume drawn under a claim: the one it is bound to.
+function boundPV(it, nodes, boundByPVC) {
+  const b = it.kind === 'PersistentVolumeClaim' && !it.ghost && boundByPVC.get(it.id);
+  const pv = b && nodes.get(b.to);
+  return pv?.kind === 'PersistentVolume' ? pv : null;
+}
+
+// placeRefsBelow places a band's references below its workloads, in rows
+// across the workloads' width (G.refsBelow: a stage too narrow for their
+// column), in the order placeRefs stacks them. Returns the bottom (top -
+// the gap when there is none).
+function placeRefsBelow(ns, refs, nodes, boundByPVC, top, o) {
+  const G = geo();
+  const items = refOrder(ns, refs, nodes, o);
+  if (!items.length) return top - G.boxGap;
+  const area = G.workArea || G.col.work;
+  const height = (it, w) => {
+    if (it.ghost) return G.refH;
+    const pv = boundPV(it, nodes, boundByPVC);
+    return refBoxH(it, w) + (pv ? 8 + boxH(pv.kind, pv, w - G.pvInset, G.pvH) : 0) + (it.granted && it.kind === 'Role' ? G.grantGap : 0);
+  };
+  const { per, w } = refGrid(area.w, items.map((it) => (cw) => height(it, cw)), G.refGap);
+  // Room above the first row for the mounts edges' levels (routeMounts):
+  // one per cell of a row.
+  let y = top + refsBelowRoom(per);
+  for (let i = 0; i < items.length; i += per) {
+    const row = items.slice(i, i + per);
+    const roomy = row.some((it) => it.granted && it.kind === 'Role') ? G.grantGap : 0;
+    let bottom = y;
+    row.forEach((it, j) => {
+      bottom = Math.max(bottom, placeRef(it, nodes, boundByPVC, Math.round(area.x + j * (w + 2 * G.refGap)), y + roomy, w, o));
+      // Its edges' level: the rightmost cell's nearest the row.
+      const b = o.boxes.get(it.id) || o.ghosts[o.ghosts.length - 1];
+      b.edgeLevel = per - 1 - j;
+    });
+    y = bottom + G.refGap;
+  }
+  return y - G.refGap;
+}
+
+// refsBelowRoom is the gap above references below the workloads, per in a
+// row: a level for each cell's mounts edges.
+const refsBelowRoom = (per) => 6 + 6 * per;
+
+// refGrid is how many references stand in a row of an area wide, and how
+// wide each is: the count (up to four, no cell under a fifth of the area)
+// whose rows are the shortest in all. hs are the references' heights as
+// functions of their width; it also returns that height.
+function refGrid(wide, hs, refGap) {
+  const gap = 2 * refGap;
+  let best = null;
+  for (let per = 1; per <= Math.min(4, hs.length); per++) {
+    const w = Math.floor((wide - (per - 1) * gap) / per);
+    if (per > 1 && w < wide / 5) break;
+    let h = 0;
+    for (let i = 0; i < hs.length; i += per) h += Math.max(...hs.slice(i, i + per).map((f) => f(w))) + refGap;
+    if (!best || h < best.h) best = { per, w, h };
+  }
+  return best;
 }
 
 // drawsRefs reports whether the references column has anything to draw:
@@ -1698,6 +1805,14 @@ function curve(x1, y1, x2, y2) {
 }
 const r1 = (v) => Math.round(v * 10) / 10;
 
+// drop is an edge from a right side at (x1, y1) down into the top of a box
+// below at (x2, y2): out to the right, down beside the boxes, along level
+// (the gap above the box) and into it.
+function drop(x1, y1, x2, y2, level) {
+  const out = x1 + 14;
+  return `M${r1(x1)},${r1(y1)} L${r1(out)},${r1(y1)} L${r1(out)},${r1(level)} L${r1(x2)},${r1(level)} L${r1(x2)},${r1(y2)}`;
+}
+
 // spread returns n port positions evenly inside [a, b].
 function spread(n, a, b) {
   if (n <= 1) return [(a + b) / 2];
@@ -1737,10 +1852,13 @@ function routeMounts(out) {
     const top = to.y + 14;
     const ys = spread(list.length, top, Math.max(top, to.y + Math.min(to.h, geo().refH) - 14));
     const G = geo();
+    // References below the workloads: into the top of the box, the ports
+    // spread along it.
+    const xs = G.refsBelow ? spread(list.length, to.x + 24, to.x + Math.max(24, to.w - 24)) : null;
     list.forEach(({ m, src }, i) => {
-      const d = curve(src.x + 2, src.y, to.x - 4, ys[i]);
+      const d = xs ? drop(src.x + 2, src.y, xs[i], to.y - 4, to.y - 10 - 6 * (to.edgeLevel || 0)) : curve(src.x + 2, src.y, to.x - 4, ys[i]);
       // From the first of two workload columns: under the second's boxes.
-      const under = G.workShift && src.x <= G.col.work.x + G.col.work.w + 1;
+      const under = (G.workShift && src.x <= G.col.work.x + G.col.work.w + 1) || !!xs;
       if (m.kind === 'runs-as' || m.kind === 'isolates') {
         // An isolates edge is the policy's: from the policy to the pods.
         const [from, too] = m.kind === 'isolates' ? [m.to, m.from] : [m.from, m.to];

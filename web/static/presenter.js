@@ -9,7 +9,7 @@ import { download, fileName, pngBlob, pngScale, svgMarkup } from './export.js';
 import { setMeasure, setTextScale } from './format.js';
 import { chain, describe, focusRect, parseFocus, withLayout } from './focus.js';
 import { setLang, t, happeningText } from './i18n.js';
-import { layout as layoutPicture, presenterMinWidth } from './layout.js';
+import { BAND_REF_KINDS, layout as layoutPicture, presenterMinWidth } from './layout.js';
 import { presenterType } from './render.js';
 import { actionFor, nextLang, SHORTCUTS } from './keys.js';
 import { eventsIn, Meter } from './latency.js';
@@ -83,37 +83,40 @@ const FIT_MAX = 1.5;
 // one too tall even then is drawn sw wide (the fit then zooms under 1:
 // docs/presenter.md says what gives).
 export function fitLayout(graph, prev, opts, sw, sh) {
-  const type = (w, tight, workCols, ingressAbove) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols, ingressAbove });
-  const at = (w, tight, workCols, above) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols, above) });
+  const type = (w, tight, workCols, ingressAbove, refsBelow) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols, ingressAbove, refsBelow });
+  const at = (w, tight, workCols, above, below) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols, above, below) });
   const fits = (L) => L.height * (sw / L.width) <= sh;
   const zoom = (L) => Math.min(sw / L.width, sh / L.height);
   // Too tall: pod rows and gaps tighten first, then the workloads stand in
   // two columns side by side, then (a narrow stage) the Ingresses stand
-  // above the Services, their column given to the others; the zoom goes
-  // under 1 only when even that does not fit.
-  const tries = [[false, 1], [true, 1], [false, 2], [true, 2], [true, 1, true], [true, 2, true]];
-  const ingresses = [...graph.nodes.values()].some((n) => n.kind === 'Ingress');
+  // above the Services, their column given to the others, then the
+  // references stand below the workloads, theirs given to the others; the
+  // zoom goes under 1 only when even that does not fit.
+  const tries = [[false, 1], [true, 1], [false, 2], [true, 2], [true, 1, true], [true, 2, true], [true, 1, false, true], [true, 1, true, true], [true, 2, false, true], [true, 2, true, true]];
+  const has = (kinds) => [...graph.nodes.values()].some((n) => kinds.has(n.kind));
+  const ingresses = has(new Set(['Ingress']));
+  const refs = has(BAND_REF_KINDS);
   let worst = null;
-  for (const [tight, cols, above = false] of tries) {
-    if (above && !ingresses) continue;
+  for (const [tight, cols, above = false, below = false] of tries) {
+    if ((above && !ingresses) || (below && !refs)) continue;
     // Thousands of pods: two layouts per frame at most (a wall of lanes
     // is not what two columns or a moved Ingress would save).
-    if (graph.nodes.size > 600 && (cols > 1 || above)) continue;
-    let L = at(sw, tight, cols, above);
+    if (graph.nodes.size > 600 && (cols > 1 || above || below)) continue;
+    let L = at(sw, tight, cols, above, below);
     if (!fits(L)) {
       if (!worst || zoom(L) > zoom(worst)) worst = L;
       continue;
     }
     // Thousands of pods: one layout per frame is the budget.
     if (graph.nodes.size > 600) return L;
-    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above))));
+    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above, below))));
     let hi = sw;
     if (lo >= hi) return L;
-    const first = at(lo, tight, cols, above);
+    const first = at(lo, tight, cols, above, below);
     if (fits(first)) return first;
     for (let i = 0; i < 5; i++) {
       const mid = (lo + hi) / 2;
-      const m = at(mid, tight, cols, above);
+      const m = at(mid, tight, cols, above, below);
       if (fits(m)) {
         hi = mid;
         L = m;
@@ -281,8 +284,11 @@ export function install(page) {
   // step, or language, brings its text back. presenter.css and lesson.css
   // draw both states.
   const lessonText = doc.querySelector('[data-testid=lesson-text]');
+  const netpolNote = doc.querySelector('[data-testid=netpol-note]');
   const givers = [
-    { attr: 'captionsOver', shown: () => true, key: () => '' },
+    // The network-policy caveat stands in the captions' band: while it is
+    // shown the band stays, or the caveat would cover the picture's foot.
+    { attr: 'captionsOver', shown: () => !netpolNote || netpolNote.hidden, key: () => '' },
     {
       attr: 'lessonFolded',
       shown: () => !!lessonText && !lessonText.hidden && !lessonText.closest('.lesson')?.hidden,

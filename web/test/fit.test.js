@@ -200,7 +200,8 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
   });
 
   it('stands the Ingress above the Services on a narrow stage, its edges bending out left', () => {
-    const L = fit(ingress, 1024, 768);
+    const type = { ...presenterType(ingress, 1024, true, opts.layers), ingressAbove: true };
+    const L = inPresenterType(() => layout(ingress, null, { ...opts, type }));
     assert.equal(L.geom.ingressAbove, true);
     assert.ok(!L.columns.some((c) => c.id === 'ingress'), 'no Ingress column');
     const ing = boxesIn(L, 'Ingress')[0];
@@ -209,6 +210,29 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
     for (const e of L.edges.filter((x) => x.kind === 'routes')) assert.match(e.d, new RegExp(`^M${ing.x},`), `${e.id} leaves from the left side`);
     // Without it the scene was laid out at 0.69 (estimate).
     assert.ok(zoom(L, 1024, 768) >= 0.75, `zoom ${zoom(L, 1024, 768).toFixed(3)}`);
+  });
+
+  it('stands the references below the workloads on a narrow stage, their column given to the others', () => {
+    const L = fit(ingress, 1024, 768);
+    assert.equal(L.geom.refsBelow, true);
+    assert.ok(!L.columns.some((c) => c.id === 'ref'), 'no references column');
+    const work = boxesIn(L, 'Deployment').concat(boxesIn(L, 'StatefulSet'), boxesIn(L, 'group'));
+    const foot = Math.max(...work.map((b) => b.y + b.h));
+    const area = L.geom.col.work;
+    const claims = boxesIn(L, 'PersistentVolumeClaim');
+    assert.equal(claims.length, 2);
+    assert.equal(new Set(claims.map((b) => b.y)).size, 1, 'the claims side by side in one row');
+    for (const c of claims) {
+      assert.ok(c.y > foot && c.x >= area.x && c.x + c.w <= area.x + area.w + 1, `${c.id} at ${c.x},${c.y} (workloads end at ${foot})`);
+      const pv = boxesIn(L, 'PersistentVolume').find((b) => b.claim === c.id);
+      assert.ok(pv && pv.y > c.y + c.h && pv.x > c.x, `${c.id}'s volume under it`);
+      // Its mounts edge drops into its top, under the boxes it passes.
+      const m = L.edges.find((e) => e.kind === 'mounts' && e.to === c.id);
+      assert.ok(m && m.under, `${c.id}'s mounts edge under: ${m?.under}`);
+      assert.match(m.d, new RegExp(`,${c.y - 4}$`));
+    }
+    // With the column the scene was laid out at 0.79 (estimate).
+    assert.ok(zoom(L, 1024, 768) >= 0.85, `zoom ${zoom(L, 1024, 768).toFixed(3)}`);
   });
 
   // The estimate (0.6 em Latin) is wider than the browser's measure: these
