@@ -439,7 +439,7 @@ func TestNodeNode(t *testing.T) {
 				Addresses:  []corev1.NodeAddress{{Type: corev1.NodeHostName, Address: "cp"}, {Type: corev1.NodeInternalIP, Address: "10.1.0.1"}, {Type: corev1.NodeInternalIP, Address: "fd00::1"}},
 			}},
 			NodeFields{Ready: true, Roles: []string{"control-plane", "master"}, InternalIP: "10.1.0.1",
-				Labels: map[string]string{"node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/master": "", "kubernetes.io/role": "master", "zone": "a"},
+				Labels:     map[string]string{"node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/master": "", "kubernetes.io/role": "master", "zone": "a"},
 				Conditions: []Condition{{Type: "Ready", Status: "True"}, {Type: "MemoryPressure", Status: "False"}}}},
 		{"not ready, cordoned, no roles", corev1.Node{
 			Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{

@@ -16,6 +16,8 @@ import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
 import { install as installAudience, isFollower, readOnlyFetch, safeSession, takeLead } from './follow.js';
 import { fetchLesson, Panel } from './lesson.js';
 import { pageSelector, selectorChip, withoutSelector } from './selector.js';
+import { kindsControl, pageHide, withHide } from './kinds.js';
+import { parseNodeGroups, toggleGroup, withNodeGroups } from './nodegroups.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -223,6 +225,25 @@ const selectorUI = selectorChip(document, selector, () => {
 layersUI.after(selectorUI);
 chromeText();
 
+// --- kind toggles (?hide=, kinds.js) and Node groups (?nodegroup=, ?nodegroups=, nodegroups.js) --
+let { hide, problems: hideProblems } = pageHide(location.href);
+let nodeGroups = parseNodeGroups(location.href);
+for (const p of [...hideProblems, ...nodeGroups.problems]) console.warn('podium:', p);
+const kindsUI = kindsControl(document, hide, (h) => {
+  hide = h;
+  hideProblems = [];
+  history.replaceState(null, '', withHide(location.href, hide));
+  showBanner();
+  schedule();
+});
+selectorUI.after(kindsUI);
+chromeText();
+function toggleNodeGroup(key) {
+  nodeGroups = toggleGroup(nodeGroups, key, lastL?.nodeGroups || []);
+  history.replaceState(null, '', withNodeGroups(location.href, nodeGroups));
+  schedule();
+}
+
 // --- banner -------------------------------------------------------------------
 let connState = 'connecting';
 let connInfo = {};
@@ -256,6 +277,7 @@ function showBanner() {
   }
   if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
   if (layersNote && state === 'live') text += ' · ' + layersNote;
+  for (const p of [...hideProblems, ...nodeGroups.problems]) if (state === 'live') text += ' · ' + p;
   ui.banner.dataset.state = state;
   // While the API server is away the picture may be stale: say so by look.
   ui.stage.dataset.stale = String(state === 'apiserver' || state === 'unauthorized' || state === 'reconnecting' || state === 'error');
@@ -318,6 +340,7 @@ const renderer = new Renderer(ui.svg, {
     }
     schedule();
   },
+  onToggleNodeGroup: (key) => toggleNodeGroup(key),
 });
 reduceMotion.addEventListener?.('change', () => {
   renderer.motion = !reduceMotion.matches;
@@ -343,7 +366,7 @@ function draw() {
   drawError = '';
   try {
     // Presenter mode lays out for the stage (presenter.js fitLayout).
-    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers });
+    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers, hide, nodeGroups });
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
