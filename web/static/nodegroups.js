@@ -144,11 +144,17 @@ export function troubleLines(g, w, big) {
   return wrapText(`✗ ${text}`, w - 30, headType(big).bpx);
 }
 
+// titleLines is the group's title (▸ or ▾ and its name), wrapped like
+// its trouble: a zone and pool long enough to cut would read as another.
+export function titleLines(g, w, big) {
+  return wrapText(`${g.collapsed ? '▸' : '▾'} ${groupTitle(g)}`, w - 30, headType(big).tpx, true);
+}
+
 // headerHeight is a group header's height: its title, counts and trouble
 // lines.
 export function headerHeight(g, w, big) {
   const { tpx, bpx } = headType(big);
-  return Math.round(8 + tpx + bpx * 1.5 * (1 + troubleLines(g, w, big).length) + 12);
+  return Math.round(8 + tpx * (1 + 1.25 * (titleLines(g, w, big).length - 1)) + bpx * 1.5 * (1 + troubleLines(g, w, big).length) + 12);
 }
 
 // placeNodeGroups places the Node column as groups into out (layout.js
@@ -268,16 +274,16 @@ export function nodeGroupMarkup(box) {
   const big = textScaleNow() > 1;
   const { tpx, bpx } = headType(big);
   const w = box.w - 30;
+  const titles = titleLines(g, box.w, big);
   const y1 = 8 + tpx;
-  const y2 = Math.round(y1 + bpx * 1.5);
+  const y2 = Math.round(y1 + tpx * 1.25 * (titles.length - 1) + bpx * 1.5);
   const trouble = groupTroubleText(g);
   const lines = troubleLines(g, box.w, big);
-  const title = `${g.collapsed ? '▸' : '▾'} ${groupTitle(g)}`;
   const counts = `${t('nodegroup.nodes', { count: g.nodes.length })} · ${t('node.pods', { count: g.pods })}`;
   const label = g.by ? `${g.by}=${g.key === NONE ? '' : g.key}` : groupTitle(g);
   return `<title>${escText([label, counts, trouble].filter(Boolean).join('\n'))}</title>` +
     `<rect class="box-bg nodegroup-bg" width="${box.w}" height="${box.h}" rx="12"/><rect class="node-swatch" width="8" height="${box.h}" rx="4"/>` +
-    `<text class="box-title small" x="20" y="${y1}" data-testid="nodegroup-title">${escText(fitText(title, w, tpx, { bold: true }))}</text>` +
+    `<text class="box-title small" data-testid="nodegroup-title">${titles.map((l, i) => `<tspan x="20" y="${Math.round(y1 + tpx * 1.25 * i)}">${escText(l)}</tspan>`).join('')}</text>` +
     `<text class="box-sub" x="20" y="${y2}" data-testid="nodegroup-counts">${escText(fitText(counts, w, bpx))}</text>` +
     `<text class="box-sub ${trouble ? 'bad' : 'ok'}" data-testid="nodegroup-trouble">${lines.map((l, i) => `<tspan x="20" y="${Math.round(y2 + bpx * 1.5 * (i + 1))}">${escText(l)}</tspan>`).join('')}</text>`;
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { setTextScale, textWidth } from '../static/format.js';
 import { setLang } from '../static/i18n.js';
 import { layout } from '../static/layout.js';
 import {
@@ -16,6 +17,7 @@ import { FakeElement, installFakeDOM } from './fixtures/dom.js';
 
 installFakeDOM();
 const { Renderer } = await import('../static/render.js');
+const { fitLayout } = await import('../static/presenter.js');
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const POOLS = ['general', 'spot'];
@@ -125,7 +127,7 @@ describe('nodegroups: grouping', () => {
     setLang('en');
     const markup = nodeGroupMarkup({ w: 250, h: 80, group: a });
     // Every part of the trouble, never cut, wrapped between parts.
-    const said = [...markup.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]);
+    const said = [...markup.match(/data-testid="nodegroup-trouble">(.*?)<\/text>/)[1].matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]);
     assert.ok(said.length >= 2, `wrapped: ${said}`);
     assert.equal(said.join(' ').replace(/ +/g, ' '), '✗ 2 NotReady · 1 under pressure · 1 cordoned');
     assert.ok(headerHeight(a, 250, false) > headerHeight(b, 250, false), 'a header grows a line for its trouble');
@@ -231,5 +233,33 @@ describe('nodegroups: in the layout', () => {
     }
     assert.ok(!drawnIds.has('Node/n-003'));
     assert.ok(drawnIds.has('Pod/default/lost'), 'a pod on a hidden Node is still drawn');
+  });
+});
+
+describe('nodegroups: in presenter type', () => {
+  it('headers grow for their trouble and every line fits their width, in English and Chinese', () => {
+    for (const lang of ['en', 'zh-CN']) {
+      setLang(lang);
+      setTextScale(20 / 14.5);
+      try {
+        const g = cluster(200, { pods: 4, extra: (i) => (i % 6 === 0 ? { ready: false, unschedulable: i % 12 === 0, conditions: [{ type: 'PIDPressure', status: 'True' }] } : {}) });
+        const L = fitLayout(graphOf(g), null, opts(), 1920, 1080);
+        const heads = nodeGroups(L);
+        assert.equal(heads.length, 6, lang);
+        for (const h of heads) {
+          const markup = nodeGroupMarkup(h);
+          const lines = [...markup.matchAll(/<(?:text|tspan)[^>]*y="([\d.]+)"[^>]*>([^<]+)</g)].map((m) => ({ y: Number(m[1]), s: m[2] }));
+          assert.ok(lines.length >= 3, `${lang} ${h.id}: ${markup}`);
+          for (const [i, l] of lines.entries()) {
+            assert.ok(i === 0 ? textWidth(l.s, 26, true) <= h.w - 20 : textWidth(l.s, 20) <= h.w - 20, `${lang} ${h.id}: ${l.s} is wider than its header`);
+            assert.ok(l.y + 6 <= h.h, `${lang} ${h.id}: "${l.s}" at y ${l.y} below the header's ${h.h}`);
+          }
+          if (h.group.trouble) assert.ok(!markup.includes('…'), `${lang}: trouble cut: ${markup}`);
+        }
+      } finally {
+        setTextScale(1);
+        setLang('en');
+      }
+    }
   });
 });
