@@ -23,6 +23,7 @@ import (
 
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
+	"github.com/podiumhq/podium/informers/graph"
 )
 
 // The Nodes of TestNodeGroups carry ngLabel=e2e (their cleanup deletes by
@@ -285,6 +286,28 @@ func TestNodeGroups(t *testing.T) {
 	slices.Sort(withPods)
 
 	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig(), Args: []string{"--namespace", ns}})
+	// On the wire: each Node's zone and pool from its labels, and the labels.
+	settle(t, 60*time.Second, func(ctx context.Context) error {
+		g, err := p.Graph(ctx, "")
+		if err != nil {
+			return err
+		}
+		seen := 0
+		for _, n := range g.Nodes {
+			want, ok := byName[n.Name]
+			if n.Node == nil || !ok {
+				continue
+			}
+			seen++
+			if f := n.Node; f.Zone != want.zone || f.Pool != want.pool || f.Labels[ngRack] != want.rack || f.Labels[want.poolLabel] != want.pool {
+				return fmt.Errorf("/api/graph: %s has zone %q pool %q rack %q, want %q %q %q", n.ID, f.Zone, f.Pool, f.Labels[ngRack], want.zone, want.pool, want.rack)
+			}
+		}
+		if seen != ngCount {
+			return fmt.Errorf("/api/graph holds %d of the test's %d Nodes", seen, ngCount)
+		}
+		return nil
+	})
 	b := newBrowser(t, true)
 	b.tag = "nodegroups"
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
@@ -446,4 +469,42 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// BenchmarkWebNodeGroups500: first draw of 500 Nodes (in 12 zone and pool
+// groups, collapsed, and ungrouped with ?nodegroup=none for comparison)
+// under 1,000 pods at 1920×1080, from a synthetic graph (web_bench_test.go).
+// Browser-timed and noisy on a shared machine: reported, never asserted.
+func BenchmarkWebNodeGroups500(b *testing.B) {
+	s := cluster(50, 20, ngCount)
+	i := 0
+	for _, n := range s.nodes {
+		if n.Node != nil {
+			n.Node.Zone, n.Node.Pool = ngZones[i%3], ngPools[(i/3)%len(ngPools)].name
+			i++
+		}
+	}
+	log := graph.NewLog("bench", 1024)
+	log.Reset("bench", 1, s.nodes, s.edges, nil)
+	url := serveLog(b, log)
+	for _, c := range []struct{ name, query, drawn string }{
+		{"grouped", "?lang=en", `document.querySelectorAll('[data-testid=nodegroup]').length === 12`},
+		{"ungrouped", "?lang=en&nodegroup=none", `document.querySelectorAll('.kind-Node[data-id]').length === 500`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			br := newBrowser(b, true)
+			if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				start := time.Now()
+				br.open(url + c.query)
+				br.waitJS(c.drawn+` && document.querySelectorAll('.pod[data-id]').length === 1000`, 60*time.Second, "500 Nodes and 1,000 pods drawn")
+				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/first-draw")
+			}
+			b.ReportMetric(eval[float64](br, `window.podium.stats.maxRenderMs`), "ms/max-render")
+			b.ReportMetric(eval[float64](br, `Math.max(...window.podium.stats.recent.map((r) => r[0]))`), "ms/max-layout")
+			b.Logf("%s: draws [layout ms, render ms]: %v", c.name, eval[[][]float64](br, `window.podium.stats.recent`))
+		})
+	}
 }
