@@ -17,7 +17,7 @@ import { install as installAudience, isFollower, readOnlyFetch, safeSession, tak
 import { fetchLesson, Panel } from './lesson.js';
 import { pageSelector, selectorChip, withoutSelector } from './selector.js';
 import { kindsControl, pageHide, withHide } from './kinds.js';
-import { parseNodeGroups, toggleGroup, withNodeGroups } from './nodegroups.js';
+import { parseNodeGroups, toggleGroup, withGroups, withNodeGroups } from './nodegroups.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -527,7 +527,7 @@ let hoverId = '';
 const entityOf = (target) => target?.closest?.('[data-id], [data-lane], [data-group]');
 const keyOf = (n) => n.getAttribute('data-id') || n.getAttribute('data-lane') || n.getAttribute('data-group');
 function doHover(id) {
-  renderer.highlight(related(id, store.nodes, store.edges, lastL?.lanes, store.gen));
+  renderer.highlight(withGroups(related(id, store.nodes, store.edges, lastL?.lanes, store.gen), lastL));
 }
 ui.svg.addEventListener('pointerover', (ev) => {
   if (drag?.moved) return;
@@ -629,7 +629,7 @@ function doSearch() {
   }
   const ids = new Set();
   for (const n of store.nodes.values()) if (n.name?.toLowerCase().includes(query)) ids.add(n.id);
-  renderer.highlight({ ids, edgeIds: [] }, 'match');
+  renderer.highlight(withGroups({ ids, edgeIds: [] }, lastL), 'match');
   ui.searchCount.textContent = ids.size ? t('search.matches', { count: ids.size }) : t('search.none');
 }
 ui.search.addEventListener('input', () => {

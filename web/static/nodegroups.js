@@ -247,6 +247,21 @@ export function routeToGroups(out, runsOn, { path, spread, maxTargets }) {
   return rest;
 }
 
+// withGroups adds to a highlight ({ids, edgeIds}, as render.js lights
+// them) the header of every collapsed group holding one of its Nodes: a
+// hovered pod or a search for a Node's name lights the group it is
+// folded into. sel itself is left as it was.
+export function withGroups(sel, L) {
+  const alias = L?.nodeAlias;
+  if (!sel || !alias?.size) return sel;
+  let ids = null;
+  for (const id of sel.ids) {
+    const g = alias.get(id);
+    if (g && !sel.ids.has(g)) (ids ??= new Set(sel.ids)).add(g);
+  }
+  return ids ? { ...sel, ids } : sel;
+}
+
 // groupTitle is what a group's header calls it.
 export function groupTitle(g) {
   const none = (k) => t(k);

@@ -10,7 +10,7 @@ import { setTextScale, textWidth } from '../static/format.js';
 import { setLang } from '../static/i18n.js';
 import { layout } from '../static/layout.js';
 import {
-  COLLAPSE_ABOVE, GROUP_ABOVE, groupNodes, groupTitle, headerHeight, NONE, nodeGroupMarkup, parseNodeGroups, toggleGroup, validLabelKey, withNodeGroups,
+  COLLAPSE_ABOVE, GROUP_ABOVE, groupNodes, groupTitle, headerHeight, NONE, nodeGroupMarkup, parseNodeGroups, toggleGroup, validLabelKey, withGroups, withNodeGroups,
 } from '../static/nodegroups.js';
 import { app, edge, graphOf, node, pod } from './fixtures/build.js';
 import { FakeElement, installFakeDOM } from './fixtures/dom.js';
@@ -233,6 +233,20 @@ describe('nodegroups: in the layout', () => {
     }
     assert.ok(!drawnIds.has('Node/n-003'));
     assert.ok(drawnIds.has('Pod/default/lost'), 'a pod on a hidden Node is still drawn');
+  });
+});
+
+describe('nodegroups: lit with what they hold', () => {
+  it('a hovered pod or a matched Node lights its collapsed group; an open group\'s Node lights itself', () => {
+    const L = layout(graphOf(cluster(100, { pods: 2 })), null, opts('http://h/?nodegroups=zone-b/spot'));
+    const sel = { ids: new Set(['Pod/default/web-abc123-p000', 'Node/n-000', 'Node/n-001']), edgeIds: [] };
+    const lit = withGroups(sel, L);
+    assert.ok(lit.ids.has('nodegroup:zone-a/general'), 'n-000 is folded into zone-a/general');
+    assert.ok(!lit.ids.has('nodegroup:zone-b/spot'), 'n-001 is drawn: its open group is not lit for it');
+    assert.equal(sel.ids.size, 3, 'the selection given is left as it was');
+    const none = { ids: new Set(['Pod/default/web-abc123-p000']), edgeIds: [] };
+    assert.equal(withGroups(none, L), none);
+    assert.equal(withGroups(sel, layout(graphOf(cluster(100)))), sel, 'no groups: nothing to add');
   });
 });
 
