@@ -510,4 +510,6 @@ Object.assign(zhCN, {
   'nodegroup.allReady': '全部就绪',
   'nodegroup.expand': '展开节点组 {group}',
   'nodegroup.collapse': '折叠节点组 {group}',
+  'field.zone': '可用区',
+  'field.pool': '节点池',
 });

@@ -597,4 +597,6 @@ Object.assign(messages.en, {
   'nodegroup.allReady': 'all Ready',
   'nodegroup.expand': 'Expand node group {group}',
   'nodegroup.collapse': 'Collapse node group {group}',
+  'field.zone': 'Zone',
+  'field.pool': 'Node pool',
 });
