@@ -447,9 +447,17 @@ func TestNodeGroups(t *testing.T) {
 		t.Errorf("hide=Node: the kinds control shows Node as shown")
 	}
 	b.shot("hide-node")
-	// Turned back on in the control: the groups return, the address loses hide=.
+	eval[bool](b, `(document.querySelector('[data-testid=layers]').open = true, true)`)
+	b.shot("kinds-menu")
+	eval[bool](b, `(document.querySelector('[data-testid=layers]').open = false, true)`)
+	// Turned back on in the control: the groups return, the address loses
+	// hide=, and the layers (the same menu) are as they were.
+	layersBefore := eval[string](b, `document.querySelector('[data-testid=layers] .layers-current').textContent + ' ' + window.podium.layers`)
 	b.waitJS(`(() => { const i = document.querySelector('[data-testid=kind-option][value=Node]'); i.checked = true; i.dispatchEvent(new Event('change', { bubbles: true })); return true; })()`, 5*time.Second, "Node turned on")
 	b.waitJS(`document.querySelectorAll('[data-testid=nodegroup]').length >= 12 && !new URL(location.href).searchParams.has('hide')`, 30*time.Second, "the groups back, hide= gone")
+	if got := eval[string](b, `document.querySelector('[data-testid=layers] .layers-current').textContent + ' ' + window.podium.layers`); got != layersBefore {
+		t.Errorf("turning Node on changed the layers: %q, was %q", got, layersBefore)
+	}
 
 	// Bad values are named in the banner; the page still groups.
 	b.open(p.URL + "/?lang=en&nodegroup=" + url.QueryEscape("not a label") + "&hide=Bogus")

@@ -175,7 +175,7 @@ ui.picker.after(layersUI);
 chromeText();
 
 function layersSync() {
-  for (const i of layersUI.querySelectorAll('input')) i.checked = layers.has(i.value);
+  for (const i of layersUI.querySelectorAll('[data-testid=layer-option]')) i.checked = layers.has(i.value);
   layersUI.querySelector('.layers-current').textContent = `${layers.size}/${LAYERS.length}`;
   body.dataset.layers = formatLayers(layers);
   // Network policy is drawn as declared: say so while the layer is on.
@@ -209,7 +209,7 @@ const toggleLayer = (l) => {
   setLayers(next);
 };
 layersUI.addEventListener('change', () => {
-  setLayers(new Set([...layersUI.querySelectorAll('input:checked')].map((i) => i.value)));
+  setLayers(new Set([...layersUI.querySelectorAll('[data-testid=layer-option]:checked')].map((i) => i.value)));
 });
 
 // --- label selector: ?selector=, shown as a chip that clears it ------------------
@@ -236,7 +236,7 @@ const kindsUI = kindsControl(document, hide, (h) => {
   showBanner();
   schedule();
 });
-selectorUI.after(kindsUI);
+layersUI.querySelector('.ns-menu').appendChild(kindsUI);
 chromeText();
 function toggleNodeGroup(key) {
   nodeGroups = toggleGroup(nodeGroups, key, lastL?.nodeGroups || []);

@@ -75,21 +75,24 @@ export function pruneHidden(L, hide) {
   return L;
 }
 
-// kindsControl makes the header's kind toggles: a checkbox per kind,
+// kindsControl makes the kind toggles, a section for the Layers menu (the
+// header has no room for another control at 1280 px): a checkbox per kind,
 // checked when shown; onChange(hide) gets the new hidden set. Its words
-// are data-i18n keys (the page's chromeText fills them).
+// are data-i18n keys (the page's chromeText fills them). Its changes stop
+// here: the menu's own listener reads only the layers.
 export function kindsControl(doc, hide, onChange) {
-  const el = doc.createElement('details');
-  el.className = 'ns-picker kinds-picker';
+  const el = doc.createElement('div');
+  el.className = 'kinds-section';
   el.dataset.testid = 'kinds';
-  el.innerHTML = '<summary><span class="ns-label" data-i18n="kinds.label"></span> <span class="kinds-current"></span> ▾</summary>' +
-    `<div class="ns-menu"><ul class="ns-list">${KINDS.map((k) => `<li><label><input type="checkbox" data-testid="kind-option" value="${k}"> <span data-i18n="kind.${k}"></span></label></li>`).join('')}</ul></div>`;
+  el.innerHTML = '<p class="kinds-head"><span data-i18n="kinds.label"></span> <span class="kinds-current"></span></p>' +
+    `<ul class="ns-list">${KINDS.map((k) => `<li><label><input type="checkbox" data-testid="kind-option" value="${k}"> <span data-i18n="kind.${k}"></span></label></li>`).join('')}</ul>`;
   const sync = (h) => {
     for (const i of el.querySelectorAll('input')) i.checked = !h.has(i.value);
     el.querySelector('.kinds-current').textContent = `${KINDS.length - h.size}/${KINDS.length}`;
   };
   sync(hide);
-  el.addEventListener('change', () => {
+  el.addEventListener('change', (ev) => {
+    ev.stopPropagation();
     const h = new Set([...el.querySelectorAll('input')].filter((i) => !i.checked).map((i) => i.value));
     sync(h);
     onChange(h);
