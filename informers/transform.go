@@ -375,7 +375,8 @@ func TransformIngress(obj interface{}) (interface{}, error) {
 	return in, nil
 }
 
-// TransformNode keeps the role labels, the conditions the picture shows
+// TransformNode keeps the labels (at most graph.MaxNodeLabels: the Node
+// column groups by zone, pool or a label the viewer picks), the conditions the picture shows
 // (graph.NodeConditionTypes: type, status, reason and capped message), the
 // first internal IP, the unschedulable flag (cordon), the taints, and cpu,
 // memory, pods and ephemeral-storage of capacity and allocatable. Images,
@@ -389,8 +390,8 @@ func TransformNode(obj interface{}) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	roles := graph.NodeRoleLabels(in.Labels)
-	stripMeta(&in.ObjectMeta, func(k string) bool { return slices.Contains(roles, k) })
+	kept := graph.NodeLabelKeys(in.Labels)
+	stripMeta(&in.ObjectMeta, func(k string) bool { _, ok := slices.BinarySearch(kept, k); return ok })
 	taints := in.Spec.Taints[:min(len(in.Spec.Taints), graph.MaxTaints)]
 	for i, t := range taints {
 		taints[i] = corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect}

@@ -253,7 +253,9 @@ func TestTransformNodeForTheCluster(t *testing.T) {
 	if _, err := Transform(node); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"metadata":{"name":"worker-1","uid":"n-1","resourceVersion":"47000","labels":{"node-role.kubernetes.io/worker":""}},` +
+	want := `{"metadata":{"name":"worker-1","uid":"n-1","resourceVersion":"47000","labels":{"beta.kubernetes.io/arch":"amd64","beta.kubernetes.io/os":"linux",` +
+		`"kubernetes.io/arch":"amd64","kubernetes.io/hostname":"worker-1","kubernetes.io/os":"linux","node-role.kubernetes.io/worker":"",` +
+		`"node.kubernetes.io/instance-type":"m5.large","topology.kubernetes.io/zone":"eu-west-1a","type":"kwok"}},` +
 		`"spec":{"unschedulable":true,"taints":[{"key":"kwok.x-k8s.io/node","value":"fake","effect":"NoSchedule"},{"key":"node.kubernetes.io/unschedulable","effect":"NoSchedule"}]},` +
 		`"status":{"capacity":{"cpu":"32","ephemeral-storage":"256Gi","memory":"256Gi","pods":"110"},"allocatable":{"cpu":"32","memory":"256Gi","pods":"110"},` +
 		`"conditions":[{"type":"MemoryPressure","status":"False","lastHeartbeatTime":null,"lastTransitionTime":null,"reason":"KubeletHasSufficientMemory","message":"kubelet has sufficient memory available"},` +

@@ -458,7 +458,8 @@ func NodeRoleLabels(labels map[string]string) []string {
 func NodeNode(n *corev1.Node) *Node {
 	f := &NodeFields{Roles: NodeRoles(n.Labels), Unschedulable: n.Spec.Unschedulable,
 		Capacity: nodeResources(n.Status.Capacity), Allocatable: nodeResources(n.Status.Allocatable),
-		Conditions: nodeConditions(n.Status.Conditions), Taints: nodeTaints(n.Spec.Taints)}
+		Conditions: nodeConditions(n.Status.Conditions), Taints: nodeTaints(n.Spec.Taints),
+		Zone: NodeZone(n.Labels), Pool: NodePool(n.Labels), Labels: nodeLabels(n.Labels)}
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			f.Ready = c.Status == corev1.ConditionTrue

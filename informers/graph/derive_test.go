@@ -439,6 +439,7 @@ func TestNodeNode(t *testing.T) {
 				Addresses:  []corev1.NodeAddress{{Type: corev1.NodeHostName, Address: "cp"}, {Type: corev1.NodeInternalIP, Address: "10.1.0.1"}, {Type: corev1.NodeInternalIP, Address: "fd00::1"}},
 			}},
 			NodeFields{Ready: true, Roles: []string{"control-plane", "master"}, InternalIP: "10.1.0.1",
+				Labels:     map[string]string{"node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/master": "", "kubernetes.io/role": "master", "zone": "a"},
 				Conditions: []Condition{{Type: "Ready", Status: "True"}, {Type: "MemoryPressure", Status: "False"}}}},
 		{"not ready, cordoned, no roles", corev1.Node{
 			Spec: corev1.NodeSpec{Unschedulable: true, Taints: []corev1.Taint{
@@ -450,7 +451,7 @@ func TestNodeNode(t *testing.T) {
 				Conditions: []Condition{{Type: "Ready", Status: "Unknown", Reason: "NodeStatusUnknown", Message: "Kubelet stopped posting node status."}},
 				Taints:     []Taint{{Key: "node.kubernetes.io/unschedulable", Effect: "NoSchedule"}, {Key: "node.kubernetes.io/unreachable", Effect: "NoExecute"}}}},
 		{"empty role label ignored", corev1.Node{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"node-role.kubernetes.io/": "", "kubernetes.io/role": ""}}},
-			NodeFields{Roles: []string{}}},
+			NodeFields{Roles: []string{}, Labels: map[string]string{"node-role.kubernetes.io/": "", "kubernetes.io/role": ""}}},
 		{"capacity, allocatable, conditions in order, pressure", corev1.Node{
 			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectPreferNoSchedule}}},
 			Status: corev1.NodeStatus{

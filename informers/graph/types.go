@@ -345,6 +345,13 @@ type NodeFields struct {
 	// NetworkUnavailable when present, in that order.
 	Conditions []Condition `json:"conditions,omitempty"`
 	Taints     []Taint     `json:"taints,omitempty"` // at most MaxTaints
+	// Zone and Pool (issue #15) group the Node column: the zone label and
+	// the first node-pool label present (ZoneLabels, PoolLabels); Labels
+	// are the Node's labels, at most MaxNodeLabels, for a viewer who groups
+	// by a label of their own.
+	Zone   string            `json:"zone,omitempty"`
+	Pool   string            `json:"pool,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // Bounds on what one Namespace or Node entity carries, against hostile

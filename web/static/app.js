@@ -16,6 +16,8 @@ import { ReachFetcher, reachHTML, reachSets, serviceCutOff } from './reach.js';
 import { install as installAudience, isFollower, readOnlyFetch, safeSession, takeLead } from './follow.js';
 import { fetchLesson, Panel } from './lesson.js';
 import { pageSelector, selectorChip, withoutSelector } from './selector.js';
+import { kindsControl, pageHide, withHide } from './kinds.js';
+import { parseNodeGroups, toggleGroup, withGroups, withNodeGroups } from './nodegroups.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -173,7 +175,7 @@ ui.picker.after(layersUI);
 chromeText();
 
 function layersSync() {
-  for (const i of layersUI.querySelectorAll('input')) i.checked = layers.has(i.value);
+  for (const i of layersUI.querySelectorAll('[data-testid=layer-option]')) i.checked = layers.has(i.value);
   layersUI.querySelector('.layers-current').textContent = `${layers.size}/${LAYERS.length}`;
   body.dataset.layers = formatLayers(layers);
   // Network policy is drawn as declared: say so while the layer is on.
@@ -207,7 +209,7 @@ const toggleLayer = (l) => {
   setLayers(next);
 };
 layersUI.addEventListener('change', () => {
-  setLayers(new Set([...layersUI.querySelectorAll('input:checked')].map((i) => i.value)));
+  setLayers(new Set([...layersUI.querySelectorAll('[data-testid=layer-option]:checked')].map((i) => i.value)));
 });
 
 // --- label selector: ?selector=, shown as a chip that clears it ------------------
@@ -222,6 +224,25 @@ const selectorUI = selectorChip(document, selector, () => {
 });
 layersUI.after(selectorUI);
 chromeText();
+
+// --- kind toggles (?hide=, kinds.js) and Node groups (?nodegroup=, ?nodegroups=, nodegroups.js) --
+let { hide, problems: hideProblems } = pageHide(location.href);
+let nodeGroups = parseNodeGroups(location.href);
+for (const p of [...hideProblems, ...nodeGroups.problems]) console.warn('podium:', p);
+const kindsUI = kindsControl(document, hide, (h) => {
+  hide = h;
+  hideProblems = [];
+  history.replaceState(null, '', withHide(location.href, hide));
+  showBanner();
+  schedule();
+});
+layersUI.querySelector('.ns-menu').appendChild(kindsUI);
+chromeText();
+function toggleNodeGroup(key) {
+  nodeGroups = toggleGroup(nodeGroups, key, lastL?.nodeGroups || []);
+  history.replaceState(null, '', withNodeGroups(location.href, nodeGroups));
+  schedule();
+}
 
 // --- banner -------------------------------------------------------------------
 let connState = 'connecting';
@@ -256,6 +277,7 @@ function showBanner() {
   }
   if (st.denied?.length && state === 'live') text += ' · ' + t('banner.denied', { list: st.denied.join(', ') });
   if (layersNote && state === 'live') text += ' · ' + layersNote;
+  for (const p of [...hideProblems, ...nodeGroups.problems]) if (state === 'live') text += ' · ' + p;
   ui.banner.dataset.state = state;
   // While the API server is away the picture may be stale: say so by look.
   ui.stage.dataset.stale = String(state === 'apiserver' || state === 'unauthorized' || state === 'reconnecting' || state === 'error');
@@ -318,6 +340,7 @@ const renderer = new Renderer(ui.svg, {
     }
     schedule();
   },
+  onToggleNodeGroup: (key) => toggleNodeGroup(key),
 });
 reduceMotion.addEventListener?.('change', () => {
   renderer.motion = !reduceMotion.matches;
@@ -343,7 +366,7 @@ function draw() {
   drawError = '';
   try {
     // Presenter mode lays out for the stage (presenter.js fitLayout).
-    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers });
+    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers, hide, nodeGroups });
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
@@ -504,7 +527,7 @@ let hoverId = '';
 const entityOf = (target) => target?.closest?.('[data-id], [data-lane], [data-group]');
 const keyOf = (n) => n.getAttribute('data-id') || n.getAttribute('data-lane') || n.getAttribute('data-group');
 function doHover(id) {
-  renderer.highlight(related(id, store.nodes, store.edges, lastL?.lanes, store.gen));
+  renderer.highlight(withGroups(related(id, store.nodes, store.edges, lastL?.lanes, store.gen), lastL));
 }
 ui.svg.addEventListener('pointerover', (ev) => {
   if (drag?.moved) return;
@@ -606,7 +629,7 @@ function doSearch() {
   }
   const ids = new Set();
   for (const n of store.nodes.values()) if (n.name?.toLowerCase().includes(query)) ids.add(n.id);
-  renderer.highlight({ ids, edgeIds: [] }, 'match');
+  renderer.highlight(withGroups({ ids, edgeIds: [] }, lastL), 'match');
   ui.searchCount.textContent = ids.size ? t('search.matches', { count: ids.size }) : t('search.none');
 }
 ui.search.addEventListener('input', () => {

@@ -493,3 +493,23 @@ Object.assign(zhCN, {
   'selector.label': '匹配的 Pod',
   'selector.clear': '显示所有 Pod（清除标签选择器）',
 });
+
+// Node groups and kind toggles (issue #15, nodegroups.js and kinds.js).
+Object.assign(zhCN, {
+  'kinds.label': '类型',
+  'kinds.unknown': 'hide= 中有未知类型，已忽略：{list}',
+  'nodegroup.badLabel': 'nodegroup= 不是有效的标签键，已忽略：{label}',
+  'nodegroup.noZone': '无可用区',
+  'nodegroup.noPool': '无节点池',
+  'nodegroup.unset': '（未设置）',
+  'nodegroup.nodes': '{count} 个节点',
+  'nodegroup.nodes#one': '{count} 个节点',
+  'nodegroup.notReady': '{count} 个未就绪',
+  'nodegroup.pressure': '{count} 个有资源压力',
+  'nodegroup.cordoned': '{count} 个已封锁',
+  'nodegroup.allReady': '全部就绪',
+  'nodegroup.expand': '展开节点组 {group}',
+  'nodegroup.collapse': '折叠节点组 {group}',
+  'field.zone': '可用区',
+  'field.pool': '节点池',
+});

@@ -579,3 +579,24 @@ Object.assign(messages.en, {
   'selector.label': 'Pods matching',
   'selector.clear': 'Show every pod (clear the label selector)',
 });
+
+// Node groups and kind toggles (issue #15, nodegroups.js and kinds.js):
+// the Node column's group headers, ?nodegroup= and ?hide=.
+Object.assign(messages.en, {
+  'kinds.label': 'Kinds',
+  'kinds.unknown': 'Unknown kinds in hide=, ignored: {list}',
+  'nodegroup.badLabel': 'Not a label key in nodegroup=, ignored: {label}',
+  'nodegroup.noZone': 'no zone',
+  'nodegroup.noPool': 'no pool',
+  'nodegroup.unset': '(not set)',
+  'nodegroup.nodes': '{count} nodes',
+  'nodegroup.nodes#one': '{count} node',
+  'nodegroup.notReady': '{count} NotReady',
+  'nodegroup.pressure': '{count} under pressure',
+  'nodegroup.cordoned': '{count} cordoned',
+  'nodegroup.allReady': 'all Ready',
+  'nodegroup.expand': 'Expand node group {group}',
+  'nodegroup.collapse': 'Collapse node group {group}',
+  'field.zone': 'Zone',
+  'field.pool': 'Node pool',
+});

@@ -25,6 +25,8 @@
 // the lane and nothing above it.
 
 import { ordinal, POD_STATES, podState, wrapText } from './format.js';
+import { placeNodeGroups, routeToGroups } from './nodegroups.js';
+import { hideKinds, pruneHidden } from './kinds.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
@@ -523,6 +525,8 @@ export const DEFAULTS = Object.freeze({
   collapsed: new Set(), // namespaces drawn as a header only
   namespaces: [], // namespaces in the viewer's filter: drawn even when empty
   layers: null, // Set of LAYERS drawn; null: all of them
+  hide: null, // Set of kinds the viewer hid (kinds.js)
+  nodeGroups: null, // how the Node column groups (nodegroups.js); null: it does not
 });
 
 // Node identity colours (indices into the --node-N CSS variables).
@@ -690,7 +694,8 @@ export function layout(graph, prev = null, options = {}) {
 
 function layoutIn(graph, prev, options) {
   const opts = { ...DEFAULTS, ...options };
-  const shown = filterLayers(toMap(graph.nodes), toMap(graph.edges), opts.layers);
+  // The viewer's hidden kinds (kinds.js) go with the layers turned off.
+  const shown = hideKinds(filterLayers(toMap(graph.nodes), toMap(graph.edges), opts.layers), opts.hide);
   const nodes = shown.nodes;
   const state = { slots: new Map(), order: new Map() };
   const prevOrder = prev?.order || new Map();
@@ -730,7 +735,10 @@ function layoutIn(graph, prev, options) {
   // The viewer's filter names namespaces to draw even when they are empty.
   for (const ns of opts.namespaces || []) if (ns) namespaces.add(ns);
   const { byKind, selectsByNs, selectsEdgesByNs, mountsByPod, runsAsByPod, isolatesByPod, grantsTo, refEdgesByNs, boundByPVC } = indexEdges(shown.edges);
-  let nodesBottom = placeNodes(k8sNodes, prevOrder, out, nodeCol);
+  // Many Nodes: grouped by zone and pool (nodegroups.js), when the page asks.
+  const nodeH = (n, compact) => (compact ? G.nodeHCompact : boxH('Node', n, nodeCol.w, n.unschedulable || (n.taints || []).length ? G.nodeH + G.nodeTaints : G.nodeH));
+  let nodesBottom = placeNodeGroups(k8sNodes, byKind['runs-on'], out, nodeCol, G, opts.nodeGroups, nodeH, NODE_COLOURS) ??
+    placeNodes(k8sNodes, prevOrder, out, nodeCol);
   const ctx = {
     nodes, opts, prev, prevOrder, buckets, podsByOwner, selectsByNs, mountsByPod, runsAsByPod, isolatesByPod, grantsTo,
     refEdgesByNs, boundByPVC, bandW: out.bandW,
@@ -740,6 +748,7 @@ function layoutIn(graph, prev, options) {
   nodesBottom = placeClusterIdentity(nodes, grantsTo, nodesBottom, out, nodeCol);
   out.height = Math.max(Math.max(nodesBottom, bandsBottom) + (G.bottom ?? 24), 400);
   routeEdges(out, nodes, byKind);
+  pruneHidden(out, opts.hide);
   out.geom = G;
   return out;
 }
@@ -2072,6 +2081,16 @@ function runsOnSources(out, list) {
   return sources;
 }
 
+// runsOnPath is a runs-on edge from (x1, y1) at a lane's right edge into a
+// Node column box at (x2, y2): straight past the workloads, then a curve.
+// From the first of two workload columns, the edge passes under the
+// second's boxes instead of across their pod rows.
+function runsOnPath(G, x1, y1, x2, y2) {
+  const right = workRight(G) + 2;
+  const d = `M${r1(x1)},${r1(y1)} L${r1(right)},${r1(y1)} ${curve(right, y1, x2, y2).replace(/^M[^ ]+ /, '')}`;
+  return G.workShift && x1 <= G.col.work.x + G.col.work.w + 1 ? { d, under: true } : { d };
+}
+
 // routeRunsOn draws Pod → Node edges, leaving from the lane's right edge.
 function routeRunsOn(out, runsOn) {
   const G = geo();
@@ -2081,8 +2100,10 @@ function routeRunsOn(out, runsOn) {
   for (const lane of out.lanes.values()) lane.nodes = new Set();
   for (const e of runsOn) {
     const pod = out.pods.get(e.from);
-    if (pod?.compact && out.boxes.has(e.to)) out.lanes.get(pod.lane).nodes.add(e.to);
+    if (pod?.compact && (out.boxes.has(e.to) || out.nodeAlias?.has(e.to))) out.lanes.get(pod.lane).nodes.add(e.to);
   }
+  // Edges into a collapsed Node group end on its header (nodegroups.js).
+  runsOn = routeToGroups(out, runsOn, { spread, maxTargets: G.aggNodesMax, path: (x1, y1, x2, y2) => runsOnPath(G, x1, y1, x2, y2) });
   const byNode = new Map();
   for (const e of runsOn) {
     const pod = out.pods.get(e.from);
@@ -2096,11 +2117,7 @@ function routeRunsOn(out, runsOn) {
     const sources = runsOnSources(out, list);
     const ys = spread(sources.length, node.y + 14, node.y + node.h - 14);
     sources.forEach((s, i) => {
-      const right = workRight(G) + 2;
-      const d = `M${r1(s.x)},${r1(s.y)} L${r1(right)},${r1(s.y)} ${curve(right, s.y, node.x, ys[i]).replace(/^M[^ ]+ /, '')}`;
-      // From the first of two workload columns, the edge passes under the
-      // second's boxes instead of across their pod rows.
-      const under = G.workShift && s.x <= G.col.work.x + G.col.work.w + 1 ? { under: true } : {};
+      const { d, ...under } = runsOnPath(G, s.x, s.y, node.x, ys[i]);
       if (s.e) {
         out.edges.push({ id: s.e.id, kind: 'runs-on', from: s.e.from, to: s.e.to, d, colour: node.colour, ...under });
       } else {

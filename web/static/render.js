@@ -16,6 +16,8 @@ import {
   nodeExtraLine, warningBadge,
 } from './status.js';
 
+import { nodeGroupAttrs, nodeGroupMarkup, wireNodeGroup } from './nodegroups.js';
+
 const SVGNS = 'http://www.w3.org/2000/svg';
 
 // G is the geometry of the layout being drawn (L.geom: GEOM on the
@@ -989,6 +991,7 @@ export class Renderer {
     this.svg = svg;
     this.motion = opts.motion !== false;
     this.onToggleNamespace = opts.onToggleNamespace || (() => {});
+    this.onToggleNodeGroup = opts.onToggleNodeGroup || (() => {});
     this.root = el('g', { class: 'viewport' });
     svg.appendChild(this.root);
     this.layers = {};
@@ -1177,6 +1180,7 @@ export class Renderer {
         g.removeAttribute('data-id');
         g.setAttribute('data-group', id);
       }
+      if (box.kind === 'NodeGroup') wireNodeGroup(g, box, (key) => this.onToggleNodeGroup(key));
       const body = el('g', { class: 'body' });
       g.appendChild(body);
       (REF_KINDS.has(box.kind) ? this.layers.refs : this.layers.boxes).appendChild(g);
@@ -1186,7 +1190,11 @@ export class Renderer {
       const facts = boxFacts(box, n, L, nodes, svcStates);
       const status = facts.status;
       let markup;
-      if (box.kind === 'Service') {
+      if (box.kind === 'NodeGroup') {
+        markup = nodeGroupMarkup(box);
+        item.el.setAttribute('class', `box kind-NodeGroup node-c${box.colour}${box.group.trouble ? ' trouble' : ''}`);
+        nodeGroupAttrs(item.el, box);
+      } else if (box.kind === 'Service') {
         markup = serviceMarkup(n, box, facts.summary);
       } else if (box.kind === 'Ingress') {
         markup = ingressMarkup(n, box, facts.missing);
