@@ -18,9 +18,21 @@ import { fetchLesson, Panel } from './lesson.js';
 import { pageSelector, selectorChip, withoutSelector } from './selector.js';
 import { kindsControl, pageHide, withHide } from './kinds.js';
 import { parseNodeGroups, toggleGroup, withGroups, withNodeGroups } from './nodegroups.js';
+import { drawTrouble, wallLayout, wallMode } from './wall.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
+// A wall screen (?wall=1): the whole view on one screen, kept fitted, with
+// its trouble counted in the header (wall.js).
+const wall = wallMode(location.href);
+const wallMemo = {};
+const wallTrouble = document.createElement('p');
+wallTrouble.className = 'wall-trouble';
+wallTrouble.dataset.testid = 'wall-trouble';
+if (wall) {
+  body.dataset.wall = 'true';
+  document.querySelector('.brand').after(wallTrouble);
+}
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 // The audience link (follow.js): the presenter's secret leaves the address
@@ -365,13 +377,20 @@ function draw() {
   const t0 = performance.now();
   drawError = '';
   try {
-    // Presenter mode lays out for the stage (presenter.js fitLayout).
-    const L = (hooks?.layout || layout)({ nodes: store.nodes, edges: store.edges }, layoutState, { collapsed, namespaces: selected, layers, hide, nodeGroups });
+    // Presenter mode lays out for the stage (presenter.js fitLayout), a
+    // wall screen to the stage's shape (wall.js).
+    const graph = { nodes: store.nodes, edges: store.edges };
+    const opts = { collapsed, namespaces: selected, layers, hide, nodeGroups };
+    const stage = svgSize || ui.svg.getBoundingClientRect();
+    const L = wall && body.dataset.presenter !== 'true' && stage.width > 0
+      ? wallLayout(graph, layoutState, opts, stage.width, stage.height, wallMemo)
+      : (hooks?.layout || layout)(graph, layoutState, opts);
     const t1 = performance.now();
     layoutState = L.state;
     lastL = L;
     renderer.render(L, store);
     drawReach();
+    if (wall) drawTrouble(wallTrouble, store.nodes);
     hooks?.drawn(L);
     stats.recent.push([Math.round(t1 - t0), Math.round(performance.now() - t1)]);
     if (stats.recent.length > 50) stats.recent.shift();
@@ -385,7 +404,8 @@ function draw() {
     const size = `${L.width}x${L.height}`;
     // Refit only for a first picture or one that outgrew the screen: refitting
     // on every change would move everything on screen at each scale-up.
-    if (!userView && size !== lastSize && (lastSize === '' || !fitsView(L))) fit();
+    // A wall screen refits at every change of size: it never scrolls.
+    if (!userView && size !== lastSize && (wall || lastSize === '' || !fitsView(L))) fit();
     lastSize = size;
     if (detailsId) showDetails(detailsId);
     if (hoverId) doHover(hoverId);
@@ -450,7 +470,8 @@ function fit() {
   let k = Math.min(kw, r.height / box.h, 1.5);
   // A very tall picture (thousands of pods) fits by width instead, top
   // first: a readable top beats an unreadable whole; pan to see the rest.
-  if (k < kw * 0.45) k = kw;
+  // Not on a wall screen: it shows the whole.
+  if (k < kw * 0.45 && !wall) k = kw;
   view.k = Math.max(0.05, k);
   view.x = (r.width - box.w * view.k) / 2 - box.x * view.k;
   view.y = Math.max(0, (r.height - box.h * view.k) / 2) - box.y * view.k;

@@ -513,3 +513,16 @@ Object.assign(zhCN, {
   'field.zone': '可用区',
   'field.pool': '节点池',
 });
+
+// Wall-screen mode (issue #15, wall.js): the trouble counted in the header.
+Object.assign(zhCN, {
+  'wall.nodes': '{count} 个节点异常',
+  'wall.nodes#one': '{count} 个节点异常',
+  'wall.failed': '{count} 个 Pod 失败',
+  'wall.failed#one': '{count} 个 Pod 失败',
+  'wall.pending': '{count} 个 Pod 等待调度',
+  'wall.pending#one': '{count} 个 Pod 等待调度',
+  'wall.stalled': '{count} 个发布停滞',
+  'wall.stalled#one': '{count} 个发布停滞',
+  'wall.ok': '节点全部就绪，没有失败或等待中的 Pod',
+});

@@ -600,3 +600,16 @@ Object.assign(messages.en, {
   'field.zone': 'Zone',
   'field.pool': 'Node pool',
 });
+
+// Wall-screen mode (issue #15, wall.js): the trouble counted in the header.
+Object.assign(messages.en, {
+  'wall.nodes': '{count} Nodes in trouble',
+  'wall.nodes#one': '{count} Node in trouble',
+  'wall.failed': '{count} pods failing',
+  'wall.failed#one': '{count} pod failing',
+  'wall.pending': '{count} pods pending',
+  'wall.pending#one': '{count} pod pending',
+  'wall.stalled': '{count} rollouts stalled',
+  'wall.stalled#one': '{count} rollout stalled',
+  'wall.ok': 'All Nodes Ready, no pod failing or pending',
+});

@@ -684,7 +684,7 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
 // DEFAULTS.
 export function layout(graph, prev = null, options = {}) {
   const was = current;
-  current = options.type ? presenterGeom(options.type) : GEOM;
+  current = options.type ? presenterGeom(options.type) : options.wall ? wallGeom(options.wall) : GEOM;
   try {
     return layoutIn(graph, prev, options);
   } finally {
@@ -756,6 +756,42 @@ function layoutIn(graph, prev, options) {
 // workRight is where the workloads end: the last of the columns they
 // stand in, side by side (presenterCols) or one.
 const workRight = (G) => (G.workArea ? G.workArea.x + G.workArea.w : G.col.work.x + G.col.work.w);
+
+// workCols is how many workload columns stand side by side.
+const workCols = (G) => (G.workShift ? Math.round((G.workArea.w + G.workShift - G.col.work.w) / G.workShift) : 1);
+
+// beforeLastWork reports whether x (an edge's start at a workload's right
+// side) is in a workload column with another right of it: its edges pass
+// under the boxes of the columns they cross, not across their pod rows.
+const beforeLastWork = (G, x) => !!G.workShift && x <= workRight(G) - G.col.work.w - 1;
+
+// WALL_SUBGAP is the gap between workload columns on a wall screen.
+export const WALL_SUBGAP = 28;
+
+// wallGeom is the dashboard's geometry for a wall screen (?wall=1,
+// wall.js): the workloads in k columns side by side (the Node and
+// reference columns moved right of them), and a compact lane's grid at a
+// pitch of p (its cells p - 3 wide), so thousands of pods fit one screen.
+export function wallGeom({ k = 1, p = GEOM.cell }) {
+  const shift = GEOM.col.work.w + WALL_SUBGAP;
+  const dx = (k - 1) * shift;
+  const right = (c) => ({ x: c.x + dx, w: c.w });
+  return {
+    ...GEOM,
+    key: `wall|${k}|${p}`,
+    width: GEOM.width + dx,
+    widthWide: GEOM.widthWide + dx,
+    col: { ...GEOM.col, node: right(GEOM.col.node) },
+    refCol: right(GEOM.refCol),
+    nodeWide: right(GEOM.nodeWide),
+    ...(k > 1 ? { workArea: { x: GEOM.col.work.x, w: k * GEOM.col.work.w + (k - 1) * WALL_SUBGAP }, workShift: shift } : {}),
+    cell: p,
+    cellSize: Math.max(3, p - 3),
+    // A wall's Node column is as short as the workloads': short boxes
+    // past a dozen Nodes.
+    nodeCompactAbove: 12,
+  };
+}
 
 // keepOrder is stickyOrder for the order named key, recorded in into for
 // the next layout.
@@ -1098,11 +1134,11 @@ function splitWorkloads(o, top, G) {
     u.y0 = u.items[0].y;
     u.y1 = Math.max(...u.items.map((b) => b.y + b.h));
   }
-  // Each unit, in order, goes to the shorter column (the first on a tie).
-  const ends = [top, top];
+  // Each unit, in order, goes to the shortest column (the first on a tie).
+  const ends = Array(workCols(G)).fill(top);
   const dx = G.workShift;
   for (const u of units) {
-    const c = ends[1] < ends[0] ? 1 : 0;
+    const c = ends.indexOf(Math.min(...ends));
     const dy = ends[c] - u.y0;
     ends[c] += u.y1 - u.y0 + G.boxGap;
     if (!c && !dy) continue;
@@ -1866,8 +1902,8 @@ function routeMounts(out) {
     const xs = G.refsBelow ? spread(list.length, to.x + 24, to.x + Math.max(24, to.w - 24)) : null;
     list.forEach(({ m, src }, i) => {
       const d = xs ? drop(src.x + 2, src.y, xs[i], to.y - 4, to.y - 10 - 6 * (to.edgeLevel || 0)) : curve(src.x + 2, src.y, to.x - 4, ys[i]);
-      // From the first of two workload columns: under the second's boxes.
-      const under = (G.workShift && src.x <= G.col.work.x + G.col.work.w + 1) || !!xs;
+      // From a workload column with another right of it: under its boxes.
+      const under = beforeLastWork(G, src.x) || !!xs;
       if (m.kind === 'runs-as' || m.kind === 'isolates') {
         // An isolates edge is the policy's: from the policy to the pods.
         const [from, too] = m.kind === 'isolates' ? [m.to, m.from] : [m.from, m.to];
@@ -2037,7 +2073,7 @@ function routeSelects(out, selects) {
       // Bend in the gutter, then run flat into the lane, so the edge
       // never crosses a lane's header text.
       const d = `${curve(x1, ys[i], wx - 2, t.y)} L${r1(t.x)},${r1(t.y)}`;
-      // Into the second of two workload columns, under the first's boxes.
+      // Into a workload column right of another, under the boxes before it.
       const under = G.workShift && t.x > wx + G.col.work.w ? { under: true } : {};
       if (t.e) {
         out.edges.push({ id: t.e.id, kind: 'selects', from: t.e.from, to: t.e.to, state: t.e.state || 'none', d, ...under });
@@ -2083,12 +2119,12 @@ function runsOnSources(out, list) {
 
 // runsOnPath is a runs-on edge from (x1, y1) at a lane's right edge into a
 // Node column box at (x2, y2): straight past the workloads, then a curve.
-// From the first of two workload columns, the edge passes under the
-// second's boxes instead of across their pod rows.
+// From a workload column with others right of it, the edge passes under
+// their boxes instead of across their pod rows.
 function runsOnPath(G, x1, y1, x2, y2) {
   const right = workRight(G) + 2;
   const d = `M${r1(x1)},${r1(y1)} L${r1(right)},${r1(y1)} ${curve(right, y1, x2, y2).replace(/^M[^ ]+ /, '')}`;
-  return G.workShift && x1 <= G.col.work.x + G.col.work.w + 1 ? { d, under: true } : { d };
+  return beforeLastWork(G, x1) ? { d, under: true } : { d };
 }
 
 // routeRunsOn draws Pod → Node edges, leaving from the lane's right edge.
