@@ -85,9 +85,9 @@ func TestWallMode(t *testing.T) {
 	check := func() offscreen {
 		return eval[offscreen](br, `(() => {
   const W = innerWidth, H = innerHeight, off = [];
-  for (const el of document.querySelectorAll('[data-testid=canvas] [data-id]')) {
-    const id = el.dataset.id;
-    if (!/^(Deployment|Service|Node)\//.test(id)) continue;
+  for (const el of document.querySelectorAll('[data-testid=canvas] [data-id], [data-testid=canvas] [data-group]')) {
+    const id = el.dataset.id || 'group ' + el.dataset.group;
+    if (!/^(Deployment|Service|Node)\/|^group /.test(id)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1) off.push(id);
   }
@@ -142,4 +142,26 @@ func TestWallMode(t *testing.T) {
 		}
 		br.shot("wall-" + strings.ReplaceAll(step, " ", "-"))
 	}
+}
+
+// BenchmarkWebWall5000 times the wall screen of TestWallMode's scenario at
+// 1920×1080: from navigation to its 5,000 pods drawn and fitted, the zoom it
+// chose, and the slowest draw (layout and render).
+func BenchmarkWebWall5000(b *testing.B) {
+	s := wallCluster()
+	log := graph.NewLog("wall", 1024)
+	log.Reset("wall", 1, s.nodes, s.edges, nil)
+	url := serveLog(b, log)
+	br := newBrowser(b, false)
+	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		start := time.Now()
+		br.open(url + "?wall=1")
+		br.waitJS(`document.querySelectorAll('.pod[data-id]').length === 5000 && document.querySelector('[data-testid=wall-trouble]').textContent !== ''`, 120*time.Second, "the wall drawn")
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/first-draw")
+	}
+	b.ReportMetric(eval[float64](br, `Number(document.querySelector('[data-testid=canvas]').dataset.zoom)`), "zoom")
+	b.ReportMetric(eval[float64](br, `window.podium.stats.maxRenderMs`), "ms/max-render")
 }

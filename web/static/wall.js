@@ -9,7 +9,7 @@
 import { GEOM, layout, WALL_SUBGAP } from './layout.js';
 import { podState } from './format.js';
 import { t } from './i18n.js';
-import { nodeTroubleKinds } from './nodegroups.js';
+import { NO_GROUPS, nodeTroubleKinds } from './nodegroups.js';
 
 // wallMode reports whether the page's address asks for a wall screen.
 export function wallMode(href) {
@@ -30,15 +30,25 @@ const COLS = 4;
 export function wallLayout(graph, prev, opts, sw, sh, memo) {
   const pods = countPods(graph.nodes);
   const size = `${Math.round(sw)}x${Math.round(sh)}`;
-  if (memo.pick && memo.size === size && Math.abs(pods - memo.pods) <= memo.pods / 10) {
-    const L = layout(graph, prev, { ...opts, wall: memo.pick });
+  // Node groups the viewer has not opened or closed may all close, when the
+  // Node column is what keeps the picture small.
+  const closed = opts.nodeGroups && opts.nodeGroups.open === null && opts.nodeGroups.by !== NO_GROUPS
+    ? { ...opts, nodeGroups: { ...opts.nodeGroups, open: new Set() } }
+    : null;
+  if (memo.pick && memo.size === size && Math.abs(pods - memo.pods) <= memo.pods / 10 && memo.closed === !!closed && memo.closeNodes !== undefined) {
+    const L = layout(graph, prev, { ...(memo.closeNodes ? closed : opts), wall: memo.pick });
     if (workloads(L) === memo.work) return L;
   }
-  const base = layout(graph, prev, { ...opts, wall: { k: 1, p: GEOM.cell } });
-  const pick = chooseWall(base, sw, sh);
-  Object.assign(memo, { pick, size, pods, work: workloads(base) });
+  let best = null;
+  for (const o of closed ? [opts, closed] : [opts]) {
+    const base = layout(graph, prev, { ...o, wall: { k: 1, p: GEOM.cell } });
+    const pick = chooseWall(base, sw, sh);
+    if (!best || pick.z > best.pick.z + 0.02) best = { base, pick, o };
+  }
+  const { base, pick, o } = best;
+  Object.assign(memo, { pick, size, pods, work: workloads(base), closed: !!closed, closeNodes: o === closed });
   if (pick.k === 1 && pick.p === GEOM.cell) return base;
-  return layout(graph, base.state, { ...opts, wall: pick });
+  return layout(graph, base.state, { ...o, wall: pick });
 }
 
 // workloads counts a picture's boxes with lanes (and its bands).
@@ -53,8 +63,8 @@ function countPods(nodes) {
 // chooseWall picks the variant ({k, p}: k workload columns, grid pitch p)
 // whose picture is largest on a sw × sh stage, from base, the picture laid
 // out with one column at the dashboard's pitch: each variant's height is
-// estimated from it (wallHeight), not laid out. The zoom counts up to 1
-// (the dashboard's own size); of variants as large, the one with the
+// estimated from it (wallHeight), not laid out. The zoom (z) counts up to
+// 1 (the dashboard's own size); of variants as large, the one with the
 // larger cells, then the fewer columns, wins.
 export function chooseWall(base, sw, sh) {
   let best = null;
@@ -65,7 +75,7 @@ export function chooseWall(base, sw, sh) {
       if (!best || z > best.z + 0.02) best = { k, p, z };
     }
   }
-  return { k: best.k, p: best.p };
+  return best;
 }
 
 // wallHeight estimates how tall base would be with its workloads in k
