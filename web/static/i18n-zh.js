@@ -493,3 +493,16 @@ Object.assign(zhCN, {
   'selector.label': '匹配的 Pod',
   'selector.clear': '显示所有 Pod（清除标签选择器）',
 });
+
+// the Gateway API (issue #16, gateway.js).
+Object.assign(zhCN, {
+  'kind.Gateway': 'Gateway',
+  'kind.HTTPRoute': 'HTTPRoute',
+  'kind.GRPCRoute': 'GRPCRoute',
+  'gw.class': '类 {class}',
+  'gw.noListeners': '没有监听器',
+  'gw.status.NotAccepted': '未被接受',
+  'gw.status.Pending': '待处理',
+});
+// Kubernetes kind names, the same in both tables.
+for (const k of ['kind.Gateway', 'kind.HTTPRoute', 'kind.GRPCRoute']) KEEP.add(k);

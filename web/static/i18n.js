@@ -579,3 +579,15 @@ Object.assign(messages.en, {
   'selector.label': 'Pods matching',
   'selector.clear': 'Show every pod (clear the label selector)',
 });
+
+// the Gateway API (issue #16, gateway.js): Gateway, HTTPRoute and
+// GRPCRoute boxes in the Ingress column.
+Object.assign(messages.en, {
+  'kind.Gateway': 'Gateway',
+  'kind.HTTPRoute': 'HTTPRoute',
+  'kind.GRPCRoute': 'GRPCRoute',
+  'gw.class': 'class {class}',
+  'gw.noListeners': 'no listeners',
+  'gw.status.NotAccepted': 'not accepted',
+  'gw.status.Pending': 'pending',
+});

@@ -25,6 +25,7 @@
 // the lane and nothing above it.
 
 import { ordinal, POD_STATES, podState, wrapText } from './format.js';
+import { GATEWAY_KINDS, gatewayBoxH, isGatewayEdge, placeGateways, routeGatewayEdges } from './gateway.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
@@ -250,6 +251,7 @@ function columnDemand(type) {
     for (const n of of('HorizontalPodAutoscaler')) items.work.push((w) => box(n.kind, n, w, G.hpaH) + G.hpaGap);
     for (const n of of('Service')) items.service.push((w) => box(n.kind, n, w, G.serviceH) + G.boxGap);
     for (const n of of('Ingress')) items[type.ingressAbove ? 'service' : 'ingress'].push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
+    for (const n of GATEWAY_KINDS.flatMap(of)) items[type.ingressAbove ? 'service' : 'ingress'].push(() => gatewayBoxH(n) + G.boxGap);
     for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
       for (const n of of(k)) items.ref.push((w) => box(n.kind, n, w, G.refH) + G.refGap);
     }
@@ -935,7 +937,8 @@ function layoutBand(ns, y, ctx) {
   let refBottom = placeRefs(ns, [...refs, ...sideItems(side, ctx, o)], nodes, ctx.boundByPVC, top, o);
   // Ingresses above the Services (presenter type, a narrow stage): first
   // in the Service column, the Services below them.
-  const svcTop = G.ingressAbove ? placeIngressesAbove(ingresses, top, o) : top;
+  const gwBox = (kind, n, w) => Math.max(gatewayBoxH(n), G.type?.boxH(kind, n, w)?.h || 0);
+  const svcTop = G.ingressAbove ? placeGateways(of, G.col.service.x, G.col.service.w, placeIngressesAbove(ingresses, top, o), G.boxGap, o, gwBox) : top;
   let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), svcTop, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
   let svcBottom = sy > top ? sy - G.boxGap : top;
@@ -946,10 +949,11 @@ function layoutBand(ns, y, ctx) {
     svcBottom = liftStack(o, G.col.service.x, top, workBottom, G.boxGap);
     if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
   }
-  const ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
+  let ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
+  if (!G.ingressAbove) ingBottom = Math.max(ingBottom, placeGateways(of, G.col.ingress.x, G.col.ingress.w, ingBottom > top ? ingBottom + G.boxGap : top, G.boxGap, o, gwBox) - G.boxGap);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
-  band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length === 0;
+  band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length + GATEWAY_KINDS.flatMap(of).length === 0;
   return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
 }
 
@@ -1191,7 +1195,7 @@ function placeIngressesAbove(ingresses, top, o) {
 // reads: its objects (in a fixed kind order) and its selects edges.
 const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod',
   'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'ConfigMap', 'Secret',
-  'ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget'];
+  'ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget', ...GATEWAY_KINDS];
 function bandInputs(bucket, selects, refEdges, nodes) {
   const refs = [];
   for (const k of BAND_KINDS) {
@@ -1709,7 +1713,8 @@ function spread(n, a, b) {
 // compact lanes are merged into one per (service, lane) or (lane, node),
 // because thousands of hair-thin lines tell nothing.
 function routeEdges(out, nodes, byKind) {
-  routeIngresses(out, nodes, byKind.routes);
+  routeIngresses(out, nodes, (byKind.routes || []).filter((e) => !isGatewayEdge(e)));
+  routeGatewayEdges(out, byKind.routes || []);
   routeSelects(out, byKind.selects);
   routeRunsOn(out, byKind['runs-on']);
   routeMounts(out);
