@@ -9,12 +9,14 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
-	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
-	gwinformers "sigs.k8s.io/gateway-api/pkg/client/informers/externalversions/apis/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -30,11 +32,12 @@ import (
 // (the API server publishes a new CRD's resources a moment after the CRD
 // is established), with backoff, and for a bounded time.
 //
-// Typed informers from sigs.k8s.io/gateway-api, not dynamic ones: the
-// cache then holds the typed objects the transforms strip in place, as
-// for every other kind, where a dynamic informer would cache unstructured
-// maps and convert each object on every read. The typed client costs the
-// release binary under 1 MB.
+// Typed informers over the v1 typed client of sigs.k8s.io/gateway-api, not
+// dynamic ones: the cache then holds the typed objects the transforms
+// strip in place, as for every other kind, where a dynamic informer would
+// cache unstructured maps and convert each object on every read. The v1
+// client alone, not the module's clientset (every API version's clients)
+// and its informer factory, keeps the release binary's growth small.
 
 // gatewayResources are the Gateway API resources Podium reads, v1 all.
 var gatewayResources = []resource{
@@ -60,25 +63,45 @@ func isGatewayResource(r graph.Resource) bool {
 
 // newGatewayInformer returns the informer of one Gateway API resource in
 // ns ("" for all).
-func newGatewayInformer(c gwclient.Interface, r graph.Resource, ns string) cache.SharedIndexInformer {
+// lwClient is the client whose watch-list support the reflector asks
+// about (a fake one has none), as the generated informers do.
+func newGatewayInformer(c gwclient.GatewayV1Interface, lwClient any, r graph.Resource, ns string) cache.SharedIndexInformer {
 	switch r {
 	case graph.GatewayClasses:
-		return gwinformers.NewGatewayClassInformer(c, 0, noIndexers)
+		l := c.GatewayClasses()
+		return typedInformer(&gatewayv1.GatewayClass{}, lwClient, l.List, l.Watch)
 	case graph.Gateways:
-		return gwinformers.NewGatewayInformer(c, ns, 0, noIndexers)
+		l := c.Gateways(ns)
+		return typedInformer(&gatewayv1.Gateway{}, lwClient, l.List, l.Watch)
 	case graph.HTTPRoutes:
-		return gwinformers.NewHTTPRouteInformer(c, ns, 0, noIndexers)
+		l := c.HTTPRoutes(ns)
+		return typedInformer(&gatewayv1.HTTPRoute{}, lwClient, l.List, l.Watch)
 	case graph.GRPCRoutes:
-		return gwinformers.NewGRPCRouteInformer(c, ns, 0, noIndexers)
+		l := c.GRPCRoutes(ns)
+		return typedInformer(&gatewayv1.GRPCRoute{}, lwClient, l.List, l.Watch)
 	}
 	return nil
+}
+
+// typedInformer is what the generated informer constructors make, over a
+// typed list and watch.
+func typedInformer[L runtime.Object](obj runtime.Object, lwClient any, list func(context.Context, metav1.ListOptions) (L, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) cache.SharedIndexInformer {
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return list(ctx, o) },
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return watchFn(ctx, o)
+		},
+	}
+	return cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, lwClient), obj, 0, noIndexers)
 }
 
 // gatewayWatch starts and stops the Gateway API informers as discovery
 // finds the resources served or not.
 type gatewayWatch struct {
 	w        *Watcher
-	client   gwclient.Interface
+	client   gwclient.GatewayV1Interface
+	lwClient any                // see newGatewayInformer
 	meta     metadata.Interface // nil: no CRD watch (discovery at start only)
 	discover func(ctx context.Context) (map[graph.Resource]bool, error)
 
@@ -98,11 +121,11 @@ type gatewayActive struct {
 
 // gatewayDiscovery asks the API server which Gateway API resources it
 // serves at v1; a group it does not serve at all is none, not an error.
-func gatewayDiscovery(c gwclient.Interface) func(ctx context.Context) (map[graph.Resource]bool, error) {
+func gatewayDiscovery(c gwclient.GatewayV1Interface) func(ctx context.Context) (map[graph.Resource]bool, error) {
 	return func(ctx context.Context) (map[graph.Resource]bool, error) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		body, err := c.Discovery().RESTClient().Get().AbsPath("/apis/" + graph.GatewayGroup + "/v1").Do(ctx).Raw()
+		body, err := c.RESTClient().Get().AbsPath("/apis/" + graph.GatewayGroup + "/v1").Do(ctx).Raw()
 		if apierrors.IsNotFound(err) {
 			return map[graph.Resource]bool{}, nil
 		}
@@ -123,8 +146,8 @@ func gatewayDiscovery(c gwclient.Interface) func(ctx context.Context) (map[graph
 	}
 }
 
-func newGatewayWatch(w *Watcher, client gwclient.Interface, meta metadata.Interface, discover func(ctx context.Context) (map[graph.Resource]bool, error)) *gatewayWatch {
-	g := &gatewayWatch{w: w, client: client, meta: meta, discover: discover,
+func newGatewayWatch(w *Watcher, client gwclient.GatewayV1Interface, lwClient any, meta metadata.Interface, discover func(ctx context.Context) (map[graph.Resource]bool, error)) *gatewayWatch {
+	g := &gatewayWatch{w: w, client: client, lwClient: lwClient, meta: meta, discover: discover,
 		recheck: make(chan struct{}, 1), active: map[graph.Resource]*gatewayActive{}}
 	if meta != nil {
 		g.crds = metadatainformer.NewFilteredMetadataInformer(meta, crdGVR, metav1.NamespaceAll, 0, noIndexers, nil).Informer()
@@ -185,6 +208,19 @@ func (g *gatewayWatch) run(ctx context.Context, retry bool) {
 	}()
 	if g.crds != nil {
 		wg.Go(func() { g.crds.RunWithContext(ctx) })
+		// A CRD watch denied at first and allowed later leaves denied.
+		wg.Go(func() {
+			if !cache.WaitForCacheSync(ctx.Done(), g.crds.HasSynced) {
+				return
+			}
+			w := g.w
+			w.mu.Lock()
+			delete(w.denied, crdResource.qualified())
+			delete(w.missing, crdResource.qualified())
+			w.updateStatusLocked()
+			w.mu.Unlock()
+			w.log.Wake()
+		})
 	}
 	if retry {
 		g.signal()
@@ -275,7 +311,7 @@ func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
 		nss = w.namespaceList()
 	}
 	for _, ns := range nss {
-		inf := newGatewayInformer(g.client, r.name, ns)
+		inf := newGatewayInformer(g.client, g.lwClient, r.name, ns)
 		if !w.opts.KeepWholeObjects {
 			_ = inf.SetTransform(TransformGateway)
 		}

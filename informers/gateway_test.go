@@ -148,7 +148,7 @@ func TestGatewayDiscovery(t *testing.T) {
 	client := fake.NewClientset(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "stable"}})
 	l := graph.NewLog("e", 64)
 	w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler)})
-	w.gw = newGatewayWatch(w, api.gw, api.meta, api.discover)
+	w.gw = newGatewayWatch(w, api.gw.GatewayV1(), api.gw, api.meta, api.discover)
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	if hasNode(l, "Gateway/shop/gw") || len(w.Status().Denied) > 0 || len(w.Status().Unavailable) > 0 {

@@ -31,7 +31,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
-	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -303,7 +303,7 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 		return nil, err
 	}
 	w = New(client, log, opts)
-	w.gw = newGatewayWatch(w, gwc, meta, gatewayDiscovery(gwc))
+	w.gw = newGatewayWatch(w, gwc, gwc, meta, gatewayDiscovery(gwc))
 	return w, nil
 }
 
