@@ -187,36 +187,46 @@ func ptrPort(p gatewayv1.PortNumber) *gatewayv1.PortNumber { return &p }
 func gatewayConverged(t *testing.T, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, gw gwclient.Interface, ns, step string) graph.Snapshot {
 	t.Helper()
 	var got graph.Snapshot
+	var last error // the last real mismatch, not the deadline cutting a request short
 	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-		api, err := streamMatchesAPI(ctx, p, s, "namespace="+ns, step)
-		if err != nil {
-			return err
+		err := gatewayConvergedOnce(ctx, p, s, cs, gw, ns, step, &got)
+		if err != nil && ctx.Err() != nil && last != nil {
+			return last
 		}
-		want, err := listTruth(ctx, cs, ns)
-		if err != nil {
-			return err
-		}
-		if err := gatewayTruth(ctx, gw, ns, want); err != nil {
-			return err
-		}
-		have := truthOf(api)
-		for _, n := range api.Nodes {
-			if n.Gateway() != nil || n.HTTPRoute() != nil || n.GRPCRoute() != nil {
-				have.Nodes[n.ID] = gatewayNodeSummary(n)
-			}
-		}
-		for _, e := range api.Edges {
-			if e.Kind == graph.EdgeRoutes && e.Detail != nil && (e.Accepted != "" || e.Weight != nil) {
-				have.Edges[e.ID] = routeEdgeSummary(e.Accepted, e.Weight)
-			}
-		}
-		if d := want.diff(have); d != "" {
-			return fmt.Errorf("%s: /api/graph differs from the API server:\n%s", step, d)
-		}
-		got = api
-		return nil
+		last = err
+		return err
 	})
 	return got
+}
+
+func gatewayConvergedOnce(ctx context.Context, p *podiumtest.Podium, s *podiumtest.Stream, cs kubernetes.Interface, gw gwclient.Interface, ns, step string, got *graph.Snapshot) error {
+	api, err := streamMatchesAPI(ctx, p, s, "namespace="+ns, step)
+	if err != nil {
+		return err
+	}
+	want, err := listTruth(ctx, cs, ns)
+	if err != nil {
+		return err
+	}
+	if err := gatewayTruth(ctx, gw, ns, want); err != nil {
+		return err
+	}
+	have := truthOf(api)
+	for _, n := range api.Nodes {
+		if n.Gateway() != nil || n.HTTPRoute() != nil || n.GRPCRoute() != nil {
+			have.Nodes[n.ID] = gatewayNodeSummary(n)
+		}
+	}
+	for _, e := range api.Edges {
+		if e.Kind == graph.EdgeRoutes && e.Detail != nil && (e.Accepted != "" || e.Weight != nil) {
+			have.Edges[e.ID] = routeEdgeSummary(e.Accepted, e.Weight)
+		}
+	}
+	if d := want.diff(have); d != "" {
+		return fmt.Errorf("%s: /api/graph differs from the API server:\n%s", step, d)
+	}
+	*got = api
+	return nil
 }
 
 // gatewayTruth adds the Gateway API objects of ns to t, derived from the
