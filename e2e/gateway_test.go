@@ -240,8 +240,17 @@ func gatewayTruth(ctx context.Context, gw gwclient.Interface, ns string, t truth
 	if err != nil {
 		return err
 	}
+	classes, err := gw.GatewayV1().GatewayClasses().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	controller := map[string]string{}
+	for _, c := range classes.Items {
+		controller[c.Name] = string(c.Spec.ControllerName)
+	}
 	for _, g := range gws.Items {
-		t.Nodes[graph.ID(graph.KindGateway, ns, g.Name)] = "class=" + string(g.Spec.GatewayClassName)
+		class := string(g.Spec.GatewayClassName)
+		t.Nodes[graph.ID(graph.KindGateway, ns, g.Name)] = "class=" + class + " controller=" + controller[class]
 	}
 	routes, err := gw.GatewayV1().HTTPRoutes(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -283,7 +292,7 @@ func gatewayTruth(ctx context.Context, gw gwclient.Interface, ns string, t truth
 
 func gatewayNodeSummary(n *graph.Node) string {
 	if f := n.Gateway(); f != nil {
-		return "class=" + f.Class
+		return "class=" + f.Class + " controller=" + f.ClassController
 	}
 	f := n.HTTPRoute()
 	if f == nil {

@@ -141,13 +141,19 @@ func gatewayObjects() []runtime.Object {
 // (no restart), and the objects show; RBAC denying one resource names it
 // in denied; the CRDs deleted take the objects out again.
 func TestGatewayDiscovery(t *testing.T) {
+	for _, namespaces := range [][]string{nil, {"shop", "other"}} {
+		t.Run(fmt.Sprintf("namespaces %v", namespaces), func(t *testing.T) { testGatewayDiscovery(t, namespaces) })
+	}
+}
+
+func testGatewayDiscovery(t *testing.T, namespaces []string) {
 	api := newFakeGatewayAPI(t, gatewayObjects()...)
 	api.gw.PrependReactor("list", "grpcroutes", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: graph.GatewayGroup, Resource: "grpcroutes"}, "", errors.New("RBAC: access denied"))
 	})
 	client := fake.NewClientset(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "stable"}})
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler)})
+	w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler), Namespaces: namespaces})
 	w.gw = newGatewayWatch(w, api.gw.GatewayV1(), api.gw, api.meta, api.discover)
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
@@ -159,8 +165,10 @@ func TestGatewayDiscovery(t *testing.T) {
 	}
 
 	api.install(t)
+	// The Gateway with its class's controller: the class may come after.
 	waitFor(t, l, "the Gateway API's objects", func() bool {
-		return hasNode(l, "Gateway/shop/gw") && hasNode(l, "HTTPRoute/shop/web")
+		gw := nodeIn(l, "Gateway/shop/gw")
+		return gw != nil && gw.Gateway().ClassController == "example.com/gw" && hasNode(l, "HTTPRoute/shop/web")
 	})
 	waitFor(t, l, "grpcroutes denied", func() bool { return slices.Contains(w.Status().Denied, "grpcroutes.gateway.networking.k8s.io") })
 	snap := l.Snapshot(graph.Filter{})
@@ -179,9 +187,19 @@ func TestGatewayDiscovery(t *testing.T) {
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("routes edges (-want +got):\n%s", diff)
 	}
-	for _, n := range snap.Nodes {
-		if n.ID == "Gateway/shop/gw" && n.Gateway().ClassController != "example.com/gw" {
-			t.Errorf("the Gateway's class controller is %q", n.Gateway().ClassController)
+	// Restricted to namespaces, the namespaced resources are listed in
+	// each of them, as the built-in kinds are; GatewayClasses cluster-wide.
+	for _, a := range api.gw.Actions() {
+		if a.GetVerb() != "list" {
+			continue
+		}
+		res := a.GetResource().Resource
+		if want := namespaces; res == string(graph.GatewayClasses) || len(want) == 0 {
+			if a.GetNamespace() != "" {
+				t.Errorf("listed %s in namespace %q, want all", res, a.GetNamespace())
+			}
+		} else if !slices.Contains(want, a.GetNamespace()) {
+			t.Errorf("listed %s in namespace %q, want one of %v", res, a.GetNamespace(), want)
 		}
 	}
 	// What is cached is transformed.
@@ -208,6 +226,16 @@ func TestGatewayDiscovery(t *testing.T) {
 	if !hasNode(l, "Service/shop/stable") {
 		t.Error("the Service went with the Gateway API")
 	}
+}
+
+// nodeIn returns the node of l's snapshot with this id, or nil.
+func nodeIn(l *graph.Log, id string) *graph.Node {
+	for _, n := range l.Snapshot(graph.Filter{}).Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
 }
 
 func ptrString(p *int) string {
