@@ -107,12 +107,21 @@ export function routeGatewayEdges(out, routes) {
       // at the route.
       const i = backends.findIndex((b) => b.e === e);
       const y1 = from.y + 26 + Math.min(i, 4) * Math.max(6, Math.min(16, (from.h - 32) / Math.max(1, backends.length)));
-      const x1 = from.x + from.w;
       const x2 = to.x - 4;
       const y2 = to.y + 30;
+      const label = backends.length > 1 || e.weight === 0 ? shareLabel(e) : '';
+      if (to.x < from.x + from.w) {
+        // Routes above their Services in one column (a narrow presenter
+        // stage): out of the route's left side, a bend in the margin, as
+        // an Ingress above its Services; the label over the Service.
+        const bend = Math.max(8, from.x - 6);
+        const d = `M${r1(from.x)},${r1(y1)} C${r1(from.x - bend)},${r1(y1)} ${r1(to.x - bend)},${r1(y2)} ${r1(x2)},${r1(y2)}`;
+        out.edges.push({ id: e.id, kind: 'routes', from: e.from, to: e.to, state: '', d, label, lx: to.x + to.w - 48, ly: to.y - 5 });
+        return;
+      }
+      const x1 = from.x + from.w;
       const mx = (x1 + x2) / 2;
       const d = `M${r1(x1)},${r1(y1)} C${r1(mx)},${r1(y1)} ${r1(mx)},${r1(y2)} ${r1(x2)},${r1(y2)}`;
-      const label = backends.length > 1 || e.weight === 0 ? shareLabel(e) : '';
       // The label stands where the edge meets its Service, clear of the
       // route's other edges, which all leave from one side.
       out.edges.push({ id: e.id, kind: 'routes', from: e.from, to: e.to, state: '', d, label, lx: x2 - 40, ly: y2 - 7 });

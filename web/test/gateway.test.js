@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { gatewayLines, gatewayMarkup, gatewayStatus, shareLabel } from '../static/gateway.js';
+import { gatewayLines, gatewayMarkup, gatewayStatus, routeGatewayEdges, shareLabel } from '../static/gateway.js';
 import { GEOM, layout } from '../static/layout.js';
 import { edge, graphOf, service } from './fixtures/build.js';
 
@@ -59,6 +59,19 @@ describe('gateway: layout', () => {
       const L = layout(canary({ accepted }));
       assert.equal(L.edges.find((e) => e.from === 'Gateway/shop/gw').state, state, accepted);
     }
+  });
+
+  it('bends a route → Service edge out left when the route stands above its Services (a narrow presenter stage)', () => {
+    const g = canary();
+    const boxes = new Map([
+      ['HTTPRoute/shop/web', { id: 'HTTPRoute/shop/web', kind: 'HTTPRoute', x: 40, y: 100, w: 300, h: 90 }],
+      ['Service/shop/stable', { id: 'Service/shop/stable', kind: 'Service', x: 40, y: 210, w: 300, h: 80 }],
+    ]);
+    const out = { boxes, edges: [] };
+    routeGatewayEdges(out, [...g.edges.values()]);
+    assert.equal(out.edges.length, 1);
+    assert.match(out.edges[0].d, /^M40,/, 'leaves from the left side');
+    assert.ok(out.edges[0].lx > 40 && out.edges[0].ly < 210, 'label over the Service');
   });
 
   it('is deterministic', () => {
