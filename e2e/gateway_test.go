@@ -6,23 +6,29 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	authv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
 	"github.com/podiumhq/podium/e2e/gatewaycrds"
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
+	"github.com/podiumhq/podium/informers"
 	"github.com/podiumhq/podium/informers/graph"
 )
 
@@ -138,6 +144,30 @@ func TestGatewayAPI(t *testing.T) {
 	if e := edge(snap, toGW); e == nil || e.Detail == nil || e.Accepted != graph.StatusTrue {
 		t.Errorf("after the status: %s is %+v, want accepted true", toGW, e)
 	}
+
+	// Credentials without one of the resources: it is named in denied,
+	// the rest is drawn, as for the built-in kinds.
+	t.Run("RBAC without httproutes", func(t *testing.T) {
+		const res = "httproutes.gateway.networking.k8s.io"
+		p2 := podiumtest.Start(t, podiumtest.Options{Kubeconfig: gatewayKubeconfigWithout(t, cs, ns, res), Args: []string{"--namespace", ns}})
+		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+			st, err := p2.Status(ctx)
+			if err != nil {
+				return err
+			}
+			if !st.Synced || !slices.Equal(st.Denied, []string{res}) {
+				return fmt.Errorf("status %+v; want synced, denied [%s]", st, res)
+			}
+			g, err := p2.Graph(ctx, "namespace="+ns)
+			if err != nil {
+				return err
+			}
+			if node(g, gid) == nil || node(g, rid) != nil {
+				return fmt.Errorf("the Gateway drawn: %v, the route drawn: %v; want the Gateway only", node(g, gid) != nil, node(g, rid) != nil)
+			}
+			return nil
+		})
+	})
 
 	// The page draws them, in the Ingress column.
 	b := newBrowser(t, true)
@@ -306,4 +336,54 @@ func routeEdgeSummary(accepted string, weight *int) string {
 		return fmt.Sprintf("weight=%d", *weight)
 	}
 	return "accepted=" + accepted
+}
+
+// gatewayKubeconfigWithout returns a kubeconfig whose credentials (a
+// ServiceAccount of ns, a ClusterRole named after ns) may read everything
+// Podium reads but res.
+func gatewayKubeconfigWithout(t *testing.T, cs kubernetes.Interface, ns, res string) string {
+	t.Helper()
+	ctx := context.Background()
+	name := ns + "-without"
+	sa, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "podium"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []rbacv1.PolicyRule
+	for _, r := range informers.Resources() {
+		if r == res {
+			continue
+		}
+		resource, group, _ := strings.Cut(r, ".")
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: []string{"get", "list", "watch"}})
+	}
+	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.RbacV1().ClusterRoles().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: ns}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cs.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	tok, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name, &authv1.TokenRequest{Spec: authv1.TokenRequestSpec{}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := clientcmd.LoadFromFile(lab.Kubeconfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.AuthInfos = map[string]*clientcmdapi.AuthInfo{"sa": {Token: tok.Status.Token}}
+	for _, c := range raw.Contexts {
+		c.AuthInfo = "sa"
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
