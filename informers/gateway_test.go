@@ -283,3 +283,20 @@ func TestTransformGateway(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayAtStart: a cluster that has the Gateway API when Podium
+// starts has its objects in the first synced snapshot.
+func TestGatewayAtStart(t *testing.T) {
+	api := newFakeGatewayAPI(t, gatewayObjects()...)
+	api.install(t)
+	l := graph.NewLog("e", 64)
+	w := New(fake.NewClientset(), l, Options{Logger: slog.New(slog.DiscardHandler)})
+	w.gw = newGatewayWatch(w, api.gw.GatewayV1(), api.gw, api.meta, api.discover)
+	run(t, w)
+	waitFor(t, l, "sync", w.Synced)
+	for _, id := range []string{"Gateway/shop/gw", "HTTPRoute/shop/web", "GRPCRoute/shop/cart"} {
+		if !hasNode(l, id) {
+			t.Errorf("%s is not in the first synced snapshot", id)
+		}
+	}
+}

@@ -601,12 +601,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 			f.Shutdown()
 		}
 	}()
+	for _, f := range w.factories {
+		f.Start(ctx.Done())
+	}
+	// Discovery runs while the built-in informers list, and before the
+	// fold loop: a cluster with the Gateway API at start has it in the
+	// first delta.
 	if w.gw != nil {
 		retry := !w.gw.start(ctx)
 		wg.Go(func() { w.gw.run(ctx, retry) })
-	}
-	for _, f := range w.factories {
-		f.Start(ctx.Done())
 	}
 	// Each informer is waited for on its own, not with the factory's
 	// WaitForCacheSync: a denied resource never syncs and must not hold
