@@ -253,6 +253,7 @@ func TestTransformGateway(t *testing.T) {
 		t.Run(fmt.Sprintf("%T", obj), func(t *testing.T) {
 			full, stripped := graph.NewModel(), graph.NewModel()
 			full.Set(obj.DeepCopyObject(), now)
+			before := len(jsonOf(t, obj))
 			out, err := TransformGateway(obj)
 			if err != nil {
 				t.Fatal(err)
@@ -268,6 +269,7 @@ func TestTransformGateway(t *testing.T) {
 				t.Errorf("edges (-full +stripped):\n%s", diff)
 			}
 			a := jsonOf(t, out)
+			t.Logf("JSON %d B whole, %d B stripped", before, len(a))
 			again, err := TransformGateway(out)
 			if err != nil {
 				t.Fatal(err)
