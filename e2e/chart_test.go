@@ -711,7 +711,14 @@ func TestChartInstall(t *testing.T) {
 				return err
 			})
 			p := chartRunAsPod(t, ns, dep)
-			chartWaitStatus(t, p, []string{res})
+			denied := []string{res}
+			if strings.HasSuffix(res, "."+graph.GatewayGroup) {
+				// The shared lab has no Gateway API CRDs (TestGatewayAPI
+				// installs and removes them): Podium never reads what is
+				// not served, so it is never denied.
+				denied = nil
+			}
+			chartWaitStatus(t, p, denied)
 		})
 	}
 

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -26,9 +27,11 @@ import (
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	discoveryinformers "k8s.io/client-go/informers/discovery/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
+	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -197,13 +200,11 @@ func warningEvents(f k8sinformers.SharedInformerFactory, ns string) cache.Shared
 }
 
 // Resources returns the qualified names of every resource Podium reads, as
-// RBAC rules and the status's "denied" list spell them.
+// RBAC rules and the status's "denied" list spell them: the built-in ones,
+// and the Gateway API's and CustomResourceDefinitions (gateway.go), read
+// when the cluster has them.
 func Resources() []string {
-	out := make([]string, 0, len(resources))
-	for _, r := range resources {
-		out = append(out, r.qualified())
-	}
-	return out
+	return qualifiedNames(false, resources, gatewayResources, []resource{crdResource})
 }
 
 // ClusterResources returns the qualified names of the cluster-scoped
@@ -211,10 +212,18 @@ func Resources() []string {
 // --namespace, so a namespace-restricted install still needs a ClusterRole
 // for them.
 func ClusterResources() []string {
+	return qualifiedNames(true, resources, gatewayResources, []resource{crdResource})
+}
+
+// qualifiedNames returns the qualified names in tables, only the
+// cluster-scoped ones if clustered.
+func qualifiedNames(clustered bool, tables ...[]resource) []string {
 	var out []string
-	for _, r := range resources {
-		if r.clustered {
-			out = append(out, r.qualified())
+	for _, t := range tables {
+		for _, r := range t {
+			if r.clustered || !clustered {
+				out = append(out, r.qualified())
+			}
 		}
 	}
 	return out
@@ -257,9 +266,14 @@ type Watcher struct {
 	published bool            // the initial lists are in the log
 	status    graph.Status
 
+	// gwWatched are the Gateway API informers, started and stopped as
+	// the cluster serves the resources or not (gateway.go). Guarded by mu.
+	gwWatched []*watched
+
 	wake      chan struct{} // one slot: "pending changed" or "sync state changed"
 	watched   []*watched
 	factories []k8sinformers.SharedInformerFactory // cluster scope, then one per namespace
+	gw        *gatewayWatch                        // nil without a rest config (New)
 }
 
 // NewForConfig returns a Watcher for the cluster at cfg. Its client's
@@ -280,7 +294,16 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 	if err != nil {
 		return nil, err
 	}
+	gwc, err := gwclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	w = New(client, log, opts)
+	w.gw = newGatewayWatch(w, gwc, gwc, meta, gatewayDiscovery(gwc))
 	return w, nil
 }
 
@@ -348,11 +371,7 @@ func (w *Watcher) setup() {
 		perNS[ns] = k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0,
 			k8sinformers.WithNamespace(ns), k8sinformers.WithTransform(transform))
 	}
-	nsList := make([]string, 0, len(perNS))
-	for ns := range perNS {
-		nsList = append(nsList, ns)
-	}
-	sort.Strings(nsList)
+	nsList := w.namespaceList()
 	w.factories = append(w.factories, cluster)
 	for _, ns := range nsList {
 		w.factories = append(w.factories, perNS[ns])
@@ -368,9 +387,21 @@ func (w *Watcher) setup() {
 	}
 }
 
+// namespaceList returns the namespaces Podium is restricted to, sorted
+// and without duplicates.
+func (w *Watcher) namespaceList() []string {
+	out := slices.Clone(w.opts.Namespaces)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
+	w.watched = append(w.watched, w.watch(r, ns, inf))
+}
+
+// watch registers the Watcher's handlers on inf, the informer of r in ns.
+func (w *Watcher) watch(r resource, ns string, inf cache.SharedIndexInformer) *watched {
 	wd := &watched{res: r, ns: ns, informer: inf}
-	w.watched = append(w.watched, wd)
 	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
 	wd.handler, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) { w.changed(r.name, obj) },
@@ -383,6 +414,7 @@ func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
 		},
 		DeleteFunc: func(obj any) { w.changed(r.name, obj) },
 	})
+	return wd
 }
 
 func metaOf(obj any) metav1.Object {
@@ -534,9 +566,11 @@ func (w *Watcher) updateStatusLocked() {
 // syncedLocked reports whether every informer has synced, is denied or is
 // not served.
 func (w *Watcher) syncedLocked() bool {
-	for _, wd := range w.watched {
-		if name := wd.res.qualified(); !w.synced[wd] && !w.denied[name] && !w.missing[name] {
-			return false
+	for _, wds := range [][]*watched{w.watched, w.gwWatched} {
+		for _, wd := range wds {
+			if name := wd.res.qualified(); !w.synced[wd] && !w.denied[name] && !w.missing[name] {
+				return false
+			}
 		}
 	}
 	return true
@@ -570,29 +604,40 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for _, f := range w.factories {
 		f.Start(ctx.Done())
 	}
+	// Discovery runs while the built-in informers list, and before the
+	// fold loop: a cluster with the Gateway API at start has it in the
+	// first delta.
+	if w.gw != nil {
+		retry := !w.gw.start(ctx)
+		wg.Go(func() { w.gw.run(ctx, retry) })
+	}
 	// Each informer is waited for on its own, not with the factory's
 	// WaitForCacheSync: a denied resource never syncs and must not hold
 	// back the rest, and our registration's checker (every item of the
 	// initial list handed to our handler) is the one the first delta needs.
 	for _, wd := range w.watched {
-		wg.Go(func() {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wd.handler.HasSyncedChecker().Done():
-			}
-			w.mu.Lock()
-			w.synced[wd] = true
-			// Permission came back, the API was switched on, or the first
-			// error was transient.
-			delete(w.denied, wd.res.qualified())
-			delete(w.missing, wd.res.qualified())
-			w.updateStatusLocked()
-			w.mu.Unlock()
-			w.signal()
-		})
+		wg.Go(func() { w.waitSynced(ctx, wd) })
 	}
 	return w.fold(ctx)
+}
+
+// waitSynced marks wd synced once our handler has been told of its
+// initial list.
+func (w *Watcher) waitSynced(ctx context.Context, wd *watched) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-wd.handler.HasSyncedChecker().Done():
+	}
+	w.mu.Lock()
+	w.synced[wd] = true
+	// Permission came back, the API was switched on, or the first
+	// error was transient.
+	delete(w.denied, wd.res.qualified())
+	delete(w.missing, wd.res.qualified())
+	w.updateStatusLocked()
+	w.mu.Unlock()
+	w.signal()
 }
 
 // fold is the one goroutine that owns the model. It publishes a change at
@@ -612,13 +657,13 @@ func (w *Watcher) fold(ctx context.Context) error {
 		case <-w.wake:
 		case <-timer.C():
 		}
-		w.mu.Lock()
-		synced := w.syncedLocked()
-		w.mu.Unlock()
-		if !synced {
-			continue // the first delta carries the whole initial list
-		}
 		if !published {
+			w.mu.Lock()
+			synced := w.syncedLocked()
+			w.mu.Unlock()
+			if !synced {
+				continue // the first delta carries the whole initial list
+			}
 			published = true
 			w.flush()
 			// From now on a creation is news (a created happening), not
@@ -673,6 +718,9 @@ func (w *Watcher) flush() bool {
 
 // store returns the cache that holds k.
 func (w *Watcher) store(k key) cache.Store {
+	if isGatewayResource(k.res) {
+		return w.gatewayStore(k)
+	}
 	for _, wd := range w.watched {
 		if wd.res.name == k.res && (wd.ns == "" || wd.ns == k.ns) {
 			return wd.informer.GetStore()

@@ -187,15 +187,15 @@ func TestNamespaceRestriction(t *testing.T) {
 		listed++
 		res := qualified(a.GetResource())
 		want := "a"
-		if slices.Contains(ClusterResources(), res) {
+		if slices.Contains(builtinClusterResources(), res) {
 			want = ""
 		}
 		if a.GetNamespace() != want {
 			t.Errorf("listed %s in namespace %q, want %q", res, a.GetNamespace(), want)
 		}
 	}
-	if listed != len(Resources()) {
-		t.Errorf("%d lists for %d resources", listed, len(Resources()))
+	if listed != len(builtinResources()) {
+		t.Errorf("%d lists for %d resources", listed, len(builtinResources()))
 	}
 }
 
@@ -294,10 +294,10 @@ func TestEveryResourceIsWatched(t *testing.T) {
 					}
 				}
 			}
-			if diff := cmp.Diff(slices.Sorted(slices.Values(Resources())), slices.Sorted(slices.Values(got))); diff != "" {
+			if diff := cmp.Diff(slices.Sorted(slices.Values(builtinResources())), slices.Sorted(slices.Values(got))); diff != "" {
 				t.Errorf("informers (-resources +watched):\n%s", diff)
 			}
-			// Resources() and the informers come from one table: hold it to
+			// builtinResources() and the informers come from one table: hold it to
 			// the kinds the model folds.
 			for res := range wave2Resources {
 				if !slices.Contains(got, res) {
@@ -313,8 +313,8 @@ func TestEveryResourceIsWatched(t *testing.T) {
 				if v := a.GetVerb(); v != "list" && v != "watch" {
 					t.Errorf("%s %s: Podium only lists and watches", v, res)
 				}
-				if !slices.Contains(Resources(), res) || a.GetSubresource() != "" {
-					t.Errorf("%s %s (subresource %q): not one of Resources()", a.GetVerb(), res, a.GetSubresource())
+				if !slices.Contains(builtinResources(), res) || a.GetSubresource() != "" {
+					t.Errorf("%s %s (subresource %q): not one of builtinResources()", a.GetVerb(), res, a.GetSubresource())
 				}
 				if l, ok := a.(k8stesting.ListAction); ok && res == "events" {
 					if f := l.GetListRestrictions().Fields.String(); f != WarningEventSelector {
@@ -334,7 +334,7 @@ func TestEveryResourceIsWatched(t *testing.T) {
 // TestDeniedNeverBlocksSync: whichever resource the credentials may not
 // list, Podium syncs, names exactly that one in denied and serves the rest.
 func TestDeniedNeverBlocksSync(t *testing.T) {
-	for _, res := range Resources() {
+	for _, res := range builtinResources() {
 		t.Run(res, func(t *testing.T) {
 			name, group, _ := strings.Cut(res, ".")
 			client := fake.NewClientset(wave2Objects()...)
@@ -365,7 +365,7 @@ func TestDeniedNeverBlocksSync(t *testing.T) {
 // PodDisruptionBudgets included.
 func TestNamespaceModeWithoutClusterReads(t *testing.T) {
 	client := fake.NewClientset(wave2Objects()...)
-	for _, res := range ClusterResources() {
+	for _, res := range builtinClusterResources() {
 		name, group, _ := strings.Cut(res, ".")
 		client.PrependReactor("list", name, func(a k8stesting.Action) (bool, runtime.Object, error) {
 			if a.GetNamespace() != "" {
@@ -378,9 +378,9 @@ func TestNamespaceModeWithoutClusterReads(t *testing.T) {
 	w := New(client, l, Options{Namespaces: []string{"demo"}, Logger: slog.New(slog.DiscardHandler)})
 	run(t, w)
 	waitFor(t, l, "sync despite the denied cluster-scoped resources", w.Synced)
-	waitFor(t, l, "every cluster-scoped resource denied", func() bool { return len(w.Status().Denied) == len(ClusterResources()) })
+	waitFor(t, l, "every cluster-scoped resource denied", func() bool { return len(w.Status().Denied) == len(builtinClusterResources()) })
 	st := w.Status()
-	if diff := cmp.Diff(slices.Sorted(slices.Values(ClusterResources())), st.Denied); diff != "" || st.APIServer != "connected" {
+	if diff := cmp.Diff(slices.Sorted(slices.Values(builtinClusterResources())), st.Denied); diff != "" || st.APIServer != "connected" {
 		t.Errorf("status %+v; want connected (-want +got denied):\n%s", st, diff)
 	}
 	for _, c := range []string{"namespaces", "clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io"} {
@@ -793,3 +793,10 @@ func TestNoFlushTimerByDefault(t *testing.T) {
 		t.Error("the fold loop set a timer")
 	}
 }
+
+// builtinResources are Resources without the Gateway API's and CRDs: what
+// a Watcher made by New (no rest config, no Gateway API watch) reads.
+func builtinResources() []string { return qualifiedNames(false, resources) }
+
+// builtinClusterResources are the cluster-scoped ones among them.
+func builtinClusterResources() []string { return qualifiedNames(true, resources) }

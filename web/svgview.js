@@ -108,6 +108,13 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
       case 'Group':
         v.sub = '';
         break;
+      // Issue #16: the Gateway API (static/gateway.js says the page's).
+      case 'Gateway':
+      case 'HTTPRoute':
+      case 'GRPCRoute':
+        v.status = __mods.gateway.gatewayStatus(n);
+        [v.sub = '', v.sub2] = __mods.gateway.gatewayLines(n, t);
+        break;
       default:
         v.sub = S.setLine(n);
     }

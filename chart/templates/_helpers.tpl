@@ -82,6 +82,8 @@ and a ServiceAccount lists its Secrets by name only.
   (dict "group" "storage.k8s.io" "cluster" (list "storageclasses"))
   (dict "group" "rbac.authorization.k8s.io" "cluster" (list "clusterroles" "clusterrolebindings") "namespaced" (list "roles" "rolebindings"))
   (dict "group" "policy" "namespaced" (list "poddisruptionbudgets"))
+  (dict "group" "gateway.networking.k8s.io" "cluster" (list "gatewayclasses") "namespaced" (list "gateways" "httproutes" "grpcroutes"))
+  (dict "group" "apiextensions.k8s.io" "cluster" (list "customresourcedefinitions"))
 -}}
 {{- range $groups }}
 {{- $res := list }}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -59,6 +60,9 @@ func appendEdge(b []byte, e *Edge) []byte {
 		}
 		b = appendField(b, "binding", d.Binding)
 		b = appendField(b, "namespace", d.Namespace)
+		b = appendField(b, "accepted", d.Accepted)
+		b = appendInt(b, "weight", d.Weight)
+		b = appendInt(b, "share", d.Share)
 	}
 	return append(b, '}')
 }
@@ -74,12 +78,23 @@ func appendField(b []byte, name, value string) []byte {
 	return appendString(b, value)
 }
 
+// appendInt writes ,"name":value unless value is nil (omitempty).
+func appendInt(b []byte, name string, value *int) []byte {
+	if value == nil {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return strconv.AppendInt(b, int64(*value), 10)
+}
+
 // edgeSize is about how many bytes appendEdge writes for e, to size a
 // buffer once.
 func edgeSize(e *Edge) int {
 	n := 48 + len(e.ID) + len(e.Kind) + len(e.From) + len(e.To) + len(e.State)
 	if d := e.Detail; d != nil {
-		n += 64 + len(d.Label) + len(d.As) + len(d.Binding) + len(d.Namespace)
+		n += 64 + len(d.Label) + len(d.As) + len(d.Binding) + len(d.Namespace) + len(d.Accepted) + 40
 		for _, c := range d.Containers {
 			n += 3 + len(c)
 		}

@@ -48,6 +48,9 @@ var kinds = map[Kind]kindInfo{
 	KindNetworkPolicy:  kindMore[NetworkPolicyFields](),
 	KindNamespace:      kindMore[NamespaceFields](),
 	KindPDB:            kindMore[PDBFields](),
+	KindGateway:        kindMore[GatewayFields](),
+	KindHTTPRoute:      kindMore[RouteFields](),
+	KindGRPCRoute:      kindMore[RouteFields](),
 }
 
 // kindMore makes the kindInfo of a kind whose fields are an F in Node.More.
@@ -86,7 +89,12 @@ func detailEqual(a, b *Detail) bool {
 		return a == b
 	}
 	return a == b || (a.Label == b.Label && a.As == b.As && a.Broken == b.Broken && slices.Equal(a.Containers, b.Containers) &&
-		a.Token == b.Token && a.Binding == b.Binding && a.Namespace == b.Namespace)
+		a.Token == b.Token && a.Binding == b.Binding && a.Namespace == b.Namespace &&
+		a.Accepted == b.Accepted && intPtrEqual(a.Weight, b.Weight) && intPtrEqual(a.Share, b.Share))
+}
+
+func intPtrEqual(a, b *int) bool {
+	return a == b || (a != nil && b != nil && *a == *b)
 }
 
 // kindFields makes the kindInfo of a kind whose fields are an F that field

@@ -22,6 +22,9 @@ var moreKinds = map[Kind]reflect.Type{
 	KindNetworkPolicy:  reflect.TypeFor[NetworkPolicyFields](),
 	KindNamespace:      reflect.TypeFor[NamespaceFields](),
 	KindPDB:            reflect.TypeFor[PDBFields](),
+	KindGateway:        reflect.TypeFor[GatewayFields](),
+	KindHTTPRoute:      reflect.TypeFor[RouteFields](),
+	KindGRPCRoute:      reflect.TypeFor[RouteFields](),
 }
 
 // TestKindsTable holds the kinds table to Node: every kind pointer on Node

@@ -135,6 +135,7 @@ type Model struct {
 	ownedDeleted map[string][]ownedDeletion
 	cluster      clusterState                // quotas, limit ranges, budgets, drains (cluster.go)
 	netpols      map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
+	gw           *gatewayState               // Gateway API (gateway_model.go), made on first use
 }
 
 // NewModel returns an empty model.
@@ -339,7 +340,7 @@ func (m *Model) Set(obj any, now time.Time) {
 			m.setEvent(o, now)
 		}
 	default:
-		if !m.setPolicy(obj, now) {
+		if !m.setPolicy(obj, now) && !m.setGateway(obj, now) {
 			m.setWave2(obj, now)
 		}
 	}
@@ -357,7 +358,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 		m.deleteEvent(namespace, name, now)
 		return
 	}
-	if m.deletePolicy(r, namespace, name, now) {
+	if m.deletePolicy(r, namespace, name, now) || m.deleteGateway(r, namespace, name, now) {
 		return
 	}
 	kind, ok := kindOf[r]

@@ -608,7 +608,7 @@ type Edge struct {
 // Detail is what a routes or mounts edge says besides its ends. Shared
 // between edges: never modify one.
 type Detail struct {
-	Label string `json:"label,omitempty"` // routes edges: host+path
+	Label string `json:"label,omitempty"` // routes edges: host+path; Gateway → route: the listeners named
 	// Mounts edges: how the pod references the object (see MountVolume…),
 	// which of its containers do (all of them for a volume no container
 	// mounts), and whether the pod's status says the object is missing.
@@ -625,6 +625,14 @@ type Detail struct {
 	// is a Role).
 	Binding   string `json:"binding,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
+	// Routes edges of the Gateway API (gateway.go). Gateway → route: the
+	// route's acceptance by that Gateway, from the route's status
+	// (StatusTrue…). Route → Service: the Service's weight in the route,
+	// and its percent share of its rule's traffic (absent when the
+	// Service is in several rules).
+	Accepted string `json:"accepted,omitempty"`
+	Weight   *int   `json:"weight,omitempty"`
+	Share    *int   `json:"share,omitempty"`
 }
 
 // Happening is a human-readable event derived from a change. Params carries

@@ -526,3 +526,16 @@ Object.assign(zhCN, {
   'wall.stalled#one': '{count} 个发布停滞',
   'wall.ok': '节点全部就绪，没有失败或等待中的 Pod',
 });
+
+// the Gateway API (issue #16, gateway.js).
+Object.assign(zhCN, {
+  'kind.Gateway': 'Gateway',
+  'kind.HTTPRoute': 'HTTPRoute',
+  'kind.GRPCRoute': 'GRPCRoute',
+  'gw.class': '类 {class}',
+  'gw.noListeners': '没有监听器',
+  'gw.status.NotAccepted': '未被接受',
+  'gw.status.Pending': '待处理',
+});
+// Kubernetes kind names, the same in both tables.
+for (const k of ['kind.Gateway', 'kind.HTTPRoute', 'kind.GRPCRoute']) KEEP.add(k);

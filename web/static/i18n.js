@@ -613,3 +613,15 @@ Object.assign(messages.en, {
   'wall.stalled#one': '{count} rollout stalled',
   'wall.ok': 'All Nodes Ready, no pod failing or pending',
 });
+
+// the Gateway API (issue #16, gateway.js): Gateway, HTTPRoute and
+// GRPCRoute boxes in the Ingress column.
+Object.assign(messages.en, {
+  'kind.Gateway': 'Gateway',
+  'kind.HTTPRoute': 'HTTPRoute',
+  'kind.GRPCRoute': 'GRPCRoute',
+  'gw.class': 'class {class}',
+  'gw.noListeners': 'no listeners',
+  'gw.status.NotAccepted': 'not accepted',
+  'gw.status.Pending': 'pending',
+});

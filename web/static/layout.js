@@ -27,6 +27,7 @@
 import { ordinal, POD_STATES, podState, wrapText } from './format.js';
 import { placeNodeGroups, routeToGroups } from './nodegroups.js';
 import { hideKinds, pruneHidden } from './kinds.js';
+import { GATEWAY_KINDS, gatewayBoxH, isGatewayEdge, placeGateways, routeGatewayEdges } from './gateway.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
@@ -254,6 +255,7 @@ function columnDemand(type) {
     for (const n of of('HorizontalPodAutoscaler')) items.work.push((w) => box(n.kind, n, w, G.hpaH) + G.hpaGap);
     for (const n of of('Service')) items.service.push((w) => box(n.kind, n, w, G.serviceH) + G.boxGap);
     for (const n of of('Ingress')) items[type.ingressAbove ? 'service' : 'ingress'].push((w) => box(n.kind, n, w, G.ingressHead) + G.boxGap);
+    for (const n of GATEWAY_KINDS.flatMap(of)) items[type.ingressAbove ? 'service' : 'ingress'].push(() => gatewayBoxH(n) + G.boxGap);
     const refs = [];
     for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
       for (const n of of(k)) {
@@ -999,7 +1001,8 @@ function layoutBand(ns, y, ctx) {
   let refBottom = G.refsBelow ? top : placeRefs(ns, refItems, nodes, ctx.boundByPVC, top, o);
   // Ingresses above the Services (presenter type, a narrow stage): first
   // in the Service column, the Services below them.
-  const svcTop = G.ingressAbove ? placeIngressesAbove(ingresses, top, o) : top;
+  const gwBox = (kind, n, w) => Math.max(gatewayBoxH(n), G.type?.boxH(kind, n, w)?.h || 0);
+  const svcTop = G.ingressAbove ? placeGateways(of, G.col.service.x, G.col.service.w, placeIngressesAbove(ingresses, top, o), G.boxGap, o, gwBox) : top;
   let sy = placeServices(services, selectedBy(ctx.selectsByNs, ns, o.pods), svcTop, o);
   sy = placeGhosts(ns, ingresses, nodes, sy, o);
   let svcBottom = sy > top ? sy - G.boxGap : top;
@@ -1011,10 +1014,11 @@ function layoutBand(ns, y, ctx) {
     if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
   }
   if (G.refsBelow) refBottom = placeRefsBelow(ns, refItems, nodes, ctx.boundByPVC, workBottom + G.boxGap, o);
-  const ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
+  let ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
+  if (!G.ingressAbove) ingBottom = Math.max(ingBottom, placeGateways(of, G.col.ingress.x, G.col.ingress.w, ingBottom > top ? ingBottom + G.boxGap : top, G.boxGap, o, gwBox) - G.boxGap);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
   band.h = contentBottom - y + 12;
-  band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length === 0;
+  band.empty = boxes.length + services.length + ingresses.length + refs.length + side.length + GATEWAY_KINDS.flatMap(of).length === 0;
   return { ...o, st, yEnd: contentBottom + 12 + G.bandGap };
 }
 
@@ -1256,7 +1260,7 @@ function placeIngressesAbove(ingresses, top, o) {
 // reads: its objects (in a fixed kind order) and its selects edges.
 const BAND_KINDS = ['Ingress', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Pod',
   'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'ConfigMap', 'Secret',
-  'ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget'];
+  'ServiceAccount', 'Role', 'NetworkPolicy', 'PodDisruptionBudget', ...GATEWAY_KINDS];
 function bandInputs(bucket, selects, refEdges, nodes) {
   const refs = [];
   for (const k of BAND_KINDS) {
@@ -1869,7 +1873,8 @@ function spread(n, a, b) {
 // compact lanes are merged into one per (service, lane) or (lane, node),
 // because thousands of hair-thin lines tell nothing.
 function routeEdges(out, nodes, byKind) {
-  routeIngresses(out, nodes, byKind.routes);
+  routeIngresses(out, nodes, (byKind.routes || []).filter((e) => !isGatewayEdge(e)));
+  routeGatewayEdges(out, byKind.routes || []);
   routeSelects(out, byKind.selects);
   routeRunsOn(out, byKind['runs-on']);
   routeMounts(out);

@@ -10,6 +10,7 @@
 import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
+import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
 import {
   boxFacts, deploymentInfo, deploymentProgress, endpointStates, serviceSummary, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
   namespaceStatus, nodeCapacityLine, nodeFull, nodeTrouble, podWarningLine, quotaFill, saLine, serviceLines, setLine,
@@ -367,7 +368,7 @@ function oneLine(specs, pad) {
 // places them; namespaced references and policies in the side column,
 // the cluster's storage and identity under the Nodes).
 const COLUMN_OF = {
-  Ingress: 'ingress', Service: 'service',
+  Ingress: 'ingress', Service: 'service', Gateway: 'ingress', HTTPRoute: 'ingress', GRPCRoute: 'ingress',
   Deployment: 'work', StatefulSet: 'work', DaemonSet: 'work', ReplicaSet: 'work', Job: 'work', CronJob: 'work', HorizontalPodAutoscaler: 'work',
   PersistentVolumeClaim: 'ref', ConfigMap: 'ref', Secret: 'ref', ServiceAccount: 'ref', Role: 'ref', NetworkPolicy: 'ref', PodDisruptionBudget: 'ref',
   Node: 'node', StorageClass: 'node', ClusterRole: 'node', User: 'node', Group: 'node',
@@ -1188,12 +1189,14 @@ export class Renderer {
     }, (item, box) => {
       const n = nodes.get(box.id);
       const facts = boxFacts(box, n, L, nodes, svcStates);
-      const status = facts.status;
+      const status = isGatewayKind(box.kind) ? gatewayStatus(n) : facts.status;
       let markup;
       if (box.kind === 'NodeGroup') {
         markup = nodeGroupMarkup(box);
         item.el.setAttribute('class', `box kind-NodeGroup node-c${box.colour}${box.group.trouble ? ' trouble' : ''}`);
         nodeGroupAttrs(item.el, box);
+      } else if (isGatewayKind(box.kind)) {
+        markup = gatewayMarkup(n, box, t, esc);
       } else if (box.kind === 'Service') {
         markup = serviceMarkup(n, box, facts.summary);
       } else if (box.kind === 'Ingress') {
