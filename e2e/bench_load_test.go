@@ -143,6 +143,8 @@ func startReplay(tb testing.TB, bin, rec string) *replayProc {
 	}
 	cmd := exec.Command(bin, "replay", rec, "--listen", "127.0.0.1:0",
 		"--max-clients", "1000", "--max-clients-per-address", "1000")
+	// As the chart runs it under its default memory limit of 256Mi.
+	cmd.Env = append(os.Environ(), "GOMEMLIMIT=230MiB")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/podiumhq/podium/informers/graph"
 )
 
 // SVGRequest is one picture for an SVGFunc to draw.
@@ -86,7 +88,8 @@ func (s *Server) graphSVG(c echo.Context) error {
 		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Selector: f.Selector(), Focus: focus,
 		Lang:   requestLanguage(c), // the labels speak the page's languages
 		Layers: layers,
-		Graph:  func() ([]byte, error) { return json.Marshal(snap) },
+		// The picture reads only part of each pod (graph.PictureSnapshot).
+		Graph: func() ([]byte, error) { return json.Marshal(graph.PictureSnapshot(snap)) },
 	}
 	// Rendered to a buffer first, so an error still gets a proper status.
 	var buf bytes.Buffer
