@@ -255,11 +255,18 @@ func fitSeek(br *browser, i int) {
 	eval[bool](br, fmt.Sprintf(`(window.podiumReplay.post('seek-happening', %d), true)`, i))
 	// Happenings of one frame (a rollout's progressing and started) show as
 	// that frame's: the bar may name any of them.
-	br.waitJS(fmt.Sprintf(`(() => {
+	pred := fmt.Sprintf(`(() => {
   const hs = window.podiumReplay.info.happenings, at = hs[Number(document.querySelector('[data-testid=replay]').dataset.happening)];
   return !!at && at.frame === hs[%d].frame && document.querySelector('[data-testid=canvas]').dataset.epoch === window.podiumReplay.info.epoch;
-})()`, i),
-		30*time.Second, fmt.Sprintf("happening %d drawn", i))
+})()`, i)
+	ctx, cancel := context.WithTimeout(br.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
+		// Twice a loaded machine waited in vain here: say what the page had.
+		br.shot("timeout")
+		state := eval[string](br, `JSON.stringify({ bar: document.querySelector('[data-testid=replay]').dataset.happening, info: { position: window.podiumReplay.info.position, playing: window.podiumReplay.info.playing, epoch: window.podiumReplay.info.epoch }, canvas: { ...document.querySelector('[data-testid=canvas]').dataset }, store: { seq: window.podium.store.seq, epoch: window.podium.store.epoch }, banner: document.querySelector('[data-testid=banner]').innerText, renders: window.podium.stats.renders })`)
+		br.t.Fatalf("waiting for happening %d drawn: %v; the page: %s", i, err, state)
+	}
 	// Two frames: a redraw the new layout scheduled (presenter type) is done.
 	eval[bool](br, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
 	br.waitJS(quietJS, 5*time.Second, "animations done")
