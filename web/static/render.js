@@ -7,6 +7,7 @@
 // way out lose data-id/data-edge at once (they keep data-leaving), so tests
 // and tools never see a deleted object as present.
 
+import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslane.js';
 import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
@@ -1005,7 +1006,18 @@ export class Renderer {
       this.layers[name] = el('g', { class: 'layer-' + name });
       this.root.appendChild(this.layers[name]);
     }
-    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map() };
+    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map(), canvases: new Map() };
+    // Big compact lanes paint on a canvas (canvaslane.js); dirty: the ids
+    // of those whose cells need a redraw.
+    this.dirty = new Set();
+    this.palette = null;
+    // The theme switches without a render: the canvases follow it.
+    if (typeof MutationObserver === 'function' && svg.ownerDocument?.documentElement) {
+      new MutationObserver(() => {
+        this.palette = null;
+        this.drawCanvasLanes(true);
+      }).observe(svg.ownerDocument.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    }
     // warnings: the warnings layer is on (badges, a Pending pod's reason).
     this.warnings = opts.warnings !== false;
     this.first = true;
@@ -1113,6 +1125,7 @@ export class Renderer {
     // elements (SVG is one paint layer), so grid cells just appear there;
     // full-size pods still fade and scale in.
     this.drawPods(L, nodes, L.pods.size > FADE_CELLS_MAX);
+    this.drawCanvasLanes();
     this.drawEdges(L);
     this.first = false;
     this.settleMoves();
@@ -1314,7 +1327,61 @@ export class Renderer {
       }
       // Moving a lane moves all its pods: count them, so a crowd jumps.
       this.place(c, lane.x, lane.y, Math.max(1, lane.pods.length));
+      const big = lane.compact && Math.max(lane.cap | 0, lane.pods.length) > CANVAS_CELLS_ABOVE;
+      const cv = this.items.canvases.get(lid);
+      if (big && !cv) {
+        this.items.canvases.set(lid, new CanvasLane(c));
+        this.dirty.add(lid);
+      } else if (!big && cv) {
+        cv.remove();
+        this.items.canvases.delete(lid);
+      }
     }
+    for (const [lid, cv] of this.items.canvases) {
+      if (!L.lanes.has(lid)) {
+        cv.remove();
+        this.items.canvases.delete(lid);
+      }
+    }
+  }
+
+  // drawCanvasLanes repaints the canvas lanes whose cells changed (all:
+  // every one, e.g. after a highlight or a theme switch). A cell shows its
+  // pod's state, and the hover, search and focus marks the pod's element
+  // carries, the way style.css shows them on SVG cells.
+  drawCanvasLanes(all = false) {
+    const L = this.L;
+    if (!L || !this.items.canvases.size) return;
+    if (!this.palette) {
+      this.palette = paletteOf(this.svg);
+      this.palette.sig = Object.values(this.palette).join();
+    }
+    const has = (c) => this.svg.classList.contains(c);
+    const dimHl = has('has-hl');
+    const dimMatch = has('has-match');
+    const reach = has('has-reach');
+    for (const [lid, cv] of this.items.canvases) {
+      const lane = L.lanes.get(lid);
+      if (!lane || (!all && !this.dirty.has(lid) && cv.n === lane.pods.length && cv.lane === lane)) continue;
+      cv.n = lane.pods.length;
+      cv.lane = lane;
+      const cells = [];
+      for (const pid of lane.pods) {
+        const item = this.items.pods.get(pid);
+        const geo = L.pods.get(pid);
+        if (!item || !geo) continue;
+        const cl = item.el.classList;
+        const reached = cl.contains('reach-self') || cl.contains('reach-in') || cl.contains('reach-out');
+        cells.push({
+          slot: geo.slot, state: item.state, id: pid,
+          lit: cl.contains('hl') || cl.contains('match') || cl.contains('focus') || reached,
+          dim: (dimHl && !cl.contains('hl')) || (dimMatch && !cl.contains('match')),
+          faint: reach && !reached,
+        });
+      }
+      cv.draw(cellGeom(lane, G), cells, this.palette);
+    }
+    this.dirty.clear();
   }
 
   // drawPods draws every pod into its lane's container. big: a picture so
@@ -1338,11 +1405,12 @@ export class Renderer {
       const rx = geo.x - lane.x;
       const ry = geo.y - lane.y;
       const colour = nodeBox ? nodeBox.colour : -1;
+      const inCanvas = geo.compact && this.items.canvases.has(geo.lane);
       // Fast path, numbers only: the same object at the same place in a lane
       // of the same width draws the same; with thousands of pods most of
       // every frame is this.
       if (!item.fresh && item.p === p && item.rx === rx && item.ry === ry && item.r === geo.r &&
-        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour && item.warnings === this.warnings) {
+        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour && item.warnings === this.warnings && item.inCanvas === inCanvas) {
         item.x = geo.x;
         item.y = geo.y;
         return;
@@ -1352,6 +1420,8 @@ export class Renderer {
       item.compact = geo.compact;
       item.laneW = lane.w;
       item.colour = colour;
+      item.inCanvas = inCanvas;
+      if (inCanvas) this.dirty.add(geo.lane);
       item.warnings = this.warnings;
       item.rx = rx;
       item.ry = ry;
@@ -1368,8 +1438,13 @@ export class Renderer {
       g.classList.remove(`st-${item.state}`);
       g.classList.add(`st-${st}`);
       g.classList.toggle('compact', geo.compact);
+      g.classList.toggle('in-canvas', inCanvas);
       this.place(g, rx, ry, 1);
-      const markup = geo.compact
+      // A canvas lane's pod keeps an unpainted cell: it takes the pointer
+      // (hover, click, tooltip) and gives tools the pod's box.
+      const markup = inCanvas
+        ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell-hit" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}"/>`
+        : geo.compact
         ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
         : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
       if (item.sig !== markup) {
@@ -1377,7 +1452,8 @@ export class Renderer {
         item.sig = markup;
       }
       const recreated = item.uid && p.uid && item.uid !== p.uid;
-      if ((item.fresh || recreated) && !(geo.compact && big)) {
+      // Canvas cells appear and recolour at once (no per-cell animation).
+      if ((item.fresh || recreated) && !(geo.compact && big) && !inCanvas) {
         this.animate(item.body, geo.compact ? [{ opacity: 0 }, { opacity: 1 }] : [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
       } else if (item.state && item.state !== st && !geo.compact) {
         const gl = item.body.querySelector('.glyph');
@@ -1512,10 +1588,14 @@ export class Renderer {
     this.reachSig = sig;
     for (const node of this.svg.querySelectorAll('.reach-self, .reach-in, .reach-out')) node.classList.remove('reach-self', 'reach-in', 'reach-out');
     this.svg.classList.toggle('has-reach', !!r);
-    if (!r) return;
+    if (!r) {
+      this.drawCanvasLanes(true);
+      return;
+    }
     this.items.pods.get(r.pod)?.el.classList.add('reach-self');
     for (const id of r.in) this.items.pods.get(id)?.el.classList.add('reach-in');
     for (const id of r.out) this.items.pods.get(id)?.el.classList.add('reach-out');
+    this.drawCanvasLanes(true);
   }
 
   // markUnreachable flags a Service ({id, from}) that the ingress
@@ -1546,7 +1626,12 @@ export class Renderer {
     // DIM_MAX pods that costs more than a frame, so big pictures only
     // outline what is lit.
     this.svg.classList.toggle('has-' + cls, !!sel && this.items.pods.size <= DIM_MAX);
-    if (!sel) return;
+    if (sel) this.mark(sel, cls);
+    this.drawCanvasLanes(true);
+  }
+
+  // mark adds cls to the entities and edges of sel.
+  mark(sel, cls) {
     for (const id of sel.ids) {
       for (const m of ['boxes', 'pods', 'lanes']) {
         const it = this.items[m].get(id);
