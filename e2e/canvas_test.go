@@ -21,9 +21,9 @@ const cellJS = `const hex = (h) => { h = h.trim().replace('#', ''); if (h.length
 const cell = (id) => {
   const pod = document.querySelector('.pod[data-id="' + id + '"]');
   const cv = pod.closest('.lane-pods').querySelector('canvas[data-testid=lane-canvas]');
-  const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(pod.style.transform);
-  const x = +m[1], y = +m[2];
-  const r = +pod.querySelector('.cell-hit').getAttribute('width') / 2;
+  const hit = pod.querySelector('.cell-hit');
+  const r = +hit.getAttribute('width') / 2;
+  const x = +hit.getAttribute('x') + r, y = +hit.getAttribute('y') + r;
   const k = cv.width / parseFloat(cv.style.width);
   const px = (lx, ly) => [...cv.getContext('2d').getImageData(Math.floor(lx * k), Math.floor(ly * k), 1, 1).data].slice(0, 3);
   const cs = getComputedStyle(document.querySelector('[data-testid=canvas]'));
@@ -66,6 +66,14 @@ func TestCanvasLanes(t *testing.T) {
 		t.Errorf("%d pods of big lanes still painted in SVG", n)
 	}
 	br.shot("canvas-lanes")
+	// The page's SVG export keeps the cells: each lane canvas becomes an
+	// image of its pixels.
+	type exported struct{ Images, Canvases int }
+	ex := eval[exported](br, `(async () => { const m = await import('./static/export.js'); const xml = m.svgMarkup(document.querySelector('[data-testid=canvas]'), { x: 0, y: 0, w: 3000, h: 3000 }, '#000');
+	  return { images: (xml.match(/<image [^>]*href="data:image\/png;base64,/g) || []).length, canvases: (xml.match(/<canvas/g) || []).length }; })()`)
+	if ex.Images != 50 || ex.Canvases != 0 {
+		t.Errorf("the SVG export has %d lane images and %d canvases, want 50 and 0", ex.Images, ex.Canvases)
+	}
 
 	// The pointer over a cell: the pod under it (an unpainted cell takes
 	// the pointer) lights up, tooltip included, and the canvas outlines it.
@@ -118,4 +126,30 @@ func TestCanvasLanes(t *testing.T) {
 	br.waitJS(`document.querySelector('.pod[data-id="`+victim+`"]').dataset.status === 'CrashLoopBackOff'`, 10*time.Second, "the new status")
 	br.waitJS(`(() => { `+cellJS+` const c = cell(`+jsString(victim)+`); return c.centre.join() === c.failed.join(); })()`, 10*time.Second, "the cell painted in the failed colour")
 	br.shot("canvas-failed-cell")
+}
+
+// TestMovedBoxKeepsElements: when a lane grows (a scale-up's new desired
+// count), the boxes below it move by their transform and keep their
+// elements: re-parsing every moved box's markup was much of the slowest
+// frame of a scale-up.
+func TestMovedBoxKeepsElements(t *testing.T) {
+	s := cluster(3, 3, 20)
+	log := graph.NewLog("canvas", 4096)
+	log.Reset("canvas", 1, s.nodes, s.edges, nil)
+	url := serveLog(t, log)
+	br := newBrowser(t, false)
+	br.open(url)
+	br.waitJS(countJS(`.pod[data-id]`)+` === 9`, 60*time.Second, "9 pods drawn")
+	// app002 (team-2) is drawn below app000 (team-0), whose lane grows.
+	const box = `document.querySelector('.box[data-id="Deployment/team-2/app002"]')`
+	before := eval[string](br, `(() => { const b = `+box+`; b.querySelector('.body').firstElementChild.__kept = true; return b.style.transform; })()`)
+	scaleUp(log, "team-0", "app000", 100, 20)
+	br.waitJS(countJS(`.pod[data-id]`)+` === 109`, 30*time.Second, "100 new pods")
+	after := eval[string](br, box+`.style.transform`)
+	if after == before {
+		t.Fatalf("app002's box did not move (%s): the test needs a box below the growing lane", after)
+	}
+	if !eval[bool](br, `!!`+box+`.querySelector('.body').firstElementChild.__kept`) {
+		t.Errorf("app002's box moved from %s to %s and its markup was drawn anew", before, after)
+	}
 }

@@ -1116,6 +1116,7 @@ export class Renderer {
     G = L.geom || GEOM;
     this.graph = graph;
     if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}|${G.top}`) this.drawHeadings();
+    if (L.pods.size > CANVAS_CELLS_ABOVE) this.readPalette();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
@@ -1237,7 +1238,10 @@ export class Renderer {
         markup = setMarkup(n, box, box.kind, podCount);
       }
       if (this.warnings && n?.warnings?.length) markup += warnMarkup(n, box.w, presenting() ? titleKeep(box.kind === 'HorizontalPodAutoscaler' ? `${t('kind.hpa')} ${n.name}` : n.name) : 0);
-      const sig = `${box.x},${box.y},${box.h}|${markup}`;
+      // Markup is relative to the box: a box that only moved (a lane above
+      // grew) keeps its elements; re-parsing every box below a growing lane
+      // was much of a scale-up's slowest frame.
+      const sig = `${box.h}|${markup}`;
       this.place(item.el, box.x, box.y, 1);
       if (status) item.el.setAttribute('data-status', status);
       if (item.sig !== sig) {
@@ -1345,6 +1349,43 @@ export class Renderer {
     }
   }
 
+  // readPalette reads the canvases' colours once per theme. render calls
+  // it before it adds elements: reading computed style later would force
+  // the style of thousands of new ones in the middle of a draw.
+  readPalette() {
+    if (this.palette) return;
+    this.palette = paletteOf(this.svg);
+    this.palette.sig = Object.values(this.palette).join();
+  }
+
+  // hitCell gives a canvas lane's pod its unpainted cell at rx,ry in the
+  // lane: it takes the pointer (hover, click, its tooltip) and gives tools
+  // the pod's box. Built without markup and placed by attributes, not a
+  // transform: thousands of these are most of a big picture's first draw.
+  hitCell(item, g, p, rx, ry, r) {
+    if (g._tr !== undefined) {
+      g.style.transform = '';
+      g._tr = undefined;
+    }
+    let hit = item.hit;
+    if (!hit || hit.parentNode !== item.body) {
+      item.body.textContent = '';
+      hit = el('rect', { class: 'cell-hit' });
+      item.body.append(el('title'), hit);
+      item.hit = hit;
+      item.sig = '';
+    }
+    const tip = p.name + ' · ' + (p.status || '');
+    const sig = `${tip}|${rx},${ry},${r}`;
+    if (item.sig === sig) return;
+    item.sig = sig;
+    hit.previousSibling.textContent = tip;
+    hit.setAttribute('x', rx - r);
+    hit.setAttribute('y', ry - r);
+    hit.setAttribute('width', r * 2);
+    hit.setAttribute('height', r * 2);
+  }
+
   // drawCanvasLanes repaints the canvas lanes whose cells changed (all:
   // every one, e.g. after a highlight or a theme switch). A cell shows its
   // pod's state, and the hover, search and focus marks the pod's element
@@ -1352,10 +1393,7 @@ export class Renderer {
   drawCanvasLanes(all = false) {
     const L = this.L;
     if (!L || !this.items.canvases.size) return;
-    if (!this.palette) {
-      this.palette = paletteOf(this.svg);
-      this.palette.sig = Object.values(this.palette).join();
-    }
+    this.readPalette();
     const has = (c) => this.svg.classList.contains(c);
     const dimHl = has('has-hl');
     const dimMatch = has('has-match');
@@ -1406,6 +1444,7 @@ export class Renderer {
       const ry = geo.y - lane.y;
       const colour = nodeBox ? nodeBox.colour : -1;
       const inCanvas = geo.compact && this.items.canvases.has(geo.lane);
+      item.el._lane = inCanvas ? geo.lane : '';
       // Fast path, numbers only: the same object at the same place in a lane
       // of the same width draws the same; with thousands of pods most of
       // every frame is this.
@@ -1439,17 +1478,16 @@ export class Renderer {
       g.classList.add(`st-${st}`);
       g.classList.toggle('compact', geo.compact);
       g.classList.toggle('in-canvas', inCanvas);
-      this.place(g, rx, ry, 1);
-      // A canvas lane's pod keeps an unpainted cell: it takes the pointer
-      // (hover, click, tooltip) and gives tools the pod's box.
-      const markup = inCanvas
-        ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell-hit" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}"/>`
-        : geo.compact
-        ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
-        : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
-      if (item.sig !== markup) {
-        item.body.innerHTML = markup;
-        item.sig = markup;
+      if (inCanvas) this.hitCell(item, g, p, rx, ry, geo.r);
+      else {
+        this.place(g, rx, ry, 1);
+        const markup = geo.compact
+          ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
+          : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
+        if (item.sig !== markup) {
+          item.body.innerHTML = markup;
+          item.sig = markup;
+        }
       }
       const recreated = item.uid && p.uid && item.uid !== p.uid;
       // Canvas cells appear and recolour at once (no per-cell animation).
@@ -1621,13 +1659,19 @@ export class Renderer {
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
     if (cls === 'focus') this.drawEntries(sel);
-    for (const node of this.svg.querySelectorAll('.' + cls)) node.classList.remove(cls);
+    // The canvas lanes to repaint: those with a pod that lost or gained
+    // the mark (all of them while the rest is dimmed).
+    for (const node of this.svg.querySelectorAll('.' + cls)) {
+      node.classList.remove(cls);
+      if (node._lane) this.dirty.add(node._lane);
+    }
     // Dimming the rest restyles every element of the picture; past
     // DIM_MAX pods that costs more than a frame, so big pictures only
     // outline what is lit.
+    const dims = this.svg.classList.contains('has-' + cls);
     this.svg.classList.toggle('has-' + cls, !!sel && this.items.pods.size <= DIM_MAX);
     if (sel) this.mark(sel, cls);
-    this.drawCanvasLanes(true);
+    this.drawCanvasLanes(dims || this.svg.classList.contains('has-' + cls));
   }
 
   // mark adds cls to the entities and edges of sel.
@@ -1635,7 +1679,10 @@ export class Renderer {
     for (const id of sel.ids) {
       for (const m of ['boxes', 'pods', 'lanes']) {
         const it = this.items[m].get(id);
-        if (it) it.el.classList.add(cls);
+        if (it) {
+          it.el.classList.add(cls);
+          if (it.el._lane) this.dirty.add(it.el._lane);
+        }
       }
     }
     for (const eid of sel.edgeIds || []) this.items.edges.get(eid)?.el.classList.add(cls);
