@@ -171,6 +171,27 @@ func BenchmarkWeb5000Pods(b *testing.B) {
 	b.ReportMetric(eval[float64](br, `window.podium.stats.maxRenderMs`), "ms/max-render")
 }
 
+// BenchmarkWeb20000Pods: first draw of 20,000 pods (100 Deployments of
+// 200), from opening the page to every pod's element in the DOM, and the
+// slowest draw after it.
+func BenchmarkWeb20000Pods(b *testing.B) {
+	s := cluster(100, 200, 50)
+	log := graph.NewLog("bench", 1024)
+	log.Reset("bench", 1, s.nodes, s.edges, nil)
+	url := serveLog(b, log)
+	br := newBrowser(b, false)
+	for b.Loop() {
+		start := time.Now()
+		br.open(url)
+		br.waitJS(`document.querySelectorAll('.pod[data-id]').length === 20000`, 240*time.Second, "20,000 pods drawn")
+		// Painted: the frame after the last pod's element.
+		eval[bool](br, `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/first-draw")
+	}
+	br.shot("20000-pods")
+	b.ReportMetric(eval[float64](br, `window.podium.stats.maxRenderMs`), "ms/max-render")
+}
+
 // BenchmarkWebScaleUp100 measures the frame rate while a Deployment scales up
 // by 100 pods the way the lab shows it: pods arrive Pending in bursts, then
 // start, then become ready endpoints.

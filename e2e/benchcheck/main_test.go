@@ -27,6 +27,7 @@ BenchmarkCreateStream/viewers=500/rate=30-2  	       1	20000000000 ns/op	       
 BenchmarkScale5k-2                 	       1	90000000000 ns/op	      1200 heap-B/pod	        42.50 MiB-rss	       120.0 snapshot-ready-ms	  1024 B/op	  3 allocs/op
 BenchmarkWebScaleUp100/base=small-2	       1	 2600000000 ns/op	        45.00 fps-min	        56.70 fps-mean
 BenchmarkWebScaleUp100/base=5000-2 	       1	 2600000000 ns/op	        17.00 fps-min
+BenchmarkWeb20000Pods-2            	       1	 9000000000 ns/op	      1800 ms/first-draw	       900.0 ms/max-render
 BenchmarkLoad
 BenchmarkLoad/viewers=200
     bench_load_test.go:330: 200 viewers ready in 21s; measured viewer: 100 deltas

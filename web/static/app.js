@@ -462,7 +462,9 @@ function fitsView(L) {
 }
 
 function fit() {
-  const r = ui.svg.getBoundingClientRect();
+  // The observed size: draw() fits after drawing, when a bounding-box read
+  // would force the style and layout of everything just drawn, in the frame.
+  const r = svgSize || ui.svg.getBoundingClientRect();
   if (!lastL || r.width === 0) return;
   // The whole picture, or the focused part of it (presenter.js).
   const box = hooks?.fitRect(lastL) || { x: 0, y: 0, w: lastL.width, h: lastL.height };

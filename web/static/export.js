@@ -105,6 +105,16 @@ export function svgMarkup(svg, rect, background) {
     if (tr) d.setAttribute('transform', tr);
     else if (!src[i].hasAttribute('transform')) d.removeAttribute('transform');
   }
+  // A big lane's cells are pixels on its canvas (canvaslane.js): the file
+  // gets them as an image where the canvas was.
+  for (let i = 0; i < src.length; i++) {
+    const fo = dst[i].parentNode;
+    if (src[i].localName !== 'canvas' || fo?.localName !== 'foreignObject') continue;
+    const img = svg.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'image');
+    for (const k of ['width', 'height']) img.setAttribute(k, fo.getAttribute(k) || '0');
+    img.setAttribute('href', src[i].toDataURL('image/png'));
+    fo.replaceWith(img);
+  }
   for (const a of ['class', 'style', 'width', 'height', 'data-zoom']) clone.removeAttribute(a);
   // The viewport's pan and zoom are the screen's, not the picture's.
   clone.querySelector('.viewport')?.removeAttribute('transform');

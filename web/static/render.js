@@ -7,6 +7,7 @@
 // way out lose data-id/data-edge at once (they keep data-leaving), so tests
 // and tools never see a deleted object as present.
 
+import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslane.js';
 import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
@@ -1005,7 +1006,18 @@ export class Renderer {
       this.layers[name] = el('g', { class: 'layer-' + name });
       this.root.appendChild(this.layers[name]);
     }
-    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map() };
+    this.items = { bands: new Map(), boxes: new Map(), lanes: new Map(), pods: new Map(), edges: new Map(), ghosts: new Map(), podLanes: new Map(), canvases: new Map() };
+    // Big compact lanes paint on a canvas (canvaslane.js); dirty: the ids
+    // of those whose cells need a redraw.
+    this.dirty = new Set();
+    this.palette = null;
+    // The theme switches without a render: the canvases follow it.
+    if (typeof MutationObserver === 'function' && svg.ownerDocument?.documentElement) {
+      new MutationObserver(() => {
+        this.palette = null;
+        this.drawCanvasLanes(true);
+      }).observe(svg.ownerDocument.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    }
     // warnings: the warnings layer is on (badges, a Pending pod's reason).
     this.warnings = opts.warnings !== false;
     this.first = true;
@@ -1104,6 +1116,7 @@ export class Renderer {
     G = L.geom || GEOM;
     this.graph = graph;
     if (this.headSig !== L.columns.map((c) => `${c.id}@${c.x}${c.head || ''}`).join() + `|${textScaleNow()}|${G.top}`) this.drawHeadings();
+    if (L.pods.size > CANVAS_CELLS_ABOVE) this.readPalette();
     this.drawBands(L);
     this.drawBoxes(L, graph);
     this.drawGhosts(L);
@@ -1113,6 +1126,7 @@ export class Renderer {
     // elements (SVG is one paint layer), so grid cells just appear there;
     // full-size pods still fade and scale in.
     this.drawPods(L, nodes, L.pods.size > FADE_CELLS_MAX);
+    this.drawCanvasLanes();
     this.drawEdges(L);
     this.first = false;
     this.settleMoves();
@@ -1224,7 +1238,10 @@ export class Renderer {
         markup = setMarkup(n, box, box.kind, podCount);
       }
       if (this.warnings && n?.warnings?.length) markup += warnMarkup(n, box.w, presenting() ? titleKeep(box.kind === 'HorizontalPodAutoscaler' ? `${t('kind.hpa')} ${n.name}` : n.name) : 0);
-      const sig = `${box.x},${box.y},${box.h}|${markup}`;
+      // Markup is relative to the box: a box that only moved (a lane above
+      // grew) keeps its elements; re-parsing every box below a growing lane
+      // was much of a scale-up's slowest frame.
+      const sig = `${box.h}|${markup}`;
       this.place(item.el, box.x, box.y, 1);
       if (status) item.el.setAttribute('data-status', status);
       if (item.sig !== sig) {
@@ -1314,7 +1331,95 @@ export class Renderer {
       }
       // Moving a lane moves all its pods: count them, so a crowd jumps.
       this.place(c, lane.x, lane.y, Math.max(1, lane.pods.length));
+      const big = lane.compact && Math.max(lane.cap | 0, lane.pods.length) > CANVAS_CELLS_ABOVE;
+      const cv = this.items.canvases.get(lid);
+      if (big && !cv) {
+        this.items.canvases.set(lid, new CanvasLane(c));
+        this.dirty.add(lid);
+      } else if (!big && cv) {
+        cv.remove();
+        this.items.canvases.delete(lid);
+      }
     }
+    for (const [lid, cv] of this.items.canvases) {
+      if (!L.lanes.has(lid)) {
+        cv.remove();
+        this.items.canvases.delete(lid);
+      }
+    }
+  }
+
+  // readPalette reads the canvases' colours once per theme. render calls
+  // it before it adds elements: reading computed style later would force
+  // the style of thousands of new ones in the middle of a draw.
+  readPalette() {
+    if (this.palette) return;
+    this.palette = paletteOf(this.svg);
+    this.palette.sig = Object.values(this.palette).join();
+  }
+
+  // hitCell gives a canvas lane's pod its unpainted cell at rx,ry in the
+  // lane: it takes the pointer (hover, click, its tooltip) and gives tools
+  // the pod's box. Built without markup and placed by attributes, not a
+  // transform: thousands of these are most of a big picture's first draw.
+  hitCell(item, g, p, rx, ry, r) {
+    if (g._tr !== undefined) {
+      g.style.transform = '';
+      g._tr = undefined;
+    }
+    let hit = item.hit;
+    if (!hit || hit.parentNode !== item.body) {
+      item.body.textContent = '';
+      hit = el('rect', { class: 'cell-hit' });
+      item.body.append(el('title'), hit);
+      item.hit = hit;
+      item.sig = '';
+    }
+    const tip = p.name + ' · ' + (p.status || '');
+    const sig = `${tip}|${rx},${ry},${r}`;
+    if (item.sig === sig) return;
+    item.sig = sig;
+    hit.previousSibling.textContent = tip;
+    hit.setAttribute('x', rx - r);
+    hit.setAttribute('y', ry - r);
+    hit.setAttribute('width', r * 2);
+    hit.setAttribute('height', r * 2);
+  }
+
+  // drawCanvasLanes repaints the canvas lanes whose cells changed (all:
+  // every one, e.g. after a highlight or a theme switch). A cell shows its
+  // pod's state, and the hover, search and focus marks the pod's element
+  // carries, the way style.css shows them on SVG cells.
+  drawCanvasLanes(all = false) {
+    const L = this.L;
+    if (!L || !this.items.canvases.size) return;
+    this.readPalette();
+    const has = (c) => this.svg.classList.contains(c);
+    const dimHl = has('has-hl');
+    const dimMatch = has('has-match');
+    const reach = has('has-reach');
+    for (const [lid, cv] of this.items.canvases) {
+      const lane = L.lanes.get(lid);
+      if (!lane || (!all && !this.dirty.has(lid) && cv.n === lane.pods.length && cv.lane === lane)) continue;
+      cv.n = lane.pods.length;
+      cv.lane = lane;
+      const cells = [];
+      for (const pid of lane.pods) {
+        const item = this.items.pods.get(pid);
+        const geo = L.pods.get(pid);
+        if (!item || !geo) continue;
+        const cl = item.el.classList;
+        const reached = cl.contains('reach-self') || cl.contains('reach-in') || cl.contains('reach-out');
+        cells.push({
+          slot: geo.slot, state: item.state, id: pid,
+          lit: cl.contains('hl') || cl.contains('match') || cl.contains('focus') || reached,
+          dim: (dimHl && !cl.contains('hl')) || (dimMatch && !cl.contains('match')),
+          faint: reach && !reached,
+        });
+      }
+      cv.draw(cellGeom(lane, G), cells, this.palette);
+    }
+    this.dirty.clear();
   }
 
   // drawPods draws every pod into its lane's container. big: a picture so
@@ -1338,11 +1443,13 @@ export class Renderer {
       const rx = geo.x - lane.x;
       const ry = geo.y - lane.y;
       const colour = nodeBox ? nodeBox.colour : -1;
+      const inCanvas = geo.compact && this.items.canvases.has(geo.lane);
+      item.el._lane = inCanvas ? geo.lane : '';
       // Fast path, numbers only: the same object at the same place in a lane
       // of the same width draws the same; with thousands of pods most of
       // every frame is this.
       if (!item.fresh && item.p === p && item.rx === rx && item.ry === ry && item.r === geo.r &&
-        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour && item.warnings === this.warnings) {
+        item.compact === geo.compact && item.laneW === lane.w && item.colour === colour && item.warnings === this.warnings && item.inCanvas === inCanvas) {
         item.x = geo.x;
         item.y = geo.y;
         return;
@@ -1352,6 +1459,8 @@ export class Renderer {
       item.compact = geo.compact;
       item.laneW = lane.w;
       item.colour = colour;
+      item.inCanvas = inCanvas;
+      if (inCanvas) this.dirty.add(geo.lane);
       item.warnings = this.warnings;
       item.rx = rx;
       item.ry = ry;
@@ -1368,16 +1477,21 @@ export class Renderer {
       g.classList.remove(`st-${item.state}`);
       g.classList.add(`st-${st}`);
       g.classList.toggle('compact', geo.compact);
-      this.place(g, rx, ry, 1);
-      const markup = geo.compact
-        ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
-        : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
-      if (item.sig !== markup) {
-        item.body.innerHTML = markup;
-        item.sig = markup;
+      g.classList.toggle('in-canvas', inCanvas);
+      if (inCanvas) this.hitCell(item, g, p, rx, ry, geo.r);
+      else {
+        this.place(g, rx, ry, 1);
+        const markup = geo.compact
+          ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
+          : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
+        if (item.sig !== markup) {
+          item.body.innerHTML = markup;
+          item.sig = markup;
+        }
       }
       const recreated = item.uid && p.uid && item.uid !== p.uid;
-      if ((item.fresh || recreated) && !(geo.compact && big)) {
+      // Canvas cells appear and recolour at once (no per-cell animation).
+      if ((item.fresh || recreated) && !(geo.compact && big) && !inCanvas) {
         this.animate(item.body, geo.compact ? [{ opacity: 0 }, { opacity: 1 }] : [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
       } else if (item.state && item.state !== st && !geo.compact) {
         const gl = item.body.querySelector('.glyph');
@@ -1512,10 +1626,14 @@ export class Renderer {
     this.reachSig = sig;
     for (const node of this.svg.querySelectorAll('.reach-self, .reach-in, .reach-out')) node.classList.remove('reach-self', 'reach-in', 'reach-out');
     this.svg.classList.toggle('has-reach', !!r);
-    if (!r) return;
+    if (!r) {
+      this.drawCanvasLanes(true);
+      return;
+    }
     this.items.pods.get(r.pod)?.el.classList.add('reach-self');
     for (const id of r.in) this.items.pods.get(id)?.el.classList.add('reach-in');
     for (const id of r.out) this.items.pods.get(id)?.el.classList.add('reach-out');
+    this.drawCanvasLanes(true);
   }
 
   // markUnreachable flags a Service ({id, from}) that the ingress
@@ -1541,16 +1659,30 @@ export class Renderer {
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
     if (cls === 'focus') this.drawEntries(sel);
-    for (const node of this.svg.querySelectorAll('.' + cls)) node.classList.remove(cls);
+    // The canvas lanes to repaint: those with a pod that lost or gained
+    // the mark (all of them while the rest is dimmed).
+    for (const node of this.svg.querySelectorAll('.' + cls)) {
+      node.classList.remove(cls);
+      if (node._lane) this.dirty.add(node._lane);
+    }
     // Dimming the rest restyles every element of the picture; past
     // DIM_MAX pods that costs more than a frame, so big pictures only
     // outline what is lit.
+    const dims = this.svg.classList.contains('has-' + cls);
     this.svg.classList.toggle('has-' + cls, !!sel && this.items.pods.size <= DIM_MAX);
-    if (!sel) return;
+    if (sel) this.mark(sel, cls);
+    this.drawCanvasLanes(dims || this.svg.classList.contains('has-' + cls));
+  }
+
+  // mark adds cls to the entities and edges of sel.
+  mark(sel, cls) {
     for (const id of sel.ids) {
       for (const m of ['boxes', 'pods', 'lanes']) {
         const it = this.items[m].get(id);
-        if (it) it.el.classList.add(cls);
+        if (it) {
+          it.el.classList.add(cls);
+          if (it.el._lane) this.dirty.add(it.el._lane);
+        }
       }
     }
     for (const eid of sel.edgeIds || []) this.items.edges.get(eid)?.el.classList.add(cls);

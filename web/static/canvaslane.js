@@ -1,0 +1,160 @@
+// canvaslane.js draws a big compact lane's grid of cells on one <canvas>
+// (in an SVG <foreignObject> inside the lane's pod container), instead of
+// one painted SVG element per pod: past a few hundred cells SVG's style and
+// paint work per element is what makes a scale-up stutter. Every pod keeps
+// its element (render.js: data-id, data-status, an unpainted cell that still
+// takes the pointer), so the DOM contract, hover, click and tooltips are
+// unchanged; the canvas only paints.
+//
+// A canvas per lane rather than one overlay per picture: it lives in the
+// lane's container, so it pans, zooms and glides with the SVG for free, a
+// change redraws one lane's cells only, and nothing has to keep a second
+// coordinate system in step with the view.
+
+// CANVAS_CELLS_ABOVE: a compact lane with more cells (pods or reserved
+// slots) than this draws on a canvas. Below it SVG cells are cheap and keep
+// their fade-in.
+export const CANVAS_CELLS_ABOVE = 64;
+
+// SCALE: canvas pixels per layout unit. Cells stay crisp up to this zoom ×
+// devicePixelRatio; the backing store of a 2,000-cell lane stays small.
+const SCALE = 3;
+
+// cellGeom is a compact lane's grid relative to the lane's origin, as
+// layout.js placeLane lays it out: cells size wide at a pitch, cols a row.
+export function cellGeom(lane, G) {
+  return { ox: 12, oy: lane.gridY - lane.y, pitch: G.cell, size: G.cellSize, cols: Math.max(1, lane.cols | 0), w: lane.w, h: lane.h };
+}
+
+// cellRect is slot's cell, relative to the lane's origin.
+export function cellRect(g, slot) {
+  return { x: g.ox + (slot % g.cols) * g.pitch, y: g.oy + Math.floor(slot / g.cols) * g.pitch, w: g.size, h: g.size };
+}
+
+// cellAt is the slot whose cell holds point x,y (lane units), or -1 in the
+// gaps between cells and outside the grid.
+export function cellAt(g, x, y) {
+  const dx = x - g.ox;
+  const dy = y - g.oy;
+  if (dx < 0 || dy < 0) return -1;
+  const c = Math.floor(dx / g.pitch);
+  const r = Math.floor(dy / g.pitch);
+  if (c >= g.cols || dx - c * g.pitch >= g.size || dy - r * g.pitch >= g.size) return -1;
+  return r * g.cols + c;
+}
+
+// STATE_VARS: the CSS colour each pod state paints with (style.css .st-*).
+const STATE_VARS = ['ready', 'notready', 'pending', 'creating', 'terminating', 'failed', 'completed'];
+
+// paletteOf reads the picture's colours from its computed style, so the
+// canvas follows the theme like the SVG does.
+export function paletteOf(svg) {
+  const cs = getComputedStyle(svg);
+  const v = (n) => cs.getPropertyValue('--' + n).trim();
+  const p = { accent: v('accent'), dim: v('dim'), text: v('text') };
+  for (const s of STATE_VARS) p[s] = v(s);
+  return p;
+}
+
+// drawCells paints cells [{slot, state, lit, dim, faint}] on a 2D context
+// whose unit is a layout unit, as style.css draws SVG cells: filled, half
+// filled (notready), dashed outline (pending, creating), outline
+// (terminating), outlined in the text colour (failed); lit cells get the
+// accent outline, dim ones the dim colour, faint ones (outside a focused
+// pod's reach) a fifth of their opacity.
+export function drawCells(ctx, g, cells, pal) {
+  ctx.clearRect(0, 0, g.w, g.h);
+  const s = g.size;
+  for (const c of cells) {
+    const { x, y } = cellRect(g, c.slot);
+    const col = c.dim ? pal.dim : pal[c.state] || pal.pending;
+    ctx.globalAlpha = c.faint ? 0.22 : 1;
+    ctx.setLineDash([]);
+    switch (c.state) {
+      case 'pending':
+      case 'creating':
+        ctx.strokeStyle = col;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([2, 2]);
+        ctx.strokeRect(x + 0.5, y + 0.5, s - 1, s - 1);
+        break;
+      case 'terminating':
+        ctx.strokeStyle = col;
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(x + 0.75, y + 0.75, s - 1.5, s - 1.5);
+        break;
+      case 'notready':
+        ctx.strokeStyle = col;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x + 0.5, y + 0.5, s - 1, s - 1);
+        ctx.fillStyle = col;
+        ctx.fillRect(x, y + s / 2, s, s / 2);
+        break;
+      default:
+        ctx.fillStyle = col;
+        ctx.fillRect(x, y, s, s);
+        if (c.state === 'failed') {
+          ctx.strokeStyle = pal.text;
+          ctx.lineWidth = 1.5;
+          ctx.strokeRect(x + 0.75, y + 0.75, s - 1.5, s - 1.5);
+        }
+    }
+    if (c.lit) {
+      ctx.setLineDash([]);
+      ctx.strokeStyle = pal.accent;
+      ctx.lineWidth = 2.5;
+      ctx.strokeRect(x - 0.25, y - 0.25, s + 0.5, s + 0.5);
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
+}
+
+// CanvasLane is one lane's canvas, first in the lane's pod container.
+export class CanvasLane {
+  constructor(container) {
+    const doc = container.ownerDocument;
+    this.fo = doc.createElementNS('http://www.w3.org/2000/svg', 'foreignObject');
+    this.fo.setAttribute('class', 'cells-fo');
+    this.canvas = doc.createElementNS('http://www.w3.org/1999/xhtml', 'canvas');
+    this.canvas.setAttribute('class', 'cells');
+    this.canvas.setAttribute('data-testid', 'lane-canvas');
+    this.canvas.setAttribute('aria-hidden', 'true');
+    this.fo.appendChild(this.canvas);
+    container.insertBefore(this.fo, container.firstChild);
+    this.size = '';
+    this.sig = '';
+    this.cells = [];
+  }
+
+  // draw paints cells when they or the grid changed since the last draw.
+  draw(g, cells, pal) {
+    const size = `${g.w}x${g.h}`;
+    const sig = `${g.ox},${g.oy},${g.pitch},${g.size},${g.cols}|${pal.sig}|` + cells.map((c) => `${c.slot}${c.state}${c.lit ? 'L' : ''}${c.dim ? 'D' : ''}${c.faint ? 'F' : ''}`).join();
+    if (sig === this.sig && size === this.size) return false;
+    this.sig = sig;
+    this.cells = cells;
+    const ctx = this.canvas.getContext('2d');
+    if (size !== this.size) {
+      this.size = size;
+      this.fo.setAttribute('width', g.w);
+      this.fo.setAttribute('height', g.h);
+      this.canvas.width = Math.ceil(g.w * SCALE);
+      this.canvas.height = Math.ceil(g.h * SCALE);
+      this.canvas.style.width = g.w + 'px';
+      this.canvas.style.height = g.h + 'px';
+    }
+    ctx.setTransform(SCALE, 0, 0, SCALE, 0, 0);
+    drawCells(ctx, g, cells, pal);
+    return true;
+  }
+
+  // pixel is the RGBA the canvas shows at lane point x,y (tests read it).
+  pixel(x, y) {
+    return [...this.canvas.getContext('2d').getImageData(Math.floor(x * SCALE), Math.floor(y * SCALE), 1, 1).data];
+  }
+
+  remove() {
+    this.fo.remove();
+  }
+}
