@@ -11,6 +11,7 @@ import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortI
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
+import { CUSTOM_BOX, customOwnerMarkup } from './customowner.js';
 import {
   boxFacts, deploymentInfo, deploymentProgress, endpointStates, serviceSummary, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
   namespaceStatus, nodeCapacityLine, nodeFull, nodeTrouble, podWarningLine, quotaFill, saLine, serviceLines, setLine,
@@ -1215,6 +1216,8 @@ export class Renderer {
         markup = deploymentMarkup(n, box, facts.info);
       } else if (box.kind === 'Job' || box.kind === 'CronJob') {
         markup = jobMarkup(n, box, facts);
+      } else if (box.kind === CUSTOM_BOX && n) {
+        markup = customOwnerMarkup(n, box, t, esc, (s, px) => fitText(s, px, fontPx('big')));
       } else if (box.kind === 'HorizontalPodAutoscaler') {
         markup = hpaMarkup(n, box, facts, this.warnings);
       } else if (REF_KINDS.has(box.kind)) {
