@@ -140,7 +140,17 @@ func TestCustomOwner(t *testing.T) {
 
 	b := newBrowser(t, true)
 	b.open(p.URL + "/?lang=en&namespace=" + url.QueryEscape(ns))
-	waitDrawn(t, b, "custom owner", []string{wid, rsID}, []string{owns}, []string{})
+	// An owns edge is drawn as containment, as a Deployment's: the
+	// ReplicaSet's lane inside the Widget's box.
+	waitDrawn(t, b, "custom owner", []string{wid, rsID}, []string{}, []string{})
+	in := eval[bool](b, `(() => {
+	  const r = (id) => document.querySelector('[data-id="' + CSS.escape(id) + '"]').getBoundingClientRect();
+	  const w = r(`+jsString(wid)+`), l = r(`+jsString(rsID)+`);
+	  return l.left >= w.left && l.right <= w.right && l.top >= w.top && l.bottom <= w.bottom;
+	})()`)
+	if !in {
+		t.Errorf("the ReplicaSet's lane is not inside the Widget's box")
+	}
 	if got := eval[string](b, `document.querySelector('[data-id="' + CSS.escape(`+jsString(wid)+`) + '"]').textContent`); !strings.Contains(got, "Widget") || !strings.Contains(got, "web") {
 		t.Errorf("Widget box reads %q; want its kind and name", got)
 	}

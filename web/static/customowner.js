@@ -30,12 +30,13 @@ export function customOwnerLine(n, t) {
   return st ? `${n.group} · ${t('custom.ready', { status: st })}${c.reason ? ` (${c.reason})` : ''}` : n.group;
 }
 
-// customOwnerMarkup is the box's SVG markup: esc escapes text, fit(s, px)
-// shortens it to a width.
+// customOwnerMarkup is the box's SVG markup: the title left, the line in
+// the top right corner where other boxes show their kind (the title names
+// the kind already), both in the one-line header a set's box has; esc
+// escapes text, fit(s, px, font) shortens it to a width in a font
+// ('big', 'label').
 export function customOwnerMarkup(n, box, t, esc, fit = (s) => s) {
-  const title = `${n.kind} ${n.name}`;
   return `<rect class="box-bg work custom-owner" width="${box.w}" height="${box.h}" rx="16"/>` +
-    `<text class="box-title big" x="20" y="32">${esc(fit(title, box.w - 160))}</text>` +
-    `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(t('kind.custom').toUpperCase())}</text>` +
-    `<text class="box-sub" x="20" y="52">${esc(fit(customOwnerLine(n, t), box.w - 40))}</text>`;
+    `<text class="box-title big" x="20" y="32">${esc(fit(`${n.kind} ${n.name}`, box.w * 0.5 - 20, 'big'))}</text>` +
+    `<text class="kind-tag" x="${box.w - 20}" y="30" text-anchor="end">${esc(fit(customOwnerLine(n, t), box.w * 0.45 - 20, 'label'))}</text>`;
 }

@@ -543,6 +543,5 @@ for (const k of ['kind.Gateway', 'kind.HTTPRoute', 'kind.GRPCRoute']) KEEP.add(k
 // custom owners (issue #16, customowner.js): a custom resource drawn as
 // the owner box of its workloads.
 Object.assign(zhCN, {
-  'kind.custom': '自定义',
   'custom.ready': '就绪 {status}',
 });

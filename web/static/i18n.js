@@ -629,6 +629,5 @@ Object.assign(messages.en, {
 // custom owners (issue #16, customowner.js): a custom resource drawn as
 // the owner box of its workloads.
 Object.assign(messages.en, {
-  'kind.custom': 'custom',
   'custom.ready': 'Ready {status}',
 });

@@ -1217,7 +1217,7 @@ export class Renderer {
       } else if (box.kind === 'Job' || box.kind === 'CronJob') {
         markup = jobMarkup(n, box, facts);
       } else if (box.kind === CUSTOM_BOX && n) {
-        markup = customOwnerMarkup(n, box, t, esc, (s, px) => fitText(s, px, fontPx('big')));
+        markup = customOwnerMarkup(n, box, t, esc, (s, px, font) => fitText(s, px, fontPx(font)));
       } else if (box.kind === 'HorizontalPodAutoscaler') {
         markup = hpaMarkup(n, box, facts, this.warnings);
       } else if (REF_KINDS.has(box.kind)) {
