@@ -161,6 +161,32 @@ func TestCustomOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	customConverged(t, p, s, cs, dyn, ns, "Widget deleted", -1)
+
+	// The CRD goes: the watch of widgets stops, nothing reads as
+	// unavailable, and the ReplicaSet stays.
+	if err := ext.ApiextensionsV1().CustomResourceDefinitions().Delete(ctx, "widgets."+widgetGroup, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		if _, err := ext.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, "widgets."+widgetGroup, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("CRD still there (%v)", err)
+		}
+		st, err := p.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if !st.Synced || len(st.Denied) > 0 || len(st.Unavailable) > 0 {
+			return fmt.Errorf("after the CRD went: status %+v; want synced, nothing denied or unavailable", st)
+		}
+		g, err := p.Graph(ctx, "namespace="+ns)
+		if err != nil {
+			return err
+		}
+		if node(g, rsID) == nil {
+			return fmt.Errorf("the ReplicaSet left with the CRD")
+		}
+		return nil
+	})
 }
 
 // installWidgetCRD installs the Widget CRD (namespaced, with a status

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -123,11 +126,19 @@ func (c *customWatch) signal() {
 // into a cache. It runs in the informers' transforms, so it never blocks:
 // a short lock, and only for an owner kind not seen before.
 func (c *customWatch) note(obj any) {
-	m := metaOf(obj)
-	if m == nil {
-		return
+	var refs []metav1.OwnerReference
+	switch o := obj.(type) { // the kinds that have owners Podium draws
+	case *corev1.Pod:
+		refs = o.OwnerReferences
+	case *appsv1.ReplicaSet:
+		refs = o.OwnerReferences
+	case *appsv1.StatefulSet:
+		refs = o.OwnerReferences
+	case *appsv1.DaemonSet:
+		refs = o.OwnerReferences
+	case *batchv1.Job:
+		refs = o.OwnerReferences
 	}
-	refs := m.GetOwnerReferences()
 	if len(refs) == 0 {
 		return
 	}

@@ -2,6 +2,7 @@ package informers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -96,5 +97,33 @@ func TestCustomTransform(t *testing.T) {
 	want := []graph.Condition{{Type: "Ready", Status: "True", Reason: "Fine", Message: "ok"}}
 	if fmt.Sprint(o.Conditions) != fmt.Sprint(want) || strings.Contains(fmt.Sprintf("%+v", o), "s3cr3t") {
 		t.Errorf("status transform kept %+v, want conditions %v and no spec", o, want)
+	}
+}
+
+// TestCustomOwnerUnservedRetried: a kind discovery does not serve is
+// logged once, and asked again when a CRD is created, not before.
+func TestCustomOwnerUnservedRetried(t *testing.T) {
+	var logs bytes.Buffer
+	w := &Watcher{opts: Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}}
+	asked := 0
+	c := newCustomWatch(w, nil, nil, func(context.Context, schema.GroupVersionKind) (string, bool, bool, error) {
+		asked++
+		return "", false, false, nil
+	}, nil)
+	gvk := schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Rollout"}
+	c.startKind(context.Background(), gvk)
+	c.startKind(context.Background(), gvk)
+	if n := strings.Count(logs.String(), "is not served"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+	if len(c.pending) != 0 {
+		t.Fatalf("pending %v before any CRD event", c.pending)
+	}
+	c.crdChanged("rollouts.argoproj.io", false)
+	if len(c.pending) != 1 || c.pending[0] != gvk {
+		t.Errorf("after a CRD was created, pending %v, want [%v]", c.pending, gvk)
+	}
+	if asked != 2 {
+		t.Errorf("discovery asked %d times, want 2", asked)
 	}
 }
