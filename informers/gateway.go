@@ -112,7 +112,8 @@ type gatewayWatch struct {
 	active map[graph.Resource]*gatewayActive
 }
 
-// gatewayActive is one served resource's informers.
+// gatewayActive is one served resource's informers (a Gateway API
+// resource's, or a custom owner kind's: customowner.go).
 type gatewayActive struct {
 	watched []*watched
 	cancel  context.CancelFunc
@@ -161,15 +162,23 @@ func newGatewayWatch(w *Watcher, client gwclient.GatewayV1Interface, lwClient an
 		})
 		wd := &watched{res: crdResource, informer: g.crds}
 		_ = g.crds.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
-		onCRD := func(obj any) {
-			if m := metaOf(obj); m != nil && strings.HasSuffix(m.GetName(), "."+graph.GatewayGroup) {
+		onCRD := func(obj any, deleted bool) {
+			m := metaOf(obj)
+			if m == nil {
+				return
+			}
+			if strings.HasSuffix(m.GetName(), "."+graph.GatewayGroup) {
 				g.signal()
+			}
+			// The one CRD watch serves the custom owners too (customowner.go).
+			if w.custom != nil {
+				w.custom.crdChanged(m.GetName(), deleted)
 			}
 		}
 		_, _ = g.crds.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    onCRD,
-			UpdateFunc: func(_, obj any) { onCRD(obj) },
-			DeleteFunc: onCRD,
+			AddFunc:    func(obj any) { onCRD(obj, false) },
+			UpdateFunc: func(_, obj any) { onCRD(obj, false) },
+			DeleteFunc: func(obj any) { onCRD(obj, true) },
 		})
 	}
 	return g
@@ -300,10 +309,32 @@ func (g *gatewayWatch) apply(ctx context.Context, served map[graph.Resource]bool
 	}
 }
 
-// startResource starts r's informers: one cluster-wide, or one per
-// namespace when Podium is restricted to some (as for the built-in kinds).
+// startResource starts r's informers.
 func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
-	w := g.w
+	g.active[r.name] = g.w.startDynamic(ctx, r, func(ns string) cache.SharedIndexInformer {
+		inf := newGatewayInformer(g.client, g.lwClient, r.name, ns)
+		if !g.w.opts.KeepWholeObjects {
+			_ = inf.SetTransform(TransformGateway)
+		}
+		return inf
+	})
+}
+
+// stop stops r's informers and takes their objects out of the picture:
+// a resource no longer served has no objects left.
+func (g *gatewayWatch) stop(r graph.Resource) {
+	if a := g.active[r]; a != nil {
+		delete(g.active, r)
+		g.w.stopDynamic(a, r)
+	}
+}
+
+// startDynamic starts the informers of r, a resource watched only while
+// the cluster serves it (the Gateway API's, custom owners'): one
+// cluster-wide, or one per namespace when Podium is restricted to some
+// (as for the built-in kinds). newInformer makes the informer of one
+// namespace ("" for all).
+func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func(ns string) cache.SharedIndexInformer) *gatewayActive {
 	ctx, cancel := context.WithCancel(ctx)
 	a := &gatewayActive{cancel: cancel}
 	nss := []string{""}
@@ -311,11 +342,7 @@ func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
 		nss = w.namespaceList()
 	}
 	for _, ns := range nss {
-		inf := newGatewayInformer(g.client, g.lwClient, r.name, ns)
-		if !w.opts.KeepWholeObjects {
-			_ = inf.SetTransform(TransformGateway)
-		}
-		a.watched = append(a.watched, w.watch(r, ns, inf))
+		a.watched = append(a.watched, w.watch(r, ns, newInformer(ns)))
 	}
 	w.mu.Lock()
 	w.gwWatched = append(w.gwWatched, a.watched...)
@@ -325,21 +352,15 @@ func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
 		a.done.Go(func() { wd.informer.RunWithContext(ctx) })
 		a.done.Go(func() { w.waitSynced(ctx, wd) })
 	}
-	g.active[r.name] = a
 	w.opts.Logger.Info("watching " + r.qualified())
+	return a
 }
 
-// stop stops r's informers and takes their objects out of the picture:
-// a resource no longer served has no objects left.
-func (g *gatewayWatch) stop(r graph.Resource) {
-	a := g.active[r]
-	if a == nil {
-		return
-	}
-	delete(g.active, r)
+// stopDynamic stops the informers a of r, which startDynamic started, and
+// takes their objects out of the picture.
+func (w *Watcher) stopDynamic(a *gatewayActive, r graph.Resource) {
 	a.cancel()
 	a.done.Wait()
-	w := g.w
 	w.mu.Lock()
 	for _, wd := range a.watched {
 		for i, x := range w.gwWatched {

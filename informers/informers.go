@@ -23,6 +23,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	k8sinformers "k8s.io/client-go/informers"
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	discoveryinformers "k8s.io/client-go/informers/discovery/v1"
@@ -57,6 +59,9 @@ type Options struct {
 	// KeepWholeObjects caches objects as the API server sends them, without
 	// Transform: only for measuring what the transforms save.
 	KeepWholeObjects bool
+	// ReadStatus are the custom owner resources whose status conditions
+	// Podium reads (--read-status); the others are read as metadata only.
+	ReadStatus []schema.GroupResource
 	// Clock paces the flushes and stamps changes; tests pass a fake one so
 	// that idling for a FlushInterval needs no sleep. Default: the real clock.
 	Clock clock.Clock
@@ -266,14 +271,16 @@ type Watcher struct {
 	published bool            // the initial lists are in the log
 	status    graph.Status
 
-	// gwWatched are the Gateway API informers, started and stopped as
-	// the cluster serves the resources or not (gateway.go). Guarded by mu.
+	// gwWatched are the Gateway API and custom owner informers, started
+	// and stopped as the cluster serves the resources or not (gateway.go,
+	// customowner.go). Guarded by mu.
 	gwWatched []*watched
 
 	wake      chan struct{} // one slot: "pending changed" or "sync state changed"
 	watched   []*watched
 	factories []k8sinformers.SharedInformerFactory // cluster scope, then one per namespace
 	gw        *gatewayWatch                        // nil without a rest config (New)
+	custom    *customWatch                         // nil without a rest config (New)
 }
 
 // NewForConfig returns a Watcher for the cluster at cfg. Its client's
@@ -302,7 +309,13 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 	if err != nil {
 		return nil, err
 	}
-	w = New(client, log, opts)
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w = newWatcher(client, log, opts, func(w *Watcher) {
+		w.custom = newCustomWatch(w, meta, dyn, discoveryResolver(client.Discovery()), opts.ReadStatus)
+	})
 	w.gw = newGatewayWatch(w, gwc, gwc, meta, gatewayDiscovery(gwc))
 	return w, nil
 }
@@ -333,6 +346,12 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // New returns a Watcher that publishes into log.
 func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
+	return newWatcher(client, log, opts, nil)
+}
+
+// newWatcher returns a Watcher; before wires what the informers' setup
+// needs (the custom owner watch, whose transforms note owners).
+func newWatcher(client kubernetes.Interface, log *graph.Log, opts Options, before func(*Watcher)) *Watcher {
 	if opts.FlushInterval < 0 {
 		opts.FlushInterval = 0
 	}
@@ -354,6 +373,9 @@ func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
 		wake:    make(chan struct{}, 1),
 		status:  graph.Status{Type: "status", APIServer: "connected", Denied: []string{}},
 	}
+	if before != nil {
+		before(w)
+	}
 	w.setup()
 	return w
 }
@@ -364,6 +386,18 @@ func (w *Watcher) setup() {
 	transform := cache.TransformFunc(Transform)
 	if w.opts.KeepWholeObjects {
 		transform = nil
+	}
+	if c := w.custom; c != nil {
+		// The controller owner references are read on the way into the
+		// caches: a custom owner kind seen for the first time gets watched.
+		inner := transform
+		transform = func(obj any) (any, error) {
+			c.note(obj)
+			if inner == nil {
+				return obj, nil
+			}
+			return inner(obj)
+		}
 	}
 	cluster := k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0, k8sinformers.WithTransform(transform))
 	perNS := map[string]k8sinformers.SharedInformerFactory{}
@@ -611,6 +645,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		retry := !w.gw.start(ctx)
 		wg.Go(func() { w.gw.run(ctx, retry) })
 	}
+	if w.custom != nil {
+		wg.Go(func() { w.custom.run(ctx) })
+	}
 	// Each informer is waited for on its own, not with the factory's
 	// WaitForCacheSync: a denied resource never syncs and must not hold
 	// back the rest, and our registration's checker (every item of the
@@ -718,7 +755,7 @@ func (w *Watcher) flush() bool {
 
 // store returns the cache that holds k.
 func (w *Watcher) store(k key) cache.Store {
-	if isGatewayResource(k.res) {
+	if isGatewayResource(k.res) || isCustomResource(k.res) {
 		return w.gatewayStore(k)
 	}
 	for _, wd := range w.watched {

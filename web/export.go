@@ -102,7 +102,7 @@ func when(ok bool, s string) string {
 
 func isWork(kind string) bool {
 	switch kind {
-	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "group":
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "CustomOwner", "group":
 		return true
 	}
 	return false

@@ -26,7 +26,7 @@ import (
 var svgViewJS string
 
 // layoutModules are bundled in dependency order.
-var layoutModules = []string{"format.js", "gateway.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js", "nodegroups.js", "kinds.js", "layout.js", "focus.js", "status.js"}
+var layoutModules = []string{"format.js", "gateway.js", "customowner.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js", "nodegroups.js", "kinds.js", "layout.js", "focus.js", "status.js"}
 
 // intlShim stands in for the one Intl API i18n.js uses, which goja lacks:
 // plural categories, for the two languages there are ("one" is English's

@@ -68,6 +68,10 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
       case 'Node':
         v.sub = S.nodeLine(n);
         break;
+      case 'CustomOwner': // customowner.js: titled with its kind, its group in the corner
+        v.title = `${n.kind} ${n.name}`;
+        v.tag = __mods.customowner.customOwnerLine(n, t);
+        break;
       case 'Deployment':
         for (const lid of b.lanes || []) laneInfo.set(lid, facts.info);
         v.sub = facts.info.line;

@@ -144,3 +144,16 @@ named, rather than setting a limit the runtime would misread.
 {{- printf "%.0f" $lim -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+The rules of the extra resources the user lists (extraResources): the
+custom resources Podium reads as workload owners, get/list/watch on exactly
+those, one rule per group.
+*/}}
+{{- define "podium.extraRules" -}}
+{{- range . }}
+- apiGroups: [{{ .group | quote }}]
+  resources: [{{ range $i, $r := .resources }}{{ if $i }}, {{ end }}{{ $r | quote }}{{ end }}]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+{{- end }}

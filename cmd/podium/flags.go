@@ -9,9 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
+
+	"github.com/podiumhq/podium/informers"
 )
 
 // listFlag is a repeatable flag that also takes comma lists.
@@ -43,6 +46,26 @@ func (n *namespaceFlag) Set(v string) error {
 	return nil
 }
 
+// readStatusFlag is the repeatable --read-status GROUP/RESOURCE.
+type readStatusFlag struct {
+	listFlag
+	parsed []schema.GroupResource
+}
+
+func (r *readStatusFlag) Set(v string) error {
+	var l listFlag
+	_ = l.Set(v)
+	for _, s := range l {
+		gr, err := informers.ParseReadStatus(s)
+		if err != nil {
+			return err
+		}
+		r.parsed = append(r.parsed, gr)
+	}
+	r.listFlag = append(r.listFlag, l...)
+	return nil
+}
+
 // connGroup annotates the flags that say how to reach the cluster, so that
 // help lists them in a section of their own.
 const connGroup = "podium/connection"
@@ -54,6 +77,7 @@ const connGroup = "podium/connection"
 type connFlags struct {
 	kube              *genericclioptions.ConfigFlags
 	namespaces        namespaceFlag
+	readStatus        readStatusFlag
 	serviceAccountDir string
 }
 
@@ -71,6 +95,7 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 	conn.VisitAll(func(f *pflag.Flag) { _ = conn.SetAnnotation(f.Name, connGroup, []string{"true"}) })
 	fs.AddFlagSet(conn)
 	fs.VarP(&c.namespaces, "namespace", "n", "watch only these `namespaces` (repeatable or comma-separated, e.g. -n web,api; default: all)")
+	fs.Var(&c.readStatus, "read-status", "read the status conditions of these custom owner resources, `GROUP/RESOURCE` (repeatable, e.g. argoproj.io/rollouts; default: custom owners are read as metadata only)")
 }
 
 // completeConn offers completions for the flags that name kubeconfig entries

@@ -163,6 +163,7 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	metrics := server.NewMetrics()
 	w, err := informers.NewForConfig(cfg, log, informers.Options{
 		Namespaces:    o.conn.namespaces.listFlag,
+		ReadStatus:    o.conn.readStatus.parsed,
 		FlushInterval: o.flushInterval,
 		Logger:        logger,
 		OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },

@@ -45,6 +45,8 @@ func TestBadInvocationsFailClearly(t *testing.T) {
 		{"mistyped command", []string{"serv"}, `unknown command "serv"; did you mean "serve"?`},
 		{"stray argument", []string{"serve", "extra"}, `unexpected argument "extra"`},
 		{"bad namespace", []string{"--namespace", "Not_Valid"}, `"Not_Valid" is not a valid namespace name`},
+		{"bad read-status", []string{"--read-status", "rollouts"}, `--read-status "rollouts": want GROUP/RESOURCE`},
+		{"read-status of a built-in group", []string{"record", "--out", "x.jsonl", "--read-status", "apps/deployments"}, `--read-status "apps/deployments": "apps" is not a custom resource group`},
 		{"bad listen", []string{"--listen", "8080"}, `--listen "8080": want host:port`},
 		{"bad log level", []string{"--log-level", "loud"}, `--log-level "loud"`},
 		{"bad log format", []string{"--log-format", "xml"}, `--log-format "xml"`},

@@ -90,6 +90,7 @@ func record(ctx context.Context, o *recordOptions, stderr io.Writer) error {
 	// which the recording keeps as status lines.
 	watcher, err := informers.NewForConfig(cfg, log, informers.Options{
 		Namespaces:    conn.namespaces.listFlag,
+		ReadStatus:    conn.readStatus.parsed,
 		FlushInterval: flushInterval,
 		Logger:        logger,
 	})

@@ -31,9 +31,10 @@ const (
 	RolloutStalled     = "stalled"
 )
 
-// ownerKinds are the controller kinds the model draws; a controller of any
-// other kind (a custom resource, a Node for static pods) gives Owner "" and
-// no owns edge, because the picture has nothing to draw it from.
+// ownerKinds are the built-in controller kinds the model draws; a
+// controller of any other built-in kind (a Node for static pods) gives
+// Owner "" and no owns edge, because the picture has nothing to draw it
+// from. A custom resource controller is drawn (customowner.go).
 var ownerKinds = map[string]Kind{
 	"ReplicaSet":  KindReplicaSet,
 	"StatefulSet": KindStatefulSet,
@@ -50,6 +51,9 @@ func controllerOwner(refs []metav1.OwnerReference, ns string, want ...Kind) stri
 		r := &refs[i]
 		if r.Controller == nil || !*r.Controller {
 			continue
+		}
+		if id := customOwnerID(r, ns); id != "" {
+			return id
 		}
 		k, ok := ownerKinds[r.Kind]
 		if !ok || !slices.Contains(want, k) {
@@ -319,6 +323,7 @@ func StatefulSetNode(s *appsv1.StatefulSet) *Node {
 			Ready:          int(s.Status.ReadyReplicas),
 			Images:         containerImages(s.Spec.Template.Spec.Containers),
 			ClaimTemplates: claimTemplates(s.Spec.VolumeClaimTemplates),
+			Owner:          controllerOwner(s.OwnerReferences, s.Namespace),
 		}}
 }
 
@@ -331,6 +336,7 @@ func DaemonSetNode(s *appsv1.DaemonSet) *Node {
 			Replicas: int(s.Status.DesiredNumberScheduled),
 			Ready:    int(s.Status.NumberReady),
 			Images:   containerImages(s.Spec.Template.Spec.Containers),
+			Owner:    controllerOwner(s.OwnerReferences, s.Namespace),
 		}}
 }
 

@@ -11,7 +11,7 @@ func nodeEqual(a, b *Node) bool {
 	if a.ID != b.ID || a.Kind != b.Kind || a.Namespace != b.Namespace || a.Name != b.Name || a.UID != b.UID {
 		return false
 	}
-	k, ok := kinds[a.Kind]
+	k, ok := kindInfoOf(a)
 	if !ok {
 		return reflect.DeepEqual(a, b) // no kind known: compare everything
 	}

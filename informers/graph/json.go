@@ -22,7 +22,7 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	var f any
-	if k, ok := kinds[n.Kind]; ok {
+	if k, ok := kindInfoOf(n); ok {
 		f = k.fields(n)
 	}
 	out := meta
@@ -65,7 +65,12 @@ func (n *Node) UnmarshalJSON(b []byte) error {
 	*n = Node{ID: m.ID, Kind: m.Kind, Namespace: m.Namespace, Name: m.Name, UID: m.UID}
 	k, ok := kinds[m.Kind]
 	if !ok {
-		return fmt.Errorf("node %q: unknown kind %q", m.ID, m.Kind)
+		// A custom owner's kind is its own (customowner.go); it has a group.
+		var c CustomOwnerFields
+		if err := json.Unmarshal(b, &c); err != nil || c.Group == "" {
+			return fmt.Errorf("node %q: unknown kind %q", m.ID, m.Kind)
+		}
+		k = customKind
 	}
 	if m.ID == "" {
 		return fmt.Errorf("node without id")

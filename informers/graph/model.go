@@ -136,6 +136,7 @@ type Model struct {
 	cluster      clusterState                // quotas, limit ranges, budgets, drains (cluster.go)
 	netpols      map[string]map[string]*Node // NetworkPolicies by namespace, then name (netpol.go)
 	gw           *gatewayState               // Gateway API (gateway_model.go), made on first use
+	customKinds  map[Resource]Kind           // custom owner kinds by resource (customowner.go)
 }
 
 // NewModel returns an empty model.
@@ -304,11 +305,11 @@ func (m *Model) Set(obj any, now time.Time) {
 		}
 	case *appsv1.StatefulSet:
 		if o != nil {
-			m.setNode(StatefulSetNode(o), now)
+			m.setWithEdge(StatefulSetNode(o), now)
 		}
 	case *appsv1.DaemonSet:
 		if o != nil {
-			m.setNode(DaemonSetNode(o), now)
+			m.setWithEdge(DaemonSetNode(o), now)
 		}
 	case *corev1.Service:
 		if o != nil {
@@ -339,6 +340,8 @@ func (m *Model) Set(obj any, now time.Time) {
 		if o != nil {
 			m.setEvent(o, now)
 		}
+	case *CustomObject:
+		m.setCustom(o, now)
 	default:
 		if !m.setPolicy(obj, now) && !m.setGateway(obj, now) {
 			m.setWave2(obj, now)
@@ -358,7 +361,7 @@ func (m *Model) Delete(r Resource, namespace, name string, now time.Time) {
 		m.deleteEvent(namespace, name, now)
 		return
 	}
-	if m.deletePolicy(r, namespace, name, now) || m.deleteGateway(r, namespace, name, now) {
+	if m.deletePolicy(r, namespace, name, now) || m.deleteGateway(r, namespace, name, now) || m.deleteCustom(r, namespace, name, now) {
 		return
 	}
 	kind, ok := kindOf[r]

@@ -55,6 +55,10 @@ func ownEdge(n *Node) (kind, from, to string) {
 	switch {
 	case n.Job != nil && n.Job.Owner != "":
 		return EdgeOwns, n.Job.Owner, n.ID
+	case n.StatefulSet != nil && n.StatefulSet.Owner != "":
+		return EdgeOwns, n.StatefulSet.Owner, n.ID
+	case n.DaemonSet != nil && n.DaemonSet.Owner != "":
+		return EdgeOwns, n.DaemonSet.Owner, n.ID
 	case n.HorizontalPodAutoscaler != nil && n.HorizontalPodAutoscaler.Target != "":
 		return EdgeScales, n.ID, n.HorizontalPodAutoscaler.Target
 	case n.PersistentVolumeClaim != nil && n.PersistentVolumeClaim.Volume != "":

@@ -293,6 +293,8 @@ type SetFields struct {
 	// ClaimTemplates are a StatefulSet's volumeClaimTemplates names: ordinal
 	// i of set s uses the claim "<template>-<s>-<i>".
 	ClaimTemplates []string `json:"claimTemplates,omitempty"`
+	// Owner is the id of a custom controller owner (customowner.go), or "".
+	Owner string `json:"owner,omitempty"`
 }
 
 // ServicePort is one port of a Service.

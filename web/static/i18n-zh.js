@@ -539,3 +539,9 @@ Object.assign(zhCN, {
 });
 // Kubernetes kind names, the same in both tables.
 for (const k of ['kind.Gateway', 'kind.HTTPRoute', 'kind.GRPCRoute']) KEEP.add(k);
+
+// custom owners (issue #16, customowner.js): a custom resource drawn as
+// the owner box of its workloads.
+Object.assign(zhCN, {
+  'custom.ready': '就绪 {status}',
+});

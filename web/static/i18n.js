@@ -625,3 +625,9 @@ Object.assign(messages.en, {
   'gw.status.NotAccepted': 'not accepted',
   'gw.status.Pending': 'pending',
 });
+
+// custom owners (issue #16, customowner.js): a custom resource drawn as
+// the owner box of its workloads.
+Object.assign(messages.en, {
+  'custom.ready': 'Ready {status}',
+});

@@ -28,6 +28,7 @@ import { ordinal, POD_STATES, podState, wrapText } from './format.js';
 import { placeNodeGroups, routeToGroups } from './nodegroups.js';
 import { hideKinds, pruneHidden } from './kinds.js';
 import { GATEWAY_KINDS, gatewayBoxH, isGatewayEdge, placeGateways, routeGatewayEdges } from './gateway.js';
+import { CUSTOM_BOX, isCustomOwner } from './customowner.js';
 
 export const GEOM = Object.freeze({
   width: 1600,
@@ -608,8 +609,10 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
   const boxes = [];
   const usedPods = new Set();
   const rsByDeploy = new Map();
+  // A custom owner (customowner.js) holds its ReplicaSets as a Deployment does.
+  const holdsLanes = (o) => o?.kind === 'Deployment' || isCustomOwner(o);
   for (const n of of('ReplicaSet')) {
-    const owner = n.owner && nodes.get(n.owner)?.kind === 'Deployment' ? n.owner : '';
+    const owner = n.owner && holdsLanes(nodes.get(n.owner)) ? n.owner : '';
     if (!rsByDeploy.has(owner)) rsByDeploy.set(owner, []);
     rsByDeploy.get(owner).push(n);
   }
@@ -617,7 +620,7 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
     pods.forEach((p) => usedPods.add(p.id));
     return { id, kind, owner, pods, desired, ...extra };
   };
-  for (const d of of('Deployment')) {
+  const rsLanes = (d) => {
     const rss = (rsByDeploy.get(d.id) || []).slice();
     rss.sort((a, b) => (a.revision | 0) - (b.revision | 0) || byStr(a.id, b.id));
     // Old ReplicaSets are kept by Kubernetes at 0 replicas; show those that
@@ -627,7 +630,14 @@ function workloadsOf(ns, nodes, podsByOwner, of) {
     const lanes = rss
       .filter((r) => newest.has(r.id) || (r.replicas | 0) > 0 || (r.current | 0) > 0 || podsByOwner.has(r.id))
       .map((r) => lane(r.id, 'ReplicaSet', r, podsByOwner.get(r.id) || [], r.replicas | 0));
-    boxes.push({ id: d.id, kind: 'Deployment', sortKey: '0' + d.name, node: d, lanes });
+    return lanes;
+  };
+  for (const d of of('Deployment')) boxes.push({ id: d.id, kind: 'Deployment', sortKey: '0' + d.name, node: d, lanes: rsLanes(d) });
+  for (const c of of(CUSTOM_BOX)) {
+    const lanes = rsLanes(c);
+    const pods = podsByOwner.get(c.id) || [];
+    if (pods.length) lanes.push(lane(c.id, 'group', null, pods, 0));
+    boxes.push({ id: c.id, kind: CUSTOM_BOX, sortKey: '0' + c.name, node: c, lanes });
   }
   for (const r of rsByDeploy.get('') || []) {
     boxes.push({
@@ -819,8 +829,9 @@ function indexNodes(nodes) {
       if (!SIDE_KINDS.has(n.kind)) namespaces.add(n.namespace);
       let b = buckets.get(n.namespace);
       if (!b) buckets.set(n.namespace, (b = new Map()));
-      if (!b.has(n.kind)) b.set(n.kind, []);
-      b.get(n.kind).push(n);
+      const k = isCustomOwner(n) ? CUSTOM_BOX : n.kind; // any custom kind, under one key
+      if (!b.has(k)) b.set(k, []);
+      b.get(k).push(n);
     }
     if (n.kind === 'Pod') {
       const o = n.owner && nodes.has(n.owner) ? n.owner : '';

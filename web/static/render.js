@@ -12,6 +12,7 @@ import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortI
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
+import { CUSTOM_BOX, customOwnerMarkup } from './customowner.js';
 import {
   boxFacts, deploymentInfo, deploymentProgress, endpointStates, serviceSummary, ingressLine, jobLine, jobProgress, jobStatus, laneStatus, limitLine,
   namespaceStatus, nodeCapacityLine, nodeFull, nodeTrouble, podWarningLine, quotaFill, saLine, serviceLines, setLine,
@@ -1229,6 +1230,8 @@ export class Renderer {
         markup = deploymentMarkup(n, box, facts.info);
       } else if (box.kind === 'Job' || box.kind === 'CronJob') {
         markup = jobMarkup(n, box, facts);
+      } else if (box.kind === CUSTOM_BOX && n) {
+        markup = customOwnerMarkup(n, box, t, esc, (s, px, font) => fitText(s, px, fontPx(font)));
       } else if (box.kind === 'HorizontalPodAutoscaler') {
         markup = hpaMarkup(n, box, facts, this.warnings);
       } else if (REF_KINDS.has(box.kind)) {
