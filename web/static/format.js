@@ -121,6 +121,17 @@ export function fitText(s, width, px, { keepEnd = false, bold = false } = {}) {
 
 const NBSP = '\u00a0';
 
+// longestWord is the width of the widest piece of s that wrapText breaks
+// only between letters: s split at spaces and after '-', '/', '.' and ':'.
+// A box narrower than it (and its padding) breaks a word mid-letters.
+export function longestWord(s, px, bold = false) {
+  let w = 0;
+  for (const part of String(s ?? '').split(/[ \u00a0]+/)) {
+    for (const piece of splitAfter(part, '-/.:')) w = Math.max(w, textWidth(piece, px, bold));
+  }
+  return w;
+}
+
 // splitAfter splits s after each occurrence of sep (a string of several
 // characters), or of any one of its characters, keeping them.
 function splitAfter(s, sep) {

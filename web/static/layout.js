@@ -133,8 +133,12 @@ export function presenterCols(type, width, wide) {
   const k = type.workCols || 1;
   const subGap = k > 1 ? PRESENTER_SUBGAP : 0;
   const need = ids.map((id) => Math.max(1, (id === 'work' ? k * natural.work + (k - 1) * subGap : natural[id]) || 0));
-  const floor = ids.map((id, i) => Math.min(need[i], id === 'work' ? k * (type.minWork || natural.work) + (k - 1) * subGap : width / 10));
+  const least = ids.map((id, i) => Math.min(need[i], id === 'work' ? k * (type.minWork || natural.work) + (k - 1) * subGap : width / 10));
+  // No column so narrow that a name breaks mid-letters (natural.word),
+  // where the width allows it.
+  const words = least.map((x, i) => Math.min(need[i], Math.max(x, natural.word?.[ids[i]] || 0)));
   const sum = (a) => a.reduce((x, y) => x + y, 0);
+  const floor = sum(words) <= avail ? words : least;
   let w;
   if (sum(need) <= avail) {
     const total = sum(need);
@@ -176,6 +180,8 @@ export function presenterCols(type, width, wide) {
   const left = width * (type.ingressAbove ? PRESENTER_GAPS.ingressAbove : PRESENTER_GAPS.left);
   // A column left out is there, 0 wide, where the picture starts.
   const cols = { ingress: { x: Math.round(left), w: 0 }, service: { x: Math.round(left), w: 0 } };
+  // Whether a name breaks mid-letters in a column narrower than its words.
+  cols.wordsBroken = ids.some((id, i) => w[i] + 0.5 < Math.min(need[i], natural.word?.[id] || 0));
   let x = left;
   ids.forEach((id, i) => {
     cols[id] = { x: Math.round(x), w: Math.floor(w[i]) };
@@ -334,6 +340,7 @@ export function presenterGeom(type) {
     // References below the workloads (a narrow stage): their column's
     // width goes to the others (placeRefsBelow).
     refsBelow: !!(sized && type.refsBelow),
+    wordsBroken: !!sized?.narrow.wordsBroken,
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
@@ -717,7 +724,7 @@ function layoutIn(graph, prev, options) {
   // side column when it is drawn (presenterCols).
   if (wide && G.colWide) {
     const { ingress, service, work, node } = G.colWide;
-    current = G = { ...G, key: `${G.key}|wide`, col: { ingress, service, work, node }, workArea: G.colWide.workArea, workShift: G.colWide.workShift };
+    current = G = { ...G, key: `${G.key}|wide`, col: { ingress, service, work, node }, workArea: G.colWide.workArea, workShift: G.colWide.workShift, wordsBroken: !!G.colWide.wordsBroken };
   }
   const sideOnly = wide && !drawsRefs(nodes, shown.edges, REF_COLUMN);
   const nodeCol = wide ? G.nodeWide : G.col.node;

@@ -97,6 +97,10 @@ export function fitLayout(graph, prev, opts, sw, sh) {
   const ingresses = has(new Set(['Ingress']));
   const refs = has(BAND_REF_KINDS);
   let worst = null;
+  // A picture that fits but breaks a name mid-letters (a column narrower
+  // than its words: layout.js presenterCols) is kept in case no later
+  // variant fits whole.
+  let broken = null;
   for (const [tight, cols, above = false, below = false] of tries) {
     if ((above && !ingresses) || (below && !refs)) continue;
     // Thousands of pods: two layouts per frame at most (a wall of lanes
@@ -109,22 +113,27 @@ export function fitLayout(graph, prev, opts, sw, sh) {
     }
     // Thousands of pods: one layout per frame is the budget.
     if (graph.nodes.size > 600) return L;
+    const whole = !L.geom.wordsBroken;
+    if (!whole && broken) continue;
+    const ok = (m) => fits(m) && (!whole || !m.geom.wordsBroken);
     let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above, below))));
     let hi = sw;
-    if (lo >= hi) return L;
-    const first = at(lo, tight, cols, above, below);
-    if (fits(first)) return first;
-    for (let i = 0; i < 5; i++) {
-      const mid = (lo + hi) / 2;
-      const m = at(mid, tight, cols, above, below);
-      if (fits(m)) {
-        hi = mid;
-        L = m;
-      } else lo = mid;
+    const first = lo < hi ? at(lo, tight, cols, above, below) : null;
+    if (first && ok(first)) L = first;
+    else if (first) {
+      for (let i = 0; i < 5; i++) {
+        const mid = (lo + hi) / 2;
+        const m = at(mid, tight, cols, above, below);
+        if (ok(m)) {
+          hi = mid;
+          L = m;
+        } else lo = mid;
+      }
     }
-    return L;
+    if (whole) return L;
+    broken = L;
   }
-  return worst;
+  return broken || worst;
 }
 
 export function install(page) {

@@ -8,7 +8,7 @@
 // and tools never see a deleted object as present.
 
 import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslane.js';
-import { ellipsize, ellipsizeLine, fitText, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
+import { ellipsize, ellipsizeLine, fitText, longestWord, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
 import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
@@ -389,6 +389,12 @@ function naturalWidths(graph, minWork, layers, summaryOf) {
     ingress: head('col.ingress'), service: head('col.service'), work: Math.max(minWork, head('col.workloads')),
     ref: 0, node: head('col.nodes'),
   };
+  // word: per column, the widest piece of a name its boxes must not break
+  // mid-letters ("demo-data-1" breaks after "demo-", not in "data"): the
+  // columns' floors (layout.js presenterCols). A claim's volume stands
+  // inset under it.
+  const word = { ingress: 0, service: 0, work: 0, ref: 0, node: 0 };
+  const wordOf = (n, pad) => longestWord(n.name, PRESENTER_PX.big, true) + pad;
   // A Deployment's lanes as deploymentInfo takes them: its rollout line
   // (revisions and both images) is the widest fact it has.
   const used = new Set();
@@ -421,8 +427,11 @@ function naturalWidths(graph, minWork, layers, summaryOf) {
       default: w = oneLine([{ ...title(n.name), cls: 'box-title small' }], 28);
     }
     nat[col] = Math.max(nat[col], w);
+    word[col] = Math.max(word[col], wordOf(n, WORD_PAD));
     used.add(col);
   }
+  for (const n of graph.nodes.values()) if (n.kind === 'PersistentVolume') word.ref = Math.max(word.ref, wordOf(n, WORD_PAD + GEOM.pvInset));
+  nat.word = word;
   if (nat.ref) nat.ref = Math.max(nat.ref, head('col.refs', 'col.policy', 'col.refsPolicy'));
   // An Ingress column with no Ingress, a Service column with no Service
   // (nor an Ingress, whose missing Services it would draw) hold nothing:
@@ -430,6 +439,9 @@ function naturalWidths(graph, minWork, layers, summaryOf) {
   nat.empty = { ingress: !used.has('ingress'), service: !used.has('service') && !used.has('ingress') };
   return nat;
 }
+
+// WORD_PAD is a box's room beside its title's text, in presenter type.
+const WORD_PAD = 48;
 
 // podStatusText is what a pod row says after its name.
 export function podStatusText(p) {

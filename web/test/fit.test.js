@@ -235,6 +235,28 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
     assert.ok(zoom(L, 1024, 768) >= 0.85, `zoom ${zoom(L, 1024, 768).toFixed(3)}`);
   });
 
+  it('breaks no name mid-letters where the picture fits', () => {
+    // "demo-data-1" may wrap after "demo-", never inside "data" (TestProjectorFit's
+    // 1280×720 picture had "dem / o- / data- / 1").
+    const work = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+    for (const [name, g] of [['Ingress scene', ingress], ['drain scene', drain]]) {
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        const L = fit(g, w, h);
+        // With the estimate (wider than the browser's measure) the Ingress
+        // scene does not fit 1280×720: the largest picture wins then.
+        if (Math.min(w / L.width, h / L.height) < 0.999) continue;
+        for (const b of L.boxes.values()) {
+          const n = g.nodes.get(b.id);
+          if (!n?.name || !b.w) continue;
+          const lines = inPresenterType(() => wrapText(n.name, b.w - 40, work.has(n.kind) ? 28 : 26, true));
+          for (const line of lines.slice(0, -1)) {
+            assert.match(line, /[-/.:]$/, `${name} at ${w}×${h}: ${b.id} (${b.w} wide) wraps as ${JSON.stringify(lines)}`);
+          }
+        }
+      }
+    }
+  });
+
   // The estimate (0.6 em Latin) is wider than the browser's measure: these
   // are floors, measured with it, that the fixed shares were far under
   // (0.73 and 0.70). e2e/fit_test.go checks the browser's 20 px.
