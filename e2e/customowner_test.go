@@ -116,20 +116,7 @@ func TestCustomOwner(t *testing.T) {
 	})
 
 	t.Run("RBAC without widgets", func(t *testing.T) {
-		const res = "widgets." + widgetGroup
-		p3 := podiumtest.Start(t, podiumtest.Options{Kubeconfig: gatewayKubeconfigWithout(t, cs, ns, res), Args: []string{"--namespace", ns}})
-		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-			st, err := p3.Status(ctx)
-			if err != nil {
-				return err
-			}
-			if !st.Synced || !slices.Equal(st.Denied, []string{res}) {
-				return fmt.Errorf("status %+v; want synced, denied [%s]", st, res)
-			}
-			g, err := p3.Graph(ctx, "namespace="+ns)
-			if err != nil {
-				return err
-			}
+		deniedButDrawn(t, cs, ns, "widgets."+widgetGroup, func(g graph.Snapshot) error {
 			if node(g, rsID) == nil || node(g, wid) != nil || edge(g, owns) == nil {
 				return fmt.Errorf("ReplicaSet drawn: %v, Widget drawn: %v, owns edge: %v; want the ReplicaSet and its edge only",
 					node(g, rsID) != nil, node(g, wid) != nil, edge(g, owns) != nil)

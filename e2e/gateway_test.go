@@ -148,20 +148,7 @@ func TestGatewayAPI(t *testing.T) {
 	// Credentials without one of the resources: it is named in denied,
 	// the rest is drawn, as for the built-in kinds.
 	t.Run("RBAC without httproutes", func(t *testing.T) {
-		const res = "httproutes.gateway.networking.k8s.io"
-		p2 := podiumtest.Start(t, podiumtest.Options{Kubeconfig: gatewayKubeconfigWithout(t, cs, ns, res), Args: []string{"--namespace", ns}})
-		labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
-			st, err := p2.Status(ctx)
-			if err != nil {
-				return err
-			}
-			if !st.Synced || !slices.Equal(st.Denied, []string{res}) {
-				return fmt.Errorf("status %+v; want synced, denied [%s]", st, res)
-			}
-			g, err := p2.Graph(ctx, "namespace="+ns)
-			if err != nil {
-				return err
-			}
+		deniedButDrawn(t, cs, ns, "httproutes.gateway.networking.k8s.io", func(g graph.Snapshot) error {
 			if node(g, gid) == nil || node(g, rid) != nil {
 				return fmt.Errorf("the Gateway drawn: %v, the route drawn: %v; want the Gateway only", node(g, gid) != nil, node(g, rid) != nil)
 			}
@@ -336,6 +323,29 @@ func routeEdgeSummary(accepted string, weight *int) string {
 		return fmt.Sprintf("weight=%d", *weight)
 	}
 	return "accepted=" + accepted
+}
+
+// deniedButDrawn starts Podium on ns with credentials that may read all it
+// reads but res (gatewayKubeconfigWithout), and waits until its status is
+// synced with exactly res denied and drawn(the graph of ns) holds: a kind
+// Podium may not read is named, and the rest is drawn.
+func deniedButDrawn(t *testing.T, cs kubernetes.Interface, ns, res string, drawn func(graph.Snapshot) error) {
+	t.Helper()
+	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: gatewayKubeconfigWithout(t, cs, ns, res), Args: []string{"--namespace", ns}})
+	labtest.Eventually(t, 60*time.Second, func(ctx context.Context) error {
+		st, err := p.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if !st.Synced || !slices.Equal(st.Denied, []string{res}) {
+			return fmt.Errorf("status %+v; want synced, denied [%s]", st, res)
+		}
+		g, err := p.Graph(ctx, "namespace="+ns)
+		if err != nil {
+			return err
+		}
+		return drawn(g)
+	})
 }
 
 // gatewayKubeconfigWithout returns a kubeconfig whose credentials (a
