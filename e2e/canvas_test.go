@@ -37,9 +37,7 @@ const cell = (id) => {
 // recolours its cell.
 func TestCanvasLanes(t *testing.T) {
 	s := cluster(50, 100, 50)
-	log := graph.NewLog("canvas", 1024)
-	log.Reset("canvas", 1, s.nodes, s.edges, nil)
-	url := serveLog(t, log)
+	log, url := s.serve(t, "canvas")
 	br := newBrowser(t, false)
 	br.open(url)
 	br.waitJS(countJS(`.pod[data-id]`)+` === 5000`, 120*time.Second, "5,000 pods drawn")
@@ -134,9 +132,7 @@ func TestCanvasLanes(t *testing.T) {
 // frame of a scale-up.
 func TestMovedBoxKeepsElements(t *testing.T) {
 	s := cluster(3, 3, 20)
-	log := graph.NewLog("canvas", 4096)
-	log.Reset("canvas", 1, s.nodes, s.edges, nil)
-	url := serveLog(t, log)
+	log, url := s.serve(t, "canvas")
 	br := newBrowser(t, false)
 	br.open(url)
 	br.waitJS(countJS(`.pod[data-id]`)+` === 9`, 60*time.Second, "9 pods drawn")

@@ -23,7 +23,6 @@ import (
 
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
-	"github.com/podiumhq/podium/informers/graph"
 )
 
 // The Nodes of TestNodeGroups carry ngLabel=e2e (their cleanup deletes by
@@ -492,9 +491,7 @@ func BenchmarkWebNodeGroups500(b *testing.B) {
 			i++
 		}
 	}
-	log := graph.NewLog("bench", 1024)
-	log.Reset("bench", 1, s.nodes, s.edges, nil)
-	url := serveLog(b, log)
+	_, url := s.serve(b, "bench")
 	for _, c := range []struct{ name, query, drawn string }{
 		{"grouped", "?lang=en", `document.querySelectorAll('[data-testid=nodegroup]').length === 12`},
 		{"ungrouped", "?lang=en&nodegroup=none", `document.querySelectorAll('.kind-Node[data-id]').length === 500`},

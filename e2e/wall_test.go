@@ -67,9 +67,7 @@ func wallCluster() *synth {
 // comparison, leaves Deployments below the fold (logged).
 func TestWallMode(t *testing.T) {
 	s := wallCluster()
-	log := graph.NewLog("wall", 4096)
-	log.Reset("wall", 1, s.nodes, s.edges, nil)
-	url := serveLog(t, log)
+	log, url := s.serve(t, "wall")
 	br := newBrowser(t, true)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
 		t.Fatal(err)
@@ -149,9 +147,7 @@ func TestWallMode(t *testing.T) {
 // chose, and the slowest draw (layout and render).
 func BenchmarkWebWall5000(b *testing.B) {
 	s := wallCluster()
-	log := graph.NewLog("wall", 1024)
-	log.Reset("wall", 1, s.nodes, s.edges, nil)
-	url := serveLog(b, log)
+	_, url := s.serve(b, "wall")
 	br := newBrowser(b, false)
 	if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
 		b.Fatal(err)

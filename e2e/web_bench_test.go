@@ -52,6 +52,15 @@ func serveLog(tb testing.TB, log *graph.Log) string {
 	return "http://" + ln.Addr().String() + "/"
 }
 
+// serve serves s from a log of its own (epoch), as serveLog does, and
+// returns the log (to append to) and the page address.
+func (s *synth) serve(tb testing.TB, epoch string) (*graph.Log, string) {
+	tb.Helper()
+	log := graph.NewLog(epoch, 4096)
+	log.Reset(epoch, 1, s.nodes, s.edges, nil)
+	return log, serveLog(tb, log)
+}
+
 // synth builds graphs the way the informers would describe them.
 type synth struct {
 	nodes []*graph.Node
@@ -149,9 +158,7 @@ const sampleFrames = `(async (ms) => {
 // frame.
 func BenchmarkWeb5000Pods(b *testing.B) {
 	s := cluster(50, 100, 50)
-	log := graph.NewLog("bench", 1024)
-	log.Reset("bench", 1, s.nodes, s.edges, nil)
-	url := serveLog(b, log)
+	_, url := s.serve(b, "bench")
 	br := newBrowser(b, false)
 	for b.Loop() {
 		start := time.Now()
@@ -176,9 +183,7 @@ func BenchmarkWeb5000Pods(b *testing.B) {
 // slowest draw after it.
 func BenchmarkWeb20000Pods(b *testing.B) {
 	s := cluster(100, 200, 50)
-	log := graph.NewLog("bench", 1024)
-	log.Reset("bench", 1, s.nodes, s.edges, nil)
-	url := serveLog(b, log)
+	_, url := s.serve(b, "bench")
 	br := newBrowser(b, false)
 	for b.Loop() {
 		start := time.Now()
@@ -203,9 +208,7 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 	}{{"small", 3, 3, false}, {"small-idle", 3, 3, true}, {"5000", 50, 100, false}} {
 		b.Run("base="+base.name, func(b *testing.B) {
 			s := cluster(base.apps, base.podsEach, 20)
-			log := graph.NewLog("bench", 4096)
-			log.Reset("bench", 1, s.nodes, s.edges, nil)
-			url := serveLog(b, log)
+			log, url := s.serve(b, "bench")
 			br := newBrowser(b, false)
 			br.open(url + benchFrames)
 			total := base.apps * base.podsEach

@@ -338,21 +338,30 @@ func hostnames(hs []gatewayv1.Hostname) []string {
 
 // HTTPRouteNode derives an HTTPRoute's entity.
 func HTTPRouteNode(r *gatewayv1.HTTPRoute) *Node {
-	f := &RouteFields{Hostnames: hostnames(r.Spec.Hostnames), Rules: []RouteRule{},
-		Parents: routeParents(r.Namespace, r.Spec.ParentRefs, r.Status.Parents)}
+	rules := []RouteRule{}
 	for _, rule := range r.Spec.Rules {
-		var matches []string
-		for _, m := range rule.Matches {
-			matches = append(matches, httpMatch(m))
-		}
 		refs := make([]gatewayv1.BackendRef, len(rule.BackendRefs))
 		for i, b := range rule.BackendRefs {
 			refs[i] = b.BackendRef
 		}
-		f.Rules = append(f.Rules, routeRule(r.Namespace, rule.Name, matches, refs))
+		rules = append(rules, routeRule(r.Namespace, rule.Name, summaries(rule.Matches, httpMatch), refs))
 	}
-	return &Node{ID: ID(KindHTTPRoute, r.Namespace, r.Name), Kind: KindHTTPRoute,
-		Namespace: internID(r.Namespace), Name: r.Name, UID: string(r.UID), More: f}
+	return routeNode(KindHTTPRoute, r.ObjectMeta, r.Spec.CommonRouteSpec, r.Spec.Hostnames, r.Status.RouteStatus, rules)
+}
+
+// routeNode is an HTTPRoute's or GRPCRoute's entity, its rules summarised.
+func routeNode(kind Kind, m metav1.ObjectMeta, spec gatewayv1.CommonRouteSpec, hosts []gatewayv1.Hostname, st gatewayv1.RouteStatus, rules []RouteRule) *Node {
+	f := &RouteFields{Hostnames: hostnames(hosts), Rules: rules, Parents: routeParents(m.Namespace, spec.ParentRefs, st.Parents)}
+	return &Node{ID: ID(kind, m.Namespace, m.Name), Kind: kind, Namespace: internID(m.Namespace), Name: m.Name, UID: string(m.UID), More: f}
+}
+
+// summaries is each match summarised by f (nil for none).
+func summaries[M any](ms []M, f func(M) string) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, f(m))
+	}
+	return out
 }
 
 // httpMatch summarises an HTTP match: "[METHOD ]Type /path", plus how
@@ -383,21 +392,15 @@ func httpMatch(m gatewayv1.HTTPRouteMatch) string {
 
 // GRPCRouteNode derives a GRPCRoute's entity.
 func GRPCRouteNode(r *gatewayv1.GRPCRoute) *Node {
-	f := &RouteFields{Hostnames: hostnames(r.Spec.Hostnames), Rules: []RouteRule{},
-		Parents: routeParents(r.Namespace, r.Spec.ParentRefs, r.Status.Parents)}
+	rules := []RouteRule{}
 	for _, rule := range r.Spec.Rules {
-		var matches []string
-		for _, m := range rule.Matches {
-			matches = append(matches, grpcMatch(m))
-		}
 		refs := make([]gatewayv1.BackendRef, len(rule.BackendRefs))
 		for i, b := range rule.BackendRefs {
 			refs[i] = b.BackendRef
 		}
-		f.Rules = append(f.Rules, routeRule(r.Namespace, rule.Name, matches, refs))
+		rules = append(rules, routeRule(r.Namespace, rule.Name, summaries(rule.Matches, grpcMatch), refs))
 	}
-	return &Node{ID: ID(KindGRPCRoute, r.Namespace, r.Name), Kind: KindGRPCRoute,
-		Namespace: internID(r.Namespace), Name: r.Name, UID: string(r.UID), More: f}
+	return routeNode(KindGRPCRoute, r.ObjectMeta, r.Spec.CommonRouteSpec, r.Spec.Hostnames, r.Status.RouteStatus, rules)
 }
 
 // grpcMatch summarises a gRPC match: "Type service/method" ("*" for
