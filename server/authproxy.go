@@ -109,7 +109,8 @@ func (s *Server) requireProxy(next echo.HandlerFunc) echo.HandlerFunc {
 // views are on. An identity that may see nothing asked for is refused.
 func (s *Server) viewNamespaces(c echo.Context) ([]string, error) {
 	asked, err := queryNamespaces(c)
-	if err != nil || s.cfg.Access == nil {
+	access := s.cluster(c).Access
+	if err != nil || access == nil {
 		return asked, err
 	}
 	id, ok := c.Get(identityKey).(Identity)
@@ -118,9 +119,9 @@ func (s *Server) viewNamespaces(c echo.Context) ([]string, error) {
 	}
 	candidates := asked
 	if len(candidates) == 0 {
-		candidates = s.cfg.Log.Namespaces()
+		candidates = s.cluster(c).Log.Namespaces()
 	}
-	acc, err := s.cfg.Access(c.Request().Context(), id, candidates)
+	acc, err := access(c.Request().Context(), id, candidates)
 	if err != nil {
 		s.log.Warn("access review failed", "user", id.User, "error", err)
 		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "cannot check what "+id.User+" may see right now")

@@ -36,7 +36,7 @@ func (s *Server) reachability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "pod", "service", "from", "namespace"); err != nil {
+	if err := rejectUnknown(c, "pod", "service", "from", "namespace", "cluster"); err != nil {
 		return err
 	}
 	pod, service := c.QueryParam("pod"), c.QueryParam("service")
@@ -57,7 +57,7 @@ func (s *Server) reachability(c echo.Context) error {
 			return err
 		}
 		defer s.releaseReach()
-		r, err := s.cfg.Log.Reach(pod, f)
+		r, err := s.cluster(c).Log.Reach(pod, f)
 		if errors.Is(err, graph.ErrNoPod) {
 			return echo.NewHTTPError(http.StatusNotFound, "pod "+strconv.Quote(pod)+" is not in the graph"+viewSuffix(ns))
 		}
@@ -83,7 +83,7 @@ func (s *Server) reachability(c echo.Context) error {
 		return err
 	}
 	defer s.releaseReach()
-	r, err := s.cfg.Log.ReachService(service, from, f)
+	r, err := s.cluster(c).Log.ReachService(service, from, f)
 	if errors.Is(err, graph.ErrNoService) {
 		return echo.NewHTTPError(http.StatusNotFound, "service "+strconv.Quote(service)+" is not in the graph"+viewSuffix(ns))
 	}

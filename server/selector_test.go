@@ -101,7 +101,7 @@ func podsOf(s graph.Snapshot) []string {
 }
 
 func TestSelectorBadQueries(t *testing.T) {
-	testPage := func(string, []string) templ.Component { return templ.Raw("<p>page</p>") }
+	testPage := func(PageRequest) templ.Component { return templ.Raw("<p>page</p>") }
 	ts, _ := newTestServer(t, Config{Page: testPage, SVG: func(context.Context, io.Writer, SVGRequest) error { return nil }})
 	long := "app in (" + strings.Repeat("a,", 600) + "b)"
 	for _, tc := range []struct{ query, want string }{

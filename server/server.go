@@ -25,8 +25,24 @@ import (
 	"github.com/podiumhq/podium/informers/graph"
 )
 
-// PageFunc renders the page shell for a request's language and namespaces.
-type PageFunc func(lang string, namespaces []string) templ.Component
+// PageFunc renders the page shell for a request: its language, namespaces
+// and cluster, and the names of every cluster served.
+type PageFunc func(r PageRequest) templ.Component
+
+// PageRequest is what the page shell is rendered for.
+type PageRequest struct {
+	Lang       string
+	Namespaces []string
+	Cluster    string
+	Clusters   []string
+}
+
+// SideBySideFunc renders the page for several clusters side by side: a
+// frame each, at src (the page for that one cluster).
+type SideBySideFunc func(lang string, frames []Frame) templ.Component
+
+// Frame is one cluster's frame of the side-by-side page.
+type Frame struct{ Cluster, Src string }
 
 // LoginFunc renders the login page for a request's language, with why the
 // last attempt failed, in English ("" on a first visit).
@@ -34,14 +50,20 @@ type LoginFunc func(lang, problem string) templ.Component
 
 // Config is what a Server needs.
 type Config struct {
+	// Clusters are the clusters served, each with its graph; requests name
+	// one with ?cluster= (none: the first). When empty, Log, Status and
+	// Access are the one cluster, named DefaultClusterName.
+	Clusters []Cluster
 	// Log is the graph and its change history.
 	Log *graph.Log
 	// Status reports the source's connection state; Synced gates /readyz.
 	Status func() graph.Status
 	// Page renders the HTML shell at /, and Static holds its assets served
-	// at /static/. Either may be nil in tests.
-	Page   PageFunc
-	Static fs.FS
+	// at /static/. Either may be nil in tests. SideBySide renders / for
+	// ?cluster=a,b: one frame of the page per cluster (nil: refused).
+	Page       PageFunc
+	SideBySide SideBySideFunc
+	Static     fs.FS
 	// Login renders the login page (GET and POST /login, when AuthToken is
 	// set); nil serves a plain-text hint instead. LoginAssets are the files
 	// of Static it loads: they are served without the token, since the page
@@ -123,6 +145,7 @@ type Server struct {
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 
+	clusters []Cluster
 	limits   *clientLimits
 	sessions *sessions
 	logins   *loginLimiter
@@ -165,6 +188,10 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr),
 		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter(), reach: make(chan struct{}, cfg.ReachConcurrency)}
+	s.clusters = cfg.Clusters
+	if len(s.clusters) == 0 {
+		s.clusters = []Cluster{{Name: DefaultClusterName, Log: cfg.Log, Status: cfg.Status, Access: cfg.Access}}
+	}
 	s.closing, s.stop = context.WithCancel(context.Background())
 	s.echo = s.routes()
 	return s
@@ -204,7 +231,7 @@ func (s *Server) routes() *echo.Echo {
 	// Probes stay open so kubelet needs no token.
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", func(c echo.Context) error {
-		if !s.cfg.Status().Synced {
+		if !s.ready() {
 			return c.String(http.StatusServiceUnavailable, "caches not synced\n")
 		}
 		return c.String(http.StatusOK, "ok\n")
@@ -218,10 +245,11 @@ func (s *Server) routes() *echo.Echo {
 		g.Use(s.requireToken)
 	}
 	g.GET("/", s.page)
-	g.GET("/api/graph", s.graphJSON)
-	g.GET("/api/graph.svg", s.graphSVG)
-	g.GET("/api/reachability", s.reachability)
-	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cfg.Status()) })
+	g.GET("/api/graph", s.graphJSON, s.pickCluster)
+	g.GET("/api/graph.svg", s.graphSVG, s.pickCluster)
+	g.GET("/api/reachability", s.reachability, s.pickCluster)
+	g.GET("/api/status", func(c echo.Context) error { return c.JSON(http.StatusOK, s.cluster(c).Status()) }, s.pickCluster)
+	g.GET("/api/clusters", s.clusterList)
 	g.GET("/api/lesson", s.lessonJSON)
 	g.GET("/api/qr.svg", s.qrSVG)
 	if s.cfg.Follow != nil {
@@ -229,7 +257,7 @@ func (s *Server) routes() *echo.Echo {
 		g.GET("/api/follow", s.followGet)
 		g.POST("/api/follow", s.followLead)
 	}
-	g.GET("/ws", s.ws, s.limits.middleware)
+	g.GET("/ws", s.ws, s.pickCluster, s.limits.middleware)
 	if s.cfg.Replay != nil {
 		g.GET("/api/replay", s.replayInfo)
 		g.POST("/api/replay", s.replayControl)
@@ -309,13 +337,31 @@ func (s *Server) page(c echo.Context) error {
 	if s.cfg.Page == nil {
 		return c.String(http.StatusOK, "Podium: no page configured\n")
 	}
+	cls, err := s.parseClusters(c)
+	if err != nil {
+		return err
+	}
+	if len(s.clusters) > 1 {
+		// The side-by-side page frames this one, from this origin only.
+		h := c.Response().Header()
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
+	}
+	if len(cls) > 1 {
+		return s.sideBySide(c, cls)
+	}
+	cl := &s.clusters[0]
+	if len(cls) == 1 {
+		cl = cls[0]
+	}
+	c.Set(clusterKey, cl)
 	// A bad filter is refused here as /ws would refuse it, so the viewer
 	// reads why instead of a page that never connects.
 	_, ns, err := s.viewFilter(c)
 	if err != nil {
 		return err
 	}
-	return Render(c, http.StatusOK, s.cfg.Page(requestLanguage(c), ns))
+	return Render(c, http.StatusOK, s.cfg.Page(PageRequest{Lang: requestLanguage(c), Namespaces: ns, Cluster: cl.Name, Clusters: s.clusterNames()}))
 }
 
 // Render writes a templ component as the response.
@@ -355,10 +401,10 @@ func (s *Server) graphJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "selector"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector", "cluster"); err != nil {
 		return err
 	}
-	snap := s.cfg.Log.Snapshot(f)
+	snap := s.cluster(c).Log.Snapshot(f)
 	return c.JSON(http.StatusOK, snap)
 }
 

@@ -69,7 +69,7 @@ func (s *Server) graphSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "selector", "focus", "lang", "layers"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector", "focus", "lang", "layers", "cluster"); err != nil {
 		return err
 	}
 	focus := c.QueryParam("focus")
@@ -83,7 +83,7 @@ func (s *Server) graphSVG(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, "layers is too long: at most "+strconv.Itoa(maxFocus)+" bytes")
 		}
 	}
-	snap := s.cfg.Log.Snapshot(f)
+	snap := s.cluster(c).Log.Snapshot(f)
 	req := SVGRequest{
 		Epoch: snap.Epoch, Seq: snap.Seq, Namespaces: sortedCopy(ns), Selector: f.Selector(), Focus: focus,
 		Lang:   requestLanguage(c), // the labels speak the page's languages

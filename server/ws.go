@@ -51,7 +51,7 @@ func (s *Server) ws(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := rejectUnknown(c, "namespace", "selector", "epoch", "since"); err != nil {
+	if err := rejectUnknown(c, "namespace", "selector", "epoch", "since", "cluster"); err != nil {
 		return err
 	}
 	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{
@@ -81,7 +81,7 @@ func (s *Server) ws(c echo.Context) error {
 		}
 	}()
 
-	cl := &client{s: s, conn: conn, filter: f, out: make(chan any, 1)}
+	cl := &client{s: s, cluster: s.cluster(c), conn: conn, filter: f, out: make(chan any, 1)}
 	go cl.read(ctx, cancel)
 	if s.cfg.PingInterval > 0 {
 		go cl.keepalive(ctx, cancel)
@@ -111,9 +111,10 @@ var (
 )
 
 type client struct {
-	s      *Server
-	conn   *websocket.Conn
-	filter graph.Filter
+	s       *Server
+	cluster *Cluster
+	conn    *websocket.Conn
+	filter  graph.Filter
 	// out carries replies to client messages (pong, error) to the writer,
 	// which owns all writes. One slot: a client flooding pings loses pongs,
 	// never grows memory.
@@ -192,12 +193,12 @@ type pong struct {
 // run is the client's writer loop: it sends what its cursor on the log
 // says, then waits for the log's next wake-up or a reply to send.
 func (cl *client) run(ctx context.Context, res resume) error {
-	l := cl.s.cfg.Log
+	l := cl.cluster.Log
 	wake, unsubscribe := l.Subscribe()
 	defer unsubscribe()
 
 	enc := l.Encoder()
-	cur := graph.NewCursor(l, cl.filter, cl.s.cfg.Status)
+	cur := graph.NewCursor(l, cl.filter, cl.cluster.Status)
 	if res.ok {
 		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
 	}

@@ -42,7 +42,27 @@ type PageView struct {
 	// pre-checked in the picker. Empty means all.
 	Selected []string
 	Lang     string // BCP 47 tag, e.g. "en" or "zh-CN"; defaults to "en"
+	// Cluster is the cluster shown, among Clusters (every cluster served;
+	// with more than one the header offers the others).
+	Cluster  string
+	Clusters []string
 }
+
+// allClusters is the picker's value for every cluster side by side.
+func (v PageView) allClusters() string { return strings.Join(v.Clusters, ",") }
+
+// SideBySideView is the page for several clusters at once: a frame each,
+// at Src (the page of that one cluster, with the viewer's other settings).
+type SideBySideView struct {
+	Version string
+	Lang    string
+	Frames  []Frame
+}
+
+// Frame is one cluster's frame.
+type Frame struct{ Cluster, Src string }
+
+func (v SideBySideView) lang() string { return PageView{Lang: v.Lang}.lang() }
 
 func (v PageView) title() string {
 	if v.Title == "" {

@@ -79,6 +79,13 @@ type connFlags struct {
 	namespaces        namespaceFlag
 	readStatus        readStatusFlag
 	serviceAccountDir string
+	// Several clusters (targets): kubectl's --kubeconfig and --context, but
+	// repeatable; every context of the kubeconfigs; the pod's own cluster
+	// beside them.
+	kubeconfigs listFlag
+	contexts    listFlag
+	allContexts bool
+	inClusterAs string
 }
 
 func (c *connFlags) register(fs *pflag.FlagSet) {
@@ -87,11 +94,19 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 	// so it is registered below instead. Podium keeps no discovery cache.
 	c.kube.Namespace = nil
 	c.kube.CacheDir = nil
+	// --kubeconfig and --context are Podium's, repeatable (several
+	// clusters); targets sets ConfigFlags' own to one of each in turn.
+	c.kube.KubeConfig, c.kube.Context = nil, nil
 	conn := pflag.NewFlagSet("connection", pflag.ContinueOnError)
 	c.kube.AddFlags(conn)
+	c.kube.KubeConfig, c.kube.Context = new(string), new(string)
+	conn.Var(&c.kubeconfigs, "kubeconfig", "")
+	conn.Var(&c.contexts, "context", "the kubeconfig `context` to use (repeatable: each is a cluster of its own, side by side)")
+	conn.BoolVar(&c.allContexts, "all-contexts", false, "watch every context of the kubeconfig(s), each a cluster of its own")
+	conn.StringVar(&c.inClusterAs, "in-cluster-as", "", "also watch the cluster Podium runs in (in-cluster config), under this `name`, beside the kubeconfigs' clusters")
 	conn.StringVar(&c.serviceAccountDir, "serviceaccount-dir", "/var/run/secrets/kubernetes.io/serviceaccount",
 		"where the in-cluster config reads its token and ca.crt (used when there is no kubeconfig and $KUBERNETES_SERVICE_HOST is set)")
-	conn.Lookup("kubeconfig").Usage = "path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster config)"
+	conn.Lookup("kubeconfig").Usage = "path to a kubeconfig `file` (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster config); repeatable: each file's current context is a cluster of its own"
 	conn.VisitAll(func(f *pflag.Flag) { _ = conn.SetAnnotation(f.Name, connGroup, []string{"true"}) })
 	fs.AddFlagSet(conn)
 	fs.VarP(&c.namespaces, "namespace", "n", "watch only these `namespaces` (repeatable or comma-separated, e.g. -n web,api; default: all)")
@@ -103,6 +118,7 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 func (c *connFlags) completeConn(cmd *cobra.Command) {
 	names := func(pick func(raw kubeconfigNames) []string) cobra.CompletionFunc {
 		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			*c.kube.KubeConfig = first(c.kubeconfigs)
 			raw, err := c.kube.ToRawKubeConfigLoader().RawConfig()
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp

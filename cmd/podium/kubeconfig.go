@@ -17,10 +17,27 @@ import (
 var errNoCluster = errors.New("no cluster to watch: no --kubeconfig, no $KUBECONFIG, no ~/.kube/config and not running in a pod.\n" +
 	"  Point Podium at a cluster with --kubeconfig FILE (and --context NAME), or try it without one: podium demo")
 
-// restConfig finds the cluster as kubectl does: an explicit kubeconfig, then
+// restConfig finds the one cluster the flags name (see targets for several).
+func restConfig(c *connFlags) (*rest.Config, string, error) {
+	if err := c.oneCluster(); err != nil {
+		return nil, "", err
+	}
+	*c.kube.KubeConfig, *c.kube.Context = first(c.kubeconfigs), first(c.contexts)
+	return clusterConfig(c)
+}
+
+func first(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}
+
+// clusterConfig finds the cluster as kubectl does: an explicit kubeconfig, then
 // the usual kubeconfig rules, each with the command line's overrides; with no
 // kubeconfig at all, the in-cluster config read from --serviceaccount-dir.
-func restConfig(c *connFlags) (*rest.Config, string, error) {
+// The kubeconfig and context are ConfigFlags' own, as targets set them.
+func clusterConfig(c *connFlags) (*rest.Config, string, error) {
 	k := c.kube
 	// client-go would check it too, but only after the kubeconfig is found,
 	// and in words that do not name the flag.

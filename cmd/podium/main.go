@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -134,7 +135,7 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if scfg.Lesson, err = o.srv.lessonSource(logger, nil); err != nil {
 		return err
 	}
-	cfg, where, err := restConfig(&o.conn)
+	tgs, err := targets(&o.conn)
 	if errors.Is(err, errNoCluster) && demoWithoutCluster {
 		if o.srv.perUserViews {
 			return fmt.Errorf("--per-user-views needs a cluster to ask: %w", err)
@@ -158,47 +159,65 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 	if err != nil {
 		return err
 	}
-	cfg.UserAgent = "podium/" + version.String()
-	log := graph.NewLog(graph.NewEpoch(), o.history)
 	metrics := server.NewMetrics()
-	w, err := informers.NewForConfig(cfg, log, informers.Options{
-		Namespaces:    o.conn.namespaces.listFlag,
-		ReadStatus:    o.conn.readStatus.parsed,
-		FlushInterval: o.flushInterval,
-		Logger:        logger,
-		OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },
-	})
-	if err != nil {
-		return fmt.Errorf("kubernetes client for %s: %w", where, err)
-	}
-	scfg.Log, scfg.Status, scfg.Metrics = log, w.Status, metrics
-	if o.srv.perUserViews {
-		cs, err := kubernetes.NewForConfig(cfg)
-		if err != nil {
-			return fmt.Errorf("kubernetes client for %s: %w", where, err)
+	// Each cluster is a graph of its own, with its own epoch and watchers.
+	var watchers []*informers.Watcher
+	for _, tg := range tgs {
+		tg.cfg.UserAgent = "podium/" + version.String()
+		log := graph.NewLog(graph.NewEpoch(), o.history)
+		wlog := logger
+		if len(tgs) > 1 {
+			wlog = logger.With("cluster", tg.name)
 		}
-		scfg.Access = accessFunc(informers.NewAccessReviewer(cs, 30*time.Second))
+		w, err := informers.NewForConfig(tg.cfg, log, informers.Options{
+			Namespaces:    o.conn.namespaces.listFlag,
+			ReadStatus:    o.conn.readStatus.parsed,
+			FlushInterval: o.flushInterval,
+			Logger:        wlog,
+			OnEvent:       func(r graph.Resource) { metrics.InformerEvent(string(r)) },
+		})
+		if err != nil {
+			return fmt.Errorf("kubernetes client for %s: %w", tg.where, err)
+		}
+		cl := server.Cluster{Name: tg.name, Log: log, Status: w.Status}
+		if o.srv.perUserViews {
+			cs, err := kubernetes.NewForConfig(tg.cfg)
+			if err != nil {
+				return fmt.Errorf("kubernetes client for %s: %w", tg.where, err)
+			}
+			cl.Access = accessFunc(informers.NewAccessReviewer(cs, 30*time.Second))
+		}
+		scfg.Clusters = append(scfg.Clusters, cl)
+		watchers = append(watchers, w)
 	}
+	scfg.Metrics = metrics
 	srv := server.New(withPage(scfg, o.conn.namespaces.listFlag, o.srv.svgConcurrency))
 	ln, err := net.Listen("tcp", o.srv.listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", o.srv.listen, err)
 	}
-	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "presenter", presenterURL("http://"+ln.Addr().String(), scfg), "cluster", cfg.Host, "via", where,
+	logger.Info("podium is serving", "url", "http://"+ln.Addr().String(), "presenter", presenterURL("http://"+ln.Addr().String(), scfg),
 		"namespaces", o.conn.namespaces.String(), "version", version.String())
+	for _, tg := range tgs {
+		logger.Info("watching", "cluster", tg.name, "server", tg.cfg.Host, "via", tg.where)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := w.Run(ctx); err != nil {
-			logger.Error("watching the cluster stopped", "error", err)
-		}
-	}()
+	var wg sync.WaitGroup
+	for i, w := range watchers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A cluster that stops holds back no other.
+			if err := w.Run(ctx); err != nil {
+				logger.Error("watching the cluster stopped", "cluster", tgs[i].name, "error", err)
+			}
+		}()
+	}
 	err = srv.Serve(ctx, ln)
 	cancel()
-	<-done
+	wg.Wait()
 	logger.Info("podium stopped")
 	return err
 }
@@ -208,8 +227,15 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 // the CSP source that lets the page's inline import map run.
 func withPage(cfg server.Config, namespaces []string, svgConcurrency int) server.Config {
 	v := version.String()
-	cfg.Page = func(lang string, selected []string) templ.Component {
-		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: selected, Lang: lang})
+	cfg.Page = func(r server.PageRequest) templ.Component {
+		return web.Page(web.PageView{Version: v, Namespaces: namespaces, Selected: r.Namespaces, Lang: r.Lang, Cluster: r.Cluster, Clusters: r.Clusters})
+	}
+	cfg.SideBySide = func(lang string, frames []server.Frame) templ.Component {
+		v := web.SideBySideView{Version: v, Lang: lang}
+		for _, f := range frames {
+			v.Frames = append(v.Frames, web.Frame{Cluster: f.Cluster, Src: f.Src})
+		}
+		return web.SideBySide(v)
 	}
 	cfg.Login = func(lang, problem string) templ.Component {
 		return web.Login(web.LoginView{Version: v, Lang: lang, Error: problem})

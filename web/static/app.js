@@ -19,6 +19,7 @@ import { pageSelector, selectorChip, withoutSelector } from './selector.js';
 import { kindsControl, pageHide, withHide } from './kinds.js';
 import { parseNodeGroups, toggleGroup, withGroups, withNodeGroups } from './nodegroups.js';
 import { drawTrouble, wallLayout, wallMode } from './wall.js';
+import { initClusterPicker, withCluster } from './clusters.js';
 
 const $ = (sel) => document.querySelector(sel);
 const body = document.body;
@@ -447,6 +448,7 @@ const conn = openSource({
   },
 });
 conn.start();
+initClusterPicker();
 
 // --- pan and zoom ---------------------------------------------------------------------
 const view = { x: 0, y: 0, k: 1 };
@@ -568,7 +570,7 @@ ui.svg.addEventListener('pointerleave', () => {
 
 // --- reachability (netpol layer): who may talk to the focused pod -----------------------
 const reach = new ReachFetcher({
-  fetch: (u) => fetch(u, { headers: { Accept: 'application/json' } }),
+  fetch: (u) => fetch(withCluster(u, location.href), { headers: { Accept: 'application/json' } }),
   onResult() {
     schedule();
     if (detailsId) showDetails(detailsId);

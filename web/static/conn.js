@@ -4,6 +4,7 @@
 
 import { ProtocolError, parseMessage } from './store.js';
 import { embeddedSegment, playEmbedded } from './player.js';
+import { clusterOf } from './clusters.js';
 
 // openSource returns the page's source of messages: the /ws Connection, or
 // on an exported page (docs/export.md) the player of the segment it
@@ -14,14 +15,17 @@ export function openSource(o, doc = globalThis.document) {
 }
 
 // wsURL builds the /ws address relative to the page, so Podium works behind a
-// path prefix. namespaces is a list; resume is {epoch, since} or null;
-// selector is a label selector, "" for none (selector.js).
+// path prefix, for the page's cluster (clusters.js). namespaces is a list;
+// resume is {epoch, since} or null; selector is a label selector, "" for
+// none (selector.js).
 export function wsURL(pageHref, namespaces, resume, selector = '') {
   const u = new URL('ws', pageHref);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   u.search = '';
   u.hash = '';
   const q = [];
+  const cluster = clusterOf(pageHref);
+  if (cluster) q.push('cluster=' + encodeURIComponent(cluster));
   if (namespaces && namespaces.length) q.push('namespace=' + namespaces.map(encodeURIComponent).join(','));
   if (selector) q.push('selector=' + encodeURIComponent(selector));
   if (resume && resume.epoch) {

@@ -545,3 +545,8 @@ for (const k of ['kind.Gateway', 'kind.HTTPRoute', 'kind.GRPCRoute']) KEEP.add(k
 Object.assign(zhCN, {
   'custom.ready': '就绪 {status}',
 });
+// several clusters (issue #16, clusters.js): the header's cluster picker.
+Object.assign(zhCN, {
+  'cluster.label': '集群',
+  'cluster.all': '全部并排',
+});

@@ -631,3 +631,8 @@ Object.assign(messages.en, {
 Object.assign(messages.en, {
   'custom.ready': 'Ready {status}',
 });
+// several clusters (issue #16, clusters.js): the header's cluster picker.
+Object.assign(messages.en, {
+  'cluster.label': 'Cluster',
+  'cluster.all': 'All, side by side',
+});
