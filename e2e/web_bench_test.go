@@ -30,8 +30,8 @@ func serveLog(tb testing.TB, log *graph.Log) string {
 	tb.Helper()
 	srv := server.New(server.Config{
 		Log: log,
-		Page: func(lang string, ns []string) templ.Component {
-			return web.Page(web.PageView{Version: "bench", Lang: lang, Selected: ns})
+		Page: func(r server.PageRequest) templ.Component {
+			return web.Page(web.PageView{Version: "bench", Lang: r.Lang, Selected: r.Namespaces})
 		},
 		Static: web.Static,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

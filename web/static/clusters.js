@@ -31,6 +31,9 @@ export function clusterHref(href, clusters) {
 // clusters. win is the page's window: from inside a side-by-side frame the
 // choice moves the whole window.
 export function initClusterPicker(doc = globalThis.document, win = globalThis.window) {
+  // A frame of the side-by-side page has half a screen: its header keeps
+  // the cluster, the namespaces and the connection (style.css).
+  if (win.top && win.top !== win && doc.body) doc.body.dataset.framed = 'true';
   const select = doc.querySelector('[data-testid="cluster-select"]');
   if (!select) return;
   select.addEventListener('change', () => {

@@ -26,10 +26,11 @@ test('clusterHref keeps the rest of the view', () => {
 test('the picker moves the whole window, from inside a frame too', () => {
   const listeners = {};
   const select = { value: '', addEventListener: (type, fn) => (listeners[type] = fn) };
-  const doc = { querySelector: (q) => (q === '[data-testid="cluster-select"]' ? select : null) };
+  const doc = { body: { dataset: {} }, querySelector: (q) => (q === '[data-testid="cluster-select"]' ? select : null) };
   const top = { location: { assign: (u) => (top.went = u) } };
   const frame = { location: { href: 'http://h/?cluster=east&lang=zh-CN' }, top };
   initClusterPicker(doc, frame);
+  assert.equal(doc.body.dataset.framed, 'true', 'a frame\'s header is the compact one');
   select.value = 'east,west';
   listeners.change();
   assert.equal(top.went, 'http://h/?cluster=east%2Cwest&lang=zh-CN');
