@@ -196,6 +196,9 @@ func TestBadValuesFailWithSchemaMessage(t *testing.T) {
 		{"existing ServiceAccount without a name", "serviceAccount: {create: false}\n", []string{"/serviceAccount/name", "minLength"}},
 		{"short token lifetime", "tokenExpirationSeconds: 60\n", []string{"/tokenExpirationSeconds", "minimum"}},
 		{"ingress namespace not a DNS label", "ingressNamespace: Ingress_NS\n", []string{"/ingressNamespace"}},
+		{"cluster without its Secret", "clusters: [{name: staging}]\n", []string{"/clusters/0", "secret"}},
+		{"cluster name not a DNS label", "clusters: [{name: Staging_1, secret: s}]\n", []string{"/clusters/0/name", "does not match pattern"}},
+		{"cluster with a typo", "clusters: [{name: staging, secretName: s}]\n", []string{"/clusters/0", "additional properties 'secretName' not allowed"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
