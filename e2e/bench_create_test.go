@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/podiumhq/podium/e2e/labtest"
 	"github.com/podiumhq/podium/e2e/podiumtest"
@@ -157,7 +158,12 @@ func (r streamRun) cpuPct() float64 { return 100 * r.cpu / r.wall.Seconds() }
 // names starting with prefix, and measures each against a raw watch and a
 // /ws viewer of p that connect before the first create.
 func createStream(b *testing.B, p *podiumtest.Podium, ns string, rate int, prefix string) streamRun {
-	cs := lab.Client()
+	return createStreamOn(b, p, lab.Client(), "namespace="+ns, ns, rate, prefix)
+}
+
+// createStreamOn is createStream in the cluster of cs, the viewer dialling
+// /ws?query (several clusters: cluster=NAME&namespace=NS).
+func createStreamOn(b *testing.B, p *podiumtest.Podium, cs kubernetes.Interface, query, ns string, rate int, prefix string) streamRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -189,7 +195,7 @@ func createStream(b *testing.B, p *podiumtest.Podium, ns string, rate int, prefi
 
 	// The measured viewer: as a browser, it offers permessage-deflate and
 	// decodes every delta. The arrival time is taken before decoding.
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.URL, "http")+"/ws?namespace="+ns,
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.URL, "http")+"/ws?"+query,
 		&websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
 		b.Fatal(err)

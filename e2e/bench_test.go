@@ -258,7 +258,12 @@ func createPods(tb testing.TB, ns string, n int) { createPodsOf(tb, ns, n, bench
 // createPodsOf creates n pods that mk makes in ns across the lab's nodes,
 // in parallel.
 func createPodsOf(tb testing.TB, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
-	cfg := rest.CopyConfig(lab.Config())
+	createPodsWith(tb, lab.Config(), ns, n, mk)
+}
+
+// createPodsWith is createPodsOf in the cluster of cfg.
+func createPodsWith(tb testing.TB, cfg *rest.Config, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
+	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 2000, 2000
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

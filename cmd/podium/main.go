@@ -89,6 +89,9 @@ const serveExample = `  # The current kubeconfig context, every namespace, at ht
   # Another kubeconfig and context, two namespaces
   podium serve --kubeconfig ~/.kube/other --context prod -n web,api
 
+  # Two clusters, side by side at http://127.0.0.1:8080/?cluster=prod,staging
+  podium serve --context prod --context staging
+
   # What a service account may see: impersonate it, as kubectl --as does
   podium serve --as system:serviceaccount:team-a:viewer -n team-a
 
@@ -104,7 +107,9 @@ func newServeCmd() *cobra.Command {
 
 The cluster is found as kubectl finds it: --kubeconfig, then $KUBECONFIG, then
 ~/.kube/config, with the same overrides (--context, --as, --token, ...). With
-no kubeconfig at all, in a pod, Podium uses the in-cluster config. With no
+no kubeconfig at all, in a pod, Podium uses the in-cluster config. Several
+--context (or --kubeconfig) flags, or --all-contexts, watch several clusters,
+each a graph of its own; the page shows one, or all side by side. With no
 cluster to watch, "podium serve" fails with the reason; a bare "podium" plays
 the built-in demo instead.`,
 		Example: serveExample,
