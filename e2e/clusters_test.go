@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/chromedp/chromedp"
 
@@ -215,4 +218,47 @@ func httpStatus(t *testing.T, u string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestClusterDownAtStart: a cluster unreachable from the start (a
+// kubeconfig naming a closed port) holds back neither the start, nor
+// /readyz, nor the other cluster; it is reported reconnecting.
+func TestClusterDownAtStart(t *testing.T) {
+	dead := filepath.Join(t.TempDir(), "kubeconfig")
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["dead"] = &clientcmdapi.Cluster{Server: "https://" + podiumtest.FreeAddr(t), InsecureSkipTLSVerify: true}
+	kc.AuthInfos["dead"] = &clientcmdapi.AuthInfo{Token: "unused"}
+	kc.Contexts["dead"] = &clientcmdapi.Context{Cluster: "dead", AuthInfo: "dead"}
+	kc.CurrentContext = "dead"
+	if err := clientcmd.WriteToFile(*kc, dead); err != nil {
+		t.Fatal(err)
+	}
+	ns := labtest.Namespace(t, lab)
+	if _, err := lab.Client().CoreV1().Pods(ns).Create(t.Context(), barePod(ns, "web-1", map[string]string{"app": "web"}), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Start waits for /readyz: it must come with one cluster down.
+	p := podiumtest.Start(t, podiumtest.Options{Kubeconfig: lab.Kubeconfig(), Args: []string{"--kubeconfig", dead, "--namespace", ns}})
+	labtest.Eventually(t, 30*time.Second, func(ctx context.Context) error {
+		list, err := clustersOf(ctx, p)
+		if err != nil {
+			return err
+		}
+		if len(list.Clusters) != 2 || list.Clusters[1].Name != "dead" || list.Clusters[1].Status.APIServer != "reconnecting" || !list.Clusters[0].Status.Synced {
+			return fmt.Errorf("/api/clusters = %+v, want podium-lab synced and dead reconnecting", list.Clusters)
+		}
+		return nil
+	})
+	g, err := p.Graph(t.Context(), "cluster=podium-lab&namespace="+ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPods(t, "one cluster down", g, []string{graph.ID(graph.KindPod, ns, "web-1")})
+	s := p.Dial(t, "cluster=dead")
+	labtest.Eventually(t, 30*time.Second, func(context.Context) error {
+		if st := s.Status(); st.APIServer != "reconnecting" {
+			return fmt.Errorf("the dead cluster's viewer has status %+v, want reconnecting", st)
+		}
+		return s.Err()
+	})
 }
