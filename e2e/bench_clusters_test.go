@@ -42,33 +42,55 @@ func BenchmarkTwoClusters(b *testing.B) {
 	}
 	createPodsWith(b, second.Config(), ns, pods, benchPod)
 
-	p := podiumtest.Start(b, podiumtest.Options{Binary: chartImageBinary(b), Kubeconfig: lab.Kubeconfig(),
-		Args: []string{"--kubeconfig", second.Kubeconfig(), "--namespace", ns, "--log-level", "info"}})
-	for _, c := range []string{"podium-lab", "podium-lab-2"} {
-		g, err := p.Graph(ctx, "cluster="+c+"&namespace="+ns)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n := count(g, isPod); n != pods {
-			b.Fatalf("%s: /api/graph has %d of %d pods", c, n, pods)
-		}
-	}
-	for range b.N {
-		idleMemory(b, p)
-		ready, wire := firstSnapshot(b, p.URL, pods)
-		b.ReportMetric(ms(ready), "snapshot-ready-ms")
-		b.Logf("two clusters of %d pods: the first's /ws snapshot (%d B of JSON) read %s after dialling", pods, wire, ready)
-	}
-	for i, c := range []struct {
+	type cluster struct {
 		name string
 		cs   kubernetes.Interface
-	}{{"podium-lab", lab.Client()}, {"podium-lab-2", second.Client()}} {
-		for _, rate := range []int{10, 30} {
-			b.Run(fmt.Sprintf("cluster=%d/rate=%d", i+1, rate), func(b *testing.B) {
-				for iter := range b.N {
-					createStreamOn(b, p, c.cs, "cluster="+c.name+"&namespace="+ns, ns, rate, fmt.Sprintf("c%dr%d-%d", i+1, rate, iter)).report(b, 0, nil)
-				}
-			})
+	}
+	all := []cluster{{"podium-lab", lab.Client()}, {"podium-lab-2", second.Client()}}
+	start := func(b *testing.B, n int) *podiumtest.Podium {
+		args := []string{"--namespace", ns, "--log-level", "info"}
+		if n == 2 {
+			args = append(args, "--kubeconfig", second.Kubeconfig())
 		}
+		return podiumtest.Start(b, podiumtest.Options{Binary: chartImageBinary(b), Kubeconfig: lab.Kubeconfig(), Args: args})
+	}
+	// One cluster, then both, each in a process of its own, so that what
+	// the second cluster costs is read in the same run; first memory and
+	// the snapshot, while each cluster holds its 5,000 pods exactly.
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+			p := start(b, n)
+			defer p.Stop()
+			for _, c := range all[:n] {
+				g, err := p.Graph(ctx, "cluster="+c.name+"&namespace="+ns)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := count(g, isPod); got != pods {
+					b.Fatalf("%s: /api/graph has %d of %d pods", c.name, got, pods)
+				}
+			}
+			idleMemory(b, p)
+			ready, wire := firstSnapshot(b, p.URL, pods)
+			b.ReportMetric(ms(ready), "snapshot-ready-ms")
+			b.Logf("%d cluster(s) of %d pods: the first's /ws snapshot (%d B of JSON) read %s after dialling", n, pods, wire, ready)
+		})
+	}
+	// Then the create streams: in the first cluster watched alone, and in
+	// each cluster of the two watched together.
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("clusters=%d/stream", n), func(b *testing.B) {
+			p := start(b, n)
+			defer p.Stop()
+			for i, c := range all[:n] {
+				for _, rate := range []int{10, 30} {
+					b.Run(fmt.Sprintf("cluster=%d/rate=%d", i+1, rate), func(b *testing.B) {
+						for iter := range b.N {
+							createStreamOn(b, p, c.cs, "cluster="+c.name+"&namespace="+ns, ns, rate, fmt.Sprintf("n%dc%dr%d-%d", n, i+1, rate, iter)).report(b, 0, nil)
+						}
+					})
+				}
+			}
+		})
 	}
 }
