@@ -203,6 +203,8 @@ text{fill:var(--text)}
 .kind-Node .box-bg{stroke:var(--nc)}
 .lane-bg{fill:var(--lane);stroke:var(--lane-stroke)}
 .lane-label{font-size:14px;fill:var(--muted)}
+.edge-label{font-size:13.5px;fill:var(--muted);paint-order:stroke;stroke:var(--bg);stroke-width:4px;stroke-linejoin:round}
+.edge-label.bad{fill:var(--failed);font-weight:600}.edge-label.grants-label{fill:var(--accent);font-weight:600}
 .st-ready{--c:var(--ready)}.st-notready{--c:var(--notready)}.st-pending{--c:var(--pending)}.st-creating{--c:var(--creating)}
 .st-terminating{--c:var(--terminating)}.st-failed{--c:var(--failed)}.st-completed{--c:var(--completed)}
 .g-ring{fill:none;stroke:var(--c);stroke-width:3}

@@ -22,8 +22,8 @@ const gatewayGraph = `{"epoch":"e","seq":1,"nodes":[
  {"id":"routes:HTTPRoute/shop/web->Service/shop/canary","kind":"routes","from":"HTTPRoute/shop/web","to":"Service/shop/canary","weight":10,"share":10}]}`
 
 // TestRenderSVGGateway: the server's SVG draws the Gateway API as the page
-// does, with the page's statuses (not a workload's "Ready").
-// (The file draws no edge labels, for any kind: the split shows on the page.)
+// does, with the page's statuses (not a workload's "Ready"), and the 90/10
+// split as the page labels it (static/edgelabel.js), on its edges.
 func TestRenderSVGGateway(t *testing.T) {
 	var buf strings.Builder
 	if err := RenderSVG(context.Background(), &buf, []byte(gatewayGraph), nil, "", "en"); err != nil {
@@ -44,6 +44,13 @@ func TestRenderSVGGateway(t *testing.T) {
 	for _, want := range []string{`data-status="Pending"`, `data-status="NotAccepted"`, "class eg", "shop.example"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the SVG does not say %q", want)
+		}
+	}
+	for id, share := range map[string]string{"routes:HTTPRoute/shop/web->Service/shop/stable": "90%", "routes:HTTPRoute/shop/web->Service/shop/canary": "10%"} {
+		_, g, _ := strings.Cut(svg, `data-edge="`+strings.ReplaceAll(id, ">", "&gt;")+`"`)
+		g, _, _ = strings.Cut(g, "</g>")
+		if !strings.Contains(g, `class="edge-label"`) || !strings.Contains(g, ">"+share+"</text>") || !strings.Contains(g, `text-anchor="start"`) {
+			t.Errorf("the edge %s is not labelled %s in the SVG: %s", id, share, g)
 		}
 	}
 }

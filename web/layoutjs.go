@@ -26,7 +26,7 @@ import (
 var svgViewJS string
 
 // layoutModules are bundled in dependency order.
-var layoutModules = []string{"format.js", "gateway.js", "customowner.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js", "nodegroups.js", "kinds.js", "layout.js", "focus.js", "status.js"}
+var layoutModules = []string{"format.js", "gateway.js", "customowner.js", "i18n-presenter.js", "i18n-zh.js", "i18n.js", "nodegroups.js", "kinds.js", "layout.js", "edgelabel.js", "focus.js", "status.js"}
 
 // intlShim stands in for the one Intl API i18n.js uses, which goja lacks:
 // plural categories, for the two languages there are ("one" is English's
@@ -363,6 +363,13 @@ type SVGEdge struct {
 	Count  int    `json:"count"`
 	Colour int    `json:"colour"`
 	Dim    bool   `json:"dim"`
+	// Label is the text beside the path (static/edgelabel.js), at LX, LY,
+	// with its class and text-anchor; "" for none.
+	Label       string  `json:"label"`
+	LX          float64 `json:"lx"`
+	LY          float64 `json:"ly"`
+	LabelClass  string  `json:"labelClass"`
+	LabelAnchor string  `json:"labelAnchor"`
 }
 
 type SVGGhost struct {

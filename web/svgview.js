@@ -152,11 +152,15 @@ function podiumSVGView(graphJSON, namespacesJSON, focusRaw, lang, layersRaw) {
     };
   });
 
-  const edges = L.edges.map((e) => ({
-    // mounts edges carry their state (ok, broken, dangling) as selects do.
-    id: e.id, kind: e.kind, state: e.state || '', d: e.d, agg: !!e.agg || !!e.synthetic, count: e.count || 0,
-    colour: e.colour ?? -1, dim: sel ? !(sel.edgeIds.has(e.id) || (sel.ids.has(e.from) && sel.ids.has(e.to))) : false,
-  }));
+  const edges = L.edges.map((e) => {
+    const label = __mods.edgelabel.edgeLabel(e);
+    return {
+      // mounts edges carry their state (ok, broken, dangling) as selects do.
+      id: e.id, kind: e.kind, state: e.state || '', d: e.d, agg: !!e.agg || !!e.synthetic, count: e.count || 0,
+      colour: e.colour ?? -1, dim: sel ? !(sel.edgeIds.has(e.id) || (sel.ids.has(e.from) && sel.ids.has(e.to))) : false,
+      ...(label ? { label: label.text, lx: e.lx, ly: e.ly, labelClass: label.cls, labelAnchor: label.anchor } : {}),
+    };
+  });
 
   // Entities the picture folds away (old ReplicaSets with no pods): named
   // in the file all the same, so it lists every id of the graph.

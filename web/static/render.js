@@ -11,6 +11,7 @@ import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslan
 import { ellipsize, ellipsizeLine, fitText, longestWord, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
+import { edgeLabel } from './edgelabel.js';
 import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
 import { CUSTOM_BOX, customOwnerMarkup } from './customowner.js';
 import {
@@ -871,9 +872,8 @@ export function nsInfoMarkup(n, info, b, w) {
   return s;
 }
 
-// grantsLabel is the bindings a grants edge into a role stands for:
-// "web-view in shop" for a RoleBinding that confines a ClusterRole.
-export const grantsLabel = (bindings) => (bindings || []).map((b) => (b.ns ? t('grants.in', { binding: b.name, ns: b.ns }) : b.name)).join(', ');
+// grantsLabel lives with the other edge labels (edgelabel.js).
+export { grantsLabel } from './edgelabel.js';
 
 // detailsRows lists an entity's fields for the details panel, as
 // [label, value] pairs; labels of pods come separately.
@@ -1540,9 +1540,8 @@ export class Renderer {
       const layer = e.under ? this.layers.under : this.layers.edges;
       if (item.el.parentNode !== layer) layer.appendChild(item.el);
       const cls = `edge k-${e.kind} s-${e.state || 'none'}${e.kind === 'runs-on' ? ` node-c${e.colour}` : ''}${e.agg ? ' agg' : ''}`;
-      const label = e.kind === 'mounts' || e.kind === 'runs-as' ? (e.state === 'broken' || e.state === 'dangling' ? t('mount.broken') : '')
-        : e.kind === 'grants' ? grantsLabel(e.bindings) : e.kind === 'isolates' ? '' : e.agg ? `×${e.count}` : e.label || '';
-      const sig = `${cls}|${e.d}|${label}|${e.lx},${e.ly}|${e.as}|${e.count}`;
+      const label = edgeLabel(e);
+      const sig = `${cls}|${e.d}|${label?.text}|${e.lx},${e.ly}|${e.as}|${e.count}`;
       if (e.state && (e.kind === 'selects' || e.kind === 'mounts')) item.el.setAttribute('data-status', e.state);
       if (e.kind === 'mounts') {
         item.el.setAttribute('data-as', e.as || '');
@@ -1560,18 +1559,16 @@ export class Renderer {
       item.path.setAttribute('d', e.d);
       if (e.agg && e.kind === 'runs-on') item.path.style.strokeWidth = String(Math.min(10, 1.5 + Math.log2(e.count)));
       let txt = item.el.querySelector('text');
-      if (label && e.lx !== undefined) {
+      if (label) {
         if (!txt) {
           txt = el('text', { class: 'edge-label' });
           item.el.appendChild(txt);
         }
         txt.setAttribute('x', e.lx);
         txt.setAttribute('y', e.ly);
-        txt.setAttribute('text-anchor', e.kind === 'routes' || e.kind === 'grants' ? 'start' : 'end');
-        if (e.kind === 'mounts' || e.kind === 'runs-as') txt.setAttribute('class', 'edge-label bad');
-        if (e.kind === 'grants') txt.setAttribute('class', 'edge-label grants-label');
-        // A grants label has the room above its role, and says every binding.
-        txt.textContent = e.kind === 'grants' ? fitText(label, GEOM.refCol.w - 16, 13) : ellipsize(label, 22);
+        txt.setAttribute('text-anchor', label.anchor);
+        txt.setAttribute('class', label.cls);
+        txt.textContent = label.text;
       } else if (txt) txt.remove();
       // Traffic cut-over: an endpoint joining or leaving draws its edge in,
       // or flashes it, so the change is seen even from afar.

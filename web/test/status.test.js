@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 
 import * as format from '../static/format.js';
 import * as focus from '../static/focus.js';
+import * as edgelabel from '../static/edgelabel.js';
 import * as i18n from '../static/i18n.js';
 import * as layoutMod from '../static/layout.js';
 import { layout } from '../static/layout.js';
@@ -25,7 +26,7 @@ const { Renderer } = await import('../static/render.js');
 
 // svgView is podiumSVGView from web/svgview.js, loaded as goja loads it.
 const svgView = new Function('__mods', `${readFileSync(new URL('../svgview.js', import.meta.url), 'utf8')}\nreturn podiumSVGView;`)({
-  format, layout: layoutMod, focus, i18n, status,
+  format, layout: layoutMod, focus, i18n, status, edgelabel,
 });
 
 // fileStatuses: id → data-status of every box in the SVG view of g.
