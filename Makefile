@@ -6,7 +6,11 @@ LDFLAGS := -s -w -X github.com/podiumhq/podium/cmd/podium/internal/version.Versi
 E2E_TIMEOUT ?= 25m
 # make bench creates 5,000 pods twice and 10,000 once, and dials 500
 # viewers twice: on a loaded 2-core lab that takes well over half an hour.
-BENCH_TIMEOUT ?= 90m
+# BenchmarkScale50k adds 50,000 pods on a private lab: 15-30 minutes more.
+BENCH_TIMEOUT ?= 150m
+# make bench prints each figure beside its target and never fails on one;
+# make bench-check sets this empty, so the same table decides.
+BENCH_REPORT = -report
 
 .PHONY: help
 help: ## List the targets
@@ -81,10 +85,11 @@ bench: lab-up ## Benchmarks: print latency, memory, wire and browser figures (re
 	@mkdir -p e2e/artifacts
 	$(GO) test -run '^$$' -bench . -benchmem ./informers/... | tee e2e/artifacts/bench-model.txt
 	$(GO) test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout $(BENCH_TIMEOUT) ./e2e/... | tee e2e/artifacts/bench.txt
+	$(GO) run ./e2e/benchcheck $(BENCH_REPORT) e2e/artifacts/bench.txt e2e/artifacts/bench-model.txt
 
 .PHONY: bench-check
+bench-check: BENCH_REPORT =
 bench-check: bench ## make bench, then fail if a figure misses its DESIGN.md target (e2e/benchcheck holds the targets)
-	$(GO) run ./e2e/benchcheck e2e/artifacts/bench.txt e2e/artifacts/bench-model.txt
 
 .PHONY: chart-lint
 chart-lint: ## helm lint --strict

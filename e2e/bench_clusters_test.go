@@ -40,7 +40,7 @@ func BenchmarkTwoClusters(b *testing.B) {
 	if _, err := second.Client().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	createPodsWith(b, second.Config(), ns, pods, benchPod)
+	createPodsOn(b, second, labtest.NodeNames, ns, pods, benchPod)
 
 	type cluster struct {
 		name string
@@ -71,7 +71,7 @@ func BenchmarkTwoClusters(b *testing.B) {
 				}
 			}
 			idleMemory(b, p)
-			ready, wire := firstSnapshot(b, p.URL, pods)
+			ready, wire, _ := firstSnapshot(b, p.URL, pods)
 			b.ReportMetric(ms(ready), "snapshot-ready-ms")
 			b.Logf("%d cluster(s) of %d pods: the first's /ws snapshot (%d B of JSON) read %s after dialling", n, pods, wire, ready)
 		})

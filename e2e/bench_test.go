@@ -258,18 +258,18 @@ func createPods(tb testing.TB, ns string, n int) { createPodsOf(tb, ns, n, bench
 // createPodsOf creates n pods that mk makes in ns across the lab's nodes,
 // in parallel.
 func createPodsOf(tb testing.TB, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
-	createPodsWith(tb, lab.Config(), ns, n, mk)
+	createPodsOn(tb, lab, labtest.NodeNames, ns, n, mk)
 }
 
-// createPodsWith is createPodsOf in the cluster of cfg.
-func createPodsWith(tb testing.TB, cfg *rest.Config, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
-	cfg = rest.CopyConfig(cfg)
+// createPodsOn creates n pods that mk makes in ns of lab l, 16 at a time,
+// pod i on nodes[i%len(nodes)].
+func createPodsOn(tb testing.TB, l *labtest.Lab, nodes []string, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {
+	cfg := rest.CopyConfig(l.Config())
 	cfg.QPS, cfg.Burst = 2000, 2000
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	nodes := []string{"worker-1", "worker-2", "worker-3"}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	var firstErr error
@@ -279,7 +279,7 @@ func createPodsWith(tb testing.TB, cfg *rest.Config, ns string, n int, mk func(n
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				_, err := cs.CoreV1().Pods(ns).Create(context.Background(), mk(ns, fmt.Sprintf("web-7d9c5b8f4-%05d", i), nodes[i%3], i), metav1.CreateOptions{})
+				_, err := cs.CoreV1().Pods(ns).Create(context.Background(), mk(ns, fmt.Sprintf("web-7d9c5b8f4-%05d", i), nodes[i%len(nodes)], i), metav1.CreateOptions{})
 				if err != nil {
 					mu.Lock()
 					firstErr = err
@@ -388,7 +388,7 @@ func BenchmarkScale5k(b *testing.B) {
 		p := podiumtest.Start(b, podiumtest.Options{Binary: chartImageBinary(b), Kubeconfig: lab.Kubeconfig(),
 			Args: []string{"--namespace", ns, "--log-level", "info"}})
 		idleMemory(b, p)
-		ready, wire := firstSnapshot(b, p.URL, pods)
+		ready, wire, _ := firstSnapshot(b, p.URL, pods)
 		t0 := time.Now()
 		g, err := p.Graph(context.Background(), "")
 		if err != nil {
@@ -408,22 +408,34 @@ func BenchmarkScale5k(b *testing.B) {
 
 // firstSnapshot dials base's /ws as a browser would (permessage-deflate) and
 // returns how long the first message, a snapshot holding pods pods, took to
-// arrive whole, and its size.
-func firstSnapshot(b *testing.B, base string, pods int) (time.Duration, int) {
+// arrive whole, its size as JSON, and the bytes read on the connection until
+// then (the upgrade's answer and the compressed frames).
+func firstSnapshot(b *testing.B, base string, pods int) (ready time.Duration, jsonBytes, wireBytes int) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	var onConn atomic.Int64
+	dialer := &net.Dialer{}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return countingConn{c, &onConn}, nil
+	}}}
 	t0 := time.Now()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", &websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws",
+		&websocket.DialOptions{HTTPClient: hc, CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(256 << 20)
 	_, msg, err := conn.Read(ctx)
-	ready := time.Since(t0)
+	ready = time.Since(t0)
 	if err != nil {
 		b.Fatal(err)
 	}
+	wireBytes = int(onConn.Load())
 	var snap graph.Snapshot
 	if err := json.Unmarshal(msg, &snap); err != nil || snap.Type != "snapshot" {
 		b.Fatalf("first /ws message is not a snapshot (%v): %.200s", err, msg)
@@ -431,7 +443,7 @@ func firstSnapshot(b *testing.B, base string, pods int) (time.Duration, int) {
 	if n := count(snap, isPod); n != pods {
 		b.Fatalf("first /ws snapshot has %d of %d pods", n, pods)
 	}
-	return ready, len(msg)
+	return ready, len(msg), wireBytes
 }
 
 // countingConn adds the bytes read from the connection to n: what a client

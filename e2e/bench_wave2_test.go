@@ -94,7 +94,7 @@ func BenchmarkScale10k(b *testing.B) {
 		p := podiumtest.Start(b, podiumtest.Options{Binary: chartImageBinary(b), Kubeconfig: lab.Kubeconfig(),
 			Args: []string{"--namespace", ns, "--log-level", "info"}})
 		b.ReportMetric(metric(b, p, "process_resident_memory_bytes")/(1<<20), "MiB-rss")
-		ready, wire := firstSnapshot(b, p.URL, pods)
+		ready, wire, _ := firstSnapshot(b, p.URL, pods)
 		b.ReportMetric(ms(ready), "snapshot-ready-ms")
 		b.Logf("podium process: first /ws snapshot of %d pods (%d B) ready %s after dialling", pods, wire, ready)
 
