@@ -79,6 +79,14 @@ var Targets = []Target{
 	{"50,000 pods: first complete graph over a raw informer's list", "BenchmarkScale50k/pods=50000", "first-graph-ratio", true, 1.2},
 	{"heap per cached pod at 50,000 pods", "BenchmarkScale50k/pods=50000", "heap-B/pod", true, 2048},
 	{"50,000-pod first snapshot on /ws, ready", "BenchmarkScale50k/pods=50000", "snapshot-ready-ms", true, 1000},
+	// Issue #16: two clusters of 5,000 pods in one process hold the budgets
+	// of one: a create in either adds what it adds alone, and the RSS is
+	// one cluster's budget per cluster.
+	{"two clusters of 5,000 pods: RSS idle", "BenchmarkTwoClusters/clusters=2", "MiB-rss", true, 100},
+	{"two clusters, a create in the first, 10/s: added, p50", "BenchmarkTwoClusters/clusters=2/stream/cluster=1/rate=10", "added-p50-ms", true, 1},
+	{"two clusters, a create in the first, 10/s: added, p99", "BenchmarkTwoClusters/clusters=2/stream/cluster=1/rate=10", "added-p99-ms", true, 5},
+	{"two clusters, a create in the second, 30/s: added, p50", "BenchmarkTwoClusters/clusters=2/stream/cluster=2/rate=30", "added-p50-ms", true, 1},
+	{"two clusters, a create in the second, 30/s: added, p99", "BenchmarkTwoClusters/clusters=2/stream/cluster=2/rate=30", "added-p99-ms", true, 5},
 	// Issue #12's budgets, with every wave-2 informer running; 10% of one
 	// core is the CPU that 50 Warning events a second may add.
 	{"heap per pod at 10,000 two-container pods with config refs, every informer on", "BenchmarkScale10k", "heap-B/pod", true, 2048},

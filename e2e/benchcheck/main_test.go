@@ -37,6 +37,9 @@ BenchmarkScale50k
 BenchmarkScale50k/pods=50000
     bench_50k_test.go:116: created 50000 pods over 200 Nodes in 9m12s
 BenchmarkScale50k/pods=50000-2     	       1	1500000000000 ns/op	        95.00 creates/s	      9000 raw-list-ms	     10200 first-graph-ms	         1.133 first-graph-ratio	      1400 heap-B/pod	       620.0 snapshot-ready-ms	  33000000 snapshot-B	   1900000 snapshot-wire-B	       310.0 MiB-rss	       520.0 MiB-peak-rss
+BenchmarkTwoClusters/clusters=2-2         	       1	15000000000 ns/op	        41.00 MiB-heap-inuse	        92.00 MiB-rss	       150.0 snapshot-ready-ms
+BenchmarkTwoClusters/clusters=2/stream/cluster=1/rate=10-2         	       1	20000000000 ns/op	       127.0 MiB-peak-rss	        -0.5800 added-p50-ms	         3.900 added-p99-ms	         9.000 creates/s
+BenchmarkTwoClusters/clusters=2/stream/cluster=2/rate=30-2         	       1	20000000000 ns/op	       134.0 MiB-peak-rss	        0.4000 added-p50-ms	         4.100 added-p99-ms	        29.00 creates/s
 BenchmarkScale10k-2                 	       1	90000000000 ns/op	      1900 heap-B/pod	       250.0 snapshot-ready-ms	         6.000 cpu-added-pct
 BenchmarkFirstSnapshot10k/cold-2         	       5	 170000000 ns/op	  17352359 B/snapshot	       170.0 snapshot-ms	41088468 B/op	  111716 allocs/op
 BenchmarkReachability10k-2          	       1	 2000000000 ns/op	         3.000 reach-p50-ms	         9.000 reach-p99-ms	      2000 answer-B
@@ -82,6 +85,9 @@ func TestMiss(t *testing.T) {
 		{"first graph slower than 1.2× the raw list", "1.133 first-graph-ratio", "1.201 first-graph-ratio", "50,000 pods: first complete graph over a raw informer's list"},
 		{"heap per pod over 2 KB at 50,000", "1400 heap-B/pod	       620.0", "2049 heap-B/pod	       620.0", "heap per cached pod at 50,000 pods"},
 		{"50,000-pod snapshot over 1 s", "620.0 snapshot-ready-ms", "1001 snapshot-ready-ms", "50,000-pod first snapshot on /ws, ready"},
+		// Issue #16: two clusters hold one cluster's budgets.
+		{"two clusters over 100 MiB", "92.00 MiB-rss", "121.8 MiB-rss", "two clusters of 5,000 pods: RSS idle"},
+		{"two clusters, a create in the second slower at p99", "4.100 added-p99-ms", "14.12 added-p99-ms", "two clusters, a create in the second, 30/s: added, p99"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(passing, tc.from, tc.to, 1)
