@@ -1684,7 +1684,14 @@ export class Renderer {
     // Only the elements that gain or lose the mark change (marks.js), and
     // only the canvas lanes of pods among them repaint (all of them while
     // the rest is dimmed).
-    this.marks.set(cls, markTargets(sel, this.items, this.L), (node) => node._lane && this.dirty.add(node._lane));
-    this.drawCanvasLanes(dims || this.svg.classList.contains('has-' + cls));
+    const dimming = this.svg.classList.contains('has-' + cls);
+    const targets = markTargets(sel, this.items, this.L);
+    this.marks.set(cls, targets, (node) => node._lane && this.dirty.add(node._lane));
+    // What stays bright while the rest dims also gets kept-<cls>, which the
+    // dimming rules test (style.css): a rule with :not(.hl) makes every
+    // element that gains or loses hl restyle its whole subtree, and a big
+    // picture, which never dims, then never pays for it.
+    this.marks.set('kept-' + cls, dimming ? targets : []);
+    this.drawCanvasLanes(dims || dimming);
   }
 }
