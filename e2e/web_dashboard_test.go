@@ -321,6 +321,17 @@ func TestWebDashboard(t *testing.T) {
 		eval[bool](br, fmt.Sprintf(`(document.querySelector(%s).dispatchEvent(new PointerEvent('pointerover', {bubbles: true})), true)`, jsString(sel("data-id", pod))))
 		br.waitJS(fmt.Sprintf(`document.querySelector(%s).classList.contains('hl') && document.querySelector(%s).classList.contains('hl')`,
 			jsString(sel("data-id", "Ingress/"+ns+"/web")), jsString(sel("data-id", "Service/"+ns+"/web"))), 5*time.Second, "hover to light the Ingress and Service of the pod")
+		// A picture this small dims the rest: the hovered pod keeps its
+		// colour, a pod off its path (the StatefulSet's) takes the dim one.
+		// (.pod: the open details panel carries the pod's data-id too.)
+		colour := func(id string) string {
+			return fmt.Sprintf(`getComputedStyle(document.querySelector(%s)).getPropertyValue('--c').trim()`, jsString(".pod"+sel("data-id", id)))
+		}
+		dimJS := `getComputedStyle(document.querySelector('[data-testid=canvas]')).getPropertyValue('--dim').trim()`
+		br.waitJS(colour("Pod/"+ns+"/db-0")+` === `+dimJS, 5*time.Second, "a pod off the hovered path dimmed")
+		if c, dim := eval[string](br, colour(pod)), eval[string](br, dimJS); c == "" || c == dim {
+			t.Errorf("the hovered pod's colour is %q, the dim colour is %q: the hovered pod was dimmed", c, dim)
+		}
 		br.shot("hover-path")
 		eval[bool](br, `(() => { const s = document.querySelector('[data-testid=search]'); s.value = 'stuck'; s.dispatchEvent(new Event('input')); return true; })()`)
 		br.waitJS(countJS(`.match[data-id^="Pod/`+ns+`/stuck-"]`)+` === 2`, 5*time.Second, "search to mark the stuck pods")

@@ -66,6 +66,9 @@ var Targets = []Target{
 	{"browser: 100-pod scale-up, slowest 500 ms window", "BenchmarkWebScaleUp100/base=small", "fps-min", false, 30},
 	// Issue #15: big grids paint on canvases (web/static/canvaslane.js).
 	{"browser: first draw of 20,000 pods", "BenchmarkWeb20000Pods", "ms/first-draw", true, 2000},
+	// The input's work to its painted frame, median of 5 (web_bench_test.go inputWork).
+	{"browser: hover at 5,000 pods", "BenchmarkWeb5000Pods", "ms/hover", true, 16},
+	{"browser: search at 5,000 pods (1,000 matches)", "BenchmarkWeb5000Pods", "ms/search", true, 16},
 	// Issue #11's load. 256 MiB is the chart's default memory limit: above
 	// it the pod is killed. 250 ms is a change still "on the projector
 	// before the speaker looks up" with 200 viewers on the same 2 cores.

@@ -28,6 +28,7 @@ BenchmarkScale5k-2                 	       1	90000000000 ns/op	      1200 heap-B
 BenchmarkWebScaleUp100/base=small-2	       1	 2600000000 ns/op	        45.00 fps-min	        56.70 fps-mean
 BenchmarkWebScaleUp100/base=5000-2 	       1	 2600000000 ns/op	        17.00 fps-min
 BenchmarkWeb20000Pods-2            	       1	 9000000000 ns/op	      1800 ms/first-draw	       900.0 ms/max-render
+BenchmarkWeb5000Pods-2             	       1	 7000000000 ns/op	      9.500 ms/hover	        22.00 ms/hover-to-paint	        14.00 ms/search	        25.00 ms/search-to-paint
 BenchmarkLoad
 BenchmarkLoad/viewers=200
     bench_load_test.go:330: 200 viewers ready in 21s; measured viewer: 100 deltas

@@ -8,6 +8,7 @@
 // and tools never see a deleted object as present.
 
 import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslane.js';
+import { Marks, markTargets } from './marks.js';
 import { ellipsize, ellipsizeLine, fitText, longestWord, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
 import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
 import { t } from './i18n.js';
@@ -1023,6 +1024,7 @@ export class Renderer {
     // Big compact lanes paint on a canvas (canvaslane.js); dirty: the ids
     // of those whose cells need a redraw.
     this.dirty = new Set();
+    this.marks = new Marks();
     this.palette = null;
     // The theme switches without a render: the canvases follow it.
     if (typeof MutationObserver === 'function' && svg.ownerDocument?.documentElement) {
@@ -1671,40 +1673,22 @@ export class Renderer {
   // highlight marks a set of ids and edge ids, dimming the rest; null clears.
   highlight(sel, cls = 'hl') {
     if (cls === 'focus') this.drawEntries(sel);
-    // The canvas lanes to repaint: those with a pod that lost or gained
-    // the mark (all of them while the rest is dimmed).
-    for (const node of this.svg.querySelectorAll('.' + cls)) {
-      node.classList.remove(cls);
-      if (node._lane) this.dirty.add(node._lane);
-    }
     // Dimming the rest restyles every element of the picture; past
     // DIM_MAX pods that costs more than a frame, so big pictures only
     // outline what is lit.
     const dims = this.svg.classList.contains('has-' + cls);
     this.svg.classList.toggle('has-' + cls, !!sel && this.items.pods.size <= DIM_MAX);
-    if (sel) this.mark(sel, cls);
-    this.drawCanvasLanes(dims || this.svg.classList.contains('has-' + cls));
-  }
-
-  // mark adds cls to the entities and edges of sel.
-  mark(sel, cls) {
-    for (const id of sel.ids) {
-      for (const m of ['boxes', 'pods', 'lanes']) {
-        const it = this.items[m].get(id);
-        if (it) {
-          it.el.classList.add(cls);
-          if (it.el._lane) this.dirty.add(it.el._lane);
-        }
-      }
-    }
-    for (const eid of sel.edgeIds || []) this.items.edges.get(eid)?.el.classList.add(cls);
-    // Aggregated edges light up when both ends are lit.
-    if (this.L) {
-      for (const e of this.L.edges) {
-        if (e.agg && sel.ids.has(e.from) && (sel.ids.has(e.to) || this.L.lanes.get(e.to)?.pods.some((p) => sel.ids.has(p)))) {
-          this.items.edges.get(e.id)?.el.classList.add(cls);
-        }
-      }
-    }
+    // Only the elements that gain or lose the mark change (marks.js), and
+    // only the canvas lanes of pods among them repaint (all of them while
+    // the rest is dimmed).
+    const dimming = this.svg.classList.contains('has-' + cls);
+    const targets = markTargets(sel, this.items, this.L);
+    this.marks.set(cls, targets, (node) => node._lane && this.dirty.add(node._lane));
+    // What stays bright while the rest dims also gets kept-<cls>, which the
+    // dimming rules test (style.css): a rule with :not(.hl) makes every
+    // element that gains or loses hl restyle its whole subtree, and a big
+    // picture, which never dims, then never pays for it.
+    this.marks.set('kept-' + cls, dimming ? targets : []);
+    this.drawCanvasLanes(dims || dimming);
   }
 }
