@@ -64,6 +64,7 @@ export const GEOM = Object.freeze({
   nodeH: 96,
   nodeHCompact: 44,
   nodeGap: 16,
+  clusterGap: 20, // above the cluster's storage, identity and caveat, below the Nodes
   nodeCompactAbove: 40, // more nodes than this: short node boxes
   aggNodesMax: 6, // a compact lane on more nodes than this draws no node edges
   jobHeader: 84, // a Job's or CronJob's header: title, then one line and a bar (two lines of presenter type)
@@ -203,7 +204,10 @@ export function presenterCols(type, width, wide) {
 // standing above the Services (type.ingressAbove) their column is the
 // Services', and the left margin holds their edges.
 function presenterNeeds(type) {
-  const n = type.natural;
+  let n = type.natural;
+  // References below the workloads: the claims' volumes stand in the
+  // cluster column (placeRef).
+  if (type.refsBelow && type.pvsOut && n.pv) n = { ...n, node: Math.max(n.node, n.pv.need), word: { ...n.word, node: Math.max(n.word?.node || 0, n.pv.word) } };
   if (!type.ingressAbove) return n;
   return { ...n, service: Math.max(n.service, n.ingress), empty: { ...n.empty, ingress: true, service: false } };
 }
@@ -266,7 +270,8 @@ function columnDemand(type) {
     const refs = [];
     for (const k of ['PersistentVolumeClaim', 'ConfigMap', 'Secret', ...SIDE_KINDS]) {
       for (const n of of(k)) {
-        const pv = pvOf.get(n.id);
+        // Below the workloads, a claim's volume is in the cluster column.
+        const pv = !(type.refsBelow && type.pvsOut) && pvOf.get(n.id);
         refs.push((w) => box(n.kind, n, w, G.refH) + (pv ? box(pv.kind, pv, w - G.pvInset, G.pvH) + 8 : 0));
       }
     }
@@ -283,8 +288,9 @@ function columnDemand(type) {
   } else for (const refs of refBands) for (const f of refs) items.ref.push((w) => f(w) + G.refGap);
   for (const n of k8sNodes) items.node.push((w) => box('Node', n, w, G.nodeH) + G.nodeGap);
   for (const n of nodes.values()) {
-    if ((n.kind === 'PersistentVolume' && !boundPV.has(n.id)) || n.kind === 'StorageClass') items.node.push((w) => box(n.kind, n, w, G.scH) + G.nodeGap);
+    if ((n.kind === 'PersistentVolume' && ((type.refsBelow && type.pvsOut) || !boundPV.has(n.id))) || n.kind === 'StorageClass') items.node.push((w) => box(n.kind, n, w, G.scH) + G.nodeGap);
   }
+  if (type.caveat) items.node.push((w) => 20 + type.caveat.h(w) + G.nodeGap);
   const memo = new Map();
   const k = type.workCols || 1;
   type.demand = (col, w) => {
@@ -328,7 +334,7 @@ export function presenterGeom(type) {
   return {
     ...GEOM,
     // The variant is part of the key: a band laid out for one is not reused for another.
-    key: `${type.width}|${type.key || ''}|${type.workCols || 1}${type.ingressAbove ? 'i' : ''}${type.refsBelow ? 'r' : ''}`,
+    key: `${type.width}|${type.key || ''}|${type.workCols || 1}${type.ingressAbove ? 'i' : ''}${type.refsBelow ? 'r' : ''}${type.refsBelow && type.pvsOut ? 'v' : ''}`,
     type,
     width: type.width,
     col,
@@ -340,11 +346,14 @@ export function presenterGeom(type) {
     // References below the workloads (a narrow stage): their column's
     // width goes to the others (placeRefsBelow).
     refsBelow: !!(sized && type.refsBelow),
+    // and the claims' volumes in the cluster column (placeRef).
+    pvsOut: !!(sized && type.refsBelow && type.pvsOut),
     wordsBroken: !!sized?.narrow.wordsBroken,
     row: type.row,
     laneHeader: type.laneHeader,
     // A picture too tall for the stage closes up its gaps.
-    ...(type.tight ? { top: 44, bandHeader: 32, bandGap: 10, boxGap: 10, laneGap: 4, lanePad: 4, bottom: 2 } : {}),
+    // (The column headings keep their place: the first band rises to them.)
+    ...(type.tight ? { top: 36, headRise: 14, bandHeader: 32, bandGap: 10, boxGap: 10, laneGap: 4, lanePad: 4, bottom: 2, nodeGap: 10, clusterGap: 10 } : {}),
     ingressAbove: !!type.ingressAbove,
   };
 }
@@ -765,6 +774,7 @@ function layoutIn(graph, prev, options) {
   const bandsBottom = placeBands([...namespaces].sort(byStr), selectsEdgesByNs, ctx, out);
   nodesBottom = placeClusterStorage(nodes, nodesBottom, out, nodeCol);
   nodesBottom = placeClusterIdentity(nodes, grantsTo, nodesBottom, out, nodeCol);
+  nodesBottom = placeCaveat(nodesBottom, out, nodeCol);
   out.height = Math.max(Math.max(nodesBottom, bandsBottom) + (G.bottom ?? 24), 400);
   routeEdges(out, nodes, byKind);
   pruneHidden(out, opts.hide);
@@ -1031,7 +1041,7 @@ function layoutBand(ns, y, ctx) {
     svcBottom = liftStack(o, G.col.service.x, top, workBottom, G.boxGap);
     if (refBottom > top) refBottom = liftStack(o, G.refCol.x, top, workBottom, G.refGap);
   }
-  if (G.refsBelow) refBottom = placeRefsBelow(ns, refItems, nodes, ctx.boundByPVC, workBottom + G.boxGap, o);
+  if (G.refsBelow) refBottom = placeRefsBelow(ns, refItems, nodes, ctx.boundByPVC, workBottom + G.boxGap, o, top);
   let ingBottom = G.ingressAbove ? top : placeIngresses(ns, ingresses, nodes, top, o);
   if (!G.ingressAbove) ingBottom = Math.max(ingBottom, placeGateways(of, G.col.ingress.x, G.col.ingress.w, ingBottom > top ? ingBottom + G.boxGap : top, G.boxGap, o, gwBox) - G.boxGap);
   const contentBottom = Math.max(workBottom, svcBottom, ingBottom, refBottom, top + 24);
@@ -1523,9 +1533,15 @@ export function nsInfo(n, bandW) {
   const perRow = Math.max(1, Math.floor((bandW - 60) / G.quotaBarW));
   const rows = Math.ceil(quotas / perRow);
   const pss = String(n.podSecurity?.enforce || '');
-  const h = rows * G.quotaRow + (limits ? G.limitRow : 0) + (rows || limits ? 8 : 0);
-  if (!h && !pss) return null;
-  return { id: n.id, h, perRow, rows, limits, pss };
+  // In presenter type the limit ranges are not drawn (fine print), and
+  // the quotas' bars stand under their words on the title row where they
+  // fit (render.js quotaLine): the band keeps only the room the bars reach
+  // below its header.
+  const inline = !!(quotas && G.type?.quotaInline?.(n, bandW));
+  const drawn = limits && !G.type;
+  const h = inline ? Math.max(0, 38 - G.bandHeader) : rows * G.quotaRow + (drawn ? G.limitRow : 0) + (rows || drawn ? 8 : 0);
+  if (!h && !pss && !inline && !limits) return null;
+  return { id: n.id, h, perRow, rows, limits, pss, ...(inline ? { inline } : {}) };
 }
 
 // placeRefs stacks a band's references in the references column, each as
@@ -1579,7 +1595,11 @@ function placeRef(it, nodes, boundByPVC, x, y, w, o) {
   const h = refBoxH(it, w);
   o.boxes.set(it.id, { id: it.id, kind: it.kind, x, y, w, h });
   let bottom = y + h;
-  const pv = boundPV(it, nodes, boundByPVC);
+  // Below the workloads (presenter type, a narrow stage) a claim's bound
+  // volume may stand in the cluster column instead (G.pvsOut), with the
+  // StorageClasses (placeClusterStorage), where the rows below the
+  // workloads are what is short of room.
+  const pv = !G.pvsOut && boundPV(it, nodes, boundByPVC);
   if (pv) {
     const pvH = boxH(pv.kind, pv, w - G.pvInset, G.pvH);
     o.boxes.set(pv.id, { id: pv.id, kind: pv.kind, x: x + G.pvInset, y: bottom + 8, w: w - G.pvInset, h: pvH, claim: it.id });
@@ -1603,19 +1623,45 @@ function boundPV(it, nodes, boundByPVC) {
 
 // placeRefsBelow places a band's references below its workloads, in rows
 // across the workloads' width (G.refsBelow: a stage too narrow for their
-// column), in the order placeRefs stacks them. Returns the bottom (top -
-// the gap when there is none).
-function placeRefsBelow(ns, refs, nodes, boundByPVC, top, o) {
+// column), in the order placeRefs stacks them; with the workloads in
+// columns side by side, each under the column that ends highest where that
+// is shorter. top: below the workloads; bandTop: where they start. Returns
+// the bottom (top - the gap when there is none).
+function placeRefsBelow(ns, refs, nodes, boundByPVC, top, o, bandTop) {
   const G = geo();
   const items = refOrder(ns, refs, nodes, o);
   if (!items.length) return top - G.boxGap;
   const area = G.workArea || G.col.work;
   const height = (it, w) => {
     if (it.ghost) return G.refH;
-    const pv = boundPV(it, nodes, boundByPVC);
+    // A claim's bound volume under it, or in the cluster column (placeRef).
+    const pv = !G.pvsOut && boundPV(it, nodes, boundByPVC);
     return refBoxH(it, w) + (pv ? 8 + boxH(pv.kind, pv, w - G.pvInset, G.pvH) : 0) + (it.granted && it.kind === 'Role' ? G.grantGap : 0);
   };
-  const { per, w } = refGrid(area.w, items.map((it) => (cw) => height(it, cw)), G.refGap);
+  const { per, w, h } = refGrid(area.w, items.map((it) => (cw) => height(it, cw)), G.refGap);
+  // Workloads in columns side by side: each reference under the column
+  // that ends highest, as a box of the workloads, where that ends higher
+  // than rows across all of them below the tallest.
+  const k = workCols(G);
+  if (k > 1) {
+    const sub = G.col.work.w;
+    const xs = Array.from({ length: k }, (_, c) => G.col.work.x + c * G.workShift);
+    const ends = xs.map((x) => Math.max(bandTop - G.boxGap, ...[...o.boxes.values()].filter((b) => b.x === x).map((b) => b.y + b.h)));
+    const at = [];
+    for (const it of items) {
+      const c = ends.indexOf(Math.min(...ends));
+      const y = ends[c] + G.boxGap + refsBelowRoom(1);
+      at.push([it, c, y]);
+      ends[c] = y + height(it, sub);
+    }
+    if (Math.max(...ends) < top + refsBelowRoom(per) + h - G.refGap) {
+      for (const [it, c, y] of at) {
+        placeRef(it, nodes, boundByPVC, xs[c], y + (it.granted && it.kind === 'Role' ? G.grantGap : 0), sub, o);
+        (o.boxes.get(it.id) || o.ghosts[o.ghosts.length - 1]).edgeLevel = 0;
+      }
+      return Math.max(...ends);
+    }
+  }
   // Room above the first row for the mounts edges' levels (routeMounts):
   // one per cell of a row.
   let y = top + refsBelowRoom(per);
@@ -1675,7 +1721,7 @@ function placeClusterStorage(nodes, y, out, col) {
     if (n.kind === 'StorageClass' || (n.kind === 'PersistentVolume' && !out.boxes.has(n.id))) list.push(n);
   }
   list.sort((a, b) => byStr(a.kind === 'StorageClass' ? '0' : '1', b.kind === 'StorageClass' ? '0' : '1') || byStr(a.name, b.name));
-  if (list.length) y += 20;
+  if (list.length) y += G.clusterGap;
   for (const n of list) {
     const h = boxH(n.kind, n, col.w, n.kind === 'StorageClass' ? G.scH : G.pvH);
     out.boxes.set(n.id, { id: n.id, kind: n.kind, x: col.x, y, w: col.w, h });
@@ -1692,7 +1738,7 @@ function placeClusterIdentity(nodes, grantsTo, y, out, col) {
   const G = geo();
   const rank = { User: 0, Group: 1, ClusterRole: 2 };
   const list = [...nodes.values()].filter((n) => n.kind in rank).sort((a, b) => rank[a.kind] - rank[b.kind] || byStr(a.name, b.name));
-  if (list.length) y += 20;
+  if (list.length) y += G.clusterGap;
   for (const n of list) {
     if (n.kind === 'ClusterRole' && (grantsTo.get(n.id) || []).length) y += G.grantGap;
     const h = boxH(n.kind, n, col.w, sideHeight(n));
@@ -1700,6 +1746,19 @@ function placeClusterIdentity(nodes, grantsTo, y, out, col) {
     y += h + G.nodeGap;
   }
   return y;
+}
+
+// placeCaveat puts the network-policy caveat of a presenter picture
+// (type.caveat: the netpol layer is on) under the cluster column, as a
+// note of the picture's own: the stage keeps no band for it. Returns the
+// column's new bottom.
+function placeCaveat(y, out, col) {
+  const c = geo().type?.caveat;
+  if (!c) return y;
+  y += geo().clusterGap;
+  const h = c.h(col.w);
+  out.caveat = { x: col.x, y, w: col.w, h, text: c.text };
+  return y + h + geo().nodeGap;
 }
 
 // routeGrants draws each grants edge between drawn boxes: out of the
@@ -1958,11 +2017,23 @@ function routeStorage(out, nodes, bound) {
     const pvc = out.boxes.get(e.from);
     const pv = out.boxes.get(e.to);
     if (!pvc || !pv) continue;
-    const x = pvc.x + geo().pvInset / 2;
-    const d = pv.claim === e.from
-      ? `M${r1(x)},${r1(pvc.y + pvc.h)} L${r1(x)},${r1(pv.y + pv.h / 2)} L${r1(pv.x)},${r1(pv.y + pv.h / 2)}`
-      : curve(pvc.x + pvc.w, pvc.y + pvc.h / 2, pv.x, pv.y + pv.h / 2);
-    out.edges.push({ id: e.id, kind: 'bound', from: e.from, to: e.to, state: '', d });
+    const G = geo();
+    const x = pvc.x + G.pvInset / 2;
+    if (pv.claim === e.from) {
+      const d = `M${r1(x)},${r1(pvc.y + pvc.h)} L${r1(x)},${r1(pv.y + pv.h / 2)} L${r1(pv.x)},${r1(pv.y + pv.h / 2)}`;
+      out.edges.push({ id: e.id, kind: 'bound', from: e.from, to: e.to, state: '', d });
+    } else if (G.pvsOut && pv.x > workRight(G)) {
+      // A claim below the workloads, its volume in the cluster column: out
+      // of its foot, along under its row (not through the claims beside
+      // it), beneath the boxes it passes.
+      const sx = pvc.x + pvc.w - 18;
+      const yb = pvc.y + pvc.h + 6;
+      const right = workRight(G) + 14;
+      const d = `M${r1(sx)},${r1(pvc.y + pvc.h)} L${r1(sx)},${r1(yb)} L${r1(right)},${r1(yb)} ${curve(right, yb, pv.x - 4, pv.y + Math.min(pv.h, 60) / 2).replace(/^M[^ ]+ /, '')}`;
+      out.edges.push({ id: e.id, kind: 'bound', from: e.from, to: e.to, state: '', d, under: true });
+    } else {
+      out.edges.push({ id: e.id, kind: 'bound', from: e.from, to: e.to, state: '', d: curve(pvc.x + pvc.w, pvc.y + pvc.h / 2, pv.x, pv.y + pv.h / 2) });
+    }
   }
   const scByName = new Map();
   for (const b of out.boxes.values()) if (b.kind === 'StorageClass') scByName.set(nodes.get(b.id)?.name, b);
@@ -1970,9 +2041,13 @@ function routeStorage(out, nodes, bound) {
   for (const b of pvs) {
     const sc = scByName.get(nodes.get(b.id)?.storageClass);
     if (!sc) continue;
-    const d = b.x < sc.x
+    // Left of its class: a curve; in its column (the cluster's): a bracket
+    // on their left; under its claim: down past the claim's column, along.
+    const d = b.x < sc.x && b.x + b.w <= sc.x
       ? curve(b.x + b.w, b.y + b.h / 2, sc.x, sc.y + sc.h / 2)
-      : `M${r1(b.x + 12)},${r1(b.y + b.h)} L${r1(b.x + 12)},${r1(sc.y + sc.h / 2)} L${r1(sc.x)},${r1(sc.y + sc.h / 2)}`;
+      : b.x === sc.x
+        ? `M${r1(b.x)},${r1(b.y + Math.min(b.h, 60) / 2)} L${r1(b.x - 10)},${r1(b.y + Math.min(b.h, 60) / 2)} L${r1(b.x - 10)},${r1(sc.y + Math.min(sc.h, 60) / 2)} L${r1(sc.x)},${r1(sc.y + Math.min(sc.h, 60) / 2)}`
+        : `M${r1(b.x + 12)},${r1(b.y + b.h)} L${r1(b.x + 12)},${r1(sc.y + sc.h / 2)} L${r1(sc.x)},${r1(sc.y + sc.h / 2)}`;
     out.edges.push({ id: `class:${b.id}->${sc.id}`, kind: 'class', from: b.id, to: sc.id, state: '', d, synthetic: true });
   }
 }

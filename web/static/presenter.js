@@ -83,30 +83,33 @@ const FIT_MAX = 1.5;
 // one too tall even then is drawn sw wide (the fit then zooms under 1:
 // docs/presenter.md says what gives).
 export function fitLayout(graph, prev, opts, sw, sh) {
-  const type = (w, tight, workCols, ingressAbove, refsBelow) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols, ingressAbove, refsBelow });
-  const at = (w, tight, workCols, above, below) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols, above, below) });
+  const type = (w, tight, workCols, ingressAbove, refsBelow, pvsOut) => ({ ...presenterType(graph, Math.round(w), tight, opts.layers), workCols, ingressAbove, refsBelow, pvsOut });
+  const at = (w, tight, workCols, above, below, pvs) => layoutPicture(graph, prev, { ...opts, type: type(w, tight, workCols, above, below, pvs) });
   const fits = (L) => L.height * (sw / L.width) <= sh;
   const zoom = (L) => Math.min(sw / L.width, sh / L.height);
   // Too tall: pod rows and gaps tighten first, then the workloads stand in
   // two columns side by side, then (a narrow stage) the Ingresses stand
   // above the Services, their column given to the others, then the
-  // references stand below the workloads, theirs given to the others; the
-  // zoom goes under 1 only when even that does not fit.
-  const tries = [[false, 1], [true, 1], [false, 2], [true, 2], [true, 1, true], [true, 2, true], [true, 1, false, true], [true, 1, true, true], [true, 2, false, true], [true, 2, true, true]];
+  // references stand below the workloads, theirs given to the others, and
+  // then the claims' volumes stand in the cluster column instead of under
+  // their claims; the zoom goes under 1 only when even that does not fit.
+  const tries = [[false, 1], [true, 1], [false, 2], [true, 2], [true, 1, true], [true, 2, true], [true, 1, false, true], [true, 1, true, true], [true, 2, false, true], [true, 2, true, true],
+    [true, 1, false, true, true], [true, 1, true, true, true], [true, 2, false, true, true], [true, 2, true, true, true]];
   const has = (kinds) => [...graph.nodes.values()].some((n) => kinds.has(n.kind));
   const ingresses = has(new Set(['Ingress']));
   const refs = has(BAND_REF_KINDS);
+  const volumes = (!opts.layers || opts.layers.has('storage')) && [...graph.edges.values()].some((e) => e.kind === 'bound');
   let worst = null;
   // A picture that fits but breaks a name mid-letters (a column narrower
   // than its words: layout.js presenterCols) is kept in case no later
   // variant fits whole.
   let broken = null;
-  for (const [tight, cols, above = false, below = false] of tries) {
-    if ((above && !ingresses) || (below && !refs)) continue;
+  for (const [tight, cols, above = false, below = false, pvs = false] of tries) {
+    if ((above && !ingresses) || (below && !refs) || (pvs && !volumes)) continue;
     // Thousands of pods: two layouts per frame at most (a wall of lanes
     // is not what two columns or a moved Ingress would save).
     if (graph.nodes.size > 600 && (cols > 1 || above || below)) continue;
-    let L = at(sw, tight, cols, above, below);
+    let L = at(sw, tight, cols, above, below, pvs);
     if (!fits(L)) {
       if (!worst || zoom(L) > zoom(worst)) worst = L;
       continue;
@@ -116,14 +119,14 @@ export function fitLayout(graph, prev, opts, sw, sh) {
     const whole = !L.geom.wordsBroken;
     if (!whole && broken) continue;
     const ok = (m) => fits(m) && (!whole || !m.geom.wordsBroken);
-    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above, below))));
+    let lo = Math.min(sw, Math.max(sw / FIT_MAX, presenterMinWidth(type(sw, tight, cols, above, below, pvs))));
     let hi = sw;
-    const first = lo < hi ? at(lo, tight, cols, above, below) : null;
+    const first = lo < hi ? at(lo, tight, cols, above, below, pvs) : null;
     if (first && ok(first)) L = first;
     else if (first) {
       for (let i = 0; i < 5; i++) {
         const mid = (lo + hi) / 2;
-        const m = at(mid, tight, cols, above, below);
+        const m = at(mid, tight, cols, above, below, pvs);
         if (ok(m)) {
           hi = mid;
           L = m;
@@ -286,28 +289,29 @@ export function install(page) {
 
   // --- what gives way to the picture -----------------------------------------
   // When the picture would need a zoom under 1 (text under 20 px) on the
-  // stage, first the captions' band under it goes (captions then float over
+  // stage, or break a name mid-letters, first the captions' band under it goes (captions then float over
   // the picture's foot for their few seconds), then a lesson step's text
-  // (the speaker's script: the step keeps its title and command). Each
-  // comes back, last first, once the picture fits with it again; a new
-  // step, or language, brings its text back. presenter.css and lesson.css
-  // draw both states.
+  // (the speaker's script), then its command and the state's words: the
+  // step keeps its number (a mark for done) and its title, on one line.
+  // Each comes back, last first, once the picture fits with it again; a new
+  // step, or language, brings them back. presenter.css and lesson.css draw
+  // every state. (The network-policy caveat is the picture's own, under
+  // its Nodes: layout.js placeCaveat.)
   const lessonText = doc.querySelector('[data-testid=lesson-text]');
-  const netpolNote = doc.querySelector('[data-testid=netpol-note]');
+  const lessonShown = () => !!lessonText && !lessonText.closest('.lesson')?.hidden;
+  const lessonKey = () => `${lessonText.closest('.lesson').dataset.step}|${lang}|${lessonText.textContent}`;
   const givers = [
-    // The network-policy caveat stands in the captions' band: while it is
-    // shown the band stays, or the caveat would cover the picture's foot.
-    { attr: 'captionsOver', shown: () => !netpolNote || netpolNote.hidden, key: () => '' },
-    {
-      attr: 'lessonFolded',
-      shown: () => !!lessonText && !lessonText.hidden && !lessonText.closest('.lesson')?.hidden,
-      key: () => `${lessonText.closest('.lesson').dataset.step}|${lang}|${lessonText.textContent}`,
-    },
+    { attr: 'captionsOver', shown: () => true, key: () => '' },
+    { attr: 'lessonFolded', shown: () => lessonShown() && !lessonText.hidden, key: lessonKey },
+    { attr: 'lessonTerse', shown: lessonShown, key: lessonKey },
   ];
   // giver → {key, h: the stage's height before it gave, extra: what it gave
   // (measured at the next layout, once the page has moved)}
   const given = new Map();
-  const underOne = (L, w, h) => Math.min(w / L.width, h / L.height) < 0.999;
+  // short: the picture needs a zoom under 1, or it fits only with a name
+  // broken mid-letters (a column narrower than its words, fitLayout): a
+  // taller stage may lay it out whole.
+  const short = (L, w, h) => Math.min(w / L.width, h / L.height) < 0.999 || !!L.geom?.wordsBroken;
   function give(g, v) {
     if (v) given.set(g, v);
     else given.delete(g);
@@ -318,7 +322,7 @@ export function install(page) {
     const last = givers.filter((x) => given.has(x)).pop();
     if (last && given.get(last).extra === undefined) given.get(last).extra = Math.max(0, r.height - given.get(last).h);
     const L = fitLayout(graph, prev, opts, r.width, r.height);
-    if (underOne(L, r.width, r.height)) {
+    if (short(L, r.width, r.height)) {
       const g = givers.find((x) => !given.has(x) && x.shown());
       // Giving resizes the stage: a new layout follows. Only once the last
       // giver's room is known.
@@ -328,7 +332,7 @@ export function install(page) {
     if (!last) return L;
     const h = r.height - given.get(last).extra;
     const back = fitLayout(graph, prev, opts, r.width, h);
-    if (underOne(back, r.width, h)) return L;
+    if (short(back, r.width, h)) return L;
     give(last, null);
     return back;
   }
@@ -580,9 +584,16 @@ export function install(page) {
         });
       }
     },
-    // fitRect is the part of the picture a fit shows: the focus, when set.
+    // fitRect is the part of the picture a fit shows: the focus, when set,
+    // with its margin kept inside the picture, so a focus is never shown
+    // smaller than the whole picture would be (whose type is laid out for
+    // the stage: presenter type stays at 20 px or more).
     fitRect(L) {
-      return sel ? focusRect(L, sel.ids) : null;
+      const r = sel ? focusRect(L, sel.ids) : null;
+      if (!r) return null;
+      const x = Math.max(0, r.x);
+      const y = Math.max(0, r.y);
+      return { x, y, w: Math.min(L.width, r.x + r.w) - x, h: Math.min(L.height, r.y + r.h) - y };
     },
     change(ch) {
       if (ch.type !== 'delta') return;

@@ -10,7 +10,7 @@
 import { CANVAS_CELLS_ABOVE, CanvasLane, cellGeom, paletteOf } from './canvaslane.js';
 import { Marks, markTargets } from './marks.js';
 import { ellipsize, ellipsizeLine, fitText, longestWord, podState, POD_STATES, rsHash, shortImage, shortPodName, textScaleNow, textWidth, wrapText } from './format.js';
-import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf, nsInfo } from './layout.js';
+import { dashboardRules, entryPoints, GEOM, ingressRuleText, layerOf } from './layout.js';
 import { t } from './i18n.js';
 import { edgeLabel } from './edgelabel.js';
 import { gatewayMarkup, gatewayStatus, isGatewayKind } from './gateway.js';
@@ -301,7 +301,9 @@ export function presenterType(graph, width, tight = false, layers = null) {
     const row = 14 + 2 * GEOM.podR + 10 + textWidth(name, PRESENTER_PX.pod, true) + why + CHIP_ROOM.presenter + textWidth(nodeName, PRESENTER_PX.body, true) + 4;
     minWork = Math.max(minWork, row + 2 * GEOM.laneInset);
   }
-  const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : 14);
+  // A lane without a label (a set's, bare pods') keeps a little room above
+  // its first row; a picture too tall for the stage, less.
+  const head = (specs, w) => (specs.length ? block(specs, w - 28, 4).h - 4 : tight ? 6 : 14);
   const natural = naturalWidths(graph, minWork, layers, summaryOf);
   return {
     width,
@@ -319,6 +321,11 @@ export function presenterType(graph, width, tight = false, layers = null) {
     row: tight ? ROW_PX + 3 : Math.max(GEOM.row, lineH(ROW_PX) + 12),
     laneHeader: GEOM.laneHeader,
     laneHead: (l, w) => head(laneSpecs(l.kind, l.owner), w),
+    // Whether a namespace's quotas stand on its band's title row.
+    quotaInline: (n, bandW) => quotaLine(n, n.name, bandW).fits,
+    // The network-policy caveat, drawn in the picture (layout.js
+    // placeCaveat) while the netpol layer is on: its height at a width.
+    caveat: layers?.has('netpol') ? { text: t('reach.caveat'), h: (w) => caveatBlock(t('reach.caveat'), w).h } : null,
     boxH(kind, n, w, extra) {
       if (!n && kind !== 'group') return null;
       switch (kind) {
@@ -357,6 +364,13 @@ export function presenterType(graph, width, tight = false, layers = null) {
       }
     },
   };
+}
+
+// caveatBlock is the network-policy caveat in presenter type, wrapped to
+// a note w wide (layout.js placeCaveat places it; drawCaveat draws it).
+const CAVEAT_PAD = 12;
+function caveatBlock(text, w) {
+  return block([line(text, 'box-sub caveat-text')], w - 2 * CAVEAT_PAD);
 }
 
 // oneLine is how wide a box of these specs is when each of its lines that
@@ -432,7 +446,13 @@ function naturalWidths(graph, minWork, layers, summaryOf) {
     word[col] = Math.max(word[col], wordOf(n, WORD_PAD));
     used.add(col);
   }
-  for (const n of graph.nodes.values()) if (n.kind === 'PersistentVolume') word.ref = Math.max(word.ref, wordOf(n, WORD_PAD + GEOM.pvInset));
+  // A claim's volume: inset under it, or (references below the workloads)
+  // in the cluster column (layout.js presenterNeeds).
+  for (const n of graph.nodes.values()) {
+    if (n.kind !== 'PersistentVolume' || (layers && !layers.has('storage'))) continue;
+    word.ref = Math.max(word.ref, wordOf(n, WORD_PAD + GEOM.pvInset));
+    nat.pv = { need: Math.max(nat.pv?.need || 0, oneLine([{ ...title(n.name), cls: 'box-title small' }], 28)), word: Math.max(nat.pv?.word || 0, wordOf(n, WORD_PAD)) };
+  }
   nat.word = word;
   if (nat.ref) nat.ref = Math.max(nat.ref, head('col.refs', 'col.policy', 'col.refsPolicy'));
   // An Ingress column with no Ingress, a Service column with no Service
@@ -826,10 +846,34 @@ export function sideMarkup(n, box, facts, line) {
   return s + stackLines(lines, box.h);
 }
 
+// quotaLine is the namespace band's title row in presenter type: where
+// the quotas' words start after the title ("▾ ns"), each quota's words and
+// where they stand, and whether they all fit before the Pod Security badge
+// (fits: the bars stand under the words, on the title row; otherwise in
+// rows under it, nsInfo). w: the band's width.
+export function quotaLine(n, ns, w) {
+  const f = fontPx('small');
+  let end = 20 + w - 16;
+  if (n.podSecurity?.enforce) end -= Math.round(textWidth(t('quota.pss', { level: n.podSecurity.enforce }), fontPx('badge'), true) + 18);
+  const x = 40 + Math.round(textWidth('▾ ' + ns, fontPx('title'), true)) + 24;
+  const sep = textWidth(' · ', f);
+  const segs = [];
+  let at = x;
+  for (const q of n.quotas || []) {
+    const text = t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard });
+    const tw = textWidth(text, f);
+    segs.push({ q, text, x: at, w: tw });
+    at += tw + sep;
+  }
+  return { x, end: end - 16, segs, fits: segs.length > 0 && at - sep <= end - 16 };
+}
+
 // nsInfoMarkup is what the quotas layer draws under a namespace band's
 // title: a bar per quota (used/hard, red when used up), the limit ranges
 // on one line, and, in the title row at the band's right, the Pod Security
-// enforce level as a badge.
+// enforce level as a badge. info is the layout's (nsInfo): info.inline,
+// presenter type with room on the title row, puts each quota's bar right
+// under its words there, so the band takes no row for them.
 export function nsInfoMarkup(n, info, b, w) {
   const G = GEOM;
   const f = fontPx('small');
@@ -848,22 +892,21 @@ export function nsInfoMarkup(n, info, b, w) {
   // Presenter type is too large for a row of labels under the title: the
   // bars stay there, and their words go on the title's row, after it.
   if (big && quotas.length) {
-    const x = 40 + Math.round(textWidth('▾ ' + b.ns, fontPx('title'), true)) + 24;
-    const txt = fitText(quotas.map((q) => t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard })).join(' · '), pssX - x - 16, f);
+    const line = quotaLine(n, b.ns, w);
+    const txt = line.fits ? line.segs.map((x) => x.text).join(' · ') : fitText(line.segs.map((x) => x.text).join(' · '), line.end - line.x, f);
     const full = quotas.some((q) => quotaFill(q) >= 1);
-    if (txt) s += `<text class="quota-line${full ? ' full' : ''}" data-testid="quota-line" x="${x}" y="${b.y + 26}">${esc(txt)}</text>`;
+    if (txt) s += `<text class="quota-line${full ? ' full' : ''}" data-testid="quota-line" x="${line.x}" y="${b.y + 26}">${esc(txt)}</text>`;
+    if (info.inline && line.fits) {
+      for (const { q, x, w: bw } of line.segs) s += quotaBar(q, x, b.y + 25, Math.max(24, Math.round(bw)), 5, '');
+      return s;
+    }
   }
   quotas.forEach((q, i) => {
     const x = 40 + (i % info.perRow) * G.quotaBarW;
     const y = b.y + G.bandHeader + Math.floor(i / info.perRow) * G.quotaRow;
-    const fill = quotaFill(q);
-    const full = fill >= 1;
     const bw = big ? G.quotaBarW - 30 : 56;
     const txt = big ? '' : fitText(t('quota.bar', { resource: q.resource, used: q.used, hard: q.hard }), G.quotaBarW - bw - 22, f);
-    s += `<g class="quota${full ? ' full' : ''}" data-testid="quota" data-quota="${esc(q.name + '/' + q.resource)}" data-fill="${Number.isFinite(fill) ? fill.toFixed(3) : ''}">` +
-      `<title>${esc(`${q.name}: ${q.resource} ${q.used}/${q.hard}`)}</title><rect class="quota-bg" x="${x}" y="${y + 6}" width="${bw}" height="10" rx="5"/>` +
-      `<rect class="quota-fill" x="${x}" y="${y + 6}" width="${Math.round(bw * Math.min(1, Number.isFinite(fill) ? fill : 0))}" height="10" rx="5"/>` +
-      (txt ? `<text class="quota-text" x="${x + bw + 8}" y="${y + 16}">${esc(txt)}</text>` : '') + '</g>';
+    s += quotaBar(q, x, y, bw, 10, txt ? `<text class="quota-text" x="${x + bw + 8}" y="${y + 16}">${esc(txt)}</text>` : '');
   });
   // The limit ranges are fine print: not in presenter type.
   if (info.limits && !big) {
@@ -871,6 +914,16 @@ export function nsInfoMarkup(n, info, b, w) {
     s += `<text class="ns-limits" data-testid="limit-ranges" x="40" y="${y}">${esc(fitText(limitLine(n), w - 60, f))}</text>`;
   }
   return s;
+}
+
+// quotaBar is one quota's bar (bw × bh, its top at y + 6) and its label.
+function quotaBar(q, x, y, bw, bh, label) {
+  const fill = quotaFill(q);
+  const full = fill >= 1;
+  return `<g class="quota${full ? ' full' : ''}" data-testid="quota" data-quota="${esc(q.name + '/' + q.resource)}" data-fill="${Number.isFinite(fill) ? fill.toFixed(3) : ''}">` +
+    `<title>${esc(`${q.name}: ${q.resource} ${q.used}/${q.hard}`)}</title><rect class="quota-bg" x="${x}" y="${y + 6}" width="${bw}" height="${bh}" rx="${bh / 2}"/>` +
+    `<rect class="quota-fill" x="${x}" y="${y + 6}" width="${Math.round(bw * Math.min(1, Number.isFinite(fill) ? fill : 0))}" height="${bh}" rx="${bh / 2}"/>` +
+    label + '</g>';
 }
 
 // grantsLabel lives with the other edge labels (edgelabel.js).
@@ -1053,7 +1106,7 @@ export class Renderer {
     for (const c of cols) {
       const id = c.id;
       const key = c.head || { ingress: 'col.ingress', service: 'col.service', work: 'col.workloads', ref: 'col.refs', node: 'col.nodes' }[id];
-      const txt = el('text', { class: 'col-head', x: c.x + 4, y: G.top - 22 });
+      const txt = el('text', { class: 'col-head', x: c.x + 4, y: G.top - (G.headRise ?? 22) });
       // A heading ends before the next column's (presenter type is wide).
       const next = xs.find((x) => x > c.x);
       const head = t(key).toUpperCase();
@@ -1143,8 +1196,26 @@ export class Renderer {
     this.drawPods(L, nodes, L.pods.size > FADE_CELLS_MAX);
     this.drawCanvasLanes();
     this.drawEdges(L);
+    this.drawCaveat(L);
     this.first = false;
     this.settleMoves();
+  }
+
+  // drawCaveat draws the network-policy caveat where a presenter picture
+  // placed it (L.caveat, layout.js placeCaveat): a note of the picture's
+  // own, above the edges. presenter.css then hides the stage's note.
+  drawCaveat(L) {
+    const c = L.caveat;
+    const sig = c ? `${c.x},${c.y},${c.w},${c.h}|${c.text}` : '';
+    if (sig === (this.caveatSig || '')) return;
+    this.caveatSig = sig;
+    this.caveatEl?.remove();
+    this.caveatEl = null;
+    if (!c) return;
+    const g = el('g', { class: 'caveat', 'data-testid': 'netpol-caveat', transform: `translate(${c.x},${c.y})` });
+    g.innerHTML = `<rect class="caveat-bg" width="${c.w}" height="${c.h}" rx="10"/>` + drawBlock(caveatBlock(c.text, c.w), CAVEAT_PAD);
+    this.layers.refs.appendChild(g);
+    this.caveatEl = g;
   }
 
   // drawBands draws a band per namespace; its header toggles the namespace.
@@ -1170,8 +1241,8 @@ export class Renderer {
       const summary = [t('node.pods', { count: b.pods }), ...(b.collapsed ? counts : [])].join(' · ');
       const nsNode = this.graph?.nodes?.get(`Namespace/${b.ns}`);
       // b.info: the layout drew the namespace (the quotas layer is on).
-      const info = b.info && nsNode ? nsInfo(nsNode, w) : null;
-      const infoSig = info ? JSON.stringify([nsNode.quotas, nsNode.limitRanges, nsNode.podSecurity, b.collapsed, textScaleNow()]) : '';
+      const info = b.info && nsNode ? b.info : null;
+      const infoSig = info ? JSON.stringify([nsNode.quotas, nsNode.limitRanges, nsNode.podSecurity, b.collapsed, textScaleNow(), info]) : '';
       const sig = `${b.y}|${b.h}|${b.collapsed}|${summary}|${b.empty}|${w}|${infoSig}`;
       if (item.sig === sig) return;
       item.sig = sig;

@@ -7,7 +7,7 @@ import { estimateWidth, setMeasure, setTextScale, textWidth, wrapText } from '..
 import { setLang } from '../static/i18n.js';
 import { dashboardRules, DEFAULT_LAYERS, GEOM, ingressRuleText, layout, PRESENTER_COLS, presenterCols, presenterGeom } from '../static/layout.js';
 import { fitLayout } from '../static/presenter.js';
-import { podMarkup, presenterType } from '../static/render.js';
+import { nsInfoMarkup, podMarkup, presenterType } from '../static/render.js';
 import { app, fixture, graphOf, pod } from './fixtures/build.js';
 
 // inPresenterType runs fn with the renderer in presenter type.
@@ -179,14 +179,17 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
   });
 
   it('lifts a column its anchors pushed below the workloads', () => {
-    const L = fit(ingress, 1280, 720);
+    // The references in their column (not below the workloads).
+    const L = inPresenterType(() => layout(ingress, null, { ...opts, type: presenterType(ingress, 1280, true, opts.layers) }));
     const bottom = (kind) => Math.max(...boxesIn(L, kind).map((b) => b.y + b.h));
     const work = Math.max(bottom('Deployment'), bottom('StatefulSet'), bottom('group'));
     // data-db-0 stood beside db-0 (its anchor); it moved up, so the claims
-    // end about where the workloads do (within a gap: the stack is taller).
+    // end where the workloads do, or (a stack taller than theirs) start
+    // where they start.
     const claim = L.boxes.get('PersistentVolumeClaim/demo/data-db-0');
     assert.ok(claim.y < L.pods.get('Pod/demo/db-0').y - 40, `data-db-0 at ${claim.y}, db-0 at ${L.pods.get('Pod/demo/db-0').y}`);
-    assert.ok(bottom('PersistentVolume') <= work + 30, `claims end at ${bottom('PersistentVolume')}, workloads at ${work}`);
+    const top = (kind) => Math.min(...boxesIn(L, kind).map((b) => b.y));
+    assert.ok(bottom('PersistentVolume') <= work || top('PersistentVolumeClaim') === top('Deployment'), `claims ${top('PersistentVolumeClaim')}–${bottom('PersistentVolume')}, workloads ${top('Deployment')}–${work}`);
   });
 
   it('lays a band out again for another variant of the same width', () => {
@@ -224,8 +227,6 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
     assert.equal(new Set(claims.map((b) => b.y)).size, 1, 'the claims side by side in one row');
     for (const c of claims) {
       assert.ok(c.y > foot && c.x >= area.x && c.x + c.w <= area.x + area.w + 1, `${c.id} at ${c.x},${c.y} (workloads end at ${foot})`);
-      const pv = boxesIn(L, 'PersistentVolume').find((b) => b.claim === c.id);
-      assert.ok(pv && pv.y > c.y + c.h && pv.x > c.x, `${c.id}'s volume under it`);
       // Its mounts edge drops into its top, under the boxes it passes.
       const m = L.edges.find((e) => e.kind === 'mounts' && e.to === c.id);
       assert.ok(m && m.under, `${c.id}'s mounts edge under: ${m?.under}`);
@@ -233,6 +234,76 @@ describe('presenter columns sized by what they hold (the talk demo)', () => {
     }
     // With the column the scene was laid out at 0.79 (estimate).
     assert.ok(zoom(L, 1024, 768) >= 0.85, `zoom ${zoom(L, 1024, 768).toFixed(3)}`);
+  });
+
+  it("stands the claims' volumes under them, or in the cluster column when that is shorter", () => {
+    const at = (pvsOut) => inPresenterType(() => layout(ingress, null, { ...opts, type: { ...presenterType(ingress, 1024, true, opts.layers), ingressAbove: true, refsBelow: true, pvsOut } }));
+    const under = at(false);
+    const out = at(true);
+    const node = out.columns.find((c) => c.id === 'node');
+    const sc = boxesIn(out, 'StorageClass')[0];
+    for (const c of boxesIn(out, 'PersistentVolumeClaim')) {
+      const pv = under.boxes.get(under.edges.find((e) => e.kind === 'bound' && e.from === c.id).to);
+      assert.ok(pv.claim === c.id && pv.y > under.boxes.get(c.id).y && pv.x > under.boxes.get(c.id).x, `${c.id}'s volume under it: ${pv.x},${pv.y}`);
+      // Out: in the cluster column, under the StorageClass, the bound edge
+      // from the claim's right side into the volume's left; its class
+      // edge a bracket on their left.
+      const bound = out.edges.find((e) => e.kind === 'bound' && e.from === c.id);
+      const v = out.boxes.get(bound.to);
+      assert.ok(v.x === node.x && v.y > sc.y + sc.h && !v.claim, `${c.id}'s volume ${bound.to} at ${v.x},${v.y}`);
+      // Out of its foot, along under its row, beneath what it passes.
+      assert.match(bound.d, new RegExp(`^M${c.x + c.w - 18},${c.y + c.h} L${c.x + c.w - 18},${c.y + c.h + 6} `));
+      assert.equal(bound.under, true);
+      const cls = out.edges.find((e) => e.kind === 'class' && e.from === bound.to);
+      assert.match(cls.d, new RegExp(`^M${v.x},.* L${node.x - 10},`));
+    }
+    // The rows below the workloads are shorter by the volumes.
+    const bottom = (L, kinds) => Math.max(...[...L.boxes.values()].filter((b) => kinds.includes(b.kind)).map((b) => b.y + b.h));
+    assert.ok(bottom(out, ['PersistentVolumeClaim']) < bottom(under, ['PersistentVolume']) - 60);
+  });
+
+  it("stands a namespace's quotas on its band's title row in presenter type", () => {
+    const L = inPresenterType(() => layout(drain, null, { ...opts, type: presenterType(drain, 1280, true, opts.layers) }));
+    const band = L.bands.find((b) => b.ns === 'demo-team');
+    assert.equal(band.info.inline, true);
+    // No row under the title: only the room the bars reach below it.
+    assert.ok(band.info.h <= 8, `the quotas take ${band.info.h} below the title`);
+    const dash = layout(drain, null, opts).bands.find((b) => b.ns === 'demo-team');
+    assert.ok(dash.info.h >= 26, `the dashboard's quota row: ${dash.info.h}`);
+    const m = inPresenterType(() => nsInfoMarkup(drain.nodes.get('Namespace/demo-team'), band.info, band, L.bandW));
+    assert.match(m, /data-testid="quota-line"[^>]*>pods 3\/3 · requests.cpu 600m\/1</);
+    const bars = [...m.matchAll(/class="quota-bg" x="(\d+)" y="(\d+)"/g)].map((x) => [Number(x[1]), Number(x[2])]);
+    assert.equal(bars.length, 2);
+    for (const [, y] of bars) assert.ok(y > band.y + 26 && y + 5 <= band.y + L.geom.bandHeader + band.info.h, `a bar at ${y}, the band at ${band.y}`);
+    assert.ok(bars[1][0] > bars[0][0], 'each bar under its words');
+  });
+
+  it('draws the network-policy caveat under the Nodes, in the picture', () => {
+    const netpol = { ...opts, layers: new Set([...DEFAULT_LAYERS, 'netpol']) };
+    const L = inPresenterType(() => layout(drain, null, { ...netpol, type: presenterType(drain, 1280, true, netpol.layers) }));
+    const node = L.columns.find((c) => c.id === 'node');
+    const nodesEnd = Math.max(...boxesIn(L, 'Node').map((b) => b.y + b.h));
+    assert.ok(L.caveat, 'no caveat');
+    assert.equal(L.caveat.x, node.x);
+    assert.equal(L.caveat.w, node.w);
+    assert.ok(L.caveat.y > nodesEnd && L.caveat.h >= 40 && L.caveat.y + L.caveat.h <= L.height, `caveat ${JSON.stringify(L.caveat)}, Nodes end at ${nodesEnd}`);
+    assert.match(L.caveat.text, /Policy as declared/);
+    // Without the layer, or on the dashboard, there is none.
+    assert.equal(inPresenterType(() => layout(drain, null, { ...opts, type: presenterType(drain, 1280, true, opts.layers) })).caveat, undefined);
+    assert.equal(layout(drain, null, netpol).caveat, undefined);
+  });
+
+  it('stands a reference under the workload column that ends highest', () => {
+    const netpol = { ...opts, layers: new Set(['netpol', 'warnings']) };
+    const type = { ...presenterType(drain, 1024, true, netpol.layers), workCols: 2, refsBelow: true };
+    const L = inPresenterType(() => layout(drain, null, { ...netpol, type }));
+    const pol = L.boxes.get('NetworkPolicy/demo/hellok8s-from-nginx');
+    assert.equal(pol.w, L.geom.col.work.w, 'as wide as a workload column');
+    const above = [...L.boxes.values()].filter((b) => b.x === pol.x && b.id !== pol.id && b.y < pol.y && b.id.includes('/demo/') || (b.id.startsWith('group:demo:') && b.x === pol.x));
+    const other = [...L.boxes.values()].filter((b) => b.x !== pol.x && (b.id.includes('/demo/') || b.id.startsWith('group:demo:')) && b.kind !== 'Node' && b.x < L.geom.col.node.x);
+    const end = (list) => Math.max(...list.map((b) => b.y + b.h));
+    assert.ok(end(above) <= end(other), `under the column ending at ${end(above)}, not the one at ${end(other)}`);
+    assert.ok(pol.y > end(above) && pol.y < end(other) + 40, `the policy at ${pol.y}`);
   });
 
   it('breaks no name mid-letters where the picture fits', () => {
