@@ -134,14 +134,7 @@ func BenchmarkLatency(b *testing.B) {
 	// that counts what it reads: "wire" is the bytes on the connection per
 	// message; the JSON text's own size is reported beside it.
 	var onConn atomic.Int64
-	dialer := &net.Dialer{}
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return countingConn{c, &onConn}, nil
-	}}}
+	hc := countingClient(&onConn)
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(pi.url, "http")+"/ws?namespace="+ns,
 		&websocket.DialOptions{HTTPClient: hc, CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
@@ -414,14 +407,7 @@ func firstSnapshot(b *testing.B, base string, pods int) (ready time.Duration, js
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var onConn atomic.Int64
-	dialer := &net.Dialer{}
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return countingConn{c, &onConn}, nil
-	}}}
+	hc := countingClient(&onConn)
 	t0 := time.Now()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws",
 		&websocket.DialOptions{HTTPClient: hc, CompressionMode: websocket.CompressionNoContextTakeover})
@@ -457,4 +443,17 @@ func (c countingConn) Read(p []byte) (int, error) {
 	k, err := c.Conn.Read(p)
 	c.n.Add(int64(k))
 	return k, err
+}
+
+// countingClient is an HTTP client whose connections add what they read to
+// n: the bytes on the wire, for a WebSocket dialled through it.
+func countingClient(n *atomic.Int64) *http.Client {
+	dialer := &net.Dialer{}
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return countingConn{c, n}, nil
+	}}}
 }
