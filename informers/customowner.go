@@ -127,17 +127,9 @@ func (c *customWatch) signal() {
 // a short lock, and only for an owner kind not seen before.
 func (c *customWatch) note(obj any) {
 	var refs []metav1.OwnerReference
-	switch o := obj.(type) { // the kinds that have owners Podium draws
-	case *corev1.Pod:
-		refs = o.OwnerReferences
-	case *appsv1.ReplicaSet:
-		refs = o.OwnerReferences
-	case *appsv1.StatefulSet:
-		refs = o.OwnerReferences
-	case *appsv1.DaemonSet:
-		refs = o.OwnerReferences
-	case *batchv1.Job:
-		refs = o.OwnerReferences
+	switch obj.(type) { // the kinds that have owners Podium draws
+	case *corev1.Pod, *appsv1.ReplicaSet, *appsv1.StatefulSet, *appsv1.DaemonSet, *batchv1.Job:
+		refs = obj.(metav1.Object).GetOwnerReferences()
 	}
 	if len(refs) == 0 {
 		return

@@ -107,16 +107,20 @@ func (s *Server) pickCluster(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		switch len(cls) {
-		case 0:
-			c.Set(clusterKey, &s.clusters[0])
-		case 1:
-			c.Set(clusterKey, cls[0])
-		default:
+		if len(cls) > 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, "cluster names one cluster here, got "+strconv.Itoa(len(cls)))
 		}
+		c.Set(clusterKey, s.firstOf(cls))
 		return next(c)
 	}
+}
+
+// firstOf is the first of cls, or with none the server's first cluster.
+func (s *Server) firstOf(cls []*Cluster) *Cluster {
+	if len(cls) == 0 {
+		return &s.clusters[0]
+	}
+	return cls[0]
 }
 
 // cluster is the request's cluster, as pickCluster chose it (the first one

@@ -350,10 +350,7 @@ func (s *Server) page(c echo.Context) error {
 	if len(cls) > 1 {
 		return s.sideBySide(c, cls)
 	}
-	cl := &s.clusters[0]
-	if len(cls) == 1 {
-		cl = cls[0]
-	}
+	cl := s.firstOf(cls)
 	c.Set(clusterKey, cl)
 	// A bad filter is refused here as /ws would refuse it, so the viewer
 	// reads why instead of a page that never connects.

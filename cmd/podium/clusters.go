@@ -56,8 +56,10 @@ func targets(c *connFlags) ([]target, error) {
 		out = append(out, target{name: name, cfg: cfg, where: where})
 	}
 	files := []string(c.kubeconfigs)
-	if len(files) == 0 && (len(c.contexts) > 0 || c.allContexts || !inPodOnly(c)) {
-		files = []string{""} // the usual rules: $KUBECONFIG, ~/.kube/config
+	// With no --kubeconfig, the usual rules ($KUBECONFIG, ~/.kube/config),
+	// unless only the pod's own cluster is named and there is no such file.
+	if len(files) == 0 && (len(c.contexts) > 0 || c.allContexts || c.inClusterAs == "" || defaultKubeconfigExists()) {
+		files = []string{""}
 	}
 	found := map[string]bool{}
 	for _, file := range files {
@@ -113,18 +115,15 @@ func targets(c *connFlags) ([]target, error) {
 	return out, nil
 }
 
-// inPodOnly reports whether the only cluster named is the pod's own: no
-// kubeconfig file given or found, and --in-cluster-as.
-func inPodOnly(c *connFlags) bool {
-	if c.inClusterAs == "" || len(c.kubeconfigs) > 0 {
-		return false
-	}
+// defaultKubeconfigExists reports whether a file of the usual rules
+// ($KUBECONFIG, ~/.kube/config) is there.
+func defaultKubeconfigExists() bool {
 	for _, p := range clientcmd.NewDefaultClientConfigLoadingRules().Precedence {
 		if fileExists(p) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // loadKubeconfig reads one kubeconfig file, or with "" the usual rules'

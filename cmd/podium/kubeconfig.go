@@ -51,12 +51,7 @@ func clusterConfig(c *connFlags) (*rest.Config, string, error) {
 			return nil, "", fmt.Errorf("--kubeconfig %s: %w", explicit, err)
 		}
 	}
-	haveFile := explicit != ""
-	for _, p := range rules.Precedence {
-		if _, err := os.Stat(p); err == nil {
-			haveFile = true
-		}
-	}
+	haveFile := explicit != "" || defaultKubeconfigExists()
 	// kubectl --server URL --token T needs no kubeconfig at all.
 	if !haveFile && *k.APIServer == "" {
 		if os.Getenv("KUBERNETES_SERVICE_HOST") != "" {

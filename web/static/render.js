@@ -926,9 +926,6 @@ function quotaBar(q, x, y, bw, bh, label) {
     label + '</g>';
 }
 
-// grantsLabel lives with the other edge labels (edgelabel.js).
-export { grantsLabel } from './edgelabel.js';
-
 // detailsRows lists an entity's fields for the details panel, as
 // [label, value] pairs; labels of pods come separately.
 export function detailsRows(n) {

@@ -11,7 +11,8 @@ import { happeningText, setLang } from '../static/i18n.js';
 import { LAYER_KEYS } from '../static/keys.js';
 import { DEFAULT_LAYERS, GEOM, LAYERS, layout, matchSelector, nsInfo, relevantIdentity } from '../static/layout.js';
 import { reachHTML, ReachFetcher, reachSets, serviceCutOff } from '../static/reach.js';
-import { grantsLabel, nsInfoMarkup, sideMarkup } from '../static/render.js';
+import { nsInfoMarkup, sideMarkup } from '../static/render.js';
+import { grantsLabel } from '../static/edgelabel.js';
 import {
   boxFacts, limitLine, namespaceStatus, netpolLine, nodeCapacityLine, nodeExtraLine, nodeFull, nodeTrouble, parseQuantity, pdbLine,
   quotaFill, riskyText, rulesLine, saLine,
