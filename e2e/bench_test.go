@@ -48,12 +48,11 @@ func startInProcess(tb testing.TB, cfg *rest.Config, opts informers.Options) *in
 	tb.Helper()
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 100, 200
-	cs, err := kubernetes.NewForConfig(cfg)
+	l := graph.NewLog("bench", 4096)
+	w, err := informers.NewForConfig(cfg, l, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l := graph.NewLog("bench", 4096)
-	w := informers.New(cs, l, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/podiumhq/podium/informers/kube"
 )
 
 // AccessReviewer decides, with SubjectAccessReviews, in which namespaces a
@@ -18,7 +18,7 @@ import (
 // briefly per user, groups and namespace, so a wall of viewers costs a few
 // reviews a minute, not one per request.
 type AccessReviewer struct {
-	client kubernetes.Interface
+	review func(context.Context, *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error)
 	ttl    time.Duration
 	now    func() time.Time
 
@@ -34,12 +34,17 @@ type reviewAnswer struct {
 // maxReviewCache bounds the cache; past it, it starts over.
 const maxReviewCache = 10000
 
-// NewAccessReviewer returns a reviewer that caches answers for ttl.
-func NewAccessReviewer(client kubernetes.Interface, ttl time.Duration) *AccessReviewer {
+// NewAccessReviewer returns a reviewer that asks the API server client
+// talks to, and caches answers for ttl.
+func NewAccessReviewer(client *kube.Client, ttl time.Duration) *AccessReviewer {
+	return newAccessReviewer(client.ReviewAccess, ttl)
+}
+
+func newAccessReviewer(review func(context.Context, *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error), ttl time.Duration) *AccessReviewer {
 	if ttl <= 0 {
 		ttl = 30 * time.Second
 	}
-	return &AccessReviewer{client: client, ttl: ttl, now: time.Now, cache: map[string]reviewAnswer{}}
+	return &AccessReviewer{review: review, ttl: ttl, now: time.Now, cache: map[string]reviewAnswer{}}
 }
 
 // Namespaces reports whether user (in groups) may list pods in every
@@ -81,7 +86,7 @@ func (a *AccessReviewer) mayListPods(ctx context.Context, user string, groups []
 			Namespace: ns, Verb: "list", Resource: "pods",
 		},
 	}}
-	res, err := a.client.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+	res, err := a.review(ctx, sar)
 	if err != nil {
 		return false, fmt.Errorf("subject access review for %s: %w", user, err)
 	}

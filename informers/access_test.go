@@ -2,24 +2,40 @@ package informers
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
-	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/rest"
+
+	"github.com/podiumhq/podium/informers/kube"
 )
 
-// TestAccessReviewer checks the wiring only (the fake decides like a tiny
-// RBAC); the lab's e2e test checks real SubjectAccessReviews.
+// TestAccessReviewer checks the wiring, over HTTP as kube.Client sends the
+// reviews (a fake API server decides like a tiny RBAC); the lab's e2e test
+// checks real SubjectAccessReviews.
 func TestAccessReviewer(t *testing.T) {
-	cs := fake.NewClientset()
 	reviews := 0
-	cs.PrependReactor("create", "subjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/apis/authorization.k8s.io/v1/subjectaccessreviews" {
+			t.Errorf("%s %s, want POST of a SubjectAccessReview", r.Method, r.URL.Path)
+			http.NotFound(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		obj, err := runtime.Decode(kube.Codecs.UniversalDeserializer(), body)
+		if err != nil {
+			t.Errorf("review body (%s): %v", r.Header.Get("Content-Type"), err)
+			return
+		}
 		reviews++
-		sar := a.(k8stesting.CreateAction).GetObject().(*authorizationv1.SubjectAccessReview)
+		sar := obj.(*authorizationv1.SubjectAccessReview)
 		ra := sar.Spec.ResourceAttributes
 		if ra.Verb != "list" || ra.Resource != "pods" {
 			t.Errorf("review asks %s %s, want list pods", ra.Verb, ra.Resource)
@@ -28,9 +44,16 @@ func TestAccessReviewer(t *testing.T) {
 			sar.Spec.User == "alice" && ra.Namespace == "team-a" ||
 			strings.Contains(strings.Join(sar.Spec.Groups, ","), "team-b") && ra.Namespace == "team-b"
 		sar.Status.Allowed = allowed
-		return true, sar, nil
-	})
-	ar := NewAccessReviewer(cs, time.Minute)
+		sar.APIVersion, sar.Kind = "authorization.k8s.io/v1", "SubjectAccessReview"
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(sar)
+	}))
+	defer api.Close()
+	client, err := kube.New(&rest.Config{Host: api.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := NewAccessReviewer(client, time.Minute)
 	clk := time.Now()
 	ar.now = func() time.Time { return clk }
 	ctx := context.Background()

@@ -13,14 +13,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/informers/kube"
 )
 
 // Custom owners (issue #16): the controller owner references of the
@@ -64,9 +62,9 @@ func ParseReadStatus(v string) (schema.GroupResource, error) {
 type customResolver func(ctx context.Context, gvk schema.GroupVersionKind) (plural string, namespaced, found bool, err error)
 
 // discoveryResolver resolves kinds through the API server's discovery.
-func discoveryResolver(d discovery.DiscoveryInterface) customResolver {
-	return func(_ context.Context, gvk schema.GroupVersionKind) (string, bool, bool, error) {
-		list, err := d.ServerResourcesForGroupVersion(gvk.GroupVersion().String())
+func discoveryResolver(c *kube.Client) customResolver {
+	return func(ctx context.Context, gvk schema.GroupVersionKind) (string, bool, bool, error) {
+		list, err := c.Resources(ctx, gvk.GroupVersion())
 		if apierrors.IsNotFound(err) {
 			return "", false, false, nil
 		}
@@ -255,15 +253,16 @@ func (c *customWatch) startKind(ctx context.Context, gvk schema.GroupVersionKind
 	}
 	gvr := gvk.GroupVersion().WithResource(plural)
 	status := c.readStatus[gvr.GroupResource()]
-	a := c.w.startDynamic(ctx, r, func(ns string) cache.SharedIndexInformer {
+	a := c.w.startDynamic(ctx, r, func(ns string) (cache.SharedIndexInformer, error) {
 		var inf cache.SharedIndexInformer
 		if status && c.dyn != nil {
-			inf = dynamicinformer.NewFilteredDynamicInformer(c.dyn, gvr, ns, 0, noIndexers, nil).Informer()
+			ri := c.dyn.Resource(gvr).Namespace(ns)
+			inf = typedInformer(&unstructured.Unstructured{}, c.dyn, ri.List, ri.Watch)
 		} else {
-			inf = metadatainformer.NewFilteredMetadataInformer(c.meta, gvr, ns, 0, noIndexers, nil).Informer()
+			inf = metadataInformer(c.meta, gvr, ns)
 		}
 		_ = inf.SetTransform(customTransform(gvk, r.name))
-		return inf
+		return inf, nil
 	})
 	c.active[r.name] = a
 	c.byGK[gvk.GroupKind()] = r.name

@@ -2,7 +2,6 @@ package informers
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -13,12 +12,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
-	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 
 	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/informers/kube"
 )
 
 // The Gateway API (issue #16) is a set of CRDs a cluster may or may not
@@ -32,25 +30,25 @@ import (
 // (the API server publishes a new CRD's resources a moment after the CRD
 // is established), with backoff, and for a bounded time.
 //
-// Typed informers over the v1 typed client of sigs.k8s.io/gateway-api, not
-// dynamic ones: the cache then holds the typed objects the transforms
-// strip in place, as for every other kind, where a dynamic informer would
-// cache unstructured maps and convert each object on every read. The v1
-// client alone, not the module's clientset (every API version's clients)
-// and its informer factory, keeps the release binary's growth small.
+// Typed informers over the v1 types of sigs.k8s.io/gateway-api (in
+// kube.Scheme), not dynamic ones: the cache then holds the typed objects
+// the transforms strip in place, as for every other kind, where a dynamic
+// informer would cache unstructured maps and convert each object on every
+// read. The types alone, not the module's clientset, keep the release
+// binary's growth small.
 
 // gatewayResources are the Gateway API resources Podium reads, v1 all.
 var gatewayResources = []resource{
-	{name: graph.GatewayClasses, group: graph.GatewayGroup, clustered: true},
-	{name: graph.Gateways, group: graph.GatewayGroup},
-	{name: graph.HTTPRoutes, group: graph.GatewayGroup},
-	{name: graph.GRPCRoutes, group: graph.GatewayGroup},
+	{name: graph.GatewayClasses, group: graph.GatewayGroup, version: "v1", clustered: true, obj: &gatewayv1.GatewayClass{}},
+	{name: graph.Gateways, group: graph.GatewayGroup, version: "v1", obj: &gatewayv1.Gateway{}},
+	{name: graph.HTTPRoutes, group: graph.GatewayGroup, version: "v1", obj: &gatewayv1.HTTPRoute{}},
+	{name: graph.GRPCRoutes, group: graph.GatewayGroup, version: "v1", obj: &gatewayv1.GRPCRoute{}},
 }
 
 // crdResource is the CustomResourceDefinitions, watched as metadata only.
-var crdResource = resource{name: "customresourcedefinitions", group: "apiextensions.k8s.io", clustered: true}
+var crdResource = resource{name: "customresourcedefinitions", group: "apiextensions.k8s.io", version: "v1", clustered: true}
 
-var crdGVR = schema.GroupVersionResource{Group: crdResource.group, Version: "v1", Resource: string(crdResource.name)}
+var crdGVR = crdResource.gvr()
 
 // isGatewayResource reports whether r is one of gatewayResources.
 func isGatewayResource(r graph.Resource) bool {
@@ -61,30 +59,10 @@ func isGatewayResource(r graph.Resource) bool {
 	return false
 }
 
-// newGatewayInformer returns the informer of one Gateway API resource in
-// ns ("" for all).
-// lwClient is the client whose watch-list support the reflector asks
-// about (a fake one has none), as the generated informers do.
-func newGatewayInformer(c gwclient.GatewayV1Interface, lwClient any, r graph.Resource, ns string) cache.SharedIndexInformer {
-	switch r {
-	case graph.GatewayClasses:
-		l := c.GatewayClasses()
-		return typedInformer(&gatewayv1.GatewayClass{}, lwClient, l.List, l.Watch)
-	case graph.Gateways:
-		l := c.Gateways(ns)
-		return typedInformer(&gatewayv1.Gateway{}, lwClient, l.List, l.Watch)
-	case graph.HTTPRoutes:
-		l := c.HTTPRoutes(ns)
-		return typedInformer(&gatewayv1.HTTPRoute{}, lwClient, l.List, l.Watch)
-	case graph.GRPCRoutes:
-		l := c.GRPCRoutes(ns)
-		return typedInformer(&gatewayv1.GRPCRoute{}, lwClient, l.List, l.Watch)
-	}
-	return nil
-}
-
-// typedInformer is what the generated informer constructors make, over a
-// typed list and watch.
+// typedInformer is what client-go's generated, metadata and dynamic
+// informer constructors make, over a list and watch of lwClient's (whose
+// watch-list support the reflector asks about: a fake one has none). Their
+// packages are not used: they link client-go's all-groups scheme.
 func typedInformer[L runtime.Object](obj runtime.Object, lwClient any, list func(context.Context, metav1.ListOptions) (L, error),
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) cache.SharedIndexInformer {
 	lw := &cache.ListWatch{
@@ -100,8 +78,6 @@ func typedInformer[L runtime.Object](obj runtime.Object, lwClient any, list func
 // finds the resources served or not.
 type gatewayWatch struct {
 	w        *Watcher
-	client   gwclient.GatewayV1Interface
-	lwClient any                // see newGatewayInformer
 	meta     metadata.Interface // nil: no CRD watch (discovery at start only)
 	discover func(ctx context.Context) (map[graph.Resource]bool, error)
 
@@ -122,19 +98,15 @@ type gatewayActive struct {
 
 // gatewayDiscovery asks the API server which Gateway API resources it
 // serves at v1; a group it does not serve at all is none, not an error.
-func gatewayDiscovery(c gwclient.GatewayV1Interface) func(ctx context.Context) (map[graph.Resource]bool, error) {
+func gatewayDiscovery(c *kube.Client) func(ctx context.Context) (map[graph.Resource]bool, error) {
 	return func(ctx context.Context) (map[graph.Resource]bool, error) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		body, err := c.RESTClient().Get().AbsPath("/apis/" + graph.GatewayGroup + "/v1").Do(ctx).Raw()
+		list, err := c.Resources(ctx, schema.GroupVersion(gatewayv1.GroupVersion))
 		if apierrors.IsNotFound(err) {
 			return map[graph.Resource]bool{}, nil
 		}
 		if err != nil {
-			return nil, err
-		}
-		var list metav1.APIResourceList
-		if err := json.Unmarshal(body, &list); err != nil {
 			return nil, err
 		}
 		out := map[graph.Resource]bool{}
@@ -147,11 +119,11 @@ func gatewayDiscovery(c gwclient.GatewayV1Interface) func(ctx context.Context) (
 	}
 }
 
-func newGatewayWatch(w *Watcher, client gwclient.GatewayV1Interface, lwClient any, meta metadata.Interface, discover func(ctx context.Context) (map[graph.Resource]bool, error)) *gatewayWatch {
-	g := &gatewayWatch{w: w, client: client, lwClient: lwClient, meta: meta, discover: discover,
+func newGatewayWatch(w *Watcher, meta metadata.Interface, discover func(ctx context.Context) (map[graph.Resource]bool, error)) *gatewayWatch {
+	g := &gatewayWatch{w: w, meta: meta, discover: discover,
 		recheck: make(chan struct{}, 1), active: map[graph.Resource]*gatewayActive{}}
 	if meta != nil {
-		g.crds = metadatainformer.NewFilteredMetadataInformer(meta, crdGVR, metav1.NamespaceAll, 0, noIndexers, nil).Informer()
+		g.crds = metadataInformer(meta, crdGVR, metav1.NamespaceAll)
 		// Names are all the handler reads; a CRD's labels and managed
 		// fields would be cached for nothing.
 		_ = g.crds.SetTransform(func(obj any) (any, error) {
@@ -311,12 +283,12 @@ func (g *gatewayWatch) apply(ctx context.Context, served map[graph.Resource]bool
 
 // startResource starts r's informers.
 func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
-	g.active[r.name] = g.w.startDynamic(ctx, r, func(ns string) cache.SharedIndexInformer {
-		inf := newGatewayInformer(g.client, g.lwClient, r.name, ns)
-		if !g.w.opts.KeepWholeObjects {
-			_ = inf.SetTransform(TransformGateway)
-		}
-		return inf
+	var transform cache.TransformFunc = TransformGateway
+	if g.w.opts.KeepWholeObjects {
+		transform = nil
+	}
+	g.active[r.name] = g.w.startDynamic(ctx, r, func(ns string) (cache.SharedIndexInformer, error) {
+		return g.w.newInformer(r, ns, transform)
 	})
 }
 
@@ -334,7 +306,7 @@ func (g *gatewayWatch) stop(r graph.Resource) {
 // cluster-wide, or one per namespace when Podium is restricted to some
 // (as for the built-in kinds). newInformer makes the informer of one
 // namespace ("" for all).
-func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func(ns string) cache.SharedIndexInformer) *gatewayActive {
+func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func(ns string) (cache.SharedIndexInformer, error)) *gatewayActive {
 	ctx, cancel := context.WithCancel(ctx)
 	a := &gatewayActive{cancel: cancel}
 	nss := []string{""}
@@ -342,7 +314,14 @@ func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func
 		nss = w.namespaceList()
 	}
 	for _, ns := range nss {
-		a.watched = append(a.watched, w.watch(r, ns, newInformer(ns)))
+		inf, err := newInformer(ns)
+		if err != nil {
+			// Not one of kube.Scheme's kinds: a programming error, which
+			// the tests of every kind would catch.
+			w.opts.Logger.Error("cannot watch "+r.qualified(), "error", err.Error())
+			continue
+		}
+		a.watched = append(a.watched, w.watch(r, ns, inf))
 	}
 	w.mu.Lock()
 	w.gwWatched = append(w.gwWatched, a.watched...)
@@ -402,3 +381,10 @@ func (w *Watcher) gatewayStore(k key) cache.Store {
 
 // emptyStore is a cache with nothing in it; nothing ever adds to it.
 var emptyStore = cache.NewStore(cache.MetaNamespaceKeyFunc)
+
+// metadataInformer returns the informer of gvr's objects in ns as
+// metadata only, as client-go's metadatainformer makes it.
+func metadataInformer(meta metadata.Interface, gvr schema.GroupVersionResource, ns string) cache.SharedIndexInformer {
+	ri := meta.Resource(gvr).Namespace(ns)
+	return typedInformer(&metav1.PartialObjectMetadata{}, meta, ri.List, ri.Watch)
+}

@@ -153,8 +153,8 @@ func testGatewayDiscovery(t *testing.T, namespaces []string) {
 	})
 	client := fake.NewClientset(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "stable"}})
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler), Namespaces: namespaces})
-	w.gw = newGatewayWatch(w, api.gw.GatewayV1(), api.gw, api.meta, api.discover)
+	w := newFake(t, client, l, Options{Logger: slog.New(slog.DiscardHandler), Namespaces: namespaces}, &api.gw.Fake)
+	w.gw = newGatewayWatch(w, api.meta, api.discover)
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	if hasNode(l, "Gateway/shop/gw") || len(w.Status().Denied) > 0 || len(w.Status().Unavailable) > 0 {
@@ -292,8 +292,8 @@ func TestGatewayAtStart(t *testing.T) {
 	api := newFakeGatewayAPI(t, gatewayObjects()...)
 	api.install(t)
 	l := graph.NewLog("e", 64)
-	w := New(fake.NewClientset(), l, Options{Logger: slog.New(slog.DiscardHandler)})
-	w.gw = newGatewayWatch(w, api.gw.GatewayV1(), api.gw, api.meta, api.discover)
+	w := newFake(t, fake.NewClientset(), l, Options{Logger: slog.New(slog.DiscardHandler)}, &api.gw.Fake)
+	w.gw = newGatewayWatch(w, api.meta, api.discover)
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	for _, id := range []string{"Gateway/shop/gw", "HTTPRoute/shop/web", "GRPCRoute/shop/cart"} {

@@ -18,24 +18,28 @@ import (
 	"sync"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	k8sinformers "k8s.io/client-go/informers"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	discoveryinformers "k8s.io/client-go/informers/discovery/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
-	gwclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned/typed/apis/v1"
 
 	"github.com/podiumhq/podium/informers/graph"
+	"github.com/podiumhq/podium/informers/kube"
 )
 
 // Options configure a Watcher.
@@ -71,10 +75,15 @@ type Options struct {
 type resource struct {
 	name      graph.Resource
 	group     string // "" for core
+	version   string
 	clustered bool
-	// informer returns f's informer for the resource; ns is the namespace
-	// f is restricted to, "" for all.
-	informer func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer
+	// obj is an empty object of the resource's kind: what its informer
+	// holds. Nil for the resources watched as metadata only (custom
+	// owners, CRDs), whose informers are made apart.
+	obj runtime.Object
+	// modify adjusts every list and watch request (a field selector);
+	// nil for none.
+	modify func(*metav1.ListOptions)
 }
 
 // Denied-name of a resource as kubectl spells it: "pods", "ingresses.networking.k8s.io".
@@ -85,6 +94,10 @@ func (r resource) qualified() string {
 	return string(r.name) + "." + r.group
 }
 
+func (r resource) gvr() schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: r.group, Version: r.version, Resource: string(r.name)}
+}
+
 // The resources Podium reads, and nothing else: ConfigMaps and Secrets are
 // never listed, watched or fetched (the model draws them from the names pods
 // reference), so no credential Podium holds needs to reach their data.
@@ -92,116 +105,71 @@ func (r resource) qualified() string {
 // (autoscaling/v2 since 1.23, batch/v1 CronJobs since 1.21, policy/v1
 // PodDisruptionBudgets since 1.21); an API server that does not is reported
 // as "unavailable" and holds nothing back. The cluster-scoped ones (clustered)
-// are read cluster-wide even with --namespace.
+// are read cluster-wide even with --namespace. Their types are the ones
+// kube.Scheme registers.
 var resources = []resource{
-	{graph.Pods, "", false, func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
-		return f.InformerFor(&corev1.Pod{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
-			return coreinformers.NewFilteredPodInformer(c, ns, resync, noIndexers, nil)
-		})
-	}},
-	{graph.Services, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().Services().Informer()
-	}},
-	{graph.Deployments, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Apps().V1().Deployments().Informer()
-	}},
-	{graph.ReplicaSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Apps().V1().ReplicaSets().Informer()
-	}},
-	{graph.StatefulSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Apps().V1().StatefulSets().Informer()
-	}},
-	{graph.DaemonSets, "apps", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Apps().V1().DaemonSets().Informer()
-	}},
-	{graph.EndpointSlices, "discovery.k8s.io", false, func(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
-		return f.InformerFor(&discoveryv1.EndpointSlice{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
-			return discoveryinformers.NewFilteredEndpointSliceInformer(c, ns, resync, noIndexers, nil)
-		})
-	}},
-	{graph.Ingresses, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Networking().V1().Ingresses().Informer()
-	}},
-	{graph.Nodes, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().Nodes().Informer()
-	}},
-	{graph.Jobs, "batch", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Batch().V1().Jobs().Informer()
-	}},
-	{graph.CronJobs, "batch", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Batch().V1().CronJobs().Informer()
-	}},
-	{graph.HPAs, "autoscaling", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Autoscaling().V2().HorizontalPodAutoscalers().Informer()
-	}},
-	{graph.PersistentVolumeClaims, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().PersistentVolumeClaims().Informer()
-	}},
-	{graph.PersistentVolumes, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().PersistentVolumes().Informer()
-	}},
-	{graph.StorageClasses, "storage.k8s.io", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Storage().V1().StorageClasses().Informer()
-	}},
-	{graph.Events, "", false, warningEvents},
+	{name: graph.Pods, version: "v1", obj: &corev1.Pod{}},
+	{name: graph.Services, version: "v1", obj: &corev1.Service{}},
+	{name: graph.Deployments, group: "apps", version: "v1", obj: &appsv1.Deployment{}},
+	{name: graph.ReplicaSets, group: "apps", version: "v1", obj: &appsv1.ReplicaSet{}},
+	{name: graph.StatefulSets, group: "apps", version: "v1", obj: &appsv1.StatefulSet{}},
+	{name: graph.DaemonSets, group: "apps", version: "v1", obj: &appsv1.DaemonSet{}},
+	{name: graph.EndpointSlices, group: "discovery.k8s.io", version: "v1", obj: &discoveryv1.EndpointSlice{}},
+	{name: graph.Ingresses, group: "networking.k8s.io", version: "v1", obj: &networkingv1.Ingress{}},
+	{name: graph.Nodes, version: "v1", clustered: true, obj: &corev1.Node{}},
+	{name: graph.Jobs, group: "batch", version: "v1", obj: &batchv1.Job{}},
+	{name: graph.CronJobs, group: "batch", version: "v1", obj: &batchv1.CronJob{}},
+	{name: graph.HPAs, group: "autoscaling", version: "v2", obj: &autoscalingv2.HorizontalPodAutoscaler{}},
+	{name: graph.PersistentVolumeClaims, version: "v1", obj: &corev1.PersistentVolumeClaim{}},
+	{name: graph.PersistentVolumes, version: "v1", clustered: true, obj: &corev1.PersistentVolume{}},
+	{name: graph.StorageClasses, group: "storage.k8s.io", version: "v1", clustered: true, obj: &storagev1.StorageClass{}},
+	// The model draws Warning Events only, and Normal ones are most of a
+	// cluster's event churn, so the API server filters them out before
+	// they cost a byte.
+	{name: graph.Events, version: "v1", obj: &corev1.Event{},
+		modify: func(o *metav1.ListOptions) { o.FieldSelector = WarningEventSelector }},
 	// Identity and policy (#13). ServiceAccounts list their Secrets by
 	// name only; the Secrets themselves stay unread.
-	{graph.ServiceAccounts, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().ServiceAccounts().Informer()
-	}},
-	{graph.Roles, rbacGroup, false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Rbac().V1().Roles().Informer()
-	}},
-	{graph.ClusterRoles, rbacGroup, true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Rbac().V1().ClusterRoles().Informer()
-	}},
-	{graph.RoleBindings, rbacGroup, false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Rbac().V1().RoleBindings().Informer()
-	}},
-	{graph.ClusterRoleBindings, rbacGroup, true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Rbac().V1().ClusterRoleBindings().Informer()
-	}},
-	{graph.NetworkPolicies, "networking.k8s.io", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Networking().V1().NetworkPolicies().Informer()
-	}},
-	{graph.Namespaces, "", true, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().Namespaces().Informer()
-	}},
-	{graph.ResourceQuotas, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().ResourceQuotas().Informer()
-	}},
-	{graph.LimitRanges, "", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Core().V1().LimitRanges().Informer()
-	}},
-	{graph.PodDisruptionBudgets, "policy", false, func(f k8sinformers.SharedInformerFactory, _ string) cache.SharedIndexInformer {
-		return f.Policy().V1().PodDisruptionBudgets().Informer()
-	}},
+	{name: graph.ServiceAccounts, version: "v1", obj: &corev1.ServiceAccount{}},
+	{name: graph.Roles, group: rbacGroup, version: "v1", obj: &rbacv1.Role{}},
+	{name: graph.ClusterRoles, group: rbacGroup, version: "v1", clustered: true, obj: &rbacv1.ClusterRole{}},
+	{name: graph.RoleBindings, group: rbacGroup, version: "v1", obj: &rbacv1.RoleBinding{}},
+	{name: graph.ClusterRoleBindings, group: rbacGroup, version: "v1", clustered: true, obj: &rbacv1.ClusterRoleBinding{}},
+	{name: graph.NetworkPolicies, group: "networking.k8s.io", version: "v1", obj: &networkingv1.NetworkPolicy{}},
+	{name: graph.Namespaces, version: "v1", clustered: true, obj: &corev1.Namespace{}},
+	{name: graph.ResourceQuotas, version: "v1", obj: &corev1.ResourceQuota{}},
+	{name: graph.LimitRanges, version: "v1", obj: &corev1.LimitRange{}},
+	{name: graph.PodDisruptionBudgets, group: "policy", version: "v1", obj: &policyv1.PodDisruptionBudget{}},
 }
 
 // rbacGroup is the API group of Roles, ClusterRoles and their bindings.
 const rbacGroup = "rbac.authorization.k8s.io"
 
-// noIndexers is the indexers of the most numerous kinds' caches (pods,
-// EndpointSlices, events): none. Podium reads its caches by key only (the
-// fold loop's GetByKey), so the namespace index the factory's informers
-// build by default would cost some 40 B of heap per object for nothing.
-// These informers are made through InformerFor, which keys them by type:
-// the factory's own accessors (f.Core().V1().Pods()) return them too.
+// noIndexers is the indexers of every informer's cache: none. Podium reads
+// its caches by key only (the fold loop's GetByKey), so the namespace
+// index client-go's generated informers build would cost some 40 B of
+// heap per object for nothing.
 var noIndexers = cache.Indexers{}
 
-// WarningEventSelector is the field selector of the Events informer: the
-// model draws Warning Events only, and Normal ones are most of a cluster's
-// event churn, so the API server filters them out before they cost a byte.
+// WarningEventSelector is the field selector of the Events informer.
 const WarningEventSelector = "type=" + corev1.EventTypeWarning
 
-// warningEvents returns f's informer for Warning Events in ns. The factory's
-// own Events informer lists every event, so this one is made through
-// InformerFor, which still applies the factory's transform.
-func warningEvents(f k8sinformers.SharedInformerFactory, ns string) cache.SharedIndexInformer {
-	return f.InformerFor(&corev1.Event{}, func(c kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
-		return coreinformers.NewFilteredEventInformer(c, ns, resync,
-			noIndexers, func(o *metav1.ListOptions) { o.FieldSelector = WarningEventSelector })
-	})
+// listWatcher makes the list-and-watch of r in ns ("" for all): the API
+// server's (kube.Client.ListWatch), or in unit tests a fake clientset's.
+type listWatcher func(r resource, ns string) (cache.ListerWatcher, error)
+
+// newInformer returns the informer of r in ns, caching what transform
+// makes of each object (nil: the object as it comes).
+func (w *Watcher) newInformer(r resource, ns string, transform cache.TransformFunc) (cache.SharedIndexInformer, error) {
+	lw, err := w.lw(r, ns)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.qualified(), err)
+	}
+	inf := cache.NewSharedIndexInformer(lw, r.obj, 0, noIndexers)
+	if transform != nil {
+		_ = inf.SetTransform(transform)
+	}
+	return inf, nil
 }
 
 // Resources returns the qualified names of every resource Podium reads, as
@@ -254,10 +222,10 @@ type watched struct {
 
 // Watcher runs the informers and the fold loop.
 type Watcher struct {
-	client kubernetes.Interface
-	log    *graph.Log
-	opts   Options
-	model  *graph.Model
+	lw    listWatcher
+	log   *graph.Log
+	opts  Options
+	model *graph.Model
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -276,11 +244,10 @@ type Watcher struct {
 	// customowner.go). Guarded by mu.
 	gwWatched []*watched
 
-	wake      chan struct{} // one slot: "pending changed" or "sync state changed"
-	watched   []*watched
-	factories []k8sinformers.SharedInformerFactory // cluster scope, then one per namespace
-	gw        *gatewayWatch                        // nil without a rest config (New)
-	custom    *customWatch                         // nil without a rest config (New)
+	wake    chan struct{} // one slot: "pending changed" or "sync state changed"
+	watched []*watched    // the built-in resources' informers
+	gw      *gatewayWatch // nil in unit tests that do without
+	custom  *customWatch  // nil in unit tests that do without
 }
 
 // NewForConfig returns a Watcher for the cluster at cfg. Its client's
@@ -297,11 +264,7 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 			return resp, err
 		})
 	})
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	gwc, err := gwclient.NewForConfig(cfg)
+	client, err := kube.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -313,10 +276,16 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 	if err != nil {
 		return nil, err
 	}
-	w = newWatcher(client, log, opts, func(w *Watcher) {
-		w.custom = newCustomWatch(w, meta, dyn, discoveryResolver(client.Discovery()), opts.ReadStatus)
+	lw := func(r resource, ns string) (cache.ListerWatcher, error) {
+		return client.ListWatch(r.gvr(), ns, r.modify)
+	}
+	w, err = newWatcher(lw, log, opts, func(w *Watcher) {
+		w.custom = newCustomWatch(w, meta, dyn, discoveryResolver(client), opts.ReadStatus)
 	})
-	w.gw = newGatewayWatch(w, gwc, gwc, meta, gatewayDiscovery(gwc))
+	if err != nil {
+		return nil, err
+	}
+	w.gw = newGatewayWatch(w, meta, gatewayDiscovery(client))
 	return w, nil
 }
 
@@ -344,14 +313,10 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// New returns a Watcher that publishes into log.
-func New(client kubernetes.Interface, log *graph.Log, opts Options) *Watcher {
-	return newWatcher(client, log, opts, nil)
-}
-
-// newWatcher returns a Watcher; before wires what the informers' setup
-// needs (the custom owner watch, whose transforms note owners).
-func newWatcher(client kubernetes.Interface, log *graph.Log, opts Options, before func(*Watcher)) *Watcher {
+// newWatcher returns a Watcher whose informers list and watch through
+// lw; before wires what the informers' setup needs (the custom owner
+// watch, whose transforms note owners).
+func newWatcher(lw listWatcher, log *graph.Log, opts Options, before func(*Watcher)) (*Watcher, error) {
 	if opts.FlushInterval < 0 {
 		opts.FlushInterval = 0
 	}
@@ -362,7 +327,7 @@ func newWatcher(client kubernetes.Interface, log *graph.Log, opts Options, befor
 		opts.Clock = clock.RealClock{}
 	}
 	w := &Watcher{
-		client:  client,
+		lw:      lw,
 		log:     log,
 		opts:    opts,
 		model:   graph.NewModel(),
@@ -376,13 +341,13 @@ func newWatcher(client kubernetes.Interface, log *graph.Log, opts Options, befor
 	if before != nil {
 		before(w)
 	}
-	w.setup()
-	return w
+	return w, w.setup()
 }
 
-func (w *Watcher) setup() {
-	// One factory for cluster scope, and one per namespace when restricted,
-	// so that a namespaced Role is all the credentials need.
+// setup makes the built-in resources' informers: each cluster-wide, or
+// one per namespace when restricted, so that a namespaced Role is all the
+// credentials need.
+func (w *Watcher) setup() error {
 	transform := cache.TransformFunc(Transform)
 	if w.opts.KeepWholeObjects {
 		transform = nil
@@ -399,26 +364,26 @@ func (w *Watcher) setup() {
 			return inner(obj)
 		}
 	}
-	cluster := k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0, k8sinformers.WithTransform(transform))
-	perNS := map[string]k8sinformers.SharedInformerFactory{}
-	for _, ns := range w.opts.Namespaces {
-		perNS[ns] = k8sinformers.NewSharedInformerFactoryWithOptions(w.client, 0,
-			k8sinformers.WithNamespace(ns), k8sinformers.WithTransform(transform))
-	}
-	nsList := w.namespaceList()
-	w.factories = append(w.factories, cluster)
-	for _, ns := range nsList {
-		w.factories = append(w.factories, perNS[ns])
+	nss := []string{metav1.NamespaceAll}
+	if len(w.opts.Namespaces) > 0 {
+		nss = w.namespaceList()
 	}
 	for _, r := range resources {
-		if r.clustered || len(perNS) == 0 {
-			w.add(r, "", r.informer(cluster, metav1.NamespaceAll))
-			continue
-		}
-		for _, ns := range nsList {
-			w.add(r, ns, r.informer(perNS[ns], ns))
+		for _, ns := range nss {
+			if r.clustered {
+				ns = metav1.NamespaceAll
+			}
+			inf, err := w.newInformer(r, ns, transform)
+			if err != nil {
+				return err
+			}
+			w.watched = append(w.watched, w.watch(r, ns, inf))
+			if r.clustered {
+				break
+			}
 		}
 	}
+	return nil
 }
 
 // namespaceList returns the namespaces Podium is restricted to, sorted
@@ -427,10 +392,6 @@ func (w *Watcher) namespaceList() []string {
 	out := slices.Clone(w.opts.Namespaces)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func (w *Watcher) add(r resource, ns string, inf cache.SharedIndexInformer) {
-	w.watched = append(w.watched, w.watch(r, ns, inf))
 }
 
 // watch registers the Watcher's handlers on inf, the informer of r in ns.
@@ -623,20 +584,17 @@ func (w *Watcher) Synced() bool { return w.Status().Synced }
 // Run starts the informers and folds changes into the log until ctx ends.
 // It returns only once every goroutine it started, the informers' own
 // included, has ended, so a caller that waits for it leaves nothing behind.
-// A Watcher runs once: its informer factories are shut down on return.
+// A Watcher runs once.
 func (w *Watcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
-		// Shutdown waits for the informers, which stop once ctx is done.
+		// The informers stop once ctx is done; wg waits for them.
 		cancel()
 		wg.Wait()
-		for _, f := range w.factories {
-			f.Shutdown()
-		}
 	}()
-	for _, f := range w.factories {
-		f.Start(ctx.Done())
+	for _, wd := range w.watched {
+		wg.Go(func() { wd.informer.RunWithContext(ctx) })
 	}
 	// Discovery runs while the built-in informers list, and before the
 	// fold loop: a cluster with the Gateway API at start has it in the

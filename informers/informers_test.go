@@ -31,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	k8sinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
@@ -90,9 +89,12 @@ func run(t *testing.T, w *Watcher) context.Context {
 
 // startRun runs w; stop cancels it and waits (with a deadline) for Run to
 // return.
-func startRun(t *testing.T, w *Watcher) (ctx context.Context, stop func()) {
+func startRun(t *testing.T, w *Watcher, beforeRun ...func(context.Context)) (ctx context.Context, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	for _, f := range beforeRun {
+		f(ctx)
+	}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	return ctx, func() {
@@ -124,7 +126,7 @@ func TestWatcherFoldsObjectsIntoLog(t *testing.T) {
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web-1"}, Spec: corev1.PodSpec{NodeName: "worker-1"}},
 	)
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{})
+	w := newFake(t, client, l, Options{})
 	ctx := run(t, w)
 
 	waitFor(t, l, "sync", w.Synced)
@@ -152,7 +154,7 @@ func TestWatcherReportsDeniedResource(t *testing.T) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, "", nil)
 	})
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{})
+	w := newFake(t, client, l, Options{})
 	run(t, w)
 
 	waitFor(t, l, "sync despite the denied resource", w.Synced)
@@ -171,7 +173,7 @@ func TestNamespaceRestriction(t *testing.T) {
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "p"}},
 	)
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{Namespaces: []string{"a"}})
+	w := newFake(t, client, l, Options{Namespaces: []string{"a"}})
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	if !hasNode(l, "Pod/a/p") || hasNode(l, "Pod/b/p") {
@@ -267,7 +269,7 @@ func TestEveryResourceIsWatched(t *testing.T) {
 		t.Run(fmt.Sprintf("namespaces %v", ns), func(t *testing.T) {
 			client := fake.NewClientset(wave2Objects()...)
 			l := graph.NewLog("e", 64)
-			w := New(client, l, Options{Namespaces: ns})
+			w := newFake(t, client, l, Options{Namespaces: ns})
 			run(t, w)
 			waitFor(t, l, "sync", w.Synced)
 
@@ -342,7 +344,7 @@ func TestDeniedNeverBlocksSync(t *testing.T) {
 				return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: group, Resource: name}, "", errors.New("RBAC: access denied"))
 			})
 			l := graph.NewLog("e", 64)
-			w := New(client, l, Options{Logger: slog.New(slog.DiscardHandler)})
+			w := newFake(t, client, l, Options{Logger: slog.New(slog.DiscardHandler)})
 			run(t, w)
 			waitFor(t, l, "sync despite the denied resource", w.Synced)
 			st := w.Status()
@@ -375,7 +377,7 @@ func TestNamespaceModeWithoutClusterReads(t *testing.T) {
 		})
 	}
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{Namespaces: []string{"demo"}, Logger: slog.New(slog.DiscardHandler)})
+	w := newFake(t, client, l, Options{Namespaces: []string{"demo"}, Logger: slog.New(slog.DiscardHandler)})
 	run(t, w)
 	waitFor(t, l, "sync despite the denied cluster-scoped resources", w.Synced)
 	waitFor(t, l, "every cluster-scoped resource denied", func() bool { return len(w.Status().Denied) == len(builtinClusterResources()) })
@@ -413,7 +415,7 @@ func TestUnservedAPI(t *testing.T) {
 	}
 	var logs syncBuffer
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	w := newFake(t, client, l, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	run(t, w)
 	waitFor(t, l, "sync despite the unserved resources", w.Synced)
 	// Sync can come from the other resources before the second 404 lands.
@@ -463,7 +465,7 @@ func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 	}
 	client := fake.NewClientset(objs...)
 	l := graph.NewLog("e", 8)
-	w := New(client, l, Options{})
+	w := newFake(t, client, l, Options{})
 	run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	if got := len(l.Snapshot(graph.Filter{}).Nodes); got != pods {
@@ -474,7 +476,7 @@ func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 // An API server that answers 503 (etcd down, still starting) is not
 // "connected", although requests reach it; any other answer is.
 func TestObserveRequests(t *testing.T) {
-	w := New(fake.NewClientset(), graph.NewLog("e", 8), Options{})
+	w := newFake(t, fake.NewClientset(), graph.NewLog("e", 8), Options{})
 	req := httptest.NewRequest("GET", "/api/v1/pods", nil)
 	for _, tc := range []struct {
 		name string
@@ -512,7 +514,7 @@ func TestFlushPacing(t *testing.T) {
 	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 	client := fake.NewClientset()
 	l := graph.NewLog("e", 256)
-	w := New(client, l, Options{FlushInterval: interval, Clock: clk})
+	w := newFake(t, client, l, Options{FlushInterval: interval, Clock: clk})
 	ctx := run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	create := func(name string) {
@@ -598,23 +600,12 @@ func goroutines() map[string]string {
 	return out
 }
 
-// observedFactory tells when its Shutdown is called.
-type observedFactory struct {
-	k8sinformers.SharedInformerFactory
-	shutdown chan struct{}
-}
-
-func (f *observedFactory) Shutdown() {
-	close(f.shutdown)
-	f.SharedInformerFactory.Shutdown()
-}
-
-// When Run returns, the informers have stopped: it shuts their factories
-// down, which joins every goroutine they started. With --namespace there is
-// one factory per namespace, and each must be shut down. To tell "joined"
-// from "stopping anyway, a little later", one informer of each factory is
-// kept busy in an event handler until that factory's Shutdown is called:
-// a Run that returns while one is still busy did not shut its factory down.
+// When Run returns, the informers have stopped: it waits for every
+// informer it started, with --namespace one per resource and namespace. To
+// tell "joined" from "stopping anyway, a little later", one informer per
+// namespace (and the cluster-wide Nodes one) is kept busy in an event
+// handler until Run's context ends, and then yields for a while before it
+// returns: a Run that does not wait for its informers returns first.
 func TestRunLeavesNoGoroutines(t *testing.T) {
 	before := goroutines()
 	client := fake.NewClientset(
@@ -623,55 +614,54 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "hold"}},
 	)
 	l := graph.NewLog("e", 8)
-	w := New(client, l, Options{Namespaces: []string{"a", "b"}})
-	if len(w.factories) != 3 {
-		t.Fatalf("%d informer factories for two namespaces, want 3 (cluster, a, b)", len(w.factories))
+	w := newFake(t, client, l, Options{Namespaces: []string{"a", "b"}})
+	type busy struct {
+		what              string
+		entered, returned chan struct{}
 	}
-	release := make(chan struct{}) // frees the handlers of a broken Run
-	defer close(release)
-	type busy struct{ entered, returned chan struct{} }
-	held := make([]busy, len(w.factories))
-	for i, f := range w.factories {
-		obs := &observedFactory{f, make(chan struct{})}
-		w.factories[i] = obs
-		inf := f.Core().V1().Pods().Informer() // the factory's own, shared instance
-		if i == 0 {
-			inf = f.Core().V1().Nodes().Informer() // the cluster factory watches no pods here
-		}
-		h := busy{make(chan struct{}), make(chan struct{})}
-		held[i] = h
-		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: func(obj any) {
-			if m := metaOf(obj); m == nil || m.GetName() != "hold" {
-				return
+	var held []busy
+	_, stop := startRun(t, w, func(ctx context.Context) {
+		for _, wd := range w.watched {
+			if wd.res.name != graph.Pods && wd.res.name != graph.Nodes {
+				continue
 			}
-			close(h.entered)
-			defer close(h.returned)
-			select {
-			case <-obs.shutdown:
-			case <-release:
+			h := busy{string(wd.res.name) + " in " + wd.ns, make(chan struct{}), make(chan struct{})}
+			held = append(held, h)
+			if _, err := wd.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: func(obj any) {
+				if m := metaOf(obj); m == nil || m.GetName() != "hold" {
+					return
+				}
+				close(h.entered)
+				defer close(h.returned)
+				<-ctx.Done()
+				for range 10000 {
+					goruntime.Gosched()
+				}
+			}}); err != nil {
+				t.Fatal(err)
 			}
-		}}); err != nil {
-			t.Fatal(err)
 		}
+	})
+	if len(held) != 3 {
+		t.Fatalf("%d pod and node informers for two namespaces, want 3 (nodes, pods in a, pods in b)", len(held))
 	}
-	_, stop := startRun(t, w)
 	waitFor(t, l, "sync", w.Synced)
-	for i, h := range held {
+	for _, h := range held {
 		select {
 		case <-h.entered:
 		case <-time.After(deadline):
-			t.Fatalf("factory %d's informer never delivered its object", i)
+			t.Fatalf("the informer of %s never delivered its object", h.what)
 		}
 	}
 	if len(goroutines()) == len(before) {
 		t.Fatal("no informer goroutine found while the watcher runs: the filter finds nothing")
 	}
 	stop()
-	for i, h := range held {
+	for _, h := range held {
 		select {
 		case <-h.returned:
 		default:
-			t.Errorf("Run returned while an informer of factory %d was still running: that factory was not shut down", i)
+			t.Errorf("Run returned while the informer of %s was still running", h.what)
 		}
 	}
 	for id, g := range goroutines() {
@@ -752,7 +742,7 @@ func (s *syncBuffer) String() string {
 func TestCreatedIsNewsOnlyAfterSync(t *testing.T) {
 	client := fake.NewClientset(&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "old", UID: "u-old"}})
 	l := graph.NewLog("e", 64)
-	w := New(client, l, Options{})
+	w := newFake(t, client, l, Options{})
 	ctx := run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	if hs := l.Snapshot(graph.Filter{}).Happenings; len(hs) != 0 {
@@ -779,7 +769,7 @@ func TestNoFlushTimerByDefault(t *testing.T) {
 	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 	client := fake.NewClientset()
 	l := graph.NewLog("e", 256)
-	w := New(client, l, Options{Clock: clk})
+	w := newFake(t, client, l, Options{Clock: clk})
 	ctx := run(t, w)
 	waitFor(t, l, "sync", w.Synced)
 	for i := range 20 {

@@ -88,7 +88,7 @@ func targets(c *connFlags) ([]target, error) {
 		}
 		for _, name := range names {
 			found[name] = true
-			*c.kube.KubeConfig, *c.kube.Context = file, name
+			c.kube.kubeconfig, c.kube.context = file, name
 			cfg, where, err := clusterConfig(c)
 			if err != nil {
 				return nil, fmt.Errorf("context %s of %s: %w", name, kubeconfigName(file), err)
@@ -96,7 +96,7 @@ func targets(c *connFlags) ([]target, error) {
 			add(name, cfg, where)
 		}
 	}
-	*c.kube.KubeConfig, *c.kube.Context = "", ""
+	c.kube.kubeconfig, c.kube.context = "", ""
 	for _, name := range c.contexts {
 		if !found[name] {
 			return nil, fmt.Errorf("--context %s: no such context in %s", name, strings.Join(describeKubeconfigs(files), " or "))

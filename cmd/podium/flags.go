@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
 
 	"github.com/podiumhq/podium/informers"
@@ -71,11 +70,11 @@ func (r *readStatusFlag) Set(v string) error {
 const connGroup = "podium/connection"
 
 // connFlags are the flags that say how to reach the cluster, shared by serve
-// and record: kubectl's own (cli-runtime's ConfigFlags, so --context, --as,
-// --token, ... mean exactly what they mean to kubectl), Podium's several
+// and record: kubectl's own (kubeFlags, so --context, --as, --token, ...
+// mean exactly what they mean to kubectl), Podium's several
 // namespaces, and where the in-cluster config reads its credentials.
 type connFlags struct {
-	kube              *genericclioptions.ConfigFlags
+	kube              kubeFlags
 	namespaces        namespaceFlag
 	readStatus        readStatusFlag
 	serviceAccountDir string
@@ -89,17 +88,12 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *pflag.FlagSet) {
-	c.kube = genericclioptions.NewConfigFlags(false)
 	// kubectl's -n/--namespace takes one namespace; Podium's takes several,
-	// so it is registered below instead. Podium keeps no discovery cache.
-	c.kube.Namespace = nil
-	c.kube.CacheDir = nil
-	// --kubeconfig and --context are Podium's, repeatable (several
-	// clusters); targets sets ConfigFlags' own to one of each in turn.
-	c.kube.KubeConfig, c.kube.Context = nil, nil
+	// so it is registered below instead. Podium keeps no discovery cache
+	// (no --cache-dir). --kubeconfig and --context are Podium's,
+	// repeatable (several clusters).
 	conn := pflag.NewFlagSet("connection", pflag.ContinueOnError)
-	c.kube.AddFlags(conn)
-	c.kube.KubeConfig, c.kube.Context = new(string), new(string)
+	c.kube.addFlags(conn)
 	conn.Var(&c.kubeconfigs, "kubeconfig", "")
 	conn.Var(&c.contexts, "context", "the kubeconfig `context` to use (repeatable: each is a cluster of its own, side by side)")
 	conn.BoolVar(&c.allContexts, "all-contexts", false, "watch every context of the kubeconfig(s), each a cluster of its own")
@@ -118,8 +112,8 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 func (c *connFlags) completeConn(cmd *cobra.Command) {
 	names := func(pick func(raw kubeconfigNames) []string) cobra.CompletionFunc {
 		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			*c.kube.KubeConfig = first(c.kubeconfigs)
-			raw, err := c.kube.ToRawKubeConfigLoader().RawConfig()
+			c.kube.kubeconfig = first(c.kubeconfigs)
+			raw, err := c.kube.loader().RawConfig()
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}

@@ -22,7 +22,7 @@ func restConfig(c *connFlags) (*rest.Config, string, error) {
 	if err := c.oneCluster(); err != nil {
 		return nil, "", err
 	}
-	*c.kube.KubeConfig, *c.kube.Context = first(c.kubeconfigs), first(c.contexts)
+	c.kube.kubeconfig, c.kube.context = first(c.kubeconfigs), first(c.contexts)
 	return clusterConfig(c)
 }
 
@@ -36,16 +36,16 @@ func first(l []string) string {
 // clusterConfig finds the cluster as kubectl does: an explicit kubeconfig, then
 // the usual kubeconfig rules, each with the command line's overrides; with no
 // kubeconfig at all, the in-cluster config read from --serviceaccount-dir.
-// The kubeconfig and context are ConfigFlags' own, as targets set them.
+// The kubeconfig and context are kubeFlags' own, as targets set them.
 func clusterConfig(c *connFlags) (*rest.Config, string, error) {
-	k := c.kube
+	k := &c.kube
 	// client-go would check it too, but only after the kubeconfig is found,
 	// and in words that do not name the flag.
-	if d, err := clientcmd.ParseTimeout(*k.Timeout); err != nil || d < 0 {
-		return nil, "", fmt.Errorf("--request-timeout %q: want a duration such as 30s or 2m, or a whole number of seconds (0: none)", *k.Timeout)
+	if d, err := clientcmd.ParseTimeout(k.timeout); err != nil || d < 0 {
+		return nil, "", fmt.Errorf("--request-timeout %q: want a duration such as 30s or 2m, or a whole number of seconds (0: none)", k.timeout)
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	explicit := *k.KubeConfig
+	explicit := k.kubeconfig
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
 			return nil, "", fmt.Errorf("--kubeconfig %s: %w", explicit, err)
@@ -53,15 +53,18 @@ func clusterConfig(c *connFlags) (*rest.Config, string, error) {
 	}
 	haveFile := explicit != "" || defaultKubeconfigExists()
 	// kubectl --server URL --token T needs no kubeconfig at all.
-	if !haveFile && *k.APIServer == "" {
+	if !haveFile && k.server == "" {
 		if os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
 			cfg, err := inCluster(c)
 			return cfg, "in-cluster", err
 		}
 		return nil, "", errNoCluster
 	}
-	cc := k.ToRawKubeConfigLoader()
+	cc := k.loader()
 	cfg, err := cc.ClientConfig()
+	if clientcmd.IsEmptyConfig(err) {
+		err = errEmptyConfig
+	}
 	if err != nil {
 		where := explicit
 		if where == "" {
@@ -69,7 +72,7 @@ func clusterConfig(c *connFlags) (*rest.Config, string, error) {
 		}
 		return nil, "", fmt.Errorf("%s: %s", where, oneLine(err))
 	}
-	name := *k.Context
+	name := k.context
 	if name == "" {
 		raw, _ := cc.RawConfig()
 		name = raw.CurrentContext
@@ -94,25 +97,25 @@ func inCluster(c *connFlags) (*rest.Config, error) {
 	if host == "" || port == "" {
 		return nil, errors.New("in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set")
 	}
-	k := c.kube
-	for flag, v := range map[string]string{"context": *k.Context, "cluster": *k.ClusterName, "user": *k.AuthInfoName} {
+	k := &c.kube
+	for flag, v := range map[string]string{"context": k.context, "cluster": k.cluster, "user": k.user} {
 		if v != "" {
 			return nil, fmt.Errorf("--%s %s: there is no kubeconfig to choose from (in-cluster config)", flag, v)
 		}
 	}
 	tokenFile := filepath.Join(c.serviceAccountDir, "token")
-	if _, err := os.Stat(tokenFile); err != nil && *k.BearerToken == "" {
+	if _, err := os.Stat(tokenFile); err != nil && k.token == "" {
 		return nil, fmt.Errorf("in-cluster: service account token: %w", err)
 	}
 	caFile := filepath.Join(c.serviceAccountDir, "ca.crt")
-	if _, err := os.Stat(caFile); err != nil && *k.CAFile == "" && !*k.Insecure {
+	if _, err := os.Stat(caFile); err != nil && k.caFile == "" && !k.insecure {
 		return nil, fmt.Errorf("in-cluster: service account CA: %w", err)
 	}
 	const name = "in-cluster"
 	// A token file, not the token: client-go re-reads it as it rotates. With
 	// --token there is no file, or client-go would still prefer it.
 	auth := &clientcmdapi.AuthInfo{TokenFile: tokenFile}
-	if *k.BearerToken != "" {
+	if k.token != "" {
 		auth = &clientcmdapi.AuthInfo{}
 	}
 	raw := clientcmdapi.Config{
@@ -124,41 +127,9 @@ func inCluster(c *connFlags) (*rest.Config, error) {
 		Contexts:       map[string]*clientcmdapi.Context{name: {Cluster: name, AuthInfo: name}},
 		CurrentContext: name,
 	}
-	cfg, err := clientcmd.NewNonInteractiveClientConfig(raw, name, overrides(c), nil).ClientConfig()
+	cfg, err := clientcmd.NewNonInteractiveClientConfig(raw, name, k.overrides(), nil).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("in-cluster: %s", oneLine(err))
 	}
 	return cfg, nil
-}
-
-// overrides are the command line's kubeconfig overrides, bound as
-// cli-runtime's ConfigFlags.ToRawKubeConfigLoader binds them (which keeps
-// them to itself); TestInClusterOverridesMatchKubectl holds the two together.
-func overrides(c *connFlags) *clientcmd.ConfigOverrides {
-	k := c.kube
-	o := &clientcmd.ConfigOverrides{}
-	o.AuthInfo.ClientCertificate = *k.CertFile
-	o.AuthInfo.ClientKey = *k.KeyFile
-	if *k.BearerToken != "" {
-		o.AuthInfo.Token = *k.BearerToken
-	}
-	o.AuthInfo.Impersonate = *k.Impersonate
-	o.AuthInfo.ImpersonateUID = *k.ImpersonateUID
-	o.AuthInfo.ImpersonateGroups = *k.ImpersonateGroup
-	for _, extra := range *k.ImpersonateUserExtra {
-		if key, value, ok := strings.Cut(extra, "="); ok {
-			if o.AuthInfo.ImpersonateUserExtra == nil {
-				o.AuthInfo.ImpersonateUserExtra = map[string][]string{}
-			}
-			o.AuthInfo.ImpersonateUserExtra[key] = append(o.AuthInfo.ImpersonateUserExtra[key], value)
-		}
-	}
-	o.ClusterInfo.Server = *k.APIServer
-	o.ClusterInfo.TLSServerName = *k.TLSServerName
-	o.ClusterInfo.CertificateAuthority = *k.CAFile
-	o.ClusterInfo.InsecureSkipTLSVerify = *k.Insecure
-	o.ClusterInfo.DisableCompression = *k.DisableCompression
-	o.ClusterInfo.ProxyURL = *k.ProxyURL
-	o.Timeout = *k.Timeout
-	return o
 }

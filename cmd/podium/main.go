@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/podiumhq/podium/informers/kube"
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
 	"github.com/podiumhq/podium/informers"
@@ -186,11 +186,11 @@ func serve(ctx context.Context, o *serveOptions, stderr io.Writer, demoWithoutCl
 		}
 		cl := server.Cluster{Name: tg.name, Log: log, Status: w.Status}
 		if o.srv.perUserViews {
-			cs, err := kubernetes.NewForConfig(tg.cfg)
+			kc, err := kube.New(tg.cfg)
 			if err != nil {
 				return fmt.Errorf("kubernetes client for %s: %w", tg.where, err)
 			}
-			cl.Access = accessFunc(informers.NewAccessReviewer(cs, 30*time.Second))
+			cl.Access = accessFunc(informers.NewAccessReviewer(kc, 30*time.Second))
 		}
 		scfg.Clusters = append(scfg.Clusters, cl)
 		watchers = append(watchers, w)

@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/podiumhq/podium/informers/kube"
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/podiumhq/podium/cmd/podium/internal/version"
@@ -74,12 +74,12 @@ func record(ctx context.Context, o *recordOptions, stderr io.Writer) error {
 	// cluster does not hold up the recorder, whose informers keep retrying.
 	vcfg := rest.CopyConfig(cfg)
 	vcfg.Timeout = 5 * time.Second
-	client, err := kubernetes.NewForConfig(vcfg)
+	client, err := kube.New(vcfg)
 	if err != nil {
 		return fmt.Errorf("kubernetes client for %s: %w", where, err)
 	}
 	clusterVersion := ""
-	if v, err := client.Discovery().ServerVersion(); err == nil {
+	if v, err := client.ServerVersion(ctx); err == nil {
 		clusterVersion = v.GitVersion
 	} else {
 		// Not fatal: the informers retry, and the header field is informative.
