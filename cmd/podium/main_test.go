@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -211,5 +212,21 @@ func TestSecurityFlagsHoldInEveryMode(t *testing.T) {
 		if err := stop(); err != nil {
 			t.Errorf("podium %q stopped with %v", args, err)
 		}
+	}
+}
+
+// TestDefaultGC: Podium collects at GOGC=50 unless the environment says
+// otherwise, and then leaves the runtime's setting alone.
+func TestDefaultGC(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(was)
+	defaultGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != defaultGCPercent {
+		t.Errorf("without GOGC the GC percent is %d, want %d", got, defaultGCPercent)
+	}
+	debug.SetGCPercent(80) // as the runtime would have read GOGC=80
+	defaultGC(func(k string) string { return map[string]string{"GOGC": "80"}[k] })
+	if got := debug.SetGCPercent(100); got != 80 {
+		t.Errorf("with GOGC=80 the GC percent is %d, want 80", got)
 	}
 }
