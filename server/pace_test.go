@@ -11,19 +11,36 @@ import (
 func TestPacer(t *testing.T) {
 	var p pacer
 	t0 := time.Unix(100, 0)
-	if d := p.delay(t0); d != 0 {
-		t.Errorf("a first message waits %v", d)
+	for i := range paceBurst {
+		if d := p.delay(t0); d != 0 {
+			t.Fatalf("message %d of a burst waits %v: up to %d go at once", i+1, d, paceBurst)
+		}
+		p.sent(t0)
 	}
-	p.sent(t0)
-	if d := p.delay(t0); d != 0 {
-		t.Errorf("a second message in the frame waits %v: lone changes must go at once", d)
+	token := frame / framePace
+	if d := p.delay(t0); d != token {
+		t.Errorf("a message past the burst waits %v, want one token's time %v", d, token)
 	}
-	p.sent(t0.Add(time.Millisecond))
-	if d := p.delay(t0.Add(2 * time.Millisecond)); d != frame-2*time.Millisecond {
-		t.Errorf("a third message in the frame waits %v, want the frame's rest %v", d, frame-2*time.Millisecond)
+	// Under a flood, framePace messages a frame on average.
+	at, sent := t0, 0
+	for at.Before(t0.Add(10 * frame)) {
+		at = at.Add(p.delay(at))
+		p.sent(at)
+		sent++
 	}
-	if d := p.delay(t0.Add(frame + time.Millisecond)); d != 0 {
-		t.Errorf("a message a frame later waits %v", d)
+	if want := 10 * framePace; sent < want || sent > want+1 {
+		t.Errorf("%d messages went out in 10 frames of a flood, want %d", sent, want)
+	}
+	// A quiet spell fills the bucket again, but no further than the burst.
+	later := at.Add(time.Minute)
+	for i := range paceBurst {
+		if d := p.delay(later); d != 0 {
+			t.Fatalf("after a quiet minute, message %d waits %v", i+1, d)
+		}
+		p.sent(later)
+	}
+	if d := p.delay(later); d == 0 {
+		t.Errorf("after a quiet minute, message %d goes at once: the bucket holds more than %d", paceBurst+1, paceBurst)
 	}
 }
 
@@ -62,10 +79,11 @@ func TestWSPacedUnderLoad(t *testing.T) {
 			seen[id] = true
 		}
 	}
-	// At most framePace messages a frame, counted over the whole burst
-	// (reads may bunch up; the count cannot).
+	// At most framePace messages a frame on average and paceBurst at
+	// once, counted over the whole burst (reads may bunch up; the count
+	// cannot).
 	elapsed := time.Since(start)
-	if most := framePace*int(elapsed/frame) + framePace; messages > most {
+	if most := framePace*int(elapsed/frame) + paceBurst; messages > most {
 		t.Errorf("%d messages in %v: more than %d per frame", messages, elapsed, framePace)
 	}
 	if messages < 2 {

@@ -289,30 +289,3 @@ func (cl *client) write(ctx context.Context, kind string, b []byte, eventMillis 
 	}
 	return nil
 }
-
-// frame is a display frame: a browser draws at most this often, so a
-// client is sent at most framePace messages per frame.
-const (
-	frame     = time.Second / 60
-	framePace = 2
-)
-
-// pacer paces one client only under real load: a message goes out at once
-// unless framePace messages already went out within the last frame. No
-// change ever waits more than a frame for pacing.
-type pacer struct {
-	last [framePace]time.Time // send times, oldest first
-}
-
-func (p *pacer) sent(now time.Time) {
-	copy(p.last[:], p.last[1:])
-	p.last[framePace-1] = now
-}
-
-// delay is how long to wait before the next message.
-func (p *pacer) delay(now time.Time) time.Duration {
-	if p.last[0].IsZero() {
-		return 0
-	}
-	return max(0, p.last[0].Add(frame).Sub(now))
-}
