@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -243,6 +244,12 @@ type Watcher struct {
 	// and stopped as the cluster serves the resources or not (gateway.go,
 	// customowner.go). Guarded by mu.
 	gwWatched []*watched
+
+	// Owned by the fold goroutine: changes folded into the model and not
+	// yet published, and the receive time of the oldest of them.
+	absorbed    bool
+	firstFolded time.Time
+	foldedKeys  atomic.Int64 // keys folded so far, for tests
 
 	wake    chan struct{} // one slot: "pending changed" or "sync state changed"
 	watched []*watched    // the built-in resources' informers
@@ -657,7 +664,11 @@ func (w *Watcher) fold(ctx context.Context) error {
 			synced := w.syncedLocked()
 			w.mu.Unlock()
 			if !synced {
-				continue // the first delta carries the whole initial list
+				// The first delta carries the whole initial list; what
+				// has arrived is folded into the model meanwhile, so
+				// that folding does not follow the slowest list.
+				w.absorb()
+				continue
 			}
 			published = true
 			w.flush()
@@ -684,13 +695,31 @@ func (w *Watcher) fold(ctx context.Context) error {
 
 // flush folds every pending key into the model and appends the delta.
 func (w *Watcher) flush() bool {
+	w.absorb()
+	if !w.absorbed {
+		return false
+	}
+	w.absorbed = false
+	d := w.model.Flush()
+	d.Time = w.firstFolded.UnixMilli()
+	w.log.Append(d)
+	return true
+}
+
+// absorb folds the pending changes into the model without publishing
+// them: flush publishes all that was absorbed since the last delta.
+func (w *Watcher) absorb() {
 	w.mu.Lock()
 	pending, first := w.pending, w.firstSeen
 	w.pending = make(map[key]struct{}, len(pending))
 	w.mu.Unlock()
 	if len(pending) == 0 {
-		return false
+		return
 	}
+	if !w.absorbed {
+		w.absorbed, w.firstFolded = true, first
+	}
+	w.foldedKeys.Add(int64(len(pending)))
 	now := w.opts.Clock.Now()
 	for k := range pending {
 		store := w.store(k)
@@ -705,10 +734,6 @@ func (w *Watcher) flush() bool {
 		ns, name, _ := cache.SplitMetaNamespaceKey(k.obj)
 		w.model.Delete(k.res, ns, name, now)
 	}
-	d := w.model.Flush()
-	d.Time = first.UnixMilli()
-	w.log.Append(d)
-	return true
 }
 
 // store returns the cache that holds k.

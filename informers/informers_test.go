@@ -790,3 +790,46 @@ func builtinResources() []string { return qualifiedNames(false, resources) }
 
 // builtinClusterResources are the cluster-scoped ones among them.
 func builtinClusterResources() []string { return qualifiedNames(true, resources) }
+
+// TestInitialListFoldedWhileItArrives: the lists that have arrived are
+// folded into the model while a slower one is still coming, so the first
+// delta does not wait for the whole fold after the last list; and still
+// nothing is published before every list is in, and then all of it at once.
+func TestInitialListFoldedWhileItArrives(t *testing.T) {
+	const pods = 50
+	var objs []runtime.Object
+	for i := range pods {
+		objs = append(objs, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: fmt.Sprintf("web-%02d", i)}})
+	}
+	client := fake.NewClientset(append(objs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})...)
+	release := make(chan struct{})
+	client.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		<-release // the slowest list
+		return false, nil, nil
+	})
+	l := graph.NewLog("e", 8)
+	w := newFake(t, client, l, Options{})
+	_, stop := startRun(t, w)
+	defer stop()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	poll(t, "the pods folded while the Nodes list is held", func() bool { return w.foldedKeys.Load() >= pods })
+	if seq := l.Seq(); seq != 0 {
+		t.Fatalf("seq %d published before every list was in", seq)
+	}
+	close(release)
+	waitFor(t, l, "sync", w.Synced)
+	if seq := l.Seq(); seq != 1 {
+		t.Errorf("the initial lists went out as %d deltas, want 1", seq)
+	}
+	for _, id := range []string{"Pod/demo/web-00", "Pod/demo/web-49", "Node/n1"} {
+		if !hasNode(l, id) {
+			t.Errorf("%s is not in the first delta", id)
+		}
+	}
+}
