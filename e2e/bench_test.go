@@ -326,34 +326,6 @@ func scaleNamespace(b *testing.B, pods int, create func(tb testing.TB, ns string
 	return ns
 }
 
-// allReady waits (at most 5 minutes) until all pods of ns are Ready, and
-// returns the share that are, in %.
-func allReady(b *testing.B, ns string, pods int) float64 {
-	b.Helper()
-	start, ready := time.Now(), 0
-	err := labtest.Poll(context.Background(), 5*time.Minute, func(ctx context.Context) error {
-		list, err := lab.Client().CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return err
-		}
-		ready = 0
-		for i := range list.Items {
-			if labtest.PodReady(&list.Items[i]) {
-				ready++
-			}
-		}
-		if ready < pods {
-			return fmt.Errorf("%d of %d pods Ready", ready, pods)
-		}
-		return nil
-	})
-	if err != nil {
-		b.Logf("measuring unsettled: %v", err)
-	}
-	b.Logf("%d of %d pods Ready %s after their creation", ready, pods, time.Since(start).Round(time.Second))
-	return 100 * float64(ready) / float64(pods)
-}
-
 func heapNow() uint64 {
 	runtime.GC()
 	runtime.GC()
@@ -370,12 +342,6 @@ func heapNow() uint64 {
 func BenchmarkScale5k(b *testing.B) {
 	const pods = 5000
 	ns := scaleNamespace(b, pods, createPods)
-	// Measured settled, as a cluster idles: while KWOK still turns the new
-	// pods Running and Ready, the change log's history (up to --history
-	// deltas, a bound of its own, not a cost per pod) holds the earlier
-	// versions of the pods it replaced.
-	readyPct := allReady(b, ns, pods)
-	b.ReportMetric(readyPct, "ready-pct")
 
 	for range b.N {
 		for _, whole := range []bool{false, true} {
