@@ -283,7 +283,8 @@ func BenchmarkWebScaleUp100(b *testing.B) {
 				br.waitJS(fmt.Sprintf(`document.querySelectorAll('.pod[data-id]').length === %d`, total+100), 30*time.Second, "100 new pods")
 			}
 			br.shot("scaled-up-" + base.name)
-			b.Logf("recent draws [layout ms, render ms]: %v", eval[[][]float64](br, `window.podium.stats.recent`))
+			b.Logf("recent draws [layout ms, render ms]: %v; draws of a change that waited for the pace (web/static/pace.js): %v",
+				eval[[][]float64](br, `window.podium.stats.recent`), eval[int](br, `window.podium.stats.paced`))
 			b.ReportMetric(st.MinFPS, "fps-min")
 			b.ReportMetric(st.MeanFPS, "fps-mean")
 			b.ReportMetric(st.WorstMS, "ms/worst-frame")

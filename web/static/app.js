@@ -3,6 +3,7 @@
 // this file only reacts to it and to the viewer.
 
 import { startFrameCounter } from './bench.js';
+import { Pacer } from './pace.js';
 import { openSource } from './conn.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
@@ -362,19 +363,26 @@ reduceMotion.addEventListener?.('change', () => {
 let layoutState = null;
 let hooks = null; // presenter features (presenter.js), installed below
 let lastL = null;
-let frame = 0;
 let userView = false; // the viewer panned or zoomed: stop auto-fitting
 let lastSize = '';
 // recent: [layout ms, render ms] of the last draws; frames are counted only
 // for a benchmark (bench.js).
 const stats = { frames: 0, renders: 0, lastRenderMs: 0, maxRenderMs: 0, recent: [] };
 
+// Changes from the cluster are paced after a costly draw (pace.js); the
+// viewer's own input draws at the next frame.
+const pacer = new Pacer(draw, {
+  raf: (f) => requestAnimationFrame(f),
+  setTimer: (f, ms) => setTimeout(f, ms),
+  clearTimer: (id) => clearTimeout(id),
+  clock: () => performance.now(),
+});
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  pacer.now();
 }
+Object.defineProperty(stats, 'paced', { enumerable: true, get: () => pacer.paced });
 
 function draw() {
-  frame = 0;
   const t0 = performance.now();
   drawError = '';
   try {
@@ -439,7 +447,7 @@ const conn = openSource({
     if (change.type === 'delta' && change.happenings?.length) panel?.happened(change.happenings);
     if (change.happenings?.length) addHappenings(change.happenings);
     if (change.type === 'status') showBanner();
-    else schedule();
+    else pacer.request();
   },
   onState(state, info) {
     connState = state;

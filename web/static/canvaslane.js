@@ -16,9 +16,23 @@
 // their fade-in.
 export const CANVAS_CELLS_ABOVE = 64;
 
-// SCALE: canvas pixels per layout unit. Cells stay crisp up to this zoom ×
-// devicePixelRatio; the backing store of a 2,000-cell lane stays small.
-const SCALE = 3;
+// canvasScale is the canvas pixels per layout unit for a screen of device
+// pixel ratio dpr: cells stay crisp up to a zoom of scale / dpr (2 on a
+// plain screen, 1.5 on a HiDPI one). Allocating a fresh backing store
+// costs in proportion to its pixels, and a first draw of 20,000 pods
+// allocates 100 of them: at 3 pixels per unit on a plain screen that was
+// most of a second and a half (docs/benchmarks.md).
+export function canvasScale(dpr) {
+  return Math.min(3, 2 * Math.max(1, Number(dpr) || 1));
+}
+
+// paintedSize is the part of a lane's canvas that cells can reach: from
+// the lane's origin (so a canvas pixel is a lane point times the scale)
+// to the grid's right edge, plus the lit outline; not the lane's whole
+// width, whose right part stays empty.
+export function paintedSize(g) {
+  return { w: Math.min(g.w, Math.ceil(g.ox + g.cols * g.pitch + 2)), h: g.h };
+}
 
 // cellGeom is a compact lane's grid relative to the lane's origin, as
 // layout.js placeLane lays it out: cells size wide at a pitch, cols a row.
@@ -129,7 +143,9 @@ export class CanvasLane {
 
   // draw paints cells when they or the grid changed since the last draw.
   draw(g, cells, pal) {
-    const size = `${g.w}x${g.h}`;
+    const scale = canvasScale(this.canvas.ownerDocument.defaultView?.devicePixelRatio);
+    const { w, h } = paintedSize(g);
+    const size = `${w}x${h}@${scale}`;
     const sig = `${g.ox},${g.oy},${g.pitch},${g.size},${g.cols}|${pal.sig}|` + cells.map((c) => `${c.slot}${c.state}${c.lit ? 'L' : ''}${c.dim ? 'D' : ''}${c.faint ? 'F' : ''}`).join();
     if (sig === this.sig && size === this.size) return false;
     this.sig = sig;
@@ -137,21 +153,22 @@ export class CanvasLane {
     const ctx = this.canvas.getContext('2d');
     if (size !== this.size) {
       this.size = size;
-      this.fo.setAttribute('width', g.w);
-      this.fo.setAttribute('height', g.h);
-      this.canvas.width = Math.ceil(g.w * SCALE);
-      this.canvas.height = Math.ceil(g.h * SCALE);
-      this.canvas.style.width = g.w + 'px';
-      this.canvas.style.height = g.h + 'px';
+      this.scale = scale;
+      this.fo.setAttribute('width', w);
+      this.fo.setAttribute('height', h);
+      this.canvas.width = Math.ceil(w * scale);
+      this.canvas.height = Math.ceil(h * scale);
+      this.canvas.style.width = w + 'px';
+      this.canvas.style.height = h + 'px';
     }
-    ctx.setTransform(SCALE, 0, 0, SCALE, 0, 0);
-    drawCells(ctx, g, cells, pal);
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    drawCells(ctx, { ...g, w, h }, cells, pal);
     return true;
   }
 
   // pixel is the RGBA the canvas shows at lane point x,y (tests read it).
   pixel(x, y) {
-    return [...this.canvas.getContext('2d').getImageData(Math.floor(x * SCALE), Math.floor(y * SCALE), 1, 1).data];
+    return [...this.canvas.getContext('2d').getImageData(Math.floor(x * this.scale), Math.floor(y * this.scale), 1, 1).data];
   }
 
   remove() {

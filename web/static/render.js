@@ -1052,6 +1052,16 @@ export const DIM_MAX = 1500;
 // JUMP_ABOVE: more pods than this moving in one frame jump instead of glide.
 export const JUMP_ABOVE = 150;
 
+// BAND_MEMO: the kinds of box whose markup and status derive only from
+// objects of their namespace's band (status.js boxFacts). layout.js reuses
+// a band's boxes as the same objects while nothing in the namespace
+// changed (placeBands), so such a box, given the same object and the same
+// node, draws the same and is skipped: a delta in one namespace recomputes
+// that namespace's boxes, not every box of the picture. Nodes (pod counts),
+// node groups, identity and references read objects from elsewhere and
+// are always recomputed.
+const BAND_MEMO = new Set(['Service', 'Ingress', 'Deployment', 'StatefulSet', 'DaemonSet']);
+
 export class Renderer {
   constructor(svg, opts = {}) {
     this.svg = svg;
@@ -1094,6 +1104,8 @@ export class Renderer {
   // path would otherwise keep the old words).
   drawHeadings() {
     for (const item of this.items.pods.values()) item.p = null;
+    for (const item of this.items.boxes.values()) item.box = null;
+    for (const item of this.items.lanes.values()) item.lane = null;
     const g = this.layers.heads;
     g.textContent = '';
     // The layout's columns: the references column comes and goes.
@@ -1272,6 +1284,7 @@ export class Renderer {
     }
     const boxWant = new Map();
     for (const [id, box] of L.boxes) boxWant.set(id, box);
+    const epoch = this.drawEpoch();
     this.sync(this.items.boxes, boxWant, (id, box) => {
       const g = el('g', { class: `box kind-${box.kind}`, 'data-id': id });
       if (id.startsWith('group:')) {
@@ -1285,6 +1298,10 @@ export class Renderer {
       return { el: g, body, sig: '' };
     }, (item, box) => {
       const n = nodes.get(box.id);
+      if (!item.fresh && item.box === box && item.n === n && item.epoch === epoch && BAND_MEMO.has(box.kind)) return;
+      item.box = box;
+      item.n = n;
+      item.epoch = epoch;
       const facts = boxFacts(box, n, L, nodes, svcStates);
       const status = isGatewayKind(box.kind) ? gatewayStatus(n) : facts.status;
       let markup;
@@ -1337,6 +1354,13 @@ export class Renderer {
     });
   }
 
+  // drawEpoch is what a box's or lane's markup depends on beyond its
+  // layout and objects: the type's scale (presenter) and the warnings
+  // layer. (A language switch clears the memos: drawHeadings.)
+  drawEpoch() {
+    return `${textScaleNow()}|${this.warnings}`;
+  }
+
   // drawGhosts draws the Services Ingress rules name but that do not exist;
   // they live with the boxes.
   drawGhosts(L) {
@@ -1360,6 +1384,7 @@ export class Renderer {
   // drawLanes draws the lanes of the workload boxes; a Deployment's lanes
   // read its box's rollout (drawBoxes runs first) to mark the new one.
   drawLanes(L, nodes) {
+    const epoch = this.drawEpoch();
     const laneOwnerBox = new Map();
     for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
     this.sync(this.items.lanes, L.lanes, (id) => {
@@ -1377,6 +1402,13 @@ export class Renderer {
       const box = laneOwnerBox.get(lane.id);
       const deploy = box?.kind === 'Deployment' ? nodes.get(box.id) : null;
       const info = deploy ? this.items.boxes.get(box.id)?.info : null;
+      // As for boxes: the same lane object is a lane of a band the layout
+      // reused as is, whose pods, ReplicaSet and owner are unchanged. Its
+      // Nodes are counted afresh at every layout (routeRunsOn: a Node or
+      // node group may come or go outside the band).
+      const nn = lane.nodes?.size ?? -1;
+      if (item.lane === lane && item.rs === rs && item.deploy === deploy && item.info === info && item.box === box && item.nn === nn && item.epoch === epoch) return;
+      Object.assign(item, { lane, rs, deploy, info, box, nn, epoch });
       const isNew = !!info && info.rolling && info.newestId === lane.id;
       const counts = {};
       if (lane.compact) for (const pid of lane.pods) { const s = podState(nodes.get(pid)); counts[s] = (counts[s] || 0) + 1; }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CANVAS_CELLS_ABOVE, cellAt, cellGeom, cellRect, drawCells } from '../static/canvaslane.js';
+import { CANVAS_CELLS_ABOVE, canvasScale, cellAt, cellGeom, cellRect, drawCells, paintedSize } from '../static/canvaslane.js';
 import { GEOM, layout } from '../static/layout.js';
 import { app, graphOf } from './fixtures/build.js';
 
@@ -94,5 +94,32 @@ describe('canvas lane: painting', () => {
     assert.equal(lit.length, 1);
     assert.equal(lit[0].stroke, 'cyan');
     assert.ok(lit[0].width > 2);
+  });
+});
+
+describe('canvas lane: backing store', () => {
+  for (const [name, n, wall] of [['dashboard, 150 pods', 150, null], ['dashboard, 2,000 pods', 2000, null], ['wall pitch 6', 700, { k: 1, p: 6 }]]) {
+    it(`covers every cell and its lit outline, and no more width than the grid (${name})`, () => {
+      const { L, lane } = bigLane(n, wall);
+      const g = cellGeom(lane, L.geom || GEOM);
+      const { w, h } = paintedSize(g);
+      assert.ok(w <= lane.w && h <= lane.h, 'inside the lane');
+      for (let slot = 0; slot < lane.cap; slot++) {
+        const r = cellRect(g, slot);
+        // The lit outline is 2.5 wide around the cell, from 0.25 outside it.
+        assert.ok(r.x + r.w + 1.5 <= w && r.y + r.h + 1.5 <= h, `slot ${slot} (${r.x},${r.y}) inside ${w}x${h}`);
+      }
+      const lastRight = cellRect(g, g.cols - 1);
+      assert.ok(w - (lastRight.x + lastRight.w) < g.pitch, `${w} wide: only the grid, the lane is ${lane.w}`);
+    });
+  }
+
+  it('backs a layout unit with 2 pixels on a plain screen, 3 on a HiDPI one', () => {
+    assert.equal(canvasScale(1), 2);
+    assert.equal(canvasScale(undefined), 2);
+    assert.equal(canvasScale(0.5), 2, 'zoomed-out browser: never under 2');
+    assert.equal(canvasScale(1.25), 2.5);
+    assert.equal(canvasScale(2), 3);
+    assert.equal(canvasScale(3), 3, 'capped: a bigger store costs more to allocate than it shows');
   });
 });
