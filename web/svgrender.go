@@ -43,8 +43,9 @@ type SVGOptions struct {
 	// MaxLayoutBytes bounds the graph JSON being laid out at once, in bytes
 	// (default 6 MiB): memory, not CPU, is what renders run out of. The
 	// layout of 5,000 pods (4.6 MB of JSON) raises the process's peak RSS
-	// by about 150 MiB, so the default admits one such render at a time
-	// and many small ones. A graph over the budget is laid out alone.
+	// by about 90 MiB (150 before issue #15), so the default admits one
+	// such render at a time and many small ones. A graph over the budget
+	// is laid out alone.
 	MaxLayoutBytes int
 	// CacheEntries is how many rendered files are kept (default 16;
 	// negative: none), and CacheBytes their total size (default 4 MiB,
@@ -57,8 +58,8 @@ type SVGOptions struct {
 	Timeout time.Duration
 	// MaxPooledInput is the graph JSON size, in bytes, above which a render's
 	// runtime is dropped instead of kept for the next (default 1 MiB, about
-	// 1,000 pods): goja has no heap-size API, and a runtime keeps about 3.5
-	// times its last input.
+	// 1,000 pods): goja has no heap-size API, and a runtime keeps part of
+	// its last layout (vmPool).
 	MaxPooledInput int
 }
 
