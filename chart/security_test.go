@@ -267,17 +267,17 @@ func TestGoMemLimitFromTheMemoryLimit(t *testing.T) {
 		limit string // YAML
 		want  string
 	}{
-		{"256Mi", "230MiB"},
-		{"1Gi", "921MiB"},
-		{"0.5Gi", "460MiB"},
-		{"1500M", "1287MiB"},
-		{"2G", "1716MiB"},
-		{"100Mi", "90MiB"},
-		{"268435456", "230MiB"},   // a YAML number: bytes
-		{`"268435456"`, "230MiB"}, // a string of bytes
-		{"64Mi", "60397977"},      // below 64 MiB: exact bytes
-		{"512Ki", "471859"},
-		{"1T", "858306MiB"},
+		// 90% of the limit, less 64 MiB for the binary's own pages.
+		{"256Mi", "166MiB"},
+		{"1Gi", "857MiB"},
+		{"0.5Gi", "396MiB"},
+		{"1500M", "1223MiB"},
+		{"2G", "1652MiB"},
+		{"128Mi", "53687091"},     // below 64 MiB: exact bytes
+		{"268435456", "166MiB"},   // a YAML number: bytes
+		{`"268435456"`, "166MiB"}, // a string of bytes
+		{"100Mi", "27262976"},
+		{"1T", "858242MiB"},
 	}
 	for _, c := range cases {
 		t.Run(c.limit, func(t *testing.T) {
@@ -292,7 +292,7 @@ func TestGoMemLimitFromTheMemoryLimit(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"256MB", "256mi", "1e9", "lots", "-1Gi", "0"} {
+	for _, bad := range []string{"256MB", "256mi", "1e9", "lots", "-1Gi", "0", "64Mi", "512Ki"} { // the last two leave nothing past the binary
 		t.Run("bad "+bad, func(t *testing.T) {
 			_, err := render(t, nil, fmt.Sprintf("resources: {limits: {memory: %q}}\n", bad))
 			if err == nil {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,7 +38,9 @@ type SVGRequest struct {
 }
 
 // SVGFunc draws req to w as a standalone SVG file. A focus it cannot draw
-// is a FocusError; ErrBusy says it is drawing all it may at once.
+// is a FocusError; ErrBusy says it is drawing all it may at once. w is the
+// response: the first write sends the status, 200, so an SVGFunc returns
+// its errors before it writes (one after can only cut the file short).
 type SVGFunc func(ctx context.Context, w io.Writer, req SVGRequest) error
 
 // ErrBusy is what an SVGFunc returns when it is at its limit; the request
@@ -91,9 +92,14 @@ func (s *Server) graphSVG(c echo.Context) error {
 		// The picture reads only part of each pod (graph.PictureSnapshot).
 		Graph: func() ([]byte, error) { return json.Marshal(graph.PictureSnapshot(snap)) },
 	}
-	// Rendered to a buffer first, so an error still gets a proper status.
-	var buf bytes.Buffer
-	if err := s.cfg.SVG(c.Request().Context(), &buf, req); err != nil {
+	// Written to the response as it comes, not copied into a buffer of its
+	// own first (a 5,000-pod file is 1.4 MB a request, issue #15): an error
+	// before the first write still gets its status.
+	w := &svgResponse{c: c, seq: strconv.FormatUint(snap.Seq, 10), epoch: snap.Epoch}
+	if err := s.cfg.SVG(c.Request().Context(), w, req); err != nil {
+		if w.started {
+			return err // the status is sent: echo can only log it
+		}
 		var fe FocusError
 		switch {
 		case errors.As(err, &fe):
@@ -108,10 +114,34 @@ func (s *Server) graphSVG(c echo.Context) error {
 		}
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("X-Podium-Seq", strconv.FormatUint(snap.Seq, 10))
-	h.Set("X-Podium-Epoch", snap.Epoch)
-	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", buf.Bytes())
+	if !w.started {
+		w.start() // an empty file: the SVGFunc wrote nothing
+	}
+	return nil
+}
+
+// svgResponse sends the status and headers of an SVG file with its first
+// write.
+type svgResponse struct {
+	c          echo.Context
+	seq, epoch string
+	started    bool
+}
+
+func (w *svgResponse) start() {
+	w.started = true
+	h := w.c.Response().Header()
+	h.Set("X-Podium-Seq", w.seq)
+	h.Set("X-Podium-Epoch", w.epoch)
+	h.Set(echo.HeaderContentType, "image/svg+xml; charset=utf-8")
+	w.c.Response().WriteHeader(http.StatusOK)
+}
+
+func (w *svgResponse) Write(p []byte) (int, error) {
+	if !w.started {
+		w.start()
+	}
+	return w.c.Response().Write(p)
 }
 
 func sortedCopy(ss []string) []string {

@@ -43,20 +43,23 @@ type SVGOptions struct {
 	// MaxLayoutBytes bounds the graph JSON being laid out at once, in bytes
 	// (default 6 MiB): memory, not CPU, is what renders run out of. The
 	// layout of 5,000 pods (4.6 MB of JSON) raises the process's peak RSS
-	// by about 150 MiB, so the default admits one such render at a time
-	// and many small ones. A graph over the budget is laid out alone.
+	// by about 90 MiB (150 before issue #15), so the default admits one
+	// such render at a time and many small ones. A graph over the budget
+	// is laid out alone.
 	MaxLayoutBytes int
 	// CacheEntries is how many rendered files are kept (default 16;
-	// negative: none), and CacheBytes their total size (default 16 MiB;
-	// a 5,000-pod file is about 1.4 MB). A file over CacheBytes is not kept.
+	// negative: none), and CacheBytes their total size (default 4 MiB,
+	// two 5,000-pod files of about 1.4 MB: the cache is live heap, which
+	// the garbage collector lets grow to twice its size). A file over
+	// CacheBytes is not kept.
 	CacheEntries int
 	CacheBytes   int
 	// Timeout bounds one layout (default 10 s).
 	Timeout time.Duration
 	// MaxPooledInput is the graph JSON size, in bytes, above which a render's
 	// runtime is dropped instead of kept for the next (default 1 MiB, about
-	// 1,000 pods): goja has no heap-size API, and a runtime keeps about 3.5
-	// times its last input.
+	// 1,000 pods): goja has no heap-size API, and a runtime keeps part of
+	// its last layout (vmPool).
 	MaxPooledInput int
 }
 
@@ -105,7 +108,7 @@ func NewSVGRenderer(o SVGOptions) *SVGRenderer {
 		o.CacheEntries = 16
 	}
 	if o.CacheBytes <= 0 {
-		o.CacheBytes = 16 << 20
+		o.CacheBytes = 4 << 20
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = defaultLayoutTimeout
@@ -218,12 +221,13 @@ func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, key S
 		r.mu.Unlock()
 		return ErrBusy
 	}
-	r.layingOut += len(raw)
-	r.lastInput = len(raw)
+	n := len(raw) // raw itself is let go once it is decoded
+	r.layingOut += n
+	r.lastInput = n
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
-		r.layingOut -= len(raw)
+		r.layingOut -= n
 		r.mu.Unlock()
 	}()
 	if r.beforeLayout != nil {
@@ -241,16 +245,19 @@ func (r *SVGRenderer) layOut(ctx context.Context, w io.Writer, raw []byte, key S
 }
 
 // svgCache is a least-recently-used set of rendered files, bounded in
-// entries and bytes.
+// entries and bytes. It holds one file per picture (a key but for its Seq):
+// the graph's seq only grows within an epoch, so once a later seq of a
+// picture is drawn its earlier files can never be asked for again, and
+// keeping them would only hold memory (issue #15).
 type svgCache struct {
 	maxEntries, maxBytes int
 	bytes                int
-	order                list.List // of *svgEntry, most recent first
-	byKey                map[SVGKey]*list.Element
+	order                list.List                // of *svgEntry, most recent first
+	byPicture            map[SVGKey]*list.Element // by key with Seq 0
 }
 
 func newSVGCache(entries, bytes int) *svgCache {
-	return &svgCache{maxEntries: entries, maxBytes: bytes, byKey: map[SVGKey]*list.Element{}}
+	return &svgCache{maxEntries: entries, maxBytes: bytes, byPicture: map[SVGKey]*list.Element{}}
 }
 
 type svgEntry struct {
@@ -258,9 +265,15 @@ type svgEntry struct {
 	svg []byte
 }
 
+// picture is k without its seq.
+func picture(k SVGKey) SVGKey {
+	k.Seq = 0
+	return k
+}
+
 func (c *svgCache) get(k SVGKey) ([]byte, bool) {
-	e, ok := c.byKey[k]
-	if !ok {
+	e, ok := c.byPicture[picture(k)]
+	if !ok || e.Value.(*svgEntry).key != k {
 		return nil, false
 	}
 	c.order.MoveToFront(e)
@@ -271,16 +284,22 @@ func (c *svgCache) add(k SVGKey, svg []byte) {
 	if c.maxEntries == 0 || len(svg) > c.maxBytes {
 		return
 	}
-	if _, ok := c.byKey[k]; ok {
-		return
+	if e, ok := c.byPicture[picture(k)]; ok {
+		if e.Value.(*svgEntry).key.Seq >= k.Seq {
+			return // this file, or a later graph's, is kept already
+		}
+		c.remove(e)
 	}
-	c.byKey[k] = c.order.PushFront(&svgEntry{key: k, svg: svg})
+	c.byPicture[picture(k)] = c.order.PushFront(&svgEntry{key: k, svg: svg})
 	c.bytes += len(svg)
 	for c.order.Len() > c.maxEntries || c.bytes > c.maxBytes {
-		last := c.order.Back()
-		e := last.Value.(*svgEntry)
-		c.order.Remove(last)
-		delete(c.byKey, e.key)
-		c.bytes -= len(e.svg)
+		c.remove(c.order.Back())
 	}
+}
+
+func (c *svgCache) remove(e *list.Element) {
+	c.order.Remove(e)
+	ent := e.Value.(*svgEntry)
+	delete(c.byPicture, picture(ent.key))
+	c.bytes -= len(ent.svg)
 }

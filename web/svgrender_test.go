@@ -206,7 +206,7 @@ func TestSVGRendererSharesAndCaches(t *testing.T) {
 // TestSVGCacheEvicts: the cache holds at most its entries and bytes, and
 // lets go of the least recently used first.
 func TestSVGCacheEvicts(t *testing.T) {
-	k := func(i int) SVGKey { return SVGKey{Seq: uint64(i)} }
+	k := func(i int) SVGKey { return SVGKey{Seq: 1, Focus: fmt.Sprint(i)} } // five pictures
 	c := newSVGCache(2, 10)
 	c.add(k(1), []byte("aaaa"))
 	c.add(k(2), []byte("bbbb"))
@@ -230,6 +230,33 @@ func TestSVGCacheEvicts(t *testing.T) {
 	c.add(k(5), []byte("eeeeeeeeeee")) // larger than the whole budget: not kept
 	if got := has(); got != "4" || c.bytes != 9 {
 		t.Errorf("a file over the budget: holds %q (%d bytes), want \"4\" (9 bytes)", got, c.bytes)
+	}
+}
+
+// TestSVGCacheKeepsTheLatestSeq: a picture's file of a later graph
+// replaces its earlier one, which no request can ask for again; a render
+// of an older graph finishing late keeps nothing; other pictures stay.
+func TestSVGCacheKeepsTheLatestSeq(t *testing.T) {
+	c := newSVGCache(16, 1<<20)
+	en := func(seq uint64) SVGKey { return SVGKey{Epoch: "e", Seq: seq, Lang: "en"} }
+	zh := SVGKey{Epoch: "e", Seq: 5, Lang: "zh-CN"}
+	other := SVGKey{Epoch: "f", Seq: 5, Lang: "en"} // another cluster's
+	c.add(en(5), []byte("five"))
+	c.add(zh, []byte("zh"))
+	c.add(other, []byte("other"))
+	c.add(en(7), []byte("seven"))
+	c.add(en(6), []byte("six")) // started before seq 7, done after
+	for _, tc := range []struct {
+		key  SVGKey
+		want string
+	}{{en(5), ""}, {en(6), ""}, {en(7), "seven"}, {zh, "zh"}, {other, "other"}} {
+		got, _ := c.get(tc.key)
+		if string(got) != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.key, got, tc.want)
+		}
+	}
+	if c.order.Len() != 3 || c.bytes != len("sevenzhother") {
+		t.Errorf("%d files, %d bytes; want 3 files, %d bytes", c.order.Len(), c.bytes, len("sevenzhother"))
 	}
 }
 

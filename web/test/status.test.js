@@ -24,14 +24,15 @@ import { FakeElement, installFakeDOM } from './fixtures/dom.js';
 installFakeDOM();
 const { Renderer } = await import('../static/render.js');
 
-// svgView is podiumSVGView from web/svgview.js, loaded as goja loads it.
+// svgView is podiumSVGView from web/svgview.js, loaded as goja loads it
+// (web/jsgraph.go hands it the graph's nodes and edges as arrays).
 const svgView = new Function('__mods', `${readFileSync(new URL('../svgview.js', import.meta.url), 'utf8')}\nreturn podiumSVGView;`)({
   format, layout: layoutMod, focus, i18n, status, edgelabel,
 });
 
 // fileStatuses: id → data-status of every box in the SVG view of g.
 function fileStatuses(g) {
-  const v = JSON.parse(svgView(JSON.stringify(g), '[]', '', 'en'));
+  const v = JSON.parse(svgView(g.nodes || [], g.edges || [], '[]', '', 'en'));
   i18n.setLang('en');
   assert.ok(!v.error, v.error);
   return new Map([
@@ -263,7 +264,7 @@ describe('page and file agree', () => {
     const svg = new FakeElement('svg');
     new Renderer(svg, { motion: false }).render(layout(graph), graph);
     const page = new Map(svg.all((e) => e.hasAttribute('data-edge') && e.getAttribute('data-edge').startsWith('mounts:')).map((e) => [e.getAttribute('data-edge'), e.getAttribute('data-status')]));
-    const v = JSON.parse(svgView(JSON.stringify(g), '[]', '', 'en'));
+    const v = JSON.parse(svgView(g.nodes || [], g.edges || [], '[]', '', 'en'));
     const file = new Map(v.edges.filter((e) => e.kind === 'mounts' && !e.agg).map((e) => [e.id, e.state]));
     assert.ok(page.size >= 4);
     assert.deepEqual(file, page);
