@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -88,15 +89,16 @@ func scaleGraph(tb testing.TB, pods int) graph.Delta {
 // 300 ms at 5,000 pods, issue #15's 1 s at 50,000). Each run is a new Log,
 // so its encoder has encoded nothing yet, as for the first viewer after
 // Podium starts. B/pod is the message's JSON per pod, wire-B/pod what was
-// read on the connection; MiB-peak-heap is the most heap in use during the
-// run over the graph's own (sampled every millisecond; the client's copy of
-// the message is in the same process and counts too).
+// read on the connection; api-graph-ms is a GET /api/graph after it, read
+// whole (outside the benchmark's own clock); MiB-peak-heap is the most
+// heap in use during both over the graph's own (sampled every millisecond;
+// the client's copy of the message is in the same process and counts too).
 func BenchmarkWSSnapshot(b *testing.B) {
 	for _, pods := range []int{5000, 50000} {
 		b.Run(fmt.Sprintf("pods=%d", pods), func(b *testing.B) {
 			d := scaleGraph(b, pods)
 			var jsonBytes, wireBytes int
-			var took time.Duration
+			var took, apiTook time.Duration
 			var peak uint64
 			for b.Loop() {
 				b.StopTimer()
@@ -113,7 +115,13 @@ func BenchmarkWSSnapshot(b *testing.B) {
 				took += time.Since(t0)
 
 				b.StopTimer()
+				t0 = time.Now()
+				apiBytes := readGraph(b, ts.URL)
+				apiTook += time.Since(t0)
 				peak = max(peak, stop()-base)
+				if apiBytes < len(msg)-len(`"type":"snapshot",`) {
+					b.Fatalf("/api/graph has %d bytes, the /ws snapshot %d", apiBytes, len(msg))
+				}
 				jsonBytes, wireBytes = len(msg), wire
 				if !strings.HasPrefix(string(msg), `{"type":"snapshot"`) {
 					b.Fatalf("first /ws message is not a snapshot: %.200s", msg)
@@ -124,9 +132,24 @@ func BenchmarkWSSnapshot(b *testing.B) {
 			b.ReportMetric(float64(took.Microseconds())/1000/float64(b.N), "snapshot-ms")
 			b.ReportMetric(float64(jsonBytes)/float64(pods), "B/pod")
 			b.ReportMetric(float64(wireBytes)/float64(pods), "wire-B/pod")
+			b.ReportMetric(float64(apiTook.Microseconds())/1000/float64(b.N), "api-graph-ms")
 			b.ReportMetric(float64(peak)/(1<<20), "MiB-peak-heap")
 		})
 	}
+}
+
+// readGraph reads GET /api/graph whole and returns its length.
+func readGraph(tb testing.TB, base string) int {
+	resp, err := http.Get(base + "/api/graph")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET /api/graph: %d, %v", resp.StatusCode, err)
+	}
+	return int(n)
 }
 
 // readFirstMessage dials base's /ws as a browser does (permessage-deflate,
