@@ -102,22 +102,22 @@ func edgeSize(e *Edge) int {
 	return n
 }
 
-// appendString writes s as a JSON string exactly as encoding/json does.
-// Ids are ASCII, with "->" in every edge id, which encoding/json escapes
-// for HTML: those are written here; anything rarer (control characters,
-// non-ASCII) goes through encoding/json itself.
+// appendString writes s as a JSON string exactly as encoding/json does,
+// in one pass. Ids are ASCII, with "->" in every edge id, which
+// encoding/json escapes for HTML: those are written here; anything rarer
+// (control characters, quotes, backslashes, non-ASCII) goes through
+// encoding/json itself.
 func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
-		}
-	}
+	mark := len(b)
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if plainJSON[c] {
+			continue
+		}
 		var esc string
-		switch s[i] {
+		switch c {
 		case '<':
 			esc = `\u003c`
 		case '>':
@@ -125,7 +125,8 @@ func appendString(b []byte, s string) []byte {
 		case '&':
 			esc = `\u0026`
 		default:
-			continue
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b[:mark], q...)
 		}
 		b = append(b, s[start:i]...)
 		b = append(b, esc...)
@@ -134,3 +135,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// plainJSON says which bytes encoding/json writes as they are in a string:
+// printable ASCII but for the quote, the backslash and <, > and &.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +68,7 @@ type encKey struct {
 
 type encEntry struct {
 	done chan struct{}
-	b    []byte
+	enc  *Encoded
 	err  error
 }
 
@@ -82,33 +84,53 @@ func (e *Encoder) Len() int {
 }
 
 // Encode returns the JSON of m, exactly as json.Marshal(m.Value()) writes
-// it, for a subscriber that sees f. Snapshots and deltas come from the
-// cache; statuses, which are tiny and per-subscriber, are marshalled.
-// The bytes are shared: never modify them.
+// it, for a subscriber that sees f, in one slice. The bytes are shared:
+// never modify them. A big snapshot is better sent with EncodeMessage,
+// which does not join it into one slice.
 func (e *Encoder) Encode(m Message, f Filter) ([]byte, error) {
+	enc, err := e.EncodeMessage(m, f)
+	if err != nil {
+		return nil, err
+	}
+	return enc.Bytes(), nil
+}
+
+// EncodeMessage returns the JSON of m, exactly as json.Marshal(m.Value())
+// writes it, for a subscriber that sees f. Snapshots and deltas come from
+// the cache; statuses, which are tiny and per-subscriber, are marshalled.
+// The result is shared: only read it.
+func (e *Encoder) EncodeMessage(m Message, f Filter) (*Encoded, error) {
 	var k encKey
 	switch {
 	case m.Snapshot != nil:
-		k = encKey{kind: 's', epoch: m.Snapshot.Epoch, to: m.Snapshot.Seq, filter: f.key()}
+		kind := byte('s')
+		if m.Snapshot.Type == "" {
+			kind = 'g' // /api/graph's: no "type"
+		}
+		k = encKey{kind: kind, epoch: m.Snapshot.Epoch, to: m.Snapshot.Seq, filter: f.key()}
 	case m.Delta != nil && m.epoch != "":
 		k = encKey{kind: 'd', epoch: m.epoch, since: m.since, from: m.Delta.From, to: m.Delta.Seq, filter: f.key()}
 	default:
 		// A status, or a delta not from a Cursor: nothing says which log
 		// content it is.
-		return json.Marshal(m.Value())
+		b, err := json.Marshal(m.Value())
+		if err != nil {
+			return nil, err
+		}
+		return NewEncoded(b), nil
 	}
 	e.mu.Lock()
 	if en, ok := e.entries[k]; ok {
 		e.mu.Unlock()
 		<-en.done
-		return en.b, en.err
+		return en.enc, en.err
 	}
 	en := &encEntry{done: make(chan struct{})}
 	e.entries[k] = en
 	e.order = append(e.order, k)
 	e.mu.Unlock()
 
-	en.b, en.err = e.encode(m)
+	en.enc, en.err = e.encode(m)
 	close(en.done)
 
 	e.mu.Lock()
@@ -118,11 +140,11 @@ func (e *Encoder) Encode(m Message, f Filter) ([]byte, error) {
 			e.order = slices.DeleteFunc(e.order, func(o encKey) bool { return o == k })
 		}
 	} else if e.entries[k] == en {
-		e.bytes += len(en.b)
+		e.bytes += en.enc.Len()
 	}
 	e.evictLocked()
 	e.mu.Unlock()
-	return en.b, en.err
+	return en.enc, en.err
 }
 
 // evictLocked drops the oldest finished messages beyond the bounds, always
@@ -139,75 +161,187 @@ func (e *Encoder) evictLocked() {
 		}
 		e.order = e.order[1:]
 		delete(e.entries, k)
-		e.bytes -= len(en.b)
+		e.bytes -= en.enc.Len()
 	}
 }
 
 // encode is one real encoding, assembled from cached node JSON.
-func (e *Encoder) encode(m Message) ([]byte, error) {
+func (e *Encoder) encode(m Message) (*Encoded, error) {
 	e.encodings.Add(1)
 	if s := m.Snapshot; s != nil {
-		nodes, err := e.nodeJSON(s.Nodes)
-		if err != nil {
-			return nil, err
-		}
-		return appendSnapshot(s, nodes)
+		return e.encodeSnapshot(s)
 	}
 	d := m.Delta
 	nodes, err := e.nodeJSON(d.Upsert.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(wireDelta{d.Type, d.From, d.Seq, wireItems{nodes, d.Upsert.Edges}, d.Remove, d.Happenings, d.Time})
+	b, err := json.Marshal(wireDelta{d.Type, d.From, d.Seq, wireItems{nodes, d.Upsert.Edges}, d.Remove, d.Happenings, d.Time})
+	if err != nil {
+		return nil, err
+	}
+	return NewEncoded(b), nil
 }
 
-// appendSnapshot writes a snapshot exactly as json.Marshal writes it, into
-// one buffer sized up front, with the nodes already encoded: at 10,000
-// pods json.Marshal spent most of a first snapshot growing its buffer,
-// re-validating node JSON and reflecting over 50,000 edges.
-func appendSnapshot(s *Snapshot, nodes []json.RawMessage) ([]byte, error) {
-	size := 64 + len(s.Epoch) + 2*len(nodes)
-	for _, n := range nodes {
-		size += len(n)
-	}
-	for _, e := range s.Edges {
-		size += edgeSize(e)
-	}
-	b := make([]byte, 0, size)
-	b = append(b, '{')
-	if s.Type != "" {
-		b = append(b, `"type":`...)
-		b = appendString(b, s.Type)
-		b = append(b, ',')
-	}
-	b = append(b, `"epoch":`...)
-	b = appendString(b, s.Epoch)
-	b = append(b, `,"seq":`...)
-	b = strconv.AppendUint(b, s.Seq, 10)
-	b = append(b, `,"nodes":`...)
-	if nodes == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, n := range nodes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, n...)
+// encodeSnapshot writes a snapshot exactly as json.Marshal writes it, as
+// three parts: what comes before the nodes, the nodes' cached JSON, and the
+// edges and what follows. Nothing joins them into one buffer (at 50,000
+// pods it was 62 MB, allocated and copied for each encoding); Encoded.WriteTo
+// streams them. The edges, written by hand (appendEdges), are encoded on a
+// goroutine of their own while the nodes are looked up or encoded.
+func (e *Encoder) encodeSnapshot(s *Snapshot) (*Encoded, error) {
+	tail := make(chan []byte, 1)
+	go func() {
+		size := 32
+		for _, e := range s.Edges {
+			size += edgeSize(e)
 		}
-		b = append(b, ']')
+		b := make([]byte, 0, size)
+		if s.Nodes != nil {
+			b = append(b, ']')
+		}
+		b = append(b, `,"edges":`...)
+		tail <- appendEdges(b, s.Edges)
+	}()
+	nodes, err := e.nodeJSON(s.Nodes)
+	t := <-tail
+	if err != nil {
+		return nil, err
 	}
-	b = append(b, `,"edges":`...)
-	b = appendEdges(b, s.Edges)
 	if len(s.Happenings) > 0 {
 		h, err := json.Marshal(s.Happenings)
 		if err != nil {
 			return nil, err
 		}
-		b = append(b, `,"happenings":`...)
-		b = append(b, h...)
+		t = append(t, `,"happenings":`...)
+		t = append(t, h...)
 	}
-	return append(b, '}'), nil
+	t = append(t, '}')
+
+	head := make([]byte, 0, 64+len(s.Epoch))
+	head = append(head, '{')
+	if s.Type != "" {
+		head = append(head, `"type":`...)
+		head = appendString(head, s.Type)
+		head = append(head, ',')
+	}
+	head = append(head, `"epoch":`...)
+	head = appendString(head, s.Epoch)
+	head = append(head, `,"seq":`...)
+	head = strconv.AppendUint(head, s.Seq, 10)
+	head = append(head, `,"nodes":`...)
+	if s.Nodes == nil {
+		head = append(head, "null"...)
+	} else {
+		head = append(head, '[')
+	}
+	return newEncoded(head, nodes, t), nil
+}
+
+// Encoded is one encoded message, shared by every subscriber that sends
+// it: JSON in parts, a head, items written joined by commas, and a tail,
+// so a big snapshot is never joined into one buffer. Only read it.
+type Encoded struct {
+	head  []byte
+	items []json.RawMessage
+	tail  []byte
+	size  int
+
+	joined     sync.Once
+	joinedData []byte
+}
+
+func newEncoded(head []byte, items []json.RawMessage, tail []byte) *Encoded {
+	size := len(head) + len(tail) + max(len(items)-1, 0)
+	for _, it := range items {
+		size += len(it)
+	}
+	return &Encoded{head: head, items: items, tail: tail, size: size}
+}
+
+// NewEncoded returns b as an Encoded message, as it is.
+func NewEncoded(b []byte) *Encoded { return &Encoded{head: b, size: len(b)} }
+
+// Len is the message's length in bytes.
+func (m *Encoded) Len() int { return m.size }
+
+// Bytes returns the message in one slice, joining it the first time (the
+// join is kept). Never modify it.
+func (m *Encoded) Bytes() []byte {
+	if m.items == nil && m.tail == nil {
+		return m.head
+	}
+	m.joined.Do(func() {
+		b := make([]byte, 0, m.size)
+		b = append(b, m.head...)
+		for i, it := range m.items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, it...)
+		}
+		m.joinedData = append(b, m.tail...)
+	})
+	return m.joinedData
+}
+
+// WriteTo writes the message to w in writes of writeBatch bytes at least
+// (but the last), the items gathered: a compressing writer decides on the
+// first write whether to compress the message at all, and one write per
+// node would cost more than the copy.
+func (m *Encoded) WriteTo(w io.Writer) (int64, error) {
+	g := gather{w: w, buf: make([]byte, 0, writeBatch)}
+	g.add(m.head)
+	for i, it := range m.items {
+		if i > 0 {
+			g.add(comma)
+		}
+		g.add(it)
+	}
+	g.add(m.tail)
+	g.flush()
+	return g.n, g.err
+}
+
+const writeBatch = 32 << 10
+
+var comma = []byte{','}
+
+// gather buffers small writes into writes of writeBatch bytes; a long
+// slice that meets an empty buffer goes out as it is.
+type gather struct {
+	w   io.Writer
+	buf []byte
+	n   int64
+	err error
+}
+
+func (g *gather) add(p []byte) {
+	for len(p) > 0 && g.err == nil {
+		if len(g.buf) == 0 && len(p) >= writeBatch {
+			g.write(p)
+			return
+		}
+		k := min(len(p), writeBatch-len(g.buf))
+		g.buf = append(g.buf, p[:k]...)
+		p = p[k:]
+		if len(g.buf) == writeBatch {
+			g.flush()
+		}
+	}
+}
+
+func (g *gather) flush() {
+	if len(g.buf) > 0 && g.err == nil {
+		g.write(g.buf)
+		g.buf = g.buf[:0]
+	}
+}
+
+func (g *gather) write(p []byte) {
+	n, err := g.w.Write(p)
+	g.n += int64(n)
+	g.err = err
 }
 
 // wireDelta mirrors Delta field for field, with the nodes already encoded;
@@ -249,15 +383,17 @@ func (e *Encoder) nodeJSON(nodes []*Node) ([]json.RawMessage, error) {
 	}
 	e.nodeMu.Unlock()
 	// Encoded outside the lock: two encodings may both encode a new node,
-	// which costs only time.
+	// which costs only time. appendNode's output is compact and
+	// HTML-escaped already, as json.Marshal would leave it, without
+	// json.Marshal's second pass; each is copied out of one scratch
+	// buffer at its size, since the table keeps it.
+	var scratch []byte
 	for _, i := range missing {
-		// MarshalJSON's output is compact and HTML-escaped already, as
-		// json.Marshal would leave it, without json.Marshal's second pass.
-		b, err := nodes[i].MarshalJSON()
-		if err != nil {
+		var err error
+		if scratch, err = appendNode(scratch[:0], nodes[i]); err != nil {
 			return nil, err
 		}
-		out[i] = b
+		out[i] = bytes.Clone(scratch)
 	}
 	if len(missing) > 0 {
 		e.nodeMu.Lock()

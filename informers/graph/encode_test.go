@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
@@ -40,6 +41,90 @@ func checkEncode(t *testing.T, e *Encoder, m Message, f Filter) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("Encode %s (call %d) differs from json.Marshal:\n got %s\nwant %s", m.Type(), i, got, want)
 		}
+		enc, err := e.EncodeMessage(m, f)
+		if err != nil {
+			t.Fatalf("EncodeMessage %s: %v", m.Type(), err)
+		}
+		var w chunkWriter
+		n, err := enc.WriteTo(&w)
+		if err != nil || n != int64(len(want)) || enc.Len() != len(want) || !bytes.Equal(w.buf.Bytes(), want) {
+			t.Fatalf("WriteTo %s (call %d): %d bytes (Len %d), %v, differs from json.Marshal:\n got %s\nwant %s",
+				m.Type(), i, n, enc.Len(), err, w.buf.Bytes(), want)
+		}
+	}
+}
+
+// chunkWriter collects what is written, and how many writes it took.
+type chunkWriter struct {
+	buf    bytes.Buffer
+	writes int
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.buf.Write(p)
+}
+
+// TestEncodedWriteTo: a big snapshot streams in bounded writes (its nodes
+// gathered, never one write per node), the bytes Encode joins, and a
+// failing writer's error comes back at once.
+func TestEncodedWriteTo(t *testing.T) {
+	l := NewLog("e1", 4)
+	var d Delta
+	for i := range 2000 {
+		d.Upsert.Nodes = append(d.Upsert.Nodes, pod("a", fmt.Sprintf("web-%04d", i), "Running"))
+	}
+	l.Append(d)
+	m, _ := NewCursor(l, NewFilter(), nil).Next()
+	enc, err := l.Encoder().EncodeMessage(m, NewFilter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w chunkWriter
+	if _, err := enc.WriteTo(&w); err != nil {
+		t.Fatal(err)
+	}
+	joined, _ := l.Encoder().Encode(m, NewFilter())
+	if !bytes.Equal(w.buf.Bytes(), joined) {
+		t.Fatal("WriteTo and Encode differ")
+	}
+	if max := 2 + enc.Len()/(16<<10); w.writes > max || w.writes < 3 {
+		t.Errorf("%d bytes in %d writes, want 3 to %d (gathered, not one per node)", enc.Len(), w.writes, max)
+	}
+	boom := errors.New("boom")
+	fails := &failingWriter{after: 2, err: boom}
+	if _, err := enc.WriteTo(fails); !errors.Is(err, boom) || fails.writes != 3 {
+		t.Errorf("WriteTo to a writer failing at its third write: %v after %d writes, want boom after 3", err, fails.writes)
+	}
+}
+
+type failingWriter struct {
+	after, writes int
+	err           error
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	if w.writes > w.after {
+		return 0, w.err
+	}
+	return len(p), nil
+}
+
+// TestEncodeGraphAndWSSnapshots: /api/graph's snapshot (no "type") and a
+// /ws snapshot of the same seq and filter are cached apart, each as
+// json.Marshal writes it.
+func TestEncodeGraphAndWSSnapshots(t *testing.T) {
+	l := NewLog("e1", 4)
+	l.Append(upsertPod("a", "p"))
+	e := l.Encoder()
+	api := l.Snapshot(NewFilter())
+	ws, _ := NewCursor(l, NewFilter(), nil).Next()
+	checkEncode(t, e, Message{Snapshot: &api}, NewFilter())
+	checkEncode(t, e, ws, NewFilter())
+	checkEncode(t, e, Message{Snapshot: &api}, NewFilter())
+	if got := e.Encodings(); got != 2 {
+		t.Errorf("%d encodings, want 2 (one each, then shared)", got)
 	}
 }
 

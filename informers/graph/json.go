@@ -6,6 +6,7 @@ import (
 	"fmt"
 )
 
+// nodeMeta is the common fields, for decoding (appendMeta writes them).
 type nodeMeta struct {
 	ID        string `json:"id"`
 	Kind      Kind   `json:"kind"`
@@ -17,21 +18,27 @@ type nodeMeta struct {
 // MarshalJSON writes the common fields and the kind's fields as one flat
 // object.
 func (n *Node) MarshalJSON() ([]byte, error) {
-	meta, err := json.Marshal(nodeMeta{n.ID, n.Kind, n.Namespace, n.Name, n.UID})
-	if err != nil {
-		return nil, err
-	}
-	var f any
-	if k, ok := kindInfoOf(n); ok {
-		f = k.fields(n)
-	}
-	out := meta
-	if f != nil {
-		body, err := json.Marshal(f)
-		if err != nil {
+	return appendNode(make([]byte, 0, 768), n)
+}
+
+// appendNode writes n as MarshalJSON does: compact and HTML-escaped, as
+// json.Marshal leaves it. A pod's fields are written by hand
+// (appendPodFields), every other kind's by reflection.
+func appendNode(b []byte, n *Node) ([]byte, error) {
+	b = appendMeta(b, n)
+	if n.Kind == KindPod && n.Pod != nil {
+		var err error
+		if b, err = appendPodFields(b, n.Pod); err != nil {
 			return nil, err
 		}
-		out = appendFields(out, body)
+	} else if k, ok := kindInfoOf(n); ok {
+		if f := k.fields(n); f != nil {
+			body, err := json.Marshal(f)
+			if err != nil {
+				return nil, err
+			}
+			b = appendBody(b, body)
+		}
 	}
 	if len(n.Warnings) > 0 {
 		body, err := json.Marshal(struct {
@@ -40,20 +47,19 @@ func (n *Node) MarshalJSON() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = appendFields(out, body)
+		b = appendBody(b, body)
 	}
-	return out, nil
+	return append(b, '}'), nil
 }
 
-// appendFields merges the JSON object body into the JSON object obj.
-func appendFields(obj, body []byte) []byte {
+// appendBody appends the members of the JSON object body to an object
+// being written (its closing brace not yet).
+func appendBody(b, body []byte) []byte {
 	if len(body) <= 2 { // "{}"
-		return obj
+		return b
 	}
-	out := make([]byte, 0, len(obj)+len(body))
-	out = append(out, obj[:len(obj)-1]...)
-	out = append(out, ',')
-	return append(out, body[1:]...)
+	b = append(b, ',')
+	return append(b, body[1:len(body)-1]...)
 }
 
 // UnmarshalJSON reads the flat object that MarshalJSON writes.

@@ -1,0 +1,161 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/podiumhq/podium/informers/graph"
+)
+
+// recordingConn keeps every byte read from the connection.
+type recordingConn struct {
+	net.Conn
+	mu  sync.Mutex
+	got bytes.Buffer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.got.Write(p[:n])
+	c.mu.Unlock()
+	return n, err
+}
+
+// wsFrame is the header of one frame the server sent.
+type wsFrame struct {
+	fin, rsv1 bool
+	opcode    byte
+	length    int
+}
+
+// serverFrames parses the frames in what a client read after the
+// handshake's response (server frames are not masked).
+func serverFrames(t *testing.T, raw []byte) []wsFrame {
+	t.Helper()
+	i := bytes.Index(raw, []byte("\r\n\r\n"))
+	if i < 0 {
+		t.Fatal("no handshake response")
+	}
+	raw = raw[i+4:]
+	var out []wsFrame
+	for len(raw) >= 2 {
+		f := wsFrame{fin: raw[0]&0x80 != 0, rsv1: raw[0]&0x40 != 0, opcode: raw[0] & 0x0f}
+		n, h := int(raw[1]&0x7f), 2
+		switch n {
+		case 126:
+			n, h = int(binary.BigEndian.Uint16(raw[2:])), 4
+		case 127:
+			n, h = int(binary.BigEndian.Uint64(raw[2:])), 10
+		}
+		if len(raw) < h+n {
+			break
+		}
+		f.length = n
+		out = append(out, f)
+		raw = raw[h+n:]
+	}
+	return out
+}
+
+// TestWSStreamsBigSnapshot: a snapshot over streamAbove leaves as it is
+// compressed, in several frames, the first one compressed (RSV1), so the
+// client inflates its start while the rest is compressed; the message read
+// whole is the snapshot exactly as json.Marshal writes it, and /api/graph
+// is the same without "type".
+func TestWSStreamsBigSnapshot(t *testing.T) {
+	ts, l := newTestServer(t, Config{})
+	var nodes []*graph.Node
+	for i := range 3000 {
+		n := pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running")
+		n.UID = fmt.Sprintf("baaefb71-2fa8-4870-ab46-%012d", i)
+		nodes = append(nodes, n)
+	}
+	l.Append(upsert(nodes...))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var rec *recordingConn
+	dialer := &net.Dialer{}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		rec = &recordingConn{Conn: c}
+		return rec, err
+	}}}
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws",
+		&websocket.DialOptions{HTTPClient: hc, CompressionMode: websocket.CompressionNoContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(64 << 20)
+	_, msg, err := conn.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m, _ := graph.NewCursor(l, graph.NewFilter(), nil).Next()
+	want, err := json.Marshal(m.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) <= streamAbove {
+		t.Fatalf("setup: a %d-byte snapshot is not over streamAbove (%d)", len(want), streamAbove)
+	}
+	if !bytes.Equal(msg, want) {
+		t.Fatalf("streamed snapshot differs from json.Marshal:\n got %.300s\nwant %.300s", msg, want)
+	}
+
+	rec.mu.Lock()
+	frames := serverFrames(t, rec.got.Bytes())
+	rec.mu.Unlock()
+	var first []wsFrame // the first message's frames
+	for _, f := range frames {
+		first = append(first, f)
+		if f.fin {
+			break
+		}
+	}
+	if len(first) < 2 || !first[len(first)-1].fin {
+		t.Fatalf("snapshot of %d bytes came in %d frame(s) %+v, want several (streamed as compressed)", len(want), len(first), first)
+	}
+	if f := first[0]; f.opcode != 1 || !f.rsv1 {
+		t.Errorf("first frame %+v, want a text frame marked compressed (RSV1)", f)
+	}
+	wire := 0
+	for _, f := range first {
+		wire += f.length
+	}
+	if wire > len(want)/4 {
+		t.Errorf("%d bytes of JSON took %d on the wire: not compressed", len(want), wire)
+	}
+
+	resp, err := http.Get(ts.URL + "/api/graph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := l.Snapshot(graph.NewFilter())
+	wantAPI, _ := json.Marshal(api)
+	if got := string(body); got != string(wantAPI)+"\n" || resp.Header.Get("Content-Length") != fmt.Sprint(len(body)) ||
+		resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("/api/graph: %d bytes (Content-Length %s, %s), want json.Marshal's %d and a newline",
+			len(body), resp.Header.Get("Content-Length"), resp.Header.Get("Content-Type"), len(wantAPI))
+	}
+}
