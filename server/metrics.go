@@ -17,6 +17,7 @@ type Metrics struct {
 	latency        prometheus.Histogram
 	events         *prometheus.CounterVec
 	forcedSnapshot prometheus.Counter
+	waiting        prometheus.Gauge
 }
 
 // NewMetrics registers Podium's metrics and the Go runtime's.
@@ -37,8 +38,10 @@ func NewMetrics() *Metrics {
 			Name: "podium_informer_events_total", Help: "Informer events received, by resource."}, []string{"resource"}),
 		forcedSnapshot: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "podium_snapshots_forced_total", Help: "Snapshots sent because a client fell behind the change history."}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "podium_ws_snapshots_waiting", Help: "WebSocket clients waiting for their turn to be sent a snapshot (a few are written at once)."}),
 	}
-	m.reg.MustRegister(m.clients, m.messages, m.bytes, m.latency, m.events, m.forcedSnapshot,
+	m.reg.MustRegister(m.clients, m.messages, m.bytes, m.latency, m.events, m.forcedSnapshot, m.waiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

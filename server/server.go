@@ -151,7 +151,16 @@ type Server struct {
 	sessions *sessions
 	logins   *loginLimiter
 	reach    chan struct{} // one slot per reachability answer in progress
+	// streaming has one slot per big message (a snapshot) being written
+	// to a WebSocket: each holds a compressor for as long as its client
+	// takes to read megabytes, and 500 viewers dialling a 5,000-pod graph
+	// at once held 1.1 GiB of them.
+	streaming chan struct{}
 }
+
+// maxStreaming is how many snapshots are written at once; the other
+// clients wait their turn, which their write timeout does not count.
+const maxStreaming = 4
 
 // New returns a Server for cfg.
 func New(cfg Config) *Server {
@@ -188,7 +197,8 @@ func New(cfg Config) *Server {
 		cfg.ReachConcurrency = DefaultReachConcurrency
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limits: newClientLimits(cfg.MaxClients, cfg.MaxClientsPerAddr),
-		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter(), reach: make(chan struct{}, cfg.ReachConcurrency)}
+		sessions: newSessions(cfg.SessionTTL, nil), logins: newLoginLimiter(), reach: make(chan struct{}, cfg.ReachConcurrency),
+		streaming: make(chan struct{}, maxStreaming)}
 	s.clusters = cfg.Clusters
 	if len(s.clusters) == 0 {
 		s.clusters = []Cluster{{Name: DefaultClusterName, Log: cfg.Log, Status: cfg.Status, Access: cfg.Access}}

@@ -9,12 +9,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/podiumhq/podium/informers/graph"
 )
@@ -157,5 +159,39 @@ func TestWSStreamsBigSnapshot(t *testing.T) {
 		resp.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("/api/graph: %d bytes (Content-Length %s, %s), want json.Marshal's %d and a newline",
 			len(body), resp.Header.Get("Content-Length"), resp.Header.Get("Content-Type"), len(wantAPI))
+	}
+}
+
+// TestWSSnapshotsTakeTurns: at most maxStreaming snapshots are written at
+// once (each holds a compressor while its client reads megabytes); a
+// client beyond them waits for a turn, and then gets its snapshot whole.
+func TestWSSnapshotsTakeTurns(t *testing.T) {
+	l := graph.NewLog("ep1", 16)
+	var nodes []*graph.Node
+	for i := range 3000 {
+		nodes = append(nodes, pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running"))
+	}
+	l.Append(upsert(nodes...))
+	m := NewMetrics()
+	s := New(Config{Log: l, Metrics: m})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	for range maxStreaming {
+		s.streaming <- struct{}{} // every turn taken
+	}
+	c := dial(t, ts, "")
+	deadline := time.Now().Add(10 * time.Second)
+	for testutil.ToFloat64(m.waiting) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("with every turn taken, %v clients wait for theirs, want 1", testutil.ToFloat64(m.waiting))
+		}
+		time.Sleep(5 * time.Millisecond) // polling the gauge, with a deadline
+	}
+	<-s.streaming // one turn free
+	if got := c.nextOf("snapshot"); len(nodeIDs(got["nodes"])) != len(nodes) {
+		t.Errorf("the snapshot after the wait has %d nodes, want %d", len(nodeIDs(got["nodes"])), len(nodes))
+	}
+	if w := testutil.ToFloat64(m.waiting); w != 0 {
+		t.Errorf("%v clients still wait", w)
 	}
 }

@@ -264,6 +264,18 @@ func (cl *client) run(ctx context.Context, res resume) error {
 // as long again to finish; a client that has not taken it by then is gone,
 // and is dropped without a close frame.
 func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, eventMillis int64) error {
+	if msg.Len() > streamAbove {
+		waiting := cl.s.cfg.Metrics.waiting
+		waiting.Inc()
+		select {
+		case cl.s.streaming <- struct{}{}:
+			waiting.Dec()
+			defer func() { <-cl.s.streaming }()
+		case <-ctx.Done():
+			waiting.Dec()
+			return ctx.Err()
+		}
+	}
 	timeout := cl.s.cfg.WriteTimeout
 	wctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Encoder turns a Cursor's messages into wire bytes once and shares them:
@@ -38,7 +39,19 @@ type Encoder struct {
 	live func() int
 
 	encodings atomic.Uint64
+
+	// idle, armed by every encoding, lets go of what is kept once no
+	// message was encoded for idleAfter: a burst of viewers is served,
+	// then the cache stops holding a copy of the graph's JSON (5.6 MB
+	// at 5,000 pods, a tenth of Podium's idle RSS budget).
+	idleAfter time.Duration
+	idleMu    sync.Mutex
+	idle      *time.Timer
 }
+
+// defaultIdleAfter is how long an Encoder keeps what it encoded once
+// nothing new is asked of it.
+const defaultIdleAfter = 30 * time.Second
 
 // Default bounds of an Encoder: a burst of clients at one seq needs one
 // entry per filter, and what is kept stays on the heap after they leave,
@@ -55,8 +68,51 @@ func NewEncoder(maxEntries, maxBytes int) *Encoder {
 	if maxEntries < 1 {
 		maxEntries = 1
 	}
-	return &Encoder{maxEntries: maxEntries, maxBytes: maxBytes,
+	return &Encoder{maxEntries: maxEntries, maxBytes: maxBytes, idleAfter: defaultIdleAfter,
 		entries: map[encKey]*encEntry{}, nodes: map[*Node]json.RawMessage{}}
+}
+
+// touch arms (or pushes back) the release of what is kept.
+func (e *Encoder) touch() {
+	e.idleMu.Lock()
+	defer e.idleMu.Unlock()
+	if e.idle == nil {
+		e.idle = time.AfterFunc(e.idleAfter, e.release)
+		return
+	}
+	e.idle.Reset(e.idleAfter)
+}
+
+// release drops every finished message and the node table. Messages still
+// being sent live on with their senders; the next ones are encoded afresh.
+func (e *Encoder) release() {
+	e.mu.Lock()
+	for k, en := range e.entries {
+		select {
+		case <-en.done:
+			delete(e.entries, k)
+			e.order = slices.DeleteFunc(e.order, func(o encKey) bool { return o == k })
+			if en.enc != nil {
+				e.bytes -= en.enc.Len()
+			}
+		default: // still being encoded: its waiters need it
+		}
+	}
+	e.mu.Unlock()
+	e.nodeMu.Lock()
+	e.nodes = map[*Node]json.RawMessage{}
+	e.nodeMu.Unlock()
+}
+
+// Kept reports how many encoded messages and node encodings the Encoder
+// holds: a test hook.
+func (e *Encoder) Kept() (messages, nodes int) {
+	e.mu.Lock()
+	messages = len(e.entries)
+	e.mu.Unlock()
+	e.nodeMu.Lock()
+	defer e.nodeMu.Unlock()
+	return messages, len(e.nodes)
 }
 
 type encKey struct {
@@ -119,6 +175,7 @@ func (e *Encoder) EncodeMessage(m Message, f Filter) (*Encoded, error) {
 		}
 		return NewEncoded(b), nil
 	}
+	e.touch()
 	e.mu.Lock()
 	if en, ok := e.entries[k]; ok {
 		e.mu.Unlock()

@@ -246,6 +246,44 @@ func TestEncoderBounded(t *testing.T) {
 	}
 }
 
+// TestEncoderLetsGoWhenIdle: once nothing was encoded for a while, the
+// encoder keeps neither messages nor node JSON (an idle dashboard does not
+// hold a copy of its graph's JSON), and encodes the same bytes afresh after.
+func TestEncoderLetsGoWhenIdle(t *testing.T) {
+	l := NewLog("e1", 4)
+	for i := range 50 {
+		l.Append(upsertPod("a", fmt.Sprintf("p%d", i)))
+	}
+	m, _ := NewCursor(l, NewFilter(), func() Status { return Status{} }).Next()
+	e := NewEncoder(16, 1<<20)
+	e.idleAfter = 20 * time.Millisecond
+	first, err := e.Encode(m, NewFilter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs, nodes := e.Kept(); msgs != 1 || nodes != 50 {
+		t.Fatalf("right after a snapshot the encoder keeps %d messages and %d nodes, want 1 and 50", msgs, nodes)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, nodes := e.Kept()
+		if msgs == 0 && nodes == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("idle for 10 s, the encoder still keeps %d messages and %d nodes", msgs, nodes)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the condition, with a deadline
+	}
+	again, err := e.Encode(m, NewFilter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(first) || e.Encodings() != 2 {
+		t.Errorf("after letting go: same bytes %v, encodings %d (want a second, equal encoding)", string(again) == string(first), e.Encodings())
+	}
+}
+
 func upsertPod(ns, name string) Delta {
 	return Delta{Upsert: Items{Nodes: []*Node{pod(ns, name, "Running")}}}
 }
