@@ -162,9 +162,10 @@ func TestWSStreamsBigSnapshot(t *testing.T) {
 	}
 }
 
-// TestWSSnapshotsTakeTurns: at most maxStreaming snapshots are written at
-// once (each holds a compressor while its client reads megabytes); a
-// client beyond them waits for a turn, and then gets its snapshot whole.
+// TestWSSnapshotsTakeTurns: at most maxStreaming snapshots are built and
+// written at once (each holds its edges' JSON, and a compressor while its
+// client reads megabytes); a client beyond them waits for a turn before
+// its snapshot is built, and then gets it whole.
 func TestWSSnapshotsTakeTurns(t *testing.T) {
 	l := graph.NewLog("ep1", 16)
 	var nodes []*graph.Node
@@ -186,6 +187,9 @@ func TestWSSnapshotsTakeTurns(t *testing.T) {
 			t.Fatalf("with every turn taken, %v clients wait for theirs, want 1", testutil.ToFloat64(m.waiting))
 		}
 		time.Sleep(5 * time.Millisecond) // polling the gauge, with a deadline
+	}
+	if n := l.Encoder().Encodings(); n != 0 {
+		t.Errorf("a client waiting for its turn had its snapshot encoded already (%d encodings): each waiting client would hold one", n)
 	}
 	<-s.streaming // one turn free
 	if got := c.nextOf("snapshot"); len(nodeIDs(got["nodes"])) != len(nodes) {

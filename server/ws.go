@@ -199,8 +199,22 @@ func (cl *client) run(ctx context.Context, res resume) error {
 
 	enc := l.Encoder()
 	cur := graph.NewCursor(l, cl.filter, cl.cluster.Status)
-	if res.ok {
-		cur.Resume(res.epoch, res.since) // else the first message is a snapshot
+	// A first message that is a snapshot waits for its turn before it is
+	// even built: 500 viewers dialling a 5,000-pod graph while it changed
+	// each held a snapshot of their own (about 1 MB of edges each) while
+	// they waited to be written.
+	var turn func()
+	if !res.ok || !cur.Resume(res.epoch, res.since) {
+		t, err := cl.s.streamingTurn(ctx)
+		if err != nil {
+			return err
+		}
+		turn = t
+		defer func() {
+			if turn != nil {
+				turn()
+			}
+		}()
 	}
 	var pace pacer
 	for {
@@ -233,8 +247,12 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			if err != nil {
 				return err
 			}
-			if err := cl.write(ctx, m.Type(), msg, eventMillis); err != nil {
+			if err := cl.write(ctx, m.Type(), msg, eventMillis, turn != nil); err != nil {
 				return err
+			}
+			if turn != nil {
+				turn()
+				turn = nil
 			}
 			pace.sent(time.Now())
 		}
@@ -247,7 +265,7 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			if err != nil {
 				return err
 			}
-			if err := cl.write(ctx, "reply", graph.NewEncoded(b), 0); err != nil {
+			if err := cl.write(ctx, "reply", graph.NewEncoded(b), 0, false); err != nil {
 				return err
 			}
 		}
@@ -263,18 +281,13 @@ func (cl *client) run(ctx context.Context, res resume) error {
 // leaves no way to send the close frame that tells the client why. It gets
 // as long again to finish; a client that has not taken it by then is gone,
 // and is dropped without a close frame.
-func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, eventMillis int64) error {
-	if msg.Len() > streamAbove {
-		waiting := cl.s.cfg.Metrics.waiting
-		waiting.Inc()
-		select {
-		case cl.s.streaming <- struct{}{}:
-			waiting.Dec()
-			defer func() { <-cl.s.streaming }()
-		case <-ctx.Done():
-			waiting.Dec()
-			return ctx.Err()
+func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, eventMillis int64, hasTurn bool) error {
+	if msg.Len() > streamAbove && !hasTurn {
+		release, err := cl.s.streamingTurn(ctx)
+		if err != nil {
+			return err
 		}
+		defer release()
 	}
 	timeout := cl.s.cfg.WriteTimeout
 	wctx, cancel := context.WithTimeout(ctx, 2*timeout)
@@ -301,6 +314,20 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 		return fmt.Errorf("%w: a message took %s, more than %s", errTooSlow, took.Round(time.Millisecond), timeout)
 	}
 	return nil
+}
+
+// streamingTurn waits for one of the maxStreaming turns to write a big
+// message (a snapshot), and returns its release.
+func (s *Server) streamingTurn(ctx context.Context) (release func(), err error) {
+	waiting := s.cfg.Metrics.waiting
+	waiting.Inc()
+	defer waiting.Dec()
+	select {
+	case s.streaming <- struct{}{}:
+		return func() { <-s.streaming }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // send writes msg as one WebSocket message. One longer than streamAbove
