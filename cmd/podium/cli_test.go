@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
@@ -376,17 +375,7 @@ func TestInClusterOverridesMatchKubectl(t *testing.T) {
 		if err != nil {
 			t.Fatalf("kubeconfig %q: %v", flags, err)
 		}
-		type view struct {
-			Host, Token, TokenFile, CAFile, CertFile, KeyFile, ServerName string
-			Insecure, DisableCompression, Proxy                           bool
-			Impersonate                                                   rest.ImpersonationConfig
-			Timeout                                                       time.Duration
-		}
-		see := func(c *rest.Config) view {
-			return view{c.Host, c.BearerToken, c.BearerTokenFile, c.CAFile, c.CertFile, c.KeyFile, c.ServerName,
-				c.Insecure, c.DisableCompression, c.Proxy != nil, c.Impersonate, c.Timeout}
-		}
-		if d := cmp.Diff(see(kubectl), see(pod)); d != "" {
+		if d := cmp.Diff(connView(kubectl), connView(pod)); d != "" {
 			t.Errorf("%q: in-cluster differs from kubectl's binding (-kubectl +podium):\n%s", flags, d)
 		}
 	}

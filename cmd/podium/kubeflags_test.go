@@ -14,6 +14,20 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
+// restView is what a rest.Config says about the connection, for comparing
+// two bindings of the same flags.
+type restView struct {
+	Host, Token, TokenFile, CAFile, CertFile, KeyFile, ServerName string
+	Insecure, DisableCompression, Proxy                           bool
+	Impersonate                                                   rest.ImpersonationConfig
+	Timeout                                                       time.Duration
+}
+
+func connView(c *rest.Config) restView {
+	return restView{c.Host, c.BearerToken, c.BearerTokenFile, c.CAFile, c.CertFile, c.KeyFile, c.ServerName,
+		c.Insecure, c.DisableCompression, c.Proxy != nil, c.Impersonate, c.Timeout}
+}
+
 // kubectlFlags returns cli-runtime's ConfigFlags as Podium would have used
 // them (no --namespace, --cache-dir, --kubeconfig or --context of their
 // own), registered on a flag set of their own.
@@ -65,16 +79,6 @@ func TestKubeFlagsMatchKubectl(t *testing.T) {
 	if err := clientcmd.WriteToFile(kc, path); err != nil {
 		t.Fatal(err)
 	}
-	type view struct {
-		Host, Token, TokenFile, CAFile, CertFile, KeyFile, ServerName string
-		Insecure, DisableCompression, Proxy                           bool
-		Impersonate                                                   rest.ImpersonationConfig
-		Timeout                                                       time.Duration
-	}
-	see := func(c *rest.Config) view {
-		return view{c.Host, c.BearerToken, c.BearerTokenFile, c.CAFile, c.CertFile, c.KeyFile, c.ServerName,
-			c.Insecure, c.DisableCompression, c.Proxy != nil, c.Impersonate, c.Timeout}
-	}
 	for _, c := range []struct {
 		context string
 		args    []string
@@ -108,7 +112,7 @@ func TestKubeFlagsMatchKubectl(t *testing.T) {
 		if err != nil {
 			t.Fatalf("podium %q: %v", c.args, err)
 		}
-		if d := cmp.Diff(see(wantCfg), see(gotCfg)); d != "" {
+		if d := cmp.Diff(connView(wantCfg), connView(gotCfg)); d != "" {
 			t.Errorf("context %q %q: Podium binds the kubeconfig differently from kubectl (-kubectl +podium):\n%s", c.context, c.args, d)
 		}
 	}
