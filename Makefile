@@ -55,8 +55,8 @@ test-web: ## Browser module tests (node --test, no dependencies)
 	node --test web/test/
 
 .PHONY: fuzz-short
-fuzz-short: ## Run each fuzz target briefly (20,000 executions each)
-	./.ci/fuzz.sh 20000x
+fuzz-short: ## Run each fuzz target briefly (10,000 executions each)
+	./.ci/fuzz.sh 10000x
 
 .PHONY: deps-e2e
 deps-e2e: ## Install Chromium and CJK fonts (apt) if missing

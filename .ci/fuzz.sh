@@ -9,7 +9,7 @@
 # count for seconds, so it is capped: it only tidies the cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-t="${1:-20000x}"
+t="${1:-10000x}"
 case "$t" in
   *x) ;;
   *) echo "fuzz.sh: budget must be a count such as 20000x, got '$t'" >&2; exit 2 ;;
