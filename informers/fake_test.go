@@ -55,10 +55,15 @@ func fakeListWatch(core *k8stesting.Fake, gw ...*k8stesting.Fake) listWatcher {
 				return f.InvokesWatch(k8stesting.NewWatchActionWithOptions(r.gvr(), ns, o))
 			},
 		}
-		// A fake has no watch-list: the reflector lists, then watches.
-		return cache.ToListWatcherWithWatchListSemantics(lw, fake.NewClientset()), nil
+		return cache.ToListWatcherWithWatchListSemantics(lw, noWatchList{}), nil
 	}
 }
+
+// noWatchList says a fake has no watch-list: the reflector lists, then
+// watches.
+type noWatchList struct{}
+
+func (noWatchList) IsWatchListSemanticsUnSupported() bool { return true }
 
 // TestResourcesInScheme: every built-in and Gateway API resource Podium
 // watches has its kind in kube.Scheme, at the group version it is listed

@@ -803,12 +803,32 @@ func TestInitialListFoldedWhileItArrives(t *testing.T) {
 	}
 	client := fake.NewClientset(append(objs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}})...)
 	release := make(chan struct{})
-	client.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
-		<-release // the slowest list
-		return false, nil, nil
-	})
+	// The Nodes list is the slowest: held here, not in a reactor, which
+	// would hold the fake's lock and every other list with it.
+	base := fakeListWatch(&client.Fake)
+	held := func(r resource, ns string) (cache.ListerWatcher, error) {
+		lw, err := base(r, ns)
+		if err != nil || r.name != graph.Nodes {
+			return lw, err
+		}
+		inner := cache.ToListerWatcherWithContext(lw)
+		return cache.ToListWatcherWithWatchListSemantics(&cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return inner.ListWithContext(ctx, o)
+			},
+			WatchFuncWithContext: inner.WatchWithContext,
+		}, noWatchList{}), nil
+	}
 	l := graph.NewLog("e", 8)
-	w := newFake(t, client, l, Options{})
+	w, err := newWatcher(held, l, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, stop := startRun(t, w)
 	defer stop()
 	defer func() {
