@@ -16,7 +16,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -80,12 +79,7 @@ func TestSeveralClusters(t *testing.T) {
 	}
 	populate := func(cs kubernetes.Interface, pods ...string) {
 		t.Helper()
-		svc := &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
-			Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"},
-				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
-		}
-		if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		if _, err := cs.CoreV1().Services(ns).Create(ctx, bareService(ns, "web"), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range pods {

@@ -279,18 +279,23 @@ func barePod(ns, name string, labels map[string]string) *corev1.Pod {
 	}
 }
 
+// bareService is Service name in ns, port 80 to the pods labelled
+// app=name on 8080.
+func bareService(ns, name string) *corev1.Service {
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.ServiceSpec{
+			Selector: map[string]string{"app": name},
+			Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}},
+		},
+	}
+}
+
 func TestLabNeverReadyPodLeavesReadyEndpoints(t *testing.T) {
 	cs := lab.Client()
 	ns := labtest.Namespace(t, lab)
 	ctx := t.Context()
-	svc := &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: "api", Namespace: ns},
-		Spec: corev1.ServiceSpec{
-			Selector: map[string]string{"app": "api"},
-			Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}},
-		},
-	}
-	if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().Services(ns).Create(ctx, bareService(ns, "api"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []*corev1.Pod{

@@ -11,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/podiumhq/podium/e2e/labtest"
@@ -36,12 +34,7 @@ func TestSelectorAcrossNamespaces(t *testing.T) {
 	nsB := labtest.NamespacePrefixed(t, lab, "selector-b")
 	ctx := t.Context()
 	for _, ns := range []string{nsA, nsB} {
-		svc := &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
-			Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"},
-				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
-		}
-		if _, err := cs.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		if _, err := cs.CoreV1().Services(ns).Create(ctx, bareService(ns, "web"), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
