@@ -199,24 +199,13 @@ func (cl *client) run(ctx context.Context, res resume) error {
 
 	enc := l.Encoder()
 	cur := graph.NewCursor(l, cl.filter, cl.cluster.Status)
-	// A first message that is a snapshot waits for its turn before it is
-	// even built: 500 viewers dialling a 5,000-pod graph while it changed
-	// each held a snapshot of their own (about 1 MB of edges each) while
-	// they waited to be written.
-	var turn func()
+	var pace pacer
 	if !res.ok || !cur.Resume(res.epoch, res.since) {
-		t, err := cl.s.streamingTurn(ctx)
-		if err != nil {
+		if err := cl.firstSnapshot(ctx, cur, enc); err != nil {
 			return err
 		}
-		turn = t
-		defer func() {
-			if turn != nil {
-				turn()
-			}
-		}()
+		pace.sent(time.Now())
 	}
-	var pace pacer
 	for {
 		for {
 			// Under real load, wait out the frame: the cursor then merges
@@ -237,22 +226,8 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			if m.Gap {
 				cl.s.cfg.Metrics.forcedSnapshot.Inc()
 			}
-			var eventMillis int64
-			if m.Delta != nil {
-				eventMillis = m.Delta.Time
-			}
-			// Shared with every client at the same point with the same
-			// filter: encoded once.
-			msg, err := enc.EncodeMessage(m, cl.filter)
-			if err != nil {
+			if err := cl.deliver(ctx, enc, m, false); err != nil {
 				return err
-			}
-			if err := cl.write(ctx, m.Type(), msg, eventMillis, turn != nil); err != nil {
-				return err
-			}
-			if turn != nil {
-				turn()
-				turn = nil
 			}
 			pace.sent(time.Now())
 		}
@@ -270,6 +245,35 @@ func (cl *client) run(ctx context.Context, res resume) error {
 			}
 		}
 	}
+}
+
+// firstSnapshot sends a new client its snapshot, which waits for its turn
+// before it is even built: 500 viewers dialling a 5,000-pod graph while it
+// changed each held a snapshot of their own (about 1 MB of edges each)
+// while they waited to be written.
+func (cl *client) firstSnapshot(ctx context.Context, cur *graph.Cursor, enc *graph.Encoder) error {
+	release, err := cl.s.streamingTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	m, _ := cur.Next() // a cursor not resumed starts with a snapshot
+	return cl.deliver(ctx, enc, m, true)
+}
+
+// deliver encodes m, shared with every client at the same point with the
+// same filter (encoded once), and writes it; hasTurn says the caller holds
+// a streaming turn already.
+func (cl *client) deliver(ctx context.Context, enc *graph.Encoder, m graph.Message, hasTurn bool) error {
+	var eventMillis int64
+	if m.Delta != nil {
+		eventMillis = m.Delta.Time
+	}
+	msg, err := enc.EncodeMessage(m, cl.filter)
+	if err != nil {
+		return err
+	}
+	return cl.write(ctx, m.Type(), msg, eventMillis, hasTurn)
 }
 
 // write sends one encoded JSON message, which may be shared: it is only
