@@ -261,12 +261,12 @@ func TestEncoderLetsGoWhenIdle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msgs, nodes := e.Kept(); msgs != 1 || nodes != 50 {
+	if msgs, nodes := e.Len(), e.keptNodes(); msgs != 1 || nodes != 50 {
 		t.Fatalf("right after a snapshot the encoder keeps %d messages and %d nodes, want 1 and 50", msgs, nodes)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		msgs, nodes := e.Kept()
+		msgs, nodes := e.Len(), e.keptNodes()
 		if msgs == 0 && nodes == 0 {
 			break
 		}

@@ -86,8 +86,8 @@ func New(cfg *rest.Config) (*Client, error) {
 	return &Client{cfg: cfg, http: hc, rest: map[schema.GroupVersion]*rest.RESTClient{}}, nil
 }
 
-// REST returns the REST client of gv, which must be one of Scheme's.
-func (c *Client) REST(gv schema.GroupVersion) (*rest.RESTClient, error) {
+// restFor returns the REST client of gv, which must be one of Scheme's.
+func (c *Client) restFor(gv schema.GroupVersion) (*rest.RESTClient, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if rc := c.rest[gv]; rc != nil {
@@ -122,7 +122,7 @@ func (c *Client) REST(gv schema.GroupVersion) (*rest.RESTClient, error) {
 // namespaces, or a cluster-scoped resource), with modify applied to each
 // request's options (a field selector, say); nil modifies nothing.
 func (c *Client) ListWatch(gvr schema.GroupVersionResource, ns string, modify func(*metav1.ListOptions)) (cache.ListerWatcher, error) {
-	rc, err := c.REST(gvr.GroupVersion())
+	rc, err := c.restFor(gvr.GroupVersion())
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (c *Client) ServerVersion(ctx context.Context) (*version.Info, error) {
 
 // getJSON reads path, a discovery document, into out.
 func (c *Client) getJSON(ctx context.Context, path string, out any) error {
-	rc, err := c.REST(metav1.Unversioned)
+	rc, err := c.restFor(metav1.Unversioned)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (c *Client) getJSON(ctx context.Context, path string, out any) error {
 // ReviewAccess asks the API server whether sar's subject may do what it
 // describes.
 func (c *Client) ReviewAccess(ctx context.Context, sar *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error) {
-	rc, err := c.REST(authorizationv1.SchemeGroupVersion)
+	rc, err := c.restFor(authorizationv1.SchemeGroupVersion)
 	if err != nil {
 		return nil, err
 	}
