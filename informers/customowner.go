@@ -253,15 +253,15 @@ func (c *customWatch) startKind(ctx context.Context, gvk schema.GroupVersionKind
 	}
 	gvr := gvk.GroupVersion().WithResource(plural)
 	status := c.readStatus[gvr.GroupResource()]
-	a := c.w.startDynamic(ctx, r, func(ns string) (cache.SharedIndexInformer, error) {
-		var inf cache.SharedIndexInformer
+	a := c.w.startDynamic(ctx, r, func(ns string) (*informer, error) {
+		var inf *informer
 		if status && c.dyn != nil {
 			ri := c.dyn.Resource(gvr).Namespace(ns)
 			inf = typedInformer(&unstructured.Unstructured{}, c.dyn, ri.List, ri.Watch)
 		} else {
 			inf = metadataInformer(c.meta, gvr, ns)
 		}
-		_ = inf.SetTransform(customTransform(gvk, r.name))
+		inf.transform = customTransform(gvk, r.name)
 		return inf, nil
 	})
 	c.active[r.name] = a

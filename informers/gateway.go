@@ -64,14 +64,14 @@ func isGatewayResource(r graph.Resource) bool {
 // watch-list support the reflector asks about: a fake one has none). Their
 // packages are not used: they link client-go's all-groups scheme.
 func typedInformer[L runtime.Object](obj runtime.Object, lwClient any, list func(context.Context, metav1.ListOptions) (L, error),
-	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) cache.SharedIndexInformer {
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) *informer {
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return list(ctx, o) },
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return watchFn(ctx, o)
 		},
 	}
-	return cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, lwClient), obj, 0, noIndexers)
+	return newInformerOf(cache.ToListWatcherWithWatchListSemantics(lw, lwClient), obj)
 }
 
 // gatewayWatch starts and stops the Gateway API informers as discovery
@@ -82,7 +82,7 @@ type gatewayWatch struct {
 	discover func(ctx context.Context) (map[graph.Resource]bool, error)
 
 	recheck chan struct{} // one slot: "a Gateway API CRD changed"
-	crds    cache.SharedIndexInformer
+	crds    *informer
 
 	// active is owned by run's goroutine (and Run's start, before it).
 	active map[graph.Resource]*gatewayActive
@@ -126,15 +126,15 @@ func newGatewayWatch(w *Watcher, meta metadata.Interface, discover func(ctx cont
 		g.crds = metadataInformer(meta, crdGVR, metav1.NamespaceAll)
 		// Names are all the handler reads; a CRD's labels and managed
 		// fields would be cached for nothing.
-		_ = g.crds.SetTransform(func(obj any) (any, error) {
+		g.crds.transform = func(obj any) (any, error) {
 			if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
 				m.ObjectMeta = metav1.ObjectMeta{Name: m.Name, UID: m.UID, ResourceVersion: m.ResourceVersion}
 			}
 			return obj, nil
-		})
+		}
 		wd := &watched{res: crdResource, informer: g.crds}
-		_ = g.crds.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
-		onCRD := func(obj any, deleted bool) {
+		g.crds.onError = func(err error) { w.watchError(wd, err) }
+		g.crds.handle = func(obj any, deleted bool) {
 			m := metaOf(obj)
 			if m == nil {
 				return
@@ -147,11 +147,6 @@ func newGatewayWatch(w *Watcher, meta metadata.Interface, discover func(ctx cont
 				w.custom.crdChanged(m.GetName(), deleted)
 			}
 		}
-		_, _ = g.crds.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { onCRD(obj, false) },
-			UpdateFunc: func(_, obj any) { onCRD(obj, false) },
-			DeleteFunc: func(obj any) { onCRD(obj, true) },
-		})
 	}
 	return g
 }
@@ -191,8 +186,10 @@ func (g *gatewayWatch) run(ctx context.Context, retry bool) {
 		wg.Go(func() { g.crds.RunWithContext(ctx) })
 		// A CRD watch denied at first and allowed later leaves denied.
 		wg.Go(func() {
-			if !cache.WaitForCacheSync(ctx.Done(), g.crds.HasSynced) {
+			select {
+			case <-ctx.Done():
 				return
+			case <-g.crds.Synced():
 			}
 			w := g.w
 			w.mu.Lock()
@@ -287,7 +284,7 @@ func (g *gatewayWatch) startResource(ctx context.Context, r resource) {
 	if g.w.opts.KeepWholeObjects {
 		transform = nil
 	}
-	g.active[r.name] = g.w.startDynamic(ctx, r, func(ns string) (cache.SharedIndexInformer, error) {
+	g.active[r.name] = g.w.startDynamic(ctx, r, func(ns string) (*informer, error) {
 		return g.w.newInformer(r, ns, transform)
 	})
 }
@@ -306,7 +303,7 @@ func (g *gatewayWatch) stop(r graph.Resource) {
 // cluster-wide, or one per namespace when Podium is restricted to some
 // (as for the built-in kinds). newInformer makes the informer of one
 // namespace ("" for all).
-func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func(ns string) (cache.SharedIndexInformer, error)) *gatewayActive {
+func (w *Watcher) startDynamic(ctx context.Context, r resource, newInformer func(ns string) (*informer, error)) *gatewayActive {
 	ctx, cancel := context.WithCancel(ctx)
 	a := &gatewayActive{cancel: cancel}
 	nss := []string{""}
@@ -384,7 +381,7 @@ var emptyStore = cache.NewStore(cache.MetaNamespaceKeyFunc)
 
 // metadataInformer returns the informer of gvr's objects in ns as
 // metadata only, as client-go's metadatainformer makes it.
-func metadataInformer(meta metadata.Interface, gvr schema.GroupVersionResource, ns string) cache.SharedIndexInformer {
+func metadataInformer(meta metadata.Interface, gvr schema.GroupVersionResource, ns string) *informer {
 	ri := meta.Resource(gvr).Namespace(ns)
 	return typedInformer(&metav1.PartialObjectMetadata{}, meta, ri.List, ri.Watch)
 }

@@ -146,12 +146,6 @@ var resources = []resource{
 // rbacGroup is the API group of Roles, ClusterRoles and their bindings.
 const rbacGroup = "rbac.authorization.k8s.io"
 
-// noIndexers is the indexers of every informer's cache: none. Podium reads
-// its caches by key only (the fold loop's GetByKey), so the namespace
-// index client-go's generated informers build would cost some 40 B of
-// heap per object for nothing.
-var noIndexers = cache.Indexers{}
-
 // WarningEventSelector is the field selector of the Events informer.
 const WarningEventSelector = "type=" + corev1.EventTypeWarning
 
@@ -161,15 +155,13 @@ type listWatcher func(r resource, ns string) (cache.ListerWatcher, error)
 
 // newInformer returns the informer of r in ns, caching what transform
 // makes of each object (nil: the object as it comes).
-func (w *Watcher) newInformer(r resource, ns string, transform cache.TransformFunc) (cache.SharedIndexInformer, error) {
+func (w *Watcher) newInformer(r resource, ns string, transform cache.TransformFunc) (*informer, error) {
 	lw, err := w.lw(r, ns)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.qualified(), err)
 	}
-	inf := cache.NewSharedIndexInformer(lw, r.obj, 0, noIndexers)
-	if transform != nil {
-		_ = inf.SetTransform(transform)
-	}
+	inf := newInformerOf(lw, r.obj)
+	inf.transform = transform
 	return inf, nil
 }
 
@@ -214,11 +206,7 @@ type key struct {
 type watched struct {
 	res      resource
 	ns       string // "" for cluster-wide
-	informer cache.SharedIndexInformer
-	// handler is our registration; its HasSynced is true only once our
-	// handler has been told of every item of the initial list, which the
-	// informer's own HasSynced (the cache is full) does not promise.
-	handler cache.ResourceEventHandlerRegistration
+	informer *informer
 }
 
 // Watcher runs the informers and the fold loop.
@@ -401,21 +389,11 @@ func (w *Watcher) namespaceList() []string {
 	return slices.Compact(out)
 }
 
-// watch registers the Watcher's handlers on inf, the informer of r in ns.
-func (w *Watcher) watch(r resource, ns string, inf cache.SharedIndexInformer) *watched {
+// watch makes the Watcher the handler of inf, the informer of r in ns.
+func (w *Watcher) watch(r resource, ns string, inf *informer) *watched {
 	wd := &watched{res: r, ns: ns, informer: inf}
-	_ = inf.SetWatchErrorHandler(func(_ *cache.Reflector, err error) { w.watchError(wd, err) })
-	wd.handler, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj any) { w.changed(r.name, obj) },
-		UpdateFunc: func(old, obj any) {
-			// A resync or a relist that found nothing new: nothing to do.
-			if o, n := metaOf(old), metaOf(obj); o != nil && n != nil && o.GetResourceVersion() == n.GetResourceVersion() {
-				return
-			}
-			w.changed(r.name, obj)
-		},
-		DeleteFunc: func(obj any) { w.changed(r.name, obj) },
-	})
+	inf.onError = func(err error) { w.watchError(wd, err) }
+	inf.handle = func(obj any, _ bool) { w.changed(r.name, obj) }
 	return wd
 }
 
@@ -613,10 +591,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if w.custom != nil {
 		wg.Go(func() { w.custom.run(ctx) })
 	}
-	// Each informer is waited for on its own, not with the factory's
-	// WaitForCacheSync: a denied resource never syncs and must not hold
-	// back the rest, and our registration's checker (every item of the
-	// initial list handed to our handler) is the one the first delta needs.
+	// Each informer is waited for on its own: a denied resource never
+	// syncs and must not hold back the rest.
 	for _, wd := range w.watched {
 		wg.Go(func() { w.waitSynced(ctx, wd) })
 	}
@@ -629,7 +605,7 @@ func (w *Watcher) waitSynced(ctx context.Context, wd *watched) {
 	select {
 	case <-ctx.Done():
 		return
-	case <-wd.handler.HasSyncedChecker().Done():
+	case <-wd.informer.Synced():
 	}
 	w.mu.Lock()
 	w.synced[wd] = true

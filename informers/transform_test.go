@@ -540,7 +540,7 @@ func memoryPerPod(t *testing.T, pods int, podJSON string, minEdges int) (cachePe
 	}
 
 	before := heap()
-	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, noIndexers) // as the pod and slice informers keep them
+	indexer := cache.NewStore(cache.DeletionHandlingMetaNamespaceKeyFunc) // as the informers keep them (newInformerOf)
 	add := func(obj any) {
 		out, err := Transform(obj)
 		if err != nil {
@@ -1006,8 +1006,8 @@ func TestEventCacheCost(t *testing.T) {
 	}
 	// Both caches stay alive to the end, so that nothing one of them held
 	// is freed while the other is measured.
-	fill := func(transform bool) cache.Indexer {
-		indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, noIndexers) // as the Watcher keeps events
+	fill := func(transform bool) cache.Store {
+		indexer := cache.NewStore(cache.DeletionHandlingMetaNamespaceKeyFunc) // as the Watcher keeps events (newInformerOf)
 		for _, b := range data {
 			var obj any = new(corev1.Event)
 			if err := json.Unmarshal(b, obj); err != nil {
