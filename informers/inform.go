@@ -30,7 +30,10 @@ type informer struct {
 	// handle is told of each object added, updated or deleted (deleted
 	// set), after the cache has the change. It runs on the reflector's
 	// goroutine and must not block.
-	handle  func(obj any, deleted bool)
+	handle func(obj any, deleted bool)
+	// handled, if set, is called after each watch event's handle, and
+	// once after a list's (which may have many): what changed can go out.
+	handled func()
 	onError func(err error) // a list or watch failed; nil: client-go's default (a log line)
 
 	store     cache.Store
@@ -103,7 +106,14 @@ func (q *inlineQueue) put(obj any) error {
 		return err
 	}
 	q.handle(obj, false)
+	q.done()
 	return nil
+}
+
+func (q *inlineQueue) done() {
+	if q.handled != nil {
+		q.handled()
+	}
 }
 
 func (q *inlineQueue) Delete(obj any) error {
@@ -111,6 +121,7 @@ func (q *inlineQueue) Delete(obj any) error {
 		return err
 	}
 	q.handle(obj, true)
+	q.done()
 	return nil
 }
 
@@ -154,6 +165,7 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 		q.handle(obj, false)
 	}
 	q.syncOnce.Do(func() { close(q.synced) })
+	q.done()
 	return nil
 }
 

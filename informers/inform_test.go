@@ -6,7 +6,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/podiumhq/podium/informers/graph"
 )
 
 // The reflector's store is the informer's cache: each change is cached,
@@ -85,4 +88,45 @@ func TestInformerQueue(t *testing.T) {
 	if !slices.Equal(keys, []string{"ns/a", "ns/c", "ns/e"}) {
 		t.Errorf("cache after the relist holds %v", keys)
 	}
+}
+
+// After the first delta, a change that finds nobody folding is published
+// by the goroutine that brought it, before its handler returns: no
+// hand-off to the fold goroutine. One that finds a fold under way is left
+// to the fold goroutine, which publishes it when that fold is done.
+func TestChangePublishedWhereItArrives(t *testing.T) {
+	client := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: "web-0", ResourceVersion: "1"}})
+	l := graph.NewLog("e", 64)
+	w := newFake(t, client, l, Options{})
+	run(t, w)
+	waitFor(t, l, "sync", w.Synced)
+	var pods *inlineQueue
+	for _, wd := range w.watched {
+		if wd.res.name == graph.Pods {
+			pods = (*inlineQueue)(wd.informer)
+		}
+	}
+	pod := func(name string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "demo", Name: name, ResourceVersion: "2"}}
+	}
+
+	// As the reflector would, on this goroutine.
+	seq := l.Seq()
+	if err := pods.Add(pod("web-1")); err != nil {
+		t.Fatal(err)
+	}
+	if l.Seq() != seq+1 || !hasNode(l, "Pod/demo/web-1") {
+		t.Fatalf("seq %d after the add (was %d), web-1 in the graph: %v; want it published before Add returned", l.Seq(), seq, hasNode(l, "Pod/demo/web-1"))
+	}
+
+	// A fold under way (held here): the change waits for it, then goes out.
+	w.foldMu.Lock()
+	if err := pods.Add(pod("web-2")); err != nil {
+		t.Fatal(err)
+	}
+	if hasNode(l, "Pod/demo/web-2") {
+		t.Fatal("web-2 published while a fold was under way")
+	}
+	w.foldMu.Unlock()
+	waitFor(t, l, "web-2 published by the fold goroutine", func() bool { return hasNode(l, "Pod/demo/web-2") })
 }

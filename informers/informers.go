@@ -233,8 +233,11 @@ type Watcher struct {
 	// customowner.go). Guarded by mu.
 	gwWatched []*watched
 
-	// Owned by the fold goroutine: changes folded into the model and not
-	// yet published, and the receive time of the oldest of them.
+	// foldMu is held by whoever folds: the fold goroutine, or an
+	// informer's goroutine that publishes its own change (publish).
+	foldMu sync.Mutex
+	// Guarded by foldMu, with the model: changes folded into the model and
+	// not yet published, and the receive time of the oldest of them.
 	absorbed    bool
 	firstFolded time.Time
 	foldedKeys  atomic.Int64 // keys folded so far, for tests
@@ -394,6 +397,7 @@ func (w *Watcher) watch(r resource, ns string, inf *informer) *watched {
 	wd := &watched{res: r, ns: ns, informer: inf}
 	inf.onError = func(err error) { w.watchError(wd, err) }
 	inf.handle = func(obj any, _ bool) { w.changed(r.name, obj) }
+	inf.handled = w.publish
 	return wd
 }
 
@@ -428,6 +432,25 @@ func (w *Watcher) changed(r graph.Resource, obj any) {
 	}
 	w.pending[key{r, ns, k}] = struct{}{}
 	w.mu.Unlock()
+}
+
+// publish sees that what changed goes out. Once the first delta is out
+// and no flush interval is set, a change that finds nobody folding is
+// folded and published on the goroutine that brought it (the informer's):
+// a hand-off to the fold goroutine would make it wait for that goroutine
+// to be scheduled, which while the API server, etcd and KWOK want the
+// cores is the longest wait on a pod's way to the viewer. A change that
+// finds a fold under way is left to the fold goroutine, which publishes it
+// right after (group commit).
+func (w *Watcher) publish() {
+	w.mu.Lock()
+	inline := w.published && w.opts.FlushInterval == 0
+	w.mu.Unlock()
+	if inline && w.foldMu.TryLock() {
+		w.flush()
+		w.foldMu.Unlock()
+		return
+	}
 	w.signal()
 }
 
@@ -618,8 +641,9 @@ func (w *Watcher) waitSynced(ctx context.Context, wd *watched) {
 	w.signal()
 }
 
-// fold is the one goroutine that owns the model. It publishes a change at
-// once; what arrives while it folds and publishes waits for that delta
+// fold is the goroutine that folds what publish leaves to it: the initial
+// lists, the changes that arrive while a fold is under way, and all of
+// them with a FlushInterval. A change waits for the delta being folded
 // only, and goes out in the next (at most once per FlushInterval, if set).
 func (w *Watcher) fold(ctx context.Context) error {
 	clk := w.opts.Clock
@@ -639,11 +663,13 @@ func (w *Watcher) fold(ctx context.Context) error {
 			w.mu.Lock()
 			synced := w.syncedLocked()
 			w.mu.Unlock()
+			w.foldMu.Lock()
 			if !synced {
 				// The first delta carries the whole initial list; what
 				// has arrived is folded into the model meanwhile, so
 				// that folding does not follow the slowest list.
 				w.absorb()
+				w.foldMu.Unlock()
 				continue
 			}
 			published = true
@@ -651,6 +677,7 @@ func (w *Watcher) fold(ctx context.Context) error {
 			// From now on a creation is news (a created happening), not
 			// the initial list.
 			w.model.Synced()
+			w.foldMu.Unlock()
 			last = clk.Now()
 			w.mu.Lock()
 			w.published = true
@@ -663,9 +690,11 @@ func (w *Watcher) fold(ctx context.Context) error {
 			timer.Reset(wait)
 			continue
 		}
+		w.foldMu.Lock()
 		if w.flush() {
 			last = clk.Now()
 		}
+		w.foldMu.Unlock()
 	}
 }
 
