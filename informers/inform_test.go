@@ -1,12 +1,19 @@
 package informers
 
 import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/podiumhq/podium/informers/graph"
@@ -129,4 +136,49 @@ func TestChangePublishedWhereItArrives(t *testing.T) {
 	}
 	w.foldMu.Unlock()
 	waitFor(t, l, "web-2 published by the fold goroutine", func() bool { return hasNode(l, "Pod/demo/web-2") })
+}
+
+// Watches ask the API server for their events uncompressed; other
+// requests (lists, discovery) keep Go's gzip.
+func TestWatchesAskForNoCompression(t *testing.T) {
+	var mu sync.Mutex
+	encodings := map[bool][]string{} // by "is a watch"
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		watch := r.URL.Query().Get("watch") == "true"
+		encodings[watch] = append(encodings[watch], r.Header.Get("Accept-Encoding"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Unauthorized","code":401}`)
+	}))
+	defer api.Close()
+	l := graph.NewLog("e", 8)
+	w, err := NewForConfig(&rest.Config{Host: api.URL}, l, Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, w)
+	// Retries wake no viewer, so this polls.
+	for end := time.Now().Add(deadline); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		seen := len(encodings[true]) > 0 && len(encodings[false]) > 0
+		mu.Unlock()
+		if seen {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("no watch and other request in %s", deadline)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, e := range encodings[true] {
+		if e != "identity" {
+			t.Fatalf("a watch asked for Accept-Encoding %q, want identity", e)
+		}
+	}
+	if e := encodings[false][0]; e != "gzip" {
+		t.Errorf("a list or discovery asked for Accept-Encoding %q, want gzip", e)
+	}
 }
