@@ -143,7 +143,8 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 			return err
 		}
 		keep[k] = true
-		if old, ok, _ := q.store.GetByKey(k); !ok || resourceVersion(old) != resourceVersion(obj) || resourceVersion(obj) == "" {
+		rv := resourceVersion(obj)
+		if old, ok, _ := q.store.GetByKey(k); !ok || rv == "" || resourceVersion(old) != rv {
 			changed = append(changed, obj)
 		}
 	}

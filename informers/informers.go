@@ -225,7 +225,7 @@ type Watcher struct {
 	missing   map[string]bool // not served by the API server (404)
 	connErr   bool            // a watch failed for a reason other than permissions
 	authErr   bool            // the API server refused Podium's own credentials (401)
-	published bool            // the initial lists are in the log
+	published atomic.Bool     // the initial lists are in the log; written under mu, read by publish without it
 	status    graph.Status
 
 	// gwWatched are the Gateway API and custom owner informers, started
@@ -459,10 +459,7 @@ func (w *Watcher) changed(r graph.Resource, obj any) {
 // finds a fold under way is left to the fold goroutine, which publishes it
 // right after (group commit).
 func (w *Watcher) publish() {
-	w.mu.Lock()
-	inline := w.published && w.opts.FlushInterval == 0
-	w.mu.Unlock()
-	if inline && w.foldMu.TryLock() {
+	if w.published.Load() && w.opts.FlushInterval == 0 && w.foldMu.TryLock() {
 		w.flush()
 		w.foldMu.Unlock()
 		return
@@ -578,7 +575,7 @@ func (w *Watcher) updateStatusLocked() {
 		s.Unavailable = append(s.Unavailable, name)
 	}
 	sort.Strings(s.Unavailable)
-	s.Synced = w.published && w.syncedLocked()
+	s.Synced = w.published.Load() && w.syncedLocked()
 	w.status = s
 }
 
@@ -696,7 +693,7 @@ func (w *Watcher) fold(ctx context.Context) error {
 			w.foldMu.Unlock()
 			last = clk.Now()
 			w.mu.Lock()
-			w.published = true
+			w.published.Store(true)
 			w.updateStatusLocked()
 			w.mu.Unlock()
 			w.log.Wake() // status now says synced
