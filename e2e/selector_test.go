@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -99,6 +100,16 @@ func TestSelectorAcrossNamespaces(t *testing.T) {
 	if err := cs.CoreV1().Pods(nsA).Delete(ctx, "web-2", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Until KWOK has finished it the pod is terminating and still there,
+	// for the API server and so for the three-way check, which would then
+	// converge with it in the view.
+	labtest.Eventually(t, time.Minute, func(ctx context.Context) error {
+		_, err := cs.CoreV1().Pods(nsA).Get(ctx, "web-2", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("web-2 is still there (%v)", err)
+	})
 	web = []string{podID(nsA, "db-1"), podID(nsA, "web-1")}
 	g = selectorConverged(t, p, s, cs, sc, filter, sel, "deleted")
 	wantPods(t, "deleted", g, web)
