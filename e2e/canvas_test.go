@@ -15,26 +15,32 @@ import (
 )
 
 // cellJS defines cell(id): what the canvas of a canvas lane shows for pod
-// id: its lane-relative centre, the RGB at the centre and at its outline,
-// and the page's colours to compare them with.
-const cellJS = `const hex = (h) => { h = h.trim().replace('#', ''); if (h.length === 3) h = [...h].map((c) => c + c).join(''); return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)); };
+// id, whose cell is half wide: its lane-relative centre, the RGB at the
+// centre and at its outline, and the page's colours to compare them with.
+// The pod's element is not rendered; its centre (data-x, data-y, in the
+// picture's units) goes to the screen through its layer, then into the
+// canvas's units.
+func cellJS(half float64) string {
+	return fmt.Sprintf(`const hex = (h) => { h = h.trim().replace('#', ''); if (h.length === 3) h = [...h].map((c) => c + c).join(''); return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)); };
 const cell = (id) => {
   const pod = document.querySelector('.pod[data-id="' + id + '"]');
   const cv = pod.closest('.lane-pods').querySelector('canvas[data-testid=lane-canvas]');
-  const hit = pod.querySelector('.cell-hit');
-  const r = +hit.getAttribute('width') / 2;
-  const x = +hit.getAttribute('x') + r, y = +hit.getAttribute('y') + r;
+  const q = new DOMPoint(+pod.dataset.x, +pod.dataset.y).matrixTransform(document.querySelector('.layer-pods').getScreenCTM());
+  const b = cv.getBoundingClientRect(), u = parseFloat(cv.style.width) / b.width;
+  const x = (q.x - b.left) * u, y = (q.y - b.top) * u, r = %v;
   const k = cv.width / parseFloat(cv.style.width);
   const px = (lx, ly) => [...cv.getContext('2d').getImageData(Math.floor(lx * k), Math.floor(ly * k), 1, 1).data].slice(0, 3);
   const cs = getComputedStyle(document.querySelector('[data-testid=canvas]'));
   return { centre: px(x, y), edge: px(x - r + 0.1, y), ready: hex(cs.getPropertyValue('--ready')), failed: hex(cs.getPropertyValue('--failed')), accent: hex(cs.getPropertyValue('--accent')) };
-};`
+};`, half)
+}
 
 // TestCanvasLanes: at 5,000 pods the big grids paint on canvases, and the
 // page keeps its DOM contract and its behaviour: every pod has its element
-// with data-id and data-status, the pointer over a cell finds that pod and
-// lights its path, search lights the matching cells, and a pod's new state
-// recolours its cell.
+// with data-id and data-status (out of the render tree), the pointer over a
+// cell finds that pod, lights its path and names it in the tooltip, a click
+// opens its details, search lights the matching cells, and a pod's new
+// state recolours its cell.
 func TestCanvasLanes(t *testing.T) {
 	s := cluster(50, 100, 50)
 	log, url := s.serve(t, "canvas")
@@ -63,6 +69,11 @@ func TestCanvasLanes(t *testing.T) {
 	if n := eval[int](br, countJS(`.pod[data-id]:not(.in-canvas)`)); n != 0 {
 		t.Errorf("%d pods of big lanes still painted in SVG", n)
 	}
+	// Out of the render tree: not rendered, no children to restyle or paint.
+	if n := eval[int](br, `[...document.querySelectorAll('.pod.in-canvas')].filter((p) => getComputedStyle(p.parentNode).display !== 'none' || p.getClientRects().length || p.childElementCount).length`); n != 0 {
+		t.Errorf("%d canvas-lane pods are rendered or have children", n)
+	}
+	cellJS := cellJS(eval[float64](br, `(async () => (await import('./static/layout.js')).GEOM.cellSize / 2)()`))
 	br.shot("canvas-lanes")
 	// The page's SVG export keeps the cells: each lane canvas becomes an
 	// image of its pixels.
@@ -73,16 +84,18 @@ func TestCanvasLanes(t *testing.T) {
 		t.Errorf("the SVG export has %d lane images and %d canvases, want 50 and 0", ex.Images, ex.Canvases)
 	}
 
-	// The pointer over a cell: the pod under it (an unpainted cell takes
-	// the pointer) lights up, tooltip included, and the canvas outlines it.
+	// The pointer over a cell: the canvas finds the pod whose cell is
+	// there, which lights up, and names it in its tooltip; the canvas
+	// outlines the cell.
 	type spot struct {
 		ID   string
 		X, Y float64
 	}
-	sp := eval[spot](br, `(() => { for (const p of document.querySelectorAll('.pod.in-canvas[data-id]')) {
-	  const r = p.querySelector('.cell-hit').getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;
-	  if (r.width > 3 && x > 0 && y > 0 && x < innerWidth && y < innerHeight) return { id: p.dataset.id, x, y };
-	} return null; })()`)
+	sp := eval[spot](br, `(() => { const m = document.querySelector('.layer-pods').getScreenCTM();
+	  for (const p of document.querySelectorAll('.pod.in-canvas[data-id]')) {
+	    const q = new DOMPoint(+p.dataset.x, +p.dataset.y).matrixTransform(m);
+	    if (q.x > 0 && q.y > 0 && q.x < innerWidth && q.y < innerHeight && document.elementFromPoint(q.x, q.y)?.matches('canvas.cells')) return { id: p.dataset.id, x: q.x, y: q.y };
+	  } return null; })()`)
 	if sp.ID == "" {
 		t.Fatal("no canvas cell on screen")
 	}
@@ -90,14 +103,16 @@ func TestCanvasLanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	br.waitJS(`document.querySelector('.pod[data-id="`+sp.ID+`"]').classList.contains('hl')`, 10*time.Second, "the hovered cell's pod to light up")
-	if got := eval[string](br, `document.elementFromPoint(`+fmt.Sprint(sp.X)+`, `+fmt.Sprint(sp.Y)+`).closest('.pod')?.dataset.id || ''`); got != sp.ID {
-		t.Errorf("the pointer at the cell of %s finds %q", sp.ID, got)
-	}
-	name := eval[string](br, `document.querySelector('.pod[data-id="`+sp.ID+`"] title').textContent`)
-	if want := sp.ID[len("Pod/team-0/"):] + " · Running"; name != want {
-		t.Errorf("the cell's tooltip says %q, want %q", name, want)
+	tip := eval[string](br, `document.elementFromPoint(`+fmt.Sprint(sp.X)+`, `+fmt.Sprint(sp.Y)+`).title`)
+	if want := sp.ID[len("Pod/team-0/"):] + " · Running"; tip != want {
+		t.Errorf("the cell's tooltip says %q, want %q", tip, want)
 	}
 	br.waitJS(`(() => { `+cellJS+` const c = cell(`+jsString(sp.ID)+`); return c.edge.join() === c.accent.join(); })()`, 10*time.Second, "the hovered cell's outline painted")
+	// A click there opens that pod's details.
+	if _, err := chromedp.Run(br.ctx, chromedp.MouseClickXY(sp.X, sp.Y)); err != nil {
+		t.Fatal(err)
+	}
+	br.waitJS(`document.querySelector('[data-testid=details]')?.dataset.id === `+jsString(sp.ID), 10*time.Second, "the clicked cell's pod's details")
 	if _, err := chromedp.Run(br.ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 2, 2)); err != nil {
 		t.Fatal(err)
 	}

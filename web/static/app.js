@@ -557,19 +557,28 @@ $('[data-testid="theme-toggle"]').addEventListener('click', toggleTheme);
 
 // --- hover: the whole path lights up -------------------------------------------------
 let hoverId = '';
-const entityOf = (target) => target?.closest?.('[data-id], [data-lane], [data-group]');
+// entityOf is the element of the entity under pointer event ev. A canvas
+// lane's pods are not rendered: over its canvas the renderer finds the pod
+// whose cell is at the pointer.
+const onCanvas = (ev) => ev.target?.classList?.contains('cells');
+const entityOf = (ev) => onCanvas(ev) ? renderer.canvasEntity(ev.target, ev.clientX, ev.clientY) : ev.target?.closest?.('[data-id], [data-lane], [data-group]');
 const keyOf = (n) => n.getAttribute('data-id') || n.getAttribute('data-lane') || n.getAttribute('data-group');
 function doHover(id) {
   renderer.highlight(withGroups(related(id, store.nodes, store.edges, lastL?.lanes, store.gen), lastL));
 }
-ui.svg.addEventListener('pointerover', (ev) => {
+function hoverAt(ev) {
   if (drag?.moved) return;
-  const n = entityOf(ev.target);
+  const n = entityOf(ev);
   const id = n ? keyOf(n) : '';
   if (id === hoverId) return;
   hoverId = id;
   if (id) doHover(id);
   else renderer.highlight(null);
+}
+ui.svg.addEventListener('pointerover', hoverAt);
+// Over a lane canvas the pointer goes from cell to cell within one element.
+ui.svg.addEventListener('pointermove', (ev) => {
+  if (onCanvas(ev)) hoverAt(ev);
 });
 ui.svg.addEventListener('pointerleave', () => {
   hoverId = '';
@@ -643,7 +652,7 @@ function showDetails(id) {
 }
 ui.svg.addEventListener('click', (ev) => {
   if (drag?.moved) return;
-  const n = entityOf(ev.target);
+  const n = entityOf(ev);
   if (!n || !n.hasAttribute('data-id')) return;
   showDetails(n.getAttribute('data-id'));
 });

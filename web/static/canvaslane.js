@@ -2,9 +2,13 @@
 // (in an SVG <foreignObject> inside the lane's pod container), instead of
 // one painted SVG element per pod: past a few hundred cells SVG's style and
 // paint work per element is what makes a scale-up stutter. Every pod keeps
-// its element (render.js: data-id, data-status, an unpainted cell that still
-// takes the pointer), so the DOM contract, hover, click and tooltips are
-// unchanged; the canvas only paints.
+// its element (render.js: data-id, data-status, data-state, data-node), so
+// the DOM contract holds, but in a group of the lane's that is out of the
+// render tree (display: none): thousands of hidden elements in the SVG each
+// still cost their share of every restyle, repaint and attribute change,
+// while the browser does not style a hidden group's children at all. The
+// canvas takes the pointer instead and finds the pod under it (podAt), so
+// hover, click and the tooltip work as on an SVG cell.
 //
 // A canvas per lane rather than one overlay per picture: it lives in the
 // lane's container, so it pans, zooms and glides with the SVG for free, a
@@ -136,9 +140,15 @@ export class CanvasLane {
     this.canvas.setAttribute('aria-hidden', 'true');
     this.fo.appendChild(this.canvas);
     container.insertBefore(this.fo, container.firstChild);
+    // pods: where render.js keeps the lane's pods' elements.
+    this.pods = doc.createElementNS('http://www.w3.org/2000/svg', 'g');
+    this.pods.setAttribute('class', 'cells-pods');
+    container.appendChild(this.pods);
     this.size = '';
     this.sig = '';
     this.cells = [];
+    this.g = null;
+    this.bySlot = null;
   }
 
   // draw paints cells when they or the grid changed since the last draw.
@@ -147,9 +157,13 @@ export class CanvasLane {
     const { w, h } = paintedSize(g);
     const size = `${w}x${h}@${scale}`;
     const sig = `${g.ox},${g.oy},${g.pitch},${g.size},${g.cols}|${pal.sig}|` + cells.map((c) => `${c.slot}${c.state}${c.lit ? 'L' : ''}${c.dim ? 'D' : ''}${c.faint ? 'F' : ''}`).join();
+    // Which pod is in which cell is kept even when the pixels are the same
+    // (a pod replaced by another in the same state): podAt reads it.
+    this.cells = cells;
+    this.g = g;
+    this.bySlot = null;
     if (sig === this.sig && size === this.size) return false;
     this.sig = sig;
-    this.cells = cells;
     const ctx = this.canvas.getContext('2d');
     if (size !== this.size) {
       this.size = size;
@@ -166,12 +180,29 @@ export class CanvasLane {
     return true;
   }
 
+  // podAt is the id of the pod whose cell is under the viewport point
+  // clientX,clientY, or '' (a gap, or outside the grid).
+  podAt(clientX, clientY) {
+    const g = this.g;
+    const r = this.canvas.getBoundingClientRect();
+    const w = parseFloat(this.canvas.style.width);
+    const h = parseFloat(this.canvas.style.height);
+    if (!g || !r.width || !r.height) return '';
+    const slot = cellAt(g, ((clientX - r.left) * w) / r.width, ((clientY - r.top) * h) / r.height);
+    if (slot < 0) return '';
+    if (!this.bySlot) this.bySlot = new Map(this.cells.map((c) => [c.slot, c.id]));
+    return this.bySlot.get(slot) || '';
+  }
+
   // pixel is the RGBA the canvas shows at lane point x,y (tests read it).
   pixel(x, y) {
     return [...this.canvas.getContext('2d').getImageData(Math.floor(x * this.scale), Math.floor(y * this.scale), 1, 1).data];
   }
 
+  // remove takes the canvas and the pods' group away; render.js moves
+  // the pods that stay back into the lane's container.
   remove() {
     this.fo.remove();
+    this.pods.remove();
   }
 }

@@ -1451,7 +1451,9 @@ export class Renderer {
       const big = lane.compact && Math.max(lane.cap | 0, lane.pods.length) > CANVAS_CELLS_ABOVE;
       const cv = this.items.canvases.get(lid);
       if (big && !cv) {
-        this.items.canvases.set(lid, new CanvasLane(c));
+        const made = new CanvasLane(c);
+        made.canvas._lane = lid;
+        this.items.canvases.set(lid, made);
         this.dirty.add(lid);
       } else if (!big && cv) {
         cv.remove();
@@ -1475,32 +1477,31 @@ export class Renderer {
     this.palette.sig = Object.values(this.palette).join();
   }
 
-  // hitCell gives a canvas lane's pod its unpainted cell at rx,ry in the
-  // lane: it takes the pointer (hover, click, its tooltip) and gives tools
-  // the pod's box. Built without markup and placed by attributes, not a
-  // transform: thousands of these are most of a big picture's first draw.
-  hitCell(item, g, p, rx, ry, r) {
+  // bareCanvasPod leaves a canvas lane's pod its bare element, out of the
+  // render tree (style.css): the canvas paints the pod and finds it under
+  // the pointer (canvasEntity).
+  bareCanvasPod(item, g) {
     if (g._tr !== undefined) {
       g.style.transform = '';
       g._tr = undefined;
     }
-    let hit = item.hit;
-    if (!hit || hit.parentNode !== item.body) {
-      item.body.textContent = '';
-      hit = el('rect', { class: 'cell-hit' });
-      item.body.append(el('title'), hit);
-      item.hit = hit;
+    if (item.body) {
+      item.body.remove();
+      item.body = null;
       item.sig = '';
     }
-    const tip = p.name + ' · ' + (p.status || '');
-    const sig = `${tip}|${rx},${ry},${r}`;
-    if (item.sig === sig) return;
-    item.sig = sig;
-    hit.previousSibling.textContent = tip;
-    hit.setAttribute('x', rx - r);
-    hit.setAttribute('y', ry - r);
-    hit.setAttribute('width', r * 2);
-    hit.setAttribute('height', r * 2);
+  }
+
+  // canvasEntity is the element of what the pointer at viewport point x,y
+  // over a lane canvas is on: the pod whose cell is there, else the lane.
+  // The canvas's tooltip names the pod, as an SVG cell's <title> does.
+  canvasEntity(canvas, x, y) {
+    const cv = this.items.canvases.get(canvas._lane);
+    if (!cv) return null;
+    const item = this.items.pods.get(cv.podAt(x, y));
+    const tip = item?.p ? item.p.name + ' · ' + (item.p.status || '') : '';
+    if (canvas.title !== tip) canvas.title = tip;
+    return item ? item.el : this.items.lanes.get(canvas._lane)?.el || null;
   }
 
   // drawCanvasLanes repaints the canvas lanes whose cells changed (all:
@@ -1543,16 +1544,22 @@ export class Renderer {
   // big that new grid cells appear without a fade.
   drawPods(L, nodes, big) {
     this.sync(this.items.pods, L.pods, (id) => {
-      const g = el('g', { class: 'pod', 'data-id': id });
-      const body = el('g', { class: 'body' });
-      g.appendChild(body);
-      return { el: g, body, sig: '', state: '', restarts: 0, uid: '' };
+      // A body only when drawn in SVG (not in a canvas lane): at 20,000
+      // pods every element made counts.
+      return { el: el('g', { class: 'pod', 'data-id': id }), body: null, sig: '', state: '', restarts: 0, uid: '' };
     }, (item, geo) => {
       const p = nodes.get(geo.id);
       const lane = L.lanes.get(geo.lane);
       const nodeBox = p.node ? L.boxes.get(p.node) : null;
-      const container = this.items.podLanes.get(geo.lane);
-      if (item.el.parentNode !== container) container.appendChild(item.el);
+      const inCanvas = geo.compact && this.items.canvases.has(geo.lane);
+      const container = inCanvas ? this.items.canvases.get(geo.lane).pods : this.items.podLanes.get(geo.lane);
+      // A new element is put in the page after its attributes are set: a
+      // change to an element in the page costs style bookkeeping, and a
+      // first draw of 20,000 pods makes ten of them per pod.
+      const attach = () => {
+        if (item.el.parentNode !== container) container.appendChild(item.el);
+      };
+      if (!item.fresh) attach();
       if (item.x !== geo.x || item.y !== geo.y) {
         item.el.setAttribute('data-x', String(geo.x));
         item.el.setAttribute('data-y', String(geo.y));
@@ -1560,7 +1567,6 @@ export class Renderer {
       const rx = geo.x - lane.x;
       const ry = geo.y - lane.y;
       const colour = nodeBox ? nodeBox.colour : -1;
-      const inCanvas = geo.compact && this.items.canvases.has(geo.lane);
       item.el._lane = inCanvas ? geo.lane : '';
       // Fast path, numbers only: the same object at the same place in a lane
       // of the same width draws the same; with thousands of pods most of
@@ -1595,8 +1601,9 @@ export class Renderer {
       g.classList.add(`st-${st}`);
       g.classList.toggle('compact', geo.compact);
       g.classList.toggle('in-canvas', inCanvas);
-      if (inCanvas) this.hitCell(item, g, p, rx, ry, geo.r);
+      if (inCanvas) this.bareCanvasPod(item, g);
       else {
+        if (!item.body) item.body = g.appendChild(el('g', { class: 'body' }));
         this.place(g, rx, ry, 1);
         const markup = geo.compact
           ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
@@ -1606,16 +1613,17 @@ export class Renderer {
           item.sig = markup;
         }
       }
+      attach();
       const recreated = item.uid && p.uid && item.uid !== p.uid;
       // Canvas cells appear and recolour at once (no per-cell animation).
       if ((item.fresh || recreated) && !(geo.compact && big) && !inCanvas) {
         this.animate(item.body, geo.compact ? [{ opacity: 0 }, { opacity: 1 }] : [{ opacity: 0, transform: 'scale(0.2)' }, { opacity: 1, transform: 'scale(1)' }], { duration: 480 });
       } else if (item.state && item.state !== st && !geo.compact) {
-        const gl = item.body.querySelector('.glyph');
+        const gl = item.body?.querySelector('.glyph');
         if (gl) this.animate(gl, [{ transform: 'scale(1.45)' }, { transform: 'scale(1)' }], { duration: 520 });
       }
       if (!item.fresh && p.restarts > item.restarts) {
-        const badge = item.body.querySelector('.badge');
+        const badge = item.body?.querySelector('.badge');
         if (badge) {
           const base = badge.getAttribute('transform');
           this.animate(badge, [{ transform: `${base} scale(1)` }, { transform: `${base} scale(1.9)` }, { transform: `${base} scale(1)` }], { duration: 700, iterations: 2 });

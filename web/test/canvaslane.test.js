@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CANVAS_CELLS_ABOVE, canvasScale, cellAt, cellGeom, cellRect, drawCells, paintedSize } from '../static/canvaslane.js';
+import { CANVAS_CELLS_ABOVE, CanvasLane, canvasScale, cellAt, cellGeom, cellRect, drawCells, paintedSize } from '../static/canvaslane.js';
 import { GEOM, layout } from '../static/layout.js';
 import { app, graphOf } from './fixtures/build.js';
 
@@ -57,6 +57,51 @@ describe('canvas lane: cell geometry', () => {
     assert.equal(cellAt(g, 5, 45), -1, 'left of the grid');
     assert.equal(cellAt(g, 12 + 5 * 13 + 2, 45), -1, 'right of the last column');
     assert.equal(cellAt(g, 12 + 13 + 1, 40 + 2 * 13 + 1), 2 * 5 + 1);
+  });
+});
+
+describe('canvas lane: the pod under the pointer', () => {
+  // A lane canvas without a document, shown at twice its size from
+  // viewport point 50,30.
+  const g = { ox: 12, oy: 40, pitch: 13, size: 10, cols: 5, w: 100, h: 80 };
+  const pal = { ready: 'green', sig: '' };
+  const lane = () => {
+    const cv = Object.create(CanvasLane.prototype);
+    const ctx = recorder().ctx;
+    ctx.setTransform = () => {};
+    cv.fo = { setAttribute() {} };
+    cv.canvas = {
+      ownerDocument: { defaultView: { devicePixelRatio: 1 } },
+      style: {},
+      getContext: () => ctx,
+      getBoundingClientRect() {
+        return { left: 50, top: 30, width: 2 * parseFloat(this.style.width), height: 2 * parseFloat(this.style.height) };
+      },
+    };
+    cv.size = cv.sig = '';
+    cv.cells = [];
+    cv.g = cv.bySlot = null;
+    return cv;
+  };
+  const at = (x, y) => [50 + 2 * x, 30 + 2 * y]; // lane units to the viewport
+
+  it('finds the pod whose cell is under the point, whatever the zoom', () => {
+    const cv = lane();
+    assert.equal(cv.podAt(...at(17, 45)), '', 'nothing before the first draw');
+    cv.draw(g, [{ slot: 0, state: 'ready', id: 'Pod/a' }, { slot: 6, state: 'ready', id: 'Pod/b' }], pal);
+    assert.equal(cv.podAt(...at(17, 45)), 'Pod/a');
+    assert.equal(cv.podAt(...at(12 + 13 + 5, 40 + 13 + 5)), 'Pod/b', 'slot 6: second row, second column');
+    assert.equal(cv.podAt(...at(12 + 10.5, 45)), '', 'a gap');
+    assert.equal(cv.podAt(...at(12 + 2 * 13 + 5, 45)), '', 'a slot with no pod (reserved)');
+    assert.equal(cv.podAt(...at(17, 10)), '', 'the lane header');
+  });
+
+  it('follows the cells of the last draw', () => {
+    const cv = lane();
+    cv.draw(g, [{ slot: 0, state: 'ready', id: 'Pod/a' }], pal);
+    assert.equal(cv.podAt(...at(17, 45)), 'Pod/a');
+    cv.draw(g, [{ slot: 0, state: 'ready', id: 'Pod/c' }], pal);
+    assert.equal(cv.podAt(...at(17, 45)), 'Pod/c');
   });
 });
 
