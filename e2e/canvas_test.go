@@ -37,10 +37,10 @@ const cell = (id) => {
 
 // TestCanvasLanes: at 5,000 pods the big grids paint on canvases, and the
 // page keeps its DOM contract and its behaviour: every pod has its element
-// with data-id and data-status (out of the render tree), the pointer over a
-// cell finds that pod, lights its path and names it in the tooltip, a click
-// opens its details, search lights the matching cells, and a pod's new
-// state recolours its cell.
+// with data-id and data-status (out of the render tree), a lane is painted
+// once it comes into view, the pointer over a cell finds that pod, lights
+// its path and names it in the tooltip, a click opens its details, search
+// lights the matching cells, and a pod's new state recolours its cell.
 func TestCanvasLanes(t *testing.T) {
 	s := cluster(50, 100, 50)
 	log, url := s.serve(t, "canvas")
@@ -74,6 +74,24 @@ func TestCanvasLanes(t *testing.T) {
 		t.Errorf("%d canvas-lane pods are rendered or have children", n)
 	}
 	cellJS := cellJS(eval[float64](br, `(async () => (await import('./static/layout.js')).GEOM.cellSize / 2)()`))
+	cellOf := func(id string) map[string][]int {
+		return eval[map[string][]int](br, `(() => { `+cellJS+` return cell(`+jsString(id)+`); })()`)
+	}
+	// reveal pans the view to pod id, as a click in the search results does.
+	reveal := func(id string) {
+		if !eval[bool](br, `window.podium.reveal(`+jsString(id)+`)`) {
+			t.Fatalf("no pod %s to reveal", id)
+		}
+	}
+
+	// A lane far below the screen is not painted by the first draw; brought
+	// into view, it is.
+	far := "Pod/team-4/app049-5d5545b69c-00000"
+	if c := cellOf(far); fmt.Sprint(c["centre"]) == fmt.Sprint(c["ready"]) {
+		t.Errorf("the first draw painted %s's lane, far off the screen", far)
+	}
+	reveal(far)
+	br.waitJS(`(() => { `+cellJS+` const c = cell(`+jsString(far)+`); return c.centre.join() === c.ready.join(); })()`, 10*time.Second, "the lane brought into view painted")
 	br.shot("canvas-lanes")
 	// The page's SVG export keeps the cells: each lane canvas becomes an
 	// image of its pixels.
@@ -124,16 +142,17 @@ func TestCanvasLanes(t *testing.T) {
 		t.Errorf("%d pods of other apps match app013", n)
 	}
 	hit, other := "Pod/team-3/app013-5d5545b69c-00042", "Pod/team-4/app014-5d5545b69c-00042"
-	br.waitJS(`(() => { `+cellJS+` const a = cell(`+jsString(hit)+`), b = cell(`+jsString(other)+`); return a.edge.join() === a.accent.join() && b.edge.join() !== b.accent.join() && b.centre.join() === b.ready.join(); })()`,
-		10*time.Second, "the matching cell outlined, the other not")
+	reveal(hit)
+	br.waitJS(`(() => { `+cellJS+` const a = cell(`+jsString(hit)+`); return a.edge.join() === a.accent.join(); })()`, 10*time.Second, "the matching cell outlined")
+	reveal(other)
+	br.waitJS(`(() => { `+cellJS+` const b = cell(`+jsString(other)+`); return b.edge.join() !== b.accent.join() && b.centre.join() === b.ready.join(); })()`, 10*time.Second, "the other cell not outlined")
 	eval[bool](br, `(() => { const s = document.querySelector('[data-testid=search]'); s.value = ''; s.dispatchEvent(new Event('input')); return true; })()`)
 	br.waitJS(countJS(`.pod.match`)+` === 0`, 10*time.Second, "the search cleared")
 
 	// A pod that starts failing recolours its cell.
 	victim := "Pod/team-2/app007-5d5545b69c-00013"
-	if c := eval[map[string][]int](br, `(() => { `+cellJS+` return cell(`+jsString(victim)+`); })()`); fmt.Sprint(c["centre"]) != fmt.Sprint(c["ready"]) {
-		t.Fatalf("before: the cell shows %v, want the ready colour %v", c["centre"], c["ready"])
-	}
+	reveal(victim)
+	br.waitJS(`(() => { `+cellJS+` const c = cell(`+jsString(victim)+`); return c.centre.join() === c.ready.join(); })()`, 10*time.Second, "before: the cell in the ready colour")
 	p := synthPod("team-2", "app007-5d5545b69c", "app007-5d5545b69c-00013", "kwok-node-013", "CrashLoopBackOff", false)
 	log.Append(graph.Delta{Upsert: graph.Items{Nodes: []*graph.Node{p}}})
 	br.waitJS(`document.querySelector('.pod[data-id="`+victim+`"]').dataset.status === 'CrashLoopBackOff'`, 10*time.Second, "the new status")

@@ -128,9 +128,38 @@ export function drawCells(ctx, g, cells, pal) {
   ctx.setLineDash([]);
 }
 
-// CanvasLane is one lane's canvas, first in the lane's pod container.
+// Lanes of a first draw are painted once they come near the screen: a
+// first draw of 20,000 pods makes 100 canvases, most of them below the
+// fold, and a canvas's first paint allocates its pixels. canvases maps each
+// canvas to its lane, for the observer all lanes share and for paintNow.
+const canvases = new WeakMap();
+let observer = null;
+
+function watchInView(canvas) {
+  if (observer === null) {
+    observer = typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => {
+        for (const e of entries) canvases.get(e.target)?.seen(e.isIntersecting);
+      }, { rootMargin: '50%' })
+      : undefined;
+  }
+  observer?.observe(canvas);
+  return !!observer;
+}
+
+// paintNow paints canvas (a lane canvas) if its lane waits to be seen: an
+// export takes the pixels of lanes off the screen too.
+export function paintNow(canvas) {
+  canvases.get(canvas)?.paintLater(true);
+}
+
+// CanvasLane is one lane's canvas, first in the lane's pod container. A
+// lane made by a first draw (lazy) waits until it is near the screen to be
+// painted; one made later, while the viewer looks (a lane growing past
+// CANVAS_CELLS_ABOVE), paints at once, so that its cells never blink. Once
+// a lane is out of view, its changes wait until it is back.
 export class CanvasLane {
-  constructor(container) {
+  constructor(container, lazy = false) {
     const doc = container.ownerDocument;
     this.fo = doc.createElementNS('http://www.w3.org/2000/svg', 'foreignObject');
     this.fo.setAttribute('class', 'cells-fo');
@@ -149,19 +178,56 @@ export class CanvasLane {
     this.cells = [];
     this.g = null;
     this.bySlot = null;
+    this.later = null; // what draw would have painted, while out of view
+    canvases.set(this.canvas, this);
+    // inView: true, false, or undefined (not known yet: paints). Every
+    // lane is watched: one out of view is not repainted at each change.
+    const watched = watchInView(this.canvas);
+    this.inView = lazy && watched ? false : undefined;
   }
 
-  // draw paints cells when they or the grid changed since the last draw.
+  // seen tells the lane whether it is near the screen.
+  seen(inView) {
+    this.inView = inView;
+    if (inView) this.paintLater();
+  }
+
+  // paintLater paints what draw left for later, if the lane is in view or
+  // now says so.
+  paintLater(now = false) {
+    if (!this.later || (!now && this.inView === false)) return;
+    const { g, cells, pal } = this.later;
+    this.later = null;
+    this.paint(g, cells, pal);
+  }
+
+  // draw paints cells when they or the grid changed since the last draw;
+  // out of view, it sizes the canvas and leaves the paint for later.
   draw(g, cells, pal) {
+    // Which pod is in which cell is kept even when the pixels are not
+    // painted (out of view, or the same: a pod replaced by another in the
+    // same state): podAt reads it.
+    this.cells = cells;
+    this.g = g;
+    this.bySlot = null;
+    if (this.inView === false) {
+      const { w, h } = paintedSize(g);
+      this.fo.setAttribute('width', w);
+      this.fo.setAttribute('height', h);
+      this.canvas.style.width = w + 'px';
+      this.canvas.style.height = h + 'px';
+      this.later = { g, cells, pal };
+      return false;
+    }
+    this.later = null;
+    return this.paint(g, cells, pal);
+  }
+
+  paint(g, cells, pal) {
     const scale = canvasScale(this.canvas.ownerDocument.defaultView?.devicePixelRatio);
     const { w, h } = paintedSize(g);
     const size = `${w}x${h}@${scale}`;
     const sig = `${g.ox},${g.oy},${g.pitch},${g.size},${g.cols}|${pal.sig}|` + cells.map((c) => `${c.slot}${c.state}${c.lit ? 'L' : ''}${c.dim ? 'D' : ''}${c.faint ? 'F' : ''}`).join();
-    // Which pod is in which cell is kept even when the pixels are the same
-    // (a pod replaced by another in the same state): podAt reads it.
-    this.cells = cells;
-    this.g = g;
-    this.bySlot = null;
     if (sig === this.sig && size === this.size) return false;
     this.sig = sig;
     const ctx = this.canvas.getContext('2d');
@@ -202,6 +268,7 @@ export class CanvasLane {
   // remove takes the canvas and the pods' group away; render.js moves
   // the pods that stay back into the lane's container.
   remove() {
+    observer?.unobserve(this.canvas);
     this.fo.remove();
     this.pods.remove();
   }

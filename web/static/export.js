@@ -7,6 +7,8 @@
 // ('unsafe-inline' is not in style-src) refuses those, even on a detached
 // clone.
 
+import { paintNow } from './canvaslane.js';
+
 // Properties that make the picture; the rest are the browser's defaults.
 export const PROPS = [
   'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'stroke-linecap',
@@ -110,6 +112,7 @@ export function svgMarkup(svg, rect, background) {
   for (let i = 0; i < src.length; i++) {
     const fo = dst[i].parentNode;
     if (src[i].localName !== 'canvas' || fo?.localName !== 'foreignObject') continue;
+    paintNow(src[i]);
     const img = svg.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'image');
     for (const k of ['width', 'height']) img.setAttribute(k, fo.getAttribute(k) || '0');
     img.setAttribute('href', src[i].toDataURL('image/png'));

@@ -1451,7 +1451,7 @@ export class Renderer {
       const big = lane.compact && Math.max(lane.cap | 0, lane.pods.length) > CANVAS_CELLS_ABOVE;
       const cv = this.items.canvases.get(lid);
       if (big && !cv) {
-        const made = new CanvasLane(c);
+        const made = new CanvasLane(c, this.first);
         made.canvas._lane = lid;
         this.items.canvases.set(lid, made);
         this.dirty.add(lid);
