@@ -348,8 +348,26 @@ func (s *State) collect(f Filter) Snapshot {
 
 // Sort orders a snapshot's nodes and edges by id.
 func (s *Snapshot) Sort() {
-	slices.SortFunc(s.Nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(s.Edges, func(a, b *Edge) int { return strings.Compare(a.ID, b.ID) })
+	sortByID(s.Nodes, func(n *Node) string { return n.ID })
+	sortByID(s.Edges, func(e *Edge) string { return e.ID })
+}
+
+// sortByID sorts items by id with the ids side by side in one slice:
+// reaching each id through its item's pointer, a cache miss per comparison,
+// was most of the sort of a 50,000-pod snapshot.
+func sortByID[T any](items []*T, id func(*T) string) {
+	type keyed struct {
+		id   string
+		item *T
+	}
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		ks[i] = keyed{id(it), it}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.id, b.id) })
+	for i := range ks {
+		items[i] = ks[i].item
+	}
 }
 
 func (s *State) applyWarnings(d *Delta) {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -98,6 +99,38 @@ func TestStateImpliedEdgesAreExact(t *testing.T) {
 		}
 		if n := len(s.other) + len(s.compact); n > len(ref.edges) {
 			t.Fatalf("round %d: %d edges stored, more than the %d held", round, n, len(ref.edges))
+		}
+	}
+}
+
+// TestSnapshotSort: Sort orders nodes and edges by id, each item still
+// the one with its id, whatever order they came in.
+func TestSnapshotSort(t *testing.T) {
+	var s Snapshot
+	for i := range 500 {
+		id := fmt.Sprintf("Pod/ns-%d/p-%03d", i%7, i)
+		// Name and From repeat the id: what each item must still carry.
+		s.Nodes = append(s.Nodes, &Node{ID: id, Name: id})
+		s.Edges = append(s.Edges, &Edge{ID: EdgeID(EdgeRunsOn, id, "Node/n"), From: id})
+	}
+	r := rand.New(rand.NewSource(1))
+	r.Shuffle(len(s.Nodes), func(i, j int) { s.Nodes[i], s.Nodes[j] = s.Nodes[j], s.Nodes[i] })
+	r.Shuffle(len(s.Edges), func(i, j int) { s.Edges[i], s.Edges[j] = s.Edges[j], s.Edges[i] })
+	s.Sort()
+	if len(s.Nodes) != 500 || !slices.IsSortedFunc(s.Nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Fatal("nodes not sorted by id")
+	}
+	if len(s.Edges) != 500 || !slices.IsSortedFunc(s.Edges, func(a, b *Edge) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Fatal("edges not sorted by id")
+	}
+	for i, n := range s.Nodes {
+		if n.Name != n.ID {
+			t.Fatalf("node %d: id %s is now with the item of %s", i, n.ID, n.Name)
+		}
+	}
+	for i, e := range s.Edges {
+		if e.ID != EdgeID(EdgeRunsOn, e.From, "Node/n") {
+			t.Fatalf("edge %d: id %s is now with the item from %s", i, e.ID, e.From)
 		}
 	}
 }
