@@ -1388,16 +1388,20 @@ export class Renderer {
     const laneOwnerBox = new Map();
     for (const box of L.boxes.values()) for (const lid of box.lanes || []) laneOwnerBox.set(lid, box);
     this.sync(this.items.lanes, L.lanes, (id) => {
-      const g = el('g', { class: 'lane', 'data-id': id });
-      // A lane is an entity of its own when it is a ReplicaSet, or a Job
-      // inside its CronJob's box; otherwise the box carries the id.
-      if (!(id.startsWith('ReplicaSet/') || (id.startsWith('Job/') && L.lanes.get(id)?.inCron))) {
-        g.removeAttribute('data-id');
-        g.setAttribute('data-lane', id);
-      }
+      const g = el('g', { class: 'lane' });
       this.layers.lanes.appendChild(g);
       return { el: g, sig: '' };
     }, (item, lane) => {
+      // A lane is an entity of its own when it is a ReplicaSet, or a Job
+      // inside its CronJob's box; otherwise the box carries the id. A Job
+      // can become a lane of its CronJob's box later (the CronJob's own
+      // event came second), so this is checked at every draw.
+      const entity = lane.id.startsWith('ReplicaSet/') || (lane.id.startsWith('Job/') && !!lane.inCron);
+      if (item.entity !== entity) {
+        item.entity = entity;
+        item.el.removeAttribute(entity ? 'data-lane' : 'data-id');
+        item.el.setAttribute(entity ? 'data-id' : 'data-lane', lane.id);
+      }
       const rs = lane.kind === 'ReplicaSet' ? nodes.get(lane.id) : null;
       const box = laneOwnerBox.get(lane.id);
       const deploy = box?.kind === 'Deployment' ? nodes.get(box.id) : null;
