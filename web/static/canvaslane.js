@@ -212,10 +212,7 @@ export class CanvasLane {
     this.bySlot = null;
     if (this.inView === false) {
       const { w, h } = paintedSize(g);
-      this.fo.setAttribute('width', w);
-      this.fo.setAttribute('height', h);
-      this.canvas.style.width = w + 'px';
-      this.canvas.style.height = h + 'px';
+      this.place(w, h);
       this.later = { g, cells, pal };
       return false;
     }
@@ -233,17 +230,23 @@ export class CanvasLane {
     const ctx = this.canvas.getContext('2d');
     if (size !== this.size) {
       this.size = size;
-      this.scale = scale;
-      this.fo.setAttribute('width', w);
-      this.fo.setAttribute('height', h);
+      this.place(w, h);
       this.canvas.width = Math.ceil(w * scale);
       this.canvas.height = Math.ceil(h * scale);
-      this.canvas.style.width = w + 'px';
-      this.canvas.style.height = h + 'px';
     }
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
     drawCells(ctx, { ...g, w, h }, cells, pal);
     return true;
+  }
+
+  // place sizes the canvas and its foreignObject to w by h lane units, its
+  // place in the page whether or not it is painted (podAt and the
+  // IntersectionObserver read it).
+  place(w, h) {
+    this.fo.setAttribute('width', w);
+    this.fo.setAttribute('height', h);
+    this.canvas.style.width = w + 'px';
+    this.canvas.style.height = h + 'px';
   }
 
   // podAt is the id of the pod whose cell is under the viewport point
@@ -258,11 +261,6 @@ export class CanvasLane {
     if (slot < 0) return '';
     if (!this.bySlot) this.bySlot = new Map(this.cells.map((c) => [c.slot, c.id]));
     return this.bySlot.get(slot) || '';
-  }
-
-  // pixel is the RGBA the canvas shows at lane point x,y (tests read it).
-  pixel(x, y) {
-    return [...this.canvas.getContext('2d').getImageData(Math.floor(x * this.scale), Math.floor(y * this.scale), 1, 1).data];
   }
 
   // remove takes the canvas and the pods' group away; render.js moves

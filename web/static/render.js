@@ -963,6 +963,9 @@ export function warningRows(n) {
 // ---------------------------------------------------------------------------
 // DOM side.
 
+// podTip is a grid cell's tooltip: the pod's name and status.
+const podTip = (p) => p.name + ' · ' + (p.status || '');
+
 function el(tag, attrs = {}) {
   const e = document.createElementNS(SVGNS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -1503,7 +1506,7 @@ export class Renderer {
     const cv = this.items.canvases.get(canvas._lane);
     if (!cv) return null;
     const item = this.items.pods.get(cv.podAt(x, y));
-    const tip = item?.p ? item.p.name + ' · ' + (item.p.status || '') : '';
+    const tip = item?.p ? podTip(item.p) : '';
     if (canvas.title !== tip) canvas.title = tip;
     return item ? item.el : this.items.lanes.get(canvas._lane)?.el || null;
   }
@@ -1610,7 +1613,7 @@ export class Renderer {
         if (!item.body) item.body = g.appendChild(el('g', { class: 'body' }));
         this.place(g, rx, ry, 1);
         const markup = geo.compact
-          ? `<title>${esc(p.name + ' · ' + (p.status || ''))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
+          ? `<title>${esc(podTip(p))}</title><rect class="cell" x="${-geo.r}" y="${-geo.r}" width="${geo.r * 2}" height="${geo.r * 2}" rx="2"/>`
           : podMarkup(p, geo, lane, ownerNode, nodeBox, this.warnings);
         if (item.sig !== markup) {
           item.body.innerHTML = markup;
