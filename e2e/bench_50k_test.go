@@ -354,7 +354,13 @@ func bigNodes(b *testing.B, l *labtest.Lab, n int) []string {
 // watchReady follows ns's pods from resource version rv on (across the
 // watch's reconnections) and returns a func that counts those Ready now.
 // The watch ends with b.
-func watchReady(b *testing.B, cs kubernetes.Interface, ns, rv string) func() int {
+func watchReady(b testing.TB, cs kubernetes.Interface, ns, rv string) func() int {
+	count, _ := watchReadyUntil(b, cs, ns, rv)
+	return count
+}
+
+// watchReadyUntil is watchReady with a func that ends the watch sooner.
+func watchReadyUntil(b testing.TB, cs kubernetes.Interface, ns, rv string) (count func() int, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w, err := watchtools.NewRetryWatcherWithContext(ctx, rv, &cache.ListWatch{
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
@@ -383,12 +389,14 @@ func watchReady(b *testing.B, cs kubernetes.Interface, ns, rv string) func() int
 			mu.Unlock()
 		}
 	}()
-	b.Cleanup(func() { w.Stop(); cancel(); <-done })
+	var once sync.Once
+	stop = func() { once.Do(func() { w.Stop(); cancel(); <-done }) }
+	b.Cleanup(stop)
 	return func() int {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(ready)
-	}
+	}, stop
 }
 
 // rawList is what any controller does first: a client-go informer of ns's

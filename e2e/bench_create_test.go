@@ -43,7 +43,8 @@ const streamSpan = 20 * time.Second
 // that reads as a browser does (permessage-deflate, each message decoded).
 // Variants:
 //   - rate=N: the stream alone, in an empty namespace;
-//   - pods=5000/rate=N: 5,000 pods already in the namespace, in view;
+//   - pods=5000/rate=N: 5,000 pods already in the namespace, all Ready
+//     (a cluster at rest), in view;
 //   - viewers=500/rate=N: 500 more viewers of the namespace, each reading
 //     everything it is sent;
 //   - pods=5000/viewers=500/rate=N: both, after pods=5000/rate=N in the
@@ -84,7 +85,7 @@ func BenchmarkCreateStream(b *testing.B) {
 		})
 	}
 	b.Run("pods=5000", func(b *testing.B) {
-		ns := scaleNamespace(b, 5000, createPods)
+		ns := scaleNamespace(b, 5000, createPodsSettled)
 		p := startBenchPodium(b, ns)
 		single := map[int]*streamRun{}
 		run(b, p, ns, nil, "", single)

@@ -247,6 +247,33 @@ func benchPod(ns, name, node string, i int) *corev1.Pod {
 // createPods creates n benchPods in ns across the lab's nodes, in parallel.
 func createPods(tb testing.TB, ns string, n int) { createPodsOf(tb, ns, n, benchPod) }
 
+// createPodsSettled is createPods, then waits until KWOK has taken every
+// pod to Ready: "5,000 pods in view" is a cluster at rest, not one still
+// working through the status updates of pods just created (a flood, which
+// is a workload of its own). It stops the benchmark when the lab cannot
+// settle them in 10 minutes, rather than measure another workload.
+func createPodsSettled(tb testing.TB, ns string, n int) {
+	cs := lab.Client()
+	list, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{Limit: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ready, stop := watchReadyUntil(tb, cs, ns, list.ResourceVersion)
+	defer stop()
+	start := time.Now()
+	createPods(tb, ns, n)
+	err = labtest.Poll(context.Background(), 10*time.Minute, func(context.Context) error {
+		if r := ready(); r < n {
+			return fmt.Errorf("%d of %d pods Ready", r, n)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("the lab did not settle: %v", err)
+	}
+	tb.Logf("%d pods Ready %s after the first create", n, time.Since(start).Round(time.Second))
+}
+
 // createPodsOf creates n pods that mk makes in ns across the lab's nodes,
 // in parallel.
 func createPodsOf(tb testing.TB, ns string, n int, mk func(ns, name, node string, i int) *corev1.Pod) {

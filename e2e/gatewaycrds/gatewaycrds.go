@@ -127,16 +127,27 @@ func Uninstall(ctx context.Context, c apiextensions.Interface) error {
 			return fmt.Errorf("delete CRD %s: %w", crd.Name, err)
 		}
 	}
+	// The API server's finalizer deletes a CRD's objects before the CRD,
+	// one CRD after another; on a busy lab that once took over 2 minutes
+	// for the last of the ten, so the wait is long and says what is left.
 	for _, crd := range crds {
-		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
-			_, err := c.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, crd.Name, metav1.GetOptions{})
+		var last *apiextensionsv1.CustomResourceDefinition
+		err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+			got, err := c.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, crd.Name, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
 				return true, nil
 			}
+			last = got
 			return false, err
 		})
 		if err != nil {
-			return fmt.Errorf("CRD %s not gone: %w", crd.Name, err)
+			conds := ""
+			if last != nil {
+				for _, c := range last.Status.Conditions {
+					conds += fmt.Sprintf(" %s=%s (%s)", c.Type, c.Status, c.Message)
+				}
+			}
+			return fmt.Errorf("CRD %s not gone:%s: %w", crd.Name, conds, err)
 		}
 	}
 	return nil
