@@ -26,17 +26,21 @@ import (
 // still answers input, and the frame rate while 100 pods arrive.
 
 // serveLog serves Podium's server for log on a loopback port and returns the
-// page address.
-func serveLog(tb testing.TB, log *graph.Log) string {
+// page address; opts change its configuration.
+func serveLog(tb testing.TB, log *graph.Log, opts ...func(*server.Config)) string {
 	tb.Helper()
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Log: log,
 		Page: func(r server.PageRequest) templ.Component {
 			return web.Page(web.PageView{Version: "bench", Lang: r.Lang, Selected: r.Namespaces})
 		},
 		Static: web.Static,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -402,35 +401,6 @@ func PreferredLanguage(header string) string {
 		}
 	}
 	return "en"
-}
-
-func (s *Server) graphJSON(c echo.Context) error {
-	f, _, err := s.viewFilter(c)
-	if err != nil {
-		return err
-	}
-	if err := rejectUnknown(c, "namespace", "selector", "cluster"); err != nil {
-		return err
-	}
-	l := s.cluster(c).Log
-	snap := l.Snapshot(f)
-	// As /ws sends it (without "type"): encoded once per (seq, filter)
-	// from the node JSON /ws shares, and streamed, never joined into one
-	// buffer nor reflected over (50,000 pods took 16 s so).
-	msg, err := l.Encoder().EncodeMessage(graph.Message{Snapshot: &snap}, f)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	h.Set(echo.HeaderContentLength, strconv.Itoa(msg.Len()+1))
-	c.Response().WriteHeader(http.StatusOK)
-	if _, err := msg.WriteTo(c.Response()); err != nil {
-		s.log.Debug("GET /api/graph: the client went away", "error", err)
-		return nil // the status is sent: nothing else can be
-	}
-	_, _ = c.Response().Write([]byte{'\n'}) // as json.Encoder ends it
-	return nil
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: new

@@ -108,9 +108,9 @@ func Page(v PageView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.asset("app.js")).ResolveURL(ctx)
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.asset("first.js")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 19, Col: 48}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 20, Col: 50}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
@@ -121,205 +121,218 @@ func Page(v PageView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.asset("replay.js")).ResolveURL(ctx)
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.asset("app.js")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 21, Col: 51}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 21, Col: 48}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"></script></head><body data-lang=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"></script><script type=\"module\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var9 string
-		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.lang()).Resolve(ctx)
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.asset("replay.js")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 23, Col: 28}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 23, Col: 51}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" data-version=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\"></script></head><body data-lang=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Version).Resolve(ctx)
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.lang()).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 23, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 25, Col: 28}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var10)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" data-cluster=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" data-version=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var11 string
-		templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Cluster).Resolve(ctx)
+		templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Version).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 23, Col: 82}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 25, Col: 55}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\"><header class=\"top\" data-testid=\"header\"><div class=\"brand\"><svg class=\"logo\" width=\"28\" height=\"28\" viewBox=\"0 0 28 28\" aria-hidden=\"true\"><rect x=\"2\" y=\"16\" width=\"7\" height=\"10\" rx=\"2\"></rect><rect x=\"10.5\" y=\"6\" width=\"7\" height=\"20\" rx=\"2\"></rect><rect x=\"19\" y=\"11\" width=\"7\" height=\"15\" rx=\"2\"></rect></svg> <span class=\"brand-name\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" data-cluster=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var12 string
-		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(v.title())
+		templ_7745c5c3_Var12, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Cluster).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 27, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 25, Col: 82}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var12)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</span> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\"><header class=\"top\" data-testid=\"header\"><div class=\"brand\"><svg class=\"logo\" width=\"28\" height=\"28\" viewBox=\"0 0 28 28\" aria-hidden=\"true\"><rect x=\"2\" y=\"16\" width=\"7\" height=\"10\" rx=\"2\"></rect><rect x=\"10.5\" y=\"6\" width=\"7\" height=\"20\" rx=\"2\"></rect><rect x=\"19\" y=\"11\" width=\"7\" height=\"15\" rx=\"2\"></rect></svg> <span class=\"brand-name\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var13 string
+		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.title())
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 29, Col: 41}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if v.Version != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<span class=\"version\" data-testid=\"version\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<span class=\"version\" data-testid=\"version\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var13 string
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.Version)
+			var templ_7745c5c3_Var14 string
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(v.Version)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 29, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 31, Col: 61}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</span>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if len(v.Clusters) > 1 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<label class=\"cluster-picker\" data-testid=\"cluster-picker\"><span data-i18n=\"cluster.label\"></span> <select data-testid=\"cluster-select\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<label class=\"cluster-picker\" data-testid=\"cluster-picker\"><span data-i18n=\"cluster.label\"></span> <select data-testid=\"cluster-select\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, name := range v.Clusters {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<option value=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var14 string
-				templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 39, Col: 28}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				if name == v.Cluster {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " selected")
-					if templ_7745c5c3_Err != nil {
-						return templ_7745c5c3_Err
-					}
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, ">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var15 string
-				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(name)
+				templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 39, Col: 69}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 41, Col: 28}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</option> ")
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				if name == v.Cluster {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " selected")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, ">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var16 string
+				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(name)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 41, Col: 69}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</option> ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var16 string
-			templ_7745c5c3_Var16, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.allClusters()).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 41, Col: 38}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var16)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\" data-i18n=\"cluster.all\"></option></select></label> ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<details class=\"ns-picker\" data-testid=\"namespace-picker\"><summary><span class=\"ns-label\" data-i18n=\"ns.label\"></span> <span class=\"ns-current\"></span> ▾</summary><div class=\"ns-menu\"><button type=\"button\" class=\"link\" data-testid=\"ns-all\" data-i18n=\"ns.all\"></button><ul class=\"ns-list\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		for _, ns := range v.Namespaces {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<li><label><input type=\"checkbox\" data-testid=\"ns-option\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var17 string
-			templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(ns).Resolve(ctx)
+			templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.allClusters()).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 51, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 43, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if v.selected(ns) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " checked")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "> ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var18 string
-			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(ns)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 51, Col: 113}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</label></li>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\" data-i18n=\"cluster.all\"></option></select></label> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</ul></div></details><div class=\"search\"><input type=\"search\" data-testid=\"search\" data-i18n-placeholder=\"search.placeholder\" data-i18n-aria=\"search.placeholder\" autocomplete=\"off\" spellcheck=\"false\"> <span class=\"search-count\" data-testid=\"search-count\" aria-live=\"polite\"></span></div><div class=\"tools\"><button type=\"button\" data-testid=\"zoom-out\" data-i18n-title=\"btn.zoomOut\" data-i18n-aria=\"btn.zoomOut\">−</button> <button type=\"button\" data-testid=\"fit\" data-i18n-title=\"btn.fit.title\" data-i18n=\"btn.fit\"></button> <button type=\"button\" data-testid=\"zoom-in\" data-i18n-title=\"btn.zoomIn\" data-i18n-aria=\"btn.zoomIn\">+</button> <button type=\"button\" data-testid=\"theme-toggle\" data-i18n-title=\"btn.theme.title\" data-i18n-aria=\"btn.theme.title\">◐</button></div><div class=\"banner\" data-testid=\"banner\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"banner-dot\" aria-hidden=\"true\"></span> <span class=\"banner-text\" data-i18n=\"banner.connecting\"></span> <span class=\"banner-seq\"></span></div></header><main><div class=\"stage\" data-testid=\"stage\"><svg class=\"canvas\" data-testid=\"canvas\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"cluster topology\" data-i18n-aria=\"canvas.label\"><defs><linearGradient id=\"half\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"0\"><stop offset=\"50%\" stop-color=\"transparent\"></stop><stop offset=\"50%\" stop-color=\"currentColor\"></stop></linearGradient></defs></svg><div class=\"empty\" data-testid=\"empty\" data-i18n=\"empty.waiting\"></div><p class=\"follow-status\" data-testid=\"follow\" role=\"status\" aria-live=\"polite\" hidden></p></div><div class=\"panel-band\" data-testid=\"band\"><section class=\"lesson\" data-testid=\"lesson\" aria-live=\"polite\" hidden><div class=\"lesson-main\"><p class=\"lesson-head\"><span class=\"lesson-step\" data-testid=\"lesson-step\"></span> <span class=\"lesson-state\" data-testid=\"lesson-state\"></span></p><h2 class=\"lesson-title\" data-testid=\"lesson-title\"></h2><p class=\"lesson-text\" data-testid=\"lesson-text\"></p><p class=\"lesson-command\" data-testid=\"lesson-command\" hidden><span class=\"lesson-type\"></span> <code></code></p><p class=\"lesson-error\" data-testid=\"lesson-error\" role=\"alert\" hidden></p></div><nav class=\"lesson-nav\" data-testid=\"lesson-nav\"><button type=\"button\" data-testid=\"lesson-prev\" data-i18n-title=\"lesson.prev\" data-i18n-aria=\"lesson.prev\">←</button> <button type=\"button\" data-testid=\"lesson-next\" data-i18n-title=\"lesson.next\" data-i18n-aria=\"lesson.next\">→</button></nav></section><aside class=\"audience\" data-testid=\"audience\" hidden><img data-testid=\"audience-qr\" alt=\"\" data-i18n-aria=\"follow.qr\" width=\"132\" height=\"132\"><p class=\"audience-scan\" data-i18n=\"follow.scan\"></p><p class=\"audience-url\" data-testid=\"audience-url\"></p></aside></div><aside class=\"details\" data-testid=\"details\" hidden><header><h2 data-i18n=\"details.title\"></h2><button type=\"button\" class=\"close\" data-testid=\"details-close\" data-i18n-aria=\"btn.close\">×</button></header><div class=\"details-body\"></div></aside></main><footer class=\"ticker\"><div class=\"ticker-main\" data-testid=\"ticker\"><h2 data-i18n=\"ticker.title\"></h2><ol><li class=\"ticker-empty\" data-i18n=\"ticker.empty\"></li></ol></div><aside class=\"legend\" data-testid=\"legend\"><h2 data-i18n=\"legend.title\"></h2><div class=\"legend-body\"></div></aside></footer></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<details class=\"ns-picker\" data-testid=\"namespace-picker\"><summary><span class=\"ns-label\" data-i18n=\"ns.label\"></span> <span class=\"ns-current\"></span> ▾</summary><div class=\"ns-menu\"><button type=\"button\" class=\"link\" data-testid=\"ns-all\" data-i18n=\"ns.all\"></button><ul class=\"ns-list\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		for _, ns := range v.Namespaces {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<li><label><input type=\"checkbox\" data-testid=\"ns-option\" value=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var18 string
+			templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(ns).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 53, Col: 76}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.selected(ns) {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " checked")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "> ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var19 string
+			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(ns)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/page.templ`, Line: 53, Col: 113}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</label></li>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</ul></div></details><div class=\"search\"><input type=\"search\" data-testid=\"search\" data-i18n-placeholder=\"search.placeholder\" data-i18n-aria=\"search.placeholder\" autocomplete=\"off\" spellcheck=\"false\"> <span class=\"search-count\" data-testid=\"search-count\" aria-live=\"polite\"></span></div><div class=\"tools\"><button type=\"button\" data-testid=\"zoom-out\" data-i18n-title=\"btn.zoomOut\" data-i18n-aria=\"btn.zoomOut\">−</button> <button type=\"button\" data-testid=\"fit\" data-i18n-title=\"btn.fit.title\" data-i18n=\"btn.fit\"></button> <button type=\"button\" data-testid=\"zoom-in\" data-i18n-title=\"btn.zoomIn\" data-i18n-aria=\"btn.zoomIn\">+</button> <button type=\"button\" data-testid=\"theme-toggle\" data-i18n-title=\"btn.theme.title\" data-i18n-aria=\"btn.theme.title\">◐</button></div><div class=\"banner\" data-testid=\"banner\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"banner-dot\" aria-hidden=\"true\"></span> <span class=\"banner-text\" data-i18n=\"banner.connecting\"></span> <span class=\"banner-seq\"></span></div></header><main><div class=\"stage\" data-testid=\"stage\"><svg class=\"canvas\" data-testid=\"canvas\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"cluster topology\" data-i18n-aria=\"canvas.label\"><defs><linearGradient id=\"half\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"0\"><stop offset=\"50%\" stop-color=\"transparent\"></stop><stop offset=\"50%\" stop-color=\"currentColor\"></stop></linearGradient></defs></svg><div class=\"empty\" data-testid=\"empty\" data-i18n=\"empty.waiting\"></div><p class=\"follow-status\" data-testid=\"follow\" role=\"status\" aria-live=\"polite\" hidden></p></div><div class=\"panel-band\" data-testid=\"band\"><section class=\"lesson\" data-testid=\"lesson\" aria-live=\"polite\" hidden><div class=\"lesson-main\"><p class=\"lesson-head\"><span class=\"lesson-step\" data-testid=\"lesson-step\"></span> <span class=\"lesson-state\" data-testid=\"lesson-state\"></span></p><h2 class=\"lesson-title\" data-testid=\"lesson-title\"></h2><p class=\"lesson-text\" data-testid=\"lesson-text\"></p><p class=\"lesson-command\" data-testid=\"lesson-command\" hidden><span class=\"lesson-type\"></span> <code></code></p><p class=\"lesson-error\" data-testid=\"lesson-error\" role=\"alert\" hidden></p></div><nav class=\"lesson-nav\" data-testid=\"lesson-nav\"><button type=\"button\" data-testid=\"lesson-prev\" data-i18n-title=\"lesson.prev\" data-i18n-aria=\"lesson.prev\">←</button> <button type=\"button\" data-testid=\"lesson-next\" data-i18n-title=\"lesson.next\" data-i18n-aria=\"lesson.next\">→</button></nav></section><aside class=\"audience\" data-testid=\"audience\" hidden><img data-testid=\"audience-qr\" alt=\"\" data-i18n-aria=\"follow.qr\" width=\"132\" height=\"132\"><p class=\"audience-scan\" data-i18n=\"follow.scan\"></p><p class=\"audience-url\" data-testid=\"audience-url\"></p></aside></div><aside class=\"details\" data-testid=\"details\" hidden><header><h2 data-i18n=\"details.title\"></h2><button type=\"button\" class=\"close\" data-testid=\"details-close\" data-i18n-aria=\"btn.close\">×</button></header><div class=\"details-body\"></div></aside></main><footer class=\"ticker\"><div class=\"ticker-main\" data-testid=\"ticker\"><h2 data-i18n=\"ticker.title\"></h2><ol><li class=\"ticker-empty\" data-i18n=\"ticker.empty\"></li></ol></div><aside class=\"legend\" data-testid=\"legend\"><h2 data-i18n=\"legend.title\"></h2><div class=\"legend-body\"></div></aside></footer></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -5,6 +5,8 @@
 import { startFrameCounter } from './bench.js';
 import { Pacer } from './pace.js';
 import { openSource } from './conn.js';
+import { takeFirst } from './first.js';
+import { pageNamespaces } from './address.js';
 import { formatTime, POD_STATES } from './format.js';
 import { happeningText, setLang, t } from './i18n.js';
 import { actionFor, layerFor, LAYER_KEYS } from './keys.js';
@@ -114,7 +116,7 @@ drawLegend();
 
 // --- namespaces: kept in the URL as ?namespace=a,b ----------------------------
 const url = new URL(location.href);
-let selected = (url.searchParams.get('namespace') || '').split(',').map((s) => s.trim()).filter(Boolean);
+let selected = pageNamespaces(url.href);
 let collapsed = new Set();
 try {
   collapsed = new Set(JSON.parse(localStorage.getItem('podium-collapsed') || '[]'));
@@ -441,6 +443,7 @@ const conn = openSource({
   namespaces: selected,
   selector,
   WebSocket: window.WebSocket,
+  firstPicture: (u) => takeFirst(u),
   onChange(change) {
     hooks?.change(change);
     // A snapshot's happenings are news already told: only a delta's count.

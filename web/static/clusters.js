@@ -5,10 +5,9 @@
 // whole window, from inside a frame) to another cluster or to all of them,
 // keeping the rest of the view.
 
-// clusterOf is the cluster a page address names ('' for the server's first).
-export function clusterOf(href) {
-  return (new URL(href).searchParams.get('cluster') || '').trim();
-}
+import { clusterOf } from './address.js';
+
+export { clusterOf };
 
 // withCluster adds the page's cluster to the address of a request about
 // the graph (relative or absolute; returned as it was given, plus the

@@ -2,9 +2,11 @@
 // resumes with ?epoch=E&since=N. The socket class, timers and randomness are
 // injected, so node --test drives it with fakes.
 
-import { ProtocolError, parseMessage } from './store.js';
+import { ProtocolError, parseMessage, validateMessage } from './store.js';
 import { embeddedSegment, playEmbedded } from './player.js';
-import { clusterOf } from './clusters.js';
+import { graphURL, wsURL } from './address.js';
+
+export { wsURL };
 
 // openSource returns the page's source of messages: the /ws Connection, or
 // on an exported page (docs/export.md) the player of the segment it
@@ -12,28 +14,6 @@ import { clusterOf } from './clusters.js';
 export function openSource(o, doc = globalThis.document) {
   const text = embeddedSegment(doc);
   return text === null ? new Connection(o) : playEmbedded(o, text, doc);
-}
-
-// wsURL builds the /ws address relative to the page, so Podium works behind a
-// path prefix, for the page's cluster (clusters.js). namespaces is a list;
-// resume is {epoch, since} or null; selector is a label selector, "" for
-// none (selector.js).
-export function wsURL(pageHref, namespaces, resume, selector = '') {
-  const u = new URL('ws', pageHref);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.search = '';
-  u.hash = '';
-  const q = [];
-  const cluster = clusterOf(pageHref);
-  if (cluster) q.push('cluster=' + encodeURIComponent(cluster));
-  if (namespaces && namespaces.length) q.push('namespace=' + namespaces.map(encodeURIComponent).join(','));
-  if (selector) q.push('selector=' + encodeURIComponent(selector));
-  if (resume && resume.epoch) {
-    q.push('epoch=' + encodeURIComponent(resume.epoch));
-    q.push('since=' + resume.since);
-  }
-  u.search = q.length ? '?' + q.join('&') : '';
-  return u.toString();
 }
 
 // backoffDelay is the wait before reconnect attempt n (0-based): doubling from
@@ -58,6 +38,9 @@ export class Connection {
    * @param {Function} o.WebSocket socket constructor
    * @param {(change: object) => void} o.onChange called after each applied message
    * @param {(state: string, info: object) => void} o.onState
+   * @param {(url: string) => Promise<object|null>} [o.firstPicture] the
+   *   /api/graph answer at url (first.js), or null: without a resume point
+   *   the picture comes from there, then /ws resumes from it
    */
   constructor(o) {
     this.store = o.store;
@@ -77,11 +60,13 @@ export class Connection {
     this.timer = null;
     this.closed = false;
     this.pending = ''; // state to show when the next socket opens
+    this.firstPicture = o.firstPicture || null;
+    this.asked = 0; // counts first pictures asked for: an answer for an older one is dropped
   }
 
   start() {
     this.closed = false;
-    this.#open('connecting');
+    this.#first();
   }
 
   stop() {
@@ -98,10 +83,38 @@ export class Connection {
     this.store.reset();
     this.#drop();
     this.clearTimeout(this.timer);
+    this.#first();
+  }
+
+  // #first takes the first picture from /api/graph, then opens /ws resuming
+  // from it. The browser reads a 20 MB answer (20,000 pods) far faster over
+  // HTTP than as one WebSocket message, and first.js asked for it while the
+  // app's modules loaded. Without one (no firstPicture, a failed request),
+  // /ws sends the snapshot itself.
+  async #first() {
+    if (!this.firstPicture || this.store.resume()) {
+      this.#open('connecting');
+      return;
+    }
+    const asked = ++this.asked;
+    const url = graphURL(this.href, this.namespaces, this.selector);
+    this.onState('connecting', { url });
+    let msg = null;
+    try {
+      const body = await this.firstPicture(url);
+      if (body) msg = validateMessage({ ...body, type: 'snapshot' });
+    } catch {
+      msg = null; // not a picture: /ws will send one
+    }
+    if (asked !== this.asked || this.closed || this.ws || this.timer) return; // stopped, or another view asked for
+    // /ws resumes from the picture, and opens before it is drawn.
+    const change = msg && this.store.apply(msg);
     this.#open('connecting');
+    if (change) this.onChange(change);
   }
 
   #drop() {
+    this.asked++;
     const ws = this.ws;
     this.ws = null;
     if (ws) {

@@ -2,11 +2,9 @@
 // the server sends only the Pods it matches, and their edges, so the page
 // only passes it on (conn.js) and says it is on, with a way to clear it.
 
-// pageSelector reads the selector of a page address, "" for none. The
-// parameter repeated means all of them, as the server reads it.
-export function pageSelector(href) {
-  return new URL(href).searchParams.getAll('selector').map((s) => s.trim()).filter(Boolean).join(',');
-}
+import { pageSelector } from './address.js';
+
+export { pageSelector };
 
 // withoutSelector is href with its selector taken out.
 export function withoutSelector(href) {
