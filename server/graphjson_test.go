@@ -5,12 +5,10 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -44,12 +42,7 @@ func rawGraph(t *testing.T, ctx context.Context, url, ae string) (*http.Response
 // gzip holds exactly the JSON sent uncompressed; small answers, and
 // clients that do not offer it, get it as it is.
 func TestGraphJSONGzip(t *testing.T) {
-	l := graph.NewLog("ep1", 16)
-	var nodes []*graph.Node
-	for i := range 500 {
-		nodes = append(nodes, pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running"))
-	}
-	l.Append(upsert(nodes...))
+	l, _ := podLog(500)
 	ts := httptest.NewServer(New(Config{Log: l}).Handler())
 	defer ts.Close()
 	snap := l.Snapshot(graph.NewFilter())
@@ -103,19 +96,12 @@ func TestGraphJSONGzip(t *testing.T) {
 // snapshots take: with every turn taken it waits, and answers once one
 // is free.
 func TestGraphJSONGzipTakesTurns(t *testing.T) {
-	l := graph.NewLog("ep1", 16)
-	var nodes []*graph.Node
-	for i := range 500 {
-		nodes = append(nodes, pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running"))
-	}
-	l.Append(upsert(nodes...))
+	l, _ := podLog(500)
 	m := NewMetrics()
 	s := New(Config{Log: l, Metrics: m})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	for range maxStreaming {
-		s.streaming <- struct{}{} // every turn taken
-	}
+	takeEveryTurn(s)
 	done := make(chan *http.Response, 1)
 	go func() {
 		req, _ := http.NewRequest("GET", ts.URL+"/api/graph", nil)
@@ -130,13 +116,7 @@ func TestGraphJSONGzipTakesTurns(t *testing.T) {
 		resp.Body.Close()
 		done <- resp
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for testutil.ToFloat64(m.waiting) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("with every turn taken, %v requests wait for theirs, want 1", testutil.ToFloat64(m.waiting))
-		}
-		time.Sleep(5 * time.Millisecond) // polling the gauge, with a deadline
-	}
+	waitForWaiting(t, m, 1)
 	select {
 	case <-done:
 		t.Fatal("answered with every turn taken")

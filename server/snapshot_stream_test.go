@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -146,17 +145,7 @@ func TestWSStreamsBigSnapshot(t *testing.T) {
 
 	// Uncompressed, as a client that does not offer gzip gets it
 	// (graphjson_test.go has the gzipped one).
-	req, _ := http.NewRequest("GET", ts.URL+"/api/graph", nil)
-	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := rawGraph(t, context.Background(), ts.URL, "")
 	api := l.Snapshot(graph.NewFilter())
 	wantAPI, _ := json.Marshal(api)
 	if got := string(body); got != string(wantAPI)+"\n" || resp.Header.Get("Content-Length") != fmt.Sprint(len(body)) ||
@@ -171,27 +160,14 @@ func TestWSStreamsBigSnapshot(t *testing.T) {
 // client reads megabytes); a client beyond them waits for a turn before
 // its snapshot is built, and then gets it whole.
 func TestWSSnapshotsTakeTurns(t *testing.T) {
-	l := graph.NewLog("ep1", 16)
-	var nodes []*graph.Node
-	for i := range 3000 {
-		nodes = append(nodes, pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running"))
-	}
-	l.Append(upsert(nodes...))
+	l, nodes := podLog(3000)
 	m := NewMetrics()
 	s := New(Config{Log: l, Metrics: m})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	for range maxStreaming {
-		s.streaming <- struct{}{} // every turn taken
-	}
+	takeEveryTurn(s)
 	c := dial(t, ts, "")
-	deadline := time.Now().Add(10 * time.Second)
-	for testutil.ToFloat64(m.waiting) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("with every turn taken, %v clients wait for theirs, want 1", testutil.ToFloat64(m.waiting))
-		}
-		time.Sleep(5 * time.Millisecond) // polling the gauge, with a deadline
-	}
+	waitForWaiting(t, m, 1)
 	if n := l.Encoder().Encodings(); n != 0 {
 		t.Errorf("a client waiting for its turn had its snapshot encoded already (%d encodings): each waiting client would hold one", n)
 	}
@@ -201,5 +177,37 @@ func TestWSSnapshotsTakeTurns(t *testing.T) {
 	}
 	if w := testutil.ToFloat64(m.waiting); w != 0 {
 		t.Errorf("%v clients still wait", w)
+	}
+}
+
+// podLog is a log holding n Running pods in namespace a, and the pods.
+func podLog(n int) (*graph.Log, []*graph.Node) {
+	l := graph.NewLog("ep1", 16)
+	var nodes []*graph.Node
+	for i := range n {
+		nodes = append(nodes, pod("a", fmt.Sprintf("web-7d9c5b8f4-%05d", i), "Running"))
+	}
+	l.Append(upsert(nodes...))
+	return l, nodes
+}
+
+// takeEveryTurn takes all of s's streaming turns; the test frees them by
+// receiving from s.streaming.
+func takeEveryTurn(s *Server) {
+	for range maxStreaming {
+		s.streaming <- struct{}{}
+	}
+}
+
+// waitForWaiting polls the gauge of requests waiting for a streaming turn
+// until it reads n, for at most 10 seconds.
+func waitForWaiting(t *testing.T, m *Metrics, n float64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for testutil.ToFloat64(m.waiting) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("with every turn taken, %v wait for theirs, want %v", testutil.ToFloat64(m.waiting), n)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the gauge, with a deadline
 	}
 }
