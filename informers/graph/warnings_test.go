@@ -626,7 +626,12 @@ func TestWarningMemory(t *testing.T) {
 			if grow > 6<<20 {
 				t.Errorf("10 minutes of events hold %d KB; want at most 6 MB", grow/1024)
 			}
-			if more := int64(twenty) - int64(ten); more > grow/4 {
+			// A quarter of the first ten minutes' growth, with 256 KB for the
+			// measurement's own noise: the first ten minutes may even end
+			// below the base (the heap is measured after the setup, whose
+			// garbage a collection may only then return), and a run failed
+			// on -12 KB more against -2,303 KB.
+			if more := int64(twenty) - int64(ten); more > max(grow/4, 256<<10) {
 				t.Errorf("10 minutes more grew the heap by %d KB more: not bounded", more/1024)
 			}
 		})
