@@ -46,40 +46,37 @@ func (s *Server) graphJSON(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	if msg.Len() < gzipAbove || !acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(msg.Len()+1))
-		c.Response().WriteHeader(http.StatusOK)
-		if _, err := msg.WriteTo(c.Response()); err != nil {
-			s.log.Debug("GET /api/graph: the client went away", "error", err)
-			return nil // the status is sent: nothing else can be
+	var w io.Writer = c.Response()
+	var zw *gzip.Writer
+	if msg.Len() >= gzipAbove && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		// A compressor is held while a slow client reads: it takes one of
+		// the turns the WebSocket snapshots take, so concurrent requests
+		// cannot hold more than maxStreaming of them.
+		release, err := s.streamingTurn(c.Request().Context())
+		if err != nil {
+			return nil // the client went away while waiting
 		}
-		_, _ = c.Response().Write([]byte{'\n'}) // as json.Encoder ends it
-		return nil
+		defer release()
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		zw = gzipWriters.Get().(*gzip.Writer)
+		defer gzipWriters.Put(zw)
+		zw.Reset(c.Response())
+		w = zw
+	} else {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(msg.Len()+1))
 	}
-	// A compressor is held while a slow client reads: it takes one of the
-	// turns the WebSocket snapshots take, so concurrent requests cannot
-	// hold more than maxStreaming of them.
-	release, err := s.streamingTurn(c.Request().Context())
-	if err != nil {
-		return nil // the client went away while waiting
-	}
-	defer release()
-	h.Set(echo.HeaderContentEncoding, "gzip")
 	c.Response().WriteHeader(http.StatusOK)
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(c.Response())
-	_, err = msg.WriteTo(zw)
+	_, err = msg.WriteTo(w)
 	if err == nil {
-		_, err = zw.Write([]byte{'\n'})
+		_, err = w.Write([]byte{'\n'}) // as json.Encoder ends it
 	}
-	if err == nil {
+	if err == nil && zw != nil {
 		err = zw.Close()
 	}
 	if err != nil {
 		s.log.Debug("GET /api/graph: the client went away", "error", err)
 	}
-	return nil
+	return nil // the status is sent: nothing else can be
 }
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip: named
