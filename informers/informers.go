@@ -218,15 +218,16 @@ type Watcher struct {
 
 	mu sync.Mutex
 	// Guarded by mu.
-	pending   map[key]struct{}
-	firstSeen time.Time // receive time of the oldest pending change
-	synced    map[*watched]bool
-	denied    map[string]bool
-	missing   map[string]bool // not served by the API server (404)
-	connErr   bool            // a watch failed for a reason other than permissions
-	authErr   bool            // the API server refused Podium's own credentials (401)
-	published atomic.Bool     // the initial lists are in the log; written under mu, read by publish without it
-	status    graph.Status
+	pending    map[key]struct{}
+	firstSeen  time.Time // receive time of the oldest pending change
+	synced     map[*watched]bool
+	denied     map[string]bool
+	missing    map[string]bool // not served by the API server (404)
+	connErr    bool            // a watch failed for a reason other than permissions
+	authErr    bool            // the API server refused Podium's own credentials (401)
+	published  atomic.Bool     // the initial lists are in the log; written under mu, read by publish without it
+	firstGraph chan struct{}   // closed once published is set
+	status     graph.Status
 
 	// gwWatched are the Gateway API and custom owner informers, started
 	// and stopped as the cluster serves the resources or not (gateway.go,
@@ -263,6 +264,7 @@ func NewForConfig(cfg *rest.Config, log *graph.Log, opts Options) (*Watcher, err
 			return resp, err
 		})
 	})
+	cfg.Wrap(readWatchesInChunks)
 	client, err := kube.New(cfg)
 	if err != nil {
 		return nil, err
@@ -341,16 +343,17 @@ func newWatcher(lw listWatcher, log *graph.Log, opts Options, before func(*Watch
 		opts.Clock = clock.RealClock{}
 	}
 	w := &Watcher{
-		lw:      lw,
-		log:     log,
-		opts:    opts,
-		model:   graph.NewModel(),
-		pending: map[key]struct{}{},
-		synced:  map[*watched]bool{},
-		denied:  map[string]bool{},
-		missing: map[string]bool{},
-		wake:    make(chan struct{}, 1),
-		status:  graph.Status{Type: "status", APIServer: "connected", Denied: []string{}},
+		lw:         lw,
+		log:        log,
+		opts:       opts,
+		model:      graph.NewModel(),
+		pending:    map[key]struct{}{},
+		synced:     map[*watched]bool{},
+		denied:     map[string]bool{},
+		missing:    map[string]bool{},
+		wake:       make(chan struct{}, 1),
+		firstGraph: make(chan struct{}),
+		status:     graph.Status{Type: "status", APIServer: "connected", Denied: []string{}},
 	}
 	if before != nil {
 		before(w)
@@ -602,6 +605,10 @@ func (w *Watcher) Status() graph.Status {
 // Synced reports whether the initial lists are in the log.
 func (w *Watcher) Synced() bool { return w.Status().Synced }
 
+// FirstGraph is closed once the initial lists are in the log as its first
+// complete graph.
+func (w *Watcher) FirstGraph() <-chan struct{} { return w.firstGraph }
+
 // Run starts the informers and folds changes into the log until ctx ends.
 // It returns only once every goroutine it started, the informers' own
 // included, has ended, so a caller that waits for it leaves nothing behind.
@@ -696,6 +703,7 @@ func (w *Watcher) fold(ctx context.Context) error {
 			w.published.Store(true)
 			w.updateStatusLocked()
 			w.mu.Unlock()
+			close(w.firstGraph)
 			w.log.Wake() // status now says synced
 			continue
 		}
