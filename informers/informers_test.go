@@ -449,7 +449,8 @@ func TestUnreachableAPIServerReportsReconnecting(t *testing.T) {
 
 // The first published delta must hold the whole initial list: the informer's
 // cache is full before our handler has been told of every item, so waiting
-// for the cache alone published a partial graph (seen at 10,000 pods).
+// for the cache alone published a partial graph (seen at 10,000 pods). The
+// same holds once FirstGraph is closed.
 func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 	const pods = 20000
 	objs := make([]runtime.Object, 0, pods)
@@ -459,8 +460,21 @@ func TestFirstDeltaHoldsTheWholeList(t *testing.T) {
 	client := fake.NewClientset(objs...)
 	l := graph.NewLog("e", 8)
 	w := newFake(t, client, l, Options{})
+	select {
+	case <-w.FirstGraph():
+		t.Fatal("FirstGraph was closed before the watcher ran")
+	default:
+	}
 	run(t, w)
-	waitFor(t, l, "sync", w.Synced)
+	// FirstGraph is closed once the whole list is in the log.
+	select {
+	case <-w.FirstGraph():
+	case <-time.After(time.Minute):
+		t.Fatal("FirstGraph was not closed in a minute")
+	}
+	if !w.Synced() {
+		t.Error("FirstGraph was closed before the status said synced")
+	}
 	if got := len(l.Snapshot(graph.Filter{}).Nodes); got != pods {
 		t.Fatalf("synced with %d of %d pods in the graph", got, pods)
 	}

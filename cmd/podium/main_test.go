@@ -230,3 +230,57 @@ func TestDefaultGC(t *testing.T) {
 		t.Errorf("with GOGC=80 the GC percent is %d, want 80", got)
 	}
 }
+
+// TestCollectLessUntil: without GOGC in the environment, Podium collects at
+// startGCPercent until every cluster's first graph is published, then at
+// defaultGCPercent; a first graph that never comes holds it no longer than
+// the limit, and a GOGC of the environment's is left alone.
+func TestCollectLessUntil(t *testing.T) {
+	was := debug.SetGCPercent(defaultGCPercent)
+	defer debug.SetGCPercent(was)
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	waitDone := func(what string, done <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: not done in a minute", what)
+		}
+		if got := percent(); got != defaultGCPercent {
+			t.Errorf("%s: the GC percent is %d after, want %d", what, got, defaultGCPercent)
+		}
+	}
+	noGOGC := func(string) string { return "" }
+
+	a, b := make(chan struct{}), make(chan struct{})
+	done := collectLessUntil(context.Background(), noGOGC, []<-chan struct{}{a, b}, time.Hour)
+	if got := percent(); got != startGCPercent {
+		t.Errorf("while the first graphs come the GC percent is %d, want %d", got, startGCPercent)
+	}
+	close(a)
+	select {
+	case <-done:
+		t.Fatal("done with one cluster's first graph of two")
+	default:
+	}
+	close(b)
+	waitDone("both first graphs", done)
+
+	never := make(chan struct{})
+	waitDone("past the limit", collectLessUntil(context.Background(), noGOGC, []<-chan struct{}{never}, time.Millisecond))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done = collectLessUntil(ctx, noGOGC, []<-chan struct{}{never}, time.Hour)
+	cancel()
+	waitDone("stopped", done)
+
+	debug.SetGCPercent(80) // as the runtime would have read GOGC=80
+	<-collectLessUntil(context.Background(), func(k string) string { return map[string]string{"GOGC": "80"}[k] }, []<-chan struct{}{never}, time.Hour)
+	if got := percent(); got != 80 {
+		t.Errorf("with GOGC=80 the GC percent is %d, want 80", got)
+	}
+}
