@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
 	"testing"
 	"time"
@@ -109,8 +110,15 @@ func BenchmarkModel10kPods(b *testing.B) {
 	pods := float64(len(c.pods) * b.N)
 	b.ReportMetric(float64(ms.Mallocs-allocs0)/pods, "allocs/pod")
 	b.ReportMetric(float64(ms.TotalAlloc-bytes0)/pods, "B/pod")
-	if len(d.Upsert.Nodes) != 10000+100+100 || len(d.Upsert.Edges) != 3*10000 {
-		b.Fatalf("flushed %d nodes and %d edges", len(d.Upsert.Nodes), len(d.Upsert.Edges))
+	// Each pod has four edges: its ReplicaSet owns it, it runs on its Node,
+	// its Service selects it and it runs as the default ServiceAccount.
+	kinds := map[string]int{}
+	for _, e := range d.Upsert.Edges {
+		kinds[e.Kind]++
+	}
+	want := map[string]int{EdgeOwns: 10000, EdgeRunsOn: 10000, EdgeSelects: 10000, EdgeRunsAs: 10000}
+	if len(d.Upsert.Nodes) != 10000+100+100 || !maps.Equal(kinds, want) {
+		b.Fatalf("flushed %d nodes and edges %v; want %d nodes and edges %v", len(d.Upsert.Nodes), kinds, 10000+100+100, want)
 	}
 	model, withLog := retainedPerPod(c)
 	b.ReportMetric(float64(model), "model-held-B/pod")
