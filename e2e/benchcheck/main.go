@@ -118,6 +118,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	figures := map[string][]float64{}
+	var failed []string
 	inputs := fs.Args()
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
@@ -133,12 +134,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			defer f.Close()
 			r = f
 		}
-		if err := parse(r, figures); err != nil {
+		if err := parse(r, figures, &failed); err != nil {
 			fmt.Fprintf(stderr, "benchcheck: %s: %v\n", name, err)
 			return 2
 		}
 	}
 	code := check(Targets, figures, stdout)
+	// A benchmark that failed is broken, not slow: even -report says so.
+	if len(failed) > 0 {
+		fmt.Fprintf(stdout, "benchcheck: benchmarks that failed: %s\n", strings.Join(failed, ", "))
+		return 1
+	}
 	if *report {
 		return 0
 	}
@@ -152,15 +158,20 @@ var procs = regexp.MustCompile(`-\d+$`)
 func key(bench, unit string) string { return bench + " " + unit }
 
 // parse reads `go test -bench` output and adds every reported figure to
-// figures, by key. Lines that are not benchmark results (logs, PASS, pkg:)
-// are skipped; a result line that does not parse is an error, naming it.
-func parse(r io.Reader, figures map[string][]float64) error {
+// figures, by key, and the name of every benchmark that failed to failed.
+// Other lines (logs, PASS, pkg:) are skipped; a result line that does not
+// parse is an error, naming it.
+func parse(r io.Reader, figures map[string][]float64, failed *[]string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	line := 0
 	for sc.Scan() {
 		line++
 		f := strings.Fields(sc.Text())
+		if len(f) >= 3 && f[0] == "---" && f[1] == "FAIL:" && strings.HasPrefix(f[2], "Benchmark") {
+			*failed = append(*failed, f[2])
+			continue
+		}
 		// A result: name, iterations, then value-unit pairs. A benchmark
 		// that logs prints its name alone (or with "--- FAIL") first.
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {

@@ -208,3 +208,23 @@ func TestTargetsAreWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedBenchmark: a benchmark that failed makes the run fail, with
+// -report too (make bench), and is named; its figures need not be targets.
+func TestFailedBenchmark(t *testing.T) {
+	in := passing + "--- FAIL: BenchmarkModel10kPods\n    bench_test.go:113: flushed 10200 nodes and 40000 edges\nFAIL\n"
+	for _, args := range [][]string{nil, {"-report"}} {
+		path := filepath.Join(t.TempDir(), "bench.txt")
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		code := run(append(args, path), strings.NewReader(""), &out, &out)
+		if code != 1 || !strings.Contains(out.String(), "benchmarks that failed: BenchmarkModel10kPods") {
+			t.Errorf("%v: exit %d, want 1 naming the failed benchmark:\n%s", args, code, out.String())
+		}
+	}
+	if code, out := runOn(t, passing); code != 0 || strings.Contains(out, "failed") {
+		t.Errorf("without a failure: exit %d:\n%s", code, out)
+	}
+}
