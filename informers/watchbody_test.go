@@ -2,6 +2,7 @@ package informers
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net"
 	"net/http"
@@ -96,21 +97,60 @@ func TestWatchBodiesReadInChunks(t *testing.T) {
 		return read.Load() - before
 	}
 	plain := srv.Client().Transport
-	direct := sent(plain, "/api/v1/pods?watch=true")
-	chunked := sent(readWatchesInChunks(plain), "/api/v1/pods?watch=true")
+	direct := sent(plain, "/api/v1/pods?watch=true&sendInitialEvents=true")
+	chunked := sent(readWatchesInChunks(plain), "/api/v1/pods?watch=true&sendInitialEvents=true")
 	t.Logf("while reading 3.75 MB the client sent %d bytes read directly, %d read in chunks", direct, chunked)
 	if chunked*4 > direct {
 		t.Errorf("read in chunks, the client sent %d bytes of flow control; read directly, %d: want at most a quarter", chunked, direct)
 	}
-	// A list is read whole by client-go anyway, and is left alone.
-	if listed := sent(readWatchesInChunks(plain), "/api/v1/pods"); listed*4 < direct {
-		t.Errorf("a list sent %d bytes of flow control, want it read as before (%d)", listed, direct)
+	// A list is read whole by client-go anyway, and a plain watch starts
+	// idle: both are left alone.
+	for _, path := range []string{"/api/v1/pods", "/api/v1/pods?watch=true&resourceVersion=1"} {
+		if as := sent(readWatchesInChunks(plain), path); as*4 < direct {
+			t.Errorf("%s sent %d bytes of flow control, want it read as before (%d)", path, as, direct)
+		}
+	}
+}
+
+// TestChunkedBodyReadsInChunksUntilCaughtUp: while a list streams in, the
+// body asks for whole chunks and hands out what each brought; once a read
+// brings a lone event, it reads as asked, so that an idle watch waits with
+// no chunk held.
+func TestChunkedBodyReadsInChunksUntilCaughtUp(t *testing.T) {
+	list := bytes.Repeat([]byte("p"), 40<<10) // one read's worth of a list streaming in
+	event := []byte("one event")
+	r := &scriptedReads{reads: [][]byte{list, event}, asked: make(chan int, 8)}
+	b := &chunkedBody{ReadCloser: io.NopCloser(r)}
+	p := make([]byte, 3<<10)
+	var got []byte
+	for len(got) < len(list)+len(event) {
+		n, err := b.Read(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p[:n]...)
+	}
+	if want := append(append([]byte{}, list...), event...); !bytes.Equal(got, want) {
+		t.Fatalf("read %d bytes that differ from the %d sent", len(got), len(want))
+	}
+	if a1, a2 := <-r.asked, <-r.asked; a1 != watchReads || a2 != watchReads {
+		t.Errorf("the list and the event were asked for with %d and %d bytes, want chunks of %d", a1, a2, watchReads)
+	}
+	if b.chunk != nil {
+		t.Error("a drained body still holds its chunk")
+	}
+	// The next read waits for an event: it asks as the decoder asked.
+	if _, err := b.Read(p); err != io.EOF {
+		t.Fatalf("read after the script: %v, want EOF", err)
+	}
+	if a := <-r.asked; a != len(p) {
+		t.Errorf("caught up, a read asked for %d bytes, want the decoder's %d", a, len(p))
 	}
 }
 
 // TestChunkedBodyHandsOnWhatArrived: a read returns what has arrived
-// without waiting for a chunk's worth, an error comes after the bytes read
-// with it, and a drained body holds no chunk.
+// without waiting for a chunk's worth, and an error comes after the bytes
+// read with it.
 func TestChunkedBodyHandsOnWhatArrived(t *testing.T) {
 	pr, pw := io.Pipe()
 	b := &chunkedBody{ReadCloser: pr}
@@ -132,28 +172,37 @@ func TestChunkedBodyHandsOnWhatArrived(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a read waited for more than had arrived")
 	}
-	if b.chunk != nil {
-		t.Error("a drained body still holds its chunk")
-	}
 
-	eb := &chunkedBody{ReadCloser: io.NopCloser(&lastRead{data: []byte("tail"), err: io.ErrUnexpectedEOF})}
+	eb := &chunkedBody{ReadCloser: io.NopCloser(&scriptedReads{reads: [][]byte{[]byte("tail")}, last: io.ErrUnexpectedEOF})}
 	all, err := io.ReadAll(eb)
 	if string(all) != "tail" || err != io.ErrUnexpectedEOF {
 		t.Errorf("read %q, %v; want %q, %v", all, err, "tail", io.ErrUnexpectedEOF)
 	}
 }
 
-// lastRead returns its data and its error in one read, as a body may.
-type lastRead struct {
-	data []byte
-	err  error
+// scriptedReads returns its reads one per call, the last with last (EOF
+// when nil), and tells asked how much each call asked for.
+type scriptedReads struct {
+	reads [][]byte
+	last  error
+	asked chan int
 }
 
-func (r *lastRead) Read(p []byte) (int, error) {
-	if r.data == nil {
-		return 0, r.err
+func (r *scriptedReads) Read(p []byte) (int, error) {
+	if r.asked != nil {
+		r.asked <- len(p)
 	}
-	n := copy(p, r.data)
-	r.data = nil
-	return n, r.err
+	if len(r.reads) == 0 {
+		return 0, cmp.Or(r.last, io.EOF)
+	}
+	n := copy(p, r.reads[0])
+	r.reads[0] = r.reads[0][n:]
+	if len(r.reads[0]) > 0 {
+		return n, nil
+	}
+	r.reads = r.reads[1:]
+	if len(r.reads) == 0 && r.last != nil {
+		return n, r.last
+	}
+	return n, nil
 }
