@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -58,13 +60,15 @@ const podsPerBigNode = 250
 // has them all Ready. Then, with the pods standing still:
 //
 //   - raw-list-ms: a plain client-go informer of the namespace's pods, from
-//     its making to HasSynced; taken before and after Podium's start, and
-//     the mean of the two is reported (both logged);
+//     its making to HasSynced; taken before each of Podium's startSamples
+//     starts and after the last, the median reported (all logged);
 //   - first-graph-ms: the release binary (as the image builds it) started
 //     as its own process, `podium serve --namespace NS`, from its start to
 //     /readyz (its first complete graph published; /api/graph is then
-//     checked to hold every pod); first-graph-ratio is it over raw-list-ms;
-//   - that process idle (idleMemory: MiB-rss and where it goes), its peak
+//     checked to hold every pod), the median of its starts;
+//     first-graph-ratio is it over raw-list-ms, first-graph-best-ratio the
+//     fastest start over the fastest raw list;
+//   - its first start's process idle (idleMemory: MiB-rss and where it goes), its peak
 //     (MiB-peak-rss, VmHWM, at the end), its first /ws snapshot as a browser
 //     negotiates it (snapshot-ready-ms, snapshot-B of JSON,
 //     snapshot-wire-B on the connection) and GET /api/graph (api-graph-ms,
@@ -137,40 +141,53 @@ func measure50k(b *testing.B, priv *labtest.Lab, labPid int, ns string, pods int
 	labCPU := procCPU(b, labPid)
 	labAt := time.Now()
 
-	raw1, n := rawList(b, priv.Config(), ns)
-	if n != pods {
-		b.Fatalf("the raw informer holds %d of %d pods", n, pods)
-	}
-
+	// Raw lists and Podium starts alternate, startSamples of each and a
+	// last raw list: the lab process (API server, etcd, the controllers and
+	// KWOK in one) collects its multi-GiB heap about once every five lists
+	// of 50,000 pods, and whichever list that lands on takes up to four
+	// times as long (2026-12-03, on the same pods: one raw list 1.9 to
+	// 4.2 s, one start of the same binary 3.9 to 14.6 s). A single pair
+	// was a draw; the median of each is the figure (the lower middle of
+	// the four raw lists), the best of each is reported beside it, and
+	// every sample is logged.
+	raws := []time.Duration{rawList50k(b, priv, ns, pods)}
+	var firsts []time.Duration
 	bin := chartImageBinary(b)
-	t0 := time.Now()
-	p := podiumtest.Start(b, podiumtest.Options{Binary: bin, Kubeconfig: priv.Kubeconfig(), NoWait: true,
-		Args: []string{"--namespace", ns, "--log-level", "info"}})
-	p.WaitReady(10 * time.Minute)
-	first := time.Since(t0)
-	idleMemory(b, p)
-	hwmSync := peakRSS(b, p.Pid())
-	snapReady, snapJSON, snapWire := firstSnapshot(b, p.URL, pods)
-	graphTook, graphBytes := apiGraph(b, p.URL, pods)
-	b.ReportMetric(peakRSS(b, p.Pid()), "MiB-peak-rss")
-	p.Stop()
-
-	raw2, n := rawList(b, priv.Config(), ns)
-	if n != pods {
-		b.Fatalf("the raw informer holds %d of %d pods", n, pods)
+	var graphTook time.Duration
+	var graphBytes, snapJSON, snapWire int
+	var snapReady time.Duration
+	var hwmSync float64
+	for i := range startSamples {
+		t0 := time.Now()
+		p := podiumtest.Start(b, podiumtest.Options{Binary: bin, Kubeconfig: priv.Kubeconfig(), NoWait: true,
+			Args: []string{"--namespace", ns, "--log-level", "info"}})
+		p.WaitReady(10 * time.Minute)
+		firsts = append(firsts, time.Since(t0))
+		if i == 0 {
+			// The process's figures, from its first start.
+			idleMemory(b, p)
+			hwmSync = peakRSS(b, p.Pid())
+			snapReady, snapJSON, snapWire = firstSnapshot(b, p.URL, pods)
+			graphTook, graphBytes = apiGraph(b, p.URL, pods)
+			b.ReportMetric(peakRSS(b, p.Pid()), "MiB-peak-rss")
+		}
+		p.Stop()
+		raws = append(raws, rawList50k(b, priv, ns, pods))
 	}
-	raw := (raw1 + raw2) / 2
+	raw, first := percentile(raws, 0.5), percentile(firsts, 0.5)
 	labLoad := 100 * (procCPU(b, labPid) - labCPU) / time.Since(labAt).Seconds()
 	b.ReportMetric(ms(raw), "raw-list-ms")
 	b.ReportMetric(ms(first), "first-graph-ms")
 	b.ReportMetric(first.Seconds()/raw.Seconds(), "first-graph-ratio")
+	b.ReportMetric(slices.Min(firsts).Seconds()/slices.Min(raws).Seconds(), "first-graph-best-ratio")
 	b.ReportMetric(ms(snapReady), "snapshot-ready-ms")
 	b.ReportMetric(float64(snapJSON), "snapshot-B")
 	b.ReportMetric(float64(snapWire), "snapshot-wire-B")
 	b.ReportMetric(ms(graphTook), "api-graph-ms")
 	b.ReportMetric(float64(graphBytes), "api-graph-B")
-	b.Logf("raw informer of %d pods synced in %s and %s (mean %s); podium's first complete graph %s after its start (%.2f×); its VmHWM %.0f MiB at idle after the first sync",
-		pods, raw1.Round(time.Millisecond), raw2.Round(time.Millisecond), raw.Round(time.Millisecond), first.Round(time.Millisecond), first.Seconds()/raw.Seconds(), hwmSync)
+	b.Logf("raw informer of %d pods synced in %s (median %s); podium's first complete graph %s after its start (median %s): %.2f× the raw list's median, %.2f× best to best; its VmHWM %.0f MiB at idle after the first sync",
+		pods, roundAll(raws), raw.Round(time.Millisecond), roundAll(firsts), first.Round(time.Millisecond), first.Seconds()/raw.Seconds(),
+		slices.Min(firsts).Seconds()/slices.Min(raws).Seconds(), hwmSync)
 	b.Logf("first /ws snapshot: %d B of JSON, %d B on the connection (permessage-deflate), read whole %s after dialling; GET /api/graph: %d B in %s",
 		snapJSON, snapWire, snapReady.Round(time.Millisecond), graphBytes, graphTook.Round(time.Millisecond))
 	b.Logf("the lab used %.0f%% of a core meanwhile, and holds %.0f MiB resident", labLoad, procStatusKB(b, labPid, "VmRSS")/1024)
@@ -182,7 +199,7 @@ func measure50k(b *testing.B, priv *labtest.Lab, labPid int, ns string, pods int
 	if path := os.Getenv(envScaleProfile); path != "" {
 		stopProfile = cpuProfile(b, path)
 	}
-	t0 = time.Now()
+	t0 := time.Now()
 	pi := startInProcess(b, priv.Config(), informers.Options{Namespaces: []string{ns}})
 	inProc := time.Since(t0)
 	stopProfile()
@@ -397,6 +414,28 @@ func watchReadyUntil(b testing.TB, cs kubernetes.Interface, ns, rv string) (coun
 		defer mu.Unlock()
 		return len(ready)
 	}, stop
+}
+
+// startSamples is how many times BenchmarkScale50k starts Podium, each
+// after a raw list.
+const startSamples = 3
+
+// rawList50k is rawList of ns, which must hold pods pods.
+func rawList50k(b *testing.B, priv *labtest.Lab, ns string, pods int) time.Duration {
+	took, n := rawList(b, priv.Config(), ns)
+	if n != pods {
+		b.Fatalf("the raw informer holds %d of %d pods", n, pods)
+	}
+	return took
+}
+
+// roundAll prints d to the millisecond.
+func roundAll(d []time.Duration) string {
+	s := make([]string, len(d))
+	for i, x := range d {
+		s[i] = x.Round(time.Millisecond).String()
+	}
+	return strings.Join(s, ", ")
 }
 
 // rawList is what any controller does first: a client-go informer of ns's
