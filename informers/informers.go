@@ -317,9 +317,11 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 // it: a third of the CPU Podium spends on a watched pod went to inflating
 // it again (a profile during a create stream), and the API server, the
 // machine's busiest process at such times, deflates for nothing. Lists,
-// read once and large, stay compressed.
+// read once and large, stay compressed, and so do watch-lists (a watch that
+// starts with the list): the kube client hands each off to a plain watch
+// once its list is in (kube.listThenWatch).
 func uncompressedWatch(req *http.Request) *http.Request {
-	if req.URL.Query().Get("watch") != "true" || req.Header.Get("Accept-Encoding") != "" {
+	if q := req.URL.Query(); q.Get("watch") != "true" || q.Get("sendInitialEvents") == "true" || req.Header.Get("Accept-Encoding") != "" {
 		return req
 	}
 	req = req.Clone(req.Context())

@@ -25,10 +25,13 @@ var chunks = sync.Pool{New: func() any { b := make([]byte, watchReads); return &
 //
 // Why: a watch's decoder reads one object at a time (a pod is about 3 KB
 // of protobuf), and Go's HTTP/2 client sends the server a WINDOW_UPDATE, a
-// write on the connection, each time 4 KB more have been read. A 50,000-pod
-// first list was about 30,000 of those writes: a tenth of Podium's CPU in
-// its start (a profile of it), with as many reads and TLS records for the
-// API server. Read in chunks, each read takes what has arrived, up to
+// write on the connection, each time 4 KB more have been read. An
+// uncompressed 50,000-pod first list was about 30,000 of those writes: a
+// tenth of Podium's CPU in its start (a profile of it), with as many reads
+// and TLS records for the API server. Watch-lists now come gzipped
+// (uncompressedWatch), and the gzip reader reads the body 4 KB of
+// compressed data at a time; they come uncompressed with
+// --disable-compression, or from an API server that does not compress. Read in chunks, each read takes what has arrived, up to
 // watchReads, and the update goes out for all of it at once. A read
 // returns what is there and never waits to fill a chunk, so no event waits.
 //
