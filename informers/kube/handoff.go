@@ -16,10 +16,10 @@ import (
 // one from that resource version, and the reflector sees one watch.
 //
 // Why: the informers ask for a watch-list gzipped (informers'
-// uncompressedWatch), because 50,000 pods are 152 MB of protobuf and
-// compressed they took a quarter less of the API server's CPU and of
-// Podium's, and Podium's start to its first graph from 3.3–3.8 s to
-// 2.6–2.8 s (docs/benchmarks.md). But the same response goes on with the
+// uncompressedWatch), because 50,000 pods are 152 MB of protobuf:
+// compressed, their list took a third less of the lab's CPU and a fifth
+// less of Podium's, and Podium's start to its first graph went from
+// 3.3–3.8 s to 2.55–2.8 s (docs/benchmarks.md). But the same response goes on with the
 // events for minutes, each compressed and flushed on its own, which made
 // inflating a third of the CPU a watched pod costs; the plain watch after
 // the hand-off is not compressed. Nothing is lost or seen twice: the new
