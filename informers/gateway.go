@@ -67,9 +67,11 @@ func typedInformer[L runtime.Object](obj runtime.Object, lwClient any, list func
 	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) *informer {
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return list(ctx, o) },
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		// Watch-lists come gzipped: the list is handed off to a plain
+		// watch, as the built-in kinds' are.
+		WatchFuncWithContext: kube.ListThenWatch(func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return watchFn(ctx, o)
-		},
+		}),
 	}
 	return newInformerOf(cache.ToListWatcherWithWatchListSemantics(lw, lwClient), obj)
 }

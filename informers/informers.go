@@ -319,7 +319,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 // machine's busiest process at such times, deflates for nothing. Lists,
 // read once and large, stay compressed, and so do watch-lists (a watch that
 // starts with the list): the kube client hands each off to a plain watch
-// once its list is in (kube.listThenWatch).
+// once its list is in (kube.ListThenWatch).
 func uncompressedWatch(req *http.Request) *http.Request {
 	if q := req.URL.Query(); q.Get("watch") != "true" || q.Get("sendInitialEvents") == "true" || req.Header.Get("Accept-Encoding") != "" {
 		return req

@@ -10,8 +10,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// listThenWatch starts watch-lists (a watch that starts with the list) that
-// go on as plain watches: once the list's end is marked (the
+// ListThenWatch makes start's watch-lists (a watch that starts with the
+// list) go on as plain watches: once the list's end is marked (the
 // "k8s.io/initial-events-end" bookmark), the watch is handed off to a new
 // one from that resource version, and the reflector sees one watch.
 //
@@ -26,7 +26,7 @@ import (
 // watch sends every event after the bookmark's version, and the old one is
 // stopped without being read again. If the new watch cannot start, the old
 // one goes on.
-func listThenWatch(start cache.WatchFuncWithContext) cache.WatchFuncWithContext {
+func ListThenWatch(start cache.WatchFuncWithContext) cache.WatchFuncWithContext {
 	return func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 		w, err := start(ctx, opts)
 		if err != nil || opts.SendInitialEvents == nil || !*opts.SendInitialEvents {

@@ -79,7 +79,7 @@ func TestWatchListHandsOffToAPlainWatch(t *testing.T) {
 	ws := &watches{}
 	opts := metav1.ListOptions{SendInitialEvents: ptr.To(true), ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan,
 		AllowWatchBookmarks: true, LabelSelector: "app=web", TimeoutSeconds: ptr.To[int64](300)}
-	w, err := listThenWatch(ws.start)(context.Background(), opts)
+	w, err := ListThenWatch(ws.start)(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestWatchListHandsOffToAPlainWatch(t *testing.T) {
 // a plain watch that cannot start leaves the watch-list going.
 func TestWatchListHandOffOnlyAtTheListsEnd(t *testing.T) {
 	ws := &watches{}
-	w, err := listThenWatch(ws.start)(context.Background(), metav1.ListOptions{ResourceVersion: "5"})
+	w, err := ListThenWatch(ws.start)(context.Background(), metav1.ListOptions{ResourceVersion: "5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestWatchListHandOffOnlyAtTheListsEnd(t *testing.T) {
 	}
 
 	ws = &watches{fail: true}
-	w, err = listThenWatch(ws.start)(context.Background(), metav1.ListOptions{SendInitialEvents: ptr.To(true)})
+	w, err = ListThenWatch(ws.start)(context.Background(), metav1.ListOptions{SendInitialEvents: ptr.To(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func (c *Client) ListWatch(gvr schema.GroupVersionResource, ns string, modify fu
 		modify = func(*metav1.ListOptions) {}
 	}
 	lw := cache.NewFilteredListWatchFromClient(rc, gvr.Resource, ns, modify)
-	lw.WatchFuncWithContext = listThenWatch(lw.WatchFuncWithContext)
+	lw.WatchFuncWithContext = ListThenWatch(lw.WatchFuncWithContext)
 	// The REST client streams lists (watch-list) as the generated
 	// informers' clients do.
 	return cache.ToListWatcherWithWatchListSemantics(lw, rc), nil
