@@ -28,12 +28,13 @@ var chunks = sync.Pool{New: func() any { b := make([]byte, watchReads); return &
 // write on the connection, each time 4 KB more have been read. An
 // uncompressed 50,000-pod first list was about 30,000 of those writes: a
 // tenth of Podium's CPU in its start (a profile of it), with as many reads
-// and TLS records for the API server. Watch-lists now come gzipped
-// (uncompressedWatch), and the gzip reader reads the body 4 KB of
-// compressed data at a time; they come uncompressed with
-// --disable-compression, or from an API server that does not compress. Read in chunks, each read takes what has arrived, up to
-// watchReads, and the update goes out for all of it at once. A read
-// returns what is there and never waits to fill a chunk, so no event waits.
+// and TLS records for the API server. Read in chunks, each read takes what
+// has arrived, up to watchReads, and the update goes out for all of it at
+// once. A read returns what is there and never waits to fill a chunk, so
+// no event waits. Watch-lists come gzipped now (uncompressedWatch), and the
+// gzip reader reads the body 4 KB of compressed data at a time whatever is
+// asked of it: this matters for a list that comes uncompressed
+// (--disable-compression, or an API server that does not compress).
 //
 // Only while the list streams: a read that waits for the next event holds
 // its chunk meanwhile, and an idle watch would hold one for good (64 KiB
@@ -41,7 +42,8 @@ var chunks = sync.Pool{New: func() any { b := make([]byte, watchReads); return &
 // body reads in chunks from its start until a chunk read brings less than
 // caughtUpBelow (single events, not a list streaming in), and then as the
 // decoder asks; a plain watch, which starts idle, never does. A list that
-// ends in a bigger read holds one chunk until its first event.
+// ends in a bigger read holds one chunk until its first event, or until
+// the watch-list is handed off (kube.ListThenWatch) and closed.
 func readWatchesInChunks(rt http.RoundTripper) http.RoundTripper {
 	return chunkedWatches{rt}
 }

@@ -19,13 +19,13 @@ import (
 // uncompressedWatch), because 50,000 pods are 152 MB of protobuf:
 // compressed, their list took a third less of the lab's CPU and a fifth
 // less of Podium's, and Podium's start to its first graph went from
-// 3.3–3.8 s to 2.55–2.8 s (docs/benchmarks.md). But the same response goes on with the
-// events for minutes, each compressed and flushed on its own, which made
-// inflating a third of the CPU a watched pod costs; the plain watch after
-// the hand-off is not compressed. Nothing is lost or seen twice: the new
-// watch sends every event after the bookmark's version, and the old one is
-// stopped without being read again. If the new watch cannot start, the old
-// one goes on.
+// 3.3–3.8 s to 2.55–2.8 s (docs/benchmarks.md). But the same response goes
+// on with the events for minutes, each compressed and flushed on its own,
+// and inflating them was a third of the CPU a watched pod cost; the plain
+// watch after the hand-off is not compressed. Nothing is lost or seen
+// twice: the new watch sends every event after the bookmark's version, and
+// the old one is stopped without being read again. If the new watch cannot
+// start, the old one goes on.
 func ListThenWatch(start cache.WatchFuncWithContext) cache.WatchFuncWithContext {
 	return func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 		w, err := start(ctx, opts)
