@@ -321,7 +321,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 // starts with the list): the kube client hands each off to a plain watch
 // once its list is in (kube.ListThenWatch).
 func uncompressedWatch(req *http.Request) *http.Request {
-	if q := req.URL.Query(); q.Get("watch") != "true" || q.Get("sendInitialEvents") == "true" || req.Header.Get("Accept-Encoding") != "" {
+	if watchKind(req) != plainWatch || req.Header.Get("Accept-Encoding") != "" {
 		return req
 	}
 	req = req.Clone(req.Context())
@@ -330,6 +330,26 @@ func uncompressedWatch(req *http.Request) *http.Request {
 }
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The kinds of request watchKind tells apart.
+const (
+	notAWatch = iota
+	plainWatch
+	watchList // a watch that starts with the list (sendInitialEvents)
+)
+
+// watchKind says whether req is a watch, and which kind.
+func watchKind(req *http.Request) int {
+	q := req.URL.Query()
+	switch {
+	case q.Get("watch") != "true":
+		return notAWatch
+	case q.Get("sendInitialEvents") == "true":
+		return watchList
+	default:
+		return plainWatch
+	}
+}
 
 // newWatcher returns a Watcher whose informers list and watch through
 // lw; before wires what the informers' setup needs (the custom owner

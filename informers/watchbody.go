@@ -55,7 +55,7 @@ func (c chunkedWatches) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
-	if q := req.URL.Query(); q.Get("watch") != "true" || q.Get("sendInitialEvents") != "true" {
+	if watchKind(req) != watchList {
 		return resp, err
 	}
 	resp.Body = &chunkedBody{ReadCloser: resp.Body}

@@ -103,7 +103,6 @@ func collectLessUntil(ctx context.Context, getenv func(string) string, firsts []
 				return
 			}
 		}
-		debug.SetGCPercent(defaultGCPercent)
 		debug.FreeOSMemory()
 	}()
 	return done
