@@ -54,10 +54,11 @@ func (s *Server) ws(c echo.Context) error {
 	if err := rejectUnknown(c, "namespace", "selector", "epoch", "since", "cluster"); err != nil {
 		return err
 	}
-	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{
+	hj := &deflateHijacker{ResponseWriter: c.Response()}
+	conn, err := websocket.Accept(hj, c.Request(), &websocket.AcceptOptions{
 		OriginPatterns:       s.cfg.AllowedOrigins,
 		CompressionMode:      websocket.CompressionNoContextTakeover,
-		CompressionThreshold: 512,
+		CompressionThreshold: deflateOnceBelow,
 	})
 	if err != nil {
 		// Accept has written the response (403 for a foreign origin).
@@ -81,7 +82,7 @@ func (s *Server) ws(c echo.Context) error {
 		}
 	}()
 
-	cl := &client{s: s, cluster: s.cluster(c), conn: conn, filter: f, out: make(chan any, 1)}
+	cl := &client{s: s, cluster: s.cluster(c), conn: conn, frames: hj.conn, filter: f, out: make(chan any, 1)}
 	go cl.read(ctx, cancel)
 	if s.cfg.PingInterval > 0 {
 		go cl.keepalive(ctx, cancel)
@@ -114,6 +115,7 @@ type client struct {
 	s       *Server
 	cluster *Cluster
 	conn    *websocket.Conn
+	frames  *sharedDeflate // conn's socket
 	filter  graph.Filter
 	// out carries replies to client messages (pong, error) to the writer,
 	// which owns all writes. One slot: a client flooding pings loses pongs,
@@ -300,7 +302,7 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 	judged := time.AfterFunc(timeout, func() {
 		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
 	})
-	err := send(wctx, cl.conn, msg)
+	err := cl.send(wctx, msg)
 	judged.Stop()
 	if err != nil {
 		if wctx.Err() != nil && ctx.Err() == nil {
@@ -334,14 +336,19 @@ func (s *Server) streamingTurn(ctx context.Context) (release func(), err error) 
 	}
 }
 
-// send writes msg as one WebSocket message. One longer than streamAbove
-// (a snapshot, mostly) is written as it is compressed, in several frames:
-// the client receives and inflates its start while the rest is being
-// compressed, instead of waiting for the whole (at 50,000 pods, 62 MB of
-// JSON deflated in one piece before the first byte left), and no joined
-// copy of it is ever made.
-func send(ctx context.Context, conn *websocket.Conn, msg *graph.Encoded) error {
-	if msg.Len() <= streamAbove {
+// send writes msg as one WebSocket message. One shorter than
+// deflateOnceBelow is deflated once for all viewers (sharedDeflate). One
+// longer than streamAbove (a snapshot, mostly) is written as it is
+// compressed, in several frames: the client receives and inflates its
+// start while the rest is being compressed, instead of waiting for the
+// whole (at 50,000 pods, 62 MB of JSON deflated in one piece before the
+// first byte left), and no joined copy of it is ever made.
+func (cl *client) send(ctx context.Context, msg *graph.Encoded) error {
+	conn := cl.conn
+	switch {
+	case msg.Len() < deflateOnceBelow:
+		return cl.frames.send(ctx, conn, msg)
+	case msg.Len() <= streamAbove:
 		return conn.Write(ctx, websocket.MessageText, msg.Bytes())
 	}
 	w, err := conn.Writer(ctx, websocket.MessageText)
