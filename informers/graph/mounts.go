@@ -153,7 +153,7 @@ func (m *Model) edge(id string) *Edge {
 	if !ok {
 		return nil
 	}
-	from, to, ok := strings.Cut(rest, "->")
+	from, to, ok := cutArrow(rest)
 	if !ok {
 		return nil
 	}

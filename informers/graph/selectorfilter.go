@@ -69,7 +69,7 @@ func isPodID(id string) bool { return strings.HasPrefix(id, podPrefix) }
 // is a Pod (no edge kind joins two Pods).
 func edgePod(edgeID string) string {
 	_, rest, _ := strings.Cut(edgeID, ":")
-	from, to, _ := strings.Cut(rest, "->")
+	from, to, _ := cutArrow(rest)
 	switch {
 	case isPodID(from):
 		return from

@@ -43,7 +43,7 @@ func edgeKeyOf(id string) (edgeKey, bool) {
 	if !ok {
 		return edgeKey{}, false
 	}
-	from, to, ok := strings.Cut(rest, "->")
+	from, to, ok := cutArrow(rest)
 	return edgeKey{kind, from, to}, ok
 }
 
@@ -199,7 +199,7 @@ func (s *State) removeEdge(id string) {
 // impliedEdge returns the implied edge with this id if it is present.
 func (s *State) impliedEdge(id string) *Edge {
 	kind, rest, _ := strings.Cut(id, ":")
-	from, to, _ := strings.Cut(rest, "->")
+	from, to, _ := cutArrow(rest)
 	var n *Node
 	var bit uint8
 	switch kind {
