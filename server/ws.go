@@ -58,7 +58,7 @@ func (s *Server) ws(c echo.Context) error {
 	conn, err := websocket.Accept(hj, c.Request(), &websocket.AcceptOptions{
 		OriginPatterns:       s.cfg.AllowedOrigins,
 		CompressionMode:      websocket.CompressionNoContextTakeover,
-		CompressionThreshold: deflateOnceBelow,
+		CompressionThreshold: neverCompress, // sharedDeflate compresses
 	})
 	if err != nil {
 		// Accept has written the response (403 for a foreign origin).
@@ -336,29 +336,14 @@ func (s *Server) streamingTurn(ctx context.Context) (release func(), err error) 
 	}
 }
 
-// send writes msg as one WebSocket message. One shorter than
-// deflateOnceBelow is deflated once for all viewers (sharedDeflate). One
-// longer than streamAbove (a snapshot, mostly) is written as it is
-// compressed, in several frames: the client receives and inflates its
-// start while the rest is being compressed, instead of waiting for the
-// whole (at 50,000 pods, 62 MB of JSON deflated in one piece before the
-// first byte left), and no joined copy of it is ever made.
+// send writes msg as one WebSocket message (sharedDeflate): one longer
+// than streamAbove (a snapshot, mostly) in several frames, as it is
+// compressed.
 func (cl *client) send(ctx context.Context, msg *graph.Encoded) error {
-	conn := cl.conn
-	switch {
-	case msg.Len() < deflateOnceBelow:
-		return cl.frames.send(ctx, conn, msg)
-	case msg.Len() <= streamAbove:
-		return conn.Write(ctx, websocket.MessageText, msg.Bytes())
+	if msg.Len() <= streamAbove {
+		return cl.frames.write(ctx, cl.conn, msg)
 	}
-	w, err := conn.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return err
-	}
-	if _, err := msg.WriteTo(w); err != nil {
-		return err
-	}
-	return w.Close()
+	return cl.frames.stream(ctx, cl.conn, msg)
 }
 
 const streamAbove = 64 << 10

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,6 +118,58 @@ func TestWSDeltasDeflatedOnceForAllViewers(t *testing.T) {
 		}
 		if got := graph.Deflations() - before; got != 1 {
 			t.Errorf("a %d-byte delta to %d viewers taking compression was deflated %d times, want once", len(wantJSON), n, got)
+		}
+	}
+}
+
+// TestWSSnapshotDeflatedOnceForAllViewers: viewers dialling a big graph
+// at once share one compression of its snapshot, streamed to each in
+// several frames, the first compressed (RSV1), that inflate to exactly
+// what json.Marshal writes; a viewer without compression gets it as it is.
+func TestWSSnapshotDeflatedOnceForAllViewers(t *testing.T) {
+	l, _ := podLog(3000)
+	ts, _ := newTestServer(t, Config{Log: l})
+	m, _ := graph.NewCursor(l, graph.NewFilter(), nil).Next()
+	want, err := json.Marshal(m.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) <= streamAbove {
+		t.Fatalf("setup: a %d-byte snapshot is not over streamAbove (%d)", len(want), streamAbove)
+	}
+	before := graph.Deflations()
+	const n = 6
+	clients := make([]recordedClient, n+1)
+	var wg sync.WaitGroup
+	for i := range clients {
+		mode := websocket.CompressionNoContextTakeover
+		if i == n {
+			mode = websocket.CompressionDisabled
+		}
+		clients[i] = dialRecorded(t, ts.URL, mode)
+		clients[i].conn.SetReadLimit(64 << 20)
+		wg.Go(func() {
+			if got := clients[i].next(t); !bytes.Equal(got, want) {
+				t.Errorf("viewer %d: snapshot differs from json.Marshal:\n got %.200s\nwant %.200s", i, got, want)
+			}
+		})
+	}
+	wg.Wait()
+	if got := graph.Deflations() - before; got != 1 {
+		t.Errorf("%d viewers taking compression had the snapshot deflated %d times, want once", n, got)
+	}
+	for i, c := range clients {
+		frames := c.frames(t)
+		wire := 0
+		for _, f := range frames {
+			wire += f.length
+		}
+		compressed := i < n
+		if len(frames) < 2 || frames[0].opcode != 1 || frames[0].rsv1 != compressed || !frames[len(frames)-1].fin {
+			t.Errorf("viewer %d: snapshot came in frames %+v…, want several, the first a text frame with RSV1 %v", i, frames[:min(len(frames), 3)], compressed)
+		}
+		if compressed && wire > len(want)/4 {
+			t.Errorf("viewer %d: %d bytes of JSON took %d on the wire: not compressed", i, len(want), wire)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/json"
 	"io"
 	"runtime/debug"
@@ -310,8 +309,8 @@ type Encoded struct {
 	joined     sync.Once
 	joinedData []byte
 
-	deflated     sync.Once
-	deflatedData []byte
+	deflateOnce sync.Once
+	deflated    *deflation // deflate.go
 }
 
 func newEncoded(head []byte, items []json.RawMessage, tail []byte) *Encoded {
@@ -347,43 +346,6 @@ func (m *Encoded) Bytes() []byte {
 	})
 	return m.joinedData
 }
-
-// Deflated returns the message compressed with DEFLATE (compress/flate at
-// BestSpeed, sync-flushed, not closed), computed once and shared like the
-// message: permessage-deflate without context takeover compresses each
-// message on its own, so every connection sends the same bytes, and
-// deflating each delta once per viewer was half the server's CPU with 500
-// viewers.
-func (m *Encoded) Deflated() []byte {
-	m.deflated.Do(func() {
-		deflations.Add(1)
-		var b bytes.Buffer
-		b.Grow(m.size/2 + 64)
-		w, _ := flateWriters.Get().(*flate.Writer)
-		if w == nil {
-			w, _ = flate.NewWriter(&b, flate.BestSpeed)
-		} else {
-			w.Reset(&b)
-		}
-		// Writing to a bytes.Buffer does not fail.
-		_, _ = m.WriteTo(w)
-		_ = w.Flush()
-		flateWriters.Put(w)
-		m.deflatedData = b.Bytes()
-	})
-	return m.deflatedData
-}
-
-// flateWriters keeps compressors for Deflated: each holds about 1.2 MB of
-// tables, too much to make per message.
-var flateWriters sync.Pool
-
-// deflations counts Deflated's compressions.
-var deflations atomic.Uint64
-
-// Deflations reports how many messages were deflated rather than shared: a
-// test hook, as Encodings is.
-func Deflations() uint64 { return deflations.Load() }
 
 // WriteTo writes the message to w in writes of writeBatch bytes at least
 // (but the last), the items gathered: a compressing writer decides on the

@@ -2,11 +2,9 @@ package graph
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand"
 	"sync"
 	"testing"
@@ -97,36 +95,6 @@ func TestEncodedWriteTo(t *testing.T) {
 	fails := &failingWriter{after: 2, err: boom}
 	if _, err := enc.WriteTo(fails); !errors.Is(err, boom) || fails.writes != 3 {
 		t.Errorf("WriteTo to a writer failing at its third write: %v after %d writes, want boom after 3", err, fails.writes)
-	}
-}
-
-// TestEncodedDeflated: Deflated inflates to the message, of one part or
-// of many, and is computed once: every caller gets the same bytes.
-func TestEncodedDeflated(t *testing.T) {
-	l := NewLog("e1", 4)
-	var d Delta
-	for i := range 2000 {
-		d.Upsert.Nodes = append(d.Upsert.Nodes, pod("a", fmt.Sprintf("web-%04d", i), "Running"))
-	}
-	l.Append(d)
-	m, _ := NewCursor(l, NewFilter(), nil).Next()
-	snap, err := l.Encoder().EncodeMessage(m, NewFilter())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, enc := range []*Encoded{snap, NewEncoded([]byte(`{"type":"delta","from":1}`))} {
-		before := Deflations()
-		z := enc.Deflated()
-		got, err := io.ReadAll(flate.NewReader(bytes.NewReader(z)))
-		if !errors.Is(err, io.ErrUnexpectedEOF) { // flushed, not closed: no final block
-			t.Fatalf("inflating: %v, want the unexpected EOF of a stream flushed but not closed", err)
-		}
-		if !bytes.Equal(got, enc.Bytes()) {
-			t.Fatalf("Deflated inflates to %.100s…, want %.100s…", got, enc.Bytes())
-		}
-		if again := enc.Deflated(); &again[0] != &z[0] || Deflations()-before != 1 {
-			t.Errorf("Deflated twice: %d deflations, the same bytes %v; want 1 and true", Deflations()-before, &again[0] == &z[0])
-		}
 	}
 }
 
