@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"maps"
+	"math"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -209,5 +211,40 @@ func TestRetainedPerPodIsBounded(t *testing.T) {
 	// measures the whole.
 	if withLog > 1100 {
 		t.Errorf("model and log hold %d B per pod, want ≤ 1100", withLog)
+	}
+}
+
+// TestBigFlushReadsEdgesAside: a flush of more than flushEdgesAside edges,
+// whose edges are read on a goroutine of their own, is the flush read in
+// one go: the first list of 10,000 pods, then, synced, 3,000 of them
+// deleted and a Node cordoned (removals, endpoint and life happenings).
+// Under -race it also checks that the two halves share no writes.
+func TestBigFlushReadsEdgesAside(t *testing.T) {
+	c := newCluster10k()
+	run := func(aside int) []Delta {
+		defer func(was int) { flushEdgesAside = was }(flushEdgesAside)
+		flushEdgesAside = aside
+		m := NewModel()
+		c.load(m, t0)
+		first := m.Flush()
+		m.Synced()
+		for _, p := range c.pods[:3000] {
+			m.Delete(Pods, p.Node.Namespace, p.Node.Name, t0.Add(time.Second))
+		}
+		cordoned := c.nodes[7].DeepCopy()
+		cordoned.Spec.Unschedulable = true
+		m.Set(cordoned, t0.Add(time.Second))
+		return []Delta{first, m.Flush()}
+	}
+	inOrder, aside := run(math.MaxInt), run(flushEdgesAside)
+	for i := range inOrder {
+		if n := len(aside[i].Upsert.Edges) + len(aside[i].Remove.Edges); n < flushEdgesAside {
+			t.Fatalf("setup: flush %d changed %d edges, not more than %d", i, n, flushEdgesAside)
+		}
+		if !reflect.DeepEqual(inOrder[i], aside[i]) {
+			t.Errorf("flush %d with the edges read aside differs: %d/%d nodes, %d/%d edges, %d/%d removed edges, %d/%d happenings",
+				i, len(aside[i].Upsert.Nodes), len(inOrder[i].Upsert.Nodes), len(aside[i].Upsert.Edges), len(inOrder[i].Upsert.Edges),
+				len(aside[i].Remove.Edges), len(inOrder[i].Remove.Edges), len(aside[i].Happenings), len(inOrder[i].Happenings))
+		}
 	}
 }
