@@ -97,6 +97,109 @@ func TestInformerQueue(t *testing.T) {
 	}
 }
 
+// Until the first list is in, each object a watch-list streams is cached
+// and handled as the reflector transforms it, so the graph folds the list
+// while it arrives; the list's Replace then handles only what differs
+// from what streamed (here a retried watch-list: b was deleted meanwhile, c
+// changed, d is new), and after it the transform only transforms.
+func TestFirstWatchListHandledAsItStreams(t *testing.T) {
+	pod := func(name, rv string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, ResourceVersion: rv,
+			Annotations: map[string]string{"strip": "me"}}}
+	}
+	inf := newInformerOf(&cache.ListWatch{}, &corev1.Pod{})
+	transforms := map[*corev1.Pod]int{}
+	inf.transform = func(obj any) (any, error) {
+		obj.(*corev1.Pod).Annotations = nil
+		transforms[obj.(*corev1.Pod)]++
+		return obj, nil
+	}
+	var got []string
+	dones := 0
+	inf.handle = func(obj any, deleted bool) {
+		p := obj.(*corev1.Pod)
+		cached, ok, _ := inf.GetStore().GetByKey("ns/" + p.Name)
+		switch {
+		case deleted && ok:
+			t.Errorf("%s deleted but still cached", p.Name)
+		case !deleted && (!ok || cached.(*corev1.Pod).ResourceVersion != p.ResourceVersion):
+			t.Errorf("%s at %s handled before the cache had it", p.Name, p.ResourceVersion)
+		case !deleted && len(cached.(*corev1.Pod).Annotations) > 0:
+			t.Errorf("%s cached untransformed", p.Name)
+		}
+		what := "set"
+		if deleted {
+			what = "deleted"
+		}
+		got = append(got, what+" "+p.Name+"@"+p.ResourceVersion)
+	}
+	inf.handled = func() { dones++ }
+	q := (*inlineQueue)(inf)
+	expect := func(step string, want ...string) {
+		t.Helper()
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: handled %q, want %q", step, got, want)
+		}
+		got = nil
+	}
+	stream := func(pods ...*corev1.Pod) []any {
+		t.Helper()
+		var list []any
+		for _, p := range pods {
+			obj, err := q.Transformer()(p) // as the reflector's temporary store does
+			if err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, obj)
+		}
+		return list
+	}
+
+	stream(pod("a", "1"), pod("b", "1"), pod("c", "1")) // a watch-list that fails here
+	expect("first attempt, as it streams", "set a@1", "set b@1", "set c@1")
+	if dones != 3 || inf.HasSynced() {
+		t.Errorf("after 3 streamed objects: %d handled calls, synced %v; want 3, false", dones, inf.HasSynced())
+	}
+	list := stream(pod("a", "1"), pod("c", "2"), pod("d", "1"))
+	expect("the retry, as it streams", "set c@2", "set d@1")
+	if err := q.Replace(list, "2"); err != nil {
+		t.Fatal(err)
+	}
+	expect("the retry's list", "deleted b@1")
+	if !inf.HasSynced() {
+		t.Fatal("not synced after the first list")
+	}
+	keys := inf.GetStore().ListKeys()
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"ns/a", "ns/c", "ns/d"}) {
+		t.Errorf("cache after the first list holds %v", keys)
+	}
+	// The fold may be reading what streamed: a transform writes to its
+	// object, so what was handled is never transformed again.
+	for _, obj := range inf.GetStore().List() {
+		if p := obj.(*corev1.Pod); transforms[p] != 1 {
+			t.Errorf("cached %s@%s transformed %d times, want once", p.Name, p.ResourceVersion, transforms[p])
+		}
+	}
+
+	// A relist by watch-list after the first: the transform only
+	// transforms, and Replace handles what changed.
+	e := pod("e", "3")
+	list = stream(pod("a", "1"), pod("c", "2"), e)
+	if len(e.Annotations) > 0 {
+		t.Error("a relist's object not transformed")
+	}
+	expect("a relist, as it streams")
+	if _, ok, _ := inf.GetStore().GetByKey("ns/e"); ok {
+		t.Error("a relist's object cached before its Replace")
+	}
+	if err := q.Replace(list, "3"); err != nil {
+		t.Fatal(err)
+	}
+	expect("the relist", "deleted d@1", "set e@3")
+}
+
 // After the first delta, a change that finds nobody folding is published
 // by the goroutine that brought it, before its handler returns: no
 // hand-off to the fold goroutine. One that finds a fold under way is left
