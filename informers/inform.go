@@ -133,21 +133,20 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 	var changed []any
 	keep := make(map[string]bool, len(list))
 	for n, obj := range list {
+		obj, err := q.transformed(obj)
+		if err != nil {
+			return err
+		}
+		list[n] = obj
 		k, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
 		if err != nil {
 			return err
 		}
 		keep[k] = true
-		if old, ok := q.cachedAt(k, obj); ok {
-			// Transformed already, and maybe being read by the handler's
-			// fold: transforming it again would write to it.
-			list[n] = old
-			continue
+		rv := resourceVersion(obj)
+		if old, ok, _ := q.store.GetByKey(k); !ok || rv == "" || resourceVersion(old) != rv {
+			changed = append(changed, obj)
 		}
-		if list[n], err = q.transformed(obj); err != nil {
-			return err
-		}
-		changed = append(changed, list[n])
 	}
 	var gone []any
 	for _, k := range q.store.ListKeys() {
@@ -157,11 +156,8 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 			}
 		}
 	}
-	// A first list folded as it streamed is cached whole already.
-	if len(changed) > 0 || len(gone) > 0 {
-		if err := q.store.Replace(list, rv); err != nil {
-			return err
-		}
+	if err := q.store.Replace(list, rv); err != nil {
+		return err
 	}
 	for _, obj := range gone {
 		q.handle(obj, true)
@@ -172,17 +168,6 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 	q.syncOnce.Do(func() { close(q.synced) })
 	q.done()
 	return nil
-}
-
-// cachedAt returns what the cache holds for obj, whose key is k, when it
-// holds it at obj's resource version.
-func (q *inlineQueue) cachedAt(k string, obj any) (any, bool) {
-	rv := resourceVersion(obj)
-	old, ok, _ := q.store.GetByKey(k)
-	if !ok || rv == "" || resourceVersion(old) != rv {
-		return nil, false
-	}
-	return old, true
 }
 
 func resourceVersion(obj any) string {
@@ -196,36 +181,7 @@ func resourceVersion(obj any) string {
 // Transformer lets the reflector transform a watch-list's objects as they
 // arrive, before it holds the whole list (transforms are idempotent, as
 // client-go's queues require: Replace applies them again).
-//
-// Until the first list is in, each object is also cached and handled as it
-// arrives, as a watch event is, so that the graph folds the first list
-// while it streams instead of after it (at 50,000 pods, 0.1 s of Model.Set
-// and the cache's rebuild were on the way to the first graph). Replace
-// then finds them cached at their versions: it handles only what differs,
-// and deletes what was cached early but is not in the list (an object
-// deleted while the list streamed, or a watch-list that failed halfway and
-// was retried).
-func (q *inlineQueue) Transformer() cache.TransformFunc {
-	return func(obj any) (any, error) {
-		obj, err := q.transformed(obj)
-		if err != nil || q.HasSynced() {
-			return obj, err
-		}
-		k, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := q.cachedAt(k, obj); ok {
-			return obj, nil // streamed again by a retried watch-list
-		}
-		if err := q.store.Update(obj); err != nil {
-			return nil, err
-		}
-		q.handle(obj, false)
-		q.done()
-		return obj, nil
-	}
-}
+func (q *inlineQueue) Transformer() cache.TransformFunc { return q.transform }
 
 // Resync has nothing to do: there is no resync period.
 func (q *inlineQueue) Resync() error { return nil }
