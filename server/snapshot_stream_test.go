@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,44 +84,17 @@ func TestWSStreamsBigSnapshot(t *testing.T) {
 	}
 	l.Append(upsert(nodes...))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var rec *recordingConn
-	dialer := &net.Dialer{}
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		rec = &recordingConn{Conn: c}
-		return rec, err
-	}}}
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/ws",
-		&websocket.DialOptions{HTTPClient: hc, CompressionMode: websocket.CompressionNoContextTakeover})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	conn.SetReadLimit(64 << 20)
-	_, msg, err := conn.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialRecorded(t, ts.URL, websocket.CompressionNoContextTakeover)
+	c.conn.SetReadLimit(64 << 20)
+	msg := c.next(t)
 
-	m, _ := graph.NewCursor(l, graph.NewFilter(), nil).Next()
-	want, err := json.Marshal(m.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) <= streamAbove {
-		t.Fatalf("setup: a %d-byte snapshot is not over streamAbove (%d)", len(want), streamAbove)
-	}
+	want := bigSnapshotJSON(t, l)
 	if !bytes.Equal(msg, want) {
 		t.Fatalf("streamed snapshot differs from json.Marshal:\n got %.300s\nwant %.300s", msg, want)
 	}
 
-	rec.mu.Lock()
-	frames := serverFrames(t, rec.got.Bytes())
-	rec.mu.Unlock()
 	var first []wsFrame // the first message's frames
-	for _, f := range frames {
+	for _, f := range c.frames(t) {
 		first = append(first, f)
 		if f.fin {
 			break
@@ -178,6 +149,21 @@ func TestWSSnapshotsTakeTurns(t *testing.T) {
 	if w := testutil.ToFloat64(m.waiting); w != 0 {
 		t.Errorf("%v clients still wait", w)
 	}
+}
+
+// bigSnapshotJSON is the /ws snapshot of all of l as json.Marshal writes
+// it, which must be over streamAbove.
+func bigSnapshotJSON(t *testing.T, l *graph.Log) []byte {
+	t.Helper()
+	m, _ := graph.NewCursor(l, graph.NewFilter(), nil).Next()
+	want, err := json.Marshal(m.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) <= streamAbove {
+		t.Fatalf("setup: a %d-byte snapshot is not over streamAbove (%d)", len(want), streamAbove)
+	}
+	return want
 }
 
 // podLog is a log holding n Running pods in namespace a, and the pods.

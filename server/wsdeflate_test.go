@@ -129,14 +129,7 @@ func TestWSDeltasDeflatedOnceForAllViewers(t *testing.T) {
 func TestWSSnapshotDeflatedOnceForAllViewers(t *testing.T) {
 	l, _ := podLog(3000)
 	ts, _ := newTestServer(t, Config{Log: l})
-	m, _ := graph.NewCursor(l, graph.NewFilter(), nil).Next()
-	want, err := json.Marshal(m.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(want) <= streamAbove {
-		t.Fatalf("setup: a %d-byte snapshot is not over streamAbove (%d)", len(want), streamAbove)
-	}
+	want := bigSnapshotJSON(t, l)
 	before := graph.Deflations()
 	const n = 6
 	clients := make([]recordedClient, n+1)
