@@ -27,6 +27,13 @@ const deflateChunk = 32 << 10
 // one is compressed by its first reader, in one go.
 const deflateAside = 64 << 10
 
+// asideTurns bounds the big messages compressed at once; asideWaiting
+// counts those waiting for a turn.
+var (
+	asideTurns   = make(chan struct{}, 2)
+	asideWaiting atomic.Int32
+)
+
 // syncTail is what a sync flush ends with; RFC 7692 leaves it off.
 var syncTail = []byte{0, 0, 0xff, 0xff}
 
@@ -48,7 +55,16 @@ func (m *Encoded) deflation() *deflation {
 		m.deflated = d
 		deflations.Add(1)
 		if m.size >= deflateAside {
-			go d.compress(m)
+			go func() {
+				// It runs to the end even when its readers have gone,
+				// so a client that dials and hangs up could start one
+				// per snapshot: they take turns.
+				asideWaiting.Add(1)
+				asideTurns <- struct{}{}
+				asideWaiting.Add(-1)
+				defer func() { <-asideTurns }()
+				d.compress(m)
+			}()
 		} else {
 			d.compress(m)
 		}

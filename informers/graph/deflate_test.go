@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 )
 
 // inflate reads a message's permessage-deflate form as a client does:
@@ -74,5 +75,34 @@ func TestEncodedDeflated(t *testing.T) {
 	boom := errors.New("boom")
 	if _, err := snap.WriteDeflatedTo(&failingWriter{after: 1, err: boom}); !errors.Is(err, boom) {
 		t.Errorf("WriteDeflatedTo a writer that fails: %v, want boom", err)
+	}
+}
+
+// TestBigDeflationsTakeTurns: big messages are compressed two at a time,
+// however many there are at once (each runs to its end even when its
+// readers have gone): with both turns taken, a third waits, and its reader
+// with it.
+func TestBigDeflationsTakeTurns(t *testing.T) {
+	big := NewEncoded(bytes.Repeat([]byte(`{"id":"Pod/a/web-7d9c5b8f4-00001"},`), deflateAside/32))
+	for range cap(asideTurns) {
+		asideTurns <- struct{}{}
+	}
+	done := make(chan []byte)
+	go func() { done <- big.Deflated() }()
+	for deadline := time.Now().Add(5 * time.Second); asideWaiting.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no compression waits for a turn")
+		}
+	}
+	select {
+	case <-done:
+		t.Fatal("a big message was compressed while every turn was taken")
+	default:
+	}
+	for range cap(asideTurns) {
+		<-asideTurns
+	}
+	if got := inflate(t, <-done); !bytes.Equal(got, big.Bytes()) {
+		t.Error("the message compressed after its turn inflates to something else")
 	}
 }
