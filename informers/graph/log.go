@@ -29,6 +29,11 @@ type Log struct {
 	labelsOn atomic.Bool
 
 	enc *Encoder // shares the encoding of what subscribers read
+
+	mergedMu   sync.Mutex
+	merged     map[mergedKey]Delta // Changes' merged deltas, for mergedSeq
+	mergedSeq  uint64
+	mergedHits uint64
 }
 
 // NewLog returns an empty log for epoch that keeps the last history deltas.
@@ -115,6 +120,9 @@ func (l *Log) Reset(epoch string, seq uint64, nodes []*Node, edges []*Edge, rece
 		l.labels.from, l.labels.was, l.labels.edges = seq, map[uint64]map[string]podWas{}, l.state.podEdgeIndex()
 	}
 	l.recent = appendRecent(nil, recent)
+	l.mergedMu.Lock()
+	l.merged = nil // another history, maybe under the same epoch
+	l.mergedMu.Unlock()
 	l.wakeLocked()
 }
 
@@ -177,14 +185,73 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 	// contiguous.
 	start := int(since - l.hist[0].From)
 	window := l.hist[start:]
+	if f.sel != nil && since < l.labels.from {
+		return Delta{}, false // from before the Log kept what a selector needs
+	}
+	if len(window) == 1 && f.All() {
+		return filterDelta(window[0], f, since), true
+	}
+	// Subscribers at the same point with the same filter (500 viewers of
+	// one namespace) get the same delta: it is merged once.
+	k := mergedKey{l.epoch, since, l.state.Seq, f.key()}
+	if d, ok := l.mergedDelta(k); ok {
+		return d, true
+	}
+	d = l.mergeLocked(window, f, since, d)
+	l.keepMerged(k, d)
+	return d, true
+}
+
+// mergedKey names a merged delta: a history never changes within an epoch,
+// so it is the same for whoever asks.
+type mergedKey struct {
+	epoch      string
+	since, seq uint64
+	filter     string
+}
+
+// mergedDelta returns the delta merged for k, if it is kept.
+func (l *Log) mergedDelta(k mergedKey) (Delta, bool) {
+	l.mergedMu.Lock()
+	defer l.mergedMu.Unlock()
+	d, ok := l.merged[k]
+	if ok {
+		l.mergedHits++
+	}
+	return d, ok
+}
+
+// keepMerged keeps d as the delta merged for k; only the newest seq's are
+// kept, which is what subscribers ask for.
+func (l *Log) keepMerged(k mergedKey, d Delta) {
+	l.mergedMu.Lock()
+	defer l.mergedMu.Unlock()
+	if l.merged == nil || l.mergedSeq != k.seq || len(l.merged) >= maxMerged {
+		l.merged, l.mergedSeq = map[mergedKey]Delta{}, k.seq
+	}
+	l.merged[k] = d
+}
+
+// maxMerged bounds the merged deltas kept for one seq (one per point and
+// filter).
+const maxMerged = 64
+
+// MergedHits reports how many Changes were answered with a delta merged
+// already: a test hook.
+func (l *Log) MergedHits() uint64 {
+	l.mergedMu.Lock()
+	defer l.mergedMu.Unlock()
+	return l.mergedHits
+}
+
+// mergeLocked is Changes' delta over window (the history after since),
+// restricted to f, d holding its type and seqs.
+func (l *Log) mergeLocked(window []*Delta, f Filter, since uint64, d Delta) Delta {
 	if f.sel != nil {
-		if since < l.labels.from {
-			return Delta{}, false // from before the Log kept what a selector needs
-		}
-		return l.selectLocked(window, f, since), true
+		return l.selectLocked(window, f, since)
 	}
 	if len(window) == 1 {
-		return filterDelta(window[0], f, since), true
+		return filterDelta(window[0], f, since)
 	}
 	// Last operation per id wins; an id upserted then removed ends removed.
 	nodes := map[string]*Node{}
@@ -228,7 +295,7 @@ func (l *Log) Changes(epoch string, since uint64, f Filter) (d Delta, ok bool) {
 		}
 	}
 	sortDelta(&d)
-	return d, true
+	return d
 }
 
 // foldEdges applies the edge changes of logged delta h that f admits to

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -226,5 +227,56 @@ func TestSnapshotRecentHappenings(t *testing.T) {
 	l.Reset("e2", 1, nil, nil, []Happening{h("a", 1), h("b", 2)})
 	if got := texts(l.Snapshot(NewFilter("b")).Happenings); !slices.Equal(got, []string{"2"}) {
 		t.Errorf("after a Reset, namespace b: %v, want [2]", got)
+	}
+}
+
+// TestChangesMergedOnce: subscribers at the same point with the same filter
+// get one merge of the history, shared (500 viewers of one namespace each
+// merged it); each gets what a merge of its own gives, other points and
+// filters are merged apart, and a Reset forgets what was merged.
+func TestChangesMergedOnce(t *testing.T) {
+	up := func(nodes ...*Node) Delta { return Delta{Upsert: Items{Nodes: nodes}} }
+	l := NewLog("e1", 16)
+	l.Append(up(pod("a", "web-1", "Pending"), pod("b", "db-1", "Pending")))
+	l.Append(up(pod("a", "web-1", "Running"), pod("a", "web-2", "Pending")))
+	l.Append(up(pod("b", "db-1", "Running")))
+	fresh := func(since uint64, f Filter) Delta {
+		t.Helper()
+		l.mergedMu.Lock()
+		l.merged = nil
+		l.mergedMu.Unlock()
+		d, ok := l.Changes("e1", since, f)
+		if !ok {
+			t.Fatalf("no changes since %d", since)
+		}
+		return d
+	}
+	for _, f := range []Filter{NewFilter("a"), NewFilter(), NewFilter("b")} {
+		for since := range uint64(3) {
+			want := fresh(since, f)
+			before := l.MergedHits()
+			for range 3 {
+				got, ok := l.Changes("e1", since, f)
+				if !ok || !reflect.DeepEqual(got, want) {
+					t.Errorf("since %d, filter %q: the shared merge %+v differs from a fresh one %+v", since, f.key(), got, want)
+				}
+			}
+			// The whole filter's single delta is the log's own, never merged.
+			wantHits := uint64(3)
+			if since == 2 && f.All() {
+				wantHits = 0
+			}
+			if hits := l.MergedHits() - before; hits != wantHits {
+				t.Errorf("since %d, filter %q: %d of 3 answered with the shared merge, want %d", since, f.key(), hits, wantHits)
+			}
+		}
+	}
+	l.Changes("e1", 0, NewFilter("a"))
+	l.Reset("e1", 3, nil, nil, nil)
+	l.Append(up(pod("a", "other", "Running")))
+	before := l.MergedHits()
+	d, ok := l.Changes("e1", 3, NewFilter("a"))
+	if !ok || len(d.Upsert.Nodes) != 1 || d.Upsert.Nodes[0].Name != "other" || l.MergedHits() != before {
+		t.Errorf("after a Reset: %+v, %v, %d hits; want only the new pod, merged anew", d, ok, l.MergedHits()-before)
 	}
 }
