@@ -302,7 +302,7 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 	judged := time.AfterFunc(timeout, func() {
 		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
 	})
-	err := cl.send(wctx, msg)
+	err := cl.frames.send(wctx, cl.conn, msg)
 	judged.Stop()
 	if err != nil {
 		if wctx.Err() != nil && ctx.Err() == nil {
@@ -335,15 +335,3 @@ func (s *Server) streamingTurn(ctx context.Context) (release func(), err error) 
 		return nil, ctx.Err()
 	}
 }
-
-// send writes msg as one WebSocket message (sharedDeflate): one longer
-// than streamAbove (a snapshot, mostly) in several frames, as it is
-// compressed.
-func (cl *client) send(ctx context.Context, msg *graph.Encoded) error {
-	if msg.Len() <= streamAbove {
-		return cl.frames.write(ctx, cl.conn, msg)
-	}
-	return cl.frames.stream(ctx, cl.conn, msg)
-}
-
-const streamAbove = 64 << 10

@@ -61,6 +61,17 @@ func (c *sharedDeflate) Write(p []byte) (int, error) {
 	return int(n), err
 }
 
+// send writes msg as one WebSocket message: one longer than streamAbove
+// (a snapshot, mostly) in several frames, as it is compressed.
+func (c *sharedDeflate) send(ctx context.Context, conn *websocket.Conn, msg *graph.Encoded) error {
+	if msg.Len() <= streamAbove {
+		return c.write(ctx, conn, msg)
+	}
+	return c.stream(ctx, conn, msg)
+}
+
+const streamAbove = 64 << 10
+
 // write sends msg, of up to streamAbove bytes, as one message: compressed
 // once for all when the client takes compression and it is worth it.
 func (c *sharedDeflate) write(ctx context.Context, conn *websocket.Conn, msg *graph.Encoded) error {

@@ -127,18 +127,15 @@ func (d *deflation) next(i int) [][]byte {
 // WriteDeflatedTo, which does not wait for the whole.
 func (m *Encoded) Deflated() []byte {
 	d := m.deflation()
-	var all [][]byte
-	for {
-		more := d.next(len(all))
-		if len(more) == 0 {
-			break
-		}
-		all = append(all, more...)
+	d.mu.Lock()
+	for !d.done {
+		d.grew.Wait()
 	}
-	if len(all) == 1 {
-		return all[0]
+	d.mu.Unlock()
+	if len(d.chunks) == 1 { // a message compressed in one go: no copy
+		return d.chunks[0]
 	}
-	return bytes.Join(all, nil)
+	return bytes.Join(d.chunks, nil)
 }
 
 // WriteDeflatedTo writes the message's permessage-deflate form to w, each

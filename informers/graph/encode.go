@@ -484,7 +484,11 @@ const maxStaleNodes = 16384
 
 // key is the filter's canonical form: its namespaces, sorted, then its
 // selector's canonical form after a "|" (which no quoted namespace holds).
-func (f Filter) key() string {
+// The zero Filter's is "".
+func (f Filter) key() string { return f.canon }
+
+// canonical makes key's form.
+func (f Filter) canonical() string {
 	if f.All() {
 		return ""
 	}

@@ -72,6 +72,9 @@ type Filter struct {
 	// their edges. Node and Edge cannot apply it (an id carries no
 	// labels): the Log and State do, where they hold the pods.
 	sel labels.Selector
+	// canon is the filter's canonical form (key), made with it: the Log
+	// and the Encoder key each message of each viewer by it.
+	canon string
 }
 
 // NewFilter returns a filter for the given namespaces; none means all.
@@ -86,6 +89,7 @@ func NewFilter(namespaces ...string) Filter {
 		}
 		f.namespaces[ns] = true
 	}
+	f.canon = f.canonical()
 	return f
 }
 

@@ -26,6 +26,7 @@ func (f Filter) WithSelector(sel labels.Selector) Filter {
 	} else {
 		f.sel = sel
 	}
+	f.canon = f.canonical()
 	return f
 }
 
