@@ -21,3 +21,23 @@ func FuzzCutArrow(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsEdgeID: isEdgeID says exactly whether id is EdgeID's; the seeds
+// run as a unit test.
+func FuzzIsEdgeID(f *testing.F) {
+	for _, c := range [][4]string{
+		{"runs-on:Pod/ns/a->Node/n", "runs-on", "Pod/ns/a", "Node/n"},
+		{"runs-on:Pod/ns/a->Node/m", "runs-on", "Pod/ns/a", "Node/n"},
+		{"owns:Pod/ns/a->Node/n", "runs-on", "Pod/ns/a", "Node/n"},
+		{"runs-on:Pod/ns/a-Node/n", "runs-on", "Pod/ns/a", "Node/n"},
+		{"runs-on:Pod/ns/a->Node/nn", "runs-on", "Pod/ns/a", "Node/n"},
+		{"a:b->c", "a", "b-", ">c"}, {":->", "", "", ""}, {"", "", "", ""},
+	} {
+		f.Add(c[0], c[1], c[2], c[3])
+	}
+	f.Fuzz(func(t *testing.T, id, kind, from, to string) {
+		if got, want := isEdgeID(id, kind, from, to), id == EdgeID(kind, from, to); got != want {
+			t.Errorf("isEdgeID(%q, %q, %q, %q) = %v, want %v", id, kind, from, to, got, want)
+		}
+	})
+}

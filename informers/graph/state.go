@@ -167,17 +167,41 @@ func (s *State) impliedAs(e *Edge) (*Node, uint8) {
 		return nil, 0
 	}
 	n := s.Nodes[pod]
-	if want := nodeEdge(n, bit); want == nil || !edgeEqual(want, e) {
+	if !impliesEdge(n, bit, e) {
 		return nil, 0
 	}
 	return n, bit
 }
 
+// impliesEdge is edgeEqual(nodeEdge(n, bit), e) for a non-nil e, without
+// building nodeEdge's edge: Apply asks it of every pod's edges.
+func impliesEdge(n *Node, bit uint8, e *Edge) bool {
+	if n == nil || n.Pod == nil || e.State != "" || e.Detail != nil {
+		return false
+	}
+	var kind, from, to string
+	switch {
+	case bit == impliedOwns && n.Pod.Owner != "":
+		kind, from, to = EdgeOwns, n.Pod.Owner, n.ID
+	case bit == impliedRunsOn && n.Pod.Node != "":
+		kind, from, to = EdgeRunsOn, n.ID, n.Pod.Node
+	default:
+		return false
+	}
+	return e.Kind == kind && e.From == from && e.To == to && isEdgeID(e.ID, kind, from, to)
+}
+
+// storesNone reports whether no edge is stored, only implied ones: then
+// nothing need be looked up or unstored (a first delta's nodes).
+func (s *State) storesNone() bool { return len(s.other) == 0 && len(s.compact) == 0 }
+
 // putEdge holds e: as a bit when its pod implies it, else stored.
 func (s *State) putEdge(e *Edge) {
 	if n, bit := s.impliedAs(e); n != nil {
 		s.implied[n.ID] |= bit
-		s.unstore(e.ID)
+		if !s.storesNone() {
+			s.unstore(e.ID)
+		}
 		return
 	}
 	s.store(e)
@@ -254,6 +278,9 @@ func (s *State) setNode(id string, n *Node) {
 		return
 	}
 	s.Nodes[id] = n
+	if s.storesNone() {
+		return
+	}
 	// Edges stored before their pod arrived are implied from now on.
 	for _, bit := range [...]uint8{impliedOwns, impliedRunsOn} {
 		if e := nodeEdge(n, bit); e != nil {
@@ -286,6 +313,7 @@ func (s *State) Load(seq uint64, nodes []*Node, edges []*Edge) {
 // about. A warning about a node the same delta upserts is already in that
 // upsert, and one about a node not held is dropped.
 func (s *State) Apply(d *Delta) {
+	s.sizeFor(d)
 	for _, id := range d.Remove.Nodes {
 		s.setNode(id, nil)
 	}
@@ -300,6 +328,27 @@ func (s *State) Apply(d *Delta) {
 	}
 	s.applyWarnings(d)
 	s.Seq = d.Seq
+}
+
+// sizeFor sizes empty maps for a big delta, a first one (the initial
+// list's), so that they are not grown and rehashed again and again while
+// it is applied: 20 % of a 50,000-pod Append.
+func (s *State) sizeFor(d *Delta) {
+	const big = 1024
+	if len(d.Upsert.Nodes) > big && len(s.Nodes) == 0 && len(s.implied) == 0 {
+		s.Nodes = make(map[string]*Node, len(d.Upsert.Nodes))
+		s.implied = make(map[string]uint8, len(d.Upsert.Nodes))
+	}
+	if len(d.Upsert.Edges) > big && len(s.compact) == 0 {
+		// At most the edges no pod implies are stored.
+		n := 0
+		for _, e := range d.Upsert.Edges {
+			if e.Kind != EdgeOwns && e.Kind != EdgeRunsOn {
+				n++
+			}
+		}
+		s.compact = make(map[edgeKey]edgeVal, n)
+	}
 }
 
 // Snapshot returns the graph restricted to f, sorted by id, as /api/graph

@@ -103,6 +103,97 @@ func TestStateImpliedEdgesAreExact(t *testing.T) {
 	}
 }
 
+// TestStateBigFirstDelta: a first delta big enough for Apply's sized maps,
+// with edges a pod implies, edges that only look like them, and others,
+// then a delta that moves, drops and re-owns pods: the State holds exactly
+// the edges sent and not removed.
+func TestStateBigFirstDelta(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	s, ref := NewState(), &naiveState{nodes: map[string]*Node{}, edges: map[string]*Edge{}}
+	var first, second Delta
+	for i := range 1500 {
+		n := pod("a", fmt.Sprintf("p%04d", i), "Running")
+		n.Pod.Owner, n.Pod.Node = []string{"", "ReplicaSet/a/rs"}[r.Intn(2)], []string{"", "Node/w1", "Node/w2"}[r.Intn(3)]
+		first.Upsert.Nodes = append(first.Upsert.Nodes, n)
+		// A delta names an edge once.
+		switch own := nodeEdges(nil, n); r.Intn(4) {
+		case 0: // on another node than the pod says
+			first.Upsert.Edges = append(first.Upsert.Edges, &Edge{ID: EdgeID(EdgeRunsOn, n.ID, "Node/w3"), Kind: EdgeRunsOn, From: n.ID, To: "Node/w3"})
+		case 1: // the pod's own edges, saying more
+			for _, e := range own {
+				x := *e
+				x.State = EndpointReady
+				first.Upsert.Edges = append(first.Upsert.Edges, &x)
+			}
+		case 2:
+			first.Upsert.Edges = append(first.Upsert.Edges, own...)
+			first.Upsert.Edges = append(first.Upsert.Edges, &Edge{ID: EdgeID(EdgeSelects, "Service/a/s", n.ID), Kind: EdgeSelects, From: "Service/a/s", To: n.ID, State: EndpointReady})
+		default:
+			first.Upsert.Edges = append(first.Upsert.Edges, own...)
+		}
+		switch r.Intn(3) {
+		case 0:
+			m := *n
+			p := *n.Pod
+			p.Node = "Node/w2"
+			m.Pod = &p
+			second.Upsert.Nodes = append(second.Upsert.Nodes, &m)
+		case 1:
+			second.Remove.Nodes = append(second.Remove.Nodes, n.ID)
+		}
+	}
+	for _, d := range []*Delta{&first, &second} {
+		s.Apply(d)
+		ref.apply(d)
+		want := slices.Sorted(maps.Keys(ref.edges))
+		if g := edgeIDs(s.Snapshot(Filter{}).Edges); !slices.Equal(g, want) {
+			t.Fatalf("State holds %d edges, want %d", len(g), len(want))
+		}
+		for _, id := range want {
+			if e := s.Edge(id); e == nil || !edgeEqual(e, ref.edges[id]) {
+				t.Fatalf("Edge(%q) = %+v, want %+v", id, e, ref.edges[id])
+			}
+		}
+	}
+}
+
+// TestImpliesEdge: impliesEdge says what comparing with nodeEdge's edge
+// says, for pods with and without an owner and a node and edges that
+// differ from theirs in each field.
+func TestImpliesEdge(t *testing.T) {
+	var nodes []*Node
+	for _, owner := range []string{"", "ReplicaSet/a/rs"} {
+		for _, node := range []string{"", "Node/w"} {
+			n := pod("a", "p", "Running")
+			n.Pod.Owner, n.Pod.Node = owner, node
+			nodes = append(nodes, n)
+		}
+	}
+	nodes = append(nodes, nil, &Node{ID: "Pod/a/p", Kind: KindPod})
+	var edges []*Edge
+	for _, kind := range []string{EdgeOwns, EdgeRunsOn, EdgeSelects} {
+		for _, ends := range [][2]string{{"ReplicaSet/a/rs", "Pod/a/p"}, {"Pod/a/p", "Node/w"}, {"Pod/a/p", "Node/x"}} {
+			id := EdgeID(kind, ends[0], ends[1])
+			edges = append(edges,
+				&Edge{ID: id, Kind: kind, From: ends[0], To: ends[1]},
+				&Edge{ID: id, Kind: kind, From: ends[0], To: ends[1], State: EndpointReady},
+				&Edge{ID: id, Kind: kind, From: ends[0], To: ends[1], Detail: &Detail{}},
+				&Edge{ID: id + "x", Kind: kind, From: ends[0], To: ends[1]},
+				&Edge{ID: id, Kind: kind, From: ends[1], To: ends[0]})
+		}
+	}
+	for _, n := range nodes {
+		for _, bit := range []uint8{impliedOwns, impliedRunsOn} {
+			for _, e := range edges {
+				want := nodeEdge(n, bit) != nil && edgeEqual(nodeEdge(n, bit), e)
+				if got := impliesEdge(n, bit, e); got != want {
+					t.Errorf("impliesEdge(%+v, %d, %+v) = %v, want %v", n, bit, e, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestSnapshotSort: Sort orders nodes and edges by id, each item still
 // the one with its id, whatever order they came in.
 func TestSnapshotSort(t *testing.T) {
