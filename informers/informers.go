@@ -768,6 +768,7 @@ func (w *Watcher) absorb() {
 		w.absorbed, w.firstFolded = true, first
 	}
 	w.foldedKeys.Add(int64(len(pending)))
+	w.model.Expect(len(pending))
 	now := w.opts.Clock.Now()
 	for k := range pending {
 		store := w.store(k)

@@ -248,3 +248,48 @@ func TestBigFlushReadsEdgesAside(t *testing.T) {
 		}
 	}
 }
+
+// TestExpectKeepsWhatChanged: Expect only sizes the sets of what changed.
+// Said after some objects were Set (lists arrive one after another), the
+// flush is the same as without it, and so is the next one.
+func TestExpectKeepsWhatChanged(t *testing.T) {
+	c := newCluster10k()
+	run := func(expect bool) []Delta {
+		m := NewModel()
+		for _, n := range c.nodes {
+			m.Set(n, t0)
+		}
+		if expect {
+			m.Expect(len(c.services) + len(c.slices) + len(c.pods))
+		}
+		for _, s := range c.services {
+			m.Set(s, t0)
+		}
+		for _, s := range c.slices {
+			m.Set(s, t0)
+		}
+		for _, p := range c.pods {
+			m.Set(p, t0)
+		}
+		first := m.Flush()
+		m.Synced()
+		if expect {
+			m.Expect(3000)
+		}
+		for _, p := range c.pods[:3000] {
+			m.Delete(Pods, p.Node.Namespace, p.Node.Name, t0.Add(time.Second))
+		}
+		return []Delta{first, m.Flush()}
+	}
+	without, with := run(false), run(true)
+	for i := range without {
+		if len(without[i].Upsert.Nodes)+len(without[i].Remove.Nodes) == 0 {
+			t.Fatalf("setup: flush %d changed no node", i)
+		}
+		if !reflect.DeepEqual(without[i], with[i]) {
+			t.Errorf("flush %d after Expect differs: %d/%d nodes, %d/%d edges, %d/%d removed nodes, %d/%d removed edges",
+				i, len(with[i].Upsert.Nodes), len(without[i].Upsert.Nodes), len(with[i].Upsert.Edges), len(without[i].Upsert.Edges),
+				len(with[i].Remove.Nodes), len(without[i].Remove.Nodes), len(with[i].Remove.Edges), len(without[i].Remove.Edges))
+		}
+	}
+}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -154,6 +155,29 @@ func NewModel() *Model {
 		ready:      map[string]int{},
 		warn:       newWarnState(),
 	}
+}
+
+// Expect says that about n objects are to be Set before the next Flush,
+// as an initial list's are: the sets of what changed grow at once, not
+// again and again while they are Set.
+func (m *Model) Expect(n int) {
+	if n < 1024 {
+		return
+	}
+	if len(m.dirtyNodes) < n {
+		m.dirtyNodes = grown(m.dirtyNodes, n)
+	}
+	// A pod changes two edges or more: its runs-on and its runs-as.
+	if len(m.dirtyEdges) < 2*n {
+		m.dirtyEdges = grown(m.dirtyEdges, 2*n)
+	}
+}
+
+// grown returns a copy of x with room for n more entries.
+func grown[K comparable, V any](x map[K]V, n int) map[K]V {
+	out := make(map[K]V, len(x)+n)
+	maps.Copy(out, x)
+	return out
 }
 
 func (m *Model) index(ns string) *nsIndex {
@@ -711,20 +735,71 @@ func (m *Model) Flush() Delta {
 var flushEdgesAside = 4096
 
 // flushEdges returns the changed edges, upserted and removed, sorted.
+// Many are read and sorted in two halves, one on a goroutine of its own,
+// then merged: with the nodes' half of Flush that keeps both cores busy
+// until the end of a first flush, where the edges took longest.
 func (m *Model) flushEdges() (upsert []*Edge, remove []string) {
+	dirty := make([]dirtyEdge, 0, len(m.dirtyEdges))
 	for id, prev := range m.dirtyEdges {
-		cur := m.edge(id)
+		dirty = append(dirty, dirtyEdge{id, prev})
+	}
+	if len(dirty) < flushEdgesAside {
+		return m.changedEdges(dirty)
+	}
+	half := len(dirty) / 2
+	var upsert2 []*Edge
+	var remove2 []string
+	var other sync.WaitGroup
+	other.Go(func() { upsert2, remove2 = m.changedEdges(dirty[half:]) })
+	upsert, remove = m.changedEdges(dirty[:half])
+	other.Wait()
+	return mergeSorted(upsert, upsert2, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) }),
+		mergeSorted(remove, remove2, cmp.Compare[string])
+}
+
+// dirtyEdge is an entry of Model.dirtyEdges: an edge's id and what it was
+// at the last flush.
+type dirtyEdge struct {
+	id   string
+	prev *Edge
+}
+
+// changedEdges returns those of the dirty edges that changed, upserted and
+// removed, sorted.
+func (m *Model) changedEdges(dirty []dirtyEdge) (upsert []*Edge, remove []string) {
+	for _, d := range dirty {
+		cur := m.edge(d.id)
 		switch {
-		case cur == nil && prev == nil:
+		case cur == nil && d.prev == nil:
 		case cur == nil:
-			remove = append(remove, id)
-		case prev == nil || !edgeEqual(prev, cur):
+			remove = append(remove, d.id)
+		case d.prev == nil || !edgeEqual(d.prev, cur):
 			upsert = append(upsert, cur)
 		}
 	}
 	slices.SortFunc(upsert, func(a, b *Edge) int { return cmp.Compare(a.ID, b.ID) })
 	slices.Sort(remove)
 	return upsert, remove
+}
+
+// mergeSorted merges a and b, each sorted by compare, into one sorted
+// slice (a or b itself when the other is empty).
+func mergeSorted[T any](a, b []T, compare func(T, T) int) []T {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]T, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compare(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Nodes returns the current entities, sorted by id.
