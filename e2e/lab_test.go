@@ -118,6 +118,17 @@ func waitRolledOut(t *testing.T, cs kubernetes.Interface, ns, name string, want 
 	return d
 }
 
+// TestLabCollectsGarbageOnRequest: BenchmarkScale50k collects the lab's
+// heap before each timed sample; that needs the API server's profiling
+// endpoint, for admins only.
+func TestLabCollectsGarbageOnRequest(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := lab.CollectGarbage(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLabDeploymentSchedulesAcrossNodes(t *testing.T) {
 	cs := lab.Client()
 	ns := labtest.Namespace(t, lab)

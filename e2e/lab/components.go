@@ -101,7 +101,9 @@ func newAPIServer(o options) *cobra.Command {
 		"--endpoint-reconciler-type=none",
 		"--authorization-mode=RBAC",
 		"--allow-privileged=true",
-		"--profiling=false",
+		// /debug/pprof, for admins only: benchmarks collect the lab's
+		// heap between samples through it (labtest.Lab.CollectGarbage).
+		"--profiling=true",
 	})
 	return cmd
 }
