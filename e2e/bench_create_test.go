@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -120,6 +119,7 @@ type streamRun struct {
 	added, rawLat []time.Duration
 	achieved      float64 // creates a second actually made
 	cpu           float64 // the podium process's CPU during the stream, seconds
+	ownCPU        float64 // the benchmark's own (its viewers' and watch's), seconds
 	wall          time.Duration
 	peakRSS       float64 // the podium process's VmHWM, MiB
 }
@@ -147,9 +147,9 @@ func (r streamRun) report(b *testing.B, viewers int, single *streamRun) {
 		b.ReportMetric(added/float64(viewers), "cpu-pct/viewer")
 		perViewer = fmt.Sprintf(" (%.3f%% per viewer of %d, %s)%s", added/float64(viewers), viewers, of, perViewer)
 	}
-	b.Logf("%d pod creates at %.1f/s: raw watch after the create call p50 %s p99 %s; Podium adds p50 %s p99 %s max %s; podium CPU %.0f%% of a core%s, peak RSS %.0f MiB",
+	b.Logf("%d pod creates at %.1f/s: raw watch after the create call p50 %s p99 %s; Podium adds p50 %s p99 %s max %s; podium CPU %.0f%% of a core%s, the benchmark's own %.0f%%; peak RSS %.0f MiB",
 		len(r.added), r.achieved, percentile(r.rawLat, 0.5), percentile(r.rawLat, 0.99),
-		percentile(r.added, 0.5), percentile(r.added, 0.99), percentile(r.added, 1), cpuPct, perViewer, r.peakRSS)
+		percentile(r.added, 0.5), percentile(r.added, 0.99), percentile(r.added, 1), cpuPct, perViewer, 100*r.ownCPU/r.wall.Seconds(), r.peakRSS)
 }
 
 // cpuPct is the podium process's CPU during the stream, in % of one core.
@@ -248,7 +248,7 @@ func createStreamOn(b *testing.B, p *podiumtest.Podium, cs kubernetes.Interface,
 	nodes := []string{"worker-1", "worker-2", "worker-3"}
 	names := make([]string, n)
 	createdAt := make([]time.Time, n)
-	cpu0 := procCPU(b, p.Pid())
+	cpu0, own0 := procCPU(b, p.Pid()), procCPU(b, os.Getpid())
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	start := time.Now()
 	// One create after another: when the API server answers more slowly
@@ -285,6 +285,7 @@ func createStreamOn(b *testing.B, p *podiumtest.Podium, cs kubernetes.Interface,
 	})
 	r.wall = time.Since(start)
 	r.cpu = procCPU(b, p.Pid()) - cpu0
+	r.ownCPU = procCPU(b, os.Getpid()) - own0
 	r.peakRSS = peakRSS(b, p.Pid())
 	mu.Lock()
 	for i, name := range names {
@@ -295,8 +296,10 @@ func createStreamOn(b *testing.B, p *podiumtest.Podium, cs kubernetes.Interface,
 	return r
 }
 
-// viewerSet is n WebSocket viewers that read everything they are sent and
-// throw it away, as many browsers on a wall would (without their drawing).
+// viewerSet is n WebSocket viewers that take everything they are sent off
+// the socket and throw it away: rawViewers, which leave inflating and
+// decoding to the measured viewer, as browsers on a wall do theirs on
+// machines of their own.
 type viewerSet struct {
 	cancel           context.CancelFunc
 	wg               sync.WaitGroup
@@ -320,29 +323,19 @@ func startViewers(b *testing.B, base, query string, n int) *viewerSet {
 	start := time.Now()
 	view := func(first bool) (bool, error) {
 		sem <- struct{}{}
-		conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
+		conn, err := dialRawViewer(ctx, u)
 		<-sem
 		if err != nil {
 			return first, err
 		}
-		defer conn.CloseNow()
-		conn.SetReadLimit(-1)
-		for {
-			// Read each message as a stream, so 500 snapshots are never
-			// held at once here.
-			_, r, err := conn.Reader(ctx)
-			if err == nil {
-				_, err = io.Copy(io.Discard, r)
-			}
-			if err != nil {
-				return first, err
-			}
+		defer conn.Close()
+		return first, conn.read(func() {
 			v.msgs.Add(1)
 			if first {
 				first = false
 				ready <- struct{}{}
 			}
-		}
+		})
 	}
 	for i := range n {
 		v.wg.Add(1)
@@ -355,7 +348,7 @@ func startViewers(b *testing.B, base, query string, n int) *viewerSet {
 				if ctx.Err() != nil {
 					return
 				}
-				if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+				if err != wsClosed(websocket.StatusPolicyViolation) {
 					v.errs <- fmt.Errorf("viewer %d: %w", i, err)
 					return
 				}
