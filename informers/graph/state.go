@@ -332,7 +332,8 @@ func (s *State) Apply(d *Delta) {
 
 // sizeFor sizes empty maps for a big delta, a first one (the initial
 // list's), so that they are not grown and rehashed again and again while
-// it is applied: 20 % of a 50,000-pod Append.
+// it is applied (the stored edges' map alone: a 50,000-pod Append took
+// 169-191 ms without sizing it, 119-132 with).
 func (s *State) sizeFor(d *Delta) {
 	const big = 1024
 	if len(d.Upsert.Nodes) > big && len(s.Nodes) == 0 && len(s.implied) == 0 {
