@@ -57,7 +57,8 @@ const podsPerBigNode = 250
 // everyone) and torn down at the end, also on failure. It creates a KWOK
 // Node per 250 pods with that capacity, then the pods (benchPod, each with
 // its node set: no scheduler), 16 creators at a time, and waits until KWOK
-// has them all Ready. Then, with the pods standing still:
+// has them all Ready. Then, with the pods standing still, once the lab is
+// quiet, and each sample after a collection of the lab's heap (collectLab):
 //
 //   - raw-list-ms: a plain client-go informer of the namespace's pods, from
 //     its making to HasSynced; taken before each of Podium's startSamples
