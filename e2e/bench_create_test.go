@@ -329,13 +329,16 @@ func startViewers(b *testing.B, base, query string, n int) *viewerSet {
 			return first, err
 		}
 		defer conn.Close()
-		return first, conn.read(func() {
+		// read before first is returned: in one return statement Go does
+		// not order reading first against the call that changes it.
+		err = conn.read(func() {
 			v.msgs.Add(1)
 			if first {
 				first = false
 				ready <- struct{}{}
 			}
 		})
+		return first, err
 	}
 	for i := range n {
 		v.wg.Add(1)
