@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand"
 	"slices"
 	"strings"
@@ -106,8 +107,19 @@ func TestStateImpliedEdgesAreExact(t *testing.T) {
 // TestStateBigFirstDelta: a first delta big enough for Apply's sized maps,
 // with edges a pod implies, edges that only look like them, and others,
 // then a delta that moves, drops and re-owns pods: the State holds exactly
-// the edges sent and not removed.
+// the edges sent and not removed; with the first delta's edges held on
+// one goroutine and on two (putEdgesAside).
 func TestStateBigFirstDelta(t *testing.T) {
+	for _, aside := range []int{math.MaxInt, 1} {
+		t.Run(fmt.Sprintf("aside=%d", aside), func(t *testing.T) {
+			defer func(was int) { putEdgesAside = was }(putEdgesAside)
+			putEdgesAside = aside
+			testStateBigFirstDelta(t)
+		})
+	}
+}
+
+func testStateBigFirstDelta(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	s, ref := NewState(), &naiveState{nodes: map[string]*Node{}, edges: map[string]*Edge{}}
 	var first, second Delta
