@@ -97,6 +97,53 @@ func TestInformerQueue(t *testing.T) {
 	}
 }
 
+// A first list is handed over as it is cached, fillEvery objects at a
+// time, so that the fold can start on it before its end; a later list is
+// handed over once, whole.
+func TestFirstListHandedOverInBatches(t *testing.T) {
+	pods := func(n int, rv string) []any {
+		var list []any
+		for i := range n {
+			list = append(list, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: fmt.Sprintf("p%05d", i), ResourceVersion: rv}})
+		}
+		return list
+	}
+	inf := newInformerOf(&cache.ListWatch{}, &corev1.Pod{})
+	handled := 0
+	inf.handle = func(any, bool) { handled++ }
+	type handOver struct {
+		handled, cached int
+		synced          bool
+	}
+	var got []handOver
+	record := func() {
+		got = append(got, handOver{handled, len(inf.GetStore().ListKeys()), inf.HasSynced()})
+	}
+	inf.handled = record
+	q := (*inlineQueue)(inf)
+	if err := q.Replace(pods(2*fillEvery+1, "1"), "1"); err != nil {
+		t.Fatal(err)
+	}
+	want := []handOver{{fillEvery, fillEvery, false}, {2 * fillEvery, 2 * fillEvery, false}, {2*fillEvery + 1, 2*fillEvery + 1, true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("first list handed over as %+v, want %+v", got, want)
+	}
+	// Emptied by the watch, then relisted: one hand-over.
+	inf.handled = nil
+	for _, obj := range inf.GetStore().List() {
+		if err := q.Delete(obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inf.handled, handled, got = record, 0, nil
+	if err := q.Replace(pods(fillEvery+1, "2"), "2"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []handOver{{fillEvery + 1, fillEvery + 1, true}}; !slices.Equal(got, want) {
+		t.Errorf("a relist into an empty cache handed over as %+v, want %+v", got, want)
+	}
+}
+
 // After the first delta, a change that finds nobody folding is published
 // by the goroutine that brought it, before its handler returns: no
 // hand-off to the fold goroutine. One that finds a fold under way is left
