@@ -98,6 +98,15 @@ func (q *inlineQueue) Add(obj any) error    { return q.put(obj) }
 func (q *inlineQueue) Update(obj any) error { return q.put(obj) }
 
 func (q *inlineQueue) put(obj any) error {
+	if err := q.take(obj); err != nil {
+		return err
+	}
+	q.done()
+	return nil
+}
+
+// take caches obj, transformed, and tells the handler of it.
+func (q *inlineQueue) take(obj any) error {
 	obj, err := q.transformed(obj)
 	if err != nil {
 		return err
@@ -106,7 +115,6 @@ func (q *inlineQueue) put(obj any) error {
 		return err
 	}
 	q.handle(obj, false)
-	q.done()
 	return nil
 }
 
@@ -188,14 +196,9 @@ const fillEvery = 4096
 func (q *inlineQueue) fill(list []any) error {
 	first := !q.HasSynced()
 	for n, obj := range list {
-		obj, err := q.transformed(obj)
-		if err != nil {
+		if err := q.take(obj); err != nil {
 			return err
 		}
-		if err := q.store.Add(obj); err != nil {
-			return err
-		}
-		q.handle(obj, false)
 		if first && (n+1)%fillEvery == 0 {
 			q.done()
 		}
