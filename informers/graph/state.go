@@ -325,7 +325,7 @@ func (s *State) Apply(d *Delta) {
 		s.setNode(n.ID, n)
 	}
 	if len(d.Upsert.Edges) >= putEdgesAside && len(d.Remove.Edges) == 0 && s.storesNone() && len(s.implied) == 0 {
-		s.putEdgesAside(d.Upsert.Edges)
+		s.putFirstEdges(d.Upsert.Edges)
 	} else {
 		for _, e := range d.Upsert.Edges {
 			s.putEdge(e)
@@ -336,10 +336,10 @@ func (s *State) Apply(d *Delta) {
 }
 
 // putEdgesAside is how many edges of a first delta make Apply hold them on
-// two goroutines.
+// two goroutines (putFirstEdges).
 var putEdgesAside = 4096
 
-// putEdgesAside is putEdge for each of a first delta's edges (nothing
+// putFirstEdges is putEdge for each of a first delta's edges (nothing
 // stored or implied yet, nothing removed), on two goroutines: a pod's owns
 // and runs-on edges become bits in implied on one while the rest are stored
 // on the other (at 50,000 pods, 100,000 of the first and 50,000 runs-as
@@ -347,7 +347,7 @@ var putEdgesAside = 4096
 // which is whole by then; the cores are idle once a big list is in, and the
 // graph is published after this. An owns or runs-on edge its pod does not
 // imply (rare) is stored after both are done.
-func (s *State) putEdgesAside(edges []*Edge) {
+func (s *State) putFirstEdges(edges []*Edge) {
 	var leftover []*Edge
 	var implied sync.WaitGroup
 	implied.Go(func() {
