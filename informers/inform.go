@@ -138,7 +138,8 @@ func (q *inlineQueue) Delete(obj any) error {
 // object at the resource version the cache holds is not news, and one the
 // list no longer has is deleted.
 func (q *inlineQueue) Replace(list []any, rv string) error {
-	if len(q.store.ListKeys()) == 0 {
+	cached := q.store.ListKeys()
+	if len(cached) == 0 {
 		return q.fill(list)
 	}
 	var changed []any
@@ -160,7 +161,7 @@ func (q *inlineQueue) Replace(list []any, rv string) error {
 		}
 	}
 	var gone []any
-	for _, k := range q.store.ListKeys() {
+	for _, k := range cached {
 		if !keep[k] {
 			if old, ok, _ := q.store.GetByKey(k); ok {
 				gone = append(gone, old)
