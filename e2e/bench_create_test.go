@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,7 +54,7 @@ func BenchmarkCreateStream(b *testing.B) {
 	// The variants share one namespace and Podium for both rates. Without
 	// viewers, a run keeps its figures in single, by rate; with viewers, it
 	// is compared with those.
-	run := func(b *testing.B, p *podiumtest.Podium, ns string, v *viewerSet, tag string, single map[int]*streamRun) {
+	run := func(b *testing.B, p *podiumtest.Podium, ns string, v *loadViewers, tag string, single map[int]*streamRun) {
 		for _, rate := range rates {
 			b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 				for iter := range b.N {
@@ -68,7 +67,7 @@ func BenchmarkCreateStream(b *testing.B) {
 						continue
 					}
 					r.report(b, v.n, single[rate])
-					b.Log(v)
+					b.Log(v.stats(b))
 				}
 			})
 		}
@@ -294,103 +293,6 @@ func createStreamOn(b *testing.B, p *podiumtest.Podium, cs kubernetes.Interface,
 	}
 	mu.Unlock()
 	return r
-}
-
-// viewerSet is n WebSocket viewers that take everything they are sent off
-// the socket and throw it away: rawViewers, which leave inflating and
-// decoding to the measured viewer, as browsers on a wall do theirs on
-// machines of their own.
-type viewerSet struct {
-	cancel           context.CancelFunc
-	wg               sync.WaitGroup
-	msgs, dropped    atomic.Int64
-	errs             chan error
-	n                int
-	ready            time.Duration
-	droppedWhenReady int64
-}
-
-// startViewers connects n viewers to base's /ws?query, 20 dialling at a
-// time, and returns once each has its first message (the snapshot). A
-// viewer the server closes as too slow reconnects, as the page does, and is
-// counted as dropped.
-func startViewers(b *testing.B, base, query string, n int) *viewerSet {
-	ctx, cancel := context.WithCancel(context.Background())
-	v := &viewerSet{cancel: cancel, errs: make(chan error, n), n: n}
-	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?" + query
-	sem := make(chan struct{}, 20)
-	ready := make(chan struct{}, n)
-	start := time.Now()
-	view := func(first bool) (bool, error) {
-		sem <- struct{}{}
-		conn, err := dialRawViewer(ctx, u)
-		<-sem
-		if err != nil {
-			return first, err
-		}
-		defer conn.Close()
-		// read before first is returned: in one return statement Go does
-		// not order reading first against the call that changes it.
-		err = conn.read(func() {
-			v.msgs.Add(1)
-			if first {
-				first = false
-				ready <- struct{}{}
-			}
-		})
-		return first, err
-	}
-	for i := range n {
-		v.wg.Add(1)
-		go func() {
-			defer v.wg.Done()
-			first := true
-			for {
-				var err error
-				first, err = view(first)
-				if ctx.Err() != nil {
-					return
-				}
-				if err != wsClosed(websocket.StatusPolicyViolation) {
-					v.errs <- fmt.Errorf("viewer %d: %w", i, err)
-					return
-				}
-				v.dropped.Add(1)
-			}
-		}()
-	}
-	for range n {
-		select {
-		case <-ready:
-		case err := <-v.errs:
-			v.stop(b)
-			b.Fatal(err)
-		case <-time.After(5 * time.Minute):
-			v.stop(b)
-			b.Fatalf("only some of %d viewers got their snapshot in 5 minutes", n)
-		}
-	}
-	v.ready = time.Since(start)
-	v.droppedWhenReady = v.dropped.Load()
-	return v
-}
-
-// String says how the viewers fared, for the log of each benchmark that
-// runs with them (a parent benchmark's log is not printed).
-func (v *viewerSet) String() string {
-	return fmt.Sprintf("%d viewers had their snapshot %s after the first dialled (%d closed as too slow meanwhile); since: %d messages read, %d closed as too slow",
-		v.n, v.ready.Round(time.Millisecond), v.droppedWhenReady, v.msgs.Load(), v.dropped.Load()-v.droppedWhenReady)
-}
-
-// stop disconnects the viewers and fails b if one of them failed.
-func (v *viewerSet) stop(b *testing.B) {
-	v.cancel()
-	v.wg.Wait()
-	select {
-	case err := <-v.errs:
-		b.Errorf("a viewer failed: %v", err)
-	default:
-	}
 }
 
 // procCPU is the process's user and system CPU time so far, in seconds.

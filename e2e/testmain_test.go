@@ -24,6 +24,9 @@ import (
 var lab *labtest.Lab
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(envLoadViewers); spec != "" {
+		os.Exit(loadViewersMain(spec)) // a benchmark's load viewers: no lab
+	}
 	os.Exit(runTests(m))
 }
 
