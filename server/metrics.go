@@ -13,6 +13,7 @@ type Metrics struct {
 	reg            *prometheus.Registry
 	clients        prometheus.Gauge
 	messages       *prometheus.CounterVec
+	sentOf         map[string]prometheus.Counter // messages, by the types sent
 	bytes          prometheus.Counter
 	latency        prometheus.Histogram
 	events         *prometheus.CounterVec
@@ -41,9 +42,24 @@ func NewMetrics() *Metrics {
 		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "podium_ws_snapshots_waiting", Help: "WebSocket clients waiting for their turn to be sent a snapshot (a few are written at once)."}),
 	}
+	// Resolved once: a lookup by label for each message to each viewer was
+	// a hash and a lock per write.
+	m.sentOf = map[string]prometheus.Counter{}
+	for _, kind := range []string{"snapshot", "delta", "status", "reply"} {
+		m.sentOf[kind] = m.messages.WithLabelValues(kind)
+	}
 	m.reg.MustRegister(m.clients, m.messages, m.bytes, m.latency, m.events, m.forcedSnapshot, m.waiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// sent counts one WebSocket message of type kind.
+func (m *Metrics) sent(kind string) {
+	if c, ok := m.sentOf[kind]; ok {
+		c.Inc()
+		return
+	}
+	m.messages.WithLabelValues(kind).Inc()
 }
 
 // InformerEvent counts one informer event for resource.

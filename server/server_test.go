@@ -409,6 +409,34 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 	}
 }
 
+// A client that stops reading for good is judged too slow after the write
+// timeout, then dropped once its write has taken twice that, without a
+// close frame, which could never reach it.
+func TestClientThatNeverReadsIsDropped(t *testing.T) {
+	var logs lockedBuffer
+	const writeTimeout = 300 * time.Millisecond
+	ts, l := newTestServer(t, Config{WriteTimeout: writeTimeout, Log: graph.NewLog("ep1", 4),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	gone := dial(t, ts, "")
+	gone.nextOf("snapshot") // and never reads again
+	fat := strings.Repeat("x", 64<<10)
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; !strings.Contains(logs.String(), "dropped a client that stopped reading"); i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the client that stopped reading was not dropped in 30 s; server log:\n%s", logs.String())
+		}
+		p := pod("a", fmt.Sprint("p", i%10), "Running")
+		p.Pod.Images = []string{fat, fmt.Sprint(i)}
+		l.Append(upsert(p))
+		time.Sleep(5 * time.Millisecond) // a steady stream, not a wait for a condition
+	}
+	log := logs.String()
+	judged := strings.Index(log, "closing a client that cannot keep up")
+	if judged < 0 || judged > strings.Index(log, "dropped a client that stopped reading") {
+		t.Fatalf("the client was dropped without being judged too slow first; server log:\n%s", log)
+	}
+}
+
 // lockedBuffer is a log sink that tests may read while the server writes.
 type lockedBuffer struct {
 	mu sync.Mutex

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -83,6 +84,9 @@ func (s *Server) ws(c echo.Context) error {
 	}()
 
 	cl := &client{s: s, cluster: s.cluster(c), conn: conn, frames: hj.conn, filter: f, out: make(chan any, 1)}
+	cl.watch = time.AfterFunc(time.Hour, cl.overdue)
+	cl.watch.Stop()
+	defer cl.watch.Stop()
 	go cl.read(ctx, cancel)
 	if s.cfg.PingInterval > 0 {
 		go cl.keepalive(ctx, cancel)
@@ -121,7 +125,23 @@ type client struct {
 	// which owns all writes. One slot: a client flooding pings loses pongs,
 	// never grows memory.
 	out chan any
+	// writing is when the write in flight started (sinceStart), 0 when
+	// none is, or writeGone once overdue closed the connection under it. watch
+	// runs overdue while a write takes long: one timer for all of a
+	// client's writes, since a context and a timer of their own for each
+	// write were a tenth of the writer's CPU with 500 viewers.
+	writing atomic.Int64
+	watch   *time.Timer
 }
+
+const writeGone = -1
+
+// processStart is what sinceStart counts from: the monotonic clock, which
+// the wall clock's jumps do not move.
+var processStart = time.Now()
+
+// sinceStart is the time since processStart, at least 1 (0 is "none").
+func sinceStart() int64 { return max(1, int64(time.Since(processStart))) }
 
 // read handles what the client sends and notices when it goes away.
 func (cl *client) read(ctx context.Context, cancel context.CancelFunc) {
@@ -286,7 +306,7 @@ func (cl *client) deliver(ctx context.Context, enc *graph.Encoder, m graph.Messa
 // (errTooSlow), but the write is not cut short: a frame cut off halfway
 // leaves no way to send the close frame that tells the client why. It gets
 // as long again to finish; a client that has not taken it by then is gone,
-// and is dropped without a close frame.
+// and is dropped without a close frame (overdue).
 func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, eventMillis int64, hasTurn bool) error {
 	if msg.Len() > streamAbove && !hasTurn {
 		release, err := cl.s.streamingTurn(ctx)
@@ -296,22 +316,24 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 		defer release()
 	}
 	timeout := cl.s.cfg.WriteTimeout
-	wctx, cancel := context.WithTimeout(ctx, 2*timeout)
-	defer cancel()
 	start := time.Now()
-	judged := time.AfterFunc(timeout, func() {
-		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
-	})
-	err := cl.frames.send(wctx, cl.conn, msg)
-	judged.Stop()
+	cl.writing.Store(sinceStart())
+	cl.watch.Reset(timeout)
+	// coder/websocket ties each frame to a context that can end (a
+	// context.AfterFunc per frame); this one cannot, so it skips that. The
+	// watch bounds the write instead, and shutdown closes the connection.
+	err := cl.frames.send(context.WithoutCancel(ctx), cl.conn, msg)
+	cl.watch.Stop()
+	// Not ctx.Err(): closing the connection ends the client's read, which
+	// may cancel ctx before this line.
+	if cl.writing.Swap(0) == writeGone {
+		return fmt.Errorf("%w: a message not taken in %s", errClientGone, 2*timeout)
+	}
 	if err != nil {
-		if wctx.Err() != nil && ctx.Err() == nil {
-			return fmt.Errorf("%w: a message not taken in %s", errClientGone, 2*timeout)
-		}
 		return err
 	}
 	m := cl.s.cfg.Metrics
-	m.messages.WithLabelValues(kind).Inc()
+	m.sent(kind)
 	m.bytes.Add(float64(msg.Len()))
 	if eventMillis > 0 {
 		m.latency.Observe(time.Since(time.UnixMilli(eventMillis)).Seconds())
@@ -320,6 +342,28 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 		return fmt.Errorf("%w: a message took %s, more than %s", errTooSlow, took.Round(time.Millisecond), timeout)
 	}
 	return nil
+}
+
+// overdue runs when a write has taken WriteTimeout: it says the client is
+// judged too slow, and when the write has taken twice that, closes the
+// connection under it. A run left over from an earlier write (the timer
+// fired as that write ended) finds the write it sees younger than the
+// timeout, and does nothing.
+func (cl *client) overdue() {
+	timeout := cl.s.cfg.WriteTimeout
+	started := cl.writing.Load()
+	if started <= 0 {
+		return
+	}
+	took := time.Duration(sinceStart() - started)
+	switch {
+	case took < timeout:
+	case took < 2*timeout:
+		cl.s.log.Info("closing a client that cannot keep up, once it takes the message in flight", "timeout", timeout)
+		cl.watch.Reset(2*timeout - took)
+	case cl.writing.CompareAndSwap(started, writeGone):
+		cl.conn.CloseNow()
+	}
 }
 
 // streamingTurn waits for one of the maxStreaming turns to write a big
