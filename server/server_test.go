@@ -350,12 +350,8 @@ func TestAuthToken(t *testing.T) {
 // A client that stops reading must not delay the others, and is eventually
 // closed with a policy violation instead of being queued for.
 func TestSlowClientDoesNotBlockOthers(t *testing.T) {
-	var logs lockedBuffer
 	const writeTimeout = 2 * time.Second
-	ts, l := newTestServer(t, Config{WriteTimeout: writeTimeout, Log: graph.NewLog("ep1", 4),
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	slow := dial(t, ts, "")
-	slow.nextOf("snapshot")
+	ts, l, logs, slow := stalledClient(t, writeTimeout)
 	// The slow client stops reading until the server judges it too slow,
 	// then takes what was buffered for it, and must find a close frame.
 	closed := make(chan websocket.StatusCode, 1)
@@ -413,12 +409,7 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 // timeout, then dropped once its write has taken twice that, without a
 // close frame, which could never reach it.
 func TestClientThatNeverReadsIsDropped(t *testing.T) {
-	var logs lockedBuffer
-	const writeTimeout = 300 * time.Millisecond
-	ts, l := newTestServer(t, Config{WriteTimeout: writeTimeout, Log: graph.NewLog("ep1", 4),
-		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	gone := dial(t, ts, "")
-	gone.nextOf("snapshot") // and never reads again
+	_, l, logs, _ := stalledClient(t, 300*time.Millisecond) // it never reads again
 	fat := strings.Repeat("x", 64<<10)
 	deadline := time.Now().Add(30 * time.Second)
 	for i := 0; !strings.Contains(logs.String(), "dropped a client that stopped reading"); i++ {
@@ -435,6 +426,18 @@ func TestClientThatNeverReadsIsDropped(t *testing.T) {
 	if judged < 0 || judged > strings.Index(log, "dropped a client that stopped reading") {
 		t.Fatalf("the client was dropped without being judged too slow first; server log:\n%s", log)
 	}
+}
+
+// stalledClient starts a server with writeTimeout whose log is logs, and a
+// client of it that has read its snapshot and reads nothing more until the
+// test says.
+func stalledClient(t *testing.T, writeTimeout time.Duration) (*httptest.Server, *graph.Log, *lockedBuffer, *wsClient) {
+	logs := &lockedBuffer{}
+	ts, l := newTestServer(t, Config{WriteTimeout: writeTimeout, Log: graph.NewLog("ep1", 4),
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	c := dial(t, ts, "")
+	c.nextOf("snapshot")
+	return ts, l, logs, c
 }
 
 // lockedBuffer is a log sink that tests may read while the server writes.
