@@ -44,7 +44,7 @@ const streamSpan = 20 * time.Second
 //   - pods=5000/rate=N: 5,000 pods already in the namespace, all Ready
 //     (a cluster at rest), in view;
 //   - viewers=500/rate=N: 500 more viewers of the namespace, each reading
-//     everything it is sent;
+//     everything it is sent, in a process of their own (loadViewers);
 //   - pods=5000/viewers=500/rate=N: both, after pods=5000/rate=N in the
 //     same process, with the measured viewer's p99 over that single-viewer
 //     run's (p99-over-single-ms) and the CPU each viewer adds
