@@ -316,8 +316,8 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 		defer release()
 	}
 	timeout := cl.s.cfg.WriteTimeout
-	start := time.Now()
-	cl.writing.Store(sinceStart())
+	started := sinceStart()
+	cl.writing.Store(started)
 	cl.watch.Reset(timeout)
 	// coder/websocket ties each frame to a context that can end (a
 	// context.AfterFunc per frame); this one cannot, so it skips that. The
@@ -338,7 +338,7 @@ func (cl *client) write(ctx context.Context, kind string, msg *graph.Encoded, ev
 	if eventMillis > 0 {
 		m.latency.Observe(time.Since(time.UnixMilli(eventMillis)).Seconds())
 	}
-	if took := time.Since(start); took > timeout {
+	if took := time.Duration(sinceStart() - started); took > timeout {
 		return fmt.Errorf("%w: a message took %s, more than %s", errTooSlow, took.Round(time.Millisecond), timeout)
 	}
 	return nil
